@@ -1,0 +1,60 @@
+import { CliError } from './cli-error.js';
+
+/** Each command lives in its own module, imported only when it runs (start-up stays fast). */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }> = {
+  init: { summary: '创建数据仓库与哈希密钥 / create the warehouse and the hashing key', load: () => import('./commands/init.js') },
+  ingest: { summary: '导入工单、话务、单位导出文件 / load export files', load: () => import('./commands/ingest.js') },
+  demo: { summary: '生成演示数据并导入 / generate and load the demo warehouse', load: () => import('./commands/demo.js') },
+  serve: { summary: '运行定时任务与网页服务 / run the scheduled jobs and the web server', load: () => import('./commands/serve.js') },
+  status: { summary: '仓库概况、导入记录、隔离行 / warehouse status, ingest runs, quarantine', load: () => import('./commands/status.js') },
+  export: { summary: '导出为按月分区的 Parquet / export as month-partitioned Parquet', load: () => import('./commands/export.js') },
+  profiles: { summary: '列出导入映射方案 / list ingest profiles', load: () => import('./commands/profiles.js') },
+  detect: { summary: '对计数序列做突增检测 / spike detection on count series', load: () => import('./detect/command.js') },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  return [
+    'hotline — 12345 热线数据分析与预警 (Hotline Pulse)',
+    '',
+    'Usage: hotline <command> [options]    (hotline <command> --help for details)',
+    '',
+    ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
+    '',
+    'Exit codes: 0 ok, 1 failure, 2 usage error. Data on stdout, logs on stderr.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`未知命令 / unknown command: ${name}\n\n${help()}\n`);
+    return 2;
+  }
+  try {
+    const module = await command.load();
+    await module.run(rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError) {
+      process.stderr.write(`hotline ${name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`hotline ${name}: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry) {
+  main(process.argv.slice(2)).then((code) => {
+    // serve keeps running on its own handles; every other command ends here.
+    if (process.argv[2] !== 'serve') process.exit(code);
+    else if (code !== 0) process.exit(code);
+  });
+}

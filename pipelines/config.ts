@@ -1,0 +1,124 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { CliError } from './cli-error.js';
+
+/** The job table: name → cron expression (Asia/Shanghai). A job absent or disabled does not run. */
+const JobSchema = z.object({
+  cron: z.string().min(9, 'a cron expression such as "*/5 * * * *"'),
+  enabled: z.boolean().default(true),
+});
+
+const ConfigSchema = z.strictObject({
+  /** Warehouse file; overridden by HOTLINE_DB and --db. */
+  db: z.string().min(1).default('data/hotline.duckdb'),
+  /** inbox/, archive/, rejected/, outbox/ and reports/ live here. */
+  dataDir: z.string().min(1).default('data'),
+  /** Secret for the phone-number hash; created by `hotline init`, never stored in the database. */
+  keyFile: z.string().min(1).default('data/hotline.key'),
+  server: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).default(8080),
+      host: z.string().default('127.0.0.1'),
+      publicUrl: z.string().optional(),
+    })
+    .prefault({}),
+  jobs: z
+    .record(z.string(), JobSchema)
+    .default({
+      'ingest-inbox': { cron: '*/5 * * * *', enabled: true },
+    }),
+  kpi: z
+    .strictObject({
+      signLimitHours: z.number().positive().default(2),
+      basicallySatisfiedCounts: z.boolean().default(true),
+      minTicketsForRanking: z.number().int().min(1).default(10),
+      rankingWeights: z
+        .strictObject({
+          response: z.number().min(0).max(1).default(0.3),
+          resolution: z.number().min(0).max(1).default(0.35),
+          satisfaction: z.number().min(0).max(1).default(0.35),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  ingest: z
+    .strictObject({
+      /** A single field longer than this is quarantined rather than stored. */
+      maxFieldBytes: z.number().int().positive().default(1_000_000),
+      /** Profiles beyond the built-in ones: JSON files or folders of them. */
+      profileDirs: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+  demo: z
+    .strictObject({
+      seed: z.number().int().default(12345),
+      years: z.number().int().min(1).max(10).default(4),
+      ticketsPerDay: z.number().int().min(10).default(800),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { configFile: string | null; root: string };
+
+export const DEFAULT_CONFIG_FILE = 'hotline.config.json';
+
+/**
+ * Loads hotline.config.json (or HOTLINE_CONFIG) and applies environment overrides
+ * (HOTLINE_DB, HOTLINE_DATA_DIR, HOTLINE_KEY_FILE, PORT). Relative paths are resolved against the
+ * config file's folder. A bad key stops start-up with a message that names it.
+ */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = options.file ?? env.HOTLINE_CONFIG;
+  const file = explicit ? resolve(cwd, explicit) : resolve(cwd, DEFAULT_CONFIG_FILE);
+  let raw: Record<string, unknown> = {};
+  let configFile: string | null = null;
+  if (existsSync(file)) {
+    configFile = file;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new CliError(`配置文件 ${file} 不是合法的 JSON: ${(error as Error).message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CliError(`配置文件 ${file} 的顶层必须是一个 JSON 对象`);
+  } else if (explicit) {
+    throw new CliError(`找不到配置文件 ${file}`);
+  }
+  const merged = structuredClone(raw) as Record<string, any>;
+  if (env.HOTLINE_DB) merged.db = env.HOTLINE_DB;
+  if (env.HOTLINE_DATA_DIR) merged.dataDir = env.HOTLINE_DATA_DIR;
+  if (env.HOTLINE_KEY_FILE) merged.keyFile = env.HOTLINE_KEY_FILE;
+  if (env.PORT) {
+    const port = Number(env.PORT);
+    merged.server = { ...(merged.server ?? {}), port: Number.isInteger(port) ? port : env.PORT };
+  }
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const where = configFile ?? '(defaults and environment)';
+    const lines = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(top level)';
+      const unknown = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : issue.message;
+      return `  ${key}: ${unknown}`;
+    });
+    throw new CliError(`配置无效 / invalid configuration in ${where}:\n${lines.join('\n')}`);
+  }
+  const root = configFile ? dirname(configFile) : cwd;
+  const at = (path: string) => (isAbsolute(path) ? path : join(root, path));
+  const config = parsed.data;
+  // A default keyFile follows dataDir, so two warehouses side by side keep separate keys.
+  const keyFile = raw.keyFile === undefined && !env.HOTLINE_KEY_FILE ? join(config.dataDir, 'hotline.key') : config.keyFile;
+  return { ...config, db: at(config.db), dataDir: at(config.dataDir), keyFile: at(keyFile), configFile, root };
+}
+
+/** The folders the service and the ingest job use. */
+export function dataFolders(config: Config) {
+  return {
+    inbox: join(config.dataDir, 'inbox'),
+    archive: join(config.dataDir, 'archive'),
+    rejected: join(config.dataDir, 'rejected'),
+    outbox: join(config.dataDir, 'outbox'),
+    reports: join(config.dataDir, 'reports'),
+  };
+}

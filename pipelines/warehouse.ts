@@ -1,0 +1,141 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult, type DuckDBValue } from '@duckdb/node-api';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CliError } from './cli-error.js';
+
+export const QUERIES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'queries');
+
+export type Params = Record<string, DuckDBValue | number | string | boolean | null | bigint>;
+export type Row = Record<string, unknown>;
+
+/** Read a SQL file under queries/ (path relative to that folder). */
+export function sqlFile(relativePath: string): string {
+  return readFileSync(join(QUERIES_DIR, relativePath), 'utf8');
+}
+
+/** Thrown when another process holds the warehouse file: DuckDB allows one writing process. */
+export class WarehouseBusyError extends CliError {
+  constructor(readonly path: string, readonly holder: string) {
+    super(
+      `数据仓库 ${path} 正被另一个进程占用（${holder}），通常是正在运行的 npm start 服务。\n` +
+        `The warehouse ${path} is held by another process (${holder}), usually the running service (npm start).`,
+    );
+  }
+}
+
+/**
+ * One open warehouse file. DuckDB must have exactly one instance per file per process
+ * (a second instance on the same file silently loses writes), so instances come from the cache.
+ */
+export class Warehouse {
+  private constructor(
+    readonly path: string,
+    readonly connection: DuckDBConnection,
+    private readonly instance: DuckDBInstance,
+  ) {}
+
+  static async open(path: string, options: { migrate?: boolean } = {}): Promise<Warehouse> {
+    const absolute = path === ':memory:' ? path : resolve(path);
+    if (absolute !== ':memory:') mkdirSync(dirname(absolute), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = absolute === ':memory:' ? await DuckDBInstance.create(':memory:') : await DuckDBInstance.fromCache(absolute);
+    } catch (error) {
+      const message = String((error as Error).message ?? error);
+      const lock = /Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?(?:\.|$)/m.exec(message);
+      if (/Could not set lock/i.test(message)) {
+        throw new WarehouseBusyError(path, lock?.[2] ? `PID ${lock[2]}` : (lock?.[1] ?? 'unknown process'));
+      }
+      throw new CliError(`无法打开数据仓库 ${path}: ${message}`);
+    }
+    const connection = await instance.connect();
+    await connection.run(`set TimeZone = 'Asia/Shanghai'`);
+    const warehouse = new Warehouse(path, connection, instance);
+    if (options.migrate !== false) await warehouse.migrate();
+    return warehouse;
+  }
+
+  /** A second connection on the same instance: readers keep answering while a writer loads. */
+  async connect(): Promise<DuckDBConnection> {
+    const connection = await this.instance.connect();
+    await connection.run(`set TimeZone = 'Asia/Shanghai'`);
+    return connection;
+  }
+
+  async all<T = Row>(sql: string, params?: Params, connection: DuckDBConnection = this.connection): Promise<T[]> {
+    const reader = await connection.runAndReadAll(sql, params as Record<string, DuckDBValue> | undefined);
+    return plainRows(reader) as T[];
+  }
+
+  async one<T = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async run(sql: string, params?: Params, connection: DuckDBConnection = this.connection): Promise<void> {
+    await connection.run(sql, params as Record<string, DuckDBValue> | undefined);
+  }
+
+  /** Runs fn inside BEGIN/COMMIT; any error rolls back so the warehouse is exactly as before. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.connection.run('begin transaction');
+    try {
+      const result = await fn();
+      await this.connection.run('commit');
+      return result;
+    } catch (error) {
+      await this.connection.run('rollback').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Applies the numbered schema files under queries/schema/ that this warehouse has not seen yet. */
+  async migrate(): Promise<string[]> {
+    await this.run(`create table if not exists schema_migrations (
+      version integer primary key, name varchar not null, applied_at timestamp not null default current_localtimestamp())`);
+    const applied = new Set((await this.all<{ version: number }>('select version from schema_migrations')).map((r) => r.version));
+    const files = readdirSync(join(QUERIES_DIR, 'schema'))
+      .filter((name) => /^\d+_.*\.sql$/.test(name))
+      .sort();
+    const done: string[] = [];
+    for (const name of files) {
+      const version = Number.parseInt(name, 10);
+      if (applied.has(version)) continue;
+      await this.transaction(async () => {
+        await this.connection.run(sqlFile(join('schema', name)));
+        await this.run('insert into schema_migrations (version, name) values ($version, $name)', { version, name });
+      });
+      done.push(name);
+    }
+    return done;
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.connection.run('checkpoint');
+  }
+
+  close(): void {
+    this.connection.closeSync();
+  }
+}
+
+const NUMERIC_TEXT_TYPES = /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT|DECIMAL)/;
+
+/**
+ * Rows as plain JSON-friendly objects: counts as numbers, timestamps as 'YYYY-MM-DD HH:mm:ss'
+ * (Beijing wall-clock, as stored). The warehouse keeps no TIMESTAMPTZ columns on purpose.
+ */
+function plainRows(reader: DuckDBMaterializedResult): Row[] {
+  const types = reader.columnTypes().map((type) => type.toString());
+  const names = reader.columnNames();
+  const rows = reader.getRowObjectsJson() as Row[];
+  names.forEach((name, index) => {
+    const type = types[index];
+    if (NUMERIC_TEXT_TYPES.test(type)) {
+      for (const row of rows) if (row[name] !== null) row[name] = Number(row[name]);
+    } else if (type === 'TIMESTAMP') {
+      for (const row of rows) if (row[name] !== null) row[name] = String(row[name]).slice(0, 19);
+    }
+  });
+  return rows;
+}
