@@ -18,6 +18,7 @@ create table tickets (
   phone_hash      varchar,             -- keyed hash of 联系电话 (for repeat detection only)
   handling        varchar   not null,  -- 办理方式: 直接答复/转办
   unit            varchar,             -- 承办单位 (lead)
+  co_units        varchar,             -- 协办单位, joined with '、'
   dispatched_at   timestamp,           -- 派单时间
   signed_at       timestamp,           -- 签收时间
   deadline_at     timestamp,           -- 办理时限

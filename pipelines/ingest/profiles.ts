@@ -1,0 +1,294 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { CliError } from '../cli-error.js';
+
+/**
+ * Profiles map a city's export onto the canonical fields (see ../shared/reference/export-format.md
+ * and PROFILES.md). A profile is a JSON file: header synonyms per field, value maps, derived fields
+ * and fields the export does not carry. Analysts write their own without touching code.
+ */
+
+export const KINDS = ['tickets', 'calls', 'units', 'categories'] as const;
+export type Kind = (typeof KINDS)[number];
+
+export type FieldType = 'text' | 'masked-text' | 'enum' | 'timestamp' | 'count' | 'flag' | 'phone' | 'personal' | 'unit-list';
+
+export interface FieldSpec {
+  type: FieldType;
+  label: string;
+  /** Required in every row. */
+  required?: boolean;
+  /** Required when handling = 转办 (tickets only). */
+  requiredWhenDispatched?: boolean;
+  values?: readonly string[];
+}
+
+export const ENUMS = {
+  channel: ['电话', '微信', '网站', '移动APP', '小程序', '短信', '其他'],
+  appeal_type: ['咨询', '求助', '投诉', '举报', '建议', '表扬', '其他'],
+  handling: ['直接答复', '转办'],
+  status: ['已办结', '办理中', '待签收', '已退回', '待回访', '已撤销'],
+  satisfaction: ['满意', '基本满意', '不满意', '未评价'],
+  resolved: ['已解决', '未解决'],
+  unit_kind: ['州直部门', '县市部门', '乡镇街道', '企业', '其他'],
+} as const;
+
+/** The canonical fields of each kind of record, in the order of the reference document. */
+export const FIELDS: Record<Kind, Record<string, FieldSpec>> = {
+  tickets: {
+    ticket_id: { type: 'text', label: '工单编号', required: true },
+    received_at: { type: 'timestamp', label: '受理时间', required: true },
+    channel: { type: 'enum', label: '来源渠道', required: true, values: ENUMS.channel },
+    appeal_type: { type: 'enum', label: '诉求类型', required: true, values: ENUMS.appeal_type },
+    category_l1: { type: 'text', label: '一级分类', required: true },
+    category_l2: { type: 'text', label: '二级分类' },
+    category_l3: { type: 'text', label: '三级分类' },
+    content: { type: 'masked-text', label: '诉求内容' },
+    address: { type: 'masked-text', label: '诉求地址' },
+    district: { type: 'text', label: '所属区县' },
+    township: { type: 'text', label: '乡镇街道' },
+    caller_name: { type: 'personal', label: '诉求人' },
+    phone: { type: 'phone', label: '联系电话' },
+    handling: { type: 'enum', label: '办理方式', required: true, values: ENUMS.handling },
+    unit: { type: 'text', label: '承办单位', requiredWhenDispatched: true },
+    co_units: { type: 'unit-list', label: '协办单位' },
+    dispatched_at: { type: 'timestamp', label: '派单时间', requiredWhenDispatched: true },
+    signed_at: { type: 'timestamp', label: '签收时间' },
+    deadline_at: { type: 'timestamp', label: '办理时限', requiredWhenDispatched: true },
+    completed_at: { type: 'timestamp', label: '办结时间' },
+    status: { type: 'enum', label: '工单状态', required: true, values: ENUMS.status },
+    returned_count: { type: 'count', label: '退单次数' },
+    is_enterprise: { type: 'flag', label: '是否涉企' },
+    is_urgent: { type: 'flag', label: '是否紧急' },
+    callback_at: { type: 'timestamp', label: '回访时间' },
+    satisfaction: { type: 'enum', label: '回访结果', values: ENUMS.satisfaction },
+    resolved: { type: 'enum', label: '是否解决', values: ENUMS.resolved },
+  },
+  calls: {
+    call_id: { type: 'text', label: '呼叫编号', required: true },
+    call_at: { type: 'timestamp', label: '来电时间', required: true },
+    queue: { type: 'text', label: '呼入队列' },
+    ivr_only: { type: 'flag', label: '是否自助服务' },
+    answered_at: { type: 'timestamp', label: '应答时间' },
+    ended_at: { type: 'timestamp', label: '挂机时间' },
+    agent_id: { type: 'text', label: '话务员工号' },
+    ticket_id: { type: 'text', label: '关联工单' },
+  },
+  units: {
+    unit: { type: 'text', label: '单位名称', required: true },
+    unit_kind: { type: 'enum', label: '单位类别', values: ENUMS.unit_kind },
+    district: { type: 'text', label: '所属区县' },
+  },
+  categories: {
+    category_l1: { type: 'text', label: '一级分类', required: true },
+    category_l2: { type: 'text', label: '二级分类' },
+    category_l3: { type: 'text', label: '三级分类' },
+  },
+};
+
+/** A derived field: used when the export has no column for it, or the column is empty in a row. */
+const DeriveRule = z.union([
+  z.strictObject({ value: z.string().describe('a constant') }),
+  z.strictObject({
+    from: z.string().describe('a header of the file, or a canonical field'),
+    regex: z.string().optional().describe('keep the first capture group (or the whole match)'),
+    format: z.string().optional().describe('strptime format to read the extracted text as a timestamp'),
+  }),
+  z.strictObject({ template: z.string().describe('text with {header} placeholders, e.g. "{留言主题}：{留言详情}"') }),
+  z.strictObject({ from: z.string(), ifPresent: z.string(), ifEmpty: z.string() }),
+]);
+export type DeriveRule = z.infer<typeof DeriveRule>;
+
+const SplitRule = z.strictObject({
+  column: z.array(z.string()).min(1).describe('header synonyms of the combined column'),
+  separator: z.string().default('[/／>＞\\\\|]').describe('a regular expression'),
+  into: z.array(z.string()).min(1),
+});
+
+const KindSpec = z.strictObject({
+  columns: z.record(z.string(), z.array(z.string()).min(1)),
+  split: z.array(SplitRule).default([]),
+  derive: z.record(z.string(), DeriveRule).default({}),
+  values: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+  optional: z.array(z.string()).default([]),
+  dateFormats: z.array(z.string()).optional(),
+});
+export type KindSpec = z.infer<typeof KindSpec>;
+
+const ProfileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
+  title: z.string(),
+  description: z.string().default(''),
+  dateFormats: z.array(z.string()).default([]),
+  kinds: z.partialRecord(z.enum(KINDS), KindSpec),
+});
+export type Profile = z.infer<typeof ProfileSchema> & { file: string };
+
+export const BUILTIN_PROFILE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'profiles');
+
+/** Date formats every profile understands, after its own. */
+export const COMMON_DATE_FORMATS = [
+  '%Y-%m-%d %H:%M:%S',
+  '%Y/%m/%d %H:%M:%S',
+  '%Y-%m-%d %H:%M',
+  '%Y/%m/%d %H:%M',
+  '%Y-%m-%dT%H:%M:%S',
+  '%Y-%m-%dT%H:%M',
+  '%Y-%m-%d %H:%M:%S.%f',
+  '%Y-%m-%dT%H:%M:%S.%f',
+  '%Y年%m月%d日 %H:%M:%S',
+  '%Y年%m月%d日 %H:%M',
+  '%Y年%m月%d日',
+  '%Y-%m-%d',
+  '%Y/%m/%d',
+  '%Y.%m.%d %H:%M:%S',
+  '%Y.%m.%d',
+  '%Y%m%d%H%M%S',
+  '%Y%m%d',
+];
+
+export function parseProfile(json: unknown, file: string): Profile {
+  const parsed = ProfileSchema.safeParse(json);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw new CliError(`映射方案 ${file} 无效 / invalid profile ${file}:\n${lines.join('\n')}`);
+  }
+  const profile = { ...parsed.data, file };
+  for (const [kind, spec] of Object.entries(profile.kinds) as [Kind, KindSpec][]) {
+    const known = FIELDS[kind];
+    const check = (field: string, where: string) => {
+      if (!(field in known)) throw new CliError(`映射方案 ${file}: ${where} 中的 "${field}" 不是 ${kind} 的标准字段；可用：${Object.keys(known).join(', ')}`);
+    };
+    Object.keys(spec.columns).forEach((f) => check(f, `kinds.${kind}.columns`));
+    Object.keys(spec.derive).forEach((f) => check(f, `kinds.${kind}.derive`));
+    Object.keys(spec.values).forEach((f) => check(f, `kinds.${kind}.values`));
+    spec.optional.forEach((f) => check(f, `kinds.${kind}.optional`));
+    spec.split.forEach((s, i) => s.into.forEach((f) => check(f, `kinds.${kind}.split[${i}].into`)));
+    for (const [field, map] of Object.entries(spec.values)) {
+      const allowed = known[field].values ?? (known[field].type === 'flag' ? ['是', '否'] : undefined);
+      if (!allowed) continue;
+      for (const [from, to] of Object.entries(map)) {
+        if (!allowed.includes(to)) throw new CliError(`映射方案 ${file}: kinds.${kind}.values.${field}["${from}"] = "${to}" 不是允许的取值（${allowed.join('/')}）`);
+      }
+    }
+  }
+  return profile;
+}
+
+function profileFiles(dir: string): string[] {
+  if (!existsSync(dir)) throw new CliError(`找不到映射方案目录或文件 ${dir}`);
+  if (statSync(dir).isFile()) return [dir];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/** The built-in profiles plus any from the config's ingest.profileDirs. */
+export function loadProfiles(extraDirs: string[] = []): Profile[] {
+  const profiles: Profile[] = [];
+  for (const dir of [BUILTIN_PROFILE_DIR, ...extraDirs]) {
+    for (const file of profileFiles(dir)) {
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (error) {
+        throw new CliError(`映射方案 ${file} 不是合法的 JSON: ${(error as Error).message}`);
+      }
+      const profile = parseProfile(json, file);
+      const clash = profiles.findIndex((p) => p.name === profile.name);
+      if (clash >= 0) profiles.splice(clash, 1); // a local profile of the same name replaces the built-in one
+      profiles.push(profile);
+    }
+  }
+  return profiles;
+}
+
+export function normaliseHeader(header: string): string {
+  return header.replace(/[\s\u3000_]+/g, '').replace(/[（(].*?[）)]$/, '').toLowerCase();
+}
+
+export interface Match {
+  profile: Profile;
+  kind: Kind;
+  /** canonical field → column index in the file */
+  columns: Map<string, number>;
+  /** split rule index → column index */
+  splits: Map<number, number>;
+  missing: string[];
+  score: number;
+}
+
+/** How one profile's kind fits the headers: which columns map, which required fields are missing. */
+export function matchHeaders(profile: Profile, kind: Kind, headers: string[]): Match | null {
+  const spec = profile.kinds[kind];
+  if (!spec) return null;
+  const index = new Map<string, number>();
+  headers.forEach((h, i) => {
+    const key = normaliseHeader(h);
+    if (key && !index.has(key)) index.set(key, i);
+  });
+  const columns = new Map<string, number>();
+  for (const [field, synonyms] of Object.entries(spec.columns)) {
+    for (const synonym of synonyms) {
+      const at = index.get(normaliseHeader(synonym));
+      if (at !== undefined) {
+        columns.set(field, at);
+        break;
+      }
+    }
+  }
+  const splits = new Map<number, number>();
+  spec.split.forEach((rule, ruleIndex) => {
+    for (const synonym of rule.column) {
+      const at = index.get(normaliseHeader(synonym));
+      if (at !== undefined) {
+        splits.set(ruleIndex, at);
+        break;
+      }
+    }
+  });
+  const covered = (field: string) =>
+    columns.has(field) || field in spec.derive || spec.split.some((rule, i) => splits.has(i) && rule.into.includes(field));
+  const missing = Object.entries(FIELDS[kind])
+    .filter(([field, f]) => (f.required || (f.requiredWhenDispatched && !spec.optional.includes(field))) && !covered(field))
+    .map(([field]) => field);
+  return { profile, kind, columns, splits, missing, score: columns.size + splits.size };
+}
+
+/**
+ * Picks the profile and kind whose columns fit the headers. With --profile/--kind given, only those
+ * are tried. A file that fits nothing is refused with the closest match's missing columns named.
+ */
+export function chooseMapping(profiles: Profile[], headers: string[], wanted: { profile?: string; kind?: Kind } = {}): Match {
+  const pool = wanted.profile ? profiles.filter((p) => p.name === wanted.profile) : profiles;
+  if (wanted.profile && pool.length === 0) {
+    throw new CliError(`没有名为 ${wanted.profile} 的映射方案；可用：${profiles.map((p) => p.name).join(', ')}`, 2);
+  }
+  const kinds = wanted.kind ? [wanted.kind] : [...KINDS];
+  const matches = pool.flatMap((p) => kinds.map((k) => matchHeaders(p, k, headers)).filter((m): m is Match => m !== null && m.score > 0));
+  const complete = matches.filter((m) => m.missing.length === 0).sort((a, b) => b.score - a.score);
+  if (complete.length > 0) {
+    const [best, second] = complete;
+    if (second && second.score === best.score && !(wanted.profile && wanted.kind)) {
+      throw new CliError(
+        `无法自动判断映射方案：${describe(best)} 与 ${describe(second)} 同样匹配；请用 --profile 和 --kind 指定 / ambiguous: ${describe(best)} and ${describe(second)} fit equally; pass --profile and --kind`,
+      );
+    }
+    return best;
+  }
+  const closest = matches.sort((a, b) => b.score - a.score || a.missing.length - b.missing.length)[0];
+  if (!closest) {
+    throw new CliError(`没有任何映射方案认得这些表头：${headers.slice(0, 12).join(', ')}${headers.length > 12 ? ' …' : ''}。请检查文件编码，或编写映射方案（见 PROFILES.md）/ no profile recognises these headers; check the encoding or write a profile (PROFILES.md)`);
+  }
+  const spec = closest.profile.kinds[closest.kind]!;
+  const need = closest.missing.map((field) => `${FIELDS[closest.kind][field].label}（可接受的表头：${(spec.columns[field] ?? [field]).join(' / ')}）`);
+  throw new CliError(`缺少必需的列 / missing required column(s) for ${describe(closest)}: ${need.join('；')}。文件表头：${headers.join(', ')}`);
+}
+
+function describe(match: Match): string {
+  return `${match.profile.name}/${match.kind}`;
+}

@@ -1,0 +1,75 @@
+import ExcelJS from 'exceljs';
+import { NormalisedWriter, RefusedFile, normalisedRelation, type ReadOptions, type RejectedRecord, type SourceTable } from './read.js';
+
+const PREVIEW_CHARS = 200;
+
+/** Excel's wall-clock dates arrive as UTC Date objects; round away float noise to whole seconds. */
+function formatDate(date: Date): string {
+  const rounded = new Date(Math.round(date.getTime() / 1000) * 1000);
+  const iso = rounded.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : formatDate(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e9) / 1e9);
+  if (typeof value !== 'object') return String(value);
+  const cell = value as { richText?: { text: string }[]; result?: unknown; text?: unknown; error?: string };
+  if (cell.richText) return cell.richText.map((part) => part.text).join('');
+  if ('result' in cell) return cellText(cell.result);
+  if ('text' in cell) return cellText(cell.text);
+  if (cell.error) return '';
+  return JSON.stringify(value);
+}
+
+/** Streams one sheet (named, or else the first) of an .xlsx workbook into the normalised CSV. */
+export async function readXlsx(path: string, options: ReadOptions): Promise<SourceTable> {
+  // styles:'cache' so that date cells come back as dates, not serial numbers.
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', worksheets: 'emit', hyperlinks: 'ignore', entries: 'ignore' });
+  let headers: string[] | null = null;
+  let writer: NormalisedWriter | null = null;
+  let chosen: string | null = null;
+  const seen: string[] = [];
+  const rejected: RejectedRecord[] = [];
+  let records = 0;
+  try {
+    for await (const sheet of reader) {
+      const name = (sheet as unknown as { name: string }).name;
+      seen.push(name);
+      const wanted = chosen === null && (options.sheet ? name === options.sheet : true);
+      for await (const row of sheet) {
+        if (!wanted) continue; // other sheets must still be drained
+        const values = (row.values as unknown[]).slice(1).map(cellText);
+        if (!values.some((v) => v.trim() !== '')) continue;
+        if (headers === null) {
+          headers = values.map((h) => h.replace(/[\s\u3000]+/g, ' ').trim());
+          writer = new NormalisedWriter(options.workFile, headers);
+          continue;
+        }
+        records++;
+        const fields = headers.map((_, i) => values[i] ?? '');
+        const extra = values.slice(headers.length).filter((v) => v.trim() !== '');
+        if (extra.length) {
+          rejected.push({ row: row.number, reason: `第 ${row.number} 行在表头之外还有 ${extra.length} 个非空单元格 / ${extra.length} non-empty cells beyond the header's columns`, fields: values.map((v) => v.slice(0, PREVIEW_CHARS)) });
+          continue;
+        }
+        const tooLong = fields.findIndex((f) => Buffer.byteLength(f) > options.maxFieldBytes);
+        if (tooLong >= 0) {
+          rejected.push({ row: row.number, reason: `单元格“${headers[tooLong]}”超过上限 ${options.maxFieldBytes} 字节 / cell "${headers[tooLong]}" over the size limit`, fields: fields.map((f) => f.slice(0, PREVIEW_CHARS)) });
+          continue;
+        }
+        await writer!.write(row.number, fields);
+      }
+      if (wanted && headers !== null) chosen = name;
+    }
+  } catch (error) {
+    if (error instanceof RefusedFile) throw error;
+    throw new RefusedFile(`${path}: 无法读取 Excel 文件（${(error as Error).message}）——文件可能损坏或被截断 / cannot read the workbook: damaged or truncated?`);
+  }
+  if (options.sheet && !seen.includes(options.sheet)) throw new RefusedFile(`${path}: 没有名为“${options.sheet}”的工作表；现有：${seen.join('、')} / no sheet named ${options.sheet}`);
+  if (!writer || !headers) throw new RefusedFile(`${path}: 工作簿中没有任何数据 / the workbook has no data`);
+  await writer.close();
+  const headerList: string[] = headers;
+  return { format: 'xlsx', encoding: null, headers: headerList, relation: normalisedRelation(options.workFile, headerList.length), rejected, records, sheet: chosen ?? undefined };
+}

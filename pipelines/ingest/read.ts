@@ -1,0 +1,526 @@
+import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, type WriteStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { extname } from 'node:path';
+import { once } from 'node:events';
+import { CliError } from '../cli-error.js';
+
+/**
+ * The reading layer: turns an export file of any supported format and encoding into a
+ * normalised UTF-8 CSV (`__row` + the original columns) that DuckDB reads with fixed options.
+ * Structural problems (wrong number of fields, a field too large, a truncated quote) are found
+ * here and reported as rejected records with their line; the rest of the file still loads.
+ */
+
+export type Format = 'csv' | 'xlsx' | 'json' | 'ndjson' | 'parquet';
+export type Encoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'gb18030';
+
+/** A file that cannot be read at all: refused as a whole, with the reason. */
+export class RefusedFile extends CliError {}
+
+export interface RejectedRecord {
+  row: number;
+  reason: string;
+  /** Field values (truncated previews), used for the quarantine record after masking. */
+  fields: string[];
+}
+
+export interface SourceTable {
+  format: Format;
+  encoding: Encoding | null;
+  headers: string[];
+  /** A DuckDB table function call that yields `__row` then one VARCHAR column per header, named c0…cN. */
+  relation: string;
+  rejected: RejectedRecord[];
+  /** Data records seen (good + rejected), empty rows not counted. */
+  records: number;
+  sheet?: string;
+}
+
+export interface ReadOptions {
+  format?: Format;
+  encoding?: Encoding;
+  sheet?: string;
+  maxFieldBytes: number;
+  /** Folder for the normalised copy; the caller deletes it. */
+  workFile: string;
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+}
+
+const PREVIEW_CHARS = 200;
+
+export function detectFormat(path: string, head: Buffer): Format {
+  const ext = extname(path).toLowerCase();
+  if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
+    if (ext === '.xlsx' || ext === '.xlsm' || ext === '') return 'xlsx';
+    throw new RefusedFile(`${path}: 这是一个 ZIP 压缩文件而不是 ${ext} 文件 / a ZIP archive, not a ${ext} file`);
+  }
+  if (ext === '.xls' && head[0] === 0xd0 && head[1] === 0xcf) {
+    throw new RefusedFile(`${path}: 旧版 Excel 97-2003 (.xls) 格式不受支持，请在 Excel 中另存为 .xlsx / the old .xls format is not supported; save it as .xlsx`);
+  }
+  if (ext === '.parquet') return 'parquet';
+  if (ext === '.xlsx') return 'xlsx';
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  if (ext === '.json') return 'json';
+  return 'csv';
+}
+
+function readHead(path: string, bytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const read = readSync(fd, buffer, 0, bytes, 0);
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Decides the text encoding from the bytes: BOMs, then strict UTF-8, then strict GB18030. */
+export function detectEncoding(path: string, head: Buffer): Encoding {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8-bom';
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  const sample = head.subarray(0, 65536);
+  const nul = sample.indexOf(0);
+  if (nul >= 0) {
+    // UTF-16 without a BOM: every other byte of ASCII text is NUL.
+    let evenNul = 0;
+    let oddNul = 0;
+    for (let i = 0; i < Math.min(sample.length, 4096); i++) if (sample[i] === 0) (i % 2 ? oddNul++ : evenNul++);
+    const half = Math.min(sample.length, 4096) / 2;
+    if (oddNul > half * 0.3 && evenNul < half * 0.05) return 'utf-16le';
+    if (evenNul > half * 0.3 && oddNul < half * 0.05) return 'utf-16be';
+    throw new RefusedFile(`${path}: 不是文本文件（第 ${nul + 1} 字节是 NUL，像是二进制数据）/ not a text file (NUL byte at ${nul + 1})`);
+  }
+  // The sample may end inside a multi-byte character: drop up to 3 trailing bytes before testing.
+  for (let cut = 0; cut <= 3 && cut < sample.length; cut++) if (isUtf8(sample.subarray(0, sample.length - cut))) return 'utf-8';
+  try {
+    new TextDecoder('gb18030', { fatal: true }).decode(sample.subarray(0, lastNewline(sample)));
+    return 'gb18030';
+  } catch {
+    throw new RefusedFile(`${path}: 无法识别文件编码——既不是 UTF-8/UTF-16，也不是 GBK/GB18030 / unknown text encoding (not UTF-8, UTF-16 or GBK/GB18030)`);
+  }
+}
+
+function lastNewline(buffer: Buffer): number {
+  const at = buffer.lastIndexOf(0x0a);
+  return at > 0 ? at + 1 : buffer.length;
+}
+
+/** Reads any supported file into a SourceTable. Throws RefusedFile when nothing can be read. */
+export async function readSource(path: string, options: ReadOptions): Promise<SourceTable> {
+  const size = statSync(path).size;
+  if (size === 0) throw new RefusedFile(`${path}: 文件为空 / the file is empty`);
+  const head = readHead(path, 65536);
+  const format = options.format ?? detectFormat(path, head);
+  switch (format) {
+    case 'parquet':
+      return readParquet(path);
+    case 'xlsx': {
+      const { readXlsx } = await import('./read-xlsx.js');
+      return readXlsx(path, options);
+    }
+    case 'json':
+    case 'ndjson':
+      return readJson(path, format, options);
+    case 'csv':
+      return readCsv(path, options.encoding ?? detectEncoding(path, head), size, options);
+  }
+}
+
+function readParquet(path: string): SourceTable {
+  // Column names come from the Parquet schema; the caller asks DuckDB for them.
+  return { format: 'parquet', encoding: null, headers: [], relation: `read_parquet(${sqlString(path)}, file_row_number = true)`, rejected: [], records: 0 };
+}
+
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** The DuckDB call that reads a normalised CSV written by NormalisedWriter. */
+export function normalisedRelation(file: string, columnCount: number): string {
+  const columns = [`'__row': 'BIGINT'`, ...Array.from({ length: columnCount }, (_, i) => `'c${i}': 'VARCHAR'`)].join(', ');
+  return `read_csv(${sqlString(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${columns}}, max_line_size = 67108864, buffer_size = 134217728, strict_mode = true)`;
+}
+
+/** Writes the normalised CSV: a `__row` column, then the fields, RFC 4180 quoted. */
+export class NormalisedWriter {
+  private readonly stream: WriteStream;
+  private parts: string[] = [];
+  private pending = 0;
+
+  constructor(readonly file: string, headers: string[]) {
+    this.stream = createWriteStream(file);
+    this.parts.push(['__row', ...headers.map((_, i) => `c${i}`)].join(',') + '\n');
+  }
+
+  async write(row: number, fields: string[]): Promise<void> {
+    let line = String(row);
+    for (const field of fields) line += ',' + quoteField(field);
+    this.parts.push(line + '\n');
+    this.pending += line.length;
+    if (this.pending > 1 << 22) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.parts.length) return;
+    const text = this.parts.join('');
+    this.parts = [];
+    this.pending = 0;
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+}
+
+function quoteField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV: a byte-level, quote-aware scanner. Good records are copied through as bytes (with their
+// starting line number prepended); only bad records are ever split into JS strings.
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+
+function sniffDelimiter(headerLine: string): number {
+  const candidates = [',', '\t', ';', '|'];
+  let best = ',';
+  let bestCount = 0;
+  for (const candidate of candidates) {
+    const count = headerLine.split(candidate).length - 1;
+    if (count > bestCount) {
+      best = candidate;
+      bestCount = count;
+    }
+  }
+  return best.charCodeAt(0);
+}
+
+/** Splits one record (bytes, no line ending) into fields; used for headers and rejected records only. */
+function splitRecord(bytes: Buffer, delimiter: number, maxChars = Infinity): string[] {
+  const fields: string[] = [];
+  let inQuotes = false;
+  let start = 0;
+  const pieces: number[][] = [];
+  const text = (from: number, to: number) => unquote(bytes.subarray(from, to).toString('utf8')).slice(0, maxChars);
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === QUOTE) inQuotes = !inQuotes;
+    else if (b === delimiter && !inQuotes) {
+      pieces.push([start, i]);
+      start = i + 1;
+    }
+  }
+  pieces.push([start, bytes.length]);
+  for (const [from, to] of pieces) fields.push(text(from, to));
+  return fields;
+}
+
+function unquote(field: string): string {
+  const trimmed = field.trim();
+  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) return trimmed.slice(1, -1).replaceAll('""', '"');
+  return field;
+}
+
+/** Streams the file's bytes as UTF-8, transcoding and validating as needed. */
+async function* utf8Chunks(path: string, encoding: Encoding, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
+  const stream = createReadStream(path, { highWaterMark: 1 << 22 });
+  let offset = 0;
+  if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
+    let carry = Buffer.alloc(0);
+    let first = true;
+    for await (const raw of stream as AsyncIterable<Buffer>) {
+      onBytes(raw.length);
+      let chunk = carry.length ? Buffer.concat([carry, raw]) : raw;
+      if (first && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+      first = false;
+      // Hold back an incomplete trailing character so each piece validates on its own.
+      let end = chunk.length;
+      for (let back = 1; back <= 3 && back <= chunk.length; back++) {
+        const b = chunk[chunk.length - back];
+        if ((b & 0xc0) === 0xc0) {
+          end = chunk.length - back;
+          break;
+        }
+        if ((b & 0x80) === 0) break;
+      }
+      const piece = chunk.subarray(0, end);
+      carry = Buffer.from(chunk.subarray(end));
+      if (!isUtf8(piece)) {
+        throw new RefusedFile(
+          `${path}: 第 ${offset + firstInvalidUtf8(piece) + 1} 字节附近不是合法的 UTF-8，文件可能混用了编码；整个文件未导入 / invalid UTF-8 near byte ${offset + firstInvalidUtf8(piece) + 1}: the file mixes encodings; nothing was loaded`,
+        );
+      }
+      offset += piece.length;
+      yield piece;
+    }
+    if (carry.length) {
+      if (!isUtf8(carry)) throw new RefusedFile(`${path}: 文件末尾是不完整的 UTF-8 字符（文件可能被截断）/ the file ends inside a UTF-8 character (truncated?)`);
+      yield carry;
+    }
+    return;
+  }
+  const label = encoding === 'gb18030' ? 'gb18030' : encoding;
+  const decoder = new TextDecoder(label, { fatal: true, ignoreBOM: false });
+  for await (const raw of stream as AsyncIterable<Buffer>) {
+    onBytes(raw.length);
+    let text: string;
+    try {
+      text = decoder.decode(raw, { stream: true });
+    } catch {
+      throw new RefusedFile(`${path}: 第 ${offset + 1}–${offset + raw.length} 字节之间有无法按 ${encoding.toUpperCase()} 解码的字节；整个文件未导入 / bytes that are not valid ${encoding} between ${offset + 1} and ${offset + raw.length}; nothing was loaded`);
+    }
+    offset += raw.length;
+    if (text) yield Buffer.from(text, 'utf8');
+  }
+  const tail = decoder.decode();
+  if (tail) yield Buffer.from(tail, 'utf8');
+}
+
+/** Offset of the first byte that breaks UTF-8 (only called once a chunk failed validation). */
+function firstInvalidUtf8(buffer: Buffer): number {
+  let i = 0;
+  while (i < buffer.length) {
+    const b = buffer[i];
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (length === 0 || !isUtf8(buffer.subarray(i, i + length))) return i;
+    i += length;
+  }
+  return i;
+}
+
+async function readCsv(path: string, encoding: Encoding, size: number, options: ReadOptions): Promise<SourceTable> {
+  const rejected: RejectedRecord[] = [];
+  let done = 0;
+  const progress = (n: number) => {
+    done += n;
+    options.onProgress?.(done, size);
+  };
+  const out = createWriteStream(options.workFile);
+  let outParts: Buffer[] = [];
+  let outBytes = 0;
+  const flush = async () => {
+    if (!outParts.length) return;
+    const data = Buffer.concat(outParts, outBytes);
+    outParts = [];
+    outBytes = 0;
+    if (!out.write(data)) await once(out, 'drain');
+  };
+  const emit = (buffer: Buffer) => {
+    outParts.push(buffer);
+    outBytes += buffer.length;
+  };
+
+  let headers: string[] | null = null;
+  let delimiter = 0x2c;
+  let expectedFields = 0;
+  let records = 0;
+
+  // Scanner state, carried across chunks.
+  let line = 1; // physical line of the current byte
+  let recordLine = 1; // line where the current record started
+  let inQuotes = false;
+  let fields = 1;
+  let fieldStart = 0; // absolute byte position of the current field's start
+  let longestField = 0;
+  let longestFieldIndex = 0;
+  let position = 0; // absolute byte position of chunk[0]
+  let pending: Buffer[] = []; // bytes of the current record from earlier chunks
+  let pendingBytes = 0;
+  let recordHasContent = false;
+
+  const finishRecord = (record: Buffer) => {
+    // Strip a trailing CR (CRLF files).
+    const body = record.length && record[record.length - 1] === CR ? record.subarray(0, record.length - 1) : record;
+    if (headers === null) {
+      const headerText = body.toString('utf8');
+      delimiter = sniffDelimiter(headerText);
+      headers = splitRecord(body, delimiter).map((h) => h.replace(/^\uFEFF/, '').replace(/[\s\u3000]+/g, ' ').trim());
+      expectedFields = headers.length;
+      emit(Buffer.from(['__row', ...headers.map((_, i) => `c${i}`)].join(String.fromCharCode(delimiter)) + '\n'));
+      return;
+    }
+    if (!recordHasContent) return; // empty line, or only delimiters
+    records++;
+    if (longestField > options.maxFieldBytes) {
+      const name = headers[longestFieldIndex] ?? `第 ${longestFieldIndex + 1} 列`;
+      rejected.push({
+        row: recordLine,
+        reason: `字段“${name}”长 ${longestField.toLocaleString('en')} 字节，超过上限 ${options.maxFieldBytes.toLocaleString('en')} 字节 / field "${name}" is ${longestField} bytes, over the ${options.maxFieldBytes}-byte limit`,
+        fields: splitRecord(body, delimiter, PREVIEW_CHARS),
+      });
+      return;
+    }
+    if (fields !== expectedFields) {
+      rejected.push({
+        row: recordLine,
+        reason: `字段数不符：表头有 ${expectedFields} 列，这一行有 ${fields} 列（可能缺少引号或分隔符）/ ${fields} fields where the header has ${expectedFields} (a missing quote or delimiter?)`,
+        fields: splitRecord(body, delimiter, PREVIEW_CHARS),
+      });
+      return;
+    }
+    emit(Buffer.from(`${recordLine}${String.fromCharCode(delimiter)}`));
+    emit(body);
+    emit(Buffer.from('\n'));
+  };
+
+  for await (const chunk of utf8Chunks(path, encoding, progress)) {
+    let recordStart = 0; // within chunk
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (inQuotes) {
+        if (b === QUOTE) inQuotes = false;
+        else if (b === LF) line++;
+        continue;
+      }
+      if (b === QUOTE) {
+        inQuotes = true;
+        recordHasContent = true;
+      } else if (b === delimiter) {
+        const length = position + i - fieldStart;
+        if (length > longestField) {
+          longestField = length;
+          longestFieldIndex = fields - 1;
+        }
+        fields++;
+        fieldStart = position + i + 1;
+      } else if (b === LF) {
+        const length = position + i - fieldStart;
+        if (length > longestField) {
+          longestField = length;
+          longestFieldIndex = fields - 1;
+        }
+        let record: Buffer;
+        if (pendingBytes) {
+          pending.push(chunk.subarray(recordStart, i));
+          record = Buffer.concat(pending, pendingBytes + i - recordStart);
+          pending = [];
+          pendingBytes = 0;
+        } else {
+          record = chunk.subarray(recordStart, i);
+        }
+        // A record whose field is too large is not copied into memory twice: keep only a head.
+        finishRecord(longestField > options.maxFieldBytes ? Buffer.from(record.subarray(0, 64 * 1024)) : record);
+        line++;
+        recordLine = line;
+        fields = 1;
+        fieldStart = position + i + 1;
+        longestField = 0;
+        longestFieldIndex = 0;
+        recordHasContent = false;
+        recordStart = i + 1;
+      } else if (b !== CR && b !== 0x20) {
+        recordHasContent = true;
+      }
+    }
+    if (recordStart < chunk.length) {
+      const rest = chunk.subarray(recordStart);
+      // Beyond the field limit only the record's head is kept; the scan still counts its length.
+      if (pendingBytes < options.maxFieldBytes + 65536) {
+        pending.push(Buffer.from(rest));
+        pendingBytes += rest.length;
+      }
+    }
+    position += chunk.length;
+    await flush();
+  }
+  // The last record, when the file does not end with a newline.
+  if (pendingBytes || inQuotes) {
+    const record = Buffer.concat(pending, pendingBytes);
+    if (inQuotes) {
+      if (headers === null) throw new RefusedFile(`${path}: 表头行的引号没有闭合 / the header row has an unclosed quote`);
+      records++;
+      rejected.push({
+        row: recordLine,
+        reason: `文件在第 ${recordLine} 行开始的引号内结束，这一行不完整（文件可能被截断）/ the file ends inside a quoted field that starts on line ${recordLine}: truncated?`,
+        fields: splitRecord(record, delimiter, PREVIEW_CHARS),
+      });
+    } else {
+      const length = position - fieldStart;
+      if (length > longestField) {
+        longestField = length;
+        longestFieldIndex = fields - 1;
+      }
+      finishRecord(record);
+    }
+  }
+  await flush();
+  out.end();
+  await once(out, 'finish');
+  if (headers === null) throw new RefusedFile(`${path}: 文件没有表头行 / the file has no header row`);
+  const headerList: string[] = headers;
+  return {
+    format: 'csv',
+    encoding,
+    headers: headerList,
+    relation: normalisedRelation(options.workFile, headerList.length).replace(`delim = ','`, `delim = ${sqlString(String.fromCharCode(delimiter))}`),
+    rejected,
+    records,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON (an array of objects) and NDJSON (one object per line).
+
+async function readJson(path: string, format: 'json' | 'ndjson', options: ReadOptions): Promise<SourceTable> {
+  const { readFile } = await import('node:fs/promises');
+  const bytes = await readFile(path);
+  const encoding = detectEncoding(path, bytes.subarray(0, 65536));
+  const text = new TextDecoder(encoding === 'gb18030' ? 'gb18030' : encoding.startsWith('utf-16') ? encoding : 'utf-8').decode(bytes).replace(/^\uFEFF/, '');
+  const rejected: RejectedRecord[] = [];
+  const objects: { row: number; value: Record<string, unknown> }[] = [];
+  const trimmed = text.trimStart();
+  if (format === 'json' && trimmed.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new RefusedFile(`${path}: 不是合法的 JSON（${(error as Error).message}）/ not valid JSON`);
+    }
+    if (!Array.isArray(parsed)) throw new RefusedFile(`${path}: JSON 顶层应是对象数组 / expected an array of objects`);
+    parsed.forEach((value, index) => {
+      if (value && typeof value === 'object' && !Array.isArray(value)) objects.push({ row: index + 1, value: value as Record<string, unknown> });
+      else rejected.push({ row: index + 1, reason: `第 ${index + 1} 个元素不是对象 / element ${index + 1} is not an object`, fields: [String(JSON.stringify(value)).slice(0, PREVIEW_CHARS)] });
+    });
+  } else {
+    const lines = text.split('\n');
+    lines.forEach((lineText, index) => {
+      const content = lineText.trim();
+      if (!content) return;
+      try {
+        const value = JSON.parse(content);
+        if (value && typeof value === 'object' && !Array.isArray(value)) objects.push({ row: index + 1, value });
+        else throw new Error('not an object');
+      } catch (error) {
+        rejected.push({ row: index + 1, reason: `第 ${index + 1} 行不是合法的 JSON 对象（${(error as Error).message}）/ line ${index + 1} is not a JSON object`, fields: [content.slice(0, PREVIEW_CHARS)] });
+      }
+    });
+  }
+  const headerIndex = new Map<string, number>();
+  for (const { value } of objects) for (const key of Object.keys(value)) if (!headerIndex.has(key)) headerIndex.set(key, headerIndex.size);
+  const headers = [...headerIndex.keys()];
+  const writer = new NormalisedWriter(options.workFile, headers);
+  for (const { row, value } of objects) {
+    const fields = headers.map((key) => {
+      const v = value[key];
+      if (v === null || v === undefined) return '';
+      return typeof v === 'object' ? JSON.stringify(v) : String(v);
+    });
+    const tooLong = fields.findIndex((f) => Buffer.byteLength(f) > options.maxFieldBytes);
+    if (tooLong >= 0) {
+      rejected.push({ row, reason: `字段“${headers[tooLong]}”超过上限 ${options.maxFieldBytes} 字节 / field "${headers[tooLong]}" over the size limit`, fields: fields.map((f) => f.slice(0, PREVIEW_CHARS)) });
+      continue;
+    }
+    await writer.write(row, fields);
+  }
+  await writer.close();
+  return { format, encoding, headers, relation: normalisedRelation(options.workFile, headers.length), rejected, records: objects.length + rejected.length };
+}

@@ -1,0 +1,13 @@
+import type { Config } from './config.js';
+import type { Warehouse } from './warehouse.js';
+
+/** What runs after new data lands: the summary tables behind every monthly view. */
+export async function afterIngest(warehouse: Warehouse, config: Config): Promise<void> {
+  try {
+    const { refreshRollups } = await import('./rollups.js');
+    await refreshRollups(warehouse, config);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  }
+  await warehouse.checkpoint();
+}
