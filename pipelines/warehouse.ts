@@ -56,11 +56,14 @@ export class Warehouse {
     return warehouse;
   }
 
-  /** A second connection on the same instance: readers keep answering while a writer loads. */
-  async connect(): Promise<DuckDBConnection> {
+  /**
+   * The same warehouse through a new connection of the same instance: its own transactions, so
+   * readers (the dashboard) and bookkeeping keep answering while a writer loads a file.
+   */
+  async session(): Promise<Warehouse> {
     const connection = await this.instance.connect();
     await connection.run(`set TimeZone = 'Asia/Shanghai'`);
-    return connection;
+    return new Warehouse(this.path, connection, this.instance);
   }
 
   async all<T = Row>(sql: string, params?: Params, connection: DuckDBConnection = this.connection): Promise<T[]> {

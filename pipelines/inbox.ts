@@ -1,0 +1,66 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { dataFolders, type Config } from './config.js';
+import { ingestFile, type FileSummary } from './ingest/ingest.js';
+import { loadProfiles } from './ingest/profiles.js';
+import { ensureHashKey } from './privacy.js';
+import { afterIngest } from './refresh.js';
+import type { Warehouse } from './warehouse.js';
+
+/** A file still being copied in is left for the next run: it must be this old and not growing. */
+const SETTLE_MS = 2000;
+
+function settledFiles(inbox: string, now: number): string[] {
+  if (!existsSync(inbox)) return [];
+  return readdirSync(inbox)
+    .filter((name) => !name.startsWith('.') && !/\.(part|tmp|crdownload)$/i.test(name))
+    .map((name) => join(inbox, name))
+    .filter((path) => {
+      const stat = statSync(path);
+      return stat.isFile() && now - stat.mtimeMs >= SETTLE_MS;
+    })
+    .sort();
+}
+
+/** Moves a file to a folder without overwriting an earlier file of the same name. */
+function moveInto(path: string, folder: string): string {
+  mkdirSync(folder, { recursive: true });
+  const ext = extname(path);
+  const stem = basename(path, ext);
+  let target = join(folder, basename(path));
+  for (let n = 2; existsSync(target); n++) target = join(folder, `${stem}.${n}${ext}`);
+  renameSync(path, target);
+  return target;
+}
+
+/**
+ * The ingest job: loads every settled file in data/inbox/, then moves it to data/archive/<date>/
+ * when loaded (or already loaded), or to data/rejected/ with a `.reason.txt` beside it when refused.
+ */
+export async function ingestInbox(warehouse: Warehouse, config: Config, now = Date.now()): Promise<{ summaries: FileSummary[]; message: string }> {
+  const folders = dataFolders(config);
+  const files = settledFiles(folders.inbox, now);
+  if (!files.length) return { summaries: [], message: 'skipped: 收件箱为空 / the inbox is empty' };
+  const profiles = loadProfiles(config.ingest.profileDirs);
+  const { key } = ensureHashKey(config.keyFile);
+  const day = new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
+  const summaries: FileSummary[] = [];
+  for (const file of files) {
+    const summary = await ingestFile(warehouse, file, { profiles, key, maxFieldBytes: config.ingest.maxFieldBytes });
+    summaries.push(summary);
+    if (summary.status === 'refused') {
+      const target = moveInto(file, folders.rejected);
+      writeFileSync(`${target}.reason.txt`, `${summary.message}\n\n文件 / file: ${basename(file)}\n导入记录 / ingest run: ${summary.runId}\n`);
+    } else {
+      moveInto(file, join(folders.archive, day));
+    }
+  }
+  if (summaries.some((s) => s.status === 'loaded')) await afterIngest(warehouse, config);
+  const count = (status: string) => summaries.filter((s) => s.status === status).length;
+  const rows = summaries.reduce((n, s) => n + s.loaded + s.updated, 0);
+  const quarantined = summaries.reduce((n, s) => n + s.quarantined, 0);
+  return {
+    summaries,
+    message: `${files.length} 个文件：导入 ${count('loaded')}，重复 ${count('unchanged')}，拒绝 ${count('refused')}；新增或更新 ${rows} 行，隔离 ${quarantined} 行`,
+  };
+}

@@ -1,0 +1,7 @@
+import { ingestInbox } from './inbox.js';
+import type { Job } from './scheduler.js';
+
+/** Every job the service knows, by the name used in the config's job table. */
+export const JOBS: Record<string, Job> = {
+  'ingest-inbox': async ({ warehouse, config }) => (await ingestInbox(warehouse, config)).message,
+};
