@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { sqlFile, type Warehouse } from '../warehouse.js';
-import { mappingSql } from './mapping.js';
+import { duplicateSql, mappingSql } from './mapping.js';
 import { mergeIncoming } from './merge.js';
 import { chooseMapping, FIELDS, type Kind, type Profile } from './profiles.js';
 import { readSource, RefusedFile, sqlString, type Encoding, type Format, type SourceTable } from './read.js';
@@ -84,6 +84,7 @@ async function prepareConnection(warehouse: Warehouse): Promise<void> {
  */
 export async function ingestFile(warehouse: Warehouse, path: string, options: IngestOptions): Promise<FileSummary> {
   const started = Date.now();
+  const phase = phaseTimer();
   const file = resolve(path);
   const name = basename(file);
   const summary: FileSummary = {
@@ -129,7 +130,9 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
       });
       summary.format = source.format;
       summary.encoding = source.encoding;
+      phase('read');
       await stage(warehouse, source);
+      phase('stage');
     } catch (error) {
       return await refuse(warehouse, summary, error, { name, sha, bytes, startedAt });
     }
@@ -143,6 +146,9 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     summary.kind = match.kind;
     const mapping = mappingSql(match, source.headers, match.profile.dateFormats);
     await warehouse.run(`create or replace temp table mapped as ${mapping}`, mapping.includes('$key') ? { key: options.key } : undefined);
+    const duplicates = duplicateSql(match.kind);
+    if ((await warehouse.one<{ n: number }>(duplicates.check))!.n > 0) await warehouse.run(duplicates.mark);
+    phase('map');
     const stagedRows = (await warehouse.one<{ n: number }>('select count(*) as n from mapped'))!.n;
     summary.rowsRead = stagedRows + source.rejected.length;
 
@@ -158,8 +164,10 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
         { run: runId, name },
       );
       await quarantineStructural(warehouse, source, match, runId, name);
-      await warehouse.run(`create or replace temp table incoming as select * exclude (reasons, record, __row) from mapped where len(reasons) = 0`);
+      await warehouse.run(`create or replace temp view incoming as select * exclude (reasons, record, __row) from mapped where len(reasons) = 0`);
+      phase('quarantine');
       const merged = await mergeIncoming(warehouse, match.kind, runId, match.profile.name);
+      phase('merge');
       Object.assign(summary, merged);
       summary.quarantined = (await warehouse.one<{ n: number }>(`select count(*) as n from quarantine where run_id = $run`, { run: runId }))!.n;
       summary.message = summary.rowsRead === 0 ? '文件只有表头，没有数据行 / header only: no data rows' : null;
@@ -192,9 +200,21 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     });
     return summary;
   } finally {
-    await warehouse.run('drop table if exists stage; drop table if exists mapped; drop table if exists incoming; drop table if exists merged').catch(() => undefined);
+    for (const drop of ['view stage', 'table stage', 'table stage_raw', 'view incoming', 'table mapped', 'table merged']) {
+      await warehouse.run(`drop ${drop.replace(' ', ' if exists ')}`).catch(() => undefined);
+    }
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Phase timings on stderr when HOTLINE_TIMINGS is set: where an ingest spends its time. */
+function phaseTimer() {
+  let last = performance.now();
+  return (name: string) => {
+    const now = performance.now();
+    if (process.env.HOTLINE_TIMINGS) process.stderr.write(`  ${name}: ${((now - last) / 1000).toFixed(2)} s\n`);
+    last = now;
+  };
 }
 
 async function stage(warehouse: Warehouse, source: SourceTable): Promise<void> {
@@ -207,7 +227,12 @@ async function stage(warehouse: Warehouse, source: SourceTable): Promise<void> {
     return;
   }
   try {
-    await warehouse.run(`create or replace temp table stage as select * from ${source.relation}`);
+    if (source.inPlace) {
+      await warehouse.run(`create or replace temp table stage_raw as select * from ${source.relation}`);
+      await warehouse.run(`create or replace temp view stage as select rowid + 2 as __row, * from stage_raw`);
+    } else {
+      await warehouse.run(`create or replace temp table stage as select * from ${source.relation}`);
+    }
   } catch (error) {
     throw new RefusedFile(`读取失败 / could not read the file: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -101,30 +101,30 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
     const raw = `raw.${ident(field)}`;
     switch (fieldSpec.type) {
       case 'timestamp':
-        typed.push(`hp_parse_ts(${raw}, ${formats}) as ${ident(field)}`);
+        typed.push(`hp_parse_ts(${raw}, ${formats}) as ${ident('v_' + field)}`);
         break;
       case 'count':
-        typed.push(`try_cast(try_cast(${raw} as double) as integer) as ${ident(field)}`);
+        typed.push(`try_cast(try_cast(${raw} as double) as integer) as ${ident('v_' + field)}`);
         break;
       case 'flag':
-        typed.push(`case when lower(${raw}) in (${FLAG_TRUE.map(lit).join(', ')}) then true when lower(${raw}) in (${FLAG_FALSE.map(lit).join(', ')}) then false end as ${ident(field)}`);
+        typed.push(`case when lower(${raw}) in (${FLAG_TRUE.map(lit).join(', ')}) then true when lower(${raw}) in (${FLAG_FALSE.map(lit).join(', ')}) then false end as ${ident('v_' + field)}`);
         break;
       case 'phone':
-        typed.push(`hp_phone_hash(${raw}, $key) as phone_hash`);
+        typed.push(`hp_phone_hash(${raw}, $key) as v_phone_hash`);
         break;
       case 'personal':
         break; // never leaves the staging table
       case 'masked-text':
-        typed.push(`hp_safe_text(hp_mask_text(hp_squash(${raw}))) as ${ident(field)}`);
+        typed.push(`hp_safe_text(hp_mask_text(hp_squash(${raw}))) as ${ident('v_' + field)}`);
         break;
       case 'unit-list':
-        typed.push(`hp_safe_text(nullif(array_to_string(list_filter(list_transform(string_split_regex(${raw}, '[;；、,，/]'), u -> trim(u)), u -> u <> ''), '、'), '')) as ${ident(field)}`);
+        typed.push(`hp_safe_text(nullif(array_to_string(list_filter(list_transform(string_split_regex(${raw}, '[;；、,，/]'), u -> trim(u)), u -> u <> ''), '、'), '')) as ${ident('v_' + field)}`);
         break;
       case 'enum':
-        typed.push(`${raw} as ${ident(field)}`);
+        typed.push(`${raw} as ${ident('v_' + field)}`);
         break;
       case 'text':
-        typed.push(KEY_COLUMNS[kind].includes(field) || field === 'ticket_id' ? `${raw} as ${ident(field)}` : `hp_safe_text(${raw}) as ${ident(field)}`);
+        typed.push(KEY_COLUMNS[kind].includes(field) || field === 'ticket_id' ? `${raw} as ${ident('v_' + field)}` : `hp_safe_text(${raw}) as ${ident('v_' + field)}`);
         break;
     }
   }
@@ -133,12 +133,12 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
   const reasons: string[] = [];
   const optional = new Set(spec.optional);
   for (const [field, fieldSpec] of Object.entries(fields)) {
-    const raw = `raw.${ident(field)}`;
-    const value = `typed.${ident(field === 'phone' ? 'phone_hash' : field)}`;
+    const raw = `typed.${ident(field)}`;
+    const value = `typed.${ident('v_' + (field === 'phone' ? 'phone_hash' : field))}`;
     const label = fieldSpec.label;
     if (fieldSpec.required) reasons.push(`case when ${raw} is null then ${lit(`缺少${label} / ${field} is empty`)} end`);
     if (fieldSpec.requiredWhenDispatched && !optional.has(field)) {
-      reasons.push(`case when raw.handling = '转办' and ${raw} is null then ${lit(`转办工单缺少${label} / a dispatched ticket needs ${field}`)} end`);
+      reasons.push(`case when typed.handling = '转办' and ${raw} is null then ${lit(`转办工单缺少${label} / a dispatched ticket needs ${field}`)} end`);
     }
     if (fieldSpec.type === 'timestamp') {
       reasons.push(`case when ${raw} is not null and ${value} is null then ${lit(label + '“')} || ${raw} || ${lit(`”无法识别为日期时间 / cannot read "`)} || ${raw} || ${lit(`" as a date-time (${field})`)} end`);
@@ -156,18 +156,17 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
     }
   }
   if (kind === 'tickets') {
-    reasons.push(`case when typed.completed_at < typed.received_at then ${lit('办结时间早于受理时间 / completed before it was received')} end`);
-    reasons.push(`case when typed.signed_at < typed.dispatched_at then ${lit('签收时间早于派单时间 / signed before it was dispatched')} end`);
+    reasons.push(`case when typed.v_completed_at < typed.v_received_at then ${lit('办结时间早于受理时间 / completed before it was received')} end`);
+    reasons.push(`case when typed.v_signed_at < typed.v_dispatched_at then ${lit('签收时间早于派单时间 / signed before it was dispatched')} end`);
   }
   if (kind === 'calls') {
-    reasons.push(`case when typed.answered_at < typed.call_at then ${lit('应答时间早于来电时间 / answered before the call came in')} end`);
-    reasons.push(`case when typed.ended_at < typed.call_at then ${lit('挂机时间早于来电时间 / ended before the call came in')} end`);
+    reasons.push(`case when typed.v_answered_at < typed.v_call_at then ${lit('应答时间早于来电时间 / answered before the call came in')} end`);
+    reasons.push(`case when typed.v_ended_at < typed.v_call_at then ${lit('挂机时间早于来电时间 / ended before the call came in')} end`);
   }
 
   const stored = STORED_COLUMNS[kind];
-  const timestamps = Object.entries(fields).filter(([, f]) => f.type === 'timestamp').map(([name]) => `typed.${ident(name)}`);
+  const timestamps = Object.entries(fields).filter(([, f]) => f.type === 'timestamp').map(([name]) => `typed.${ident('v_' + name)}`);
   const activity = kind === 'tickets' || kind === 'calls' ? `greatest(${timestamps.join(', ')}) as activity_at,` : '';
-  const keys = KEY_COLUMNS[kind];
 
   // The quarantine record: every header with its value, personal columns removed or masked.
   const personal = new Set<number>();
@@ -181,7 +180,6 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
   const recordPairs = headers.map((h, i) => `${lit(h || `第${i + 1}列`)}, ${personal.has(i) ? `case when c${i} is null then null else '***' end` : phones.has(i) ? `hp_mask_phone(c${i})` : `left(hp_mask_text(c${i}), 500)`}`);
   const record = headers.length ? `json_object(${recordPairs.join(', ')})::varchar` : `'{}'`;
 
-  const firstKey = keys[0];
   return `
 with picked as (
   select __row, ${headers.map((_, i) => `c${i}`).join(', ')}${headers.length ? ',' : ''}
@@ -199,36 +197,47 @@ raw as (
   from derived
 ),
 typed as (
-  select raw.__row,
+  select raw.*,
     ${typed.join(',\n    ')}
   from raw
 ),
 checked as (
   select typed.*, ${activity}
     list_filter([${reasons.join(',\n      ')}], r -> r is not null) as reasons
-    ${headers.map((_, i) => `, raw.c${i}`).join('')}
-  from typed join raw using (__row)
-),
-numbered as (
-  -- Duplicate ids among the good rows: the row with the latest state stays, the others are quarantined.
-  select *,
-    row_number() over copies as copy_rank,
-    first_value(__row) over copies as kept_row
-  from checked
-  window copies as (partition by ${keys.map(ident).join(', ')}, len(reasons) = 0 order by ${activity ? 'activity_at desc nulls last, ' : ''}__row desc)
+  from typed
 ),
 final as (
   select
     __row,
-    ${stored.map((c) => ident(c)).join(', ')},
+    ${stored.map((c) => `${ident('v_' + c)} as ${ident(c)}`).join(', ')},
     ${activity ? 'activity_at,' : ''}
-    case
-      when len(reasons) = 0 and copy_rank > 1
-        then [${lit(`${FIELDS[kind][firstKey].label}`)} || '“' || ${ident(firstKey)} || ${lit('”在本文件中重复出现，已保留状态最新的一行（第 ')} || coalesce(kept_row, 0) || ${lit(' 行）/ duplicate id in this file; the row with the latest state was kept')}]
-      else reasons
-    end as reasons,
-    ${record} as record
-  from numbered
+    reasons,
+    case when len(reasons) > 0 then ${record} end as record
+  from checked
 )
 select * from final`;
+}
+
+/**
+ * Duplicate ids among one file's good rows: the row with the latest state stays (ties: the later
+ * row), the others are quarantined with a reason naming the row that was kept. Run only when the
+ * file has duplicates, which keeps the common path free of a window over every column.
+ */
+export function duplicateSql(kind: Kind): { check: string; mark: string } {
+  const keys = KEY_COLUMNS[kind].map(ident);
+  const label = FIELDS[kind][KEY_COLUMNS[kind][0]].label;
+  const order = kind === 'tickets' || kind === 'calls' ? 'activity_at desc nulls last, __row desc' : '__row desc';
+  return {
+    check: `select count(*) - count(distinct (${keys.join(', ')})) as n from mapped where len(reasons) = 0`,
+    mark: `
+      update mapped set
+        reasons = [${lit(label + '“')} || coalesce(${keys[0]}, '') || ${lit('”在本文件中重复出现，已保留状态最新的一行（第 ')} || ranked.kept_row || ${lit(' 行）/ duplicate id in this file; the row with the latest state was kept')}],
+        record = '{}'
+      from (
+        select __row, row_number() over copies as copy_rank, first_value(__row) over copies as kept_row
+        from mapped where len(reasons) = 0
+        window copies as (partition by ${keys.join(', ')} order by ${order})
+      ) as ranked
+      where mapped.__row = ranked.__row and ranked.copy_rank > 1`,
+  };
 }

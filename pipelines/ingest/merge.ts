@@ -19,6 +19,19 @@ export async function mergeIncoming(warehouse: Warehouse, kind: Kind, runId: num
   const pick = (c: string) =>
     keys.includes(c) ? `i.${q(c)}` : `case when e.__present is null then i.${q(c)} when ${newer} then coalesce(i.${q(c)}, e.${q(c)}) else coalesce(e.${q(c)}, i.${q(c)}) end`;
   const compared = columns.filter((c) => !keys.includes(c));
+  const bookkeeping = hasActivity
+    ? [`'${profile.replaceAll("'", "''")}' as source_profile`, `coalesce(old_first_run_id, ${runId}) as first_run_id`, `${runId} as last_run_id`, 'activity_at']
+    : [`${runId} as last_run_id`];
+  // A file of only new records (the common nightly case) goes straight in, without the comparison.
+  const overlapping = keys.length === 1
+    ? (await warehouse.one<{ n: number }>(`select count(*) as n from ${table} where ${q(keys[0])} in (select ${q(keys[0])} from incoming)`))!.n
+    : 1;
+  if (overlapping === 0) {
+    const rows = (await warehouse.one<{ n: number }>(`select count(*) as n from incoming`))!.n;
+    await warehouse.run(`insert into ${table} by name select ${columns.map(q).join(', ')}, ${bookkeeping.join(', ').replace('coalesce(old_first_run_id, ' + runId + ')', String(runId))} from incoming`);
+    if (kind === 'tickets') await insertTicketUnits(warehouse, 'incoming', 'true');
+    return { loaded: rows, updated: 0, unchanged: 0 };
+  }
   await warehouse.run(`
     create or replace temp table merged as
     with existing as (
@@ -49,20 +62,22 @@ export async function mergeIncoming(warehouse: Warehouse, kind: Kind, runId: num
     await warehouse.run(`delete from ${table} where ${q(keys[0])} in (select ${q(keys[0])} from merged where change = 'updated')`);
   }
   if (counts.new + counts.updated > 0) {
-    const bookkeeping = hasActivity
-      ? [`'${profile.replaceAll("'", "''")}' as source_profile`, `coalesce(old_first_run_id, ${runId}) as first_run_id`, `${runId} as last_run_id`, 'activity_at']
-      : [`${runId} as last_run_id`];
     await warehouse.run(`insert into ${table} by name select ${columns.map(q).join(', ')}, ${bookkeeping.join(', ')} from merged where change <> 'unchanged'`);
   }
   if (kind === 'tickets' && counts.new + counts.updated > 0) {
     await warehouse.run(`delete from ticket_units where ticket_id in (select ticket_id from merged where change = 'updated')`);
-    await warehouse.run(`
-      insert into ticket_units (ticket_id, unit, role)
-      select ticket_id, unit, '主办' from merged where change <> 'unchanged' and unit is not null
-      union all
-      select ticket_id, co_unit, '协办' from (
-        select ticket_id, unnest(string_split(co_units, '、')) as co_unit from merged where change <> 'unchanged' and co_units is not null
-      ) where co_unit <> '' `);
+    await insertTicketUnits(warehouse, 'merged', `change <> 'unchanged'`);
   }
   return { loaded: counts.new, updated: counts.updated, unchanged: counts.unchanged };
+}
+
+/** Lead (主办) and assisting (协办) units of the given tickets. */
+async function insertTicketUnits(warehouse: Warehouse, from: string, where: string): Promise<void> {
+  await warehouse.run(`
+    insert into ticket_units (ticket_id, unit, role)
+    select ticket_id, unit, '主办' from ${from} where ${where} and unit is not null
+    union all
+    select ticket_id, co_unit, '协办' from (
+      select ticket_id, unnest(string_split(co_units, '、')) as co_unit from ${from} where ${where} and co_units is not null
+    ) where co_unit <> ''`);
 }

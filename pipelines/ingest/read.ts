@@ -31,6 +31,8 @@ export interface SourceTable {
   /** A DuckDB table function call that yields `__row` then one VARCHAR column per header, named c0…cN. */
   relation: string;
   rejected: RejectedRecord[];
+  /** The relation reads the original file; `__row` is then the row order + 2 (header on line 1). */
+  inPlace?: boolean;
   /** Data records seen (good + rejected), empty rows not counted. */
   records: number;
   sheet?: string;
@@ -297,24 +299,58 @@ function firstInvalidUtf8(buffer: Buffer): number {
   return i;
 }
 
+/**
+ * A plain UTF-8 file where every record is one line (no blank lines, no CR, nothing rejected) is
+ * read by DuckDB in place, its line numbers being row order + 2; anything else is rewritten into
+ * the normalised CSV with each record's starting line. The check pass costs a fraction of a copy.
+ */
 async function readCsv(path: string, encoding: Encoding, size: number, options: ReadOptions): Promise<SourceTable> {
+  if (encoding === 'utf-8') {
+    const check = await scanCsv(path, encoding, size, options, false);
+    if (check.regular) {
+      const columns = check.headers.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+      return {
+        format: 'csv',
+        encoding,
+        headers: check.headers,
+        relation: `read_csv(${sqlString(path)}, header = true, auto_detect = false, delim = ${sqlString(String.fromCharCode(check.delimiter))}, quote = '"', escape = '"', columns = {${columns}}, max_line_size = 67108864, buffer_size = 134217728, strict_mode = true)`,
+        inPlace: true,
+        rejected: [],
+        records: check.records,
+      };
+    }
+  }
+  const scan = await scanCsv(path, encoding, size, options, true);
+  return {
+    format: 'csv',
+    encoding,
+    headers: scan.headers,
+    relation: normalisedRelation(options.workFile, scan.headers.length).replace(`delim = ','`, `delim = ${sqlString(String.fromCharCode(scan.delimiter))}`),
+    rejected: scan.rejected,
+    records: scan.records,
+  };
+}
+
+async function scanCsv(path: string, encoding: Encoding, size: number, options: ReadOptions, write: boolean) {
   const rejected: RejectedRecord[] = [];
+  let irregular = false;
   let done = 0;
   const progress = (n: number) => {
     done += n;
-    options.onProgress?.(done, size);
+    options.onProgress?.(done, write ? size * 2 : size);
   };
-  const out = createWriteStream(options.workFile);
+  const out = write ? createWriteStream(options.workFile) : null;
   let outParts: Buffer[] = [];
   let outBytes = 0;
   const flush = async () => {
-    if (!outParts.length) return;
+    if (!out || !outParts.length) return;
     const data = Buffer.concat(outParts, outBytes);
     outParts = [];
     outBytes = 0;
     if (!out.write(data)) await once(out, 'drain');
   };
   const emit = (buffer: Buffer) => {
+    if (!out) return;
     outParts.push(buffer);
     outBytes += buffer.length;
   };
@@ -348,8 +384,12 @@ async function readCsv(path: string, encoding: Encoding, size: number, options: 
       emit(Buffer.from(['__row', ...headers.map((_, i) => `c${i}`)].join(String.fromCharCode(delimiter)) + '\n'));
       return;
     }
-    if (!recordHasContent) return; // empty line, or only delimiters
+    if (!recordHasContent) {
+      irregular = true;
+      return; // empty line, or only delimiters
+    }
     records++;
+    if (recordLine !== line || (record.length && record[record.length - 1] === CR)) irregular = true;
     if (longestField > options.maxFieldBytes) {
       const name = headers[longestFieldIndex] ?? `第 ${longestFieldIndex + 1} 列`;
       rejected.push({
@@ -453,18 +493,14 @@ async function readCsv(path: string, encoding: Encoding, size: number, options: 
     }
   }
   await flush();
-  out.end();
-  await once(out, 'finish');
+  if (out) {
+    out.end();
+    await once(out, 'finish');
+  }
   if (headers === null) throw new RefusedFile(`${path}: 文件没有表头行 / the file has no header row`);
   const headerList: string[] = headers;
-  return {
-    format: 'csv',
-    encoding,
-    headers: headerList,
-    relation: normalisedRelation(options.workFile, headerList.length).replace(`delim = ','`, `delim = ${sqlString(String.fromCharCode(delimiter))}`),
-    rejected,
-    records,
-  };
+  const regular = !irregular && rejected.length === 0 && !headerList.some((h) => h === '');
+  return { headers: headerList, delimiter, rejected, records, regular };
 }
 
 // ---------------------------------------------------------------------------------------------
