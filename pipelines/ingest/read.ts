@@ -86,13 +86,13 @@ export function detectEncoding(path: string, head: Buffer): Encoding {
   const sample = head.subarray(0, 65536);
   const nul = sample.indexOf(0);
   if (nul >= 0) {
-    // UTF-16 without a BOM: every other byte of ASCII text is NUL.
+    // UTF-16 without a BOM: every other byte of ASCII text is NUL (judged on enough bytes only).
     let evenNul = 0;
     let oddNul = 0;
     for (let i = 0; i < Math.min(sample.length, 4096); i++) if (sample[i] === 0) (i % 2 ? oddNul++ : evenNul++);
     const half = Math.min(sample.length, 4096) / 2;
-    if (oddNul > half * 0.3 && evenNul < half * 0.05) return 'utf-16le';
-    if (evenNul > half * 0.3 && oddNul < half * 0.05) return 'utf-16be';
+    if (half >= 16 && oddNul > half * 0.3 && evenNul < half * 0.05) return 'utf-16le';
+    if (half >= 16 && evenNul > half * 0.3 && oddNul < half * 0.05) return 'utf-16be';
     throw new RefusedFile(`${path}: 不是文本文件（第 ${nul + 1} 字节是 NUL，像是二进制数据）/ not a text file (NUL byte at ${nul + 1})`);
   }
   // The sample may end inside a multi-byte character: drop up to 3 trailing bytes before testing.
@@ -379,6 +379,9 @@ async function scanCsv(path: string, encoding: Encoding, size: number, options: 
     if (headers === null) {
       const headerText = body.toString('utf8');
       delimiter = sniffDelimiter(headerText);
+      if (/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(headerText)) {
+        throw new RefusedFile(`${path}: 第一行含有控制字符，不像文本表格（二进制文件或编码错误）/ the first line holds control characters: not a text table`);
+      }
       headers = splitRecord(body, delimiter).map((h) => h.replace(/^\uFEFF/, '').replace(/[\s\u3000]+/g, ' ').trim());
       expectedFields = headers.length;
       emit(Buffer.from(['__row', ...headers.map((_, i) => `c${i}`)].join(String.fromCharCode(delimiter)) + '\n'));

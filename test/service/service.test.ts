@@ -1,0 +1,101 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startService, type Service } from '../../pipelines/service.js';
+import { tempSetup, ticketRow, writeTicketsCsv } from './helpers.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'pipelines', 'cli.ts');
+const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+function hotline(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [TSX, CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('the service (npm start)', () => {
+  const setup = tempSetup('service');
+  let service: Service | undefined;
+  afterAll(async () => {
+    await service?.stop();
+    setup.cleanup();
+  });
+
+  it('serves the status page and the status API on the configured port, and runs the inbox job at start-up', async () => {
+    service = await startService(setup.config, { port: 0, demo: false });
+    await service.ready;
+    const page = await fetch(service.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await page.text()).toContain('12345 热线数据仓库');
+    const status = await (await fetch(new URL('api/status', service.url))).json();
+    expect(status.tickets.count).toBe(0);
+    expect(status.jobRuns[0]).toMatchObject({ job: 'ingest-inbox', trigger: 'startup', status: 'skipped' });
+    const missing = await fetch(new URL('nope', service.url));
+    expect(missing.status).toBe(404);
+  });
+
+  it('tells a CLI user that the service holds the warehouse, and to use the inbox instead', () => {
+    const file = join(setup.dir, 'new.csv');
+    writeTicketsCsv(file, [ticketRow('2025070100009')]);
+    const env = { HOTLINE_DB: setup.config.db, HOTLINE_DATA_DIR: setup.config.dataDir };
+    // The service runs in this process; a second process cannot open the file.
+    const result = hotline(['ingest', file], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/正被另一个进程占用/);
+    expect(result.stderr).toContain(join(setup.config.dataDir, 'inbox'));
+  });
+});
+
+describe('the hotline command', () => {
+  it('prints help for every command and exits 0; unknown commands and bad flags exit 2', () => {
+    const top = hotline(['--help']);
+    expect(top.code).toBe(0);
+    const commands = [...top.stdout.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]);
+    expect(commands).toEqual(expect.arrayContaining(['init', 'ingest', 'demo', 'serve', 'status', 'export', 'profiles']));
+    for (const command of commands) {
+      const help = hotline([command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout.length, command).toBeGreaterThan(40);
+    }
+    expect(hotline(['frobnicate']).code).toBe(2);
+    expect(hotline(['ingest', '--frob']).code).toBe(2);
+    expect(hotline(['ingest']).code).toBe(2);
+  });
+
+  it('loads a file, prints data as JSON on stdout with logs on stderr, and exports month-partitioned Parquet', () => {
+    const setup = tempSetup('cli');
+    try {
+      const env = { HOTLINE_DATA_DIR: join(setup.dir, 'data') };
+      const db = join(setup.dir, 'side', 'by-side.duckdb');
+      const file = join(setup.dir, 'tickets.csv');
+      writeTicketsCsv(file, [ticketRow('2025063000001', { 受理时间: '2025-06-30 23:59:59' }), ticketRow('2025070100001', { 受理时间: '2025-07-01 00:00:00' })], 'gbk');
+      const ingest = hotline(['ingest', file, '--db', db, '--json'], env);
+      expect(ingest.code, ingest.stderr).toBe(0);
+      const [summary] = JSON.parse(ingest.stdout);
+      expect(summary).toMatchObject({ status: 'loaded', profile: 'cn-12345', kind: 'tickets', encoding: 'gb18030', loaded: 2, quarantined: 0 });
+      const again = JSON.parse(hotline(['ingest', file, '--db', db, '--json'], env).stdout);
+      expect(again[0].status).toBe('unchanged');
+      const lake = join(setup.dir, 'lake');
+      const exported = hotline(['export', '--parquet', lake, '--db', db, '--json'], env);
+      expect(exported.code, exported.stderr).toBe(0);
+      const check = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `
+          import { DuckDBInstance } from '@duckdb/node-api';
+          const c = await (await DuckDBInstance.create(':memory:')).connect();
+          const r = await c.runAndReadAll("select month, count(*)::int as n from read_parquet('${lake}/tickets/*/*.parquet', hive_partitioning = true) group by month order by month");
+          console.log(JSON.stringify(r.getRowObjectsJson()));`],
+        { encoding: 'utf8', cwd: ROOT },
+      );
+      expect(JSON.parse(check.stdout)).toEqual([{ month: '2025-06', n: 1 }, { month: '2025-07', n: 1 }]);
+      const status = JSON.parse(hotline(['status', '--db', db, '--json'], env).stdout);
+      expect(status.tickets.count).toBe(2);
+    } finally {
+      setup.cleanup();
+    }
+  });
+});
+
+export { spawn };
