@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,7 +128,7 @@ const NUMERIC_TEXT_TYPES = /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT|DECIMAL)/;
  * Rows as plain JSON-friendly objects: counts as numbers, timestamps as 'YYYY-MM-DD HH:mm:ss'
  * (Beijing wall-clock, as stored). The warehouse keeps no TIMESTAMPTZ columns on purpose.
  */
-function plainRows(reader: DuckDBMaterializedResult): Row[] {
+function plainRows(reader: DuckDBResultReader): Row[] {
   const types = reader.columnTypes().map((type) => type.toString());
   const names = reader.columnNames();
   const rows = reader.getRowObjectsJson() as Row[];

@@ -104,15 +104,23 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     message: null,
   };
   const bytes = statSync(file).size;
-  const sha = await fileSha256(file);
-  if (!options.force) {
-    const previous = await warehouse.one<{ run_id: number; rows_read: number }>(
-      `select run_id, rows_read from ingest_runs where file_sha256 = $sha and status = 'loaded' order by run_id desc limit 1`,
+  // CSV files are hashed while the reader's first pass streams them; other formats up front.
+  const isCsv = !options.format || options.format === 'csv' ? !/\.(xlsx|xlsm|json|ndjson|jsonl|parquet)$/i.test(file) : false;
+  const hash = createHash('sha256');
+  let sha = isCsv ? '' : await fileSha256(file);
+  const alreadyLoaded = async () => {
+    if (options.force) return null;
+    const previous = await warehouse.one<{ run_id: number }>(
+      `select run_id from ingest_runs where file_sha256 = $sha and status = 'loaded' order by run_id desc limit 1`,
       { sha },
     );
-    if (previous) {
-      return { ...summary, status: 'unchanged', runId: previous.run_id, message: `与第 ${previous.run_id} 次导入的文件内容相同，未做改动 / identical to run ${previous.run_id}; nothing changed`, durationMs: Date.now() - started };
-    }
+    return previous
+      ? { ...summary, status: 'unchanged' as const, runId: previous.run_id, message: `与第 ${previous.run_id} 次导入的文件内容相同，未做改动 / identical to run ${previous.run_id}; nothing changed`, durationMs: Date.now() - started }
+      : null;
+  };
+  if (!isCsv) {
+    const unchanged = await alreadyLoaded();
+    if (unchanged) return unchanged;
   }
   await prepareConnection(warehouse);
   const work = mkdtempSync(join(tmpdir(), 'hotline-ingest-'));
@@ -127,13 +135,20 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
         maxFieldBytes: options.maxFieldBytes,
         workFile: join(work, 'normalised.csv'),
         onProgress: (done, total) => options.onProgress?.(name, done, total),
+        onRawChunk: isCsv ? (chunk) => hash.update(chunk) : undefined,
       });
+      if (isCsv) {
+        sha = hash.digest('hex');
+        const unchanged = await alreadyLoaded();
+        if (unchanged) return unchanged;
+      }
       summary.format = source.format;
       summary.encoding = source.encoding;
       phase('read');
       await stage(warehouse, source);
       phase('stage');
     } catch (error) {
+      if (!sha) sha = await fileSha256(file);
       return await refuse(warehouse, summary, error, { name, sha, bytes, startedAt });
     }
     let match;
@@ -145,7 +160,13 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     summary.profile = match.profile.name;
     summary.kind = match.kind;
     const mapping = mappingSql(match, source.headers, match.profile.dateFormats);
-    await warehouse.run(`create or replace temp table mapped as ${mapping}`, mapping.includes('$key') ? { key: options.key } : undefined);
+    try {
+      await warehouse.run(`create or replace temp table mapped as ${mapping}`, mapping.includes('$key') ? { key: options.key } : undefined);
+    } catch (error) {
+      const message = (error as Error).message.split('\n')[0];
+      if (!/Invalid Input Error|Conversion Error|CSV|unicode/i.test(message)) throw error;
+      return await refuse(warehouse, summary, new RefusedFile(`读取失败 / could not read the file: ${message}`), { name, sha, bytes, startedAt });
+    }
     const duplicates = duplicateSql(match.kind);
     if ((await warehouse.one<{ n: number }>(duplicates.check))!.n > 0) await warehouse.run(duplicates.mark);
     phase('map');
@@ -200,7 +221,7 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     });
     return summary;
   } finally {
-    for (const drop of ['view stage', 'table stage', 'table stage_raw', 'view incoming', 'table mapped', 'table merged']) {
+    for (const drop of ['view stage', 'table stage_raw', 'view incoming', 'table mapped', 'table merged']) {
       await warehouse.run(`drop ${drop.replace(' ', ' if exists ')}`).catch(() => undefined);
     }
     rmSync(work, { recursive: true, force: true });
@@ -217,24 +238,24 @@ function phaseTimer() {
   };
 }
 
+/**
+ * `stage` is the file as text columns c0…cN plus __row (its line or row number), read once by the
+ * mapping query. It lives only in this connection's temporary space, never in the warehouse file.
+ */
 async function stage(warehouse: Warehouse, source: SourceTable): Promise<void> {
   if (source.format === 'parquet') {
     const described = await warehouse.all<{ column_name: string }>(`describe select * from ${source.relation}`);
     const columns = described.map((c) => c.column_name).filter((c) => c !== 'file_row_number');
     source.headers = columns;
     const casts = columns.map((c, i) => `cast("${c.replaceAll('"', '""')}" as varchar) as c${i}`);
-    await warehouse.run(`create or replace temp table stage as select file_row_number + 1 as __row, ${casts.join(', ')} from ${source.relation}`);
-    return;
-  }
-  try {
-    if (source.inPlace) {
-      await warehouse.run(`create or replace temp table stage_raw as select * from ${source.relation}`);
-      await warehouse.run(`create or replace temp view stage as select rowid + 2 as __row, * from stage_raw`);
-    } else {
-      await warehouse.run(`create or replace temp table stage as select * from ${source.relation}`);
-    }
-  } catch (error) {
-    throw new RefusedFile(`读取失败 / could not read the file: ${(error as Error).message.split('\n')[0]}`);
+    await warehouse.run(`create or replace temp view stage as select file_row_number + 1 as __row, ${casts.join(', ')} from ${source.relation}`);
+  } else if (source.inPlace) {
+    // The header is line 1, so row n (rowid n - 1, insertion order kept) is line n + 1. Materialised
+    // in a TEMP table, because numbering rows on the fly (WITH ORDINALITY) makes the mapping serial.
+    await warehouse.run(`create or replace temp table stage_raw as select * from ${source.relation}`);
+    await warehouse.run(`create or replace temp view stage as select rowid + 2 as __row, * from stage_raw`);
+  } else {
+    await warehouse.run(`create or replace temp view stage as select * from ${source.relation}`);
   }
 }
 

@@ -46,6 +46,8 @@ export interface ReadOptions {
   /** Folder for the normalised copy; the caller deletes it. */
   workFile: string;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Fed with the file's raw bytes by the first CSV pass, so the file is not read twice for its hash. */
+  onRawChunk?: (chunk: Buffer) => void;
 }
 
 const PREVIEW_CHARS = 200;
@@ -233,14 +235,14 @@ function unquote(field: string): string {
 }
 
 /** Streams the file's bytes as UTF-8, transcoding and validating as needed. */
-async function* utf8Chunks(path: string, encoding: Encoding, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
+async function* utf8Chunks(path: string, encoding: Encoding, onBytes: (raw: Buffer) => void): AsyncGenerator<Buffer> {
   const stream = createReadStream(path, { highWaterMark: 1 << 22 });
   let offset = 0;
   if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
     let carry = Buffer.alloc(0);
     let first = true;
     for await (const raw of stream as AsyncIterable<Buffer>) {
-      onBytes(raw.length);
+      onBytes(raw);
       let chunk = carry.length ? Buffer.concat([carry, raw]) : raw;
       if (first && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
       first = false;
@@ -273,7 +275,7 @@ async function* utf8Chunks(path: string, encoding: Encoding, onBytes: (n: number
   const label = encoding === 'gb18030' ? 'gb18030' : encoding;
   const decoder = new TextDecoder(label, { fatal: true, ignoreBOM: false });
   for await (const raw of stream as AsyncIterable<Buffer>) {
-    onBytes(raw.length);
+    onBytes(raw);
     let text: string;
     try {
       text = decoder.decode(raw, { stream: true });
@@ -335,8 +337,10 @@ async function scanCsv(path: string, encoding: Encoding, size: number, options: 
   const rejected: RejectedRecord[] = [];
   let irregular = false;
   let done = 0;
-  const progress = (n: number) => {
-    done += n;
+  const hashing = !write || encoding !== 'utf-8' ? options.onRawChunk : undefined;
+  const progress = (raw: Buffer) => {
+    done += raw.length;
+    hashing?.(raw);
     options.onProgress?.(done, write ? size * 2 : size);
   };
   const out = write ? createWriteStream(options.workFile) : null;
