@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   status: { summary: '仓库概况、导入记录、隔离行 / warehouse status, ingest runs, quarantine', load: () => import('./commands/status.js') },
   export: { summary: '导出为按月分区的 Parquet / export as month-partitioned Parquet', load: () => import('./commands/export.js') },
   profiles: { summary: '列出导入映射方案 / list ingest profiles', load: () => import('./commands/profiles.js') },
+  sql: { summary: '只读 SQL 控制台（单条或交互式）/ read-only ad-hoc SQL', load: () => import('./commands/sql.js') },
   detect: { summary: '对计数序列做突增检测 / spike detection on count series', load: () => import('./detect/command.js') },
 };
 

@@ -1,7 +1,13 @@
+import { join } from 'node:path';
 import type { Config } from './config.js';
+import { writeAnalystSnapshot } from './sql-console.js';
 import type { Warehouse } from './warehouse.js';
 
-/** What runs after new data lands: the summary tables behind every monthly view. */
+export function snapshotFolder(config: Config): string {
+  return join(config.dataDir, 'snapshots');
+}
+
+/** What runs after new data lands: the summary tables behind every monthly view, and the analysts' snapshot. */
 export async function afterIngest(warehouse: Warehouse, config: Config): Promise<void> {
   try {
     const { refreshRollups } = await import('./rollups.js');
@@ -10,4 +16,5 @@ export async function afterIngest(warehouse: Warehouse, config: Config): Promise
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
   }
   await warehouse.checkpoint();
+  await writeAnalystSnapshot(warehouse, snapshotFolder(config));
 }

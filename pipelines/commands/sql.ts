@@ -1,0 +1,96 @@
+import { createInterface } from 'node:readline/promises';
+import { usageError } from '../cli-error.js';
+import { snapshotFolder } from '../refresh.js';
+import { SqlConsole, SqlConsoleError, currentSnapshot, writeAnalystSnapshot, type QueryResult } from '../sql-console.js';
+import { COMMON_HELP, commandConfig, log, openWarehouse, parseCommand, printJson } from './common.js';
+
+const HELP = `hotline sql — 分析师 SQL 控制台（只读、不能访问文件、有超时和行数上限）
+Runs ad-hoc SQL on the analysts' snapshot of the warehouse, with the dashboard console's rules:
+queries only, no files/URLs/extensions/other databases, settings locked, a timeout and a row cap.
+Phone hashes are not in the snapshot.
+
+Usage: hotline sql "select …" [--csv|--json] [--timeout SECONDS] [--max-rows N]
+       hotline sql              an interactive shell (end statements with ;  \\q quits)
+  --refresh        write a fresh snapshot first (needs the warehouse: not while the service runs)
+${COMMON_HELP}`;
+
+export async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(
+    argv,
+    { csv: { type: 'boolean', default: false }, timeout: { type: 'string' }, 'max-rows': { type: 'string' }, refresh: { type: 'boolean', default: false } },
+    true,
+  );
+  if (values.help) return void process.stdout.write(HELP + '\n');
+  const timeout = values.timeout === undefined ? 30 : Number(values.timeout);
+  const maxRows = values['max-rows'] === undefined ? 10_000 : Number(values['max-rows']);
+  if (!(timeout > 0)) throw usageError('--timeout takes a number of seconds > 0');
+  if (!Number.isInteger(maxRows) || maxRows < 1) throw usageError('--max-rows takes a whole number ≥ 1');
+  const config = commandConfig(values);
+  const folder = snapshotFolder(config);
+  if (values.refresh || !currentSnapshot(folder)) {
+    const warehouse = await openWarehouse(config);
+    try {
+      await writeAnalystSnapshot(warehouse, folder);
+    } finally {
+      warehouse.close();
+    }
+  }
+  const console_ = new SqlConsole(folder, { timeoutMs: timeout * 1000, maxRows });
+  try {
+    if (positionals.length) {
+      const result = await console_.query(positionals.join(' '));
+      print(result, values.json ? 'json' : values.csv ? 'csv' : 'table');
+      return;
+    }
+    await shell(console_);
+  } finally {
+    console_.close();
+  }
+}
+
+async function shell(console_: SqlConsole): Promise<void> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: Boolean(process.stdin.isTTY) });
+  log('Hotline Pulse SQL（只读）。语句以 ; 结束，\\q 退出。表：tickets, ticket_units, calls, units, categories, ingest_runs, quarantine …');
+  let buffer = '';
+  rl.setPrompt(buffer ? '   …> ' : 'sql> ');
+  rl.prompt();
+  for await (const line of rl) {
+    if (!buffer && line.trim() === '\\q') break;
+    buffer += line + '\n';
+    if (buffer.trim().endsWith(';')) {
+      try {
+        print(await console_.query(buffer), 'table');
+      } catch (error) {
+        if (!(error instanceof SqlConsoleError)) throw error;
+        log(`错误 / error: ${error.message}`);
+      }
+      buffer = '';
+    }
+    rl.setPrompt(buffer ? '   …> ' : 'sql> ');
+    rl.prompt();
+  }
+  rl.close();
+}
+
+function print(result: QueryResult, format: 'table' | 'csv' | 'json'): void {
+  const names = result.columns.map((c) => c.name);
+  if (format === 'json') {
+    printJson(result.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]]))));
+  } else if (format === 'csv') {
+    const cell = (v: unknown) => {
+      const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+      return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+    };
+    process.stdout.write([names, ...result.rows].map((row) => row.map(cell).join(',')).join('\n') + '\n');
+  } else {
+    const text = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' ').slice(0, 60);
+    const cells = result.rows.map((row) => row.map(text));
+    const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u1100-\uffff]/.test(ch) ? 2 : 1), 0);
+    const widths = names.map((n, i) => Math.max(width(n), ...cells.map((r) => width(r[i]))));
+    const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
+    process.stdout.write(names.map((n, i) => pad(n, widths[i])).join(' │ ') + '\n' + widths.map((w) => '─'.repeat(w)).join('─┼─') + '\n');
+    for (const row of cells) process.stdout.write(row.map((c, i) => pad(c, widths[i])).join(' │ ') + '\n');
+  }
+  log(`${result.rows.length} 行${result.truncated ? '（已截断到上限 / capped）' : ''}，${result.elapsedMs} ms，快照 ${result.snapshot}`);
+}
