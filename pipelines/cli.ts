@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   export: { summary: '导出为按月分区的 Parquet / export as month-partitioned Parquet', load: () => import('./commands/export.js') },
   profiles: { summary: '列出导入映射方案 / list ingest profiles', load: () => import('./commands/profiles.js') },
   sql: { summary: '只读 SQL 控制台（单条或交互式）/ read-only ad-hoc SQL', load: () => import('./commands/sql.js') },
+  user: { summary: '管理看板账户 / manage dashboard accounts', load: () => import('./commands/user.js') },
   detect: { summary: '对计数序列做突增检测 / spike detection on count series', load: () => import('./detect/command.js') },
 };
 

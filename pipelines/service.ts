@@ -8,6 +8,7 @@ import { ensureHashKey } from './privacy.js';
 import { Scheduler } from './scheduler.js';
 import { Warehouse, WarehouseBusyError } from './warehouse.js';
 import { CliError } from './cli-error.js';
+import { ensureFirstAdmin, usersFile } from './users.js';
 
 export interface Service {
   url: string;
@@ -36,6 +37,11 @@ export async function startService(config: Config, options: { port?: number; dem
   const folders = dataFolders(config);
   for (const folder of Object.values(folders)) mkdirSync(folder, { recursive: true });
   ensureHashKey(config.keyFile);
+  const firstAdmin = ensureFirstAdmin(usersFile(config));
+  if (firstAdmin) {
+    log(`已创建首个管理员账户 / first admin account created — 用户名 user: ${firstAdmin.name}  密码 password: ${firstAdmin.password}`);
+    log('此密码只显示这一次，只以哈希形式保存；忘记时用 hotline user add admin --role admin 重设 / shown once, stored only as a hash');
+  }
   let warehouse: Warehouse;
   try {
     warehouse = await Warehouse.open(config.db);
