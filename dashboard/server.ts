@@ -1,10 +1,18 @@
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { createRequire } from 'node:module';
 import type { Config } from '../pipelines/config.js';
+import { dataFolders } from '../pipelines/config.js';
+import { dropIntoInbox } from '../pipelines/inbox.js';
+import { snapshotFolder } from '../pipelines/refresh.js';
+import { SqlConsole, SqlConsoleError } from '../pipelines/sql-console.js';
+import { quarantineRows, statusReport } from '../pipelines/status.js';
+import { usersFile } from '../pipelines/users.js';
 import type { Warehouse } from '../pipelines/warehouse.js';
-import { statusReport } from '../pipelines/status.js';
-import { statusPage } from './status-page.js';
+import { Sessions, requireCsrf, requireRole } from './auth.js';
+import { exportResult, resultToArrow, SavedQueries } from './sql-api.js';
+import { loginPage, statusPage } from './status-page.js';
 
 export interface AppContext {
   /** A read session on the service's warehouse; the dashboard never writes through it. */
@@ -13,30 +21,136 @@ export interface AppContext {
   startedAt: Date;
 }
 
+const require = createRequire(import.meta.url);
+
+/** An async route whose errors reach the one error handler. */
+const route = (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
+  handler(req, res).catch(next);
+};
+
 /** The express app, apart from listen(), so tests can hit it on an ephemeral port. */
 export function createApp(context: AppContext) {
+  const { config, warehouse } = context;
   const app = express();
+  const sessions = new Sessions(usersFile(config));
+  const sql = new SqlConsole(snapshotFolder(config), { timeoutMs: 15_000, maxRows: 100_000 });
+  const saved = new SavedQueries(config.dataDir);
   app.disable('x-powered-by');
-  app.use(helmet());
+  app.set('trust proxy', 'loopback');
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
+    }),
+  );
   app.use(compression());
+  app.use(express.json({ limit: '1mb' }));
+  app.use(sessions.attach);
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, startedAt: context.startedAt.toISOString() });
-  });
-  app.get('/api/status', async (_req, res) => {
-    res.json(await statusReport(context.warehouse));
-  });
-  app.get('/', async (_req, res) => {
-    res.type('html').send(statusPage(await statusReport(context.warehouse), context));
-  });
+  app.get('/healthz', (_req, res) => void res.json({ ok: true, startedAt: context.startedAt.toISOString() }));
+  app.get('/assets/echarts.min.js', (_req, res) => res.sendFile(require.resolve('echarts/dist/echarts.min.js')));
+  app.get('/login', (_req, res) => void res.type('html').send(loginPage()));
+  app.get('/assets/login.js', (_req, res) =>
+    void res.type('js').send(`document.getElementById('login').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const body = JSON.stringify({ name: document.getElementById('name').value, password: document.getElementById('password').value });
+  const response = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  if (response.ok) location.href = '/';
+  else document.getElementById('error').textContent = (await response.json()).error;
+});`),
+  );
 
-  app.use((_req, res) => {
-    res.status(404).json({ error: '找不到该页面 / not found' });
+  // --- session -----------------------------------------------------------------------------
+  app.post('/api/login', (req, res) => {
+    // Before a session exists there is no CSRF token: accept only same-origin posts.
+    const origin = req.get('origin');
+    if (origin && new URL(origin).host !== req.get('host')) return void res.status(403).json({ error: 'cross-origin login refused' });
+    const { name, password } = (req.body ?? {}) as { name?: unknown; password?: unknown };
+    if (typeof name !== 'string' || typeof password !== 'string') return void res.status(400).json({ error: '请输入用户名和密码 / name and password required' });
+    const session = sessions.login(req, res, name, password);
+    if (session === 'rate-limited') return void res.status(429).json({ error: '尝试次数过多，请 15 分钟后再试 / too many attempts, try again in 15 minutes' });
+    if (!session) return void res.status(401).json({ error: '用户名或密码错误 / wrong name or password' });
+    res.json({ user: session.user, role: session.role, csrf: session.csrf });
   });
+  app.use('/api', requireCsrf);
+  app.post('/api/logout', (req, res) => {
+    sessions.logout(req, res);
+    res.json({ ok: true });
+  });
+  app.get('/api/me', requireRole('leader'), (req, res) => void res.json({ user: req.session!.user, role: req.session!.role, csrf: req.session!.csrf }));
+
+  // --- leader: status ------------------------------------------------------------------------
+  app.get('/api/status', requireRole('leader'), route(async (_req, res) => res.json(await statusReport(warehouse))));
+  app.get(
+    '/',
+    route(async (req, res) => {
+      if (!req.session) return res.redirect('/login');
+      res.type('html').send(statusPage(await statusReport(warehouse), context));
+    }),
+  );
+
+  // --- admin: data -------------------------------------------------------------------------
+  app.get(
+    '/api/quarantine',
+    requireRole('admin'),
+    route(async (req, res) => {
+      const run = req.query.run === undefined ? undefined : Number(req.query.run);
+      res.json(await quarantineRows(warehouse, { runId: Number.isInteger(run) ? run : undefined, limit: 500 }));
+    }),
+  );
+  app.post(
+    '/api/inbox',
+    requireRole('admin'),
+    express.raw({ type: () => true, limit: '512mb' }),
+    route(async (req, res) => {
+      const name = req.get('x-file-name');
+      if (!name || !Buffer.isBuffer(req.body) || req.body.length === 0) return res.status(400).json({ error: '请上传文件，并在 x-file-name 中给出文件名 / send the file with an x-file-name header' });
+      const path = dropIntoInbox(dataFolders(config).inbox, decodeURIComponent(name), req.body);
+      res.status(202).json({ accepted: true, file: path, note: '文件已放入收件箱，将在下一次导入任务中处理 / queued for the next ingest run' });
+    }),
+  );
+
+  // --- analyst: SQL console ------------------------------------------------------------------
+  app.get('/api/sql/schema', requireRole('analyst'), route(async (_req, res) => res.json(await sql.schema())));
+  app.post(
+    '/api/sql',
+    requireRole('analyst'),
+    route(async (req, res) => {
+      const text = (req.body as { sql?: unknown })?.sql;
+      if (typeof text !== 'string') return res.status(400).json({ error: 'sql required' });
+      const result = await sql.query(text);
+      saved.remember(req.session!.user, text);
+      if (req.accepts(['application/json', 'application/vnd.apache.arrow.stream']) === 'application/vnd.apache.arrow.stream') {
+        res.type('application/vnd.apache.arrow.stream').send(Buffer.from(resultToArrow(result)));
+      } else res.json(result);
+    }),
+  );
+  app.post(
+    '/api/sql/export',
+    requireRole('analyst'),
+    route(async (req, res) => {
+      const { sql: text, format } = (req.body ?? {}) as { sql?: unknown; format?: unknown };
+      if (typeof text !== 'string' || !['csv', 'xlsx', 'parquet'].includes(String(format))) return res.status(400).json({ error: 'sql and format (csv|xlsx|parquet) required' });
+      const result = await sql.query(text);
+      const file = await exportResult(result, format as 'csv' | 'xlsx' | 'parquet');
+      res.attachment(`hotline-query.${format}`).type(file.type).send(file.body);
+    }),
+  );
+  app.get('/api/sql/saved', requireRole('analyst'), (req, res) => void res.json(saved.list(req.session!.user)));
+  app.post('/api/sql/saved', requireRole('analyst'), (req, res) => {
+    const { name, sql: text, shared } = (req.body ?? {}) as { name?: unknown; sql?: unknown; shared?: unknown };
+    if (typeof name !== 'string' || !name.trim() || typeof text !== 'string') return void res.status(400).json({ error: 'name and sql required' });
+    res.status(201).json(saved.save(req.session!.user, name.trim(), text, shared === true));
+  });
+  app.get('/api/sql/history', requireRole('analyst'), (req, res) => void res.json(saved.history(req.session!.user)));
+
+  app.use((_req, res) => void res.status(404).json({ error: '找不到该页面 / not found' }));
   // One error handler: a message for the user, the stack only in the server log.
   app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof SqlConsoleError) return void res.status(400).json({ error: error.message });
+    if ((error as { type?: string }).type === 'entity.too.large') return void res.status(413).json({ error: '请求过大 / request too large' });
+    if ((error as { type?: string }).type === 'entity.parse.failed') return void res.status(400).json({ error: '请求不是合法的 JSON / invalid JSON' });
     process.stderr.write(`${req.method} ${req.originalUrl}: ${error.stack ?? error.message}\n`);
     res.status(500).json({ error: '服务器内部错误 / internal error' });
   });
-  return app;
+  return Object.assign(app, { close: () => sql.close() });
 }

@@ -64,3 +64,17 @@ export async function ingestInbox(warehouse: Warehouse, config: Config, now = Da
     message: `${files.length} 个文件：导入 ${count('loaded')}，重复 ${count('unchanged')}，拒绝 ${count('refused')}；新增或更新 ${rows} 行，隔离 ${quarantined} 行`,
   };
 }
+
+/**
+ * The dashboard's upload path: the bytes are written as `.part` and renamed, so the inbox job never
+ * sees half a file. Only the base name is kept (no folders, no leading dots).
+ */
+export function dropIntoInbox(inbox: string, name: string, body: Buffer): string {
+  const safe = basename(name).replace(/^\.+/, '').replace(/[\u0000-\u001f/\\]/g, '_') || 'upload.csv';
+  mkdirSync(inbox, { recursive: true });
+  let target = join(inbox, safe);
+  for (let n = 2; existsSync(target); n++) target = join(inbox, `${basename(safe, extname(safe))}.${n}${extname(safe)}`);
+  writeFileSync(`${target}.part`, body);
+  renameSync(`${target}.part`, target);
+  return target;
+}
