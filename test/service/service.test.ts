@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startService, type Service } from '../../pipelines/service.js';
+import { addUser, usersFile } from '../../pipelines/users.js';
 import { tempSetup, ticketRow, writeTicketsCsv } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -24,12 +25,18 @@ describe('the service (npm start)', () => {
   it('serves the status page and the status API on the configured port, and runs the inbox job at start-up', async () => {
     service = await startService(setup.config, { port: 0, demo: false });
     await service.ready;
-    const page = await fetch(service.url);
+    const anonymous = await fetch(service.url);
+    expect(anonymous.url).toMatch(/\/login$/);
+    expect(await anonymous.text()).toContain('登录');
+    addUser(usersFile(setup.config), 'leader', 'leader', 'a long enough password');
+    const login = await fetch(new URL('api/login', service.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'leader', password: 'a long enough password' }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const page = await fetch(service.url, { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await page.text()).toContain('12345 热线数据仓库');
-    const status = await (await fetch(new URL('api/status', service.url))).json();
+    const status = await (await fetch(new URL('api/status', service.url), { headers: { cookie } })).json();
     expect(status.tickets.count).toBe(0);
     expect(status.jobRuns[0]).toMatchObject({ job: 'ingest-inbox', trigger: 'startup', status: 'skipped' });
     const missing = await fetch(new URL('nope', service.url));
