@@ -35,7 +35,8 @@ export async function writeAnalystSnapshot(warehouse: Warehouse, folder: string)
   const quoted = `'${partial.replaceAll("'", "''")}'`;
   await warehouse.run(`attach ${quoted} as ${alias}`);
   try {
-    await warehouse.run(`copy from database ${basename(warehouse.path) === ':memory:' ? 'memory' : await currentDatabase(warehouse)} to ${alias}`);
+    const source = basename(warehouse.path) === ':memory:' ? 'memory' : await currentDatabase(warehouse);
+    await warehouse.run(`copy from database "${source.replaceAll('"', '""')}" to ${alias}`);
     await warehouse.run(`alter table ${alias}.tickets drop column phone_hash`);
   } finally {
     await warehouse.run(`detach ${alias}`);

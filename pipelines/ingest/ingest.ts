@@ -243,11 +243,27 @@ function phaseTimer() {
  * mapping query. It lives only in this connection's temporary space, never in the warehouse file.
  */
 async function stage(warehouse: Warehouse, source: SourceTable): Promise<void> {
+  try {
+    await stageRelation(warehouse, source);
+  } catch (error) {
+    // DuckDB reading the file itself (a damaged Parquet file; a CSV the scanner let through that
+    // DuckDB reads differently): the file is refused, not the process.
+    if (error instanceof CliError) throw error;
+    const message = (error as Error).message.split('\n')[0];
+    throw new RefusedFile(`${source.format === 'parquet' ? '不是可读的 Parquet 文件（文件可能损坏或被截断）' : '读取失败'} / could not read the file: ${message}`);
+  }
+}
+
+async function stageRelation(warehouse: Warehouse, source: SourceTable): Promise<void> {
   if (source.format === 'parquet') {
-    const described = await warehouse.all<{ column_name: string }>(`describe select * from ${source.relation}`);
-    const columns = described.map((c) => c.column_name).filter((c) => c !== 'file_row_number');
-    source.headers = columns;
-    const casts = columns.map((c, i) => `cast("${c.replaceAll('"', '""')}" as varchar) as c${i}`);
+    const described = await warehouse.all<{ column_name: string; column_type: string }>(`describe select * from ${source.relation}`);
+    const columns = described.filter((c) => c.column_name !== 'file_row_number');
+    source.headers = columns.map((c) => c.column_name);
+    // An instant (TIMESTAMPTZ) becomes Beijing wall-clock time (the session zone), like every timestamp stored.
+    const casts = columns.map(({ column_name, column_type }, i) => {
+      const name = `"${column_name.replaceAll('"', '""')}"`;
+      return `cast(${column_type.startsWith('TIMESTAMP WITH TIME ZONE') ? `cast(${name} as timestamp)` : name} as varchar) as c${i}`;
+    });
     await warehouse.run(`create or replace temp view stage as select file_row_number + 1 as __row, ${casts.join(', ')} from ${source.relation}`);
   } else if (source.inPlace) {
     // The header is line 1, so row n (rowid n - 1, insertion order kept) is line n + 1. Materialised
@@ -311,17 +327,27 @@ async function quarantineStructural(
     if (spec.type === 'personal') personal.add(at);
     if (spec.type === 'phone') phones.add(at);
   }
+  const sensitive = [...personal, ...phones];
   for (const record of source.rejected) {
-    // Column positions are only trustworthy up to the break, but dropping the personal ones is safe either way.
+    // Column positions are only trustworthy up to the break. With n fields where the header has m,
+    // a personal value may have moved by up to |n - m| columns; after an unclosed quote or inside an
+    // oversized field it may be anywhere. Such cells are not shown (nor is the personal column).
+    const shift = record.trustedFields === undefined ? Math.abs(record.fields.length - source.headers.length) : 0;
+    const untrusted = record.trustedFields !== undefined && sensitive.some((at) => at >= record.trustedFields!) ? record.trustedFields : Infinity;
+    // The caller's name written into the row's own text is not shown either (as in the mapping).
+    const names = [...personal].map((at) => (shift === 0 && at < untrusted ? (record.fields[at] ?? '').trim() : '')).filter((n) => n.length >= 2);
     const pairs: Record<string, string> = {};
-    record.fields.forEach((value, i) => {
+    record.fields.forEach((raw, i) => {
       const header = source.headers[i] ?? `第${i + 1}列`;
-      pairs[header] = personal.has(i) ? '***' : phones.has(i) ? '__PHONE__' + value : value;
+      const value = names.reduce((text, name) => text.replaceAll(name, '***'), raw);
+      if (personal.has(i) && shift === 0 && i < untrusted) pairs[header] = '***';
+      else if (phones.has(i) && shift === 0 && i < untrusted) pairs[header] = value ? '***' : '';
+      else if (i >= untrusted || sensitive.some((at) => Math.abs(at - i) <= shift)) pairs[header] = value ? `（未显示 ${value.length} 个字符：可能含个人信息 / not shown: may hold personal data）` : '';
+      else pairs[header] = value;
     });
     await warehouse.run(
       `insert into quarantine (run_id, file_name, row_number, reason, record)
-       select $run, $name, $row, $reason,
-         regexp_replace(hp_mask_text($record), '__PHONE__[^"]*', '***', 'g')`,
+       select $run, $name, $row, $reason, hp_mask_text($record)`,
       { run: runId, name, row: record.row, reason: record.reason, record: JSON.stringify(pairs) },
     );
   }

@@ -27,6 +27,9 @@ export const KEY_COLUMNS: Record<Kind, string[]> = {
 const lit = (value: string) => `'${value.replaceAll("'", "''")}'`;
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/** Timestamps that are plans, not events: they may lie ahead and do not date the row's state. */
+const PLANNED_TIMESTAMPS = new Set(['deadline_at']);
+
 const FLAG_TRUE = ['是', 'y', 'yes', 'true', 't', '1', '涉企', '紧急'];
 const FLAG_FALSE = ['否', 'n', 'no', 'false', 'f', '0', '非涉企', '不紧急', '一般'];
 
@@ -97,6 +100,7 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
 
   // 3. typed: parse, mask, hash.
   const typed: string[] = [];
+  const callerName = Object.entries(fields).some(([, f]) => f.type === 'personal') ? `raw.${ident(Object.entries(fields).find(([, f]) => f.type === 'personal')![0])}` : null;
   for (const [field, fieldSpec] of Object.entries(fields)) {
     const raw = `raw.${ident(field)}`;
     switch (fieldSpec.type) {
@@ -115,7 +119,7 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
       case 'personal':
         break; // never leaves the staging table
       case 'masked-text':
-        typed.push(`hp_safe_text(hp_mask_text(hp_squash(${raw}))) as ${ident('v_' + field)}`);
+        typed.push(`hp_safe_text(hp_mask_text(${callerName ? `hp_mask_name(hp_squash(${raw}), ${callerName})` : `hp_squash(${raw})`})) as ${ident('v_' + field)}`);
         break;
       case 'unit-list':
         typed.push(`hp_safe_text(nullif(array_to_string(list_filter(list_transform(string_split_regex(${raw}, '[;；、,，/]'), u -> trim(u)), u -> u <> ''), '、'), '')) as ${ident('v_' + field)}`);
@@ -142,7 +146,12 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
     }
     if (fieldSpec.type === 'timestamp') {
       reasons.push(`case when ${raw} is not null and ${value} is null then ${lit(label + '“')} || ${raw} || ${lit(`”无法识别为日期时间 / cannot read "`)} || ${raw} || ${lit(`" as a date-time (${field})`)} end`);
-      reasons.push(`case when ${value} < timestamp '1990-01-01' or ${value} > current_localtimestamp() + interval 1 day then ${lit(label + '“')} || ${raw} || ${lit(`”不可能（早于 1990 年或在未来）/ impossible ${field} "`)} || ${raw} || '"' end`);
+      if (PLANNED_TIMESTAMPS.has(field)) {
+        // A deadline of an open ticket lies ahead: only one more than a year ahead is impossible.
+        reasons.push(`case when ${value} < timestamp '1990-01-01' or ${value} > current_localtimestamp() + interval 366 day then ${lit(label + '“')} || ${raw} || ${lit(`”不可能（早于 1990 年或一年以后）/ impossible ${field} "`)} || ${raw} || '"' end`);
+      } else {
+        reasons.push(`case when ${value} < timestamp '1990-01-01' or ${value} > current_localtimestamp() + interval 1 day then ${lit(label + '“')} || ${raw} || ${lit(`”不可能（早于 1990 年或在未来）/ impossible ${field} "`)} || ${raw} || '"' end`);
+      }
     }
     if (fieldSpec.type === 'enum') {
       const allowed = fieldSpec.values!;
@@ -165,7 +174,11 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
   }
 
   const stored = STORED_COLUMNS[kind];
-  const timestamps = Object.entries(fields).filter(([, f]) => f.type === 'timestamp').map(([name]) => `typed.${ident('v_' + name)}`);
+  // The row's state is as recent as its latest event; a deadline is set when the ticket is
+  // dispatched, so it says nothing about how recent the state is.
+  const timestamps = Object.entries(fields)
+    .filter(([name, f]) => f.type === 'timestamp' && !PLANNED_TIMESTAMPS.has(name))
+    .map(([name]) => `typed.${ident('v_' + name)}`);
   const activity = kind === 'tickets' || kind === 'calls' ? `greatest(${timestamps.join(', ')}) as activity_at,` : '';
 
   // The quarantine record: every header with its value, personal columns removed or masked.
@@ -177,7 +190,11 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
     if (fieldSpec.type === 'personal') personal.add(at);
     if (fieldSpec.type === 'phone') phones.add(at);
   }
-  const recordPairs = headers.map((h, i) => `${lit(h || `第${i + 1}列`)}, ${personal.has(i) ? `case when c${i} is null then null else '***' end` : phones.has(i) ? `hp_mask_phone(c${i})` : `left(hp_mask_text(c${i}), 500)`}`);
+  const nameInRecord = callerName ? callerName.replace(/^raw\./, '') : null;
+  const recordPairs = headers.map(
+    (h, i) =>
+      `${lit(h || `第${i + 1}列`)}, ${personal.has(i) ? `case when c${i} is null then null else '***' end` : phones.has(i) ? `hp_mask_phone(c${i})` : `left(hp_mask_text(${nameInRecord ? `hp_mask_name(c${i}, ${nameInRecord})` : `c${i}`}), 500)`}`,
+  );
   const record = headers.length ? `json_object(${recordPairs.join(', ')})::varchar` : `'{}'`;
 
   return `

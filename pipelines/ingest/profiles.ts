@@ -70,7 +70,7 @@ export const FIELDS: Record<Kind, Record<string, FieldSpec>> = {
     call_id: { type: 'text', label: '呼叫编号', required: true },
     call_at: { type: 'timestamp', label: '来电时间', required: true },
     queue: { type: 'text', label: '呼入队列' },
-    ivr_only: { type: 'flag', label: '是否自助服务' },
+    ivr_only: { type: 'flag', label: '是否自助服务', required: true },
     answered_at: { type: 'timestamp', label: '应答时间' },
     ended_at: { type: 'timestamp', label: '挂机时间' },
     agent_id: { type: 'text', label: '话务员工号' },
@@ -153,7 +153,14 @@ export const COMMON_DATE_FORMATS = [
 export function parseProfile(json: unknown, file: string): Profile {
   const parsed = ProfileSchema.safeParse(json);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    const lines = parsed.error.issues.map((issue) => {
+      const where = issue.path.join('.') || '(top level)';
+      if (issue.code !== 'invalid_union') return `  ${where}: ${issue.message}`;
+      // zod only says "Invalid input" for a derive rule that fits no form: name the keys it has.
+      const value = issue.path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), json);
+      const keys = value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+      return `  ${where}: 写法不对，键为 ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : JSON.stringify(value)}；可用的写法：{"value"} | {"from", "regex"?, "format"?} | {"template"} | {"from", "ifPresent", "ifEmpty"} / fits none of the accepted forms`;
+    });
     throw new CliError(`映射方案 ${file} 无效 / invalid profile ${file}:\n${lines.join('\n')}`);
   }
   const profile = { ...parsed.data, file };
@@ -271,6 +278,15 @@ export function chooseMapping(profiles: Profile[], headers: string[], wanted: { 
   const kinds = wanted.kind ? [wanted.kind] : [...KINDS];
   const matches = pool.flatMap((p) => kinds.map((k) => matchHeaders(p, k, headers)).filter((m): m is Match => m !== null && m.score > 0));
   const complete = matches.filter((m) => m.missing.length === 0).sort((a, b) => b.score - a.score);
+  const closest = [...matches].sort((a, b) => b.score - a.score || a.missing.length - b.missing.length)[0];
+  // A ticket export that lacks one required column still holds 一级分类/二级分类 (a complete
+  // categories file) or 承办单位 (a units file): when most columns belong to a kind that is
+  // incomplete, the file is that kind with a column missing, not the smaller kind that happens to fit.
+  if (complete.length > 0 && closest.missing.length > 0 && closest.score > complete[0].score && !wanted.kind) {
+    throw new CliError(
+      `${missingMessage(closest, headers)}\n（这些表头也符合 ${describe(complete[0])}，但大多数列属于 ${describe(closest)}；如果文件确实是 ${complete[0].kind}，请加 --kind ${complete[0].kind} / the headers also fit ${describe(complete[0])}, but most columns belong to ${describe(closest)}; pass --kind ${complete[0].kind} if that is what the file is）`,
+    );
+  }
   if (complete.length > 0) {
     const [best, second] = complete;
     if (second && second.score === best.score && !(wanted.profile && wanted.kind)) {
@@ -280,13 +296,16 @@ export function chooseMapping(profiles: Profile[], headers: string[], wanted: { 
     }
     return best;
   }
-  const closest = matches.sort((a, b) => b.score - a.score || a.missing.length - b.missing.length)[0];
   if (!closest) {
     throw new CliError(`没有任何映射方案认得这些表头：${headers.slice(0, 12).join(', ')}${headers.length > 12 ? ' …' : ''}。请检查文件编码，或编写映射方案（见 PROFILES.md）/ no profile recognises these headers; check the encoding or write a profile (PROFILES.md)`);
   }
-  const spec = closest.profile.kinds[closest.kind]!;
-  const need = closest.missing.map((field) => `${FIELDS[closest.kind][field].label}（可接受的表头：${(spec.columns[field] ?? [field]).join(' / ')}）`);
-  throw new CliError(`缺少必需的列 / missing required column(s) for ${describe(closest)}: ${need.join('；')}。文件表头：${headers.join(', ')}`);
+  throw new CliError(missingMessage(closest, headers));
+}
+
+function missingMessage(match: Match, headers: string[]): string {
+  const spec = match.profile.kinds[match.kind]!;
+  const need = match.missing.map((field) => `${FIELDS[match.kind][field].label}（可接受的表头：${(spec.columns[field] ?? [field]).join(' / ')}）`);
+  return `缺少必需的列 / missing required column(s) for ${describe(match)}: ${need.join('；')}。文件表头：${headers.join(', ')}`;
 }
 
 function describe(match: Match): string {

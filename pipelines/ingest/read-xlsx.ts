@@ -40,7 +40,8 @@ export async function readXlsx(path: string, options: ReadOptions): Promise<Sour
       const wanted = chosen === null && (options.sheet ? name === options.sheet : true);
       for await (const row of sheet) {
         if (!wanted) continue; // other sheets must still be drained
-        const values = (row.values as unknown[]).slice(1).map(cellText);
+        // row.values is sparse (empty cells are holes): Array.from makes them '' so columns stay aligned.
+        const values = Array.from(row.values as unknown[]).slice(1).map(cellText);
         if (!values.some((v) => v.trim() !== '')) continue;
         if (headers === null) {
           headers = values.map((h) => h.replace(/[\s\u3000]+/g, ' ').trim());

@@ -22,6 +22,11 @@ export interface RejectedRecord {
   reason: string;
   /** Field values (truncated previews), used for the quarantine record after masking. */
   fields: string[];
+  /**
+   * Fields from this index on may hold text of other columns (an unclosed quote, an oversized
+   * field): the quarantine record does not show them when a personal column could be among them.
+   */
+  trustedFields?: number;
 }
 
 export interface SourceTable {
@@ -99,11 +104,21 @@ export function detectEncoding(path: string, head: Buffer): Encoding {
   }
   // The sample may end inside a multi-byte character: drop up to 3 trailing bytes before testing.
   for (let cut = 0; cut <= 3 && cut < sample.length; cut++) if (isUtf8(sample.subarray(0, sample.length - cut))) return 'utf-8';
+  // Plenty of Chinese text in valid UTF-8 before the first bad byte: a UTF-8 file with pieces in
+  // another encoding (GBK bytes read as GB18030 would turn its UTF-8 part into garbage).
+  const bad = firstInvalidUtf8(sample);
+  const before = sample.subarray(0, bad).toString('utf8');
+  if ([...before].filter((ch) => ch.charCodeAt(0) > 0x7f).length >= 4) {
+    const line = before.split('\n').length;
+    throw new RefusedFile(
+      `${path}: 文件前 ${bad} 字节是 UTF-8，第 ${line} 行第 ${bad + 1} 字节起却不是——文件混用了编码（如 UTF-8 与 GBK）；整个文件未导入 / the file mixes encodings: UTF-8 up to byte ${bad}, then bytes that are not UTF-8 on line ${line}; nothing was loaded`,
+    );
+  }
   try {
     new TextDecoder('gb18030', { fatal: true }).decode(sample.subarray(0, lastNewline(sample)));
     return 'gb18030';
   } catch {
-    throw new RefusedFile(`${path}: 无法识别文件编码——既不是 UTF-8/UTF-16，也不是 GBK/GB18030 / unknown text encoding (not UTF-8, UTF-16 or GBK/GB18030)`);
+    throw new RefusedFile(`${path}: 无法识别文件编码——既不是 UTF-8/UTF-16，也不是 GBK/GB18030（第 ${bad + 1} 字节起不是 UTF-8）/ unknown text encoding (not UTF-8, UTF-16 or GBK/GB18030; not UTF-8 from byte ${bad + 1})`);
   }
 }
 
@@ -208,30 +223,48 @@ function sniffDelimiter(headerLine: string): number {
   return best.charCodeAt(0);
 }
 
-/** Splits one record (bytes, no line ending) into fields; used for headers and rejected records only. */
+// Field states of the scanner. They follow DuckDB's reader (strict mode), so that every record the
+// scanner passes is one DuckDB reads the same way: a quote opens a quoted field only at the start of
+// a field (after optional spaces); inside an unquoted field it is an ordinary character; after a
+// closing quote only spaces may follow before the delimiter or the line end; a CR must be part of CRLF.
+const FIELD_START = 0;
+const UNQUOTED = 1;
+const QUOTED = 2;
+const QUOTE_IN_QUOTED = 3; // a quote inside a quoted field: the closing one, or the first of ""
+const CLOSED = 4; // spaces after the closing quote
+
+const TEXT_AFTER_QUOTE = '结束引号后还有其他文字（字段中的引号应写成两个引号 ""）/ text after a closing quote (a quote inside a quoted field must be doubled)';
+const LONE_CR = '字段中有单独的回车符（CR），不是 CRLF 换行 / a lone carriage return (CR) that is not part of a CRLF line ending';
+
+/** Splits one record (bytes, no line ending) into fields by the scanner's rules; for headers and rejected records only. */
 function splitRecord(bytes: Buffer, delimiter: number, maxChars = Infinity): string[] {
+  const separator = String.fromCharCode(delimiter);
   const fields: string[] = [];
-  let inQuotes = false;
-  let start = 0;
-  const pieces: number[][] = [];
-  const text = (from: number, to: number) => unquote(bytes.subarray(from, to).toString('utf8')).slice(0, maxChars);
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b === QUOTE) inQuotes = !inQuotes;
-    else if (b === delimiter && !inQuotes) {
-      pieces.push([start, i]);
-      start = i + 1;
+  let value = '';
+  let state = FIELD_START;
+  for (const ch of bytes.toString('utf8')) {
+    if (state === QUOTED) {
+      if (ch === '"') state = QUOTE_IN_QUOTED;
+      else value += ch;
+    } else if (ch === separator) {
+      fields.push(value);
+      value = '';
+      state = FIELD_START;
+    } else if (ch === '"' && state === FIELD_START) {
+      value = ''; // spaces before the opening quote are not part of the value
+      state = QUOTED;
+    } else if (ch === '"' && state === QUOTE_IN_QUOTED) {
+      value += '"';
+      state = QUOTED;
+    } else if (ch === ' ' && (state === QUOTE_IN_QUOTED || state === CLOSED)) {
+      state = CLOSED;
+    } else {
+      value += ch;
+      if (state !== FIELD_START || ch !== ' ') state = UNQUOTED;
     }
   }
-  pieces.push([start, bytes.length]);
-  for (const [from, to] of pieces) fields.push(text(from, to));
-  return fields;
-}
-
-function unquote(field: string): string {
-  const trimmed = field.trim();
-  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) return trimmed.slice(1, -1).replaceAll('""', '"');
-  return field;
+  fields.push(value);
+  return fields.map((field) => field.slice(0, maxChars));
 }
 
 /** Streams the file's bytes as UTF-8, transcoding and validating as needed. */
@@ -259,8 +292,10 @@ async function* utf8Chunks(path: string, encoding: Encoding, onBytes: (raw: Buff
       const piece = chunk.subarray(0, end);
       carry = Buffer.from(chunk.subarray(end));
       if (!isUtf8(piece)) {
+        const at = offset + firstInvalidUtf8(piece) + (encoding === 'utf-8-bom' ? 3 : 0);
+        const line = lineOfByte(path, at, encoding);
         throw new RefusedFile(
-          `${path}: 第 ${offset + firstInvalidUtf8(piece) + 1} 字节附近不是合法的 UTF-8，文件可能混用了编码；整个文件未导入 / invalid UTF-8 near byte ${offset + firstInvalidUtf8(piece) + 1}: the file mixes encodings; nothing was loaded`,
+          `${path}: 第 ${line} 行（第 ${at + 1} 字节）不是合法的 UTF-8，文件可能混用了编码；整个文件未导入 / invalid UTF-8 at byte ${at + 1} (line ${line}): the file mixes encodings; nothing was loaded`,
         );
       }
       offset += piece.length;
@@ -280,13 +315,56 @@ async function* utf8Chunks(path: string, encoding: Encoding, onBytes: (raw: Buff
     try {
       text = decoder.decode(raw, { stream: true });
     } catch {
-      throw new RefusedFile(`${path}: 第 ${offset + 1}–${offset + raw.length} 字节之间有无法按 ${encoding.toUpperCase()} 解码的字节；整个文件未导入 / bytes that are not valid ${encoding} between ${offset + 1} and ${offset + raw.length}; nothing was loaded`);
+      const at = offset + firstUndecodable(raw, label);
+      const line = lineOfByte(path, at, encoding);
+      throw new RefusedFile(
+        `${path}: 第 ${line} 行（第 ${at + 1} 字节）有无法按 ${encoding.toUpperCase()} 解码的字节；整个文件未导入 / bytes that are not valid ${encoding} at byte ${at + 1} (line ${line}); nothing was loaded`,
+      );
     }
     offset += raw.length;
     if (text) yield Buffer.from(text, 'utf8');
   }
   const tail = decoder.decode();
   if (tail) yield Buffer.from(tail, 'utf8');
+}
+
+/** Offset in `raw` of the first byte the decoder rejects (a prefix that decodes stays decodable when cut shorter). */
+function firstUndecodable(raw: Buffer, label: string): number {
+  let good = 0;
+  let bad = raw.length;
+  while (bad - good > 1) {
+    const middle = (good + bad) >> 1;
+    try {
+      new TextDecoder(label, { fatal: true }).decode(raw.subarray(0, middle), { stream: true });
+      good = middle;
+    } catch {
+      bad = middle;
+    }
+  }
+  return good;
+}
+
+/** The line (1-based) holding the file's byte `at`; only for error messages, so it re-reads the file. */
+function lineOfByte(path: string, at: number, encoding: Encoding): number {
+  const fd = openSync(path, 'r');
+  const buffer = Buffer.alloc(1 << 20);
+  let line = 1;
+  try {
+    for (let position = 0; position < at; ) {
+      const read = readSync(fd, buffer, 0, Math.min(buffer.length, at - position), position);
+      if (read <= 0) break;
+      for (let i = 0; i < read; i++) {
+        if (buffer[i] !== LF) continue;
+        // In UTF-16 a line feed is 0A 00 (LE) or 00 0A (BE), on an even offset.
+        const absolute = position + i;
+        if (encoding === 'utf-16le' ? absolute % 2 === 0 && buffer[i + 1] === 0 : encoding === 'utf-16be' ? absolute % 2 === 1 && buffer[i - 1] === 0 : true) line++;
+      }
+      position += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return line;
 }
 
 /** Offset of the first byte that breaks UTF-8 (only called once a chunk failed validation). */
@@ -333,12 +411,17 @@ async function readCsv(path: string, encoding: Encoding, size: number, options: 
   };
 }
 
+/** Unclosed quotes the scanner recovers from before it gives up on the file (each costs a re-read). */
+const MAX_QUOTE_RECOVERIES = 100;
+
 async function scanCsv(path: string, encoding: Encoding, size: number, options: ReadOptions, write: boolean) {
   const rejected: RejectedRecord[] = [];
   let irregular = false;
   let done = 0;
+  let firstPass = true;
   const hashing = !write || encoding !== 'utf-8' ? options.onRawChunk : undefined;
   const progress = (raw: Buffer) => {
+    if (!firstPass) return; // a re-read after an unclosed quote is neither hashed nor counted again
     done += raw.length;
     hashing?.(raw);
     options.onProgress?.(done, write ? size * 2 : size);
@@ -363,141 +446,210 @@ async function scanCsv(path: string, encoding: Encoding, size: number, options: 
   let delimiter = 0x2c;
   let expectedFields = 0;
   let records = 0;
+  // Where a pass starts: 0 and line 1, or just after the line of a quote that never closed.
+  let resumeAt = 0;
+  let resumeLine = 1;
+  let recoveries = 0;
 
-  // Scanner state, carried across chunks.
-  let line = 1; // physical line of the current byte
-  let recordLine = 1; // line where the current record started
-  let inQuotes = false;
-  let fields = 1;
-  let fieldStart = 0; // absolute byte position of the current field's start
-  let longestField = 0;
-  let longestFieldIndex = 0;
-  let position = 0; // absolute byte position of chunk[0]
-  let pending: Buffer[] = []; // bytes of the current record from earlier chunks
-  let pendingBytes = 0;
-  let recordHasContent = false;
+  try {
+    for (;;) {
+      // Scanner state, carried across chunks. Positions are offsets in the UTF-8 stream.
+      let line = resumeLine; // physical line of the current byte
+      let recordLine = resumeLine; // line where the current record started
+      let recordStartPos = resumeAt;
+      let state = FIELD_START;
+      let fields = 1;
+      let fieldStart = resumeAt; // position of the current field's start
+      let longestField = 0;
+      let longestFieldIndex = 0;
+      let position = 0; // position of chunk[0]
+      let pending: Buffer[] = []; // bytes of the current record from earlier chunks
+      let pendingBytes = 0;
+      let recordHasContent = false;
+      let malformed: string | null = null;
+      let afterCr = false; // the previous byte was a CR outside quotes
+      let quoteLine = 0; // line where the current quoted field opened
+      let quoteFieldIndex = 0;
+      let quoteLineEnd = -1; // position of the first LF inside the current quoted field
 
-  const finishRecord = (record: Buffer) => {
-    // Strip a trailing CR (CRLF files).
-    const body = record.length && record[record.length - 1] === CR ? record.subarray(0, record.length - 1) : record;
-    if (headers === null) {
-      const headerText = body.toString('utf8');
-      delimiter = sniffDelimiter(headerText);
-      if (/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(headerText)) {
-        throw new RefusedFile(`${path}: 第一行含有控制字符，不像文本表格（二进制文件或编码错误）/ the first line holds control characters: not a text table`);
-      }
-      headers = splitRecord(body, delimiter).map((h) => h.replace(/^\uFEFF/, '').replace(/[\s\u3000]+/g, ' ').trim());
-      expectedFields = headers.length;
-      emit(Buffer.from(['__row', ...headers.map((_, i) => `c${i}`)].join(String.fromCharCode(delimiter)) + '\n'));
-      return;
-    }
-    if (!recordHasContent) {
-      irregular = true;
-      return; // empty line, or only delimiters
-    }
-    records++;
-    if (recordLine !== line || (record.length && record[record.length - 1] === CR)) irregular = true;
-    if (longestField > options.maxFieldBytes) {
-      const name = headers[longestFieldIndex] ?? `第 ${longestFieldIndex + 1} 列`;
-      rejected.push({
-        row: recordLine,
-        reason: `字段“${name}”长 ${longestField.toLocaleString('en')} 字节，超过上限 ${options.maxFieldBytes.toLocaleString('en')} 字节 / field "${name}" is ${longestField} bytes, over the ${options.maxFieldBytes}-byte limit`,
-        fields: splitRecord(body, delimiter, PREVIEW_CHARS),
-      });
-      return;
-    }
-    if (fields !== expectedFields) {
-      rejected.push({
-        row: recordLine,
-        reason: `字段数不符：表头有 ${expectedFields} 列，这一行有 ${fields} 列（可能缺少引号或分隔符）/ ${fields} fields where the header has ${expectedFields} (a missing quote or delimiter?)`,
-        fields: splitRecord(body, delimiter, PREVIEW_CHARS),
-      });
-      return;
-    }
-    emit(Buffer.from(`${recordLine}${String.fromCharCode(delimiter)}`));
-    emit(body);
-    emit(Buffer.from('\n'));
-  };
-
-  for await (const chunk of utf8Chunks(path, encoding, progress)) {
-    let recordStart = 0; // within chunk
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (inQuotes) {
-        if (b === QUOTE) inQuotes = false;
-        else if (b === LF) line++;
-        continue;
-      }
-      if (b === QUOTE) {
-        inQuotes = true;
-        recordHasContent = true;
-      } else if (b === delimiter) {
-        const length = position + i - fieldStart;
+      const finishRecord = (record: Buffer) => {
+        // Strip a trailing CR (CRLF files).
+        const body = record.length && record[record.length - 1] === CR ? record.subarray(0, record.length - 1) : record;
+        if (headers === null && !recordHasContent) {
+          irregular = true;
+          return; // blank lines above the header
+        }
+        if (headers === null) {
+          const headerText = body.toString('utf8');
+          delimiter = sniffDelimiter(headerText);
+          if (/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(headerText)) {
+            throw new RefusedFile(`${path}: 第一行含有控制字符，不像文本表格（二进制文件或编码错误）/ the first line holds control characters: not a text table`);
+          }
+          if (malformed) throw new RefusedFile(`${path}: 表头行有误：${malformed}`);
+          headers = splitRecord(body, delimiter).map((h) => h.replace(/^\uFEFF/, '').replace(/[\s\u3000]+/g, ' ').trim());
+          expectedFields = headers.length;
+          emit(Buffer.from(['__row', ...headers.map((_, i) => `c${i}`)].join(String.fromCharCode(delimiter)) + '\n'));
+          return;
+        }
+        if (!recordHasContent) {
+          irregular = true;
+          return; // empty line, or only delimiters
+        }
+        records++;
+        if (recordLine !== line || (record.length && record[record.length - 1] === CR)) irregular = true;
+        if (longestField > options.maxFieldBytes) {
+          const name = headers[longestFieldIndex] ?? `第 ${longestFieldIndex + 1} 列`;
+          rejected.push({
+            row: recordLine,
+            reason: `字段“${name}”长 ${longestField.toLocaleString('en')} 字节，超过上限 ${options.maxFieldBytes.toLocaleString('en')} 字节 / field "${name}" is ${longestField} bytes, over the ${options.maxFieldBytes}-byte limit`,
+            fields: splitRecord(body, delimiter, PREVIEW_CHARS),
+            // What such a field holds is unknown (a stray quote can swallow whole lines).
+            trustedFields: longestFieldIndex,
+          });
+          return;
+        }
+        if (malformed) {
+          rejected.push({ row: recordLine, reason: malformed, fields: splitRecord(body, delimiter, PREVIEW_CHARS) });
+          return;
+        }
+        if (fields !== expectedFields) {
+          rejected.push({
+            row: recordLine,
+            reason: `字段数不符：表头有 ${expectedFields} 列，这一行有 ${fields} 列（可能缺少引号或分隔符）/ ${fields} fields where the header has ${expectedFields} (a missing quote or delimiter?)`,
+            fields: splitRecord(body, delimiter, PREVIEW_CHARS),
+          });
+          return;
+        }
+        emit(Buffer.from(`${recordLine}${String.fromCharCode(delimiter)}`));
+        emit(body);
+        emit(Buffer.from('\n'));
+      };
+      const endField = (at: number) => {
+        const length = at - fieldStart;
         if (length > longestField) {
           longestField = length;
           longestFieldIndex = fields - 1;
         }
-        fields++;
-        fieldStart = position + i + 1;
-      } else if (b === LF) {
-        const length = position + i - fieldStart;
-        if (length > longestField) {
-          longestField = length;
-          longestFieldIndex = fields - 1;
+      };
+
+      for await (const chunk of utf8Chunks(path, encoding, progress)) {
+        if (position + chunk.length <= resumeAt) {
+          position += chunk.length;
+          continue;
         }
-        let record: Buffer;
+        const from = Math.max(0, resumeAt - position);
+        let recordStart = from; // within chunk
+        for (let i = from; i < chunk.length; i++) {
+          const b = chunk[i];
+          if (state === QUOTED) {
+            if (b === QUOTE) state = QUOTE_IN_QUOTED;
+            else if (b === LF) {
+              line++;
+              if (quoteLineEnd < 0) quoteLineEnd = position + i;
+            }
+            continue;
+          }
+          if (afterCr) {
+            afterCr = false;
+            if (b !== LF) malformed ??= LONE_CR;
+          }
+          if (b === delimiter) {
+            endField(position + i);
+            fields++;
+            fieldStart = position + i + 1;
+            state = FIELD_START;
+          } else if (b === LF) {
+            endField(position + i);
+            let record: Buffer;
+            if (pendingBytes) {
+              pending.push(chunk.subarray(recordStart, i));
+              record = Buffer.concat(pending, pendingBytes + i - recordStart);
+              pending = [];
+              pendingBytes = 0;
+            } else {
+              record = chunk.subarray(recordStart, i);
+            }
+            // A record whose field is too large is not copied into memory twice: keep only a head.
+            finishRecord(longestField > options.maxFieldBytes ? Buffer.from(record.subarray(0, 64 * 1024)) : record);
+            line++;
+            recordLine = line;
+            recordStartPos = position + i + 1;
+            fields = 1;
+            fieldStart = position + i + 1;
+            longestField = 0;
+            longestFieldIndex = 0;
+            recordHasContent = false;
+            malformed = null;
+            state = FIELD_START;
+            recordStart = i + 1;
+          } else if (b === QUOTE) {
+            recordHasContent = true;
+            if (state === FIELD_START) {
+              state = QUOTED;
+              quoteLine = line;
+              quoteFieldIndex = fields - 1;
+              quoteLineEnd = -1;
+            } else if (state === QUOTE_IN_QUOTED) state = QUOTED; // "" inside a quoted field
+            else if (state === CLOSED) malformed ??= TEXT_AFTER_QUOTE;
+            // in an unquoted field a quote is an ordinary character
+          } else if (b === CR) {
+            afterCr = true;
+          } else if (b === 0x20) {
+            if (state === QUOTE_IN_QUOTED) state = CLOSED;
+          } else {
+            recordHasContent = true;
+            if (state === QUOTE_IN_QUOTED || state === CLOSED) malformed ??= TEXT_AFTER_QUOTE;
+            state = UNQUOTED;
+          }
+        }
+        if (recordStart < chunk.length) {
+          const rest = chunk.subarray(recordStart);
+          // Beyond the field limit only the record's head is kept; the scan still counts its length.
+          if (pendingBytes < options.maxFieldBytes + 65536) {
+            pending.push(Buffer.from(rest));
+            pendingBytes += rest.length;
+          }
+        }
+        position += chunk.length;
+        await flush();
+      }
+
+      if (state !== QUOTED) {
+        // The last record, when the file does not end with a newline.
         if (pendingBytes) {
-          pending.push(chunk.subarray(recordStart, i));
-          record = Buffer.concat(pending, pendingBytes + i - recordStart);
-          pending = [];
-          pendingBytes = 0;
-        } else {
-          record = chunk.subarray(recordStart, i);
+          endField(position);
+          finishRecord(Buffer.concat(pending, pendingBytes));
         }
-        // A record whose field is too large is not copied into memory twice: keep only a head.
-        finishRecord(longestField > options.maxFieldBytes ? Buffer.from(record.subarray(0, 64 * 1024)) : record);
-        line++;
-        recordLine = line;
-        fields = 1;
-        fieldStart = position + i + 1;
-        longestField = 0;
-        longestFieldIndex = 0;
-        recordHasContent = false;
-        recordStart = i + 1;
-      } else if (b !== CR && b !== 0x20) {
-        recordHasContent = true;
+        break;
       }
-    }
-    if (recordStart < chunk.length) {
-      const rest = chunk.subarray(recordStart);
-      // Beyond the field limit only the record's head is kept; the scan still counts its length.
-      if (pendingBytes < options.maxFieldBytes + 65536) {
-        pending.push(Buffer.from(rest));
-        pendingBytes += rest.length;
-      }
-    }
-    position += chunk.length;
-    await flush();
-  }
-  // The last record, when the file does not end with a newline.
-  if (pendingBytes || inQuotes) {
-    const record = Buffer.concat(pending, pendingBytes);
-    if (inQuotes) {
+      // The file ends inside a quoted field. If the quote opened on the file's last line, the file was
+      // cut off there. Otherwise the quote is stray and swallowed the lines after it: the record ends
+      // with the line where the quote opened, and the scan resumes on the next line.
       if (headers === null) throw new RefusedFile(`${path}: 表头行的引号没有闭合 / the header row has an unclosed quote`);
       records++;
+      irregular = true;
+      const record = Buffer.concat(pending, pendingBytes);
+      const more = quoteLineEnd >= 0 && quoteLineEnd + 1 < position;
+      const shown = quoteLineEnd >= 0 ? record.subarray(0, Math.max(0, quoteLineEnd - recordStartPos)) : record;
       rejected.push({
         row: recordLine,
-        reason: `文件在第 ${recordLine} 行开始的引号内结束，这一行不完整（文件可能被截断）/ the file ends inside a quoted field that starts on line ${recordLine}: truncated?`,
-        fields: splitRecord(record, delimiter, PREVIEW_CHARS),
+        reason: more
+          ? `第 ${quoteLine} 行的引号一直到文件末尾都没有闭合（多了一个引号？）；这一行未导入，从第 ${quoteLine + 1} 行起继续读取 / the quote opened on line ${quoteLine} never closes (a stray quote?); that line was skipped and reading went on from line ${quoteLine + 1}`
+          : `文件在第 ${recordLine} 行开始的引号内结束，这一行不完整（文件可能被截断）/ the file ends inside a quoted field that starts on line ${recordLine}: truncated?`,
+        fields: splitRecord(shown.length && shown[shown.length - 1] === CR ? shown.subarray(0, shown.length - 1) : shown, delimiter, PREVIEW_CHARS),
+        trustedFields: quoteFieldIndex,
       });
-    } else {
-      const length = position - fieldStart;
-      if (length > longestField) {
-        longestField = length;
-        longestFieldIndex = fields - 1;
+      if (!more) break;
+      if (++recoveries > MAX_QUOTE_RECOVERIES) {
+        throw new RefusedFile(`${path}: 超过 ${MAX_QUOTE_RECOVERIES} 处引号没有闭合，文件的引号用法与 CSV 不符；整个文件未导入 / more than ${MAX_QUOTE_RECOVERIES} unclosed quotes: the file does not use CSV quoting; nothing was loaded`);
       }
-      finishRecord(record);
+      resumeAt = quoteLineEnd + 1;
+      resumeLine = quoteLine + 1;
+      firstPass = false;
     }
+  } catch (error) {
+    out?.destroy(); // refused: the caller removes the half-written copy
+    throw error;
   }
   await flush();
   if (out) {
@@ -517,35 +669,59 @@ async function readJson(path: string, format: 'json' | 'ndjson', options: ReadOp
   const { readFile } = await import('node:fs/promises');
   const bytes = await readFile(path);
   const encoding = detectEncoding(path, bytes.subarray(0, 65536));
-  const text = new TextDecoder(encoding === 'gb18030' ? 'gb18030' : encoding.startsWith('utf-16') ? encoding : 'utf-8').decode(bytes).replace(/^\uFEFF/, '');
+  let text: string;
+  try {
+    text = new TextDecoder(encoding === 'gb18030' ? 'gb18030' : encoding.startsWith('utf-16') ? encoding : 'utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    throw new RefusedFile(`${path}: 文件中有无法按 ${encoding.toUpperCase()} 解码的字节（文件可能混用了编码）；整个文件未导入 / bytes that are not valid ${encoding}: nothing was loaded`);
+  }
   const rejected: RejectedRecord[] = [];
   const objects: { row: number; value: Record<string, unknown> }[] = [];
-  const trimmed = text.trimStart();
-  if (format === 'json' && trimmed.startsWith('[')) {
-    let parsed: unknown;
+  const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+  const describe = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? '数组 array' : typeof value === 'object' ? '对象 object' : `${typeof value}`);
+  // JSON.parse messages may quote the text around the error, which can hold personal data.
+  const parseError = (error: unknown) => (error as Error).message.replace(/,? ".*" is not valid JSON$/s, '');
+  let whole: { value: unknown } | null = null;
+  if (format === 'json') {
     try {
-      parsed = JSON.parse(text);
+      whole = { value: JSON.parse(text) };
     } catch (error) {
-      throw new RefusedFile(`${path}: 不是合法的 JSON（${(error as Error).message}）/ not valid JSON`);
+      // A .json file may hold one object per line (NDJSON); anything else is not JSON at all.
+      if (text.trimStart().startsWith('[') || !/^\s*\{/.test(text) || !text.trim().includes('\n')) {
+        throw new RefusedFile(`${path}: 不是合法的 JSON（${parseError(error)}）；整个文件未导入 / not valid JSON: nothing was loaded`);
+      }
     }
-    if (!Array.isArray(parsed)) throw new RefusedFile(`${path}: JSON 顶层应是对象数组 / expected an array of objects`);
+  }
+  if (whole) {
+    const parsed = whole.value;
+    if (!Array.isArray(parsed)) {
+      throw new RefusedFile(`${path}: JSON 顶层应是对象数组 [{…}, {…}]，这里是${describe(parsed)} / expected an array of objects at the top level, found ${describe(parsed)}`);
+    }
     parsed.forEach((value, index) => {
-      if (value && typeof value === 'object' && !Array.isArray(value)) objects.push({ row: index + 1, value: value as Record<string, unknown> });
-      else rejected.push({ row: index + 1, reason: `第 ${index + 1} 个元素不是对象 / element ${index + 1} is not an object`, fields: [String(JSON.stringify(value)).slice(0, PREVIEW_CHARS)] });
+      if (isObject(value)) objects.push({ row: index + 1, value });
+      else rejected.push({ row: index + 1, reason: `第 ${index + 1} 个元素不是对象而是${describe(value)} / element ${index + 1} is not an object but ${describe(value)}`, fields: [String(JSON.stringify(value)).slice(0, PREVIEW_CHARS)], trustedFields: 0 });
     });
   } else {
     const lines = text.split('\n');
     lines.forEach((lineText, index) => {
       const content = lineText.trim();
       if (!content) return;
+      let value: unknown;
       try {
-        const value = JSON.parse(content);
-        if (value && typeof value === 'object' && !Array.isArray(value)) objects.push({ row: index + 1, value });
-        else throw new Error('not an object');
+        value = JSON.parse(content);
       } catch (error) {
-        rejected.push({ row: index + 1, reason: `第 ${index + 1} 行不是合法的 JSON 对象（${(error as Error).message}）/ line ${index + 1} is not a JSON object`, fields: [content.slice(0, PREVIEW_CHARS)] });
+        rejected.push({ row: index + 1, reason: `第 ${index + 1} 行不是合法的 JSON（${parseError(error)}）/ line ${index + 1} is not valid JSON`, fields: [content.slice(0, PREVIEW_CHARS)], trustedFields: 0 });
+        return;
       }
+      if (isObject(value)) objects.push({ row: index + 1, value });
+      else rejected.push({ row: index + 1, reason: `第 ${index + 1} 行不是 JSON 对象而是${describe(value)} / line ${index + 1} is not a JSON object but ${describe(value)}`, fields: [content.slice(0, PREVIEW_CHARS)], trustedFields: 0 });
     });
+  }
+  if (objects.length === 0 && rejected.length === 0) {
+    throw new RefusedFile(`${path}: JSON 文件中没有任何记录，无法判断它是哪种数据 / the JSON file holds no records, so its kind cannot be told`);
+  }
+  if (objects.length === 0) {
+    throw new RefusedFile(`${path}: 没有一个${whole ? '元素' : '行'}是 JSON 对象（第一个问题：${rejected[0].reason}）；整个文件未导入 / no ${whole ? 'element' : 'line'} is a JSON object: nothing was loaded`);
   }
   const headerIndex = new Map<string, number>();
   for (const { value } of objects) for (const key of Object.keys(value)) if (!headerIndex.has(key)) headerIndex.set(key, headerIndex.size);

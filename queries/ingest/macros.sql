@@ -10,27 +10,36 @@ create or replace temp macro hp_parse_ts(x, formats) as (
       when x is null then null
       when regexp_full_match(x, '[0-9]{5}(\.[0-9]+)?') and x::double between 20000 and 80000
         then timestamp '1899-12-30' + to_microseconds(round(x::double * 86400) ::bigint * 1000000)
-      when regexp_matches(x, '(Z|[+-][0-9]{2}:?[0-9]{2})$') and regexp_matches(x, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]')
+      -- a zone as Z, +08:00, +0800 or +08 (the last is how DuckDB and PostgreSQL print one)
+      when regexp_matches(x, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$') and regexp_matches(x, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]')
         then timezone('Asia/Shanghai', coalesce(
-          try_strptime(regexp_replace(x, 'Z$', '+00:00'), '%Y-%m-%dT%H:%M:%S%z'),
-          try_strptime(regexp_replace(x, 'Z$', '+00:00'), '%Y-%m-%dT%H:%M:%S.%f%z'),
-          try_strptime(regexp_replace(x, 'Z$', '+00:00'), '%Y-%m-%d %H:%M:%S%z')))
+          try_strptime(regexp_replace(regexp_replace(x, 'Z$', '+00:00'), '([+-][0-9]{2})$', '\1:00'), '%Y-%m-%dT%H:%M:%S%z'),
+          try_strptime(regexp_replace(regexp_replace(x, 'Z$', '+00:00'), '([+-][0-9]{2})$', '\1:00'), '%Y-%m-%dT%H:%M:%S.%f%z'),
+          try_strptime(regexp_replace(regexp_replace(x, 'Z$', '+00:00'), '([+-][0-9]{2})$', '\1:00'), '%Y-%m-%d %H:%M:%S%z'),
+          try_strptime(regexp_replace(regexp_replace(x, 'Z$', '+00:00'), '([+-][0-9]{2})$', '\1:00'), '%Y-%m-%d %H:%M:%S.%f%z')))
       else try_strptime(regexp_replace(x, '\s+', ' ', 'g'), formats)
     end)
 );
 
--- Mobile numbers (with or without +86), landlines with an area code and 18-digit ID numbers inside
--- free text are masked before storage: 138****5678, 0994-***4567, 652301********1234.
+-- Mobile numbers (with or without +86, written straight or as 139-1234-5678 / 139 1234 5678),
+-- landlines with an area code and 18-digit ID numbers inside free text are masked before storage:
+-- 138****5678, 0994-***4567, 652301********1234.
 create or replace temp macro hp_mask_text(x) as (
   -- Most texts hold no long digit run at all: test that once before three replacements.
-  case when not regexp_matches(x, '[0-9]{7}') then x else
+  case when not regexp_matches(x, '[0-9]{7}|[0-9]{3}[- ][0-9]{4}') then x else
   regexp_replace(
     regexp_replace(
       regexp_replace(x,
         '(^|[^0-9])([1-9][0-9]{5})(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])([0-9]{3}[0-9Xx])', '\1\2********\3', 'g'),
-      '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[0-9]{4}([0-9]{4})', '\1\2****\3', 'g'),
-    '(^|[^0-9])(0[0-9]{2,3}[- ])[0-9]{3,4}([0-9]{4})', '\1\2***\3', 'g')
+      '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g'),
+    '(^|[^0-9])(0[0-9]{2,3}[- ]?)[0-9]{3,4}([0-9]{4})', '\1\2***\3', 'g')
   end
+);
+
+-- The caller's own name inside the text of the same row (我是张三，…) is replaced, as the name
+-- itself is never stored. One-character values (姓 only) are left alone.
+create or replace temp macro hp_mask_name(x, name) as (
+  case when x is null or name is null or length(trim(name)) < 2 then x else replace(x, trim(name), '***') end
 );
 
 -- A whole phone field, for quarantine previews: keep the first 3 and last 4 digits.

@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureHashKey, readHashKey } from '../../pipelines/privacy.js';
+import { OTHER_KEY, TEST_KEY, TICKET_HEADERS, Warehouse, csvLine, csvText, ingest, tempFolder, ticket, writeJson } from './helpers.js';
+
+/**
+ * Personal data (issue: privacy): the phone number, an ID number in the text and the caller's
+ * name never reach the warehouse file or its WAL in clear; the phone becomes a keyed hash that is
+ * stable for one key (repeat callers) and different under another key.
+ */
+
+const temp = tempFolder('privacy');
+const PHONE = '13912345678';
+const ID_NUMBER = '652301199001011234';
+const NAME = '欧阳娜娜';
+
+const rows = [
+  ticket('2025070100001', { 诉求人: NAME, 联系电话: PHONE, 诉求内容: `我是${NAME}，电话${PHONE}，身份证号${ID_NUMBER}，请回电`, 诉求地址: `昌吉市宁边路 1 号，联系 ${PHONE}` }),
+  ticket('2025070200002', { 诉求人: NAME, 联系电话: `+86 139 1234 5678`, 诉求内容: `再次反映，手机 139-1234-5678 或 139 1234 5678，座机 09942345678` }),
+  ticket('2025070300003', { 诉求人: '李某', 联系电话: '13800001111', 诉求内容: '咨询社保' }),
+  // Quarantined by the mapping (unknown channel) …
+  ticket('2025070400004', { 诉求人: NAME, 联系电话: PHONE, 来源渠道: '传真', 诉求内容: `身份证${ID_NUMBER}` }),
+];
+
+/** The byte patterns under which the secrets could sit in a file. */
+function patterns(): [string, Buffer][] {
+  const int64 = (value: bigint) => {
+    const buffer = Buffer.alloc(8);
+    buffer.writeBigInt64LE(value);
+    return buffer;
+  };
+  return [
+    ['phone (UTF-8)', Buffer.from(PHONE)],
+    ['phone (UTF-16LE)', Buffer.from(PHONE, 'utf16le')],
+    ['phone (int64)', int64(BigInt(PHONE))],
+    ['phone (spaced)', Buffer.from('139 1234 5678')],
+    ['phone (dashed)', Buffer.from('139-1234-5678')],
+    ['landline', Buffer.from('09942345678')],
+    ['ID number (UTF-8)', Buffer.from(ID_NUMBER)],
+    ['ID number (UTF-16LE)', Buffer.from(ID_NUMBER, 'utf16le')],
+    ['ID number (int64)', int64(BigInt(ID_NUMBER))],
+    ['birth date of the ID number', Buffer.from('652301' + '19900101')],
+    ['name (UTF-8)', Buffer.from(NAME)],
+    ['name (UTF-16LE)', Buffer.from(NAME, 'utf16le')],
+    ['name (GB18030)', Buffer.from([0xc5, 0xb7, 0xd1, 0xf4, 0xc4, 0xc8, 0xc4, 0xc8])],
+  ];
+}
+
+function expectClean(file: string) {
+  const bytes = readFileSync(file);
+  for (const [what, pattern] of patterns()) expect(bytes.indexOf(pattern), `${what} in ${file}`).toBe(-1);
+}
+
+/** Every text value of every table, for a search that compression cannot hide. */
+async function allText(warehouse: Warehouse): Promise<string> {
+  const columns = await warehouse.all<{ table_name: string; column_name: string }>(
+    `select table_name, column_name from information_schema.columns where table_schema = 'main' and data_type = 'VARCHAR'`,
+  );
+  const parts: string[] = [];
+  for (const { table_name, column_name } of columns) {
+    const values = await warehouse.all<{ v: string | null }>(`select "${column_name}" as v from "${table_name}"`);
+    parts.push(...values.map((r) => r.v ?? ''));
+  }
+  return parts.join('\n');
+}
+
+let dbFile: string;
+let walBeforeCheckpoint: Buffer | null = null;
+let stored: string;
+let hashes: Record<string, string | null>;
+
+beforeAll(async () => {
+  dbFile = temp.file('privacy.duckdb');
+  const warehouse = await Warehouse.open(dbFile);
+  const csv = temp.file('calls-july.csv');
+  // … and a row broken by a lost delimiter, whose columns shifted.
+  const shifted = csvLine(ticket('2025070500005', { 诉求人: NAME, 联系电话: PHONE })).replace('噪声扰民,', '噪声扰民');
+  writeFileSync(csv, csvText(rows) + shifted + '\n');
+  const summary = await ingest(warehouse, csv);
+  expect(summary).toMatchObject({ status: 'loaded', loaded: 3, quarantined: 2 });
+  // The same caller again, from a JSON export.
+  const json = await ingest(warehouse, writeJson(temp.file('more.json'), [ticket('2025070600006', { 诉求人: NAME, 联系电话: `86${PHONE}` })]));
+  expect(json).toMatchObject({ status: 'loaded', loaded: 1 });
+  if (existsSync(dbFile + '.wal')) walBeforeCheckpoint = readFileSync(dbFile + '.wal');
+  stored = await allText(warehouse);
+  hashes = Object.fromEntries(
+    (await warehouse.all<{ ticket_id: string; phone_hash: string | null }>(`select ticket_id, phone_hash from tickets`)).map((r) => [r.ticket_id, r.phone_hash]),
+  );
+  await warehouse.checkpoint();
+  warehouse.close();
+});
+afterAll(() => temp.cleanup());
+
+describe('personal data never reaches the warehouse in clear', () => {
+  it('the database file holds neither the phone number, the ID number nor the name', () => {
+    expectClean(dbFile);
+    // The scan does see stored text: the masked forms are there.
+    const bytes = readFileSync(dbFile);
+    expect(bytes.indexOf(Buffer.from('139****5678'))).toBeGreaterThan(-1);
+    expect(bytes.indexOf(Buffer.from('652301********1234'))).toBeGreaterThan(-1);
+  });
+
+  it('nor does the write-ahead log, before or after the checkpoint', () => {
+    // A few rows stay in the WAL until the checkpoint (far below DuckDB's auto-checkpoint size).
+    expect(walBeforeCheckpoint).not.toBeNull();
+    expect(walBeforeCheckpoint!.indexOf(Buffer.from('139****5678'))).toBeGreaterThan(-1);
+    for (const [what, pattern] of patterns()) expect(walBeforeCheckpoint!.indexOf(pattern), `${what} in the WAL`).toBe(-1);
+    if (existsSync(dbFile + '.wal')) expectClean(dbFile + '.wal');
+  });
+
+  it('no stored text value holds them either (whatever the compression)', () => {
+    expect(stored).not.toContain(PHONE);
+    expect(stored).not.toContain(ID_NUMBER);
+    expect(stored).not.toContain(NAME);
+    expect(stored).not.toMatch(/1[3-9][0-9]{9}/);
+    // The text itself is kept, with the numbers masked and the caller's own name replaced.
+    expect(stored).toContain('我是***，电话139****5678，身份证号652301********1234，请回电');
+    expect(stored).toContain('再次反映，手机 139****5678 或 139****5678，座机 0994***5678');
+    expect(stored).toContain('"诉求人":"***"');
+  });
+});
+
+describe('the phone hash', () => {
+  it('repeat callers share one hash, whatever the spelling of the number; others differ', () => {
+    const caller = hashes['2025070100001'];
+    expect(caller).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashes['2025070200002']).toBe(caller); // +86 139 1234 5678
+    expect(hashes['2025070600006']).toBe(caller); // 8613912345678
+    expect(hashes['2025070300003']).not.toBe(caller);
+    // Keyed: not the plain SHA-256 of the number.
+    expect(caller).not.toBe(createHash('sha256').update(PHONE).digest('hex'));
+  });
+
+  it('is the same across runs and warehouses with the same key, different with another key', async () => {
+    const hashWith = async (key: string, name: string) => {
+      const warehouse = await Warehouse.open(temp.file(`${name}.duckdb`));
+      try {
+        const path = temp.file(`${name}.csv`);
+        writeFileSync(path, csvText([ticket('2025070100001', { 联系电话: PHONE })], { headers: TICKET_HEADERS }));
+        expect(await ingest(warehouse, path, { key })).toMatchObject({ status: 'loaded', loaded: 1 });
+        return (await warehouse.one<{ phone_hash: string }>(`select phone_hash from tickets`))!.phone_hash;
+      } finally {
+        warehouse.close();
+      }
+    };
+    expect(await hashWith(TEST_KEY, 'same-key')).toBe(hashes['2025070100001']);
+    const other = await hashWith(OTHER_KEY, 'other-key');
+    expect(other).toMatch(/^[0-9a-f]{64}$/);
+    expect(other).not.toBe(hashes['2025070100001']);
+  });
+
+  it('the key file is created once and then reused', () => {
+    const keyFile = temp.file('data/hotline.key');
+    const created = ensureHashKey(keyFile);
+    expect(created.created).toBe(true);
+    expect(created.key).toMatch(/^[0-9a-f]{64}$/);
+    expect(ensureHashKey(keyFile)).toEqual({ key: created.key, created: false });
+    expect(readHashKey(keyFile)).toBe(created.key);
+  });
+});
