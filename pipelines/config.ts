@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CliError } from './cli-error.js';
+import { MailConfigSchema } from './mail/config.js';
 
 /** The job table: name → cron expression (Asia/Shanghai). A job absent or disabled does not run. */
 const JobSchema = z.object({
@@ -27,6 +28,8 @@ const ConfigSchema = z.strictObject({
     .record(z.string(), JobSchema)
     .default({
       'ingest-inbox': { cron: '*/5 * * * *', enabled: true },
+      'hotspots-daily': { cron: '30 6 * * *', enabled: true },
+      'incidents-hourly': { cron: '5 * * * *', enabled: true },
     }),
   kpi: z
     .strictObject({
@@ -50,6 +53,7 @@ const ConfigSchema = z.strictObject({
       profileDirs: z.array(z.string()).default([]),
     })
     .prefault({}),
+  mail: MailConfigSchema,
   demo: z
     .strictObject({
       seed: z.number().int().default(12345),
@@ -109,7 +113,10 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; cw
   const config = parsed.data;
   // A default keyFile follows dataDir, so two warehouses side by side keep separate keys.
   const keyFile = raw.keyFile === undefined && !env.HOTLINE_KEY_FILE ? join(config.dataDir, 'hotline.key') : config.keyFile;
-  return { ...config, db: at(config.db), dataDir: at(config.dataDir), keyFile: at(keyFile), configFile, root };
+  // The outbox follows dataDir unless set: the dashboard lists what the mail path wrote there.
+  const outbox = (raw.mail as { outbox?: string } | undefined)?.outbox;
+  const mail = { ...config.mail, outbox: outbox ? at(outbox) : join(at(config.dataDir), 'outbox') };
+  return { ...config, mail, db: at(config.db), dataDir: at(config.dataDir), keyFile: at(keyFile), configFile, root };
 }
 
 /** The folders the service and the ingest job use. */
