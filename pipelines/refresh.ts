@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from './config.js';
+import { refreshRollups } from './rollups.js';
 import { writeAnalystSnapshot } from './sql-console.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -9,12 +10,7 @@ export function snapshotFolder(config: Config): string {
 
 /** What runs after new data lands: the summary tables behind every monthly view, and the analysts' snapshot. */
 export async function afterIngest(warehouse: Warehouse, config: Config): Promise<void> {
-  try {
-    const { refreshRollups } = await import('./rollups.js');
-    await refreshRollups(warehouse, config);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-  }
+  await refreshRollups(warehouse, config);
   await warehouse.checkpoint();
   await writeAnalystSnapshot(warehouse, snapshotFolder(config));
 }

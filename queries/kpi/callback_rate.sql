@@ -1,0 +1,12 @@
+-- 回访率 callback_rate
+--   numerator:   dispatched tickets (转办, any receipt month) with completed_at in the period that
+--                have a callback_at (at any time)
+--   denominator: dispatched tickets with completed_at in the period
+with final as (
+  select
+    count(*) filter (where handling = '转办' and callback_at is not null) as callback_rate_numerator,
+    count(*) filter (where handling = '转办') as callback_rate_denominator,
+  from completed_tickets
+)
+
+select * from final

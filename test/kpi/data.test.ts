@@ -1,0 +1,148 @@
+/**
+ * Data tests on a larger, seeded random warehouse (≈ 18k tickets over 15 months, see generator.ts):
+ * the rollup equals the direct query for every month, dimension and the ranking; rates stay in
+ * [0, 1]; parts add up to wholes; the rollup's keys are unique.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BREAKDOWN_DIMENSIONS,
+  BREAKDOWN_DIMENSION_NAMES,
+  KPI_METRICS,
+  breakdown,
+  monthlyKpis,
+  unitRanking,
+  type BreakdownReport,
+} from '../../pipelines/kpi.js';
+import { refreshRollups } from '../../pipelines/rollups.js';
+import type { Warehouse } from '../../pipelines/warehouse.js';
+import { generateWarehouse } from './generator.js';
+import { tempWarehouse } from './helpers.js';
+
+let warehouse: Warehouse;
+let close: () => void;
+let months: string[];
+
+beforeAll(async () => {
+  let dir: string;
+  ({ warehouse, close, dir } = await tempWarehouse('data'));
+  await generateWarehouse(warehouse, { dir, seed: 20250701, start: '2023-11-01', days: 458, perDay: 40 });
+  await refreshRollups(warehouse);
+  months = (
+    await warehouse.all<{ month: string }>(`select distinct strftime(received_at, '%Y-%m') as month from tickets order by month`)
+  ).map((r) => r.month);
+});
+afterAll(() => close());
+
+const RATES = KPI_METRICS.filter((m) => m.kind === 'rate').map((m) => m.key);
+const ADDITIVE = ['received', 'dispatched', 'enterprise', 'completion_rate_numerator', 'ontime_sign_rate_numerator', 'repeat_rate_numerator', 'repeat_rate_denominator', 'satisfaction_rate_denominator', 'callback_rate_denominator', 'overdue', 'returns'];
+
+describe('a generated warehouse', () => {
+  it('covers 15 months, including tickets on the first and last second of months', async () => {
+    expect(months.length).toBe(15);
+    const edges = await warehouse.one<{ first: number; last: number }>(
+      `select count(*) filter (where strftime(received_at, '%d %H:%M:%S') = '01 00:00:00') as first,
+              count(*) filter (where received_at + interval 1 second = date_trunc('month', received_at) + interval 1 month) as last
+       from tickets`,
+    );
+    expect(edges!.first).toBeGreaterThan(10);
+    expect(edges!.last).toBeGreaterThan(10);
+  });
+
+  it('gives the same KPIs from the rollup as from the tickets, every month', async () => {
+    for (const month of months) {
+      const direct = await monthlyKpis(warehouse, month, { source: 'direct' });
+      const rollup = await monthlyKpis(warehouse, month, { source: 'rollup' });
+      expect(rollup.values, month).toEqual(direct.values);
+      expect(rollup.sums, month).toEqual(direct.sums);
+    }
+  });
+
+  it('gives the same breakdowns and ranking from the rollup as from the tickets, every month', async () => {
+    for (const month of months) {
+      for (const dimension of BREAKDOWN_DIMENSION_NAMES) {
+        const direct = await breakdown(warehouse, dimension, month, { source: 'direct' });
+        const rollup = await breakdown(warehouse, dimension, month, { source: 'rollup' });
+        expect(rollup.rows, `${dimension} ${month}`).toEqual(direct.rows);
+      }
+      const direct = await unitRanking(warehouse, month, { source: 'direct' });
+      const rollup = await unitRanking(warehouse, month, { source: 'rollup' });
+      expect(rollup.rows, `ranking ${month}`).toEqual(direct.rows);
+    }
+  }, 120_000);
+
+  it('counts every non-withdrawn ticket in exactly one month', async () => {
+    const independent = await warehouse.all<{ month: string; n: number }>(
+      `select strftime(received_at, '%Y-%m') as month, count(*) as n from tickets where status <> '已撤销' group by month order by month`,
+    );
+    for (const { month, n } of independent) expect((await monthlyKpis(warehouse, month)).values.received, month).toBe(n);
+  });
+
+  it('keeps every rate in [0, 1] and every numerator within its denominator', async () => {
+    for (const month of months) {
+      for (const dimension of BREAKDOWN_DIMENSION_NAMES) {
+        for (const row of (await breakdown(warehouse, dimension, month)).rows) {
+          for (const key of RATES) {
+            const value = row.values[key];
+            if (value !== null) {
+              expect(value, `${key} ${dimension} ${month}`).toBeGreaterThanOrEqual(0);
+              expect(value, `${key} ${dimension} ${month}`).toBeLessThanOrEqual(1);
+            }
+            expect(row.sums[`${key}_numerator`]).toBeLessThanOrEqual(row.sums[`${key}_denominator`]);
+          }
+          expect(row.values.avg_handling_hours ?? 0).toBeGreaterThanOrEqual(0);
+        }
+      }
+    }
+  });
+
+  it('adds parts up to wholes: every breakdown to the month, every child to its parent', async () => {
+    const sum = (rows: BreakdownReport['rows'], key: string) => rows.reduce((total, row) => total + row.sums[key], 0);
+    for (const month of months.slice(-4)) {
+      const whole = await monthlyKpis(warehouse, month);
+      for (const dimension of BREAKDOWN_DIMENSION_NAMES) {
+        const report = await breakdown(warehouse, dimension, month);
+        const total = report.rows.filter((r) => r.level === 0);
+        expect(total.length).toBe(1);
+        for (const key of ADDITIVE) {
+          expect(total[0].sums[key], `${dimension} total ${key}`).toBe(whole.sums[key]);
+          expect(sum(report.rows.filter((r) => r.level === 1), key), `${dimension} ${key}`).toBe(whole.sums[key]);
+        }
+        // tree levels: the children of each parent add up to it
+        const depth = BREAKDOWN_DIMENSIONS[dimension].keys.length;
+        for (let level = 2; level <= depth; level++) {
+          for (const parent of report.rows.filter((r) => r.level === level - 1)) {
+            const children = report.rows.filter(
+              (r) => r.level === level && Object.entries(parent.keys).every(([k, v]) => r.keys[k] === v),
+            );
+            expect(sum(children, 'received'), JSON.stringify(parent.keys)).toBe(parent.sums.received);
+          }
+        }
+      }
+      // queue: calls add up too
+      const queues = await breakdown(warehouse, 'queue', month);
+      expect(sum(queues.rows.filter((r) => r.level === 1), 'connection_rate_denominator')).toBe(whole.values.calls_offered);
+      // ranking volume adds up to the dispatched tickets that have a lead unit
+      const withUnit = await warehouse.one<{ n: number }>(
+        `select count(*) as n from tickets where status <> '已撤销' and handling = '转办' and unit is not null and strftime(received_at, '%Y-%m') = $month`,
+        { month },
+      );
+      const ranking = await unitRanking(warehouse, month);
+      expect(ranking.rows.reduce((t, r) => t + r.volume, 0)).toBe(withUnit!.n);
+    }
+  });
+
+  it('keeps the rollup keys unique and every dimension summing to the same total', async () => {
+    const duplicates = await warehouse.one<{ n: number }>(
+      `select count(*) as n from (select day, dimension, key1, key2, key3, anchor from kpi_daily group by all having count(*) > 1)`,
+    );
+    expect(duplicates!.n).toBe(0);
+    const totals = await warehouse.all<{ dimension: string; received: number; returns: number }>(
+      `select dimension, sum(received) as received, sum(returns) as returns from kpi_daily group by dimension order by dimension`,
+    );
+    expect(totals.map((t) => t.dimension).sort()).toEqual([...BREAKDOWN_DIMENSION_NAMES, 'total'].sort());
+    const all = await warehouse.one<{ n: number; returns: number }>(
+      `select count(*) as n, sum(returned_count) filter (where handling = '转办') as returns from tickets where status <> '已撤销'`,
+    );
+    for (const total of totals) expect([total.dimension, total.received, total.returns]).toEqual([total.dimension, all!.n, all!.returns]);
+  });
+});
