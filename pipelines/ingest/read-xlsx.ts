@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { NormalisedWriter, RefusedFile, normalisedRelation, type ReadOptions, type RejectedRecord, type SourceTable } from './read.js';
 
@@ -24,9 +25,40 @@ function cellText(value: unknown): string {
 }
 
 /** Streams one sheet (named, or else the first) of an .xlsx workbook into the normalised CSV. */
-export async function readXlsx(path: string, options: ReadOptions): Promise<SourceTable> {
+/** Workbooks up to this size are read whole; larger ones are streamed. */
+const WHOLE_READ_BYTES = 128 * 1024 * 1024;
+
+type SheetRows = { name: string } & AsyncIterable<{ number: number; values: unknown }>;
+
+/**
+ * The sheets of a workbook with their rows. exceljs's streaming reader can split a multi-byte
+ * character across chunks of the shared-strings part (seen: "投诉" read as "\ufffd\ufffd诉" in a
+ * 1 MB Chinese export), so ordinary exports are read whole and only very large ones streamed.
+ */
+async function* sheetsOf(path: string): AsyncGenerator<SheetRows> {
+  if (statSync(path).size <= WHOLE_READ_BYTES) {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    for (const worksheet of workbook.worksheets) {
+      yield {
+        name: worksheet.name,
+        async *[Symbol.asyncIterator]() {
+          for (let n = 1; n <= worksheet.rowCount; n++) {
+            const row = worksheet.getRow(n);
+            yield { number: n, values: row.values };
+          }
+        },
+      };
+    }
+    return;
+  }
   // styles:'cache' so that date cells come back as dates, not serial numbers.
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', worksheets: 'emit', hyperlinks: 'ignore', entries: 'ignore' });
+  for await (const sheet of reader) yield sheet as unknown as SheetRows;
+}
+
+export async function readXlsx(path: string, options: ReadOptions): Promise<SourceTable> {
+  const reader = sheetsOf(path);
   let headers: string[] | null = null;
   let writer: NormalisedWriter | null = null;
   let chosen: string | null = null;
@@ -35,7 +67,7 @@ export async function readXlsx(path: string, options: ReadOptions): Promise<Sour
   let records = 0;
   try {
     for await (const sheet of reader) {
-      const name = (sheet as unknown as { name: string }).name;
+      const name = sheet.name;
       seen.push(name);
       const wanted = chosen === null && (options.sheet ? name === options.sheet : true);
       for await (const row of sheet) {
