@@ -1,0 +1,1 @@
+export { detect, METHODS, type DayResult, type DetectOptions, type MethodName, type Series } from './methods.js';
