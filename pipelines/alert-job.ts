@@ -119,14 +119,33 @@ export async function dailyHotspots(warehouse: Warehouse, config: Config, option
   return `${day}: 检验 ${tested} 个序列，告警 ${alarms.length} 个，通知 ${notifications.length} 个（${outcomes.join('，') || '无'}）`;
 }
 
-/** The hourly job: bursts at one address within hours (the water-outage case). */
-export async function hourlyIncidents(warehouse: Warehouse, config: Config, now = new Date()): Promise<string> {
+/**
+ * The hourly job: bursts at one address within hours (the water-outage case), and severe surges
+ * of today so far — a series whose partial day already exceeds what the model expects of a whole
+ * day is alarmed now rather than tomorrow morning.
+ */
+export async function hourlyIncidents(warehouse: Warehouse, config: Config, now = new Date(), options: { detector?: SeriesDetector; surges?: boolean } = {}): Promise<string> {
   const bursts = await findBursts(warehouse, now);
   const notifications = await recordIncidents(warehouse, bursts);
   const evidence: AlertEvidence[] = [];
   for (const n of notifications) evidence.push(await buildEvidence(warehouse, n, null, null, config.mail.dashboardUrl));
+  let surges = 0;
+  if (options.surges !== false) {
+    const today = beijingToday(now);
+    const detector = options.detector ?? (await pulseDetector());
+    const { alarms, dates, series } = await findAlarms(warehouse, today, detector, DEFAULT_HOTSPOT_SETTINGS);
+    const severe = alarms.filter((a) => a.result.count > a.result.upper);
+    surges = severe.length;
+    const surgeNotifications = await recordEpisodes(warehouse, today, severe);
+    const byKey = new Map(series.map((s) => [s.info.series_key, s.counts]));
+    for (const n of surgeNotifications) {
+      const counts = byKey.get(n.alarm.series_key);
+      evidence.push(await buildEvidence(warehouse, n, counts ? { dates, counts } : null, detector, config.mail.dashboardUrl));
+    }
+    notifications.push(...surgeNotifications);
+  }
   const outcomes = await notify(warehouse, config, evidence, notifications);
   await retryPending(config.mail);
-  if (!bursts.length) return 'skipped: 没有集中突发 / no bursts';
-  return `集中突发 ${bursts.length} 处，通知 ${notifications.length} 个（${outcomes.join('，') || '无'}）`;
+  if (!bursts.length && !surges) return 'skipped: 没有集中突发或当日急剧上升 / no bursts or surges';
+  return `集中突发 ${bursts.length} 处，当日急剧上升 ${surges} 个，通知 ${notifications.length} 个（${outcomes.join('，') || '无'}）`;
 }
