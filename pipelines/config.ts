@@ -30,6 +30,7 @@ const ConfigSchema = z.strictObject({
       'ingest-inbox': { cron: '*/5 * * * *', enabled: true },
       'hotspots-daily': { cron: '30 6 * * *', enabled: true },
       'incidents-hourly': { cron: '5 * * * *', enabled: true },
+      'monthly-report': { cron: '0 8 1 * *', enabled: true },
     }),
   kpi: z
     .strictObject({

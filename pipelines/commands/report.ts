@@ -1,0 +1,104 @@
+import { usageError } from '../cli-error.js';
+import { isMonth } from '../kpi.js';
+import { COMMON_HELP, commandConfig, log, openWarehouse, parseCommand, printJson } from './common.js';
+
+const HELP = `hotline report — 月报与专报（HTML、PDF、Word），写入报告归档
+Monthly and special reports for leadership: self-contained HTML, A4 PDF (headless Chromium) and DOCX.
+
+Usage: hotline report monthly --month YYYY-MM [--format html,pdf,docx] [--out DIR] [--json]
+       hotline report special --topic NAME --from YYYY-MM-DD --to YYYY-MM-DD [--format …] [--out DIR] [--json]
+       hotline report topics
+  --month YYYY-MM    the month of the monthly report (Beijing time)
+  --topic NAME       a topic: noise 噪声扰民, heating 供暖, wage-arrears 欠薪, property 物业, water 供水
+  --from / --to      first and last day of the special report (both included)
+  --format LIST      comma-separated formats (default html,pdf,docx)
+  --out DIR          folder to write to (default: <dataDir>/reports/monthly or …/special, the archive)
+Prints the paths written (one per line), or with --json {"files": [...], "month"|"topic": …}.
+${COMMON_HELP}`;
+
+function formatsFrom(value: string | undefined) {
+  const all = ['html', 'pdf', 'docx'] as const;
+  if (value === undefined) return [...all];
+  const wanted = value.split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
+  for (const format of wanted) if (!(all as readonly string[]).includes(format)) throw usageError(`--format: unknown format "${format}" (html, pdf, docx)`);
+  if (!wanted.length) throw usageError('--format needs at least one of html, pdf, docx');
+  return [...new Set(wanted)] as (typeof all)[number][];
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(
+    argv,
+    { month: { type: 'string' }, topic: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+    true,
+  );
+  if (values.help) return void process.stdout.write(HELP + '\n');
+  const [kind, ...extra] = positionals;
+  if (extra.length) throw usageError(`unexpected argument: ${extra[0]}`);
+  const { REPORT_TOPICS, findTopic } = await import('../../reports/topics.js');
+  if (kind === 'topics') {
+    if (values.json) printJson(REPORT_TOPICS);
+    else for (const t of REPORT_TOPICS) process.stdout.write(`${t.name}\t${t.title}\t分类 ${t.categories.join('、')}；关键词 ${t.keywords.join('、')}\n`);
+    return;
+  }
+  if (kind !== 'monthly' && kind !== 'special') throw usageError('which report? hotline report monthly --month YYYY-MM, or hotline report special --topic NAME --from DATE --to DATE');
+  const formats = formatsFrom(values.format);
+  const config = commandConfig(values);
+  if (kind === 'monthly') {
+    if (values.topic !== undefined || values.from !== undefined || values.to !== undefined) throw usageError('monthly takes --month only (--topic/--from/--to are for special)');
+    if (values.month === undefined) throw usageError('monthly needs --month YYYY-MM');
+    if (!isMonth(values.month)) throw usageError(`--month expects a month as YYYY-MM, e.g. 2025-07 (got "${values.month}")`);
+  } else {
+    if (values.month !== undefined) throw usageError('special takes --from/--to, not --month');
+    if (values.topic === undefined) throw usageError(`special needs --topic NAME (${REPORT_TOPICS.map((t) => t.name).join(', ')})`);
+    if (!findTopic(values.topic)) throw usageError(`unknown topic "${values.topic}" (${REPORT_TOPICS.map((t) => `${t.name} ${t.title}`).join(', ')})`);
+    for (const [flag, value] of [['--from', values.from], ['--to', values.to]] as const) {
+      if (value === undefined) throw usageError(`special needs ${flag} YYYY-MM-DD`);
+      if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+        throw usageError(`${flag} expects a date as YYYY-MM-DD (got "${value}")`);
+      }
+    }
+    if (values.to! < values.from!) throw usageError(`--to (${values.to}) is before --from (${values.from})`);
+  }
+  const { archiveFolder, writeReport, hasChromium, CHROMIUM_PATH } = await import('../../reports/output.js');
+  if (formats.includes('pdf') && !hasChromium()) log(`警告：找不到 ${CHROMIUM_PATH}，无法生成 PDF（apt-get install chromium fonts-noto-cjk）`);
+  const warehouse = await openWarehouse(config);
+  try {
+    if (kind === 'monthly') {
+      const month = values.month!;
+      const { buildMonthlyReport } = await import('../../reports/monthly.js');
+      log(`生成 ${month} 月报 …`);
+      const report = await buildMonthlyReport(warehouse, month, config);
+      const files = await writeReport(report.document, {
+        outDir: values.out ?? archiveFolder(config.dataDir, 'monthly'),
+        name: month,
+        formats: formats.filter((f) => f !== 'pdf' || hasChromium()),
+        kind: 'monthly',
+        inputs: { month, settings: config.kpi },
+        dataAsOf: report.data.dataAsOf,
+        html: report.html,
+      });
+      if (values.json) printJson({ files, month });
+      else process.stdout.write(files.join('\n') + '\n');
+    } else {
+      const topic = findTopic(values.topic!)!;
+      const { buildSpecialReport } = await import('../../reports/special.js');
+      log(`生成${topic.title}专报 ${values.from} 至 ${values.to} …`);
+      const report = await buildSpecialReport(warehouse, topic, values.from!, values.to!, config);
+      const files = await writeReport(report.document, {
+        outDir: values.out ?? archiveFolder(config.dataDir, 'special'),
+        name: `${topic.name}_${values.from}_${values.to}`,
+        formats: formats.filter((f) => f !== 'pdf' || hasChromium()),
+        kind: 'special',
+        inputs: { topic, from: values.from, to: values.to, settings: config.kpi },
+        dataAsOf: report.data.dataAsOf,
+        html: report.html,
+      });
+      if (values.json) printJson({ files, topic: topic.name, from: values.from, to: values.to });
+      else process.stdout.write(files.join('\n') + '\n');
+    }
+  } finally {
+    warehouse.close();
+  }
+}

@@ -1,0 +1,28 @@
+-- The topic's tickets in [$from, $to): withdrawn excluded; category_l1 or category_l2 among
+-- $categories, or the text containing one of $keywords (both '|'-separated lists, either may be empty).
+with topic_tickets as (
+  select
+    *,
+  from tickets
+  where status <> '已撤销'
+    and received_at >= $from::timestamp
+    and received_at < $to::timestamp
+    and (
+      list_contains(string_split($categories, '|'), category_l1)
+      or list_contains(string_split($categories, '|'), category_l2)
+      or len(list_filter(string_split($keywords, '|'), k -> k <> '' and contains(coalesce(content, ''), k))) > 0
+    )
+),
+
+final as (
+  select 'district' as level, coalesce(district, '未填') as district, null::varchar as township, null::varchar as address, count(*)::integer as received
+  from topic_tickets group by all
+  union all
+  select 'township', coalesce(district, '未填'), coalesce(township, '未填'), null, count(*)::integer
+  from topic_tickets group by all
+  union all
+  select 'address', coalesce(district, '未填'), coalesce(township, '未填'), address, count(*)::integer
+  from topic_tickets where coalesce(address, '') <> '' group by all
+)
+
+select * from final order by level, received desc, district, township, address

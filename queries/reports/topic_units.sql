@@ -1,0 +1,32 @@
+-- The topic's tickets in [$from, $to): withdrawn excluded; category_l1 or category_l2 among
+-- $categories, or the text containing one of $keywords (both '|'-separated lists, either may be empty).
+with topic_tickets as (
+  select
+    *,
+  from tickets
+  where status <> '已撤销'
+    and received_at >= $from::timestamp
+    and received_at < $to::timestamp
+    and (
+      list_contains(string_split($categories, '|'), category_l1)
+      or list_contains(string_split($categories, '|'), category_l2)
+      or len(list_filter(string_split($keywords, '|'), k -> k <> '' and contains(coalesce(content, ''), k))) > 0
+    )
+),
+
+final as (
+  select
+    unit,
+    count(*)::integer as dispatched,
+    count(*) filter (where completed_at is not null)::integer as completed,
+    count(*) filter (where completed_at <= deadline_at)::integer as ontime_completed,
+    count(*) filter (where coalesce(returned_count, 0) > 0)::integer as returned,
+    count(*) filter (where satisfaction in ('满意', '基本满意', '不满意'))::integer as rated,
+    count(*) filter (where satisfaction = '满意' or (satisfaction = '基本满意' and $basically_satisfied_counts))::integer as satisfied,
+    count(*) filter (where resolved = '已解决')::integer as resolved,
+  from topic_tickets
+  where handling = '转办' and coalesce(unit, '') <> ''
+  group by unit
+)
+
+select * from final order by dispatched desc, unit

@@ -1,0 +1,62 @@
+/**
+ * How the reports write numbers (kpi-definitions.md): rates as percentages with 2 decimals, "—"
+ * for a rate without denominator; 环比/同比 of counts in percent, of rates in percentage points.
+ */
+
+export function rateText(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : `${(value * 100).toFixed(2)}%`;
+}
+
+export function countText(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : Math.round(value).toLocaleString('zh-CN');
+}
+
+export function hoursText(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : `${value.toFixed(2)} 小时`;
+}
+
+const sign = (value: number) => (value > 0 ? '+' : value < 0 ? '−' : '±');
+
+/** A count's change: "+12.34%". */
+export function pctChangeText(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : `${sign(value)}${Math.abs(value).toFixed(2)}%`;
+}
+
+/** A rate's change: "+1.20 个百分点". */
+export function ppChangeText(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : `${sign(value)}${Math.abs(value).toFixed(2)} 个百分点`;
+}
+
+/** In a sentence: "增长 12.34%" / "下降 3.00%" / "持平". */
+export function pctChangeWords(value: number | null): string {
+  if (value === null) return '无可比数据';
+  if (Math.abs(value) < 0.005) return '持平';
+  return `${value > 0 ? '增长' : '下降'} ${Math.abs(value).toFixed(2)}%`;
+}
+
+/** In a sentence: "上升 1.20 个百分点" / "下降 …" / "持平". */
+export function ppChangeWords(value: number | null): string {
+  if (value === null) return '无可比数据';
+  if (Math.abs(value) < 0.005) return '持平';
+  return `${value > 0 ? '上升' : '下降'} ${Math.abs(value).toFixed(2)} 个百分点`;
+}
+
+export function shareText(share: number | null | undefined): string {
+  return share === null || share === undefined ? '—' : `${(share * 100).toFixed(1)}%`;
+}
+
+/** '2025-08' → '2025 年 8 月'. */
+export function monthWords(month: string): string {
+  return `${month.slice(0, 4)} 年 ${Number(month.slice(5, 7))} 月`;
+}
+
+/**
+ * Ticket text for a report: personal data is masked at ingest already; runs of 6+ digits (phone,
+ * ID, account numbers that slipped through) are masked again, and long texts are cut.
+ */
+export function caseText(text: string | null, max = 160): string {
+  if (!text) return '';
+  const masked = text.replace(/\d{6,}[\dXx]*/g, (digits) => `${digits.slice(0, 3)}${'*'.repeat(Math.max(0, digits.length - 5))}${digits.slice(-2)}`);
+  const chars = [...masked];
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : masked;
+}

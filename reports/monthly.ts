@@ -1,0 +1,495 @@
+import type { Config } from '../pipelines/config.js';
+import {
+  breakdown,
+  dataAsOf,
+  KPI_JSON_KEYS,
+  kpiJson,
+  kpiWithComparisons,
+  metricKind,
+  metricName,
+  monthPeriod,
+  periodLabel,
+  risingCategories,
+  shiftPeriod,
+  unitRanking,
+  type BreakdownReport,
+  type CategoryRiser,
+  type KpiChange,
+  type KpiJsonKey,
+  type KpiSettings,
+  type UnitRankingRow,
+} from '../pipelines/kpi.js';
+import { seasonalOutlook, type SeasonalOutlook } from '../pipelines/outlook.js';
+import { sqlFile, type Warehouse } from '../pipelines/warehouse.js';
+import { channelMixOption, rankedBarOption } from './charts/dashboard-options.js';
+import { dailyVolumeOption } from './charts/options.js';
+import { kpiFormulas } from './definitions.js';
+import { CHART_WIDTH, renderHtml, type Block, type ReportDocument, type Section } from './document.js';
+import {
+  caseText,
+  countText,
+  hoursText,
+  monthWords,
+  pctChangeText,
+  pctChangeWords,
+  ppChangeText,
+  ppChangeWords,
+  rateText,
+  shareText,
+} from './format.js';
+
+/**
+ * The monthly report (月报). Every KPI number comes from kpi.ts (the same functions as `hotline kpi`,
+ * `hotline breakdown` and `hotline ranking`); only the daily trend, the month's alert episodes and
+ * the typical cases are read by queries/reports/*.sql. The data model is built first; the
+ * narrative, the HTML and the DOCX are all written from it.
+ */
+
+export interface KpiLine {
+  key: KpiJsonKey;
+  name: string;
+  kind: 'count' | 'rate' | 'mean';
+  value: number | null;
+  previous_month: number | null;
+  same_month_last_year: number | null;
+  /** 环比: percent for counts and means, percentage points for rates. */
+  mom: number | null;
+  /** 同比: percent for counts and means, percentage points for rates. */
+  yoy: number | null;
+  measure: 'pct' | 'pp';
+}
+
+export interface NamedShare {
+  name: string;
+  received: number;
+  share: number | null;
+}
+
+export interface TreeShare extends NamedShare {
+  children: NamedShare[];
+}
+
+export interface AlertEpisodeLine {
+  episode_id: number;
+  level: string;
+  category_l1: string | null;
+  category_l2: string | null;
+  district: string | null;
+  address: string | null;
+  opened_on: string;
+  last_alarm_on: string;
+  closed_on: string | null;
+  status: string;
+  peak_count: number;
+  peak_expected: number;
+  comment: string | null;
+  handled_by: string | null;
+  alarm_days: number;
+}
+
+export interface TypicalCase {
+  ticket_id: string;
+  received_at: string;
+  category_l1: string;
+  category: string;
+  district: string | null;
+  township: string | null;
+  /** Masked and cut; plain text (escaped when rendered). */
+  content: string;
+  unit: string | null;
+  status: string;
+  satisfaction: string | null;
+  resolved: string | null;
+}
+
+export interface MonthlyReportData {
+  kind: 'monthly';
+  month: string;
+  previousMonth: string;
+  sameMonthLastYear: string;
+  /** The newest activity in the warehouse when the report was built: the inputs' time stamp. */
+  dataAsOf: string | null;
+  settings: KpiSettings;
+  /** Nothing received in the month: the report says so. */
+  empty: boolean;
+  /** Exactly what `hotline kpi --month M --json` prints. */
+  kpiJson: Record<string, string | number | null>;
+  kpis: KpiLine[];
+  daily: { date: string; count: number }[];
+  channels: NamedShare[];
+  appealTypes: NamedShare[];
+  categories: TreeShare[];
+  risers: CategoryRiser[];
+  districts: TreeShare[];
+  ranking: { ranked: number; listed: number; red: UnitRankingRow[]; black: UnitRankingRow[] };
+  alerts: AlertEpisodeLine[];
+  outlook: SeasonalOutlook[];
+  cases: TypicalCase[];
+  headline: string;
+}
+
+export interface MonthlyReport {
+  data: MonthlyReportData;
+  document: ReportDocument;
+  html: string;
+}
+
+const TOP_CATEGORIES = 8;
+const TOP_SUBCATEGORIES = 5;
+const LIST_SIZE = 5;
+
+function lines(changes: Record<KpiJsonKey, KpiChange>): KpiLine[] {
+  return KPI_JSON_KEYS.map((key) => {
+    const change = changes[key];
+    const base = { key, name: metricName(key), kind: metricKind(key), value: change.value, previous_month: change.previous_month, same_month_last_year: change.same_month_last_year };
+    return change.measure === 'pp'
+      ? { ...base, measure: 'pp' as const, mom: change.mom_pp, yoy: change.yoy_pp }
+      : { ...base, measure: 'pct' as const, mom: change.mom_pct, yoy: change.yoy_pct };
+  });
+}
+
+function flat(report: BreakdownReport, key: string): NamedShare[] {
+  return report.rows.filter((r) => r.level === 1).map((r) => ({ name: r.keys[key] ?? '未填', received: r.values.received ?? 0, share: r.share }));
+}
+
+function tree(report: BreakdownReport, key1: string, key2: string): TreeShare[] {
+  const parents = report.rows.filter((r) => r.level === 1);
+  return parents.map((p) => ({
+    name: p.keys[key1] ?? '未填',
+    received: p.values.received ?? 0,
+    share: p.share,
+    children: report.rows
+      .filter((r) => r.level === 2 && r.keys[key1] === p.keys[key1])
+      .map((r) => ({ name: r.keys[key2] ?? '未填', received: r.values.received ?? 0, share: r.share })),
+  }));
+}
+
+/** The first day of every day of the month, with 0 where nothing was received. */
+function fillDays(month: string, rows: { day: string; received: number }[]): { date: string; count: number }[] {
+  const counts = new Map(rows.map((r) => [r.day, Number(r.received)]));
+  const period = monthPeriod(month);
+  const days: { date: string; count: number }[] = [];
+  for (let t = Date.parse(`${period.from.slice(0, 10)}T00:00:00Z`); t < Date.parse(`${period.to.slice(0, 10)}T00:00:00Z`); t += 86_400_000) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    days.push({ date, count: counts.get(date) ?? 0 });
+  }
+  return days;
+}
+
+/** The sorted ranked units: best composite score first, ties on volume. */
+function rankedUnits(rows: UnitRankingRow[]): UnitRankingRow[] {
+  return rows
+    .filter((r) => r.rank !== null && r.composite_score !== null)
+    .sort((a, b) => Number(b.composite_score) - Number(a.composite_score) || Number(b.volume) - Number(a.volume) || a.unit.localeCompare(b.unit));
+}
+
+/** Gathers every figure of the month. */
+export async function monthlyReportData(warehouse: Warehouse, month: string, config: Pick<Config, 'kpi'>): Promise<MonthlyReportData> {
+  const period = monthPeriod(month);
+  const options = { settings: config.kpi };
+  const comparison = await kpiWithComparisons(warehouse, period, options);
+  const current = comparison.current.values;
+  const empty = (current.received ?? 0) === 0;
+  const [channel, appeal, category, district, ranking, risers] = [
+    await breakdown(warehouse, 'channel', period, options),
+    await breakdown(warehouse, 'appeal_type', period, options),
+    await breakdown(warehouse, 'category', period, { ...options, depth: 2 }),
+    await breakdown(warehouse, 'district', period, { ...options, depth: 2 }),
+    await unitRanking(warehouse, period, options),
+    await risingCategories(warehouse, period, { ...options, level: 2, limit: 5, minVolume: 10 }),
+  ];
+  const daily = await warehouse.all<{ day: string; received: number }>(sqlFile('reports/daily_received.sql'), { from: period.from, to: period.to });
+  const alerts = (await warehouse.all<AlertEpisodeLine>(sqlFile('reports/month_alert_episodes.sql'), { from: period.from, to: period.to })).map((a) => ({
+    ...a,
+    episode_id: Number(a.episode_id),
+    peak_count: Number(a.peak_count),
+    peak_expected: Number(a.peak_expected),
+    alarm_days: Number(a.alarm_days),
+  }));
+  const cases = (await warehouse.all<TypicalCase>(sqlFile('reports/typical_cases.sql'), { from: period.from, to: period.to, limit: 3 })).map((c) => ({
+    ticket_id: c.ticket_id,
+    received_at: c.received_at,
+    category_l1: c.category_l1,
+    category: c.category,
+    district: c.district,
+    township: c.township,
+    content: caseText(c.content),
+    unit: c.unit,
+    status: c.status,
+    satisfaction: c.satisfaction,
+    resolved: c.resolved,
+  }));
+  const outlook = empty ? [] : await seasonalOutlook(warehouse, month, { level: 'l2', limit: 5 });
+  const ranked = rankedUnits(ranking.rows);
+  const categories = tree(category, 'category_l1', 'category_l2')
+    .slice(0, TOP_CATEGORIES)
+    .map((c) => ({ ...c, children: c.children.slice(0, TOP_SUBCATEGORIES) }));
+  const data: MonthlyReportData = {
+    kind: 'monthly',
+    month,
+    previousMonth: periodLabel(shiftPeriod(period, -1)),
+    sameMonthLastYear: periodLabel(shiftPeriod(period, -12)),
+    dataAsOf: await dataAsOf(warehouse),
+    settings: config.kpi,
+    empty,
+    kpiJson: kpiJson(comparison.current),
+    kpis: lines(comparison.changes),
+    daily: fillDays(month, daily),
+    channels: flat(channel, 'channel'),
+    appealTypes: flat(appeal, 'appeal_type'),
+    categories,
+    risers,
+    districts: tree(district, 'district', 'township'),
+    ranking: {
+      ranked: ranked.length,
+      listed: ranking.rows.length,
+      red: ranked.slice(0, LIST_SIZE),
+      // Bottom five, worst last; never the same unit on both lists.
+      black: ranked.slice(Math.max(LIST_SIZE, ranked.length - LIST_SIZE)),
+    },
+    alerts,
+    outlook,
+    cases,
+    headline: '',
+  };
+  data.headline = headline(data);
+  return data;
+}
+
+const line = (data: MonthlyReportData, key: KpiJsonKey) => data.kpis.find((k) => k.key === key)!;
+
+/** The headline paragraph, written from the data. */
+export function headline(data: MonthlyReportData): string {
+  const m = monthWords(data.month);
+  if (data.empty) return `${m}数据仓库中没有受理工单记录，本月报不含统计数据。请确认当月工单导出文件已导入（数据截至 ${data.dataAsOf ?? '—'}）。`;
+  const received = line(data, 'received');
+  const parts: string[] = [];
+  parts.push(
+    `${m}，12345 热线共受理群众诉求 ${countText(received.value)} 件，环比${pctChangeWords(received.mom)}，同比${pctChangeWords(received.yoy)}；` +
+      `其中转办 ${countText(line(data, 'dispatched').value)} 件，直接答复率 ${rateText(line(data, 'direct_answer_rate').value)}。`,
+  );
+  const rate = (key: KpiJsonKey) => {
+    const l = line(data, key);
+    return `${l.name} ${rateText(l.value)}（环比${ppChangeWords(l.mom)}）`;
+  };
+  parts.push(`${rate('completion_rate')}，${rate('ontime_completion_rate')}，${rate('satisfaction_rate')}，${rate('connection_rate')}。`);
+  // What stands out: the key rate that moved most against last month.
+  const moved = data.kpis
+    .filter((k) => k.measure === 'pp' && k.mom !== null && Math.abs(k.mom) >= 1)
+    .sort((a, b) => Math.abs(b.mom!) - Math.abs(a.mom!))[0];
+  if (moved) parts.push(`变化最大的指标是${moved.name}，环比${ppChangeWords(moved.mom)}。`);
+  const top = data.categories[0];
+  if (top) {
+    const sub = top.children[0];
+    parts.push(`诉求最集中的领域是“${top.name}”（${countText(top.received)} 件，占 ${shareText(top.share)}）${sub ? `，其中“${sub.name}”${countText(sub.received)} 件` : ''}。`);
+  }
+  const riser = data.risers[0];
+  if (riser) {
+    const name = riser.keys.category_l2 ?? riser.keys.category_l1 ?? '';
+    parts.push(
+      riser.is_new
+        ? `“${name}”类诉求为本月新增（${countText(riser.received)} 件）。`
+        : `上升最快的是“${name}”，由上月 ${countText(riser.previous_received)} 件增至 ${countText(riser.received)} 件（环比 ${pctChangeText(riser.change_pct)}）。`,
+    );
+  }
+  parts.push(data.alerts.length ? `本月热点预警 ${data.alerts.length} 起。` : '本月未触发热点预警。');
+  return parts.join('');
+}
+
+function kpiValueText(line: KpiLine, value: number | null): string {
+  return line.kind === 'rate' ? rateText(value) : line.kind === 'mean' ? hoursText(value) : countText(value);
+}
+
+const changeText = (line: KpiLine, value: number | null) => (line.measure === 'pp' ? ppChangeText(value) : pctChangeText(value));
+
+function barHeight(rows: number): number {
+  return Math.max(120, rows * 28 + 24);
+}
+
+function unitRows(rows: UnitRankingRow[]): string[][] {
+  return rows.map((r) => [
+    r.unit,
+    r.unit_kind ?? '—',
+    r.rank === null ? '—' : String(r.rank),
+    countText(Number(r.volume)),
+    rateText(r.response_rate),
+    rateText(r.resolution_score) + (r.resolution_basis === 'ontime_completion_rate' ? '*' : ''),
+    rateText(r.satisfaction_rate),
+    r.composite_score === null ? '—' : (Number(r.composite_score) * 100).toFixed(2),
+  ]);
+}
+
+const UNIT_HEADERS = ['承办单位', '类别', '类内名次', '转办量', '响应率', '解决率', '满意率', '综合得分'];
+
+/** The document: the same sections for HTML, PDF and DOCX. */
+export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'kpi'>): ReportDocument {
+  const m = monthWords(data.month);
+  const title = `12345 政务服务便民热线 ${m}运行月报`;
+  const cover = [`统计周期：${m}（北京时间 ${data.month}-01 00:00 至次月 1 日 00:00）`, `数据截至：${data.dataAsOf ?? '—'}`, `生成时间：${new Date().toISOString().slice(0, 10)}`];
+  const sections: Section[] = [{ title: '一、总体情况', blocks: [{ kind: 'paragraph', text: data.headline, emphasis: true }] }];
+  if (data.empty) {
+    sections.push(definitionsSection(data, config));
+    return { title, subtitle: `数据截至 ${data.dataAsOf ?? '—'}`, cover, sections };
+  }
+  sections[0].blocks.push({
+    kind: 'table',
+    caption: `主要指标（环比对比 ${data.previousMonth}，同比对比 ${data.sameMonthLastYear}；数量类变化以 % 表示，比率类以“个百分点”表示）`,
+    headers: ['指标', '本月', '上月', '环比', '去年同月', '同比'],
+    numeric: [1, 2, 3, 4, 5],
+    rows: data.kpis.map((l) => [l.name, kpiValueText(l, l.value), kpiValueText(l, l.previous_month), changeText(l, l.mom), kpiValueText(l, l.same_month_last_year), changeText(l, l.yoy)]),
+  });
+  sections.push({
+    title: '二、受理趋势与来源',
+    pageBreak: true,
+    blocks: [
+      { kind: 'chart', title: `图 1　${m}每日受理量`, option: dailyVolumeOption(data.daily, { movingAverage: true }), width: CHART_WIDTH, height: 260 },
+      { kind: 'chart', title: '图 2　来源渠道构成', option: channelMixOption(data.channels.map((c) => ({ name: c.name, count: c.received, share: c.share }))), width: CHART_WIDTH, height: 300 },
+      {
+        kind: 'chart',
+        title: '图 3　诉求类型构成',
+        option: rankedBarOption(data.appealTypes.map((t) => ({ name: t.name, value: t.received, share: t.share })), { kind: 'count', valueName: '受理量' }),
+        width: CHART_WIDTH,
+        height: barHeight(data.appealTypes.length),
+      },
+    ],
+  });
+  const categoryRows = data.categories.flatMap((c) => [
+    [c.name, '', countText(c.received), shareText(c.share)],
+    ...c.children.map((s) => ['', s.name, countText(s.received), shareText(s.share)]),
+  ]);
+  sections.push({
+    title: '三、诉求热点',
+    pageBreak: true,
+    blocks: [
+      {
+        kind: 'chart',
+        title: '图 4　受理量前列的一级分类',
+        option: rankedBarOption(data.categories.map((c) => ({ name: c.name, value: c.received, share: c.share })), { kind: 'count', valueName: '受理量' }),
+        width: CHART_WIDTH,
+        height: barHeight(data.categories.length),
+      },
+      { kind: 'table', caption: '一级分类及其主要二级分类', headers: ['一级分类', '二级分类', '受理量', '占比'], numeric: [2, 3], rows: categoryRows },
+      data.risers.length
+        ? {
+            kind: 'table',
+            caption: '环比上升最快的二级分类（本月不少于 10 件）',
+            headers: ['二级分类', '一级分类', '本月', '上月', '环比'],
+            numeric: [2, 3, 4],
+            rows: data.risers.map((r) => [r.keys.category_l2 ?? '未填', r.keys.category_l1 ?? '', countText(r.received), countText(r.previous_received), r.is_new ? '新增' : pctChangeText(r.change_pct)]),
+          }
+        : { kind: 'note', text: '本月没有环比上升的二级分类（不少于 10 件）。' },
+    ],
+  });
+  sections.push({
+    title: '四、区域分布',
+    blocks: [
+      {
+        kind: 'chart',
+        title: '图 5　各区县受理量',
+        option: rankedBarOption(data.districts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
+        width: CHART_WIDTH,
+        height: barHeight(data.districts.length),
+      },
+      {
+        kind: 'table',
+        caption: '各区县受理量最多的乡镇（街道）',
+        headers: ['区县', '受理量', '占比', '前三位乡镇（街道）'],
+        numeric: [1, 2],
+        rows: data.districts.map((d) => [d.name, countText(d.received), shareText(d.share), d.children.slice(0, 3).map((t) => `${t.name} ${countText(t.received)}`).join('、')]),
+      },
+    ],
+  });
+  const rankingBlocks: Block[] = [
+    {
+      kind: 'paragraph',
+      text: `本月转办不少于 ${data.settings.minTicketsForRanking} 件、三项比率齐全的承办单位 ${data.ranking.ranked} 家参与排名（列出 ${data.ranking.listed} 家）。综合得分 = ${data.settings.rankingWeights.response} × 响应率 + ${data.settings.rankingWeights.resolution} × 解决率 + ${data.settings.rankingWeights.satisfaction} × 满意率（× 100）。`,
+    },
+  ];
+  if (data.ranking.ranked) {
+    rankingBlocks.push(
+      { kind: 'table', caption: `红榜（综合得分前 ${data.ranking.red.length} 名）`, headers: UNIT_HEADERS, numeric: [2, 3, 4, 5, 6, 7], rows: unitRows(data.ranking.red), tone: data.ranking.red.map(() => 'good' as const) },
+      data.ranking.black.length
+        ? { kind: 'table', caption: `黑榜（综合得分后 ${data.ranking.black.length} 名）`, headers: UNIT_HEADERS, numeric: [2, 3, 4, 5, 6, 7], rows: unitRows(data.ranking.black), tone: data.ranking.black.map(() => 'bad' as const) }
+        : { kind: 'note', text: '参与排名的单位不足 6 家，不设黑榜。' },
+      { kind: 'note', text: '解决率带 * 者：本月无回访说明是否解决，以按时办结率计。名次为单位类别内的名次。' },
+    );
+  }
+  sections.push({ title: '五、承办单位“三率”考评', pageBreak: true, blocks: rankingBlocks });
+  sections.push({
+    title: '六、热点预警',
+    blocks: data.alerts.length
+      ? [
+          {
+            kind: 'table',
+            headers: ['序列', '区县/地址', '开始', '最后预警', '预警天数', '峰值（预期）', '状态', '处置'],
+            numeric: [4, 5],
+            rows: data.alerts.map((a) => [
+              a.category_l2 ?? a.category_l1 ?? '全部分类',
+              a.address ?? a.district ?? '全州',
+              a.opened_on,
+              a.last_alarm_on,
+              String(a.alarm_days),
+              `${a.peak_count}（${a.peak_expected}）`,
+              a.status === 'closed' ? '已结束' : a.status === 'acknowledged' ? '已确认' : '进行中',
+              [a.handled_by, a.comment].filter(Boolean).join('：') || '—',
+            ]),
+          },
+        ]
+      : [{ kind: 'note', text: '本月未触发热点预警。' }],
+  });
+  sections.push({
+    title: '七、下月展望（未诉先办）',
+    blocks: data.outlook.length
+      ? [{ kind: 'list', items: data.outlook.map((o) => o.sentence) }, { kind: 'note', text: '按各二级分类过去完整年度的月度季节指数推算，区间为约 95% 范围。' }]
+      : [{ kind: 'note', text: '历史数据不足一年，暂无季节性展望。' }],
+  });
+  sections.push({
+    title: '八、典型案例',
+    blocks: data.cases.length
+      ? data.cases.map((c, i) => ({
+          kind: 'paragraph' as const,
+          text: `案例 ${i + 1}（${c.category}，${[c.district, c.township].filter(Boolean).join(' ')}，${c.received_at}）：${c.content} —— 承办：${c.unit ?? '热线直接答复'}；状态：${c.status}${c.satisfaction ? `；回访：${c.satisfaction}` : ''}${c.resolved ? `，${c.resolved}` : ''}。`,
+        }))
+      : [{ kind: 'note', text: '本月无可用案例。' }],
+  });
+  sections.push(definitionsSection(data, config));
+  return { title, subtitle: `统计周期 ${m} · 数据截至 ${data.dataAsOf ?? '—'}`, cover, sections };
+}
+
+function definitionsSection(data: MonthlyReportData, config: Pick<Config, 'kpi'>): Section {
+  const formulas = kpiFormulas(config.kpi);
+  return {
+    title: '附录：指标口径',
+    pageBreak: true,
+    blocks: [
+      {
+        kind: 'paragraph',
+        text: '时间均为北京时间；月份 M 指 [M 月 1 日 00:00, 次月 1 日 00:00)；已撤销工单不计入任何指标；比率的分母为 0 时显示“—”。环比与上月比较，同比与上年同月比较；数量类指标的变化以百分比表示，比率类指标的变化以百分点表示。',
+      },
+      {
+        kind: 'table',
+        headers: ['指标', '计算方法'],
+        rows: data.kpis.filter((k) => formulas[k.key]).map((k) => [k.name, formulas[k.key]]),
+      },
+      {
+        kind: 'list',
+        items: [
+          `签收时限（signLimitHours）：${config.kpi.signLimitHours} 小时`,
+          `“基本满意”计入满意率（basicallySatisfiedCounts）：${config.kpi.basicallySatisfiedCounts ? '是' : '否'}`,
+          `参与排名的最低转办量（minTicketsForRanking）：${config.kpi.minTicketsForRanking} 件`,
+          `综合得分权重（rankingWeights）：响应率 ${config.kpi.rankingWeights.response}、解决率 ${config.kpi.rankingWeights.resolution}、满意率 ${config.kpi.rankingWeights.satisfaction}`,
+          '红榜/黑榜：参与排名单位按综合得分排序的前 5 名与后 5 名；上升最快分类：本月不少于 10 件、环比增幅最大的二级分类。',
+          '典型案例：受理量最多的三个二级分类中最近一件有诉求内容的工单，个人信息已脱敏。',
+          `数据截至：${data.dataAsOf ?? '—'}。本报告的数字与 hotline kpi / breakdown / ranking 命令输出一致。`,
+        ],
+      },
+    ],
+  };
+}
+
+/** The monthly report of `month` (YYYY-MM): data model, document and self-contained HTML. */
+export async function buildMonthlyReport(warehouse: Warehouse, month: string, config: Pick<Config, 'kpi'>): Promise<MonthlyReport> {
+  const data = await monthlyReportData(warehouse, month, config);
+  const document = monthlyDocument(data, config);
+  return { data, document, html: renderHtml(document) };
+}

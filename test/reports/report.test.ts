@@ -1,0 +1,266 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CliError } from '../../pipelines/cli-error.js';
+import { run as kpiCommand } from '../../pipelines/commands/kpi.js';
+import { run as reportCommand } from '../../pipelines/commands/report.js';
+import { breakdown, DEFAULT_KPI_SETTINGS, KPI_JSON_KEYS, unitRanking } from '../../pipelines/kpi.js';
+import { listArchivedReports } from '../../reports/archive.js';
+import { previousBeijingMonth, monthlyReportJob } from '../../reports/job.js';
+import { buildMonthlyReport, type MonthlyReport } from '../../reports/monthly.js';
+import { CHROMIUM_PATH, hasChromium, htmlToPdf } from '../../reports/output.js';
+import { buildSpecialReport } from '../../reports/special.js';
+import { findTopic } from '../../reports/topics.js';
+import { countText, hoursText, ppChangeText, pctChangeText, rateText } from '../../reports/format.js';
+import { tempSetup } from '../service/helpers.js';
+import { reportWarehouse } from './fixture.js';
+
+const config = { kpi: DEFAULT_KPI_SETTINGS };
+let demo: Awaited<ReturnType<typeof reportWarehouse>>;
+let august: MonthlyReport;
+
+beforeAll(async () => {
+  demo = await reportWarehouse('test');
+  // One ticket in an otherwise empty month whose text tries to run a script.
+  await demo.warehouse.run(`
+    insert into tickets
+    select * replace (
+      'XSS-1' as ticket_id, timestamp '2030-01-15 10:00:00' as received_at, '<script>alert(1)</script> 楼下 "噪声" & 扰民' as content,
+      timestamp '2030-01-15 10:00:00' as activity_at, null as dispatched_at, null as signed_at, null as deadline_at,
+      null as completed_at, null as callback_at, '办理中' as status
+    )
+    from tickets where handling = '转办' limit 1`);
+  august = await buildMonthlyReport(demo.warehouse, '2025-08', config);
+}, 120_000);
+afterAll(() => demo?.close());
+
+async function stdout(command: (argv: string[]) => Promise<void>, argv: string[]): Promise<string> {
+  const chunks: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await command(argv);
+  } finally {
+    spy.mockRestore();
+    err.mockRestore();
+  }
+  return chunks.join('');
+}
+
+describe('monthly report', () => {
+  it('every KPI number equals `hotline kpi --month --compare --json`', async () => {
+    const cli = JSON.parse(await stdout(kpiCommand, ['--month', '2025-08', '--compare', '--json', '--db', demo.db]));
+    const { comparisons, ...values } = cli;
+    expect(august.data.kpiJson).toEqual(values);
+    expect(values.received).toBeGreaterThan(1000);
+    for (const key of KPI_JSON_KEYS) {
+      const line = august.data.kpis.find((k) => k.key === key)!;
+      const metric = comparisons.metrics[key];
+      expect(line.value).toBe(values[key]);
+      expect(line.previous_month).toBe(metric.previous_month);
+      expect(line.same_month_last_year).toBe(metric.same_month_last_year);
+      // 环比 and 同比 never swapped; rates in percentage points, counts in percent.
+      expect(line.mom).toBe(line.measure === 'pp' ? metric.mom_pp : metric.mom_pct);
+      expect(line.yoy).toBe(line.measure === 'pp' ? metric.yoy_pp : metric.yoy_pct);
+      // …and the HTML shows exactly these numbers.
+      const shown = line.kind === 'rate' ? rateText(line.value) : line.kind === 'mean' ? hoursText(line.value) : countText(line.value);
+      expect(august.html).toContain(`>${shown}<`);
+      const mom = line.measure === 'pp' ? ppChangeText(line.mom) : pctChangeText(line.mom);
+      expect(august.html).toContain(`>${mom}<`);
+    }
+    expect(comparisons.previous_month).toBe(august.data.previousMonth);
+    expect(comparisons.same_month_last_year).toBe(august.data.sameMonthLastYear);
+  });
+
+  it('lists, categories and districts are the kpi.ts answers (unitRanking, breakdown), not recomputed', async () => {
+    const ranking = await unitRanking(demo.warehouse, '2025-08', { settings: config.kpi });
+    const ranked = ranking.rows.filter((r) => r.rank !== null).sort((a, b) => Number(b.composite_score) - Number(a.composite_score) || Number(b.volume) - Number(a.volume));
+    expect(august.data.ranking.red).toEqual(ranked.slice(0, 5));
+    expect(august.data.ranking.black).toEqual(ranked.slice(-5));
+    const categories = await breakdown(demo.warehouse, 'category', '2025-08', { settings: config.kpi, depth: 1 });
+    const top = categories.rows.filter((r) => r.level === 1).slice(0, august.data.categories.length);
+    expect(august.data.categories.map((c) => [c.name, c.received])).toEqual(top.map((r) => [r.keys.category_l1, r.values.received]));
+    for (const c of august.data.categories) expect(c.children.reduce((s, x) => s + x.received, 0)).toBeLessThanOrEqual(c.received);
+  });
+
+  it('the headline states volume, 环比 in %, rates, and the daily trend adds up to received', () => {
+    const received = august.data.kpis.find((k) => k.key === 'received')!;
+    expect(august.data.headline).toContain(`共受理群众诉求 ${countText(received.value)} 件`);
+    expect(august.data.headline).toMatch(/环比(增长 \d+\.\d\d%|下降 \d+\.\d\d%|持平)，同比(增长 \d+\.\d\d%|下降 \d+\.\d\d%|持平)；/);
+    expect(august.data.headline).toContain(`满意率 ${rateText(august.data.kpiJson.satisfaction_rate as number)}`);
+    expect(august.data.daily).toHaveLength(31);
+    expect(august.data.daily.reduce((s, d) => s + d.count, 0)).toBe(received.value);
+    expect(august.data.channels.reduce((s, c) => s + c.received, 0)).toBe(received.value);
+  });
+
+  it('has the sections leadership expects, with red and black lists and a definitions appendix', () => {
+    for (const title of ['总体情况', '受理趋势与来源', '诉求热点', '区域分布', '“三率”考评', '热点预警', '下月展望', '典型案例', '附录：指标口径']) {
+      expect(august.html).toContain(title);
+    }
+    expect(august.data.ranking.red.length).toBe(5);
+    expect(august.data.ranking.black.length).toBeGreaterThan(0);
+    const red = new Set(august.data.ranking.red.map((r) => r.unit));
+    expect(august.data.ranking.black.some((r) => red.has(r.unit))).toBe(false);
+    expect(august.html).toContain('签收时限（signLimitHours）：2 小时');
+    expect(august.html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(5);
+    expect(august.html).not.toMatch(/<script|src="http|href="http/);
+    expect(august.data.cases.length).toBe(3);
+  });
+
+  it('escapes ticket text: <script> renders as text', async () => {
+    const report = await buildMonthlyReport(demo.warehouse, '2030-01', config);
+    expect(report.data.cases[0].content).toContain('<script>alert(1)</script>');
+    expect(report.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; 楼下 &quot;噪声&quot; &amp; 扰民');
+    expect(report.html).not.toContain('<script');
+  });
+
+  it('lists the alert episodes that alarmed in the month', async () => {
+    await demo.warehouse.run(`
+      insert into alert_episodes (episode_id, series_key, level, category_l1, category_l2, district, opened_on, last_alarm_on, status, peak_count, peak_expected, peak_score, comment, handled_by)
+      values (901, 'l2=噪声扰民|district=昌吉市', 'l2_district', '环境保护', '噪声扰民', '昌吉市', date '2025-07-30', date '2025-08-02', 'closed', 19, 6.4, 12.5, '夜间施工已叫停', '生态环境局');
+      insert into alert_days (episode_id, series_key, day, count, expected, upper, score, detected_at)
+      values (901, 'l2=噪声扰民|district=昌吉市', date '2025-07-30', 15, 6.1, 12, 8, timestamp '2025-07-31 06:30:00'),
+             (901, 'l2=噪声扰民|district=昌吉市', date '2025-08-02', 19, 6.4, 12.4, 12.5, timestamp '2025-08-03 06:30:00');`);
+    try {
+      const report = await buildMonthlyReport(demo.warehouse, '2025-08', config);
+      expect(report.data.alerts).toMatchObject([{ episode_id: 901, category_l2: '噪声扰民', district: '昌吉市', alarm_days: 1, peak_count: 19 }]);
+      expect(report.data.headline).toContain('本月热点预警 1 起');
+      expect(report.html).toContain('生态环境局：夜间施工已叫停');
+      expect((await buildMonthlyReport(demo.warehouse, '2025-06', config)).data.alerts).toEqual([]);
+    } finally {
+      await demo.warehouse.run('delete from alert_days where episode_id = 901; delete from alert_episodes where episode_id = 901');
+    }
+  });
+
+  it('a month without data says so instead of failing', async () => {
+    const report = await buildMonthlyReport(demo.warehouse, '2031-03', config);
+    expect(report.data.empty).toBe(true);
+    expect(report.data.kpiJson.received).toBe(0);
+    expect(report.html).toContain('没有受理工单记录');
+    expect(report.html).toContain('附录：指标口径');
+  });
+});
+
+describe('special report', () => {
+  it('noise over the summer: volume against last year, places, heatmap, units, repeat callers as a count', async () => {
+    const report = await buildSpecialReport(demo.warehouse, findTopic('noise')!, '2025-06-01', '2025-08-31', config);
+    const { data } = report;
+    expect(data.summary.received).toBeGreaterThan(50);
+    expect(data.daily.reduce((s, d) => s + d.count, 0)).toBe(data.summary.received);
+    expect(data.heatmap).toHaveLength(7 * 24);
+    expect(data.heatmap.reduce((s, c) => s + c.count, 0)).toBe(data.summary.received);
+    expect(data.districts.reduce((s, d) => s + d.received, 0)).toBe(data.summary.received);
+    expect(data.recommendations.length).toBeGreaterThan(0);
+    expect(data.summary.repeat_callers).toBeGreaterThanOrEqual(0);
+    // Phone hashes never reach the report.
+    const hashes = await demo.warehouse.all<{ phone_hash: string }>(`select distinct phone_hash from tickets where phone_hash is not null limit 50`);
+    for (const { phone_hash } of hashes) expect(report.html).not.toContain(phone_hash);
+    expect(report.html).toContain('噪声扰民诉求专报');
+  });
+
+  it('a topic without tickets says so', async () => {
+    const report = await buildSpecialReport(demo.warehouse, findTopic('heating')!, '2031-01-01', '2031-01-31', config);
+    expect(report.data.empty).toBe(true);
+    expect(report.html).toContain('期间没有供暖类诉求记录');
+  });
+});
+
+describe('hotline report (CLI), formats and archive', () => {
+  const out = mkdtempSync(join(tmpdir(), 'hotline-report-out-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('writes HTML and DOCX with a manifest and prints {"files", "month"}', async () => {
+    const json = JSON.parse(await stdout(reportCommand, ['monthly', '--month', '2025-08', '--format', 'html,docx', '--out', out, '--json', '--db', demo.db]));
+    expect(json.month).toBe('2025-08');
+    expect(json.files).toEqual([join(out, '2025-08.html'), join(out, '2025-08.docx'), join(out, '2025-08.json')]);
+    const docx = readFileSync(join(out, '2025-08.docx'));
+    expect(docx.subarray(0, 2).toString()).toBe('PK');
+    const manifest = JSON.parse(readFileSync(join(out, '2025-08.json'), 'utf8'));
+    expect(manifest).toMatchObject({ kind: 'monthly', name: '2025-08', inputs: { month: '2025-08' }, dataAsOf: august.data.dataAsOf, files: ['2025-08.html', '2025-08.docx'] });
+  }, 60_000);
+
+  it('special prints one path per line', async () => {
+    const text = await stdout(reportCommand, ['special', '--topic', 'water', '--from', '2025-06-01', '--to', '2025-08-31', '--format', 'html', '--out', out, '--db', demo.db]);
+    expect(text.trim().split('\n')).toEqual([join(out, 'water_2025-06-01_2025-08-31.html'), join(out, 'water_2025-06-01_2025-08-31.json')]);
+  });
+
+  it('usage errors exit 2 and name the flag', async () => {
+    for (const argv of [
+      ['monthly'],
+      ['monthly', '--month', '2025-13'],
+      ['monthly', '--month', '2025-08', '--format', 'pdf,xls'],
+      ['special', '--topic', 'nope', '--from', '2025-06-01', '--to', '2025-06-30'],
+      ['special', '--topic', 'noise', '--from', '2025-06-31', '--to', '2025-07-30'],
+      ['weekly'],
+    ]) {
+      const error = await reportCommand([...argv, '--db', demo.db]).then(() => null, (e: unknown) => e);
+      expect(error, argv.join(' ')).toBeInstanceOf(CliError);
+      expect((error as CliError).exitCode).toBe(2);
+    }
+  });
+
+  it.skipIf(!hasChromium())(`PDF: A4, cover and page numbers, Chinese text; page images for a person to look at (needs ${CHROMIUM_PATH})`, async () => {
+    const pdf = await htmlToPdf(august.html, august.document.title);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const file = join(out, 'august.pdf');
+    writeFileSync(file, pdf);
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file]).toString())![1]);
+    expect(pages).toBeGreaterThanOrEqual(6);
+    const size = /Page size:\s+([\d.]+) x ([\d.]+)/.exec(execFileSync('pdfinfo', [file]).toString())!;
+    expect(Math.abs(Number(size[1]) - 595.3)).toBeLessThan(1.5); // A4: 595 × 842 points
+    const text = execFileSync('pdftotext', ['-f', '1', '-l', '2', file, '-']).toString();
+    expect(text).toContain('运行月报');
+    expect(text).toMatch(/第\s*2\s*页\s*\/\s*共\s*\d+\s*页/);
+    expect(text).toContain(`${countText(august.data.kpiJson.received as number)}`);
+    execFileSync('pdftoppm', ['-r', '60', '-png', '-f', '1', '-l', '2', file, join(out, 'page')]);
+    const images = readdirSync(out).filter((name) => /^page-\d+\.png$/.test(name));
+    expect(images).toHaveLength(2);
+    for (const image of images) expect(statSync(join(out, image)).size).toBeGreaterThan(5000);
+  }, 120_000);
+});
+
+if (!hasChromium()) {
+  describe('PDF', () => it.skip(`skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium fonts-noto-cjk)`, () => undefined));
+}
+
+describe('monthly report job', () => {
+  it('last month is Beijing time', () => {
+    expect(previousBeijingMonth(new Date('2025-09-01T00:00:00+08:00'))).toBe('2025-08');
+    expect(previousBeijingMonth(new Date('2025-08-31T16:30:00Z'))).toBe('2025-08'); // 00:30 on 1 Sep in Beijing
+    expect(previousBeijingMonth(new Date('2026-01-01T08:00:00+08:00'))).toBe('2025-12');
+  });
+
+  it('archives last month and mails it to the leadership list (outbox without SMTP)', async () => {
+    const setup = tempSetup('report-job');
+    try {
+      const jobConfig = { ...setup.config, mail: { ...setup.config.mail, leadership: { to: ['lingdao@example.gov.cn'] } } };
+      const calls: { recipients: string[]; subject: string; attachments: string[] }[] = [];
+      const result = await monthlyReportJob(demo.warehouse, jobConfig, {
+        now: new Date('2025-09-01T08:00:00+08:00'),
+        deliver: async (message, recipients) => {
+          calls.push({ recipients, subject: message.subject, attachments: message.attachments.map((a) => a.filename) });
+          return { status: 'written' };
+        },
+      });
+      expect(result.month).toBe('2025-08');
+      expect(calls).toHaveLength(1);
+      expect(calls[0].recipients).toEqual(['lingdao@example.gov.cn']);
+      expect(calls[0].subject).toContain('2025 年 8 月');
+      expect(calls[0].attachments).toContain('12345热线月报_2025-08.docx');
+      for (const file of result.files) expect(existsSync(file)).toBe(true);
+      const archive = listArchivedReports(jobConfig.dataDir);
+      expect(archive.map((a) => [a.kind, a.name])).toEqual([['monthly', '2025-08']]);
+      // The real mail path writes an .eml into the outbox when no SMTP is configured.
+      const real = await monthlyReportJob(demo.warehouse, jobConfig, { month: '2025-08' });
+      expect(real.delivery.status).toBe('written');
+      expect(existsSync(real.delivery.file!)).toBe(true);
+    } finally {
+      setup.cleanup();
+    }
+  }, 120_000);
+});
