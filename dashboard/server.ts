@@ -10,12 +10,20 @@ import { SqlConsole, SqlConsoleError } from '../pipelines/sql-console.js';
 import { quarantineRows, statusReport } from '../pipelines/status.js';
 import { usersFile } from '../pipelines/users.js';
 import type { Warehouse } from '../pipelines/warehouse.js';
-import { Sessions, requireCsrf, requireRole } from './auth.js';
+import { allows, Sessions, requireCsrf, requireRole } from './auth.js';
+import { CLIENT_CSS, clientBundle } from './client-bundle.js';
+import { BadRequest, createPageApi } from './page-api.js';
+import { definitionsBody, forbiddenPage, pageShell, PAGES } from './pages.js';
+import { ReadPool } from './read-pool.js';
+import { reportFile } from './reports-archive.js';
 import { exportResult, resultToArrow, SavedQueries } from './sql-api.js';
-import { loginPage, statusPage } from './status-page.js';
+import { loginPage } from './status-page.js';
 
 export interface AppContext {
-  /** A read session on the service's warehouse; the dashboard never writes through it. */
+  /**
+   * A session on the service's warehouse. The dashboard reads through it (and a few more connections of
+   * the same instance); its only writes are the pipelines' own entry points (handleEpisode).
+   */
   warehouse: Warehouse;
   config: Config;
   startedAt: Date;
@@ -35,6 +43,10 @@ export function createApp(context: AppContext) {
   const sessions = new Sessions(usersFile(config));
   const sql = new SqlConsole(snapshotFolder(config), { timeoutMs: 15_000, maxRows: 100_000 });
   const saved = new SavedQueries(config.dataDir);
+  const pool = new ReadPool(warehouse, 3);
+  const pages = createPageApi({ pool, config });
+  // Bundle the browser code now, so the first page view does not wait for it.
+  clientBundle().catch((error: Error) => process.stderr.write(`dashboard: the browser bundle failed to build: ${error.message}\n`));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(
@@ -47,14 +59,18 @@ export function createApp(context: AppContext) {
   app.use(sessions.attach);
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true, startedAt: context.startedAt.toISOString() }));
-  app.get('/assets/echarts.min.js', (_req, res) => res.sendFile(require.resolve('echarts/dist/echarts.min.js')));
+  app.get('/assets/echarts.min.js', (_req, res) => res.sendFile(require.resolve('echarts/dist/echarts.min.js'), { maxAge: '1d' }));
+  app.get('/favicon.ico', (_req, res) => void res.status(204).end());
+  app.get('/assets/app.css', (_req, res) => res.sendFile(CLIENT_CSS));
+  app.get('/assets/app.js', route(async (_req, res) => res.type('js').set('cache-control', 'no-cache').send(await clientBundle())));
   app.get('/login', (_req, res) => void res.type('html').send(loginPage()));
   app.get('/assets/login.js', (_req, res) =>
     void res.type('js').send(`document.getElementById('login').addEventListener('submit', async (event) => {
   event.preventDefault();
   const body = JSON.stringify({ name: document.getElementById('name').value, password: document.getElementById('password').value });
   const response = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  if (response.ok) location.href = '/';
+  const next = new URLSearchParams(location.search).get('next') || '/';
+  if (response.ok) location.href = next.startsWith('/') && !next.startsWith('//') ? next : '/';
   else document.getElementById('error').textContent = (await response.json()).error;
 });`),
   );
@@ -78,15 +94,24 @@ export function createApp(context: AppContext) {
   });
   app.get('/api/me', requireRole('leader'), (req, res) => void res.json({ user: req.session!.user, role: req.session!.role, csrf: req.session!.csrf }));
 
-  // --- leader: status ------------------------------------------------------------------------
-  app.get('/api/status', requireRole('leader'), route(async (_req, res) => res.json(await statusReport(warehouse))));
-  app.get(
-    '/',
-    route(async (req, res) => {
-      if (!req.session) return res.redirect('/login');
-      res.type('html').send(statusPage(await statusReport(warehouse), context));
-    }),
-  );
+  // --- pages: a shell per page, filled by the browser bundle from the APIs below -------------------
+  for (const page of PAGES) {
+    app.get(page.path, (req, res) => {
+      if (!req.session) return void res.redirect(page.path === '/' ? '/login' : `/login?next=${encodeURIComponent(req.originalUrl)}`);
+      if (!allows(req.session.role, page.role)) return void res.status(403).type('html').send(forbiddenPage(page, req.session));
+      res.set('cache-control', 'no-store').type('html').send(pageShell(page, req.session, page.id === 'definitions' ? definitionsBody() : ''));
+    });
+  }
+  app.get('/reports/file', requireRole('leader'), (req, res) => {
+    const found = typeof req.query.path === 'string' ? reportFile(config, req.query.path) : null;
+    if (!found) return void res.status(404).json({ error: '找不到该报告 / no such report' });
+    if (!found.inline) res.attachment(found.file.split(/[\\/]/).at(-1)!);
+    res.type(found.type).sendFile(found.file);
+  });
+
+  // --- leader: status and the page APIs -----------------------------------------------------------
+  app.get('/api/status', requireRole('leader'), route(async (_req, res) => res.json(await pool.use((w) => statusReport(w)))));
+  app.use('/api', pages);
 
   // --- admin: data -------------------------------------------------------------------------
   app.get(
@@ -94,7 +119,7 @@ export function createApp(context: AppContext) {
     requireRole('admin'),
     route(async (req, res) => {
       const run = req.query.run === undefined ? undefined : Number(req.query.run);
-      res.json(await quarantineRows(warehouse, { runId: Number.isInteger(run) ? run : undefined, limit: 500 }));
+      res.json(await pool.use((w) => quarantineRows(w, { runId: Number.isInteger(run) ? run : undefined, limit: 500 })));
     }),
   );
   app.post(
@@ -146,11 +171,16 @@ export function createApp(context: AppContext) {
   app.use((_req, res) => void res.status(404).json({ error: '找不到该页面 / not found' }));
   // One error handler: a message for the user, the stack only in the server log.
   app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
-    if (error instanceof SqlConsoleError) return void res.status(400).json({ error: error.message });
+    if (error instanceof SqlConsoleError || error instanceof BadRequest) return void res.status(400).json({ error: error.message });
     if ((error as { type?: string }).type === 'entity.too.large') return void res.status(413).json({ error: '请求过大 / request too large' });
     if ((error as { type?: string }).type === 'entity.parse.failed') return void res.status(400).json({ error: '请求不是合法的 JSON / invalid JSON' });
     process.stderr.write(`${req.method} ${req.originalUrl}: ${error.stack ?? error.message}\n`);
     res.status(500).json({ error: '服务器内部错误 / internal error' });
   });
-  return Object.assign(app, { close: () => sql.close() });
+  return Object.assign(app, {
+    close: () => {
+      sql.close();
+      pool.close();
+    },
+  });
 }

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { createApp } from '../../dashboard/server.js';
 import { dataFolders } from '../../pipelines/config.js';
 import { ingestFile } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
+import { kpiWithComparisons } from '../../pipelines/kpi.js';
 import { afterIngest } from '../../pipelines/refresh.js';
 import { addUser, usersFile } from '../../pipelines/users.js';
 import { Warehouse } from '../../pipelines/warehouse.js';
@@ -33,7 +34,7 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     const agent = who ? agents[who] : undefined;
     const init: RequestInit = { method, headers: { ...(agent ? { cookie: agent.cookie, 'x-csrf-token': agent.csrf } : {}), ...headers } };
     if (body !== undefined) {
-      if (Buffer.isBuffer(body)) init.body = body;
+      if (Buffer.isBuffer(body)) init.body = new Uint8Array(body);
       else {
         init.body = JSON.stringify(body);
         (init.headers as Record<string, string>)['content-type'] = 'application/json';
@@ -48,6 +49,15 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     writeTicketsCsv(file, [ticketRow('2025070100001'), ticketRow('2025070100002', { 诉求内容: '=cmd|\' /C calc\'!A0' })]);
     await ingestFile(warehouse, file, { profiles: loadProfiles(), key: 'ef'.repeat(32), maxFieldBytes: 1e6 });
     await afterIngest(warehouse, setup.config);
+    await warehouse.run(`insert into alert_episodes (episode_id, series_key, level, category_l1, category_l2, district, address, opened_on, last_alarm_on,
+        status, peak_count, peak_expected, peak_score)
+      values (1, 'l2=噪声扰民', 'l2', '环境保护', '噪声扰民', null, null, '2025-07-01', '2025-07-01', 'open', 2, 0.4, 5)`);
+    await warehouse.run(`insert into alert_days values (1, 'l2=噪声扰民', '2025-07-01', 2, 0.4, 1.5, 0.001, 0.01, 5, current_localtimestamp())`);
+    const reports = dataFolders(setup.config).reports;
+    mkdirSync(join(reports, '2025'), { recursive: true });
+    writeFileSync(join(reports, '2025', '2025-07 月报.html'), '<!doctype html><title>月报</title><h1>2025 年 7 月</h1>');
+    writeFileSync(join(reports, '2025', '2025-07 月报.pdf'), '%PDF-1.4 test');
+    writeFileSync(join(setup.config.dataDir, 'secret.html'), 'not a report');
     for (const role of ['leader', 'analyst', 'admin'] as Role[]) addUser(usersFile(setup.config), role, role, PASSWORD);
     app = createApp({ warehouse: await warehouse.session(), config: setup.config, startedAt: new Date() });
     server = app.listen(0, '127.0.0.1');
@@ -78,6 +88,23 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     ['GET', '/api/sql/saved', 'analyst'],
     ['GET', '/api/sql/history', 'analyst'],
     ['GET', '/api/quarantine', 'admin'],
+    ['GET', '/api/filters', 'leader'],
+    ['GET', '/api/overview', 'leader'],
+    ['GET', '/api/overview?month=2025-07&district=昌吉市', 'leader'],
+    ['GET', '/api/overview?month=2025-07&category=环境保护/噪声扰民', 'leader'],
+    ['GET', '/api/categories?month=2025-07&category=环境保护', 'leader'],
+    ['GET', '/api/categories/rising?month=2025-07', 'leader'],
+    ['GET', '/api/channels?month=2025-07', 'leader'],
+    ['GET', '/api/tickets?month=2025-07&category=环境保护&district=昌吉市', 'leader'],
+    ['GET', '/api/districts?month=2025-07&district=昌吉市', 'leader'],
+    ['GET', '/api/units?month=2025-07', 'leader'],
+    ['GET', `/api/units/tickets?month=2025-07&unit=${encodeURIComponent('昌吉市生态环境局')}&kind=returned`, 'leader'],
+    ['GET', '/api/alerts', 'leader'],
+    ['GET', '/api/alerts/1', 'leader'],
+    ['POST', '/api/alerts/1', 'analyst', { action: 'acknowledge', comment: '已通知属地核实' }],
+    ['GET', '/api/reports', 'leader'],
+    ['GET', `/reports/file?path=${encodeURIComponent('2025/2025-07 月报.html')}`, 'leader'],
+    ['POST', '/api/sql/saved', 'analyst', { name: '按分类', sql: 'select category_l1, count(*) from tickets group by all', shared: true }],
   ];
 
   it.each(matrix)('%s %s needs %s', async (method, path, needed, body) => {
@@ -86,8 +113,114 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     for (const role of order) {
       const response = await call(role, method, path, body);
       const allowed = order.indexOf(role) >= order.indexOf(needed);
-      expect(response.status, `${role} ${method} ${path}`).toBe(allowed ? 200 : 403);
+      expect(response.status, `${role} ${method} ${path}`).toBe(allowed ? (method === 'POST' && path === '/api/sql/saved' ? 201 : 200) : 403);
     }
+  });
+
+  const pages: [string, Role][] = [
+    ['/', 'leader'],
+    ['/categories', 'leader'],
+    ['/districts', 'leader'],
+    ['/units', 'leader'],
+    ['/alerts', 'leader'],
+    ['/reports', 'leader'],
+    ['/definitions', 'leader'],
+    ['/sql', 'analyst'],
+    ['/data', 'admin'],
+  ];
+
+  it.each(pages)('page %s needs %s, and its navigation shows only what the role may open', async (path, needed) => {
+    const order: Role[] = ['leader', 'analyst', 'admin'];
+    const anonymous = await fetch(`${base}${path}`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get('location')).toMatch(/^\/login/);
+    for (const role of order) {
+      const response = await call(role, 'GET', path);
+      const allowed = order.indexOf(role) >= order.indexOf(needed);
+      expect(response.status, `${role} ${path}`).toBe(allowed ? 200 : 403);
+      const html = await response.text();
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script: the CSP forbids them
+      expect(html.includes('href="/sql"'), `${role} sees SQL`).toBe(role !== 'leader');
+      expect(html.includes('href="/data"'), `${role} sees 数据`).toBe(role === 'admin');
+    }
+  });
+
+  it('serves the browser bundle and ECharts, under a CSP without inline scripts', async () => {
+    const page = await call('leader', 'GET', '/');
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
+    expect(await page.text()).toContain('12345 热线数据仓库');
+    const bundle = await call('leader', 'GET', '/assets/app.js');
+    expect(bundle.status).toBe(200);
+    expect(await bundle.text()).toContain('hotline');
+    expect((await call(null, 'GET', '/assets/echarts.min.js')).status).toBe(200);
+    expect((await call(null, 'GET', '/assets/app.css')).status).toBe(200);
+  });
+
+  it('answers the overview from the rollup, with 环比/同比 in percent for counts and in points for rates, cached per data version', async () => {
+    const first = await call('leader', 'GET', '/api/overview?month=2025-07');
+    const overview = await first.json();
+    expect(overview.source).toBe('rollup');
+    expect(overview.rollup.usable).toBe(true);
+    const byKey = Object.fromEntries(overview.cards.map((c: { key: string }) => [c.key, c]));
+    expect(byKey.received).toMatchObject({ value: 2, measure: 'pct', previous_month: 0, mom_pct: null });
+    expect(byKey.completion_rate).toMatchObject({ value: 1, measure: 'pp' });
+    expect(byKey.received.spark).toHaveLength(13);
+    expect(byKey.received.spark.at(-1)).toEqual({ month: '2025-07', value: 2 });
+    expect(overview.daily.find((d: { date: string }) => d.date === '2025-07-01').count).toBe(2);
+    expect((await (await call('leader', 'GET', '/api/channels?month=2025-07')).json()).rows).toEqual([{ name: '电话', count: 2, share: 1 }]);
+    expect(overview.alerts.map((a: { episode_id: number }) => a.episode_id)).toEqual([1]);
+    // The same numbers as kpi.ts's own comparison, to the last digit.
+    const expected = await kpiWithComparisons(warehouse, '2025-07', { settings: setup.config.kpi });
+    for (const card of overview.cards) expect(card, card.key).toMatchObject(expected.changes[card.key as keyof typeof expected.changes]);
+    const again = await call('leader', 'GET', '/api/overview?month=2025-07');
+    expect(again.headers.get('x-cache')).toBe('hit');
+    const filters = await (await call('leader', 'GET', '/api/filters')).json();
+    expect(filters).toMatchObject({ months: ['2025-07'], defaultMonth: '2025-07', districts: [{ name: '昌吉市', children: [{ name: '宁边路街道' }] }] });
+  });
+
+  it('drills from a category to its tickets and from a unit to its returned tickets, masked and without personal data', async () => {
+    const categories = await (await call('leader', 'GET', `/api/categories?month=2025-07&category=${encodeURIComponent('环境保护/噪声扰民')}`)).json();
+    expect(categories.summary.received).toBe(2);
+    const samples = await (await call('leader', 'GET', `/api/tickets?month=2025-07&category=${encodeURIComponent('环境保护/噪声扰民')}&district=${encodeURIComponent('昌吉市/宁边路街道')}`)).json();
+    expect(samples.tickets.map((t: { ticket_id: string }) => t.ticket_id).sort()).toEqual(['2025070100001', '2025070100002']);
+    expect(Object.keys(samples.tickets[0])).not.toContain('address');
+    const units = await (await call('leader', 'GET', '/api/units?month=2025-07')).json();
+    expect(units.rows[0]).toMatchObject({ unit: '昌吉市生态环境局', volume: 2, rank: null, unranked_reason: 'volume_below_minimum' });
+    const drill = await (await call('leader', 'GET', `/api/units/tickets?month=2025-07&unit=${encodeURIComponent('昌吉市生态环境局')}&kind=dissatisfied`)).json();
+    expect(drill.tickets).toEqual([]);
+    const hashes = (await warehouse.all<{ phone_hash: string }>('select distinct phone_hash from tickets')).map((r) => r.phone_hash);
+    expect(hashes[0]).toMatch(/\w{16,}/);
+    for (const path of ['/api/overview?month=2025-07', '/api/categories?month=2025-07', '/api/tickets?month=2025-07', '/api/units/tickets?month=2025-07&unit=x&kind=returned', '/api/districts?month=2025-07', '/api/units?month=2025-07', '/api/alerts', '/api/alerts/1', '/api/status', '/api/quarantine', '/api/sql/schema']) {
+      const text = await (await call('admin', 'GET', path)).text();
+      expect(text, path).not.toContain('phone_hash');
+      for (const hash of hashes) expect(text, path).not.toContain(hash);
+      expect(text, path).not.toContain('13800000000');
+    }
+  });
+
+  it('refuses bad filters, unknown episodes, a missing comment and paths out of the report archive', async () => {
+    expect((await call('leader', 'GET', '/api/overview?month=2025-13')).status).toBe(400);
+    expect((await call('leader', 'GET', `/api/categories?category=${encodeURIComponent('a/b/c/d')}`)).status).toBe(400);
+    expect((await call('leader', 'GET', '/api/units/tickets?unit=x&kind=all')).status).toBe(400);
+    expect((await call('leader', 'GET', '/api/alerts/99')).status).toBe(404);
+    expect((await call('analyst', 'POST', '/api/alerts/1', { action: 'close', comment: ' ' })).status).toBe(400);
+    for (const path of ['../secret.html', '../users.json', '/etc/passwd', '2025/../../secret.html']) {
+      expect((await call('leader', 'GET', `/reports/file?path=${encodeURIComponent(path)}`)).status, path).toBe(404);
+    }
+    const list = await (await call('leader', 'GET', '/api/reports')).json();
+    expect(list.reports).toHaveLength(1);
+    expect(list.reports[0].files.map((f: { format: string }) => f.format)).toEqual(['html', 'pdf']);
+    const pdf = await call('leader', 'GET', `/reports/file?path=${encodeURIComponent('2025/2025-07 月报.pdf')}`);
+    expect(pdf.headers.get('content-disposition')).toMatch(/attachment/);
+  });
+
+  it('closes an alert episode through the pipeline, with the user and the comment', async () => {
+    const response = await call('analyst', 'POST', '/api/alerts/1', { action: 'close', comment: '已处置完毕' });
+    expect(response.status).toBe(200);
+    expect((await response.json()).episode).toMatchObject({ status: 'closed', comment: '已处置完毕', handled_by: 'analyst' });
+    const evidence = await (await call('leader', 'GET', '/api/alerts/1')).json();
+    expect(evidence.days).toHaveLength(56);
+    expect(evidence.days.at(-1)).toMatchObject({ date: '2025-07-01', count: 2, alarm: true, expected: 0.4 });
   });
 
   it('refuses state-changing requests without the session’s CSRF token', async () => {

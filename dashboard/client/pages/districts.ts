@@ -1,0 +1,57 @@
+import { monthlyTrendOption, rankedBarOption } from '../../../reports/charts/dashboard-options.js';
+import { getJson } from '../api.js';
+import { chartBox, h, notice, panel, replace, table } from '../dom.js';
+import { readFilters, setFilters } from '../filters.js';
+import { count, defined, rate, share } from '../format.js';
+import type { AreaRow, Districts } from '../types.js';
+
+function areaTable(rows: AreaRow[], options: { onRow?: (row: AreaRow) => void; selected?: string | null; label: string; shareLabel: string }): HTMLElement {
+  return table(
+    rows,
+    [
+      { label: options.label, value: (r) => r.name, className: 'nowrap' },
+      { label: defined('received', '受理量'), value: (r) => count(r.received), className: 'num' },
+      { label: options.shareLabel, value: (r) => share(r.share), className: 'num' },
+      { label: defined('completion_rate', '办结率'), value: (r) => rate(r.completion_rate), className: 'num' },
+      { label: defined('ontime_completion_rate', '按时办结率'), value: (r) => rate(r.ontime_completion_rate), className: 'num' },
+      { label: defined('satisfaction_rate', '满意率'), value: (r) => rate(r.satisfaction_rate), className: 'num' },
+      { label: defined('repeat_rate', '重复诉求率'), value: (r) => rate(r.repeat_rate), className: 'num' },
+    ],
+    { onRow: options.onRow, selected: (r) => r.name === options.selected },
+  );
+}
+
+export async function renderDistricts(content: HTMLElement): Promise<void> {
+  const filters = readFilters();
+  const data = await getJson<Districts>('/api/districts', { month: filters.month, district: filters.district?.split('/')[0] });
+  const redraw = () => void renderDistricts(content);
+  const choose = (name: string) => setFilters({ district: name }, redraw);
+  notice(null);
+  const height = (n: number) => `chart${n > 10 ? ' tall' : ''}`;
+  replace(
+    content,
+    h(
+      'div',
+      { class: 'grid halves' },
+      panel(
+        [defined('received', '各区县受理量'), h('span', { class: 'tag' }, '点击选择区县')],
+        chartBox(
+          rankedBarOption(data.districts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量', highlight: data.selected ?? undefined }),
+          height(data.districts.length),
+          (params) => typeof params.name === 'string' && choose(params.name),
+        ),
+      ),
+      panel(
+        [`${data.selected ?? ''} 各乡镇街道受理量`, h('span', { class: 'tag' }, '括号内为占本区县比例')],
+        chartBox(rankedBarOption(data.townships.slice(0, 20).map((t) => ({ name: t.name, value: t.received, share: t.share })), { kind: 'count', valueName: '受理量' }), height(Math.min(20, data.townships.length))),
+      ),
+    ),
+    panel('区县指标', areaTable(data.districts, { label: '区县', shareLabel: '占全部', selected: data.selected, onRow: (r) => choose(r.name) })),
+    h(
+      'div',
+      { class: 'grid two' },
+      panel(`${data.selected ?? ''} 乡镇街道指标`, areaTable(data.townships, { label: '乡镇街道', shareLabel: '占区县' })),
+      panel(`${data.selected ?? '全部'}：近 13 个月`, chartBox(monthlyTrendOption(data.trend.map((t) => ({ month: t.month, received: t.received, rate: t.satisfaction_rate })), { rateName: '满意率' }), 'chart')),
+    ),
+  );
+}

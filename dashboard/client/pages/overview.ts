@@ -1,0 +1,80 @@
+import { channelMixOption, kpiSparklineOption } from '../../../reports/charts/dashboard-options.js';
+import { dailyVolumeOption } from '../../../reports/charts/options.js';
+import { getJson } from '../api.js';
+import { chartBox, h, notice, panel, replace, table } from '../dom.js';
+import { readFilters } from '../filters.js';
+import { changeClass, changeText, defined, formatValue, share } from '../format.js';
+import type { Card, Episode, Overview } from '../types.js';
+import { episodeTitle, statusTag } from './alerts.js';
+
+const UNITS: Record<string, string> = { received: '件', dispatched: '件', avg_handling_hours: '小时' };
+
+function card(c: Card): HTMLElement {
+  const mom = c.measure === 'pp' ? c.mom_pp : c.mom_pct;
+  const yoy = c.measure === 'pp' ? c.yoy_pp : c.yoy_pct;
+  return h(
+    'article',
+    { class: 'card', 'data-kpi': c.key },
+    defined(c.key, h('span', { class: 'name' }, c.name)),
+    defined(c.key, h('span', { class: 'value' }, formatValue(c.value, c.kind), UNITS[c.key] && c.value !== null ? h('small', {}, UNITS[c.key]) : null)),
+    h(
+      'span',
+      { class: 'changes' },
+      h('span', { class: changeClass(c.key, mom), title: `上月 ${formatValue(c.previous_month, c.kind)}` }, `环比 ${changeText(mom, c.measure)}`),
+      h('span', { class: changeClass(c.key, yoy), title: `去年同月 ${formatValue(c.same_month_last_year, c.kind)}` }, `同比 ${changeText(yoy, c.measure)}`),
+    ),
+    chartBox(kpiSparklineOption(c.spark, c.kind), 'spark'),
+  );
+}
+
+function scopeText(data: Overview): string {
+  if (data.scope.dimension === 'total') return '全部工单';
+  return `${data.scope.keys.join(' › ')}（占全部 ${share(data.share)}）`;
+}
+
+export function alertList(alerts: Episode[]): HTMLElement {
+  return table(
+    alerts,
+    [
+      { label: '状态', value: (e) => statusTag(e.status) },
+      { label: '预警', value: (e) => h('a', { href: `/alerts?episode=${e.episode_id}` }, episodeTitle(e)) },
+      { label: '最近', value: (e) => e.last_alarm_on, className: 'nowrap' },
+      { label: '峰值', value: (e) => `${e.peak_count} 件（预期 ${e.peak_expected.toFixed(1)}）`, className: 'num' },
+    ],
+    { empty: '当前没有未关闭的预警' },
+  );
+}
+
+export async function renderOverview(content: HTMLElement): Promise<void> {
+  const filters = readFilters();
+  const [data, channels] = await Promise.all([
+    getJson<Overview>('/api/overview', { ...filters }),
+    getJson<{ rows: { name: string; count: number; share: number | null }[] }>('/api/channels', { month: filters.month }),
+  ]);
+  const notes: string[] = [];
+  if (data.ignored.includes('category')) notes.push('同时选择了区县和分类：汇总表一次只按一个维度汇总，指标按区县统计。');
+  if (!data.rollup.usable) notes.push(`汇总表正在更新（${data.rollup.reason ?? ''}）：指标直接从工单计算，趋势图可能稍旧。`);
+  if (data.calendar.partial && data.calendar.last === data.month) notes.push(`${data.month} 的数据截至 ${data.calendar.lastDay}，本月尚未结束：环比、同比按不完整的月份计算。`);
+  notice(notes.join(' ') || null);
+  replace(
+    content,
+    h('p', { class: 'lead' }, `${data.month.slice(0, 4)}年${data.month.slice(5)}月 · ${scopeText(data)} · 点击数字查看口径`),
+    h('div', { class: 'cards' }, data.cards.map(card)),
+    h(
+      'div',
+      { class: 'grid two' },
+      panel(
+        [defined('received', '每日受理量'), h('span', { class: 'tag' }, '近三个月')],
+        chartBox(dailyVolumeOption(data.daily, { movingAverage: true }), 'chart'),
+      ),
+      panel(
+        '来源渠道',
+        data.scope.dimension !== 'total' ? h('p', { class: 'sub' }, '渠道构成为全部工单口径（汇总表不按区县、分类细分渠道）') : null,
+        chartBox(channelMixOption(channels.rows), 'chart'),
+      ),
+    ),
+    data.alerts === null
+      ? panel('当前预警', h('p', { class: 'empty' }, '预警模块尚未启用（数据仓库中没有预警表）。'))
+      : panel([h('a', { href: '/alerts' }, '当前预警'), h('span', { class: 'tag' }, `${data.alerts.length} 个未关闭`)], alertList(data.alerts)),
+  );
+}

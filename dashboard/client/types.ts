@@ -1,0 +1,128 @@
+/** The shapes of the page APIs (dashboard/page-api.ts), as the browser reads them. */
+import type { ValueKind } from '../../reports/charts/dashboard-options.js';
+
+export interface Calendar {
+  first: string | null;
+  last: string | null;
+  lastDay: string | null;
+  defaultMonth: string | null;
+  /** The last month is not complete yet. */
+  partial: boolean;
+}
+
+export interface Freshness {
+  usable: boolean;
+  reason: string | null;
+  refreshedAt: string | null;
+}
+
+export interface Card {
+  key: string;
+  name: string;
+  kind: ValueKind;
+  measure: 'pct' | 'pp';
+  value: number | null;
+  previous_month: number | null;
+  same_month_last_year: number | null;
+  mom_pct?: number | null;
+  yoy_pct?: number | null;
+  mom_pp?: number | null;
+  yoy_pp?: number | null;
+  spark: { month: string; value: number | null }[];
+}
+
+export interface Episode {
+  episode_id: number;
+  series_key: string;
+  level: string;
+  category_l1: string | null;
+  category_l2: string | null;
+  district: string | null;
+  address: string | null;
+  opened_on: string;
+  last_alarm_on: string;
+  closed_on: string | null;
+  status: string;
+  peak_count: number;
+  peak_expected: number;
+  peak_score: number;
+  comment: string | null;
+  handled_by: string | null;
+  handled_at: string | null;
+}
+
+export interface Overview {
+  month: string;
+  scope: { dimension: string; keys: string[] };
+  ignored: string[];
+  share: number | null;
+  source: string;
+  rollup: Freshness;
+  calendar: Calendar;
+  cards: Card[];
+  daily: { date: string; count: number }[];
+  alerts: Episode[] | null;
+}
+
+export type Ticket = Record<string, string | number | null>;
+
+export interface Categories {
+  month: string;
+  selected: string[];
+  ignored: string[];
+  source: string;
+  calendar: Calendar;
+  tree: { level: number; keys: (string | null)[]; received: number; share: number | null }[];
+  summary: Record<string, number | null> | null;
+  trend: { month: string; received: number; satisfaction_rate: number | null; completion_rate: number | null }[];
+  appealTypes: { name: string; count: number; share: number | null }[];
+}
+
+export interface Rising {
+  rows: { keys: (string | null)[]; received: number; previous: number; change_pct: number | null; is_new: boolean }[];
+}
+
+export interface AreaRow {
+  name: string;
+  received: number;
+  share: number | null;
+  completion_rate: number | null;
+  ontime_completion_rate: number | null;
+  satisfaction_rate: number | null;
+  repeat_rate: number | null;
+}
+
+export interface Districts {
+  month: string;
+  selected: string | null;
+  ignored: string[];
+  calendar: Calendar;
+  districts: AreaRow[];
+  townships: AreaRow[];
+  trend: { month: string; received: number; satisfaction_rate: number | null }[];
+}
+
+export interface UnitRow {
+  unit_kind: string;
+  rank: number | null;
+  unit: string;
+  volume: number;
+  response_rate: number | null;
+  resolution_score: number | null;
+  resolution_basis: string | null;
+  satisfaction_rate: number | null;
+  composite_score: number | null;
+  overdue: number;
+  returned_tickets: number;
+  returns: number;
+  unranked_reason: string | null;
+}
+
+export interface Units {
+  month: string;
+  calendar: Calendar;
+  settings: { minTicketsForRanking: number; rankingWeights: Record<string, number> };
+  kinds: string[];
+  kind: string | null;
+  rows: UnitRow[];
+}

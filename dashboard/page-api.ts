@@ -1,0 +1,109 @@
+/**
+ * The JSON APIs behind the leadership pages: thin routes over page-data.ts (which asks
+ * pipelines/kpi.ts for every KPI) and the pipelines' own write entry points. Answers for the same
+ * query and the same data are cached: the data only changes through an ingest run or a rollup
+ * rebuild, and both change `dataVersion`, so a cached answer is never stale.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Config } from '../pipelines/config.js';
+import { handleEpisode } from '../pipelines/hotspots.js';
+import { requireRole } from './auth.js';
+import {
+  BadRequest,
+  categoriesPage,
+  channelsPage,
+  districtsPage,
+  filtersPage,
+  overviewPage,
+  risingPage,
+  ticketsPage,
+  unitsPage,
+  unitTicketsPage,
+  type Query,
+} from './page-data.js';
+import type { ReadPool } from './read-pool.js';
+import { alertEpisodes, dataVersion, episodeEvidence } from './reads.js';
+import { listReports } from './reports-archive.js';
+
+export { BadRequest };
+
+const MAX_CACHED = 500;
+
+export function createPageApi(context: { pool: ReadPool; config: Config }): Router {
+  const { pool, config } = context;
+  const settings = config.kpi;
+  const router = express.Router();
+  const cache = new Map<string, { version: string; value: unknown }>();
+
+  const route = (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
+    handler(req, res).catch((error: Error) => (error instanceof BadRequest || error instanceof RangeError ? res.status(400).json({ error: error.message }) : next(error)));
+  };
+
+  /** A cached page answer: computed on a pooled connection unless this data version already has it. */
+  const cached = (compute: (query: Query) => Promise<unknown>) =>
+    route(async (req, res) => {
+      const key = `${req.path}?${new URLSearchParams(Object.entries(req.query).map(([k, v]) => [k, String(v)])).toString()}`;
+      const version = await pool.use(dataVersion);
+      const hit = cache.get(key);
+      let value = hit?.value;
+      if (hit && hit.version === version) res.set('x-cache', 'hit');
+      else {
+        value = await compute(req.query as Query);
+        cache.delete(key);
+        if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+        cache.set(key, { version, value });
+        res.set('x-cache', 'miss');
+      }
+      res.set('cache-control', 'private, no-cache').json(value);
+    });
+
+  router.get('/filters', requireRole('leader'), cached(() => filtersPage(pool.request())));
+  router.get('/overview', requireRole('leader'), cached((q) => overviewPage(pool.request(), settings, q)));
+  router.get('/channels', requireRole('leader'), cached((q) => channelsPage(pool.request(), settings, q)));
+  router.get('/categories', requireRole('leader'), cached((q) => categoriesPage(pool.request(), settings, q)));
+  router.get('/categories/rising', requireRole('leader'), cached((q) => risingPage(pool.request(), settings, q)));
+  router.get('/tickets', requireRole('leader'), cached((q) => ticketsPage(pool.request(), q)));
+  router.get('/districts', requireRole('leader'), cached((q) => districtsPage(pool.request(), settings, q)));
+  router.get('/units', requireRole('leader'), cached((q) => unitsPage(pool.request(), settings, q)));
+  router.get('/units/tickets', requireRole('leader'), cached((q) => unitTicketsPage(pool.request(), q)));
+
+  // --- 预警: read by everyone; acknowledged or closed by the duty officers (analysts and admins) ----
+  router.get(
+    '/alerts',
+    requireRole('leader'),
+    route(async (_req, res) => {
+      const episodes = await pool.use((w) => alertEpisodes(w, { limit: 300 }));
+      res.json({ available: episodes !== null, episodes: episodes ?? [] });
+    }),
+  );
+  router.get(
+    '/alerts/:id',
+    requireRole('leader'),
+    route(async (req, res) => {
+      const id = Number(req.params.id);
+      if (!Number.isInteger(id)) throw new BadRequest('episode id must be a number');
+      const evidence = await pool.use((w) => episodeEvidence(w, id));
+      if (evidence === null) return res.status(404).json({ error: '本数据仓库还没有预警表 / no alert tables in this warehouse' });
+      if (evidence === undefined) return res.status(404).json({ error: `没有预警 #${id} / no episode ${id}` });
+      res.json(evidence);
+    }),
+  );
+  router.post(
+    '/alerts/:id',
+    requireRole('analyst'),
+    route(async (req, res) => {
+      const id = Number(req.params.id);
+      const { action, comment } = (req.body ?? {}) as { action?: unknown; comment?: unknown };
+      if (!Number.isInteger(id) || (action !== 'acknowledge' && action !== 'close')) throw new BadRequest('action 应为 acknowledge 或 close / action must be acknowledge or close');
+      if (typeof comment !== 'string' || !comment.trim()) throw new BadRequest('请填写处理意见 / a comment is required');
+      const done = await pool.use((w) => handleEpisode(w, id, action, req.session!.user, comment.trim()));
+      if (!done) return res.status(404).json({ error: `没有预警 #${id} / no episode ${id}` });
+      res.json({ ok: true, episode: (await pool.use((w) => episodeEvidence(w, id)))?.episode });
+    }),
+  );
+
+  // --- 报告 ---------------------------------------------------------------------------------------
+  router.get('/reports', requireRole('leader'), (_req, res) => void res.json({ reports: listReports(config) }));
+
+  return router;
+}

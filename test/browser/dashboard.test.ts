@@ -1,0 +1,225 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium through playwright-core): the real app on an
+ * ephemeral port over a small warehouse loaded through the ingest path. Each role signs in through
+ * the login form and opens every page it may; the test checks that the charts drew (a canvas in every
+ * chart box), that the console stayed free of errors, and saves a screenshot of each page to
+ * test/browser/screenshots/ (the overview also to docs/overview.png for the README).
+ * Without /usr/bin/chromium the tests skip with a message.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../dashboard/server.js';
+import { addUser, usersFile } from '../../pipelines/users.js';
+import { Warehouse } from '../../pipelines/warehouse.js';
+import { tempSetup } from '../service/helpers.js';
+import { buildWarehouse, XSS_TEXT } from './fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available) {
+  console.warn(`test/browser: ${CHROMIUM} not found, so the browser tests are skipped. Install it with: apt-get install -y chromium fonts-noto-cjk`);
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SHOTS = join(import.meta.dirname, 'screenshots');
+const PASSWORD = 'browser test password';
+type Role = 'leader' | 'analyst' | 'admin';
+
+const LEADER_PAGES = [
+  ['/', 'overview'],
+  ['/categories', 'categories'],
+  ['/districts', 'districts'],
+  ['/units', 'units'],
+  ['/alerts', 'alerts'],
+  ['/reports', 'reports'],
+  ['/definitions', 'definitions'],
+] as const;
+
+describe.skipIf(!available)('the dashboard in Chromium', () => {
+  const setup = tempSetup('browser');
+  let warehouse: Warehouse;
+  let app: ReturnType<typeof createApp>;
+  let server: Server;
+  let base = '';
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    warehouse = await Warehouse.open(setup.config.db);
+    await buildWarehouse(warehouse, setup.config, setup.dir);
+    for (const role of ['leader', 'analyst', 'admin'] as Role[]) addUser(usersFile(setup.config), role, role, PASSWORD);
+    app = createApp({ warehouse: await warehouse.session(), config: setup.config, startedAt: new Date() });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { chromium } = await import('playwright-core');
+    // Each launch runs on a fresh temporary profile (playwright passes its own --user-data-dir; a
+    // persistent context would allow one signed-in role only); the other flags as stack-notes.md says.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--lang=zh-CN', '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    app?.close();
+    warehouse?.close();
+    setup.cleanup();
+  });
+
+  /** A signed-in page for a role, collecting console errors and uncaught exceptions. */
+  async function signIn(role: Role, viewport = { width: 1366, height: 900 }): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true, deviceScaleFactor: viewport.width < 500 ? 2 : 1 });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${base}/`);
+    expect(page.url()).toMatch(/\/login$/);
+    await page.fill('#name', role);
+    await page.fill('#password', PASSWORD);
+    await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+    return { page, errors };
+  }
+
+  /** Opens a page, waits until its content and every chart are drawn, and saves a screenshot. */
+  async function visit(page: Page, path: string, id: string, shot: string): Promise<void> {
+    const response = await page.goto(`${base}${path}`);
+    expect(response?.status(), path).toBe(200);
+    await page.waitForSelector(`body[data-ready="${id}"]`, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll<HTMLElement>('.chart, .spark')].every((box) => box.querySelector('canvas, svg') && box.dataset.chart === 'drawn'),
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await page.locator('#content .error').count(), `${path} shows an error`).toBe(0);
+    await page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
+  }
+
+  it('a leader sees every leadership page with its charts, and neither SQL nor 数据', async () => {
+    const { page, errors } = await signIn('leader');
+    const nav = await page.locator('header nav a').allTextContents();
+    expect(nav).toEqual(['总览', '诉求分析', '区域分析', '承办单位', '预警', '报告']);
+    for (const [path, id] of LEADER_PAGES) await visit(page, path, id, `leader-${id}`);
+
+    const forbidden = await page.goto(`${base}/sql`);
+    expect(forbidden?.status()).toBe(403);
+    expect(await page.textContent('main')).toContain('没有权限');
+    expect(errors.filter((e) => !/403/.test(e))).toEqual([]);
+  }, 180_000);
+
+  it('the overview shows KPI cards with 环比 and 同比 — points for rates, percent for counts — each linked to its definition', async () => {
+    const { page, errors } = await signIn('leader');
+    await visit(page, '/?month=2025-07', 'overview', 'overview');
+    mkdirSync(join(ROOT, 'docs'), { recursive: true });
+    copyFileSync(join(SHOTS, 'overview.png'), join(ROOT, 'docs', 'overview.png'));
+    const cards = page.locator('.card[data-kpi]');
+    expect(await cards.count()).toBe(12);
+    const rateCard = await page.locator('.card[data-kpi=completion_rate] .changes').textContent();
+    expect(rateCard).toMatch(/环比 ([+−]\d+\.\d\d 个百分点|持平)/);
+    expect(rateCard).toMatch(/同比 ([+−]\d+\.\d\d 个百分点|持平)/);
+    const countCard = await page.locator('.card[data-kpi=received] .changes').textContent();
+    expect(countCard).toMatch(/环比 [+−]\d+\.\d%/);
+    expect(countCard).not.toContain('百分点');
+    expect(await page.locator('.card[data-kpi=completion_rate] .value').textContent()).toMatch(/^\d+\.\d\d%$/);
+    expect(await page.locator('.card .spark canvas').count()).toBe(12);
+    expect(await page.textContent('#content')).toContain('昌吉市 · 噪声扰民');
+    await Promise.all([page.waitForURL(/\/definitions#completion_rate$/), page.click('.card[data-kpi=completion_rate] .value')]);
+    expect(await page.locator('#completion_rate').textContent()).toContain('办结率');
+    // The same overview on a phone.
+    const phone = await signIn('leader', { width: 390, height: 844 });
+    await visit(phone.page, '/?month=2025-07', 'overview', 'leader-overview-phone');
+    const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, 'no sideways scrolling on a phone').toBeLessThanOrEqual(390);
+    await visit(phone.page, '/units?month=2025-07', 'units', 'leader-units-phone');
+    await visit(phone.page, `/categories?month=2025-07&category=${encodeURIComponent('环境保护')}`, 'categories', 'leader-categories-phone');
+    await visit(phone.page, '/alerts', 'alerts', 'leader-alerts-phone');
+    expect([...errors, ...phone.errors]).toEqual([]);
+  }, 180_000);
+
+  it('keeps the filters in the URL, so a view can be shared, and carries them from page to page', async () => {
+    const { page, errors } = await signIn('leader');
+    await visit(page, '/districts?month=2025-07', 'districts', 'leader-districts-july');
+    await Promise.all([page.waitForURL(/district=/), page.selectOption('select[name=district]', '阜康市')]);
+    await page.waitForSelector('body[data-ready="districts"]');
+    expect(new URL(page.url()).searchParams.get('district')).toBe('阜康市');
+    expect(await page.locator('tr.selected').first().textContent()).toContain('阜康市');
+    const overviewLink = await page.locator('header nav a[data-page=overview]').getAttribute('href');
+    expect(overviewLink).toBe('/?month=2025-07&district=%E9%98%9C%E5%BA%B7%E5%B8%82');
+    await visit(page, overviewLink!, 'overview', 'leader-overview-fukang');
+    expect(await page.inputValue('select[name=district]')).toBe('阜康市');
+    expect(await page.textContent('.lead')).toContain('阜康市');
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('shows masked ticket text as text: an HTML injection in a ticket stays inert', async () => {
+    const { page, errors } = await signIn('leader');
+    await visit(page, `/categories?month=2025-07&category=${encodeURIComponent('供水/停水')}&district=${encodeURIComponent('昌吉市/宁边路街道')}`, 'categories', 'leader-categories-water');
+    expect(await page.textContent('#content')).toContain(XSS_TEXT);
+    expect(await page.locator('#content table img, #content table b').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    // Phone numbers in the text were masked at ingest.
+    expect(await page.textContent('#content')).toMatch(/139\*\*\*\*\d{4}/);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('an analyst runs a query in the SQL console, pages through it, exports CSV, and acknowledges an alert', async () => {
+    const { page, errors } = await signIn('analyst');
+    expect(await page.locator('header nav a').allTextContents()).toEqual(['总览', '诉求分析', '区域分析', '承办单位', '预警', '报告', 'SQL']);
+    await visit(page, '/sql', 'sql', 'analyst-sql-empty');
+    await page.waitForSelector('.schema details');
+    expect(await page.textContent('.schema')).toContain('tickets');
+    expect(await page.textContent('.schema')).not.toContain('phone_hash');
+    await page.fill('#sql-editor', 'select ticket_id, category_l1, district from tickets order by ticket_id limit 120');
+    await page.click('#sql-run');
+    await page.waitForSelector('#sql-grid tbody tr');
+    expect(await page.locator('#sql-grid tbody tr').count()).toBe(50);
+    expect(await page.textContent('.pager')).toContain('120 行');
+    await page.click('.pager button:has-text("下一页")');
+    expect(await page.textContent('.pager')).toContain('第 2 / 3 页');
+    await page.screenshot({ path: join(SHOTS, 'analyst-sql.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    expect(download.suggestedFilename()).toBe('hotline-query.csv');
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('\uFEFFticket_id,category_l1,district');
+    expect(csv.trim().split('\r\n')).toHaveLength(121);
+    await page.fill('#sql-editor', 'delete from tickets');
+    await page.click('#sql-run');
+    await page.waitForSelector('#sql-results .error');
+    expect(await page.textContent('#sql-results')).toMatch(/只接受查询|只读/);
+
+    await visit(page, '/alerts?episode=1', 'alerts', 'analyst-alerts');
+    await page.fill('#episode-comment', '已通知宁边路街道核实夜间施工');
+    await page.click('#episode button:has-text("确认")');
+    await page.waitForSelector('#episode .tag.acknowledged');
+    expect(await page.textContent('#episode')).toContain('已通知宁边路街道核实夜间施工');
+    expect(errors.filter((e) => !/400/.test(e))).toEqual([]);
+  }, 180_000);
+
+  it('an admin sees the ingest runs and quarantined rows with reasons, and uploads a file into the inbox', async () => {
+    const { page, errors } = await signIn('admin');
+    expect(await page.locator('header nav a').allTextContents()).toContain('数据');
+    await visit(page, '/data', 'data', 'admin-data');
+    const text = await page.textContent('#content');
+    expect(text).toContain('工单导出_2024-2025.csv');
+    expect(text).toContain('无法识别为日期时间');
+    await page.setInputFiles('#upload-file', { name: '新导出.csv', mimeType: 'text/csv', buffer: Buffer.from('工单编号,受理时间\n') });
+    await page.click('#upload');
+    await page.waitForFunction(() => /收件箱|inbox/.test(document.getElementById('upload-message')?.textContent ?? ''));
+    expect(existsSync(join(setup.config.dataDir, 'inbox', '新导出.csv'))).toBe(true);
+    for (const [path, id] of [['/reports', 'reports'], ['/sql', 'sql']] as const) await visit(page, path, id, `admin-${id}`);
+    expect(errors).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,60 @@
+/**
+ * The dashboard's chart option builders (reports/charts/dashboard-options.ts): pure, data in a
+ * dataset, no functions (an option survives JSON), and drawable on the server like the reports' own
+ * charts — the same picture in the browser, the reports and the e-mails.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EChartsOption } from 'echarts';
+import {
+  categoryTreemapOption,
+  channelMixOption,
+  episodeEvidenceOption,
+  formatValue,
+  kpiSparklineOption,
+  monthlyTrendOption,
+  rankedBarOption,
+  textWidth,
+} from '../../reports/charts/dashboard-options.js';
+import { renderSvg } from '../../reports/charts/render.js';
+
+const months = ['2025-05', '2025-06', '2025-07'];
+
+const options: [string, EChartsOption][] = [
+  ['sparkline', kpiSparklineOption(months.map((month, i) => ({ month, value: [0.95, null, 0.9712][i] })), 'rate')],
+  ['channels', channelMixOption([{ name: '电话', count: 60 }, { name: '微信', count: 40 }])],
+  ['treemap', categoryTreemapOption([{ name: '环境保护', path: '环境保护', value: 30, children: [{ name: '噪声扰民', path: '环境保护/噪声扰民', value: 30 }] }])],
+  ['trend', monthlyTrendOption(months.map((month, i) => ({ month, received: 100 + i, rate: 0.9 + i / 100 })), { rateName: '满意率', title: '近 3 个月' })],
+  ['ranking', rankedBarOption([{ name: '昌吉市', value: 143, share: 0.181 }, { name: '木垒哈萨克自治县', value: 99, share: 0.125 }], { kind: 'count', valueName: '受理量', highlight: '昌吉市' })],
+  ['evidence', episodeEvidenceOption([{ date: '2025-07-21', count: 3, expected: null, upper: null, alarm: false }, { date: '2025-07-22', count: 16, expected: 1.6, upper: 5.5, alarm: true }])],
+];
+
+describe('dashboard chart option builders', () => {
+  it.each(options)('%s: survives JSON and draws on the server with its Chinese text', (_name, option) => {
+    expect(JSON.parse(JSON.stringify(option))).toEqual(option);
+    const series = ([] as unknown[]).concat(option.series ?? []) as { type: string; data?: unknown }[];
+    if (series[0].type !== 'treemap') expect(series.every((s) => s.data === undefined), 'data only in the dataset').toBe(true);
+    const svg = renderSvg(option, { width: 480, height: 300 });
+    expect(svg.startsWith('<svg')).toBe(true);
+  });
+
+  it('labels rates as percentages with two decimals, counts in thousands, and never shows 0 for a missing rate', () => {
+    expect(formatValue(0.97125, 'rate')).toBe('97.13%');
+    expect(formatValue(1234567, 'count')).toBe('1,234,567');
+    expect(formatValue(null, 'rate')).toBe('—');
+    const spark = kpiSparklineOption([{ month: '2025-07', value: null }], 'rate') as { dataset: { source: { value: number | null; display: string }[] } };
+    expect(spark.dataset.source[0]).toMatchObject({ value: null, display: '—' });
+  });
+
+  it('leaves room for the longest bar label, so that it is not cut off', () => {
+    const option = rankedBarOption([{ name: '昌吉市', value: 143, share: 0.181 }], { kind: 'count', valueName: '受理量' }) as { grid: { right: number }; dataset: { source: { display: string }[] } };
+    expect(option.dataset.source[0].display).toBe('143（18.1%）');
+    expect(option.grid.right).toBeGreaterThanOrEqual(12 + textWidth('143（18.1%）', 11));
+    const svg = renderSvg(option as EChartsOption, { width: 360, height: 120 });
+    expect(svg).toContain('143（18.1%）');
+  });
+
+  it('draws an episode day the model did not test without an expected value, not as 0', () => {
+    const option = episodeEvidenceOption([{ date: '2025-07-21', count: 3, expected: null, upper: null, alarm: false }]) as { dataset: { source: Record<string, unknown>[] } };
+    expect(option.dataset.source[0]).toMatchObject({ count: 3, expected: null, upper: null, alarm: 0 });
+  });
+});
