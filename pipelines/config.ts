@@ -10,6 +10,24 @@ const JobSchema = z.object({
   enabled: z.boolean().default(true),
 });
 
+/** A special-report topic (专报): tickets whose category_l1/l2 is listed, or whose text has a keyword. */
+const TopicSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes (used as --topic)'),
+  title: z.string().min(1),
+  categories: z.array(z.string()).default([]),
+  keywords: z.array(z.string()).default([]),
+  /** Calendar months the topic is in season (marked on the trend chart). */
+  seasonMonths: z.array(z.number().int().min(1).max(12)).default([]),
+});
+
+export const DEFAULT_REPORT_TOPICS: z.input<typeof TopicSchema>[] = [
+  { name: 'noise', title: '噪声扰民', categories: ['噪声扰民'], keywords: ['噪声', '噪音'], seasonMonths: [5, 6, 7, 8, 9] },
+  { name: 'heating', title: '供暖', categories: ['供暖', '供暖不热', '供暖收费'], keywords: ['暖气', '供热'], seasonMonths: [10, 11, 12, 1, 2, 3, 4] },
+  { name: 'wage-arrears', title: '欠薪', categories: ['欠薪'], keywords: ['欠薪', '拖欠工资', '讨薪'], seasonMonths: [11, 12, 1, 2] },
+  { name: 'property', title: '物业', categories: ['物业管理'], keywords: ['物业'], seasonMonths: [] },
+  { name: 'water', title: '供水', categories: ['供水', '停水', '水质问题'], keywords: ['停水', '供水'], seasonMonths: [6, 7, 8] },
+];
+
 const ConfigSchema = z.strictObject({
   /** Warehouse file; overridden by HOTLINE_DB and --db. */
   db: z.string().min(1).default('data/hotline.duckdb'),
@@ -55,6 +73,11 @@ const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   mail: MailConfigSchema,
+  reports: z
+    .strictObject({
+      topics: z.array(TopicSchema).min(1).default(DEFAULT_REPORT_TOPICS as never),
+    })
+    .prefault({}),
   demo: z
     .strictObject({
       seed: z.number().int().default(12345),

@@ -36,7 +36,10 @@ export async function run(argv: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(HELP + '\n');
   const [kind, ...extra] = positionals;
   if (extra.length) throw usageError(`unexpected argument: ${extra[0]}`);
-  const { REPORT_TOPICS, findTopic } = await import('../../reports/topics.js');
+  const { findTopic } = await import('../../reports/topics.js');
+  const config = commandConfig(values);
+  // Topics are configured (reports.topics in hotline.config.json); the defaults cover noise, heating, wages, property, water.
+  const REPORT_TOPICS = config.reports.topics;
   if (kind === 'topics') {
     if (values.json) printJson(REPORT_TOPICS);
     else for (const t of REPORT_TOPICS) process.stdout.write(`${t.name}\t${t.title}\t分类 ${t.categories.join('、')}；关键词 ${t.keywords.join('、')}\n`);
@@ -44,7 +47,6 @@ export async function run(argv: string[]): Promise<void> {
   }
   if (kind !== 'monthly' && kind !== 'special') throw usageError('which report? hotline report monthly --month YYYY-MM, or hotline report special --topic NAME --from DATE --to DATE');
   const formats = formatsFrom(values.format);
-  const config = commandConfig(values);
   if (kind === 'monthly') {
     if (values.topic !== undefined || values.from !== undefined || values.to !== undefined) throw usageError('monthly takes --month only (--topic/--from/--to are for special)');
     if (values.month === undefined) throw usageError('monthly needs --month YYYY-MM');
@@ -52,7 +54,7 @@ export async function run(argv: string[]): Promise<void> {
   } else {
     if (values.month !== undefined) throw usageError('special takes --from/--to, not --month');
     if (values.topic === undefined) throw usageError(`special needs --topic NAME (${REPORT_TOPICS.map((t) => t.name).join(', ')})`);
-    if (!findTopic(values.topic)) throw usageError(`unknown topic "${values.topic}" (${REPORT_TOPICS.map((t) => `${t.name} ${t.title}`).join(', ')})`);
+    if (!findTopic(values.topic, REPORT_TOPICS)) throw usageError(`unknown topic "${values.topic}" (${REPORT_TOPICS.map((t) => `${t.name} ${t.title}`).join(', ')})`);
     for (const [flag, value] of [['--from', values.from], ['--to', values.to]] as const) {
       if (value === undefined) throw usageError(`special needs ${flag} YYYY-MM-DD`);
       if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
@@ -82,7 +84,7 @@ export async function run(argv: string[]): Promise<void> {
       if (values.json) printJson({ files, month });
       else process.stdout.write(files.join('\n') + '\n');
     } else {
-      const topic = findTopic(values.topic!)!;
+      const topic = findTopic(values.topic!, REPORT_TOPICS)!;
       const { buildSpecialReport } = await import('../../reports/special.js');
       log(`生成${topic.title}专报 ${values.from} 至 ${values.to} …`);
       const report = await buildSpecialReport(warehouse, topic, values.from!, values.to!, config);
