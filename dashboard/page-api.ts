@@ -24,6 +24,7 @@ import {
 import type { ReadPool } from './read-pool.js';
 import { alertEpisodes, dataVersion, episodeEvidence } from './reads.js';
 import { listReports } from './reports-archive.js';
+import { listOutbox, outboxFile } from './outbox.js';
 
 export { BadRequest };
 
@@ -103,7 +104,41 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
   );
 
   // --- 报告 ---------------------------------------------------------------------------------------
-  router.get('/reports', requireRole('leader'), (_req, res) => void res.json({ reports: listReports(config) }));
+  router.get('/reports', requireRole('leader'), (_req, res) => void res.json({ reports: listReports(config), topics: config.reports.topics.map((t) => ({ name: t.name, title: t.title })) }));
+  // A special report from the form: built by the report module into the archive, like the CLI does.
+  router.post(
+    '/reports/special',
+    requireRole('leader'),
+    route(async (req, res) => {
+      const { topic: name, from, to } = (req.body ?? {}) as { topic?: unknown; from?: unknown; to?: unknown };
+      const topic = config.reports.topics.find((t) => t.name === name);
+      const date = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
+      if (!topic) throw new BadRequest(`没有这个专题 / unknown topic: ${String(name)}`);
+      if (!date(from) || !date(to) || String(from) > String(to)) throw new BadRequest('请选择起止日期（起始不晚于截止）/ choose from ≤ to as YYYY-MM-DD');
+      const { buildSpecialReport } = await import('../reports/special.js');
+      const { archiveFolder, writeReport } = await import('../reports/output.js');
+      const { dataAsOf } = await import('../pipelines/kpi.js');
+      const report = await pool.use((w) => buildSpecialReport(w, topic, String(from), String(to), config));
+      const asOf = await pool.use((w) => dataAsOf(w));
+      const files = await writeReport(report.document, {
+        outDir: archiveFolder(config.dataDir, 'special'),
+        name: `${topic.name}_${from}_${to}`,
+        formats: ['html', 'docx'],
+        kind: 'special',
+        inputs: { topic: topic.name, from, to, requestedBy: req.session!.user },
+        dataAsOf: asOf,
+      });
+      res.status(201).json({ files: files.map((f) => f.split('/').pop()) });
+    }),
+  );
+
+  // --- 邮件发件箱 ----------------------------------------------------------------------------------
+  router.get('/outbox', requireRole('leader'), route(async (_req, res) => res.json({ messages: await listOutbox(config.mail.outbox) })));
+  router.get('/outbox/file', requireRole('leader'), (req, res) => {
+    const path = outboxFile(config.mail.outbox, String(req.query.name ?? ''));
+    if (!path) return void res.status(404).json({ error: '没有这封邮件 / no such message' });
+    res.type('message/rfc822').download(path);
+  });
 
   return router;
 }

@@ -103,6 +103,7 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     ['GET', '/api/alerts/1', 'leader'],
     ['POST', '/api/alerts/1', 'analyst', { action: 'acknowledge', comment: '已通知属地核实' }],
     ['GET', '/api/reports', 'leader'],
+    ['GET', '/api/outbox', 'leader'],
     ['GET', `/reports/file?path=${encodeURIComponent('2025/2025-07 月报.html')}`, 'leader'],
     ['POST', '/api/sql/saved', 'analyst', { name: '按分类', sql: 'select category_l1, count(*) from tickets group by all', shared: true }],
   ];
@@ -276,5 +277,34 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     const inbox = dataFolders(setup.config).inbox;
     expect(readdirSync(inbox)).toEqual(['新导出.csv']);
     expect(existsSync(join(setup.dir, '新导出.csv'))).toBe(false);
+  });
+
+  it('lists the mail outbox with subjects and builds a special report from the form into the archive', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const outbox = setup.config.mail.outbox;
+    mkdirSync(join(outbox, 'pending'), { recursive: true });
+    const eml = (subject: string) =>
+      `From: Hotline Pulse <hotline-pulse@localhost>\r\nTo: duty@example.org\r\nSubject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=\r\nDate: Wed, 16 Jul 2025 08:00:00 +0800\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n正文\r\n`;
+    writeFileSync(join(outbox, 'alert-1.eml'), eml('【预警】停水 · 昌吉市 · 7 月 16 日 51 件，预期 8.8 件'));
+    writeFileSync(join(outbox, 'pending', 'alert-2.eml'), eml('【预警升级】噪声扰民 · 昌吉市'));
+    const { messages } = await (await call('leader', 'GET', '/api/outbox')).json();
+    expect(messages.map((m: { subject: string; pending: boolean }) => [m.subject, m.pending]).sort()).toEqual([
+      ['【预警】停水 · 昌吉市 · 7 月 16 日 51 件，预期 8.8 件', false],
+      ['【预警升级】噪声扰民 · 昌吉市', true],
+    ]);
+    const file = await call('leader', 'GET', '/api/outbox/file?name=alert-1.eml');
+    expect(file.status).toBe(200);
+    expect(await file.text()).toContain('duty@example.org');
+    expect((await call('leader', 'GET', `/api/outbox/file?name=${encodeURIComponent('../users.json')}`)).status).toBe(404);
+
+    expect((await call(null, 'POST', '/api/reports/special', { topic: 'noise', from: '2025-06-01', to: '2025-07-31' })).status).toBe(401);
+    expect((await call('leader', 'POST', '/api/reports/special', { topic: 'astrology', from: '2025-06-01', to: '2025-07-31' })).status).toBe(400);
+    expect((await call('leader', 'POST', '/api/reports/special', { topic: 'noise', from: '2025-08-01', to: '2025-07-31' })).status).toBe(400);
+    const built = await call('leader', 'POST', '/api/reports/special', { topic: 'noise', from: '2025-06-01', to: '2025-07-31' });
+    expect(built.status).toBe(201);
+    expect((await built.json()).files).toEqual(['noise_2025-06-01_2025-07-31.html', 'noise_2025-06-01_2025-07-31.docx', 'noise_2025-06-01_2025-07-31.json']);
+    const list = await (await call('leader', 'GET', '/api/reports')).json();
+    expect(list.topics.map((t: { name: string }) => t.name)).toContain('noise');
+    expect(list.reports.some((r: { files: { path: string }[] }) => r.files.some((f) => f.path.includes('noise_2025-06-01_2025-07-31.html')))).toBe(true);
   });
 });

@@ -60,6 +60,34 @@ export async function renderAlerts(content: HTMLElement): Promise<void> {
     ),
   );
   if (selectedId) await renderEpisode(detail, selectedId, () => void renderAlerts(content));
+  content.append(await outboxPanel());
+}
+
+interface OutboxMessage {
+  name: string;
+  subject: string;
+  to: string;
+  date: string;
+  pending: boolean;
+}
+
+/** What the mail path wrote: .eml files (no SMTP configured) and sends waiting for a retry. */
+async function outboxPanel(): Promise<HTMLElement> {
+  const { messages } = await getJson<{ messages: OutboxMessage[] }>('/api/outbox');
+  return panel(
+    `邮件发件箱（${messages.length}）`,
+    h('p', { class: 'sub' }, '未配置邮件服务器时，预警与报告邮件保存在 data/outbox/；发送失败的邮件在 pending/ 中等待重试。'),
+    table(
+      messages,
+      [
+        { label: '状态', value: (m) => h('span', { class: `tag ${m.pending ? 'open' : 'closed'}` }, m.pending ? '待重发' : '已写出') },
+        { label: '主题', value: (m) => h('a', { href: `/api/outbox/file?name=${encodeURIComponent(m.name)}`, download: '' }, m.subject) },
+        { label: '收件人', value: (m) => m.to || '—' },
+        { label: '时间', value: (m) => new Date(Date.parse(m.date) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' '), className: 'num' },
+      ],
+      { empty: '发件箱为空' },
+    ),
+  );
 }
 
 async function renderEpisode(box: HTMLElement, id: number, reload: () => void): Promise<void> {

@@ -1,4 +1,4 @@
-import { getJson } from '../api.js';
+import { getJson, postJson } from '../api.js';
 import { h, panel, replace, table } from '../dom.js';
 
 interface Report {
@@ -10,10 +10,36 @@ interface Report {
 
 const size = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
+/** The form that builds a special report (专报) for a topic and a period into the archive. */
+function specialForm(topics: { name: string; title: string }[], reload: () => void): HTMLElement {
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const monthAgo = new Date(Date.now() + 8 * 3600_000 - 90 * 86_400_000).toISOString().slice(0, 10);
+  const topic = h('select', { id: 'special-topic', 'aria-label': '专题' }, ...topics.map((t) => h('option', { value: t.name }, t.title)));
+  const from = h('input', { id: 'special-from', type: 'date', value: monthAgo, 'aria-label': '起始日期' });
+  const to = h('input', { id: 'special-to', type: 'date', value: today, 'aria-label': '截止日期' });
+  const status = h('span', { class: 'muted', role: 'status' });
+  const button = h('button', { type: 'submit' }, '生成专报');
+  const form = h('form', { class: 'inline-form', id: 'special-form' }, '专题 ', topic, ' 自 ', from, ' 至 ', to, ' ', button, ' ', status);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    status.textContent = '正在生成…';
+    try {
+      await postJson('/api/reports/special', { topic: topic.value, from: from.value, to: to.value });
+      reload();
+    } catch (error) {
+      status.textContent = (error as Error).message;
+      button.disabled = false;
+    }
+  });
+  return panel('生成专报', h('p', { class: 'sub' }, '按专题和时段生成专报（网页版与 Word 版），完成后出现在下方存档中。'), form);
+}
+
 export async function renderReports(content: HTMLElement): Promise<void> {
-  const { reports } = await getJson<{ reports: Report[] }>('/api/reports');
+  const { reports, topics } = await getJson<{ reports: Report[]; topics: { name: string; title: string }[] }>('/api/reports');
   replace(
     content,
+    specialForm(topics ?? [], () => void renderReports(content)),
     panel(
       '报告存档',
       h('p', { class: 'sub' }, '月报与专报由报告任务生成并存入 data/reports/；网页版可直接查看，PDF / Word 版可下载。'),
