@@ -88,7 +88,9 @@ function topicParams(topic: ReportTopic, period: Period, settings: KpiSettings):
 
 /** Only the parameters the statement names (DuckDB refuses unknown ones). */
 async function query<T>(warehouse: Warehouse, file: string, params: Params): Promise<T[]> {
-  const sql = sqlFile(`reports/${file}`);
+  // Every topic_*.sql reads the one anchor, topic_tickets.sql, composed in front as the first CTE.
+  const body = sqlFile(`reports/${file}`);
+  const sql = file.startsWith('topic_') ? `with topic_tickets as (\n${sqlFile('reports/topic_tickets.sql')}\n),\n${body.replace(/^(--.*\n)*/, '')}` : body;
   const used = Object.fromEntries(Object.entries(params).filter(([name]) => new RegExp(`\\$${name}\\b`).test(sql)));
   const rows = await warehouse.all<Record<string, unknown>>(sql, used);
   // Counts arrive as numbers or bigints: reports work with numbers.

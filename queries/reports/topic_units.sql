@@ -1,19 +1,5 @@
--- The topic's tickets in [$from, $to): withdrawn excluded; category_l1 or category_l2 among
--- $categories, or the text containing one of $keywords (both '|'-separated lists, either may be empty).
-with topic_tickets as (
-  select
-    *,
-  from tickets
-  where status <> '已撤销'
-    and received_at >= $from::timestamp
-    and received_at < $to::timestamp
-    and (
-      list_contains(string_split($categories, '|'), category_l1)
-      or list_contains(string_split($categories, '|'), category_l2)
-      or len(list_filter(string_split($keywords, '|'), k -> k <> '' and contains(coalesce(content, ''), k))) > 0
-    )
-),
-
+-- Reads `topic_tickets`, the topic's tickets in [$from, $to) (topic_tickets.sql), which
+-- reports/special.ts puts in front of this file as the first CTE.
 final as (
   select
     unit,
