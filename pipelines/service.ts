@@ -65,6 +65,7 @@ export async function startService(config: Config, options: { port?: number; dem
 
   const ready = (async () => {
     const empty = (await warehouse.one<{ n: number }>('select (select count(*) from tickets) + (select count(*) from ingest_runs) as n'))!.n === 0;
+    let generatedDemo = false;
     if (empty && options.demo !== false && readdirSync(folders.inbox).length === 0) {
       log('数据仓库为空：正在生成演示数据（昌吉州 12345，约 4 年）… / empty warehouse: generating the demo exports');
       const { generateDemoExports } = await import('./demo/generate.js');
@@ -72,10 +73,16 @@ export async function startService(config: Config, options: { port?: number; dem
       // The files are complete: mark them settled so the inbox job takes them now, not in five minutes.
       const past = new Date(Date.now() - 60_000);
       for (const file of result.files) utimesSync(file, past, past);
+      generatedDemo = true;
       log(`演示导出已写入收件箱：${result.files.length} 个文件，${result.tickets} 条工单 / demo exports written to the inbox`);
     }
     const run = await scheduler.run('ingest-inbox', 'startup');
     log(`收件箱 / inbox: ${run.message}`);
+    if (generatedDemo) {
+      log('正在回溯检测最近 14 天的热点预警… / looking for hotspots in the last 14 days');
+      const backfill = await scheduler.run('hotspots-backfill', 'startup');
+      log(`预警 / alerts: ${backfill.message}`);
+    }
   })().catch((error) => log(`启动任务失败 / start-up work failed: ${(error as Error).stack ?? error}`));
 
   const jobs = scheduler.start();
