@@ -221,7 +221,8 @@ export async function recordIncidents(warehouse: Warehouse, bursts: Burst[]): Pr
   for (const burst of bursts) {
     const key = `place=${burst.place}`;
     const day = burst.last_at.slice(0, 10);
-    const expected = burst.previous_30_days / 30;
+    // What the place usually has in a window of this length, from its last 30 days.
+    const expected = (burst.previous_30_days / 30) * (DEFAULT_HOTSPOT_SETTINGS.incidentHours / 24);
     const alarm: Alarm = {
       level: 'incident',
       series_key: key,

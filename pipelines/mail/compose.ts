@@ -85,7 +85,7 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
   const ratio = evidence.expected > 0 ? evidence.count / evidence.expected : Infinity;
   const excess = evidence.count - evidence.upper;
   const headline =
-    `${monthDay(evidence.date)}，${what}（${where}）${evidence.window === 'hour' ? '近 1 小时' : '当日'}受理 ${evidence.count} 件，` +
+    `${monthDay(evidence.date)}，${what}（${where}）${evidence.window === 'hour' ? '数小时内' : '当日'}受理 ${evidence.count} 件，` +
     `按历史规律预期约 ${formatNumber(evidence.expected)} 件，预警上限 ${formatNumber(evidence.upper)} 件。`;
   const words =
     `${ratio === Infinity ? '预期接近 0 件' : `是预期的 ${formatNumber(ratio)} 倍`}，` +
@@ -238,7 +238,7 @@ function seriesName(series: AlertSeries): string {
 
 /** 今日 for an alert of today, otherwise the date: a mail read the next morning must not say 今日. */
 function whenLabel(evidence: AlertEvidence, today: string): string {
-  if (evidence.window === 'hour') return '近 1 小时';
+  if (evidence.window === 'hour') return '数小时内';
   return evidence.date === today ? '今日' : monthDay(evidence.date);
 }
 
