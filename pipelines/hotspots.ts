@@ -1,4 +1,7 @@
+import type { DayResult } from './detect/index.js';
 import { sqlFile, type Warehouse } from './warehouse.js';
+
+export type { DayResult };
 
 /**
  * The hotspot job: every series (category l1 and l2, district, category × district) is tested for
@@ -7,16 +10,6 @@ import { sqlFile, type Warehouse } from './warehouse.js';
  * alarms are grouped into episodes (one per series, closed after quiet days, notified again only
  * on escalation). A second detector finds bursts at one address within hours.
  */
-
-export interface DayResult {
-  date: string;
-  count: number;
-  expected: number;
-  upper: number;
-  pValue: number;
-  score: number;
-  alarm: boolean;
-}
 
 /** The detector for one daily series: a result for every day ≥ `from`, each from data up to that day only. */
 export type SeriesDetector = (series: { dates: string[]; counts: number[] }, from: string) => DayResult[];
