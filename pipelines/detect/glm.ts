@@ -1,104 +1,409 @@
+import { nbDispersionMle } from './negbin.js';
+
 /**
- * A log-link count GLM fitted by iteratively reweighted least squares, with prior weights (for
- * down-weighting past outbreaks) and a small ridge penalty (so sparse series stay stable).
+ * A quasi-Poisson log-linear model (log μ = Xβ, variance φμ) fitted by penalised iteratively
+ * reweighted least squares, and the outbreak-robust refit of Farrington / Noufaily: fit, find the
+ * days whose standardised Anscombe residual exceeds a threshold, down-weight them, fit again.
+ *
+ * The design matrix is sparse by rows: a day has an intercept and a trend (stored densely), four
+ * non-zero values of the season spline and a handful of calendar indicators, so each row keeps
+ * only its non-zero entries. Building XᵀWX then costs (non-zeros per row)² per day instead of
+ * (columns)², which is what makes a weekly refit of hundreds of series cheap.
  */
+
+export class SparseDesign {
+  private constructor(
+    readonly rows: number,
+    readonly columns: number,
+    /** Columns 0…dense−1 are stored for every row (intercept, trend, Fourier terms). */
+    readonly dense: number,
+    /** Most sparse entries a row may hold. */
+    readonly width: number,
+    readonly denseValue: Float64Array,
+    readonly column: Int32Array,
+    readonly value: Float64Array,
+    readonly filled: Uint8Array,
+  ) {}
+
+  /**
+   * `fill(row, set)` calls `set(column, value)` for the row's entries: every dense column, and the
+   * non-zero sparse ones in any order (they are sorted here; the accumulation relies on it).
+   */
+  static build(rows: number, columns: number, dense: number, width: number, fill: (row: number, set: (column: number, value: number) => void) => void): SparseDesign {
+    const denseValue = new Float64Array(rows * dense);
+    const column = new Int32Array(rows * width);
+    const value = new Float64Array(rows * width);
+    const filled = new Uint8Array(rows);
+    let row = 0;
+    const set = (c: number, v: number) => {
+      if (c < 0 || c >= columns) throw new RangeError(`column ${c} outside 0…${columns - 1}`);
+      if (c < dense) {
+        denseValue[row * dense + c] = v;
+        return;
+      }
+      if (v === 0) return;
+      const k = filled[row];
+      if (k >= width) throw new RangeError(`row ${row} has more than ${width} sparse entries`);
+      // Insertion in column order.
+      let at = row * width + k;
+      while (at > row * width && column[at - 1] > c) {
+        column[at] = column[at - 1];
+        value[at] = value[at - 1];
+        at--;
+      }
+      if (at > row * width && column[at - 1] === c) throw new RangeError(`row ${row}: column ${c} set twice`);
+      column[at] = c;
+      value[at] = v;
+      filled[row] = k + 1;
+    };
+    for (row = 0; row < rows; row++) fill(row, set);
+    return new SparseDesign(rows, columns, dense, width, denseValue, column, value, filled);
+  }
+
+  /** xᵢᵀβ */
+  linear(row: number, beta: ArrayLike<number>): number {
+    let eta = 0;
+    const d = this.dense;
+    for (let j = 0; j < d; j++) eta += this.denseValue[row * d + j] * beta[j];
+    const base = row * this.width;
+    for (let k = 0; k < this.filled[row]; k++) eta += this.value[base + k] * beta[this.column[base + k]];
+    return eta;
+  }
+
+  /** Calls `visit(column, value)` for the row's entries (dense ones included, zeros or not). */
+  forEachEntry(row: number, visit: (column: number, value: number) => void): void {
+    for (let j = 0; j < this.dense; j++) visit(j, this.denseValue[row * this.dense + j]);
+    const base = row * this.width;
+    for (let k = 0; k < this.filled[row]; k++) visit(this.column[base + k], this.value[base + k]);
+  }
+}
+
+export interface GlmOptions {
+  /** Rows [from, to) of the design are fitted. */
+  from: number;
+  to: number;
+  /** Prior weights of rows from…to−1, at [row − from] (1 = a full day, 0 = left out); default all 1. */
+  weights?: Float64Array;
+  /**
+   * Quadratic penalty ½ βᵀPβ subtracted from the log-likelihood: a p×p symmetric matrix
+   * (row-major), or its diagonal alone (a ridge per coefficient); default none.
+   */
+  penalty?: ArrayLike<number>;
+  /** Starting coefficients, e.g. last week's fit; default log(mean) intercept (column 0). */
+  start?: ArrayLike<number>;
+  maxIterations?: number;
+  /** Converged when the last step moved no coefficient by more than this (log scale). */
+  tolerance?: number;
+  /**
+   * The Cholesky factor of XᵀWX + P from a recent fit of nearly the same rows (last week's). Steps
+   * then reuse it and only the score Xᵀ(w(y − μ)) − Pβ is summed over the rows — a few products per
+   * row instead of (non-zeros)² — converging linearly at the rate the information has changed
+   * (about the share of rows that moved). Falls back to full Newton steps if that stalls.
+   */
+  hessian?: Float64Array;
+}
 
 export interface GlmFit {
   beta: Float64Array;
-  /** Pearson dispersion, at least 1. */
-  dispersion: number;
-  fitted: Float64Array;
+  /**
+   * Fitted means of rows from…to−1 and the Pearson dispersion Σw(y−μ)²/μ / (Σw − p) (not yet
+   * floored at 1), both at the start of the last iteration. IRLS is Newton's method here (the log
+   * link is canonical), so the last step is within `tolerance` and moves them by less; saving
+   * the extra pass over the rows halves the cost of a refit.
+   */
+  mu: Float64Array;
+  pearson: number;
+  iterations: number;
+  converged: boolean;
+  /** Cholesky factor of XᵀWX + P at the same point, or the `hessian` it reused (p×p, lower, row-major). */
+  information: Float64Array;
 }
 
-/** Solves (A) x = b for a symmetric positive-definite A (Cholesky); A is p×p row-major. */
-function solve(a: Float64Array, b: Float64Array, p: number): Float64Array {
-  const l = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = a[i * p + j];
-      for (let k = 0; k < j; k++) sum -= l[i * p + k] * l[j * p + k];
-      if (i === j) l[i * p + i] = Math.sqrt(Math.max(sum, 1e-12));
-      else l[i * p + j] = sum / l[j * p + j];
+/** η is clamped so that a runaway coefficient cannot produce Infinity. */
+const ETA_LIMIT = 30;
+
+/** In place: A (p×p, symmetric, row-major) → its lower Cholesky factor. Tiny pivots are floored. */
+function cholesky(a: Float64Array, p: number): void {
+  for (let j = 0; j < p; j++) {
+    let diagonal = a[j * p + j];
+    for (let k = 0; k < j; k++) diagonal -= a[j * p + k] * a[j * p + k];
+    // A column with no information (e.g. an indicator never set in the window) gets a unit pivot.
+    const pivot = diagonal > 1e-10 ? Math.sqrt(diagonal) : 1;
+    a[j * p + j] = pivot;
+    for (let i = j + 1; i < p; i++) {
+      let s = a[i * p + j];
+      for (let k = 0; k < j; k++) s -= a[i * p + k] * a[j * p + k];
+      a[i * p + j] = s / pivot;
     }
+    for (let i = 0; i < j; i++) a[i * p + j] = 0;
   }
+}
+
+/** score −= Pβ (the penalty's gradient), P given whole or as its diagonal. */
+function subtractPenaltyGradient(score: Float64Array, beta: Float64Array, penalty: ArrayLike<number> | undefined, p: number): void {
+  if (!penalty) return;
+  if (penalty.length === p) {
+    for (let i = 0; i < p; i++) score[i] -= penalty[i] * beta[i];
+    return;
+  }
+  for (let i = 0; i < p; i++) {
+    let s = 0;
+    for (let j = 0; j < p; j++) s += penalty[i * p + j] * beta[j];
+    score[i] -= s;
+  }
+}
+
+/** Solves L Lᵀ x = b for the factor of `cholesky`. */
+function choleskySolve(l: Float64Array, b: Float64Array, p: number): Float64Array {
   const y = new Float64Array(p);
   for (let i = 0; i < p; i++) {
-    let sum = b[i];
-    for (let k = 0; k < i; k++) sum -= l[i * p + k] * y[k];
-    y[i] = sum / l[i * p + i];
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * p + k] * y[k];
+    y[i] = s / l[i * p + i];
   }
   const x = new Float64Array(p);
   for (let i = p - 1; i >= 0; i--) {
-    let sum = y[i];
-    for (let k = i + 1; k < p; k++) sum -= l[k * p + i] * x[k];
-    x[i] = sum / l[i * p + i];
+    let s = y[i];
+    for (let k = i + 1; k < p; k++) s -= l[k * p + i] * x[k];
+    x[i] = s / l[i * p + i];
   }
   return x;
 }
 
-/**
- * X is n×p row-major (column 0 the intercept), y the counts, w prior weights (1 = full).
- * Returns coefficients, fitted means and the Pearson dispersion (≥ 1).
- */
-export function fitLogLinear(x: Float64Array, y: ArrayLike<number>, w: ArrayLike<number>, n: number, p: number, ridge = 1e-3, iterations = 25, start?: Float64Array): GlmFit {
-  let mean = 0;
-  let weightSum = 0;
-  for (let i = 0; i < n; i++) {
-    mean += w[i] * y[i];
-    weightSum += w[i];
+/** Fits the quasi-Poisson model to counts `y` (indexed like the design rows). */
+export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOptions): GlmFit {
+  const { from, to } = options;
+  const p = design.columns;
+  const { dense, denseValue, width, column, value, filled } = design;
+  const weights = options.weights ?? new Float64Array(to - from).fill(1);
+  const maxIterations = options.maxIterations ?? 50;
+  const tolerance = options.tolerance ?? 1e-8;
+  const n = to - from;
+  let beta: Float64Array = new Float64Array(p);
+  if (options.start) beta.set(options.start);
+  else {
+    let total = 0;
+    let weightSum = 0;
+    for (let i = from; i < to; i++) {
+      total += weights[i - from] * y[i];
+      weightSum += weights[i - from];
+    }
+    beta[0] = Math.log(Math.max(total / Math.max(weightSum, 1e-9), 1e-3));
   }
-  mean = Math.max(mean / Math.max(weightSum, 1e-9), 0.01);
-  // A warm start (last week's coefficients) converges in a few iterations.
-  let beta: Float64Array = start ? Float64Array.from(start) : new Float64Array(p);
-  if (!start) beta[0] = Math.log(mean);
-  const eta = new Float64Array(n);
   const mu = new Float64Array(n);
-  for (let it = 0; it < iterations; it++) {
-    const xtwx = new Float64Array(p * p);
-    const xtwz = new Float64Array(p);
-    for (let i = 0; i < n; i++) {
-      let e = 0;
-      for (let j = 0; j < p; j++) e += x[i * p + j] * beta[j];
-      e = Math.min(Math.max(e, -20), 20);
-      eta[i] = e;
-      const m = Math.exp(e);
-      mu[i] = m;
-      const weight = w[i] * m;
-      if (weight === 0) continue;
-      const z = e + (y[i] - m) / m;
+  const xtwx = new Float64Array(p * p);
+  const xtwz = new Float64Array(p);
+  let pearson = 0;
+  let weightSum = 0;
+  let iterations = 0;
+  let converged = false;
+  if (options.hessian) {
+    const score = new Float64Array(p);
+    let previous = Infinity;
+    while (iterations < Math.min(maxIterations, 6) && !converged) {
+      iterations++;
+      score.fill(0);
+      pearson = 0;
+      weightSum = 0;
+      for (let i = from; i < to; i++) {
+        const denseBase = i * dense;
+        const base = i * width;
+        const count = filled[i];
+        let eta = 0;
+        for (let a = 0; a < dense; a++) eta += denseValue[denseBase + a] * beta[a];
+        for (let k = 0; k < count; k++) eta += value[base + k] * beta[column[base + k]];
+        if (eta > ETA_LIMIT) eta = ETA_LIMIT;
+        else if (eta < -ETA_LIMIT) eta = -ETA_LIMIT;
+        const m = Math.exp(eta);
+        mu[i - from] = m;
+        const prior = weights[i - from];
+        if (prior === 0) continue;
+        const residual = y[i] - m;
+        pearson += (prior * residual * residual) / m;
+        weightSum += prior;
+        const r = prior * residual;
+        for (let a = 0; a < dense; a++) score[a] += denseValue[denseBase + a] * r;
+        for (let k = 0; k < count; k++) score[column[base + k]] += value[base + k] * r;
+      }
+      subtractPenaltyGradient(score, beta, options.penalty, p);
+      const step = choleskySolve(options.hessian, score, p);
+      let change = 0;
       for (let j = 0; j < p; j++) {
-        const xij = x[i * p + j];
-        if (xij === 0) continue;
-        xtwz[j] += weight * xij * z;
-        for (let k = 0; k <= j; k++) xtwx[j * p + k] += weight * xij * x[i * p + k];
+        beta[j] += step[j];
+        change = Math.max(change, Math.abs(step[j]));
+      }
+      converged = change < tolerance;
+      // Not contracting: the old information no longer fits; finish with full Newton steps.
+      if (!converged && change > 0.5 * previous) break;
+      previous = change;
+    }
+    if (converged) return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: options.hessian };
+  }
+  while (iterations < maxIterations && !converged) {
+    iterations++;
+    xtwx.fill(0);
+    xtwz.fill(0);
+    pearson = 0;
+    weightSum = 0;
+    for (let i = from; i < to; i++) {
+      const denseBase = i * dense;
+      const base = i * width;
+      const count = filled[i];
+      let eta = 0;
+      for (let a = 0; a < dense; a++) eta += denseValue[denseBase + a] * beta[a];
+      for (let k = 0; k < count; k++) eta += value[base + k] * beta[column[base + k]];
+      if (eta > ETA_LIMIT) eta = ETA_LIMIT;
+      else if (eta < -ETA_LIMIT) eta = -ETA_LIMIT;
+      const m = Math.exp(eta);
+      mu[i - from] = m;
+      const prior = weights[i - from];
+      if (prior === 0) continue;
+      const residual = y[i] - m;
+      pearson += (prior * residual * residual) / m;
+      weightSum += prior;
+      // Working weight μ and working response η + (y − μ)/μ, times the prior weight.
+      const w = prior * m;
+      const wz = w * eta + prior * residual;
+      // Lower triangle only: dense × dense, then each sparse column against all before it.
+      for (let a = 0; a < dense; a++) {
+        const va = denseValue[denseBase + a];
+        xtwz[a] += va * wz;
+        const wva = w * va;
+        const row = a * p;
+        for (let b = 0; b <= a; b++) xtwx[row + b] += wva * denseValue[denseBase + b];
+      }
+      for (let k = 0; k < count; k++) {
+        const c = column[base + k];
+        const v = value[base + k];
+        xtwz[c] += v * wz;
+        const wv = w * v;
+        const row = c * p;
+        for (let b = 0; b < dense; b++) xtwx[row + b] += wv * denseValue[denseBase + b];
+        for (let l = 0; l <= k; l++) xtwx[row + column[base + l]] += wv * value[base + l];
       }
     }
-    for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) xtwx[k * p + j] = xtwx[j * p + k];
-    // Ridge on everything but the intercept, scaled to the data's weight.
-    for (let j = 1; j < p; j++) xtwx[j * p + j] += ridge * Math.max(weightSum * mean, 1);
-    const next = solve(xtwx, xtwz, p);
+    const penalty = options.penalty;
+    if (penalty && penalty.length === p) for (let i = 0; i < p; i++) xtwx[i * p + i] += penalty[i];
+    else if (penalty) for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) xtwx[i * p + j] += penalty[i * p + j];
+    cholesky(xtwx, p);
+    const next = choleskySolve(xtwx, xtwz, p);
     let change = 0;
     for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - beta[j]));
     beta = next;
-    if (change < 1e-5) break;
+    converged = change < tolerance;
   }
-  let pearson = 0;
-  let used = 0;
-  for (let i = 0; i < n; i++) {
-    let e = 0;
-    for (let j = 0; j < p; j++) e += x[i * p + j] * beta[j];
-    mu[i] = Math.exp(Math.min(Math.max(e, -20), 20));
-    if (w[i] > 0) {
-      pearson += (w[i] * (y[i] - mu[i]) ** 2) / mu[i];
-      used += w[i];
-    }
-  }
-  const dispersion = Math.max(1, pearson / Math.max(used - p, 1));
-  return { beta, dispersion, fitted: mu };
+  return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: xtwx };
 }
 
-/** Anscombe residuals of a Poisson fit, scaled by the dispersion. */
-export function anscombe(y: number, mu: number, dispersion: number): number {
-  if (mu <= 0) return 0;
-  return (1.5 * (Math.cbrt(y * y) - Math.cbrt(mu * mu))) / (Math.pow(mu, 1 / 6) * Math.sqrt(dispersion));
+const TWO_THIRDS = Float64Array.from({ length: 1024 }, (_, k) => Math.cbrt(k * k));
+
+/** Poisson Anscombe residual (3/2)(y^⅔ − μ^⅔)/μ^⅙, before standardisation. */
+export function anscombeResidual(y: number, mu: number): number {
+  const root = Math.cbrt(mu);
+  const y23 = y < 1024 && Number.isInteger(y) ? TWO_THIRDS[y] : Math.cbrt(y * y);
+  return (1.5 * (y23 - root * root)) / Math.sqrt(root);
+}
+
+/**
+ * Leverage hᵢ = wᵢμᵢ xᵢᵀ(XᵀWX + P)⁻¹xᵢ of one row, from a fit's Cholesky factor L: ‖L⁻¹xᵢ‖² by
+ * forward substitution (p²/2 for the row, no inverse — only a few rows are ever asked for).
+ */
+export function leverage(design: SparseDesign, fit: GlmFit, row: number, priorWeight: number, mean: number, scratch: Float64Array): number {
+  const p = design.columns;
+  const l = fit.information;
+  const x = scratch;
+  x.fill(0);
+  design.forEachEntry(row, (c, v) => (x[c] = v));
+  let norm = 0;
+  for (let k = 0; k < p; k++) {
+    let s = x[k];
+    for (let j = 0; j < k; j++) s -= l[k * p + j] * x[j];
+    x[k] = s / l[k * p + k];
+    norm += x[k] * x[k];
+  }
+  return Math.min(0.99, priorWeight * mean * norm);
+}
+
+export interface RobustOptions extends Omit<GlmOptions, 'weights' | 'start' | 'hessian'> {
+  /** Standardised Anscombe residuals above this are treated as past outbreaks (Noufaily: 2.58). */
+  threshold?: number;
+  /**
+   * How a day above the threshold is down-weighted: 'farrington' gives it γ/s² (γ rescales all
+   * weights to sum to n, as in Farrington 1996); 'smooth' gives it (threshold/s)², which is
+   * continuous at the threshold, so that a weekly refit does not jump when a day crosses it.
+   */
+  weighting?: 'farrington' | 'smooth';
+  /** Starting coefficients for the first and for the reweighted fit. */
+  start?: { initial?: ArrayLike<number>; reweighted?: ArrayLike<number> };
+  /** Recent Cholesky factors of the information of the first and the reweighted fit (see GlmOptions.hessian). */
+  hessian?: { initial?: Float64Array; reweighted?: Float64Array };
+  /** Rows that must not count at all (weight 0), e.g. days missing from the data. */
+  exclude?: ArrayLike<number>;
+  /**
+   * How φ is estimated: 'pearson' (Farrington, Noufaily) or 'likelihood' (NB maximum likelihood,
+   * for sparse counts where a single large count rules the χ² sum; `near` is a previous φ).
+   */
+  dispersion?: 'pearson' | 'likelihood' | 'given';
+  /**
+   * A previous φ of this series (e.g. last week's). With 'likelihood' it standardises the
+   * residuals that find past outbreaks — φ of a fit that still contains them would be inflated by
+   * them — and starts the search for the new φ; with 'given' it is kept as the fit's φ.
+   */
+  near?: number;
+}
+
+export interface RobustFit {
+  initial: GlmFit;
+  final: GlmFit;
+  /** φ ≥ 1 of the reweighted fit: weighted Pearson χ² / (n − p), or the NB likelihood's. */
+  dispersion: number;
+  /** Prior weights of the reweighted fit, at [row − from]. */
+  weights: Float64Array;
+  /** Rows down-weighted as outbreaks. */
+  downWeighted: number;
+}
+
+/** Fit, down-weight the outbreaks of the past, fit again (Farrington 1996 with Noufaily 2013's threshold). */
+export function fitRobust(design: SparseDesign, y: Float64Array, options: RobustOptions): RobustFit {
+  const { from, to } = options;
+  const n = to - from;
+  const threshold = options.threshold ?? 2.58;
+  const base = new Float64Array(n);
+  for (let i = from; i < to; i++) base[i - from] = options.exclude ? options.exclude[i] : 1;
+  const glm = { from, to, penalty: options.penalty, maxIterations: options.maxIterations, tolerance: options.tolerance };
+  const initial = fitGlm(design, y, { ...glm, weights: base, start: options.start?.initial, hessian: options.hessian?.initial });
+  const given = options.dispersion === 'given' && options.near !== undefined;
+  const likelihood = options.dispersion === 'likelihood' || (options.dispersion === 'given' && !given);
+  const phi = given || likelihood ? (options.near ?? nbDispersionMle(y, initial.mu, base, from, to)) : Math.max(1, initial.pearson);
+  const scale = 1 / Math.sqrt(phi);
+  const scratch = new Float64Array(design.columns);
+  const weights = new Float64Array(n);
+  let downWeighted = 0;
+  let used = 0;
+  let total = 0;
+  for (let i = from; i < to; i++) {
+    const prior = base[i - from];
+    if (prior === 0) continue;
+    used++;
+    const mean = initial.mu[i - from];
+    let w = 1;
+    // Only days above their expected count can be outbreaks.
+    if (y[i] > mean) {
+      let s = anscombeResidual(y[i], mean) * scale;
+      // Leverage matters only near the threshold: rows have h < 0.28 unless nearly unique (an
+      // indicator set on a handful of days), so it is worked out only above 0.85 × the threshold.
+      if (s > threshold * 0.85) s /= Math.sqrt(1 - leverage(design, initial, i, prior, mean, scratch));
+      if (s > threshold) {
+        w = options.weighting === 'farrington' ? 1 / (s * s) : (threshold / s) ** 2;
+        downWeighted++;
+      }
+    }
+    weights[i - from] = w;
+    total += w;
+  }
+  if (options.weighting === 'farrington' && total > 0) for (let k = 0; k < n; k++) weights[k] *= used / total;
+  const final =
+    downWeighted === 0 ? initial : fitGlm(design, y, { ...glm, weights, start: options.start?.reweighted ?? initial.beta, hessian: options.hessian?.reweighted ?? options.hessian?.initial });
+  const dispersion = given ? phi : likelihood ? nbDispersionMle(y, final.mu, weights, from, to, phi) : Math.max(1, final.pearson);
+  return { initial, final, dispersion, weights, downWeighted };
 }

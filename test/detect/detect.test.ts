@@ -1,129 +1,149 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dayFeatures, dayIndex, springFestival } from '../../pipelines/detect/calendar.js';
-import { detect, METHODS } from '../../pipelines/detect/methods.js';
-import { upperBound, upperTail } from '../../pipelines/detect/negbin.js';
+import { dayIndex, dayString } from '../../pipelines/detect/calendar.js';
+import { detect, METHODS } from '../../pipelines/detect/detect.js';
+import { baselineMeans, injectOutbreak, Random, randomProfile, simulateCounts } from './simulate.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const START = dayIndex('2021-01-01');
+const datesFrom = (start: number, days: number) => Array.from({ length: days }, (_, i) => dayString(start + i));
 
-function series(days: number, mean: (i: number) => number, seed = 3) {
-  let s = seed;
-  const uniform = () => ((s = (s * 48271) % 2147483647) / 2147483647);
-  const dates: string[] = [];
-  const counts: number[] = [];
-  for (let i = 0; i < days; i++) {
-    dates.push(new Date(Date.UTC(2021, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
-    const mu = mean(i);
-    let k = 0;
-    let p = Math.exp(-mu);
-    let c = p;
-    const u = uniform();
-    while (u > c) {
-      k++;
-      p *= mu / k;
-      c += p;
-    }
-    counts.push(k);
-  }
-  return { dates, counts };
+/** A hotline-like series (weekday pattern, holidays, season, NB noise) of `days` days from 2021. */
+function hotline(level: number, days: number, seed: number) {
+  const random = new Random(seed);
+  const profile = randomProfile(random, level);
+  const means = baselineMeans(profile, START, days);
+  return { random, profile, means, counts: simulateCounts(random, profile, means), dates: datesFrom(START, days) };
 }
 
-describe('negative-binomial tail and bound', () => {
-  it('matches hand-computed Poisson and NB values', () => {
-    // Poisson(2): P(X ≥ 5) = 1 − e^-2 (1 + 2 + 2 + 4/3 + 2/3) = 1 − 7e^-2 = 0.052653…
-    expect(upperTail(5, 2, 1)).toBeCloseTo(1 - 7 * Math.exp(-2), 10);
-    // NB with mean 2, variance 4 (φ = 2): size r = 2, p = r/(r+μ) = 1/2; P(X = k) = (k+1)/2^(k+2)
-    // P(X ≥ 3) = 1 − (1/4 + 2/8 + 3/16) = 5/16
-    expect(upperTail(3, 2, 2)).toBeCloseTo(5 / 16, 10);
-    // Poisson(2): P(X ≤ 5) = 0.98344 ≥ 0.99? no; P(X ≤ 6) = 0.99547 → the 0.99 bound is 6
-    expect(upperBound(2, 1, 0.01)).toBe(6);
-    expect(upperTail(0, 5, 1)).toBe(1);
+describe('pulse finds what it should and little else', () => {
+  it('flags a clear one-day spike on that day, above its upper bound', () => {
+    const s = hotline(30, 3 * 365, 1);
+    const day = 3 * 365 - 40;
+    s.counts[day] += Math.round(8 * Math.sqrt(s.profile.dispersion * s.means[day]));
+    const results = detect(s, { from: s.dates[2 * 365], alpha: 0.001 });
+    const spike = results.find((r) => r.date === s.dates[day])!;
+    expect(spike.alarm).toBe(true);
+    expect(spike.count).toBeGreaterThan(spike.upper);
+    expect(spike.expected).toBeGreaterThan(0.5 * s.means[day]);
+    expect(spike.expected).toBeLessThan(1.5 * s.means[day]);
+    expect(spike.pValue).toBeLessThan(1e-5);
+    expect(spike.score).toBeCloseTo(-Math.log10(spike.pValue), 9);
+  });
+
+  it('gives few alarms on a year of ordinary days', () => {
+    for (const [level, seed] of [[0.5, 2], [20, 3], [200, 4]]) {
+      const s = hotline(level, 3 * 365, seed);
+      const results = detect(s, { from: s.dates[2 * 365], alpha: 0.001 });
+      expect(results).toHaveLength(365);
+      expect(results.filter((r) => r.alarm).length).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('is quiet on a flat Poisson series', () => {
+    const random = new Random(6);
+    const counts = Array.from({ length: 3 * 365 }, () => random.poisson(12));
+    const dates = datesFrom(START, counts.length);
+    const results = detect({ dates, counts }, { from: dates[365], alpha: 0.001 });
+    expect(results.filter((r) => r.alarm).length).toBeLessThanOrEqual(3);
+    const meanExpected = results.reduce((sum, r) => sum + r.expected, 0) / results.length;
+    expect(meanExpected).toBeGreaterThan(11);
+    expect(meanExpected).toBeLessThan(13);
+  });
+
+  it('catches a sustained rise that no single day shows (the CUSUM channel)', () => {
+    const random = new Random(7);
+    const counts = Array.from({ length: 3 * 365 }, () => random.poisson(50));
+    const dates = datesFrom(START, counts.length);
+    const from = 3 * 365 - 60;
+    // +12 a day (1.7 sd) for 12 days
+    for (let d = 0; d < 12; d++) counts[from + 20 + d] += 12;
+    const results = detect({ dates, counts }, { from: dates[from], alpha: 0.001 });
+    const rise = results.slice(20, 32);
+    expect(rise.some((r) => r.alarm)).toBe(true);
+    expect(rise.some((r) => r.alarm && r.count <= r.upper)).toBe(true);
+    expect(results.slice(0, 20).some((r) => r.alarm)).toBe(false);
+  });
+
+  it('learns the Spring Festival dip from earlier years instead of alarming after it', () => {
+    const s = hotline(40, 4 * 365 + 60, 8);
+    const results = detect(s, { from: '2025-01-15', alpha: 0.001 });
+    const holiday = results.filter((r) => r.date >= '2025-01-28' && r.date <= '2025-02-15');
+    // expected follows the dip: lower on the holiday than on the working days after it
+    const onHoliday = holiday.find((r) => r.date === '2025-01-30')!;
+    const after = holiday.find((r) => r.date === '2025-02-06')!;
+    expect(onHoliday.expected).toBeLessThan(0.8 * after.expected);
+    expect(holiday.filter((r) => r.alarm).length).toBeLessThanOrEqual(1);
   });
 });
 
-describe('calendar', () => {
-  it('knows the official 2025 Spring Festival holiday and its make-up working day', () => {
-    expect(springFestival(2025)).toBe(dayIndex('2025-01-29'));
-    expect(dayFeatures(dayIndex('2025-01-29')).holiday).toBe(true);
-    expect(dayFeatures(dayIndex('2025-01-26'))).toMatchObject({ weekday: 0, makeUpWorkday: true, holiday: false });
-    expect(dayFeatures(dayIndex('2025-02-05')).afterBreak).toBe(true);
-    expect(dayFeatures(dayIndex('2025-01-20')).festivalBin).toBe(2);
-    expect(dayFeatures(dayIndex('2025-07-05'))).toMatchObject({ holiday: false, makeUpWorkday: false });
-  });
-});
+describe('every method is strictly causal', () => {
+  const s = hotline(15, 3 * 365 + 120, 9);
+  for (const at of [3 * 365 + 10, 3 * 365 + 50]) injectOutbreak(s.random, s.counts, s.means, s.profile, at, 'plateau 7d', 5);
+  const from = s.dates[3 * 365];
 
-describe('EARS', () => {
-  it('computes C1 by hand', () => {
-    // days t-7…t-1: 2,4,2,4,2,4,2 → mean 20/7, sd = sqrt(Σ(x−m)²/6) = sqrt((4·(6/7)² + 3·(8/7)²)/6)
-    const counts = [2, 4, 2, 4, 2, 4, 2, 9];
-    const dates = counts.map((_, i) => `2025-03-0${i + 1}`);
-    const [c1] = detect({ dates, counts }, { from: '2025-03-08', method: 'ears-c1' });
-    const mean = 20 / 7;
-    const sd = Math.sqrt((4 * (6 / 7) ** 2 + 3 * (8 / 7) ** 2) / 6);
-    expect(c1.score).toBeCloseTo((9 - mean) / sd, 10);
-    expect(c1.alarm).toBe((9 - mean) / sd > 3);
-  });
-});
-
-const weekly = (i: number) => 20 * ([0, 6].includes(new Date(Date.UTC(2021, 0, 1) + i * 86_400_000).getUTCDay()) ? 0.6 : 1) * (1 + 0.3 * Math.sin((2 * Math.PI * i) / 365));
-
-describe('pulse detector', () => {
-  it('finds a clear spike and stays quiet on ordinary days', () => {
-    const s = series(3 * 365, weekly);
-    s.counts[s.counts.length - 10] += 40;
-    const results = detect(s, { from: s.dates[2 * 365] });
-    const alarms = results.filter((r) => r.alarm);
-    expect(alarms.map((a) => a.date)).toContain(s.dates[s.counts.length - 10]);
-    expect(alarms.length).toBeLessThanOrEqual(4);
-    const day = results.find((r) => r.date === s.dates[s.counts.length - 10])!;
-    expect(day.count).toBeGreaterThan(day.upper);
-    expect(day.expected).toBeGreaterThan(8);
-    expect(day.expected).toBeLessThan(35);
-  });
-
-  it.each(METHODS)('%s is strictly causal: results up to day t do not change when later data is cut off', (method) => {
-    const s = series(2 * 365 + 60, weekly, 11);
-    s.counts[2 * 365 + 20] += 30;
-    const from = s.dates[2 * 365];
-    const full = detect(s, { from, method });
-    for (const cut of [2 * 365 + 5, 2 * 365 + 21, 2 * 365 + 40]) {
-      const truncated = detect({ dates: s.dates.slice(0, cut + 1), counts: s.counts.slice(0, cut + 1) }, { from, method });
+  it.each(METHODS)('%s: the verdict on day t is the same when the series ends at t', (method) => {
+    const full = detect(s, { from, method, alpha: 0.005 });
+    expect(full).toHaveLength(120);
+    for (const cut of [3 * 365, 3 * 365 + 9, 3 * 365 + 13, 3 * 365 + 56, 3 * 365 + 119]) {
+      const truncated = detect({ dates: s.dates.slice(0, cut + 1), counts: s.counts.slice(0, cut + 1) }, { from, method, alpha: 0.005 });
+      expect(truncated).toHaveLength(cut + 1 - 3 * 365);
       expect(truncated).toEqual(full.slice(0, truncated.length));
     }
   });
+
+  it.each(METHODS)('%s: the verdict on day t is the same whatever happens after t', (method) => {
+    const full = detect(s, { from, method, alpha: 0.005 });
+    const cut = 3 * 365 + 30;
+    const changed = s.counts.map((c, i) => (i > cut ? c * 3 + 7 : c));
+    const other = detect({ dates: s.dates, counts: changed }, { from, method, alpha: 0.005 });
+    expect(other.slice(0, 31)).toEqual(full.slice(0, 31));
+    expect(other.slice(31)).not.toEqual(full.slice(31));
+  });
 });
 
-describe('hotline detect', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hotline-detect-'));
-  const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'pipelines', 'cli.ts'), 'detect', ...args], { encoding: 'utf8', timeout: 120_000 });
+describe('the uniform interface', () => {
+  const s = hotline(5, 2 * 365, 10);
 
-  it('prints one JSON array of alarms in the contract shape', () => {
-    const s = series(2 * 365, weekly, 5);
-    s.counts[2 * 365 - 3] += 45;
-    const lines = ['series,date,count', ...s.dates.map((d, i) => `噪声扰民,${d},${s.counts[i]}`), ...s.dates.map((d, i) => `供水,${d},${i % 7}`)];
-    const file = join(dir, 'counts.csv');
-    writeFileSync(file, lines.join('\n'));
-    const result = run(['--counts', file, '--from', s.dates[2 * 365 - 30], '--json']);
-    expect(result.status, result.stderr).toBe(0);
-    const alarms = JSON.parse(result.stdout);
-    expect(Array.isArray(alarms)).toBe(true);
-    const spike = alarms.find((a: { series: string; date: string }) => a.series === '噪声扰民' && a.date === s.dates[2 * 365 - 3]);
-    expect(Object.keys(spike).sort()).toEqual(['count', 'date', 'expected', 'pValue', 'score', 'series', 'upper']);
-    expect(alarms.every((a: { date: string }) => a.date >= s.dates[2 * 365 - 30])).toBe(true);
+  it.each(METHODS)('%s: one result per day from `from`, with a finite score on judged days', (method) => {
+    const results = detect(s, { from: s.dates[400], method });
+    expect(results.map((r) => r.date)).toEqual(s.dates.slice(400));
+    for (const r of results) {
+      expect(Number.isFinite(r.score)).toBe(true);
+      expect(r.pValue).toBeGreaterThanOrEqual(0);
+      expect(r.pValue).toBeLessThanOrEqual(1);
+      // an alarm is always explained by the count or, for pulse and EARS C3, by the days before
+      if (r.count > r.upper && method !== 'farrington') expect(r.alarm).toBe(true);
+    }
   });
 
-  it('says what and where for bad input, and exits 2 on bad flags', () => {
-    const bad = join(dir, 'bad.csv');
-    writeFileSync(bad, 'series,date,count\na,2025-01-01,3\na,2025-02-30,1\n');
-    const result = run(['--counts', bad, '--from', '2025-01-01']);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('bad.csv:3');
-    writeFileSync(bad, 'name,day,n\n');
-    expect(run(['--counts', bad, '--from', '2025-01-01']).stderr).toContain('series,date,count');
-    expect(run(['--counts', bad, '--from', '2025-01-01', '--method', 'magic']).status).toBe(2);
-    expect(run(['--counts', bad]).status).toBe(2);
+  it('judges nothing it has no history for', () => {
+    const results = detect({ dates: s.dates.slice(0, 3), counts: s.counts.slice(0, 3) }, { from: s.dates[0] });
+    expect(results.every((r) => !r.alarm && r.pValue === 1 && Number.isNaN(r.expected))).toBe(true);
+  });
+
+  it('refuses gaps, bad counts and unknown methods', () => {
+    expect(() => detect({ dates: ['2025-01-01', '2025-01-03'], counts: [1, 2] }, { from: '2025-01-01' })).toThrow(/consecutive/);
+    expect(() => detect({ dates: ['2025-01-01', '2025-01-02'], counts: [1, -2] }, { from: '2025-01-01' })).toThrow(/whole number/);
+    expect(() => detect(s, { from: s.dates[0], method: 'magic' as never })).toThrow(/unknown method/);
+    expect(() => detect(s, { from: s.dates[0], alpha: 2 })).toThrow(/alpha/);
+  });
+});
+
+describe('Farrington flexible (daily port)', () => {
+  it('expects the level of a stationary series and holds quiet days back (limit54)', () => {
+    const random = new Random(11);
+    const counts = Array.from({ length: 3 * 365 }, () => random.poisson(10));
+    const dates = datesFrom(START, counts.length);
+    const results = detect({ dates, counts }, { from: dates[3 * 365 - 30], method: 'farrington' });
+    for (const r of results) {
+      expect(r.expected).toBeGreaterThan(9);
+      expect(r.expected).toBeLessThan(11);
+    }
+    // a series silent for a month, then 3 cases: surprising, but fewer than 5 cases in 4 weeks
+    const quiet: number[] = Array.from({ length: 2 * 365 }, (_, i) => (i % 40 === 0 ? 1 : 0));
+    quiet[2 * 365 - 1] = 3;
+    const [last] = detect({ dates: datesFrom(START, quiet.length), counts: quiet }, { from: dayString(START + 2 * 365 - 1), method: 'farrington' }).slice(-1);
+    expect(last.pValue).toBeLessThan(0.01);
+    expect(last.alarm).toBe(false);
+    expect(last.score).toBe(0);
   });
 });

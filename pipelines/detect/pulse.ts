@@ -1,0 +1,481 @@
+import { calendarDay, type CalendarDay } from './calendar.js';
+import { cusumIncrement, cusumKappa, windowedCusum } from './cusum.js';
+import { fitRobust, SparseDesign } from './glm.js';
+import { nbUpperBound, nbUpperTail } from './negbin.js';
+import { checkSeries, firstPosition, log10Score, UNEVALUATED, type CountSeries, type DayResult } from './series.js';
+
+/**
+ * Pulse, our detector for daily hotline counts.
+ *
+ * Expected count μ₀(t): a quasi-Poisson GLM (log link) fitted by IRLS with
+ *  - a linear trend and a yearly season — a cyclic cubic P-spline with a knot every two weeks,
+ *    its roughness penalised (so a sharp heating-season onset or a harvest fortnight fits, and a
+ *    thin series gets a smooth season); quiet series get one Fourier pair instead;
+ *  - the weekday (on ordinary days), official holidays (the Spring Festival's apart), make-up
+ *    working days (调休), the first working day after a break of ≥ 3 and of ≥ 7 days, and four
+ *    phases around the Spring Festival (6–3 weeks, 3–1 weeks and the last week before it; the two
+ *    weeks after its holiday), from the official calendar (calendar.ts);
+ *  - fitted on up to three years of history that end `guardDays` before the refit day, so that a
+ *    rise under way is not learnt as normal; days with a standardised Anscombe residual above 2.58
+ *    are down-weighted by γ/s² (Farrington, Noufaily: past outbreaks);
+ *  - φ ≥ 1 from Pearson's χ², or for series under 5 a day from the NB likelihood (where one big
+ *    count would rule χ²), growing with μ within a series when the residuals say so (busy days are
+ *    relatively noisier when part of the noise is multiplicative);
+ *  - refitted every `refitEvery` days on a fixed calendar (Mondays), warm-started from the last
+ *    fit, and predicted for each day until the next refit.
+ * Quiet series (under one a day) get a smaller model — off-day instead of seven weekdays, one
+ * pre-festival phase — and every coefficient but the intercept a ridge penalty, so that IRLS stays
+ * finite when an indicator never sees a count. Under a year of history: no trend and no season,
+ * fitted on the last 13 weeks; under four weeks: the plain recent mean.
+ *
+ * Two channels judge the day:
+ *  - the day's NB tail p_day = P(X ≥ x | μ₀, φ);
+ *  - an NB likelihood-ratio CUSUM on the same μ₀ (cusum.ts) for sustained rises, with p = e^−S,
+ *    restarted after it signals; its dispersion is that of 7- and 28-day sums (`windowDispersion`),
+ *    since misfit and day noise that last add up over a window.
+ * The day's p-value is the weighted Bonferroni combination min(1, p_day/(1−w), p_cusum/w), so it
+ * stays a valid p-value (what the hotspot job's Benjamini–Hochberg step needs); the alarm is p ≤ α;
+ * the score is −log10 p. `upper` is the day channel's bound at level (1−w)α — the CUSUM can alarm
+ * below it when a rise has lasted.
+ */
+
+export interface PulseSettings {
+  alpha: number;
+  /** Days between refits; refits fall on a fixed calendar, not on the evaluation start. */
+  refitEvery: number;
+  /** Most recent days left out of each fit. */
+  guardDays: number;
+  /** Longest history fitted. */
+  historyDays: number;
+  /** Fewer days of history than this: a plain recent mean instead of the model. */
+  minHistoryDays: number;
+  /** Series below this mean per day get the small model. */
+  quietLevel: number;
+  /** The season of the small model. */
+  quietSeason: Season;
+  /**
+   * λ of the season spline's second-difference penalty, per count a day of the series' level:
+   * day-to-day noise is partly multiplicative, so a busy series' extra counts do not make its
+   * season proportionally better known (with λ fixed, the spline would chase that noise).
+   */
+  seasonSmoothing: number;
+  /** Below this mean per day φ is the NB maximum-likelihood estimate instead of Pearson's. */
+  likelihoodBelow: number;
+  /** Standardised Anscombe residual above which a past day counts as an outbreak. */
+  reweightThreshold: number;
+  /** The CUSUM looks for a rise of this many standard deviations of a day. */
+  cusumShift: number;
+  /** The CUSUM's memory in days. */
+  cusumMemory: number;
+  /** Share w of α spent on the CUSUM channel. */
+  cusumShare: number;
+}
+
+export const PULSE_DEFAULTS: PulseSettings = {
+  alpha: 0.001,
+  refitEvery: 7,
+  guardDays: 7,
+  historyDays: 3 * 365,
+  minHistoryDays: 28,
+  quietLevel: 1,
+  quietSeason: 'fourier',
+  seasonSmoothing: 5,
+  likelihoodBelow: 5,
+  reweightThreshold: 2.58,
+  cusumShift: 1.5,
+  cusumMemory: 28,
+  cusumShare: 0.5,
+};
+
+/** Refits in a row that reuse one information matrix (see GlmOptions.hessian). */
+const HESSIAN_REUSE = 5;
+
+/** Day 4 since the epoch, 1970-01-05, was a Monday: refits fall on days ≡ 4 (mod refitEvery). */
+const REFIT_EPOCH = 4;
+
+/** The season's form: none (under a year of history), one Fourier pair, or a cyclic P-spline. */
+export type Season = 'none' | 'fourier' | 'spline';
+
+interface ModelShape {
+  season: Season;
+  trend: boolean;
+  quiet: boolean;
+}
+
+/** A model: named columns, the first `dense` set on every day, and its quadratic penalty. */
+interface ModelSpec {
+  names: string[];
+  dense: number;
+  /** p×p, row-major: the ridge part of the penalty ½βᵀPβ … */
+  penalty: Float64Array;
+  /** … and the season's second differences DᵀD, to be multiplied by λ. */
+  roughness: Float64Array;
+  fill(day: CalendarDay, years: number, set: (column: number, value: number) => void): void;
+}
+
+/** Knots of the yearly spline: one every two weeks. */
+const SEASON_KNOTS = 26;
+const TROPICAL_YEAR = 365.2425;
+
+/**
+ * Values of the four cyclic cubic B-splines that are non-zero on a day (uniform knots over the
+ * year, phase from the absolute day so that New Year is not a seam): calls visit(knot, value).
+ */
+function seasonBasis(index: number, visit: (knot: number, value: number) => void): void {
+  const x = (((index / TROPICAL_YEAR) % 1) + 1) % 1 * SEASON_KNOTS;
+  const i = Math.floor(x);
+  const f = x - i;
+  const wrap = (k: number) => ((k % SEASON_KNOTS) + SEASON_KNOTS) % SEASON_KNOTS;
+  visit(wrap(i - 3), ((1 - f) * (1 - f) * (1 - f)) / 6);
+  visit(wrap(i - 2), (3 * f * f * f - 6 * f * f + 4) / 6);
+  visit(wrap(i - 1), (-3 * f * f * f + 3 * f * f + 3 * f + 1) / 6);
+  visit(wrap(i), (f * f * f) / 6);
+}
+
+/** A normal day (not a holiday, not a make-up day) keeps its weekday's effect. */
+const ordinary = (day: CalendarDay) => !day.holiday && !day.makeUpWorkday;
+
+function calendarIndicators(quiet: boolean): { name: string; test: (day: CalendarDay) => boolean }[] {
+  if (quiet) {
+    return [
+      { name: 'off-day', test: (day) => day.offDay },
+      { name: 'festival-holiday', test: (day) => day.festivalHoliday },
+      { name: 'after-break', test: (day) => day.breakBefore >= 3 },
+      { name: 'before-festival', test: (day) => day.daysFromFestival >= -21 && day.daysFromFestival <= -1 },
+    ];
+  }
+  // Monday is the reference day.
+  const weekdays = ([[2, 'tue'], [3, 'wed'], [4, 'thu'], [5, 'fri'], [6, 'sat'], [0, 'sun']] as const).map(([weekday, name]) => ({
+    name,
+    test: (day: CalendarDay) => ordinary(day) && day.weekday === weekday,
+  }));
+  return [
+    ...weekdays,
+    { name: 'holiday', test: (day) => day.holiday && !day.festivalHoliday },
+    { name: 'festival-holiday', test: (day) => day.festivalHoliday },
+    { name: 'make-up-workday', test: (day) => day.makeUpWorkday },
+    { name: 'after-break', test: (day) => day.breakBefore >= 3 },
+    { name: 'after-long-break', test: (day) => day.breakBefore >= 7 },
+    { name: 'weeks-before-festival', test: (day) => day.festivalPhase === 'weeks-before' },
+    { name: 'fortnight-before-festival', test: (day) => day.festivalPhase === 'fortnight-before' },
+    { name: 'week-before-festival', test: (day) => day.festivalPhase === 'week-before' },
+    { name: 'after-festival', test: (day) => day.festivalPhase === 'after' },
+  ];
+}
+
+/**
+ * Penalties, as Gaussian priors on log-scale effects: the trend and each calendar indicator N(0, 1)
+ * (a ridge that keeps an indicator finite when it never sees a count); the spline's second
+ * differences N(0, 1/λ) around the year, so the season is as wiggly as the data can support and
+ * flat where they are thin; its coefficients also N(0, 1), which pins their sum against the
+ * intercept.
+ */
+const RIDGE = 1;
+
+function modelSpec(shape: ModelShape): ModelSpec {
+  const names = ['intercept'];
+  if (shape.trend) names.push('trend');
+  const seasonFrom = names.length;
+  if (shape.season === 'fourier') names.push('sin', 'cos');
+  const dense = names.length;
+  if (shape.season === 'spline') for (let k = 0; k < SEASON_KNOTS; k++) names.push(`season${k}`);
+  const indicators = calendarIndicators(shape.quiet);
+  const indicatorFrom = names.length;
+  names.push(...indicators.map((i) => i.name));
+  const p = names.length;
+  const penalty = new Float64Array(p * p);
+  for (let j = 1; j < p; j++) penalty[j * p + j] = RIDGE;
+  const roughness = new Float64Array(p * p);
+  if (shape.season === 'spline') {
+    // λ DᵀD for cyclic second differences: 6 on the diagonal, −4 next to it, 1 two away.
+    for (let k = 0; k < SEASON_KNOTS; k++) {
+      for (const [offset, weight] of [[0, 6], [1, -4], [-1, -4], [2, 1], [-2, 1]] as const) {
+        const other = (k + offset + SEASON_KNOTS) % SEASON_KNOTS;
+        roughness[(seasonFrom + k) * p + seasonFrom + other] += weight;
+      }
+    }
+  }
+  const omega = (2 * Math.PI) / TROPICAL_YEAR;
+  return {
+    names,
+    dense,
+    penalty,
+    roughness,
+    fill(day, years, set) {
+      set(0, 1);
+      if (shape.trend) set(1, years);
+      if (shape.season === 'fourier') {
+        set(seasonFrom, Math.sin(omega * day.index));
+        set(seasonFrom + 1, Math.cos(omega * day.index));
+      }
+      if (shape.season === 'spline') seasonBasis(day.index, (knot, value) => set(seasonFrom + knot, value));
+      for (let j = 0; j < indicators.length; j++) if (indicators[j].test(day)) set(indicatorFrom + j, 1);
+    },
+  };
+}
+
+const shapeKey = (shape: ModelShape) => `${shape.quiet ? 'quiet' : 'full'}/${shape.season}/${shape.trend ? 'trend' : 'flat'}`;
+
+export interface PulseModel {
+  shape: ModelShape;
+  terms: string[];
+  beta: Float64Array;
+  dispersion: number;
+  /**
+   * Dispersion of sums over 7 and 28 consecutive days, at least φ: misfit that lasts (a season
+   * sharper than the spline, a wandering level) is small on one day but adds up over a
+   * window, which is what the CUSUM sums. Estimated from the fit's own residuals.
+   */
+  windowDispersion: number;
+  /**
+   * φ of a day grows with its mean by this much per count (≥ 0): φₜ = φ + slope·(μₜ − mean μ).
+   * Multiplicative day noise makes the variance φμ + σ²μ², so busy weekdays are relatively noisier
+   * than quiet weekends; fitted to the squared Pearson residuals of the fit.
+   */
+  dispersionSlope: number;
+  meanLevel: number;
+  /** Rows of the fit: series positions [from, to). */
+  from: number;
+  to: number;
+  downWeighted: number;
+  /** IRLS iterations of the first and the reweighted fit. */
+  iterations: [number, number];
+}
+
+/**
+ * The expected-value model of one series, fitted lazily per refit day and cached: the same fit
+ * serves every day until the next refit, and each fit starts from the previous one of its shape.
+ */
+export class PulseExpectation {
+  private readonly start: number;
+  private readonly designs = new Map<string, { design: SparseDesign; penalty: Float64Array; roughness: Float64Array; terms: string[] }>();
+  private readonly warm = new Map<string, { initial?: Float64Array; reweighted?: Float64Array; hessian?: { initial?: Float64Array; reweighted?: Float64Array }; age: number }>();
+  private readonly fits = new Map<number, PulseModel | null>();
+  private readonly counts: Float64Array;
+  private lastDispersion: number | undefined;
+
+  constructor(
+    private readonly series: CountSeries,
+    private readonly settings: PulseSettings = PULSE_DEFAULTS,
+  ) {
+    this.start = checkSeries(series);
+    this.counts = Float64Array.from(series.counts);
+  }
+
+  /** Series position of the refit day that serves position t. */
+  anchorOf(t: number): number {
+    const every = this.settings.refitEvery;
+    const phase = (((this.start + t - REFIT_EPOCH) % every) + every) % every;
+    return t - phase;
+  }
+
+  private designFor(shape: ModelShape) {
+    const key = shapeKey(shape);
+    let entry = this.designs.get(key);
+    if (!entry) {
+      const spec = modelSpec(shape);
+      const n = this.series.dates.length;
+      const design = SparseDesign.build(n, spec.names.length, spec.dense, spec.names.length - spec.dense, (row, set) => spec.fill(calendarDay(this.start + row), row / 365.25, set));
+      entry = { design, penalty: spec.penalty, roughness: spec.roughness, terms: spec.names };
+      this.designs.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** The model fitted for refit day `anchor` (null: too little history). */
+  modelAt(anchor: number): PulseModel | null {
+    const cached = this.fits.get(anchor);
+    if (cached !== undefined) return cached;
+    const { guardDays, historyDays, minHistoryDays, quietLevel, likelihoodBelow } = this.settings;
+    const counts = this.counts;
+    const to = Math.min(anchor - guardDays, this.series.dates.length);
+    let from = Math.max(0, to - historyDays);
+    let model: PulseModel | null = null;
+    if (to - from >= minHistoryDays) {
+      let total = 0;
+      for (let i = from; i < to; i++) total += counts[i];
+      const level = total / (to - from);
+      const quiet = level < quietLevel;
+      let shape: ModelShape;
+      if (to - from < 365) {
+        // Under a year a season cannot be told from a trend: a recent level with the calendar.
+        from = Math.max(from, to - 91);
+        shape = { season: 'none', trend: false, quiet };
+      } else {
+        shape = { season: quiet ? this.settings.quietSeason : 'spline', trend: true, quiet };
+      }
+      const { design, penalty: ridge, roughness, terms } = this.designFor(shape);
+      const smoothing = this.settings.seasonSmoothing * Math.max(1, level);
+      const penalty = ridge.map((r, k) => r + smoothing * roughness[k]);
+      const key = shapeKey(shape);
+      const warm = this.warm.get(key);
+      const reuse = warm !== undefined && warm.age < HESSIAN_REUSE;
+      const fit = fitRobust(design, counts, {
+        from,
+        to,
+        penalty,
+        threshold: this.settings.reweightThreshold,
+        weighting: 'farrington',
+        // The likelihood φ is worth its cost once per information refresh; kept in between.
+        dispersion: level >= likelihoodBelow ? 'pearson' : reuse ? 'given' : 'likelihood',
+        near: this.lastDispersion,
+        start: warm,
+        // A refit's information matrices serve the next five refits, then are built afresh.
+        hessian: reuse ? warm.hessian : undefined,
+        // Warm-started Newton steps: after a step under 0.05 the error is ~0.05² (a 0.3 % change
+        // of μ₀ at most, far inside its statistical error), so most refits take one step per fit.
+        tolerance: 0.05,
+        maxIterations: 40,
+      });
+      this.warm.set(key, {
+        initial: fit.initial.beta,
+        reweighted: fit.final.beta,
+        hessian: reuse ? warm.hessian : { initial: fit.initial.information, reweighted: fit.final.information },
+        age: reuse ? warm.age + 1 : 0,
+      });
+      this.lastDispersion = fit.dispersion;
+      const windowDispersion = Math.max(fit.dispersion, ...[7, 28].map((length) => blockDispersion(counts, fit.final.mu, fit.weights, from, to, length, smoothTerms(shape))));
+      const { slope, meanLevel } = level < likelihoodBelow ? { slope: 0, meanLevel: level } : dispersionTrend(counts, fit.final.mu, fit.weights, from, to);
+      model = { shape, terms, beta: fit.final.beta, dispersion: fit.dispersion, windowDispersion, dispersionSlope: slope, meanLevel, from, to, downWeighted: fit.downWeighted, iterations: [fit.initial.iterations, fit.downWeighted ? fit.final.iterations : 0] };
+    }
+    this.fits.set(anchor, model);
+    return model;
+  }
+
+  /** μ₀, φ and the window dispersion of position t, from data before t only (NaN when there is none). */
+  at(t: number): { mean: number; dispersion: number; windowDispersion: number } {
+    const model = this.modelAt(this.anchorOf(t));
+    if (model) {
+      const { design } = this.designFor(model.shape);
+      // A series silent for the whole window would predict ~0; half a case per window is the floor.
+      const floor = 0.5 / (model.to - model.from);
+      const mean = Math.max(floor, Math.exp(Math.min(30, design.linear(t, model.beta))));
+      const dispersion = Math.max(1, model.dispersion + model.dispersionSlope * (mean - model.meanLevel));
+      return { mean, dispersion, windowDispersion: Math.max(model.windowDispersion, dispersion) };
+    }
+    const recent = recentMean(this.counts, t);
+    return { ...recent, windowDispersion: recent.dispersion };
+  }
+}
+
+/** Least-squares slope of the squared Pearson residuals on μ (floored at 0), outbreak days left out. */
+function dispersionTrend(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number): { slope: number; meanLevel: number } {
+  let n = 0;
+  let sumMu = 0;
+  let sumR = 0;
+  for (let i = from; i < to; i++) {
+    if (weights[i - from] < 1) continue;
+    const m = mu[i - from];
+    n++;
+    sumMu += m;
+    sumR += ((y[i] - m) * (y[i] - m)) / m;
+  }
+  if (n < 2) return { slope: 0, meanLevel: sumMu / Math.max(n, 1) };
+  const meanMu = sumMu / n;
+  const meanR = sumR / n;
+  let covariance = 0;
+  let variance = 0;
+  for (let i = from; i < to; i++) {
+    if (weights[i - from] < 1) continue;
+    const m = mu[i - from];
+    const r = ((y[i] - m) * (y[i] - m)) / m;
+    covariance += (m - meanMu) * (r - meanR);
+    variance += (m - meanMu) * (m - meanMu);
+  }
+  return { slope: variance > 0 ? Math.max(0, covariance / variance) : 0, meanLevel: meanMu };
+}
+
+/** About how many degrees of freedom the smooth part spends (the spline's are penalised). */
+const smoothTerms = (shape: ModelShape) => 1 + (shape.trend ? 1 : 0) + (shape.season === 'spline' ? SEASON_KNOTS / 2 : shape.season === 'fourier' ? 2 : 0);
+
+/**
+ * Σ_b (Σ_{i∈b} (yᵢ − μᵢ))² / Σ_b Σ_{i∈b} μᵢ over blocks of `length` days counted back from the
+ * end of the fit, scaled up for the smooth terms, which absorb part of the blocks' deviations.
+ */
+function blockDispersion(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number, length: number, smoothTerms: number): number {
+  let squares = 0;
+  let expected = 0;
+  let blocks = 0;
+  for (let end = to; end - length >= from; end -= length) {
+    let deviation = 0;
+    for (let i = end - length; i < end; i++) {
+      // Past outbreaks (down-weighted rows) are left out whole: a share of a spike is still a spike.
+      if (weights[i - from] < 1) continue;
+      deviation += y[i] - mu[i - from];
+      expected += mu[i - from];
+    }
+    squares += deviation * deviation;
+    blocks++;
+  }
+  if (blocks <= smoothTerms + 2 || expected <= 0) return 1;
+  return (squares / expected) * (blocks / (blocks - smoothTerms));
+}
+
+/** Too little history for a model: the mean and dispersion of up to 28 days before t. */
+function recentMean(counts: ArrayLike<number>, t: number): { mean: number; dispersion: number } {
+  const from = Math.max(0, t - 28);
+  const n = t - from;
+  if (n < 7) return { mean: Number.NaN, dispersion: Number.NaN };
+  let sum = 0;
+  let squares = 0;
+  for (let i = from; i < t; i++) {
+    sum += counts[i];
+    squares += counts[i] * counts[i];
+  }
+  const mean = sum / n;
+  const variance = (squares - n * mean * mean) / (n - 1);
+  return { mean: Math.max(mean, 0.5 / n), dispersion: mean > 0 ? Math.max(1, variance / mean) : 1 };
+}
+
+/** Pulse verdicts for every day ≥ from. */
+export function pulse(series: CountSeries, from: string, overrides: Partial<PulseSettings> = {}): DayResult[] {
+  const settings = { ...PULSE_DEFAULTS, ...overrides };
+  const expectation = new PulseExpectation(series, settings);
+  const n = series.dates.length;
+  const first = firstPosition(series, from);
+  if (first >= n) return [];
+  const { alpha, cusumShare, cusumMemory, cusumShift } = settings;
+  // The CUSUM needs the increments of the days before the first one judged; three memories back
+  // its restarts (which depend on earlier days) have settled, so a verdict hardly depends on `from`.
+  const warmUp = Math.max(0, first - 3 * cusumMemory);
+  const mean = new Float64Array(n - warmUp);
+  const dispersion = new Float64Array(n - warmUp);
+  const windowDispersion = new Float64Array(n - warmUp);
+  const llr = new Float64Array(n - warmUp);
+  for (let t = warmUp; t < n; t++) {
+    const e = expectation.at(t);
+    mean[t - warmUp] = e.mean;
+    dispersion[t - warmUp] = e.dispersion;
+    windowDispersion[t - warmUp] = e.windowDispersion;
+    if (Number.isNaN(e.mean)) {
+      llr[t - warmUp] = 0;
+      continue;
+    }
+    const step = cusumIncrement(e.mean, e.windowDispersion, cusumKappa(e.mean, e.windowDispersion, cusumShift));
+    llr[t - warmUp] = step.slope * series.counts[t] - step.offset;
+  }
+  const cusum = windowedCusum(llr, cusumMemory, -Math.log(cusumShare * alpha));
+  const results: DayResult[] = [];
+  for (let t = first; t < n; t++) {
+    const i = t - warmUp;
+    const count = series.counts[t];
+    const date = series.dates[t];
+    if (Number.isNaN(mean[i])) {
+      results.push({ date, count, ...UNEVALUATED });
+      continue;
+    }
+    const pDay = nbUpperTail(count, mean[i], dispersion[i]);
+    const pCusum = Math.min(1, Math.exp(-cusum[i]));
+    const pValue = Math.min(1, pDay / (1 - cusumShare), pCusum / cusumShare);
+    results.push({
+      date,
+      count,
+      expected: mean[i],
+      upper: nbUpperBound(mean[i], dispersion[i], (1 - cusumShare) * alpha),
+      pValue,
+      score: log10Score(pValue),
+      alarm: pValue <= alpha,
+    });
+  }
+  return results;
+}
