@@ -7,6 +7,7 @@
  * Personal data: no function here selects phone_hash or the caller's address; ticket text is the
  * masked text stored at ingest, and the browser escapes it.
  */
+import type { AlertEpisode } from '../pipelines/hotspots.js';
 import { metricKind, monthPeriod, ROLLUP_TABLE, type KpiKey, type Period } from '../pipelines/kpi.js';
 import { sqlFile, type Params, type Warehouse } from '../pipelines/warehouse.js';
 
@@ -201,25 +202,7 @@ export async function unitTickets(warehouse: Warehouse, unit: string, period: Pe
 // ---------------------------------------------------------------------------------------------
 // Early-warning episodes (queries/schema/002_alerts.sql; absent on an older warehouse)
 
-export interface Episode {
-  episode_id: number;
-  series_key: string;
-  level: string;
-  category_l1: string | null;
-  category_l2: string | null;
-  district: string | null;
-  address: string | null;
-  opened_on: string;
-  last_alarm_on: string;
-  closed_on: string | null;
-  status: string;
-  peak_count: number;
-  peak_expected: number;
-  peak_score: number;
-  comment: string | null;
-  handled_by: string | null;
-  handled_at: string | null;
-}
+export type Episode = AlertEpisode;
 
 const EPISODE_COLUMNS = `episode_id, series_key, level, category_l1, category_l2, district, address, opened_on::varchar as opened_on,
   last_alarm_on::varchar as last_alarm_on, closed_on::varchar as closed_on, status, peak_count, peak_expected, peak_score, comment,

@@ -5,12 +5,10 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { spreadsheetSafe, toCsv } from '../pipelines/csv.js';
 import type { QueryResult } from '../pipelines/sql-console.js';
 
-/** A cell that a spreadsheet would run as a formula gets an apostrophe. */
-function safeCell(value: unknown): unknown {
-  return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) && !/^[-+]?[0-9][0-9.,]*%?$/.test(value) ? `'${value}` : value;
-}
+const safeCell = (value: unknown) => (typeof value === 'string' ? spreadsheetSafe(value) : value);
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/;
 
@@ -30,12 +28,8 @@ export function resultToArrow(result: QueryResult): Uint8Array {
 export async function exportResult(result: QueryResult, format: 'csv' | 'xlsx' | 'parquet'): Promise<{ type: string; body: Buffer }> {
   const names = result.columns.map((c) => c.name);
   if (format === 'csv') {
-    const cell = (v: unknown) => {
-      const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(safeCell(v));
-      return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-    };
-    // A BOM so that Excel opens the Chinese text as UTF-8.
-    return { type: 'text/csv; charset=utf-8', body: Buffer.from('\uFEFF' + [names, ...result.rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n') };
+    // A BOM and CRLF so that Excel opens the Chinese text as UTF-8.
+    return { type: 'text/csv; charset=utf-8', body: Buffer.from(toCsv(names, result.rows, { bom: true, crlf: true })) };
   }
   if (format === 'xlsx') {
     const workbook = new ExcelJS.Workbook();

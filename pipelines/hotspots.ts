@@ -11,6 +11,27 @@ export type { DayResult };
  * on escalation). A second detector finds bursts at one address within hours.
  */
 
+/** One row of alert_episodes as the dashboard and the reports read it (dates as 'YYYY-MM-DD'). */
+export interface AlertEpisode {
+  episode_id: number;
+  series_key: string;
+  level: string;
+  category_l1: string | null;
+  category_l2: string | null;
+  district: string | null;
+  address: string | null;
+  opened_on: string;
+  last_alarm_on: string;
+  closed_on: string | null;
+  status: string;
+  peak_count: number;
+  peak_expected: number;
+  peak_score: number;
+  comment: string | null;
+  handled_by: string | null;
+  handled_at: string | null;
+}
+
 /** The detector for one daily series: a result for every day ≥ `from`, each from data up to that day only. */
 export type SeriesDetector = (series: { dates: string[]; counts: number[] }, from: string) => DayResult[];
 

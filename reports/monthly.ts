@@ -1,3 +1,4 @@
+import type { AlertEpisode } from '../pipelines/hotspots.js';
 import type { Config } from '../pipelines/config.js';
 import {
   breakdown,
@@ -69,23 +70,8 @@ export interface TreeShare extends NamedShare {
   children: NamedShare[];
 }
 
-export interface AlertEpisodeLine {
-  episode_id: number;
-  level: string;
-  category_l1: string | null;
-  category_l2: string | null;
-  district: string | null;
-  address: string | null;
-  opened_on: string;
-  last_alarm_on: string;
-  closed_on: string | null;
-  status: string;
-  peak_count: number;
-  peak_expected: number;
-  comment: string | null;
-  handled_by: string | null;
-  alarm_days: number;
-}
+/** An episode of the month as the report lists it, with how many days it alarmed. */
+export type AlertEpisodeLine = Omit<AlertEpisode, 'series_key' | 'peak_score' | 'handled_at'> & { alarm_days: number };
 
 export interface TypicalCase {
   ticket_id: string;

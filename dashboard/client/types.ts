@@ -1,4 +1,5 @@
 /** The shapes of the page APIs (dashboard/page-api.ts), as the browser reads them. */
+import type { AlertEpisode } from '../../pipelines/hotspots.js';
 import type { ValueKind } from '../../reports/charts/dashboard-options.js';
 
 export interface Calendar {
@@ -31,25 +32,7 @@ export interface Card {
   spark: { month: string; value: number | null }[];
 }
 
-export interface Episode {
-  episode_id: number;
-  series_key: string;
-  level: string;
-  category_l1: string | null;
-  category_l2: string | null;
-  district: string | null;
-  address: string | null;
-  opened_on: string;
-  last_alarm_on: string;
-  closed_on: string | null;
-  status: string;
-  peak_count: number;
-  peak_expected: number;
-  peak_score: number;
-  comment: string | null;
-  handled_by: string | null;
-  handled_at: string | null;
-}
+export type Episode = AlertEpisode;
 
 export interface Overview {
   month: string;

@@ -153,15 +153,7 @@ export function formatTable(headers: string[], rows: string[][], left: number[] 
   return [line(headers), rule, ...rows.map(line)].join('\n') + '\n';
 }
 
-/** RFC 4180 CSV (UTF-8, no BOM). */
-export function toCsv(headers: string[], rows: (string | number | boolean | null | undefined)[][]): string {
-  const cell = (value: string | number | boolean | null | undefined) => {
-    if (value === null || value === undefined) return '';
-    const text = String(value);
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  return [headers, ...rows].map((row) => row.map(cell).join(',')).join('\n') + '\n';
-}
+export { toCsv } from '../csv.js';
 
 export function describePeriod(period: Period): string {
   const label = periodLabel(period);

@@ -2,7 +2,9 @@ import { createInterface } from 'node:readline/promises';
 import { usageError } from '../cli-error.js';
 import { snapshotFolder } from '../refresh.js';
 import { SqlConsole, SqlConsoleError, currentSnapshot, writeAnalystSnapshot, type QueryResult } from '../sql-console.js';
+import { toCsv } from '../csv.js';
 import { COMMON_HELP, commandConfig, log, openWarehouse, parseCommand, printJson } from './common.js';
+import { formatTable } from './kpi.js';
 
 const HELP = `hotline sql — 分析师 SQL 控制台（只读、不能访问文件、有超时和行数上限）
 Runs ad-hoc SQL on the analysts' snapshot of the warehouse, with the dashboard console's rules:
@@ -77,20 +79,10 @@ function print(result: QueryResult, format: 'table' | 'csv' | 'json'): void {
   if (format === 'json') {
     printJson(result.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]]))));
   } else if (format === 'csv') {
-    const cell = (v: unknown) => {
-      const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-      const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-      return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-    };
-    process.stdout.write([names, ...result.rows].map((row) => row.map(cell).join(',')).join('\n') + '\n');
+    process.stdout.write(toCsv(names, result.rows));
   } else {
     const text = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' ').slice(0, 60);
-    const cells = result.rows.map((row) => row.map(text));
-    const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u1100-\uffff]/.test(ch) ? 2 : 1), 0);
-    const widths = names.map((n, i) => Math.max(width(n), ...cells.map((r) => width(r[i]))));
-    const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
-    process.stdout.write(names.map((n, i) => pad(n, widths[i])).join(' │ ') + '\n' + widths.map((w) => '─'.repeat(w)).join('─┼─') + '\n');
-    for (const row of cells) process.stdout.write(row.map((c, i) => pad(c, widths[i])).join(' │ ') + '\n');
+    process.stdout.write(formatTable(names, result.rows.map((row) => row.map(text)), names.map((_, i) => i)));
   }
   log(`${result.rows.length} 行${result.truncated ? '（已截断到上限 / capped）' : ''}，${result.elapsedMs} ms，快照 ${result.snapshot}`);
 }
