@@ -1,5 +1,6 @@
 import type { DayResult } from './detect/index.js';
 import { sqlFile, type Warehouse } from './warehouse.js';
+import { yieldToEventLoop } from './scheduler.js';
 
 export type { DayResult };
 
@@ -135,6 +136,8 @@ export async function findAlarms(warehouse: Warehouse, day: string, detector: Se
   const { dates, series } = await loadSeries(warehouse, day, settings);
   const tested: { info: SeriesInfo; result: DayResult }[] = [];
   for (const s of series) {
+    // One model fit per series adds up to seconds: the web server gets its turn between series.
+    await yieldToEventLoop();
     const result = detector({ dates, counts: s.counts }, day).at(-1);
     if (result && result.date === day) tested.push({ info: s.info, result });
   }

@@ -21,6 +21,7 @@ export class WarehouseBusyError extends CliError {
       `数据仓库 ${path} 正被另一个进程占用（${holder}），通常是正在运行的 npm start 服务。\n` +
         `The warehouse ${path} is held by another process (${holder}), usually the running service (npm start).`,
     );
+    this.name = 'WarehouseBusyError';
   }
 }
 
@@ -113,8 +114,24 @@ export class Warehouse {
     return done;
   }
 
-  async checkpoint(): Promise<void> {
-    await this.connection.run('checkpoint');
+  /**
+   * Writes the WAL into the file. DuckDB refuses while another connection of this instance has a
+   * write open (the job bookkeeping, an alert being handled), so this waits and tries again; if the
+   * writes never pause it gives up quietly — DuckDB checkpoints by itself as the WAL grows, and a
+   * job must not fail for it. Returns whether it checkpointed.
+   */
+  async checkpoint(options: { attempts?: number; waitMs?: number } = {}): Promise<boolean> {
+    const attempts = options.attempts ?? 12;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.connection.run('checkpoint');
+        return true;
+      } catch (error) {
+        if (!/other write transactions|transactions active/i.test(String((error as Error).message))) throw error;
+        if (attempt >= attempts) return false;
+        await new Promise((resolve) => setTimeout(resolve, Math.min((options.waitMs ?? 50) * 2 ** (attempt - 1), 3000)));
+      }
+    }
   }
 
   close(): void {
