@@ -198,5 +198,5 @@ export function failureInWords(error: unknown, stopping = false): string {
   if (/^(IO Error|Out of Memory Error)|ENOSPC|EACCES|EPERM/i.test(message)) return '读写文件或内存不足导致失败，详情见服务日志 / a file or memory error; details in the service log';
   if (/^(TransactionContext Error|Conflict)|write-write conflict|other write transactions/i.test(message)) return '与其他写入冲突，下次运行时重试 / conflicted with another write; retried at the next run';
   if (/^[A-Za-z ]+ Error:/.test(message)) return '数据库内部错误，详情见服务日志 / a database error; details in the service log';
-  return `任务出错：${message.slice(0, 300)}`;
+  return message;
 }

@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,4 +35,34 @@ export function writeTicketsCsv(path: string, rows: string[][], encoding: 'utf-8
   const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   const text = [TICKET_HEADERS, ...rows].map((r) => r.map(quote).join(',')).join('\n') + '\n';
   writeFileSync(path, encoding === 'gbk' ? iconv.encode(text, 'gbk') : text);
+}
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+/** The real entry point, as `npx hotline` and `npm start` run it: one process. */
+export const HOTLINE_BIN = join(ROOT, 'bin', 'hotline.mjs');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `hotline …` as a child process and waits for it. */
+export function hotline(args: string[], env: Record<string, string> = {}, options: { cwd?: string } = {}): CliResult {
+  const result = spawnSync(process.execPath, [HOTLINE_BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, cwd: options.cwd, timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same, without blocking the test process (several at once, or beside a service in this process). */
+export function hotlineAsync(args: string[], env: Record<string, string> = {}, options: { cwd?: string; input?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HOTLINE_BIN, ...args], { env: { ...process.env, ...env }, cwd: options.cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
 }
