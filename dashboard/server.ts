@@ -122,7 +122,7 @@ export function createApp(context: AppContext) {
     const startup = context.startup?.();
     return [...(startup ? [{ job: 'startup', trigger: 'startup', startedAt: context.startedAt.toISOString(), progress: startup }] : []), ...(context.scheduler?.activity() ?? [])];
   };
-  app.get('/api/status', requireRole('leader'), route(async (_req, res) => res.json({ ...(await pool.use((w) => statusReport(w))), activity: activity() })));
+  app.get('/api/status', requireRole('leader'), route(async (_req, res) => res.json({ ...(await pool.use((w) => statusReport(w, 100))), activity: activity() })));
 
   // Until the first load has built the summary tables, a page would fail on them: it is told to wait,
   // with the load's progress, instead. Once built they stay, so the check stops.

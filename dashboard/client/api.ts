@@ -9,6 +9,29 @@ export class ApiError extends Error {
   }
 }
 
+/** What a load in progress has done, as the server reports it with its 503 "数据加载中". */
+export interface LoadingProgress {
+  job: string;
+  since: string;
+  step?: string;
+  filesDone?: number;
+  filesTotal?: number;
+  file?: string;
+  bytesDone?: number;
+  bytesTotal?: number;
+  rows?: number;
+}
+
+/** The data is still loading (the first load after installation): the page waits and tries again. */
+export class LoadingError extends ApiError {
+  constructor(
+    message: string,
+    readonly loading: LoadingProgress | null,
+  ) {
+    super(message, 503);
+  }
+}
+
 function csrf(): string {
   return document.querySelector<HTMLMetaElement>('meta[name=csrf-token]')?.content ?? '';
 }
@@ -17,6 +40,10 @@ async function check(response: Response): Promise<Response> {
   if (response.status === 401) {
     location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
     throw new ApiError('请先登录', 401);
+  }
+  if (response.status === 503) {
+    const body = (await response.json().catch(() => null)) as { error?: string; loading?: LoadingProgress | null } | null;
+    if (body && 'loading' in body) throw new LoadingError(body.error ?? '数据加载中', body.loading ?? null);
   }
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
