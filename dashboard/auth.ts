@@ -48,7 +48,10 @@ export class Sessions {
   /** Failed sign-ins per `ip:` and `user:` key, oldest key first; bounded by time and by count. */
   private readonly failures = new Map<string, number[]>();
 
-  constructor(private readonly usersFile: string) {}
+  constructor(
+    private readonly usersFile: string,
+    private readonly maxTrackedFailures = MAX_TRACKED_FAILURES,
+  ) {}
 
   /** Express middleware: attaches req.session when the cookie names a live session. */
   attach = (req: Request, _res: Response, next: NextFunction) => {
@@ -64,23 +67,24 @@ export class Sessions {
     return this.failures.size;
   }
 
-  /** Forgets failures older than the window; then the oldest keys beyond the cap. */
+  /** Forgets failures older than the window. */
   private pruneFailures(now: number): void {
     for (const [key, times] of this.failures) {
       if (times.at(-1)! <= now - FAILURE_WINDOW_MS) this.failures.delete(key);
     }
-    for (const key of this.failures.keys()) {
-      if (this.failures.size < MAX_TRACKED_FAILURES) break;
-      this.failures.delete(key);
-    }
   }
 
+  /** Records a failure; beyond the cap the keys failing longest ago are forgotten first. */
   private recordFailure(key: string, now: number): void {
     const recent = (this.failures.get(key) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
     recent.push(now);
-    // Re-inserted, so the map's order stays oldest-first for the cap.
+    // Re-inserted, so the map's order stays oldest-first.
     this.failures.delete(key);
     this.failures.set(key, recent);
+    for (const oldest of this.failures.keys()) {
+      if (this.failures.size <= this.maxTrackedFailures) break;
+      this.failures.delete(oldest);
+    }
   }
 
   /** Checks the password; refuses with 429 after repeated failures for the same name or address. */

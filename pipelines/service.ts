@@ -135,7 +135,8 @@ export async function startService(config: Config, options: { port?: number; dem
     }
   })().catch((error) => {
     startup = null;
-    if (!stopping.signal.aborted) log(`启动任务失败 / start-up work failed: ${(error as Error).stack ?? error}`);
+    if (stopping.signal.aborted) rmSync(join(folders.inbox, '.demo'), { recursive: true, force: true });
+    else log(`启动任务失败 / start-up work failed: ${(error as Error).stack ?? error}`);
   });
 
   const jobs = scheduler.start();
