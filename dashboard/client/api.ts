@@ -1,4 +1,5 @@
 /** Talking to the server: JSON with the session cookie, the CSRF token on every write. */
+import type { JobProgress } from '../../pipelines/scheduler.js';
 
 export class ApiError extends Error {
   constructor(
@@ -10,17 +11,7 @@ export class ApiError extends Error {
 }
 
 /** What a load in progress has done, as the server reports it with its 503 "数据加载中". */
-export interface LoadingProgress {
-  job: string;
-  since: string;
-  step?: string;
-  filesDone?: number;
-  filesTotal?: number;
-  file?: string;
-  bytesDone?: number;
-  bytesTotal?: number;
-  rows?: number;
-}
+export type LoadingProgress = JobProgress & { job: string; since: string };
 
 /** The data is still loading (the first load after installation): the page waits and tries again. */
 export class LoadingError extends ApiError {
