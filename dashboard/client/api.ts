@@ -32,17 +32,16 @@ async function check(response: Response): Promise<Response> {
     location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
     throw new ApiError('请先登录', 401);
   }
-  if (response.status === 503) {
-    const body = (await response.json().catch(() => null)) as { error?: string; loading?: LoadingProgress | null } | null;
-    if (body && 'loading' in body) throw new LoadingError(body.error ?? '数据加载中', body.loading ?? null);
-  }
   if (!response.ok) {
-    let message = `${response.status} ${response.statusText}`;
+    const text = await response.text();
+    let body: { error?: string; loading?: LoadingProgress | null } | null = null;
     try {
-      message = ((await response.json()) as { error?: string }).error ?? message;
+      body = JSON.parse(text) as typeof body;
     } catch {
       // not JSON: keep the status line
     }
+    const message = body?.error ?? `${response.status} ${response.statusText}`;
+    if (response.status === 503 && body && 'loading' in body) throw new LoadingError(message, body.loading ?? null);
     throw new ApiError(message, response.status);
   }
   return response;
