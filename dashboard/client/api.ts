@@ -33,10 +33,11 @@ async function check(response: Response): Promise<Response> {
     throw new ApiError('请先登录', 401);
   }
   if (!response.ok) {
+    type ErrorBody = { error?: string; loading?: LoadingProgress | null };
     const text = await response.text();
-    let body: { error?: string; loading?: LoadingProgress | null } | null = null;
+    let body: ErrorBody | null = null;
     try {
-      body = JSON.parse(text) as typeof body;
+      body = JSON.parse(text) as ErrorBody;
     } catch {
       // not JSON: keep the status line
     }
