@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBResult, type DuckDBValue } from '@duckdb/node-api';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,8 +84,8 @@ export class Warehouse {
   }
 
   async all<T = Row>(sql: string, params?: Params, connection: DuckDBConnection = this.connection): Promise<T[]> {
-    const reader = await connection.runAndReadAll(sql, params as Record<string, DuckDBValue> | undefined);
-    return plainRows(reader) as T[];
+    const result = await connection.run(sql, params as Record<string, DuckDBValue> | undefined);
+    return (await plainRows(result)) as T[];
   }
 
   async one<T = Row>(sql: string, params?: Params): Promise<T | undefined> {
@@ -160,18 +160,25 @@ const NUMERIC_TEXT_TYPES = /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT|DECIMAL)/;
 /**
  * Rows as plain JSON-friendly objects: counts as numbers, timestamps as 'YYYY-MM-DD HH:mm:ss'
  * (Beijing wall-clock, as stored). The warehouse keeps no TIMESTAMPTZ columns on purpose.
+ * Converted a chunk (≈ 2,048 rows) at a time: each fetch of the next chunk hands the event loop
+ * back, so a result of 250,000 rows — seconds of conversion — does not hold the service's requests.
  */
-function plainRows(reader: DuckDBResultReader): Row[] {
-  const types = reader.columnTypes().map((type) => type.toString());
-  const names = reader.columnNames();
-  const rows = reader.getRowObjectsJson() as Row[];
-  names.forEach((name, index) => {
-    const type = types[index];
-    if (NUMERIC_TEXT_TYPES.test(type)) {
-      for (const row of rows) if (row[name] !== null) row[name] = Number(row[name]);
-    } else if (type === 'TIMESTAMP') {
-      for (const row of rows) if (row[name] !== null) row[name] = String(row[name]).slice(0, 19);
-    }
+async function plainRows(result: DuckDBResult): Promise<Row[]> {
+  const names = result.deduplicatedColumnNames();
+  const kinds = result.columnTypes().map((type) => {
+    const name = type.toString();
+    return NUMERIC_TEXT_TYPES.test(name) ? 'number' : name === 'TIMESTAMP' ? 'timestamp' : 'json';
   });
+  const rows: Row[] = [];
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    for (let index = 0; index < chunk.rowCount; index++) {
+      const row: Row = {};
+      chunk.visitRowValues(index, (value, _row, column, type) => {
+        const json = JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter);
+        row[names[column]] = json === null ? null : kinds[column] === 'number' ? Number(json) : kinds[column] === 'timestamp' ? String(json).slice(0, 19) : json;
+      });
+      rows.push(row);
+    }
+  }
   return rows;
 }
