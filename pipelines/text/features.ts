@@ -17,7 +17,8 @@ export interface FeatureOptions {
 export const DEFAULT_FEATURES: FeatureOptions = { charNgrams: [1, 2], words: true };
 
 let segmenter: Jieba | null = null;
-function jieba(): Jieba {
+/** The jieba segmenter with its shipped dictionary (loaded once, ≈ 0.3 s). */
+export function jieba(): Jieba {
   segmenter ??= Jieba.withDict(dict);
   return segmenter;
 }

@@ -1,0 +1,248 @@
+import { normaliseText, textFeatures, Vocabulary, wordHash, type FeatureOptions } from './features.js';
+import { placesIn } from './places.js';
+
+/**
+ * Hot issues (热点问题): requests about the same concrete problem — the same place or group of
+ * people and the same matter — grouped across categories, ranked by a heat index.
+ *
+ * Grouping: each request is a TF-IDF vector of its words and character bigrams, the start of
+ * its text (300 characters: long posts wander, what they are about is said first) and its first
+ * sentence (the title of a message-board post) counted twice more, and the places it names (from the
+ * address columns, else from the text) counted three times, so "the same matter at the same
+ * compound" lies closer than "the same matter anywhere". Requests are visited in time order and
+ * join the most similar existing issue when the cosine to its centroid reaches `threshold`
+ * (a leader clustering: no chaining of A~B~C into one issue when A and C differ), else start one.
+ * Candidates come from an inverted index of each issue's most telling features, so the work grows
+ * with the number of requests, not its square.
+ *
+ * Heat: people (distinct callers; a request without a phone counts as its own person) + half of
+ * the repeated requests + √(likes + dislikes), times 1 + the growth boost (how much faster the
+ * issue came in over the last third of the period than before, on a log scale, at most doubling).
+ */
+
+export interface TopicTicket {
+  ticket_id: string;
+  /** 'YYYY-MM-DD HH:MM:SS', Beijing wall-clock. */
+  received_at: string;
+  content: string;
+  district: string | null;
+  township: string | null;
+  /** The address up to its first number (ticket_places.place). */
+  place: string | null;
+  phone_hash: string | null;
+  likes: number | null;
+  dislikes: number | null;
+  /** The operator's 一级 category, else the suggested one. */
+  category: string | null;
+}
+
+export interface Topic {
+  rank: number;
+  heat: number;
+  firstDay: string;
+  lastDay: string;
+  place: string;
+  description: string;
+  count: number;
+  ticketIds: string[];
+  callers: number;
+  likes: number;
+  dislikes: number;
+  /** Tickets in the last third of the period ÷ the number expected from the rest (smoothed). */
+  growth: number;
+  categories: { name: string; count: number }[];
+  daily: { day: string; count: number }[];
+}
+
+export interface TopicOptions {
+  /** First and last day of the period (YYYY-MM-DD); default: the tickets' own range. */
+  from?: string;
+  to?: string;
+  top?: number;
+  /** Cosine to an issue's centroid needed to join it. */
+  threshold?: number;
+}
+
+const FEATURES: FeatureOptions = { charNgrams: [2, 2], words: true };
+const INDEXED_FEATURES = 12;
+const DEFAULT_THRESHOLD = 0.3;
+/** Long posts wander; what they are about is said first. */
+const BODY_CHARS = 300;
+const TITLE_WEIGHT = 2;
+
+interface Doc {
+  ticket: TopicTicket;
+  ids: Int32Array;
+  values: Float32Array;
+  places: string[];
+  title: string;
+}
+
+interface Cluster {
+  sum: Map<number, number>;
+  squaredNorm: number;
+  members: number[];
+}
+
+/** The first sentence of a request: the title of a message-board post, the gist of a phone request. */
+export function firstSentence(content: string, max = 40): string {
+  const text = content.replace(/\s+/g, ' ').trim();
+  const end = text.search(/[：:。！？!?；;\n]/);
+  const sentence = (end > 4 ? text.slice(0, end) : text).trim();
+  return sentence.length > max ? `${sentence.slice(0, max - 1)}…` : sentence;
+}
+
+export function findTopics(tickets: readonly TopicTicket[], options: TopicOptions = {}): Topic[] {
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  const ordered = [...tickets].filter((t) => t.content && t.content.trim()).sort((a, b) => (a.received_at < b.received_at ? -1 : a.received_at > b.received_at ? 1 : a.ticket_id < b.ticket_id ? -1 : 1));
+  if (!ordered.length) return [];
+  const from = options.from ?? ordered[0].received_at.slice(0, 10);
+  const to = options.to ?? ordered[ordered.length - 1].received_at.slice(0, 10);
+
+  const bags: number[][] = [];
+  const placeLists: string[][] = [];
+  for (const t of ordered) {
+    const title = firstSentence(t.content, 60);
+    const bag = textFeatures(normaliseText(t.content.slice(0, BODY_CHARS)), FEATURES);
+    for (let k = 0; k < TITLE_WEIGHT; k++) textFeatures(normaliseText(title), FEATURES, bag);
+    const places = t.place ? [`${t.district ?? ''}${t.place}`] : placesIn(`${title} ${t.content.slice(0, 200)}`).map((p) => p.name);
+    for (const p of places.slice(0, 3)) {
+      const h = wordHash(`@${p}`);
+      bag.push(h, h, h);
+    }
+    bags.push(bag);
+    placeLists.push(places);
+  }
+  const vocabulary = Vocabulary.build(bags, 1);
+  const idf = vocabulary.inverseDocumentFrequency();
+  // Features in more than a twentieth of the requests say nothing about which issue it is.
+  const common = ordered.length >= 200 ? ordered.length / 20 : Infinity;
+  const docs: Doc[] = ordered.map((ticket, i) => {
+    const counts = vocabulary.counts(bags[i]);
+    const ids: number[] = [];
+    const values: number[] = [];
+    let squares = 0;
+    for (let k = 0; k < counts.ids.length; k++) {
+      const column = counts.ids[k];
+      if (vocabulary.documentFrequency[column] > common) continue;
+      const v = (1 + Math.log(counts.values[k])) * idf[column];
+      ids.push(column);
+      values.push(v);
+      squares += v * v;
+    }
+    const norm = squares > 0 ? 1 / Math.sqrt(squares) : 0;
+    return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values, (v) => v * norm), places: placeLists[i], title: firstSentence(ticket.content) };
+  });
+
+  const clusters: Cluster[] = [];
+  const index = new Map<number, number[]>();
+  for (let d = 0; d < docs.length; d++) {
+    const doc = docs[d];
+    const candidates = new Set<number>();
+    for (const f of topFeatures(doc, INDEXED_FEATURES)) for (const c of index.get(f) ?? []) candidates.add(c);
+    let best = -1;
+    let bestCosine = threshold;
+    for (const c of candidates) {
+      const cosine = cosineToCentroid(doc, clusters[c]);
+      if (cosine >= bestCosine) [best, bestCosine] = [c, cosine];
+    }
+    if (best < 0) {
+      best = clusters.length;
+      clusters.push({ sum: new Map(), squaredNorm: 0, members: [] });
+    }
+    const cluster = clusters[best];
+    let dot = 0;
+    for (let k = 0; k < doc.ids.length; k++) dot += (cluster.sum.get(doc.ids[k]) ?? 0) * doc.values[k];
+    for (let k = 0; k < doc.ids.length; k++) cluster.sum.set(doc.ids[k], (cluster.sum.get(doc.ids[k]) ?? 0) + doc.values[k]);
+    cluster.squaredNorm += 2 * dot + 1;
+    cluster.members.push(d);
+    for (const f of topFeatures(doc, INDEXED_FEATURES)) {
+      const list = index.get(f);
+      if (!list) index.set(f, [best]);
+      else if (list[list.length - 1] !== best) list.push(best);
+    }
+  }
+
+  const topics = clusters.map((cluster) => describeTopic(cluster, docs, from, to));
+  topics.sort((a, b) => b.heat - a.heat || b.count - a.count || (a.firstDay < b.firstDay ? -1 : 1));
+  const top = options.top ?? 10;
+  return topics.slice(0, top).map((t, i) => ({ ...t, rank: i + 1 }));
+}
+
+function topFeatures(doc: Doc, k: number): number[] {
+  if (doc.ids.length <= k) return [...doc.ids];
+  const order = [...doc.ids.keys()].sort((a, b) => doc.values[b] - doc.values[a]);
+  return order.slice(0, k).map((i) => doc.ids[i]);
+}
+
+function cosineToCentroid(doc: Doc, cluster: Cluster): number {
+  if (cluster.squaredNorm <= 0) return 0;
+  let dot = 0;
+  for (let k = 0; k < doc.ids.length; k++) dot += (cluster.sum.get(doc.ids[k]) ?? 0) * doc.values[k];
+  return dot / Math.sqrt(cluster.squaredNorm);
+}
+
+function describeTopic(cluster: Cluster, docs: Doc[], from: string, to: string): Topic {
+  const members = cluster.members.map((i) => docs[i]);
+  const days = members.map((d) => d.ticket.received_at.slice(0, 10)).sort();
+  const people = new Set<string>();
+  let anonymous = 0;
+  let likes = 0;
+  let dislikes = 0;
+  for (const { ticket } of members) {
+    if (ticket.phone_hash) people.add(ticket.phone_hash);
+    else anonymous++;
+    likes += ticket.likes ?? 0;
+    dislikes += ticket.dislikes ?? 0;
+  }
+  const callers = people.size + anonymous;
+  const growth = growthOf(days, from, to);
+  const boost = Math.min(1, Math.max(0, Math.log2(growth) / 3));
+  const heat = (callers + 0.5 * (members.length - callers) + Math.sqrt(likes + dislikes)) * (1 + boost);
+
+  // The description: the title of the member closest to the centroid (the most typical request).
+  let typical = members[0];
+  let bestCosine = -1;
+  for (const d of members) {
+    const c = cosineToCentroid(d, cluster);
+    if (c > bestCosine) [typical, bestCosine] = [d, c];
+  }
+  return {
+    rank: 0,
+    heat: Math.round(heat * 10) / 10,
+    firstDay: days[0],
+    lastDay: days[days.length - 1],
+    place: commonest(members.flatMap((d) => d.places.slice(0, 1))) ?? '',
+    description: typical.title,
+    count: members.length,
+    ticketIds: members.map((d) => d.ticket.ticket_id),
+    callers,
+    likes,
+    dislikes,
+    growth: Math.round(growth * 100) / 100,
+    categories: tally(members.map((d) => d.ticket.category ?? '未分类')).map(([name, count]) => ({ name, count })),
+    daily: tally(days).map(([day, count]) => ({ day, count })).sort((a, b) => (a.day < b.day ? -1 : 1)),
+  };
+}
+
+/** Tickets in the last third of [from, to] ÷ those expected there at the rate of the first two thirds (+1 smoothing). */
+function growthOf(days: string[], from: string, to: string): number {
+  const start = Date.parse(from);
+  const total = Math.round((Date.parse(to) - start) / 86_400_000) + 1;
+  if (!(total >= 3)) return 1;
+  const recentDays = Math.max(1, Math.round(total / 3));
+  const cut = new Date(start + (total - recentDays) * 86_400_000).toISOString().slice(0, 10);
+  const recent = days.filter((d) => d >= cut).length;
+  const before = days.length - recent;
+  return (recent + 1) / ((before * recentDays) / (total - recentDays) + 1);
+}
+
+function tally(values: string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
+function commonest(values: string[]): string | null {
+  return tally(values)[0]?.[0] ?? null;
+}
