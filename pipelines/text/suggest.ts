@@ -39,7 +39,7 @@ export async function suggestTickets(warehouse: Warehouse, config: Config, model
   for (let start = 0; start < rows.length; start += BATCH) {
     const batch = rows.slice(start, start + BATCH);
     await warehouse.run('delete from new_suggestions');
-    const appender = await warehouse.connection.createAppender('new_suggestions', 'temp');
+    const appender = await warehouse.connection.createAppender('new_suggestions', 'main', 'temp');
     const now = new Date();
     for (const row of batch) {
       const judged = judge(model, row, threshold);
