@@ -1,3 +1,4 @@
+import { sqlFile, type Warehouse } from '../warehouse.js';
 import { normaliseText, textFeatures, Vocabulary, wordHash, type FeatureOptions } from './features.js';
 import { placesIn } from './places.js';
 
@@ -245,4 +246,10 @@ function tally(values: string[]): [string, number][] {
 
 function commonest(values: string[]): string | null {
   return tally(values)[0]?.[0] ?? null;
+}
+
+/** The hot issues of [from, to] (whole days, inclusive) in the warehouse. */
+export async function hotTopics(warehouse: Warehouse, options: { from: string; to: string; top?: number; threshold?: number }): Promise<Topic[]> {
+  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from: options.from, to: options.to });
+  return findTopics(tickets, options);
 }
