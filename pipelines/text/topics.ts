@@ -28,7 +28,7 @@ export interface TopicTicket {
   content: string;
   district: string | null;
   township: string | null;
-  /** The address up to its first number (ticket_places.place). */
+  /** The compound or address (stg_tickets.place). */
   place: string | null;
   phone_hash: string | null;
   likes: number | null;
@@ -106,7 +106,9 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
     const title = firstSentence(t.content, 60);
     const bag = textFeatures(normaliseText(t.content.slice(0, BODY_CHARS)), FEATURES);
     for (let k = 0; k < TITLE_WEIGHT; k++) textFeatures(normaliseText(title), FEATURES, bag);
-    const places = t.place ? [`${t.district ?? ''}${t.place}`] : placesIn(`${title} ${t.content.slice(0, 200)}`).map((p) => p.name);
+    // The address without building and room numbers, else the places the text names.
+    const address = t.place?.replace(/[0-9０-９#＃].*$/, '').trim();
+    const places = address ? [address] : placesIn(`${title} ${t.content.slice(0, 200)}`).map((p) => p.name);
     for (const p of places.slice(0, 3)) {
       const h = wordHash(`@${p}`);
       bag.push(h, h, h);
@@ -252,4 +254,87 @@ function commonest(values: string[]): string | null {
 export async function hotTopics(warehouse: Warehouse, options: { from: string; to: string; top?: number; threshold?: number }): Promise<Topic[]> {
   const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from: options.from, to: options.to });
   return findTopics(tickets, options);
+}
+
+export interface TopicSurge {
+  day: string;
+  description: string;
+  place: string;
+  /** The topic's requests on the day, and the daily mean of the days before it in the window. */
+  count: number;
+  expected: number;
+  /** Poisson upper-tail probability of `count` or more at `expected` a day. */
+  pValue: number;
+  /** The operators' (or suggested) categories of the day's requests: a surge spread over several is one no category series sees whole. */
+  categories: { name: string; count: number }[];
+  ticketIds: string[];
+}
+
+export interface SurgeOptions {
+  /** Days of history before the day that the topics are mined over (default 27: four weeks in all). */
+  lookbackDays?: number;
+  minCount?: number;
+  /** The day's count must be at least this many times the expected count. */
+  minRatio?: number;
+  /** Poisson tail probability below which the day is a surge. */
+  alpha?: number;
+}
+
+/**
+ * Alarm candidates from the text: topics of the four weeks up to `day` whose requests on `day`
+ * far exceed their own earlier daily rate. A concern whose requests are spread over several
+ * categories (a water outage filed as 停水, 水质, 物业 …) stays under each category's threshold
+ * but surges here. The incidents job turns a candidate into an incident.
+ */
+export function topicSurges(tickets: readonly TopicTicket[], day: string, options: SurgeOptions = {}): TopicSurge[] {
+  const lookback = options.lookbackDays ?? 27;
+  const minCount = options.minCount ?? 5;
+  const minRatio = options.minRatio ?? 3;
+  const alpha = options.alpha ?? 1e-4;
+  const from = new Date(Date.parse(day) - lookback * 86_400_000).toISOString().slice(0, 10);
+  const inWindow = tickets.filter((t) => t.received_at.slice(0, 10) >= from && t.received_at.slice(0, 10) <= day);
+  const topics = findTopics(inWindow, { from, to: day, top: Infinity });
+  const byId = new Map(inWindow.map((t) => [t.ticket_id, t]));
+  const surges: TopicSurge[] = [];
+  for (const topic of topics) {
+    const today = topic.ticketIds.filter((id) => byId.get(id)!.received_at.startsWith(day));
+    if (today.length < minCount) continue;
+    const expected = (topic.count - today.length) / lookback;
+    if (today.length < minRatio * Math.max(expected, 1 / lookback)) continue;
+    const pValue = poissonUpperTail(today.length, Math.max(expected, 0.5 / lookback));
+    if (pValue >= alpha) continue;
+    surges.push({
+      day,
+      description: topic.description,
+      place: topic.place,
+      count: today.length,
+      expected: Math.round(expected * 100) / 100,
+      pValue,
+      categories: tally(today.map((id) => byId.get(id)!.category ?? '未分类')).map(([name, count]) => ({ name, count })),
+      ticketIds: today,
+    });
+  }
+  return surges.sort((a, b) => a.pValue - b.pValue);
+}
+
+/** The warehouse's topic surges on `day` (see topicSurges). */
+export async function hotTopicSurges(warehouse: Warehouse, day: string, options: SurgeOptions = {}): Promise<TopicSurge[]> {
+  const from = new Date(Date.parse(day) - (options.lookbackDays ?? 27) * 86_400_000).toISOString().slice(0, 10);
+  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from, to: day });
+  return topicSurges(tickets, day, options);
+}
+
+/** P(X ≥ k) for X ~ Poisson(mean), summed upwards from k in log space (precise for tiny tails). */
+function poissonUpperTail(k: number, mean: number): number {
+  if (k <= 0) return 1;
+  let logTerm = -mean + k * Math.log(mean);
+  for (let i = 2; i <= k; i++) logTerm -= Math.log(i);
+  let sum = 0;
+  for (let i = k; i < k + 1000; i++) {
+    const term = Math.exp(logTerm);
+    sum += term;
+    if (term < sum * 1e-12) break;
+    logTerm += Math.log(mean / (i + 1));
+  }
+  return Math.min(1, sum);
 }

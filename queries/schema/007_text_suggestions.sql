@@ -16,13 +16,3 @@ create table ticket_suggestions (
   unit_basis          varchar,             -- place / township / district / category / category_l1: which history decided
   suggested_at        timestamp not null
 );
-
--- Where a request is, for routing: the address up to its first number (a compound, street or
--- village without building, house or room numbers), with the district and township columns.
-create view ticket_places as
-select
-  ticket_id,
-  district,
-  township,
-  nullif(trim(regexp_extract(coalesce(address, ''), '^[^0-9０-９#＃]*')), '') as place,
-from tickets;

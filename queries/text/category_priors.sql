@@ -2,15 +2,16 @@
 -- reference taxonomy (the categories table, e.g. a published category list) and from the
 -- categories operators used. The classifier reads each pair as one extra labelled text.
 with used as (
-  select category_l1, nullif(trim(category_l2), '') as category_l2, nullif(trim(category_l3), '') as category_l3,
-  from tickets
-  where trim(coalesce(category_l1, '')) not in ('', '未分类')
+  select category_l1, category_l2, category_l3,
+  from stg_tickets
+  where category_source = 'operator'
   group by all
 ),
 
 reference as (
   select category_l1, nullif(trim(category_l2), '') as category_l2, nullif(trim(category_l3), '') as category_l3,
   from categories
+  where trim(coalesce(category_l1, '')) not in ('', '未分类')
   group by all
 ),
 

@@ -1,18 +1,18 @@
--- Where dispatched tickets went, by category and place: the history the unit router learns from.
--- The held-out tenth of tickets (hash of the ticket number, as in training_texts.sql) is left out.
+-- Where dispatched tickets went, by the operator's category and the place: the history the unit
+-- router learns from. The held-out tenth of tickets (hash of the ticket number, as in
+-- training_texts.sql) is left out. Unknown districts and townships stay unknown (null).
 with dispatched as (
   select
-    t.category_l1,
-    nullif(trim(t.category_l2), '') as category_l2,
-    nullif(trim(t.district), '') as district,
-    nullif(trim(t.township), '') as township,
-    p.place,
-    t.unit,
-  from tickets t
-  join ticket_places p using (ticket_id)
-  where trim(coalesce(t.unit, '')) <> ''
-    and trim(coalesce(t.category_l1, '')) not in ('', '未分类')
-    and hash(t.ticket_id) % 10 <> 0
+    category_l1,
+    category_l2,
+    nullif(district, '未知区县') as district,
+    nullif(township, '未知乡镇街道') as township,
+    place,
+    unit,
+  from stg_tickets
+  where category_source = 'operator'
+    and trim(coalesce(unit, '')) <> ''
+    and hash(ticket_id) % 10 <> 0
 ),
 
 final as (

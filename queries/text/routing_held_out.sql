@@ -2,20 +2,19 @@
 -- measure the unit router against "the unit most often used for that category".
 with held_out as (
   select
-    t.ticket_id,
-    t.content,
-    t.category_l1,
-    nullif(trim(t.category_l2), '') as category_l2,
-    nullif(trim(t.district), '') as district,
-    nullif(trim(t.township), '') as township,
-    p.place,
-    t.unit,
-    t.received_at,
-  from tickets t
-  join ticket_places p using (ticket_id)
-  where trim(coalesce(t.unit, '')) <> ''
-    and trim(coalesce(t.category_l1, '')) not in ('', '未分类')
-    and hash(t.ticket_id) % 10 = 0
+    ticket_id,
+    content,
+    category_l1,
+    category_l2,
+    nullif(district, '未知区县') as district,
+    nullif(township, '未知乡镇街道') as township,
+    place,
+    unit,
+    received_at,
+  from stg_tickets
+  where category_source = 'operator'
+    and trim(coalesce(unit, '')) <> ''
+    and hash(ticket_id) % 10 = 0
 ),
 
 final as (

@@ -1,27 +1,21 @@
 -- Requests of a period, as hot-issue mining reads them: text, place, caller (hashed), readers'
--- reactions, and the category — the operator's, else the text model's suggestion.
+-- reactions, and the category (the operator's, else the text model's suggestion; see stg_tickets).
 with period as (
   select
-    t.ticket_id,
-    strftime(t.received_at, '%Y-%m-%d %H:%M:%S') as received_at,
-    t.content,
-    nullif(trim(t.district), '') as district,
-    nullif(trim(t.township), '') as township,
-    p.place,
-    t.phone_hash,
-    t.likes,
-    t.dislikes,
-    case
-      when trim(coalesce(t.category_l1, '')) not in ('', '未分类') then t.category_l1
-      else s.category_l1
-    end as category,
-  from tickets t
-  join ticket_places p using (ticket_id)
-  left join ticket_suggestions s using (ticket_id)
-  where t.received_at >= $from::date
-    and t.received_at < $to::date + interval 1 day
-    and t.status <> '已撤销'
-    and length(trim(coalesce(t.content, ''))) > 0
+    ticket_id,
+    strftime(received_at, '%Y-%m-%d %H:%M:%S') as received_at,
+    content,
+    nullif(district, '未知区县') as district,
+    nullif(township, '未知乡镇街道') as township,
+    place,
+    phone_hash,
+    likes,
+    dislikes,
+    category_l1 as category,
+  from stg_tickets
+  where received_at >= $from::date
+    and received_at < $to::date + interval 1 day
+    and length(trim(coalesce(content, ''))) > 0
 ),
 
 final as (

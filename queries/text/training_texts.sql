@@ -1,19 +1,19 @@
--- Labelled request texts for the category classifier. Training: a class-balanced sample, the newest
--- $per_class tickets of each 一级/二级 pair (balance helps small categories, and recency follows how
--- categories are used now). Held out: one ticket in ten by a hash of its number, never trained on,
--- at most $held_out of them in their natural mix (so accuracy means what users will see).
+-- Labelled request texts for the category classifier, from the operators' own categories (never
+-- from suggestions). Training: a class-balanced sample, the newest $per_class tickets of each
+-- 一级/二级 pair (balance helps small categories; recency follows how categories are used now).
+-- Held out: one ticket in ten by a hash of its number, never trained on, at most $held_out of them
+-- in their natural mix (so accuracy means what users will see).
 with labelled as (
   select
     ticket_id,
     content,
     category_l1,
-    nullif(trim(category_l2), '') as category_l2,
+    category_l2,
     received_at,
     hash(ticket_id) % 10 = 0 as held_out,
-  from tickets
-  where length(trim(coalesce(content, ''))) >= 4
-    and trim(coalesce(category_l1, '')) not in ('', '未分类')
-    and status <> '已撤销'
+  from stg_tickets
+  where category_source = 'operator'
+    and length(trim(coalesce(content, ''))) >= 4
 ),
 
 training as (
