@@ -77,6 +77,9 @@ export class TextClassifier {
   private readonly vocabulary: Vocabulary;
   private readonly idf: Float32Array | null;
 
+  /** Per training example (in the order given to train) and class: its own share of its score; not stored. */
+  private ownShare: Float32Array | null = null;
+
   private constructor(private readonly state: ClassifierState) {
     this.vocabulary = Vocabulary.restore(state.features, state.documentFrequency, state.documents);
     this.idf = state.options.weighting === 'tfidf' ? this.vocabulary.inverseDocumentFrequency() : null;
@@ -108,10 +111,12 @@ export class TextClassifier {
     const vectors = bags.map((bag) => weigh(vocabulary.counts(bag), idf, opts));
     const dim = vocabulary.size;
     const K = labels.length;
-    const { weights, bias } = K === 1 ? { weights: new Float32Array(dim), bias: new Float32Array(1) } : LEARNERS[opts.learner](vectors, target, K, dim, opts);
+    const { weights, bias, ownShare } = K === 1 ? { weights: new Float32Array(dim), bias: new Float32Array(1), ownShare: undefined } : LEARNERS[opts.learner](vectors, target, K, dim, opts);
     const features = new Array<number>(dim);
     for (const [feature, column] of vocabulary.columns) features[column] = feature;
-    return new TextClassifier({ options: opts, labels, features, documentFrequency: [...vocabulary.documentFrequency], documents: vocabulary.documents, weights, bias, temperature: opts.learner === 'svm' ? 5 : 1 });
+    const model = new TextClassifier({ options: opts, labels, features, documentFrequency: [...vocabulary.documentFrequency], documents: vocabulary.documents, weights, bias, temperature: opts.learner === 'svm' ? 5 : 1 });
+    model.ownShare = ownShare ?? null;
+    return model;
   }
 
   static restore(state: ClassifierState): TextClassifier {
@@ -144,6 +149,19 @@ export class TextClassifier {
   /** Class probabilities (softmax of the scores at the calibrated temperature). */
   probabilities(text: string): Float64Array {
     return softmax(this.scores(text), this.state.temperature);
+  }
+
+  /**
+   * The probabilities of training example `index` as if the model had not seen it (its own share
+   * of its scores taken away). A linear model can learn a mis-filed ticket by heart; judged this
+   * way the ticket's text speaks only through the other tickets. Null after a restore.
+   */
+  heldOutProbabilities(text: string, index: number): Float64Array | null {
+    if (!this.ownShare) return null;
+    const K = this.state.labels.length;
+    const scores = this.scores(text);
+    for (let c = 0; c < K; c++) scores[c] -= this.ownShare[index * K + c];
+    return softmax(scores, this.state.temperature);
   }
 
   predict(text: string): Prediction {
@@ -207,7 +225,7 @@ function weigh(counts: SparseVector, idf: Float32Array | null, options: Classifi
   return { ids: counts.ids, values };
 }
 
-type Fit = (x: SparseVector[], y: Int32Array, classes: number, dim: number, options: ClassifierOptions) => { weights: Float32Array; bias: Float32Array };
+type Fit = (x: SparseVector[], y: Int32Array, classes: number, dim: number, options: ClassifierOptions) => { weights: Float32Array; bias: Float32Array; ownShare?: Float32Array };
 
 /**
  * One-vs-rest L2-loss linear SVM by dual coordinate descent with shrinking (Hsieh et al., ICML
@@ -238,6 +256,9 @@ const svm: Fit = (x, y, K, dim, options) => {
   const alpha = new Float64Array(n);
   const active = new Int32Array(n);
   const epsilon = 0.1;
+  // What each training example adds to its own score in each class (α·y·(‖x‖² + 1)): taken away,
+  // it gives the example's leave-one-out score (approximately: the other α are not refitted).
+  const ownShare = new Float32Array(n * K);
   for (let c = 0; c < K; c++) {
     w.fill(0);
     alpha.fill(0);
@@ -296,8 +317,9 @@ const svm: Fit = (x, y, K, dim, options) => {
     }
     for (let f = 0; f < dim; f++) weights[f * K + c] = w[f];
     bias[c] = w[dim];
+    for (let i = 0; i < n; i++) if (alpha[i] > 0) ownShare[i * K + c] = alpha[i] * (y[i] === c ? 1 : -1) * squaredNorm[i];
   }
-  return { weights, bias };
+  return { weights, bias, ownShare };
 };
 
 function classCounts(x: SparseVector[], y: Int32Array, K: number, dim: number) {

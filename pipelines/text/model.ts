@@ -54,7 +54,16 @@ export interface TextModelFile {
 
 type EncodedClassifier = Omit<ClassifierState, 'weights' | 'bias'> & { weights: string; bias: string };
 
+/** Where a training ticket sits in the training sets of the 一级 model and of its 一级's 二级 model. */
+interface TrainingPosition {
+  l1: number;
+  l2: number | null;
+}
+
 export class TextModel {
+  /** Training tickets by id, right after training (not stored): judged as if unseen. */
+  private training = new Map<string, TrainingPosition>();
+
   constructor(
     readonly l1: TextClassifier,
     readonly l2: Map<string, TextClassifier | string>,
@@ -63,20 +72,32 @@ export class TextModel {
   ) {}
 
   /** Trains the two category levels (the unit router is built separately from routing counts). */
-  static trainCategories(examples: readonly (LabelledText & { l2: string | null })[], priors: { l1: LabelledText[]; l2: Map<string, LabelledText[]> }, options: Partial<ClassifierOptions> = {}) {
+  static trainCategories(examples: readonly (LabelledText & { l2: string | null; id?: string })[], priors: { l1: LabelledText[]; l2: Map<string, LabelledText[]> }, options: Partial<ClassifierOptions> = {}) {
     const l1 = TextClassifier.train(examples, options, priors.l1);
     const l2 = new Map<string, TextClassifier | string>();
+    const positions = new Map<string, TrainingPosition>();
+    examples.forEach((e, i) => e.id !== undefined && positions.set(e.id, { l1: i, l2: null }));
     for (const label of l1.labels) {
-      const within = examples.filter((e) => e.label === label && e.l2).map((e) => ({ text: e.text, label: e.l2! }));
-      const subLabels = new Set(within.map((e) => e.label));
+      const members = examples.filter((e) => e.label === label && e.l2);
+      const subLabels = new Set(members.map((e) => e.l2!));
       if (subLabels.size === 1) l2.set(label, [...subLabels][0]);
-      else if (subLabels.size > 1) l2.set(label, TextClassifier.train(within, options, (priors.l2.get(label) ?? []).filter((p) => subLabels.has(p.label))));
+      else if (subLabels.size > 1) {
+        l2.set(label, TextClassifier.train(members.map((e) => ({ text: e.text, label: e.l2! })), options, (priors.l2.get(label) ?? []).filter((p) => subLabels.has(p.label))));
+        members.forEach((e, i) => e.id !== undefined && (positions.get(e.id)!.l2 = i));
+      }
     }
-    return { l1, l2 };
+    return { l1, l2, positions };
   }
 
-  suggestCategory(text: string): CategorySuggestion & { l1Probabilities: Float64Array } {
-    const l1Probabilities = this.l1.probabilities(text);
+  /** Remembers where the training tickets are, so that judging them leaves each one out. */
+  rememberTraining(positions: Map<string, TrainingPosition>): void {
+    this.training = positions;
+  }
+
+  /** The categories the text suggests; for a ticket the model trained on, as if it had not. */
+  suggestCategory(text: string, ticketId?: string): CategorySuggestion & { l1Probabilities: Float64Array } {
+    const position = ticketId === undefined ? undefined : this.training.get(ticketId);
+    const l1Probabilities = (position && this.l1.heldOutProbabilities(text, position.l1)) ?? this.l1.probabilities(text);
     let best = 0;
     for (let c = 1; c < l1Probabilities.length; c++) if (l1Probabilities[c] > l1Probabilities[best]) best = c;
     const category_l1 = this.l1.labels[best];
@@ -88,12 +109,14 @@ export class TextModel {
     return { category_l1, category_l2: p.label, confidence: l1Confidence * p.confidence, l1Confidence, l1Probabilities };
   }
 
-  /** The probability of the operator's 二级 given its 一级, by that 一级's classifier. */
-  l2ProbabilityOf(text: string, l1: string, l2: string): number | null {
+  /** The probability of the operator's 二级 given its 一级, by that 一级's classifier (leaving the ticket out when it trained on it). */
+  l2ProbabilityOf(text: string, l1: string, l2: string, ticketId?: string): number | null {
     const sub = this.l2.get(l1);
     if (sub === undefined) return null;
     if (typeof sub === 'string') return sub === l2 ? 1 : 0;
-    return sub.probabilityOf(sub.probabilities(text), l2);
+    const position = ticketId === undefined ? undefined : this.training.get(ticketId);
+    const own = position && position.l2 !== null ? sub.heldOutProbabilities(text, position.l2) : null;
+    return sub.probabilityOf(own ?? sub.probabilities(text), l2);
   }
 
   suggestUnit(query: RoutingQuery): UnitSuggestion | null {

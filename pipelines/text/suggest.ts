@@ -88,10 +88,10 @@ interface Judgement {
  * category at least `threshold` and the operator's at most 1 − threshold — at 一级, or at 二级
  * when both agree on the 一级.
  */
-export function judge(model: TextModel, row: Omit<TicketToSuggest, 'ticket_id' | 'last_run_id'>, threshold: number): Judgement | null {
+export function judge(model: TextModel, row: Omit<TicketToSuggest, 'last_run_id'>, threshold: number): Judgement | null {
   const text = row.content.trim();
   if (!text && !row.category_l1) return null;
-  const suggestion = text ? model.suggestCategory(text) : null;
+  const suggestion = text ? model.suggestCategory(text, row.ticket_id) : null;
   let operatorConfidence: number | null = null;
   let mismatch: Judgement['mismatch'] = null;
   if (suggestion && row.category_l1) {
@@ -100,7 +100,7 @@ export function judge(model: TextModel, row: Omit<TicketToSuggest, 'ticket_id' |
     if (suggestion.category_l1 !== row.category_l1) {
       if (suggestion.l1Confidence >= threshold && l1Operator <= 1 - threshold && model.l1.labels.includes(row.category_l1)) mismatch = 'l1';
     } else if (row.category_l2) {
-      const l2Operator = model.l2ProbabilityOf(text, row.category_l1, row.category_l2);
+      const l2Operator = model.l2ProbabilityOf(text, row.category_l1, row.category_l2, row.ticket_id);
       if (l2Operator !== null) {
         operatorConfidence = l1Operator * l2Operator;
         const l2Own = suggestion.confidence / suggestion.l1Confidence;

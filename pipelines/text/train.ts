@@ -43,8 +43,8 @@ export async function trainTextModels(warehouse: Warehouse, config: Config, opti
   log(`文本模型：训练 ${training.length} 条（${categories.size} 个一级分类），留出 ${heldOut.length} 条 / training the text model`);
 
   const priors = await categoryPriors(warehouse);
-  const examples = training.map((r) => ({ text: r.content, label: r.category_l1, l2: r.category_l2 }));
-  const { l1, l2 } = TextModel.trainCategories(examples, priors);
+  const examples = training.map((r) => ({ text: r.content, label: r.category_l1, l2: r.category_l2, id: r.ticket_id }));
+  const { l1, l2, positions } = TextModel.trainCategories(examples, priors);
   const trainingSeconds = (performance.now() - started) / 1000;
 
   // Calibrate each level on the held-out tickets, then measure on them (calibration only rescales
@@ -71,6 +71,7 @@ export async function trainTextModels(warehouse: Warehouse, config: Config, opti
   const model = new TextModel(l1, l2, units, { version, trainedAt: version, dataAsOf: newest?.as_of ?? null, metrics });
   const path = modelPath(config.dataDir);
   model.save(path);
+  model.rememberTraining(positions);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   let message =
     `文本模型已训练：${training.length} 条，用时 ${metrics.trainingSeconds} s；留出 ${categoryL1.tickets} 条上一级分类 macro-F1 ${pct(categoryL1.macroF1)}、准确率 ${pct(categoryL1.accuracy)}` +
