@@ -154,10 +154,15 @@ export class Vocabulary {
     return { ids, values };
   }
 
-  /** Smoothed inverse document frequency of every column (as scikit-learn's smooth_idf). */
-  inverseDocumentFrequency(): Float32Array {
+  /**
+   * Smoothed inverse document frequency of every column (as scikit-learn's smooth_idf). With
+   * `atLeast`, a small collection is judged as if it had that many documents (the others without
+   * the feature), so that in five requests about one outage the shared words still count as rare.
+   */
+  inverseDocumentFrequency(atLeast = 0): Float32Array {
     const idf = new Float32Array(this.size);
-    for (let i = 0; i < idf.length; i++) idf[i] = Math.log((1 + this.documents) / (1 + this.documentFrequency[i])) + 1;
+    const documents = Math.max(this.documents, atLeast);
+    for (let i = 0; i < idf.length; i++) idf[i] = Math.log((1 + documents) / (1 + this.documentFrequency[i])) + 1;
     return idf;
   }
 }

@@ -6,11 +6,12 @@ import { placesIn } from './places.js';
  * Hot issues (热点问题): requests about the same concrete problem — the same place or group of
  * people and the same matter — grouped across categories, ranked by a heat index.
  *
- * Grouping: each request is a TF-IDF vector of its words and character bigrams, the start of
- * its text (300 characters: long posts wander, what they are about is said first) and its first
- * sentence (the title of a message-board post) counted twice more, and the places it names (from the
- * address columns, else from the text) counted three times, so "the same matter at the same
- * compound" lies closer than "the same matter anywhere". Requests are visited in time order and
+ * Grouping: each request is a TF-IDF vector of the words and character bigrams of the start of
+ * its text (300 characters: long posts wander, what they are about is said first) and of its first
+ * sentence (the title of a message-board post) counted twice more, plus the places it names (from
+ * the address columns, else from the text) holding a fixed 30 % of the vector's length, so "the
+ * same matter at the same compound" lies closer than "the same matter anywhere" for short phone
+ * requests and long posts alike. Requests are visited in time order and
  * join the most similar existing issue when the cosine to its centroid reaches `threshold`
  * (a leader clustering: no chaining of A~B~C into one issue when A and C differ), else start one.
  * Candidates come from an inverted index of each issue's most telling features, so the work grows
@@ -67,6 +68,8 @@ export interface TopicOptions {
 const FEATURES: FeatureOptions = { charNgrams: [2, 2], words: true };
 const INDEXED_FEATURES = 12;
 const DEFAULT_THRESHOLD = 0.3;
+/** Share of a request's vector length given to the places it names: same place pulls together. */
+const PLACE_SHARE = 0.3;
 /** Long posts wander; what they are about is said first. */
 const BODY_CHARS = 300;
 const TITLE_WEIGHT = 2;
@@ -75,6 +78,8 @@ interface Doc {
   ticket: TopicTicket;
   ids: Int32Array;
   values: Float32Array;
+  /** The most telling features shared with at least one other request: where its candidates are found. */
+  linking: number[];
   places: string[];
   title: string;
 }
@@ -101,6 +106,7 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
   const to = options.to ?? ordered[ordered.length - 1].received_at.slice(0, 10);
 
   const bags: number[][] = [];
+  const placeFeatures = new Set<number>();
   const placeLists: string[][] = [];
   for (const t of ordered) {
     const title = firstSentence(t.content, 60);
@@ -111,30 +117,48 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
     const places = address ? [address] : placesIn(`${title} ${t.content.slice(0, 200)}`).map((p) => p.name);
     for (const p of places.slice(0, 3)) {
       const h = wordHash(`@${p}`);
-      bag.push(h, h, h);
+      placeFeatures.add(h);
+      bag.push(h);
     }
     bags.push(bag);
     placeLists.push(places);
   }
   const vocabulary = Vocabulary.build(bags, 1);
-  const idf = vocabulary.inverseDocumentFrequency();
+  // A short period is judged against a hotline's usual month, where a compound's name is rare.
+  const idf = vocabulary.inverseDocumentFrequency(1000);
+  const placeColumns = new Set([...placeFeatures].map((h) => vocabulary.columns.get(h)!));
   // Features in more than a twentieth of the requests say nothing about which issue it is.
   const common = ordered.length >= 200 ? ordered.length / 20 : Infinity;
   const docs: Doc[] = ordered.map((ticket, i) => {
     const counts = vocabulary.counts(bags[i]);
     const ids: number[] = [];
     const values: number[] = [];
-    let squares = 0;
+    const isPlace: boolean[] = [];
+    let textSquares = 0;
+    let placeSquares = 0;
     for (let k = 0; k < counts.ids.length; k++) {
       const column = counts.ids[k];
-      if (vocabulary.documentFrequency[column] > common) continue;
+      const place = placeColumns.has(column);
+      if (!place && vocabulary.documentFrequency[column] > common) continue;
       const v = (1 + Math.log(counts.values[k])) * idf[column];
       ids.push(column);
       values.push(v);
-      squares += v * v;
+      isPlace.push(place);
+      if (place) placeSquares += v * v;
+      else textSquares += v * v;
     }
-    const norm = squares > 0 ? 1 / Math.sqrt(squares) : 0;
-    return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values, (v) => v * norm), places: placeLists[i], title: firstSentence(ticket.content) };
+    // The place takes a fixed share of the length, whatever the length of the text.
+    const share = placeSquares > 0 ? PLACE_SHARE : 0;
+    const textScale = textSquares > 0 ? Math.sqrt(1 - share) / Math.sqrt(textSquares) : 0;
+    const placeScale = placeSquares > 0 ? Math.sqrt(share) / Math.sqrt(placeSquares) : 0;
+    for (let k = 0; k < values.length; k++) values[k] *= isPlace[k] ? placeScale : textScale;
+    const linking = ids
+      .map((id, k) => [id, values[k]] as const)
+      .filter(([id]) => vocabulary.documentFrequency[id] >= 2)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, INDEXED_FEATURES)
+      .map(([id]) => id);
+    return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values), linking, places: placeLists[i], title: firstSentence(ticket.content) };
   });
 
   const clusters: Cluster[] = [];
@@ -142,7 +166,7 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
   for (let d = 0; d < docs.length; d++) {
     const doc = docs[d];
     const candidates = new Set<number>();
-    for (const f of topFeatures(doc, INDEXED_FEATURES)) for (const c of index.get(f) ?? []) candidates.add(c);
+    for (const f of doc.linking) for (const c of index.get(f) ?? []) candidates.add(c);
     let best = -1;
     let bestCosine = threshold;
     for (const c of candidates) {
@@ -159,7 +183,7 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
     for (let k = 0; k < doc.ids.length; k++) cluster.sum.set(doc.ids[k], (cluster.sum.get(doc.ids[k]) ?? 0) + doc.values[k]);
     cluster.squaredNorm += 2 * dot + 1;
     cluster.members.push(d);
-    for (const f of topFeatures(doc, INDEXED_FEATURES)) {
+    for (const f of doc.linking) {
       const list = index.get(f);
       if (!list) index.set(f, [best]);
       else if (list[list.length - 1] !== best) list.push(best);
@@ -170,12 +194,6 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
   topics.sort((a, b) => b.heat - a.heat || b.count - a.count || (a.firstDay < b.firstDay ? -1 : 1));
   const top = options.top ?? 10;
   return topics.slice(0, top).map((t, i) => ({ ...t, rank: i + 1 }));
-}
-
-function topFeatures(doc: Doc, k: number): number[] {
-  if (doc.ids.length <= k) return [...doc.ids];
-  const order = [...doc.ids.keys()].sort((a, b) => doc.values[b] - doc.values[a]);
-  return order.slice(0, k).map((i) => doc.ids[i]);
 }
 
 function cosineToCentroid(doc: Doc, cluster: Cluster): number {
