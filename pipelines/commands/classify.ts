@@ -1,6 +1,6 @@
 import { CliError, usageError } from '../cli-error.js';
 import type { ClassifierOptions, LabelledText, Learner } from '../text/classifier.js';
-import { columnIndex, type TextTable } from '../text/table.js';
+import { columnIndex, taxonomyPriors, type TextTable } from '../text/table.js';
 import { COMMON_HELP, commandConfig, log, openWarehouse, parseCommand, printJson } from './common.js';
 
 const HELP = `hotline classify — 诉求文本自动分类与承办单位建议 / request text classification
@@ -79,7 +79,9 @@ async function evaluate(argv: string[]): Promise<void> {
   const testLabelAt = test.headers.indexOf(values.label!);
   reportRejected(testPath, test.rejected);
 
-  const priors = values.taxonomy ? await taxonomyPriors(values.taxonomy, new Set(examples.map((e) => e.label))) : [];
+  const labels = new Set(examples.map((e) => e.label));
+  const priors = values.taxonomy ? taxonomyPriors(await readTextTable(values.taxonomy), labels) : [];
+  if (values.taxonomy && !priors.length) log(`${values.taxonomy}: 分类表中没有与训练标签相同的一级分类，未使用 / no taxonomy row matches the training labels`);
   const options: Partial<ClassifierOptions> = learner === 'svm' ? {} : { learner, weighting: 'counts', balanced: false };
   const started = performance.now();
   const model = TextClassifier.train(examples, options, priors);
@@ -109,35 +111,6 @@ async function evaluate(argv: string[]): Promise<void> {
   } else {
     for (const p of predictions) process.stdout.write(p + '\n');
   }
-}
-
-/**
- * A category list as prior knowledge: for each 一级 class of the training labels, every 二级 name
- * with its 三级 names is one more labelled text, and so is the class name itself.
- */
-async function taxonomyPriors(path: string, labels: Set<string>): Promise<LabelledText[]> {
-  const { readTextTable } = await import('../text/table.js');
-  const table = await readTextTable(path);
-  const at = (names: string[], fallback: number) => {
-    const i = table.headers.findIndex((h) => names.includes(h));
-    return i >= 0 ? i : fallback;
-  };
-  const [l1, l2, l3] = [at(['一级分类', 'category_l1'], 0), at(['二级分类', 'category_l2'], 1), at(['三级分类', 'category_l3'], 2)];
-  const groups = new Map<string, Set<string>>();
-  for (const row of table.rows) {
-    const top = row[l1]?.trim();
-    if (!top || !labels.has(top)) continue;
-    const key = `${top}\u0000${row[l2]?.trim() ?? ''}`;
-    if (!groups.has(key)) groups.set(key, new Set());
-    if (row[l3]?.trim()) groups.get(key)!.add(row[l3].trim());
-  }
-  if (!groups.size) log(`${path}: 分类表中没有与训练标签相同的一级分类，未使用 / no taxonomy row matches the training labels`);
-  const priors: LabelledText[] = [...labels].filter((l) => [...groups.keys()].some((k) => k.startsWith(`${l}\u0000`))).map((l) => ({ text: l, label: l }));
-  for (const [key, names] of groups) {
-    const [top, second] = key.split('\u0000');
-    priors.push({ text: [second, ...names].join(' '), label: top });
-  }
-  return priors;
 }
 
 /** --text names one column, or several joined by commas (e.g. 留言主题,留言详情: title and body). */

@@ -89,10 +89,62 @@ export function textFeatures(normalised: string, options: FeatureOptions, out: n
   return out;
 }
 
-/** A document as sorted distinct feature ids with their weights. */
+/** A document as distinct feature columns with their weights. */
 export interface SparseVector {
   ids: Int32Array;
   values: Float32Array;
+}
+
+/**
+ * Feature hash → column number, as an open-addressing table on typed arrays: prediction looks up
+ * every n-gram of every text, and a JS Map of a million numbers is several times slower.
+ */
+export class FeatureColumns {
+  private keys: Uint32Array;
+  private values: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(expected = 1024) {
+    let capacity = 1024;
+    while (capacity < expected * 2) capacity *= 2;
+    this.keys = new Uint32Array(capacity);
+    this.values = new Int32Array(capacity).fill(-1);
+    this.mask = capacity - 1;
+  }
+
+  private slot(key: number): number {
+    // The keys are hashes already; one more mix spreads FNV's low bits.
+    let i = Math.imul(key ^ (key >>> 16), 0x45d9f3b) & this.mask;
+    while (this.values[i] !== -1 && this.keys[i] !== key) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  get(key: number): number | undefined {
+    const v = this.values[this.slot(key >>> 0)];
+    return v === -1 ? undefined : v;
+  }
+
+  set(key: number, column: number): void {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const i = this.slot(key >>> 0);
+    if (this.values[i] === -1) this.size++;
+    this.keys[i] = key >>> 0;
+    this.values[i] = column;
+  }
+
+  private grow(): void {
+    const { keys, values } = this;
+    this.keys = new Uint32Array(keys.length * 2);
+    this.values = new Int32Array(keys.length * 2).fill(-1);
+    this.mask = keys.length * 2 - 1;
+    this.size = 0;
+    for (let i = 0; i < keys.length; i++) if (values[i] !== -1) this.set(keys[i], values[i]);
+  }
+
+  *[Symbol.iterator](): IterableIterator<[number, number]> {
+    for (let i = 0; i < this.keys.length; i++) if (this.values[i] !== -1) yield [this.keys[i], this.values[i]];
+  }
 }
 
 /**
@@ -100,7 +152,7 @@ export interface SparseVector {
  * `minCount` documents); at prediction time unknown features are skipped.
  */
 export class Vocabulary {
-  readonly columns = new Map<number, number>();
+  columns = new FeatureColumns();
   /** Documents containing each column's feature. */
   documentFrequency: Float64Array = new Float64Array(0);
   documents = 0;
@@ -122,6 +174,7 @@ export class Vocabulary {
       }
     }
     const vocabulary = new Vocabulary();
+    vocabulary.columns = new FeatureColumns(df.size);
     const kept: number[] = [];
     for (const [feature, count] of df) {
       if (count < minCount) continue;
@@ -135,25 +188,31 @@ export class Vocabulary {
 
   static restore(features: ArrayLike<number>, documentFrequency: ArrayLike<number>, documents: number): Vocabulary {
     const vocabulary = new Vocabulary();
+    vocabulary.columns = new FeatureColumns(features.length);
     for (let i = 0; i < features.length; i++) vocabulary.columns.set(features[i] >>> 0, i);
     vocabulary.documentFrequency = Float64Array.from(documentFrequency);
     vocabulary.documents = documents;
     return vocabulary;
   }
 
-  /** Term counts of known features, as a sparse vector sorted by column. */
+  /** Term counts of known features, as a sparse vector (columns in no particular order). */
   counts(features: readonly number[]): SparseVector {
-    const tally = new Map<number, number>();
-    for (const f of features) {
-      const column = this.columns.get(f);
-      if (column !== undefined) tally.set(column, (tally.get(column) ?? 0) + 1);
+    // Sorting the hashes puts repeats side by side: counting needs no map.
+    const sorted = Uint32Array.from(features).sort();
+    const ids: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < sorted.length; ) {
+      let j = i + 1;
+      while (j < sorted.length && sorted[j] === sorted[i]) j++;
+      const column = this.columns.get(sorted[i]);
+      if (column !== undefined) {
+        ids.push(column);
+        values.push(j - i);
+      }
+      i = j;
     }
-    const ids = Int32Array.from(tally.keys()).sort();
-    const values = new Float32Array(ids.length);
-    for (let i = 0; i < ids.length; i++) values[i] = tally.get(ids[i])!;
-    return { ids, values };
+    return { ids: Int32Array.from(ids), values: Float32Array.from(values) };
   }
-
   /**
    * Smoothed inverse document frequency of every column (as scikit-learn's smooth_idf). With
    * `atLeast`, a small collection is judged as if it had that many documents (the others without

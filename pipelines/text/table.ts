@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { readSource, RefusedFile } from '../ingest/read.js';
+import type { LabelledText } from './classifier.js';
 
 /**
  * A small table of labelled or unlabelled texts from a file (`hotline classify eval`, the
@@ -55,4 +56,32 @@ export function columnIndex(table: TextTable, name: string, path: string): numbe
   const index = table.headers.indexOf(name);
   if (index < 0) throw new CliError(`${path} 中没有列“${name}”；现有列：${table.headers.join('、')} / no column "${name}" in ${path}`, 2);
   return index;
+}
+
+/**
+ * A category list (一级分类, 二级分类, 三级分类 columns, or the first three) as prior knowledge
+ * for the 一级 classes in `labels`: every 二级 name with its 三级 names is one more labelled text,
+ * and so is each class's own name.
+ */
+export function taxonomyPriors(table: TextTable, labels: ReadonlySet<string>): LabelledText[] {
+  const at = (names: string[], fallback: number) => {
+    const i = table.headers.findIndex((h) => names.includes(h));
+    return i >= 0 ? i : fallback;
+  };
+  const [l1, l2, l3] = [at(['一级分类', 'category_l1'], 0), at(['二级分类', 'category_l2'], 1), at(['三级分类', 'category_l3'], 2)];
+  const groups = new Map<string, Map<string, Set<string>>>();
+  for (const row of table.rows) {
+    const top = row[l1]?.trim();
+    if (!top || !labels.has(top)) continue;
+    if (!groups.has(top)) groups.set(top, new Map());
+    const second = row[l2]?.trim() ?? '';
+    if (!groups.get(top)!.has(second)) groups.get(top)!.set(second, new Set());
+    if (row[l3]?.trim()) groups.get(top)!.get(second)!.add(row[l3].trim());
+  }
+  const priors: LabelledText[] = [];
+  for (const [top, seconds] of groups) {
+    priors.push({ text: top, label: top });
+    for (const [second, thirds] of seconds) priors.push({ text: [second, ...thirds].join(' ').trim(), label: top });
+  }
+  return priors.filter((p) => p.text);
 }
