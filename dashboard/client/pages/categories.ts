@@ -4,6 +4,7 @@ import { chartBox, h, notice, panel, replace, table } from '../dom.js';
 import { readFilters, setFilters } from '../filters.js';
 import { count, defined, rate, share } from '../format.js';
 import type { Categories, Rising, Ticket } from '../types.js';
+import { misfilingsPanel } from './text-lists.js';
 
 const NO_SUBCATEGORY = '（未细分）';
 
@@ -120,5 +121,6 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
       ),
     ),
     panel(`示例工单（${[title, filters.district?.split('/').join(' › ')].filter(Boolean).join('，')}，最新 ${samples.tickets.length} 件）`, ticketTable(samples.tickets)),
+    await misfilingsPanel(filters.month).catch((error: Error) => h('p', { class: 'error' }, `疑似分类不符加载失败：${error.message}`)),
   );
 }

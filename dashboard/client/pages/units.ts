@@ -5,6 +5,7 @@ import { readFilters } from '../filters.js';
 import { count, defined, formatValue, rate } from '../format.js';
 import type { Ticket, UnitRow, Units } from '../types.js';
 import { ticketTable } from './categories.js';
+import { returnedPanel } from './text-lists.js';
 
 const REASONS: Record<string, string> = {
   volume_below_minimum: '件数不足',
@@ -98,6 +99,7 @@ export async function renderUnits(content: HTMLElement): Promise<void> {
       h('p', { class: 'sub' }, '* 没有回访说明是否解决时，解决率按按时办结率计。点击单位名称或数字查看超期、退单、不满意工单。'),
     ),
     drill,
+    await returnedPanel(data.month).catch((error: Error) => h('p', { class: 'error' }, `退单工单加载失败：${error.message}`)),
   );
   if (selectedUnit) void openDrill(selectedUnit, params.get('drill') ?? 'overdue');
 }
