@@ -70,6 +70,8 @@ const INDEXED_FEATURES = 12;
 const DEFAULT_THRESHOLD = 0.3;
 /** Share of a request's vector length given to the places it names: same place pulls together. */
 const PLACE_SHARE = 0.3;
+/** Cosine of the matter part (the text without its places) needed as well. */
+const MATTER_THRESHOLD = 0.08;
 /** Long posts wander; what they are about is said first. */
 const BODY_CHARS = 300;
 const TITLE_WEIGHT = 2;
@@ -80,6 +82,9 @@ interface Doc {
   values: Float32Array;
   /** The most telling features shared with at least one other request: where its candidates are found. */
   linking: number[];
+  /** Which features are places, and the squared length of the rest (the matter). */
+  isPlace: boolean[];
+  matterSquaredNorm: number;
   places: string[];
   title: string;
 }
@@ -87,6 +92,8 @@ interface Doc {
 interface Cluster {
   sum: Map<number, number>;
   squaredNorm: number;
+  /** The squared length of the matter part of the sum (its features other than places). */
+  matterSquaredNorm: number;
   members: number[];
 }
 
@@ -110,11 +117,14 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
   const placeLists: string[][] = [];
   for (const t of ordered) {
     const title = firstSentence(t.content, 60);
-    const bag = textFeatures(normaliseText(t.content.slice(0, BODY_CHARS)), FEATURES);
-    for (let k = 0; k < TITLE_WEIGHT; k++) textFeatures(normaliseText(title), FEATURES, bag);
     // The address without building and room numbers, else the places the text names.
     const address = t.place?.replace(/[0-9０-９#＃].*$/, '').trim();
-    const places = address ? [address] : placesIn(`${title} ${t.content.slice(0, 200)}`).map((p) => p.name);
+    const named = placesIn(`${title} ${t.content.slice(0, 200)}`);
+    const places = address ? [address] : named.map((p) => p.name);
+    // The place counts once, in its own part of the vector; the text part says the matter.
+    const matter = (text: string) => withoutPlaces(text, [address, t.township, t.district, ...named.flatMap((p) => [p.name, p.region])]);
+    const bag = textFeatures(normaliseText(matter(t.content.slice(0, BODY_CHARS))), FEATURES);
+    for (let k = 0; k < TITLE_WEIGHT; k++) textFeatures(normaliseText(matter(title)), FEATURES, bag);
     for (const p of places.slice(0, 3)) {
       const h = wordHash(`@${p}`);
       placeFeatures.add(h);
@@ -158,7 +168,7 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
       .sort((a, b) => b[1] - a[1])
       .slice(0, INDEXED_FEATURES)
       .map(([id]) => id);
-    return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values), linking, places: placeLists[i], title: firstSentence(ticket.content) };
+    return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values), linking, isPlace, matterSquaredNorm: textSquares > 0 ? 1 - share : 0, places: placeLists[i], title: firstSentence(ticket.content) };
   });
 
   const clusters: Cluster[] = [];
@@ -170,18 +180,25 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
     let best = -1;
     let bestCosine = threshold;
     for (const c of candidates) {
-      const cosine = cosineToCentroid(doc, clusters[c]);
-      if (cosine >= bestCosine) [best, bestCosine] = [c, cosine];
+      const { cosine, matter } = similarity(doc, clusters[c]);
+      // Same place alone is not the same issue: the matter must agree too.
+      if (cosine >= bestCosine && matter >= MATTER_THRESHOLD) [best, bestCosine] = [c, cosine];
     }
     if (best < 0) {
       best = clusters.length;
-      clusters.push({ sum: new Map(), squaredNorm: 0, members: [] });
+      clusters.push({ sum: new Map(), squaredNorm: 0, matterSquaredNorm: 0, members: [] });
     }
     const cluster = clusters[best];
     let dot = 0;
-    for (let k = 0; k < doc.ids.length; k++) dot += (cluster.sum.get(doc.ids[k]) ?? 0) * doc.values[k];
+    let matterDot = 0;
+    for (let k = 0; k < doc.ids.length; k++) {
+      const product = (cluster.sum.get(doc.ids[k]) ?? 0) * doc.values[k];
+      dot += product;
+      if (!doc.isPlace[k]) matterDot += product;
+    }
     for (let k = 0; k < doc.ids.length; k++) cluster.sum.set(doc.ids[k], (cluster.sum.get(doc.ids[k]) ?? 0) + doc.values[k]);
     cluster.squaredNorm += 2 * dot + 1;
+    cluster.matterSquaredNorm += 2 * matterDot + doc.matterSquaredNorm;
     cluster.members.push(d);
     for (const f of doc.linking) {
       const list = index.get(f);
@@ -197,10 +214,28 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
 }
 
 function cosineToCentroid(doc: Doc, cluster: Cluster): number {
-  if (cluster.squaredNorm <= 0) return 0;
+  return similarity(doc, cluster).cosine;
+}
+
+/** Cosine of a request to an issue's centroid, overall and on the matter part alone. */
+function similarity(doc: Doc, cluster: Cluster): { cosine: number; matter: number } {
+  if (cluster.squaredNorm <= 0) return { cosine: 0, matter: 0 };
   let dot = 0;
-  for (let k = 0; k < doc.ids.length; k++) dot += (cluster.sum.get(doc.ids[k]) ?? 0) * doc.values[k];
-  return dot / Math.sqrt(cluster.squaredNorm);
+  let matterDot = 0;
+  for (let k = 0; k < doc.ids.length; k++) {
+    const product = (cluster.sum.get(doc.ids[k]) ?? 0) * doc.values[k];
+    dot += product;
+    if (!doc.isPlace[k]) matterDot += product;
+  }
+  const matterNorms = Math.sqrt(cluster.matterSquaredNorm * doc.matterSquaredNorm);
+  return { cosine: dot / Math.sqrt(cluster.squaredNorm), matter: matterNorms > 0 ? matterDot / matterNorms : 0 };
+}
+
+/** The text with the names of its places taken out (longest first, so a compound goes before its district). */
+function withoutPlaces(text: string, names: (string | null | undefined)[]): string {
+  let out = text;
+  for (const name of [...new Set(names.filter((n): n is string => !!n && n.length >= 2))].sort((a, b) => b.length - a.length)) out = out.split(name).join(' ');
+  return out;
 }
 
 function describeTopic(cluster: Cluster, docs: Doc[], from: string, to: string): Topic {
