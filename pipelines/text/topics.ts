@@ -70,6 +70,7 @@ const INDEXED_FEATURES = 12;
 const DEFAULT_THRESHOLD = 0.3;
 /** Share of a request's vector length given to the places it names: same place pulls together. */
 const PLACE_SHARE = 0.3;
+const COMMON_SHARE = 0.5;
 /** Cosine of the matter part (the text without its places) needed as well. */
 const MATTER_THRESHOLD = 0.08;
 /** Long posts wander; what they are about is said first. */
@@ -85,6 +86,7 @@ interface Doc {
   /** Which features are places, and the squared length of the rest (the matter). */
   isPlace: boolean[];
   matterSquaredNorm: number;
+  address: string | null;
   places: string[];
   title: string;
 }
@@ -94,6 +96,8 @@ interface Cluster {
   squaredNorm: number;
   /** The squared length of the matter part of the sum (its features other than places). */
   matterSquaredNorm: number;
+  /** The address places of its requests (from the export's address columns, which are reliable). */
+  addresses: Set<string>;
   members: number[];
 }
 
@@ -115,6 +119,7 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
   const bags: number[][] = [];
   const placeFeatures = new Set<number>();
   const placeLists: string[][] = [];
+  const addresses: (string | null)[] = [];
   for (const t of ordered) {
     const title = firstSentence(t.content, 60);
     // The address without building and room numbers, else the places the text names.
@@ -132,13 +137,16 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
     }
     bags.push(bag);
     placeLists.push(places);
+    addresses.push(address || null);
   }
   const vocabulary = Vocabulary.build(bags, 1);
   // A short period is judged against a hotline's usual month, where a compound's name is rare.
   const idf = vocabulary.inverseDocumentFrequency(1000);
   const placeColumns = new Set([...placeFeatures].map((h) => vocabulary.columns.get(h)!));
-  // Features in more than a twentieth of the requests say nothing about which issue it is.
-  const common = ordered.length >= 200 ? ordered.length / 20 : Infinity;
+  // Features in more than half of the requests are boilerplate ("来电人反映", "请尽快处理"): they
+  // say nothing about which issue it is. (A twentieth was too strict: a big issue's own words are
+  // that frequent in its month.)
+  const common = ordered.length >= 200 ? ordered.length * COMMON_SHARE : Infinity;
   const docs: Doc[] = ordered.map((ticket, i) => {
     const counts = vocabulary.counts(bags[i]);
     const ids: number[] = [];
@@ -168,7 +176,7 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
       .sort((a, b) => b[1] - a[1])
       .slice(0, INDEXED_FEATURES)
       .map(([id]) => id);
-    return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values), linking, isPlace, matterSquaredNorm: textSquares > 0 ? 1 - share : 0, places: placeLists[i], title: firstSentence(ticket.content) };
+    return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values), linking, isPlace, matterSquaredNorm: textSquares > 0 ? 1 - share : 0, address: addresses[i], places: placeLists[i], title: firstSentence(ticket.content) };
   });
 
   const clusters: Cluster[] = [];
@@ -181,12 +189,15 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
     let bestCosine = threshold;
     for (const c of candidates) {
       const { cosine, matter } = similarity(doc, clusters[c]);
-      // Same place alone is not the same issue: the matter must agree too.
-      if (cosine >= bestCosine && matter >= MATTER_THRESHOLD) [best, bestCosine] = [c, cosine];
+      // Same place alone is not the same issue: the matter must agree too. And the same matter at
+      // another address is another issue (the export's address is reliable; names found in a
+      // text are not, so they only pull together).
+      const elsewhere = doc.address !== null && clusters[c].addresses.size > 0 && !clusters[c].addresses.has(doc.address);
+      if (cosine >= bestCosine && matter >= MATTER_THRESHOLD && !elsewhere) [best, bestCosine] = [c, cosine];
     }
     if (best < 0) {
       best = clusters.length;
-      clusters.push({ sum: new Map(), squaredNorm: 0, matterSquaredNorm: 0, members: [] });
+      clusters.push({ sum: new Map(), squaredNorm: 0, matterSquaredNorm: 0, addresses: new Set(), members: [] });
     }
     const cluster = clusters[best];
     let dot = 0;
@@ -200,6 +211,7 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
     cluster.squaredNorm += 2 * dot + 1;
     cluster.matterSquaredNorm += 2 * matterDot + doc.matterSquaredNorm;
     cluster.members.push(d);
+    if (doc.address !== null) cluster.addresses.add(doc.address);
     for (const f of doc.linking) {
       const list = index.get(f);
       if (!list) index.set(f, [best]);
