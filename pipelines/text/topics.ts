@@ -101,11 +101,22 @@ interface Cluster {
   members: number[];
 }
 
-/** The first sentence of a request: the title of a message-board post, the gist of a phone request. */
+/** What callers' requests start with and says nothing: "来电人反映：", "市民来电反映，", "网友留言：". */
+const OPENING = /^(?:来电人|市民来电|市民通过网络|市民|网友|来电)(?:反映|称|留言|咨询)?[：:，,]\s*/;
+
+/**
+ * The gist of a request: its first clauses (the title of a message-board post, the first words of
+ * a phone request without the operator's "来电人反映："), at least 10 characters, at most `max`.
+ */
 export function firstSentence(content: string, max = 40): string {
-  const text = content.replace(/\s+/g, ' ').trim();
-  const end = text.search(/[：:。！？!?；;\n]/);
-  const sentence = (end > 4 ? text.slice(0, end) : text).trim();
+  const text = content.replace(/\s+/g, ' ').trim().replace(OPENING, '');
+  const clauses = text.split(/[，,：:。！？!?；;\n]/).map((c) => c.trim()).filter(Boolean);
+  let sentence = '';
+  for (const clause of clauses) {
+    sentence = sentence ? `${sentence}，${clause}` : clause;
+    if (sentence.length >= 10) break;
+  }
+  sentence ||= text;
   return sentence.length > max ? `${sentence.slice(0, max - 1)}…` : sentence;
 }
 

@@ -7,7 +7,8 @@ with period as (
     content,
     nullif(district, '未知区县') as district,
     nullif(township, '未知乡镇街道') as township,
-    place,
+    -- the address itself (hot-issue mining drops its numbers); stg_tickets.place is only a compound
+    address as place,
     phone_hash,
     likes,
     dislikes,

@@ -85,7 +85,9 @@ describe('places named in the text', () => {
   });
 
   it('takes the first sentence as the gist', () => {
-    expect(firstSentence('天山小区停水：已经两天了。请尽快')).toBe('天山小区停水');
+    expect(firstSentence('天山小区停水：已经两天了。请尽快')).toBe('天山小区停水，已经两天了');
+    expect(firstSentence('来电人反映：阳光花园小区楼下烧烤店油烟扰民，请处理')).toBe('阳光花园小区楼下烧烤店油烟扰民');
+    expect(firstSentence('A市暮云街道丽发新城社区附近搅拌站噪音污染严重：详情如下')).toBe('A市暮云街道丽发新城社区附近搅拌站噪音污染严重');
     expect(firstSentence('很长'.repeat(40), 10)).toHaveLength(10);
   });
 });
