@@ -342,14 +342,17 @@ function bands(options: Pick<DistrictMapOptions, 'title' | 'compact'>, noteLines
   return { top: options.title ? 40 : 8, legend: options.compact ? 30 : 36, notes: noteLines * 16 + (noteLines ? 4 : 0) };
 }
 
-/** The height a map of `width` pixels needs (map at its true shape, plus title, legend and notes). */
-export function mapHeight(region: Pick<RegionMap, 'geoJson'>, width: number, options: { title?: string; noteLines?: number; compact?: boolean } = {}): number {
+/**
+ * The height a map of `width` pixels needs (map at its true shape, plus title, legend and notes);
+ * `maxMapHeight` caps the map itself on wide screens (it is then centred).
+ */
+export function mapHeight(region: Pick<RegionMap, 'geoJson'>, width: number, options: { title?: string; noteLines?: number; compact?: boolean; maxMapHeight?: number } = {}): number {
   const b = bounds(region);
   const k = Math.cos((((b.minLat + b.maxLat) / 2) * Math.PI) / 180);
   const usable = width - 16;
   const mapPixels = (usable * (b.maxLat - b.minLat)) / ((b.maxLng - b.minLng) * k);
   const band = bands(options, options.noteLines ?? 0);
-  return Math.round(Math.min(mapPixels, usable * 1.2) + band.top + band.legend + band.notes + 8);
+  return Math.round(Math.min(mapPixels, usable * 1.2, options.maxMapHeight ?? Infinity) + band.top + band.legend + band.notes + 8);
 }
 
 function overlaps(a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }, gap = 2): boolean {
@@ -426,10 +429,10 @@ export interface ColorClass {
 const countText = (n: number) => (n >= 10_000 ? `${Number((n / 10_000).toPrecision(2))}万` : Math.round(n).toLocaleString('zh-CN'));
 const pctText = (fraction: number, digits: number) => `${(fraction * 100).toFixed(digits)}%`;
 
-/** Rounds to two significant digits: 12,345 → 12,000; class limits people can read. */
-function roundLimit(value: number): number {
+/** Rounds to `digits` significant digits: 12,345 → 12,000; class limits people can read. */
+function roundLimit(value: number, digits: number): number {
   if (value <= 0) return 0;
-  const power = 10 ** (Math.floor(Math.log10(value)) - 1);
+  const power = 10 ** Math.max(0, Math.floor(Math.log10(value)) - digits + 1);
   return Math.round(value / power) * power;
 }
 
@@ -440,12 +443,12 @@ function roundLimit(value: number): number {
  */
 export function countClasses(values: number[]): ColorClass[] {
   const sorted = [...values].sort((a, b) => a - b);
-  const limits: number[] = [];
-  for (let i = 1; i < SEQUENTIAL_COLORS.length; i++) {
-    const q = sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((i * sorted.length) / SEQUENTIAL_COLORS.length))] : i;
-    const limit = Math.max(1, roundLimit(q));
-    if (limit > (limits.at(-1) ?? 0)) limits.push(limit);
-  }
+  const quantiles = Array.from({ length: SEQUENTIAL_COLORS.length - 1 }, (_, i) =>
+    sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(((i + 1) * sorted.length) / SEQUENTIAL_COLORS.length))] : i + 1,
+  );
+  const limitsAt = (digits: number) => [...new Set(quantiles.map((q) => Math.max(1, roundLimit(q, digits))))].sort((a, b) => a - b);
+  // Two significant digits read best; a third only when districts are too close for two to tell apart.
+  const limits = limitsAt(2).length >= Math.min(3, new Set(quantiles).size) ? limitsAt(2) : limitsAt(3);
   const colors = SEQUENTIAL_COLORS.slice(SEQUENTIAL_COLORS.length - limits.length - 1);
   return colors.map((color, i) => {
     const min = i === 0 ? 0 : limits[i - 1];
@@ -500,8 +503,9 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
   const placement = placeDistricts(region, figures, kind);
   const values = [...placement.shapes.values(), ...placement.points].map((s) => s.value).filter((v): v is number => v !== null);
   const target = options.target ?? (values.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : 0);
+  const targetName = options.targetName ?? (options.target === undefined || options.target === null ? '区县中位数' : '目标');
   const classes = kind === 'rate' ? rateClasses(values, target, options.lowerIsBetter) : countClasses(values);
-  const legendTitle = kind === 'rate' ? `${options.valueName}（${options.targetName ?? '目标'} ${pctText(target, 1)}）` : `${options.valueName}（${kind === 'count' ? '件' : '小时'}）`;
+  const legendTitle = kind === 'rate' ? `${options.valueName}（${targetName} ${pctText(target, 1)}）` : `${options.valueName}（${kind === 'count' ? '件' : '小时'}）`;
   const noteLines = placement.notes.length;
   const band = bands(options, noteLines);
   const mapPixels = options.height - band.top - band.legend - band.notes - 8;
@@ -675,6 +679,13 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
     ],
   };
   return { option, layout: { project, unproject, box, labels }, placement, classes, incidents };
+}
+
+/** The map at `width` pixels, with the height its shape, title, notes and legend need. */
+export function districtMapAt(region: RegionMap, figures: DistrictFigure[], options: Omit<DistrictMapOptions, 'height'> & { maxMapHeight?: number }): DistrictMap & { height: number } {
+  const noteLines = placeDistricts(region, figures, options.kind).notes.length;
+  const height = mapHeight(region, options.width, { title: options.title, noteLines, compact: options.compact, maxMapHeight: options.maxMapHeight });
+  return { ...districtMap(region, figures, { ...options, height }), height };
 }
 
 /** The option only (what the dashboard draws). */

@@ -1,13 +1,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as echarts from 'echarts';
 import type { DistrictMapping, MapPlace, RegionGeoJson, RegionMap } from './map-options.js';
 
 /**
  * The region the maps draw (config `map`): its district boundaries (GeoJSON), the mapping of
- * districts the boundaries do not have, and known places for incident pins — read, checked and
- * registered with the server's ECharts once per file version. A bad file is a `RegionError` that says
+ * districts the boundaries do not have, and known places for incident pins — read and checked once
+ * per file version. A bad file is a `RegionError` that says
  * which file and what is wrong; `map.region: false` means no map at all (the pages and reports show
  * their ranked bars only).
  */
@@ -36,6 +35,13 @@ export function regionFile(region: string, root: string): string {
 
 const cache = new Map<string, { stamp: string; region: RegionMap }>();
 
+/**
+ * The boundaries loaded in this process by map name. render.ts registers them with the server's
+ * ECharts when an option draws one — so that loading a region (e.g. at the dashboard's start) does
+ * not load ECharts.
+ */
+export const loadedGeoJson = new Map<string, RegionGeoJson>();
+
 /** The configured region, or null when the configuration has none (`map.region: false`). */
 export function loadRegion(settings: MapSettings, root: string): RegionMap | null {
   if (settings.region === false) return null;
@@ -48,7 +54,7 @@ export function loadRegion(settings: MapSettings, root: string): RegionMap | nul
   const hit = cache.get(key);
   if (hit?.stamp === stamp) return hit.region;
   const region = readRegion(file, settings.districts, placesFile);
-  echarts.registerMap(region.mapName, region.geoJson as never);
+  loadedGeoJson.set(region.mapName, region.geoJson);
   cache.set(key, { stamp, region });
   return region;
 }
@@ -145,4 +151,15 @@ function place(where: string, name: string, district: unknown, township: unknown
     ...(typeof township === 'string' && township ? { township } : {}),
     coord: [lng, lat],
   };
+}
+
+/** What the dashboard's pages need to draw maps (GET /api/map): the region, or why there is none. */
+export function mapPayload(settings: MapSettings, root: string): { region: RegionMap | null; targets: Record<string, number>; error: string | null } {
+  try {
+    return { region: loadRegion(settings, root), targets: settings.targets, error: null };
+  } catch (error) {
+    if (!(error instanceof RegionError)) throw error;
+    // The pages still show their ranked bars; the message tells the administrator what to fix.
+    return { region: null, targets: settings.targets, error: error.message };
+  }
 }
