@@ -84,6 +84,11 @@ export interface DistrictMapOptions {
   incidents?: MapIncident[];
   /** Smaller pixel budget for text: used by the e-mail's small picture. */
   compact?: boolean;
+  /**
+   * A locator map (the alert e-mail's "where"): no figures and no legend; the highlighted district
+   * tinted, the others plain, names only, and the incidents' pins.
+   */
+  locator?: boolean;
 }
 
 /** Where a district of the data ended up on the map. */
@@ -338,15 +343,15 @@ export function visualCentre(region: Pick<RegionMap, 'geoJson'>, name: string): 
 // --- layout ------------------------------------------------------------------------------------------
 
 /** Pixels kept for the legend below the map, and for the notes under it. */
-function bands(options: Pick<DistrictMapOptions, 'title' | 'compact'>, noteLines: number) {
-  return { top: options.title ? 40 : 8, legend: options.compact ? 30 : 36, notes: noteLines * 16 + (noteLines ? 4 : 0) };
+function bands(options: Pick<DistrictMapOptions, 'title' | 'compact' | 'locator'>, noteLines: number) {
+  return { top: options.title ? 40 : 8, legend: options.locator ? 0 : options.compact ? 30 : 36, notes: noteLines * 16 + (noteLines ? 4 : 0) };
 }
 
 /**
  * The height a map of `width` pixels needs (map at its true shape, plus title, legend and notes);
  * `maxMapHeight` caps the map itself on wide screens (it is then centred).
  */
-export function mapHeight(region: Pick<RegionMap, 'geoJson'>, width: number, options: { title?: string; noteLines?: number; compact?: boolean; maxMapHeight?: number } = {}): number {
+export function mapHeight(region: Pick<RegionMap, 'geoJson'>, width: number, options: { title?: string; noteLines?: number; compact?: boolean; locator?: boolean; maxMapHeight?: number } = {}): number {
   const b = bounds(region);
   const k = Math.cos((((b.minLat + b.maxLat) / 2) * Math.PI) / 180);
   const usable = width - 16;
@@ -491,8 +496,11 @@ export interface DistrictMap {
   incidents: (MapIncident & { place: ResolvedPlace | null })[];
 }
 
-/** A label's own text: the short name, and the figure on a second line. */
-const labelLines = (name: string, value: number | null, kind: ValueKind) => [shortDistrictName(name), value === null ? '无数据' : formatValue(value, kind)];
+/** A label's own text: the short name, and the figure on a second line (a locator map: the name only). */
+const labelLines = (name: string, value: number | null, kind: ValueKind, locator?: boolean) =>
+  locator ? [shortDistrictName(name)] : [shortDistrictName(name), value === null ? '无数据' : formatValue(value, kind)];
+/** The locator map's tint for the district of the incident. */
+const LOCATOR_COLOR = '#fbd5d2';
 
 /**
  * The district map of one figure: the option, plus its layout and placement for the caption and the
@@ -526,10 +534,10 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
       .map((p) => p.map((ring) => ring.map((c) => project(c as [number, number]))))
       .sort((x, y) => ringArea(y[0]) - ringArea(x[0]))[0];
     areaOf.set(name, ringArea(polygon[0]));
-    requests.push({ name, lines: labelLines(name, shape.value, kind), anchor: project(visualCentre(region, name)), within: polygon });
+    requests.push({ name, lines: labelLines(name, shape.value, kind, options.locator), anchor: project(visualCentre(region, name)), within: polygon });
   }
   requests.sort((x, y) => (areaOf.get(x.name) ?? 0) - (areaOf.get(y.name) ?? 0));
-  for (const point of placement.points) requests.push({ name: point.name, lines: labelLines(point.name, point.value, kind), anchor: project(point.coord) });
+  for (const point of placement.points) requests.push({ name: point.name, lines: labelLines(point.name, point.value, kind, options.locator), anchor: project(point.coord) });
   const pinLabels: LabelRequest[] = pins.map((p) => ({ name: p.label, lines: [p.label], anchor: [p.pixel[0], p.pixel[1] - 34] as [number, number] }));
   const area = { left: 2, top: band.top, right: options.width - 2, bottom: box.top + box.height + 4 };
   const labels = placeLabels([...pinLabels, ...requests], area, pinBoxes, fonts);
@@ -551,7 +559,8 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
   const moved = (l: LabelBox) => Math.hypot(l.x + l.width / 2 - l.anchor[0], l.y + l.height / 2 - l.anchor[1]) > l.height;
   const labelText = (l: LabelBox) => {
     const request = [...pinLabels, ...requests].find((r) => r.name === l.name)!;
-    return request.lines.length > 1 ? `{n|${escapeRich(request.lines[0])}}\n{v|${escapeRich(request.lines[1])}}` : `{p|${escapeRich(request.lines[0])}}`;
+    const pin = pinLabels.includes(request);
+    return request.lines.length > 1 ? `{n|${escapeRich(request.lines[0])}}\n{v|${escapeRich(request.lines[1])}}` : `{${pin ? 'p' : 'n'}|${escapeRich(request.lines[0])}}`;
   };
   const pieces = [
     // [min, max): the same intervals as classColor (ECharts' own min/max would be (min, max]).
@@ -588,10 +597,10 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
       itemStyle: { areaColor: NO_DATA_COLOR, borderColor: BORDER_COLOR, borderWidth: 1 },
       emphasis: { disabled: true },
       select: { disabled: true },
-      // The selected district: a dark outline.
-      regions: featureData.filter((d) => d.selected).map((d) => ({ name: d.name, itemStyle: { borderColor: chartColors.text, borderWidth: 2.5 } })),
+      // The selected district: a dark outline (on a locator map also a tint).
+      regions: featureData.filter((d) => d.selected).map((d) => ({ name: d.name, itemStyle: { borderColor: chartColors.text, borderWidth: 2.5, ...(options.locator ? { areaColor: LOCATOR_COLOR } : {}) } })),
     },
-    visualMap: {
+    visualMap: options.locator ? undefined : {
       type: 'piecewise',
       seriesIndex: 0,
       orient: 'horizontal',
@@ -618,7 +627,7 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
         style: { text: note, fill: chartColors.subtext, fontSize: 11, width: options.width - 16, overflow: 'truncate' as const },
       })),
       // On narrow pictures the legend title goes on its own line, left-aligned above the classes.
-      ...(options.width < 520
+      ...(options.width < 520 && !options.locator
         ? [{ type: 'text' as const, left: 'center' as const, top: box.top + box.height + band.notes - 8 + 4, silent: true, style: { text: legendTitle, fill: chartColors.subtext, fontSize: 11 } }]
         : []),
     ],
@@ -684,7 +693,7 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
 /** The map at `width` pixels, with the height its shape, title, notes and legend need. */
 export function districtMapAt(region: RegionMap, figures: DistrictFigure[], options: Omit<DistrictMapOptions, 'height'> & { maxMapHeight?: number }): DistrictMap & { height: number } {
   const noteLines = placeDistricts(region, figures, options.kind).notes.length;
-  const height = mapHeight(region, options.width, { title: options.title, noteLines, compact: options.compact, maxMapHeight: options.maxMapHeight });
+  const height = mapHeight(region, options.width, { title: options.title, noteLines, compact: options.compact, locator: options.locator, maxMapHeight: options.maxMapHeight });
   return { ...districtMap(region, figures, { ...options, height }), height };
 }
 
