@@ -419,7 +419,7 @@ function projection(region: Pick<RegionMap, 'geoJson'>, width: number, top: numb
 function niceStep(raw: number): number {
   if (!(raw > 0)) return 1;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const unit = raw / power;
+  const unit = Math.round((raw / power) * 1e9) / 1e9; // 10.000000000000002 is 10
   return (unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 2.5 ? 2.5 : unit <= 5 ? 5 : 10) * power;
 }
 
