@@ -434,26 +434,26 @@ export interface ColorClass {
 const countText = (n: number) => (n >= 10_000 ? `${Number((n / 10_000).toPrecision(2))}万` : Math.round(n).toLocaleString('zh-CN'));
 const pctText = (fraction: number, digits: number) => `${(fraction * 100).toFixed(digits)}%`;
 
-/** Rounds to `digits` significant digits: 12,345 → 12,000; class limits people can read. */
+/** Rounds down to `digits` significant digits: 12,345 → 12,000; class limits people can read. */
 function roundLimit(value: number, digits: number): number {
   if (value <= 0) return 0;
   const power = 10 ** Math.max(0, Math.floor(Math.log10(value)) - digits + 1);
-  return Math.round(value / power) * power;
+  return Math.floor(value / power) * power;
 }
 
 /**
  * Up to five classes with round limits at the quantiles of the counts: a prefecture whose seat has
  * 40 % of the tickets still shows differences between the other districts (equal widths would paint
- * them all the lightest blue).
+ * them all the lightest blue). Each limit is a district's figure rounded down, so the largest
+ * district always falls in the darkest class and the smallest in the lightest.
  */
 export function countClasses(values: number[]): ColorClass[] {
   const sorted = [...values].sort((a, b) => a - b);
-  const quantiles = Array.from({ length: SEQUENTIAL_COLORS.length - 1 }, (_, i) =>
-    sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(((i + 1) * sorted.length) / SEQUENTIAL_COLORS.length))] : i + 1,
-  );
-  const limitsAt = (digits: number) => [...new Set(quantiles.map((q) => Math.max(1, roundLimit(q, digits))))].sort((a, b) => a - b);
+  const k = SEQUENTIAL_COLORS.length;
+  const starts = Array.from({ length: k - 1 }, (_, i) => sorted[Math.ceil(((i + 1) * sorted.length) / k)]).filter((v): v is number => v !== undefined);
+  const limitsAt = (digits: number) => [...new Set(starts.map((v) => roundLimit(v, digits)))].filter((limit) => limit > (sorted[0] ?? 0)).sort((a, b) => a - b);
   // Two significant digits read best; a third only when districts are too close for two to tell apart.
-  const limits = limitsAt(2).length >= Math.min(3, new Set(quantiles).size) ? limitsAt(2) : limitsAt(3);
+  const limits = limitsAt(2).length >= limitsAt(3).length - 1 ? limitsAt(2) : limitsAt(3);
   const colors = SEQUENTIAL_COLORS.slice(SEQUENTIAL_COLORS.length - limits.length - 1);
   return colors.map((color, i) => {
     const min = i === 0 ? 0 : limits[i - 1];
@@ -645,7 +645,7 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
         name: '单列区县',
         symbol: 'circle',
         symbolSize: 12,
-        itemStyle: { borderColor: chartColors.text, borderWidth: 1 },
+        itemStyle: { borderColor: chartColors.text, borderWidth: 1, opacity: 1 },
         data: placement.points.map((p) => ({
           name: p.name,
           value: p.coord,
@@ -669,7 +669,7 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
         symbol: 'pin',
         symbolSize: [18, 26],
         symbolOffset: [0, '-50%'],
-        itemStyle: { color: PIN_COLOR, borderColor: '#ffffff', borderWidth: 1 },
+        itemStyle: { color: PIN_COLOR, borderColor: '#ffffff', borderWidth: 1, opacity: 1 },
         tooltip: { formatter: '{b}' },
         data: pins.map((p) => ({ name: `${p.label}（${p.place!.where}${p.place!.precision === 'district' ? '，位置精确到区县' : ''}）`, value: p.place!.coord })),
       },
