@@ -72,7 +72,7 @@ async function check(argv: string[]): Promise<void> {
   const warehouse = await openWarehouse(config);
   try {
     const rows = await warehouse.all<{ district: string | null; tickets: number | bigint }>(sqlFile('maps/ticket_districts.sql'));
-    const figures = rows.map((r) => ({ name: r.district ?? '未填区县', value: Number(r.tickets) }));
+    const figures = rows.map((r) => ({ name: r.district ?? '未知区县', value: Number(r.tickets) }));
     const placement = placeDistricts(region, figures, 'count');
     const where = (name: string) => {
       const mapping = region.districts[name];

@@ -1,16 +1,15 @@
--- Every district named by the tickets (withdrawn ones excluded, as in every KPI), with its count:
--- what `hotline map check` compares with the map's boundaries.
-with received as (
+-- Every district named by the counted tickets (stg_tickets: withdrawn ones left out, an empty
+-- district is '未知区县'), with its count: what `hotline map check` compares with the map's boundaries.
+with counted as (
   select district
-  from tickets
-  where status <> '已撤销'
+  from stg_tickets
 ),
 
 final as (
   select
     district,
     count(*) as tickets,
-  from received
+  from counted
   group by district
   order by tickets desc, district
 )

@@ -208,8 +208,8 @@ describe('hotline map extract', () => {
       { district: '乙市', tickets: 2, onMap: '区县多边形 / its polygon' },
       { district: '丁区', tickets: 1, onMap: '不在地图上 / not on the map' },
       { district: '开发区', tickets: 1, onMap: '并入 乙市 / merged' },
+      { district: '未知区县', tickets: 1, onMap: '不在地图上 / not on the map' },
       { district: '甲县', tickets: 1, onMap: '区县多边形 / its polygon' },
-      { district: '未填区县', tickets: 1, onMap: '不在地图上 / not on the map' },
     ]);
   });
 
