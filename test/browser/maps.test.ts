@@ -19,9 +19,8 @@ import { afterIngest } from '../../pipelines/refresh.js';
 import { addUser, usersFile } from '../../pipelines/users.js';
 import { Warehouse } from '../../pipelines/warehouse.js';
 import { tempSetup } from '../service/helpers.js';
-import { buildWarehouse } from './fixture.js';
+import { buildWarehouse, CHROMIUM, launchChromium } from './fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) console.warn(`test/browser/maps: ${CHROMIUM} not found, so the map browser tests are skipped. Install it with: apt-get install -y chromium fonts-noto-cjk`);
 
@@ -67,12 +66,7 @@ describe.skipIf(!available)('the district map in Chromium', () => {
     addUser(usersFile(setup.config), 'leader', 'leader', PASSWORD);
     base = await serve(setup.config);
     bare = await serve({ ...setup.config, map: { ...setup.config.map, region: false } });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--lang=zh-CN', '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
