@@ -343,9 +343,13 @@ export function visualCentre(region: Pick<RegionMap, 'geoJson'>, name: string): 
 // --- layout ------------------------------------------------------------------------------------------
 
 /** Pixels kept for the legend below the map, and for the notes under it. */
-function bands(options: Pick<DistrictMapOptions, 'title' | 'compact' | 'locator'>, noteLines: number) {
-  return { top: options.title ? 40 : 8, legend: options.locator ? 0 : options.compact ? 30 : 36, notes: noteLines * 16 + (noteLines ? 4 : 0) };
+function bands(options: Pick<DistrictMapOptions, 'title' | 'compact' | 'locator'> & { width: number }, noteLines: number) {
+  // Narrower than 520 px the legend's title takes a line of its own above the classes.
+  const legend = options.locator ? 0 : (options.compact ? 30 : 36) + (options.width < NARROW ? 16 : 0);
+  return { top: options.title ? 40 : 8, legend, notes: noteLines * 16 + (noteLines ? 4 : 0) };
 }
+
+const NARROW = 520;
 
 /**
  * The height a map of `width` pixels needs (map at its true shape, plus title, legend and notes);
@@ -356,7 +360,7 @@ export function mapHeight(region: Pick<RegionMap, 'geoJson'>, width: number, opt
   const k = Math.cos((((b.minLat + b.maxLat) / 2) * Math.PI) / 180);
   const usable = width - 16;
   const mapPixels = (usable * (b.maxLat - b.minLat)) / ((b.maxLng - b.minLng) * k);
-  const band = bands(options, options.noteLines ?? 0);
+  const band = bands({ ...options, width }, options.noteLines ?? 0);
   return Math.round(Math.min(mapPixels, usable * 1.2, options.maxMapHeight ?? Infinity) + band.top + band.legend + band.notes + 8);
 }
 
@@ -605,7 +609,7 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
       seriesIndex: 0,
       orient: 'horizontal',
       left: 'center',
-      top: box.top + box.height + 6 + band.notes,
+      top: box.top + box.height + 6 + band.notes + (options.width < NARROW ? 16 : 0),
       itemWidth: 12,
       itemHeight: 10,
       itemGap: 6,
@@ -616,7 +620,7 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
       textStyle: { color: chartColors.subtext, fontSize: options.compact ? 10 : 11 },
       pieces,
       selectedMode: false,
-      ...(options.width < 520 ? { text: undefined } : {}),
+      ...(options.width < NARROW ? { text: undefined } : {}),
     },
     graphic: [
       ...placement.notes.map((note, i) => ({
@@ -626,9 +630,9 @@ export function districtMap(region: RegionMap, figures: DistrictFigure[], option
         silent: true,
         style: { text: note, fill: chartColors.subtext, fontSize: 11, width: options.width - 16, overflow: 'truncate' as const },
       })),
-      // On narrow pictures the legend title goes on its own line, left-aligned above the classes.
-      ...(options.width < 520 && !options.locator
-        ? [{ type: 'text' as const, left: 'center' as const, top: box.top + box.height + band.notes - 8 + 4, silent: true, style: { text: legendTitle, fill: chartColors.subtext, fontSize: 11 } }]
+      // On narrow pictures the legend's title goes on its own line, centred above the classes.
+      ...(options.width < NARROW && !options.locator
+        ? [{ type: 'text' as const, left: 'center' as const, top: box.top + box.height + band.notes + 6, silent: true, style: { text: legendTitle, fill: chartColors.subtext, fontSize: 11 } }]
         : []),
     ],
     series: [
