@@ -1,5 +1,6 @@
 import { sqlFile, type Warehouse } from '../warehouse.js';
-import { normaliseText, textFeatures, Vocabulary, wordHash, type FeatureOptions } from './features.js';
+import type { Config } from '../config.js';
+import { jieba, normaliseText, textFeatures, Vocabulary, wordHash, type FeatureOptions } from './features.js';
 import { placesIn } from './places.js';
 
 /**
@@ -413,4 +414,28 @@ function poissonUpperTail(k: number, mean: number): number {
     logTerm += Math.log(mean / (i + 1));
   }
   return Math.min(1, sum);
+}
+
+/**
+ * A hot issue as the start of a special report (专报): the report builder takes a topic of
+ * categories and keywords (reports/special.ts, `buildSpecialReport`), so the issue becomes the
+ * requests of its period that name its place (or, with no place, its most telling word), titled
+ * with its description. A leader can then widen or narrow it like any configured topic.
+ */
+export function specialReportTopic(topic: Topic, tickets: readonly Pick<TopicTicket, 'ticket_id' | 'content'>[] = []): { topic: Config['reports']['topics'][number]; from: string; to: string } {
+  // The place as the requests write it: the address's last named part ("…街道天山小区" → "天山小区").
+  const place = topic.place.replace(/^.*(?:市|县|区|街道|镇|乡)(?=.{2,})/, '');
+  let keyword = place;
+  if (!keyword) {
+    const members = new Set(topic.ticketIds);
+    const texts = tickets.filter((t) => members.has(t.ticket_id)).map((t) => normaliseText(t.content));
+    const words = new Map<string, number>();
+    for (const text of texts) for (const w of new Set(jieba().cut(text, false).filter((w) => w.length >= 2 && /[\u4e00-\u9fa5]/.test(w)))) words.set(w, (words.get(w) ?? 0) + 1);
+    keyword = [...words].sort((a, b) => b[1] - a[1] || b[0].length - a[0].length)[0]?.[0] ?? firstSentence(topic.description, 8);
+  }
+  return {
+    topic: { name: `hot-${topic.firstDay}-${wordHash(topic.description).toString(36)}`, title: topic.description, categories: [], keywords: [keyword], seasonMonths: [] },
+    from: topic.firstDay,
+    to: topic.lastDay,
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstSentence, findTopics, topicSurges, type TopicTicket } from '../../pipelines/text/topics.js';
+import { firstSentence, findTopics, specialReportTopic, topicSurges, type TopicTicket } from '../../pipelines/text/topics.js';
 import { placesIn } from '../../pipelines/text/places.js';
 
 let sequence = 0;
@@ -89,5 +89,21 @@ describe('places named in the text', () => {
     expect(firstSentence('来电人反映：阳光花园小区楼下烧烤店油烟扰民，请处理')).toBe('阳光花园小区楼下烧烤店油烟扰民');
     expect(firstSentence('A市暮云街道丽发新城社区附近搅拌站噪音污染严重：详情如下')).toBe('A市暮云街道丽发新城社区附近搅拌站噪音污染严重');
     expect(firstSentence('很长'.repeat(40), 10)).toHaveLength(10);
+  });
+});
+
+describe('a hot issue as the start of a special report', () => {
+  it('becomes a report topic of its period and place', () => {
+    const [outage] = findTopics(month(), { from: '2025-07-01', to: '2025-07-31' });
+    const { topic, from, to } = specialReportTopic({ ...outage, place: '昌吉市宁边路街道天山小区' });
+    expect(topic).toMatchObject({ title: outage.description, categories: [], keywords: ['天山小区'] });
+    expect([from, to]).toEqual(['2025-07-25', '2025-07-29']);
+    expect(topic.name).toMatch(/^[a-z0-9-]+$/);
+  });
+
+  it('without a place, takes the word most of its requests share', () => {
+    const tickets = month();
+    const wages = findTopics(tickets, { from: '2025-07-01', to: '2025-07-31', top: 20 }).find((t) => t.description.includes('宏远'))!;
+    expect(specialReportTopic({ ...wages, place: '' }, tickets).topic.keywords).toHaveLength(1);
   });
 });
