@@ -212,13 +212,7 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
       clusters.push({ sum: new Map(), squaredNorm: 0, matterSquaredNorm: 0, addresses: new Set(), members: [] });
     }
     const cluster = clusters[best];
-    let dot = 0;
-    let matterDot = 0;
-    for (let k = 0; k < doc.ids.length; k++) {
-      const product = (cluster.sum.get(doc.ids[k]) ?? 0) * doc.values[k];
-      dot += product;
-      if (!doc.isPlace[k]) matterDot += product;
-    }
+    const { dot, matterDot } = dotProducts(doc, cluster);
     for (let k = 0; k < doc.ids.length; k++) cluster.sum.set(doc.ids[k], (cluster.sum.get(doc.ids[k]) ?? 0) + doc.values[k]);
     cluster.squaredNorm += 2 * dot + 1;
     cluster.matterSquaredNorm += 2 * matterDot + doc.matterSquaredNorm;
@@ -241,9 +235,8 @@ function cosineToCentroid(doc: Doc, cluster: Cluster): number {
   return similarity(doc, cluster).cosine;
 }
 
-/** Cosine of a request to an issue's centroid, overall and on the matter part alone. */
-function similarity(doc: Doc, cluster: Cluster): { cosine: number; matter: number } {
-  if (cluster.squaredNorm <= 0) return { cosine: 0, matter: 0 };
+/** A request's dot product with an issue's sum of vectors, overall and on the matter part. */
+function dotProducts(doc: Doc, cluster: Cluster): { dot: number; matterDot: number } {
   let dot = 0;
   let matterDot = 0;
   for (let k = 0; k < doc.ids.length; k++) {
@@ -251,6 +244,13 @@ function similarity(doc: Doc, cluster: Cluster): { cosine: number; matter: numbe
     dot += product;
     if (!doc.isPlace[k]) matterDot += product;
   }
+  return { dot, matterDot };
+}
+
+/** Cosine of a request to an issue's centroid, overall and on the matter part alone. */
+function similarity(doc: Doc, cluster: Cluster): { cosine: number; matter: number } {
+  if (cluster.squaredNorm <= 0) return { cosine: 0, matter: 0 };
+  const { dot, matterDot } = dotProducts(doc, cluster);
   const matterNorms = Math.sqrt(cluster.matterSquaredNorm * doc.matterSquaredNorm);
   return { cosine: dot / Math.sqrt(cluster.squaredNorm), matter: matterNorms > 0 ? matterDot / matterNorms : 0 };
 }

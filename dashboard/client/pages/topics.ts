@@ -4,6 +4,7 @@
  * people and reactions, and a few tickets of each to read. A leader can start a special report's
  * period from an issue.
  */
+import type { Topic } from '../../../pipelines/text/topics.js';
 import { topicTrendOption } from '../../../reports/charts/topic-options.js';
 import { getJson } from '../api.js';
 import { chartBox, h, panel, replace, table } from '../dom.js';
@@ -18,20 +19,8 @@ interface Sample {
   district: string | null;
 }
 
-export interface TopicRow {
-  rank: number;
-  heat: number;
-  firstDay: string;
-  lastDay: string;
-  place: string;
-  description: string;
-  count: number;
-  callers: number;
-  likes: number;
-  dislikes: number;
-  growth: number;
-  categories: { name: string; count: number }[];
-  daily: { day: string; count: number }[];
+/** A hot issue as /api/text/topics sends it: the pipeline's Topic with a few of its tickets. */
+export interface TopicRow extends Topic {
   samples: Sample[];
 }
 
