@@ -79,7 +79,8 @@ export async function startService(config: Config, options: { port?: number; dem
     const run = await scheduler.run('ingest-inbox', 'startup');
     log(`收件箱 / inbox: ${run.message}`);
     const { modelPath } = await import('./text/model.js');
-    if (!existsSync(modelPath(config.dataDir))) {
+    const loaded = (await warehouse.one<{ n: number }>('select count(*) as n from tickets'))!.n > 0;
+    if (loaded && !existsSync(modelPath(config.dataDir))) {
       const training = await scheduler.run('text-models', 'startup');
       log(`文本模型 / text model: ${training.message}`);
     }

@@ -1,6 +1,6 @@
 import { CliError, usageError } from '../cli-error.js';
 import type { ClassifierOptions, LabelledText, Learner } from '../text/classifier.js';
-import { columnIndex, taxonomyPriors, type TextTable } from '../text/table.js';
+import type { TextTable } from '../text/table.js';
 import { COMMON_HELP, commandConfig, log, openWarehouse, parseCommand, printJson } from './common.js';
 
 const HELP = `hotline classify — 诉求文本自动分类与承办单位建议 / request text classification
@@ -53,15 +53,15 @@ async function evaluate(argv: string[]): Promise<void> {
   for (const name of ['train', 'test', 'text', 'label'] as const) if (!values[name]) throw usageError(`classify eval 需要 --${name}`);
   const learner = values.learner as Learner;
   if (!['svm', 'nb', 'cnb'].includes(learner)) throw usageError('--learner takes svm, nb or cnb');
-  const { readTextTable } = await import('../text/table.js');
+  const { readTextTable, taxonomyPriors } = await import('../text/table.js');
   const { TextClassifier } = await import('../text/classifier.js');
   const { scorePredictions } = await import('../text/evaluate.js');
 
   const trainPath = values.train!;
   const testPath = values.test!;
   const train = await readTextTable(trainPath);
-  const textOf = textColumns(train, values.text!, trainPath);
-  const labelAt = columnIndex(train, values.label!, trainPath);
+  const textOf = await textColumns(train, values.text!, trainPath);
+  const labelAt = (await import('../text/table.js')).columnIndex(train, values.label!, trainPath);
   const examples: LabelledText[] = [];
   const skipped: number[] = [];
   train.rows.forEach((row, i) => {
@@ -75,7 +75,7 @@ async function evaluate(argv: string[]): Promise<void> {
   if (new Set(examples.map((e) => e.label)).size < 2) throw usageError(`${trainPath}: 训练数据至少要有两个不同的标签 / the training file needs at least two labels`);
 
   const test = await readTextTable(testPath);
-  const testTextOf = textColumns(test, values.text!, testPath);
+  const testTextOf = await textColumns(test, values.text!, testPath);
   const testLabelAt = test.headers.indexOf(values.label!);
   reportRejected(testPath, test.rejected);
 
@@ -114,7 +114,8 @@ async function evaluate(argv: string[]): Promise<void> {
 }
 
 /** --text names one column, or several joined by commas (e.g. 留言主题,留言详情: title and body). */
-function textColumns(table: TextTable, spec: string, path: string): (row: string[]) => string {
+async function textColumns(table: TextTable, spec: string, path: string): Promise<(row: string[]) => string> {
+  const { columnIndex } = await import('../text/table.js');
   const names = table.headers.includes(spec) ? [spec] : spec.split(',').map((s) => s.trim());
   const indexes = names.map((name) => columnIndex(table, name, path));
   return (row) => indexes.map((i) => row[i].trim()).filter(Boolean).join('：');
