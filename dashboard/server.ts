@@ -15,6 +15,7 @@ import type { Warehouse } from '../pipelines/warehouse.js';
 import { allows, Sessions, requireCsrf, requireRole, requireSameOrigin, safeNextPath } from './auth.js';
 import { CLIENT_CSS, clientBundle } from './client-bundle.js';
 import { BadRequest, createPageApi } from './page-api.js';
+import { createTextApi } from './text-api.js';
 import { definitionsBody, forbiddenPage, pageShell, PAGES } from './pages.js';
 import { ReadPool } from './read-pool.js';
 import { reportFile } from './reports-archive.js';
@@ -225,7 +226,7 @@ export function createApp(context: AppContext) {
   app.get('/api/sql/history', requireRole('analyst'), (req, res) => void res.json(saved.history(req.session!.user)));
 
   // Last among the APIs, so that only the page APIs pass the gate.
-  app.use('/api', loadingGate, pages);
+  app.use('/api', loadingGate, pages, createTextApi({ pool, config: context.config }));
 
   app.use((_req, res) => void res.status(404).json({ error: '找不到该页面 / not found' }));
   // One error handler: a message for the user, the stack only in the server log.

@@ -38,6 +38,11 @@ export const JOBS: Record<string, Job> = {
     }
     return outcomes.filter((o) => !/告警 0 个/.test(o)).join('；') || '最近 14 天没有告警';
   },
+  // Nightly: retrain the text models on the history, re-judge the tickets in scope.
+  'text-models': async ({ warehouse, config, log }) => {
+    const { trainTextModels } = await import('./text/train.js');
+    return (await trainTextModels(warehouse, config, { log })).message;
+  },
   /**
    * Last month's report into the archive, mailed to the leadership (the 08:00 schedule on the 1st);
    * with args {month, mail: false} a chosen month, archived only (the 报告 page, the first start).

@@ -14,6 +14,7 @@ import { renderDistricts } from './pages/districts.js';
 import { renderOverview } from './pages/overview.js';
 import { renderReports } from './pages/reports.js';
 import { renderSql } from './pages/sql.js';
+import { renderTopics } from './pages/topics.js';
 import { renderUnits } from './pages/units.js';
 
 const PAGES: Record<string, (content: HTMLElement) => Promise<void>> = {
@@ -22,6 +23,7 @@ const PAGES: Record<string, (content: HTMLElement) => Promise<void>> = {
   districts: renderDistricts,
   units: renderUnits,
   alerts: renderAlerts,
+  topics: renderTopics,
   reports: renderReports,
   data: renderData,
   sql: renderSql,
