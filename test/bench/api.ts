@@ -207,16 +207,16 @@ async function main(): Promise<void> {
   const reader = new ReadPool(warehouse, 3);
   const settings = config.kpi ?? DEFAULT_KPI_SETTINGS;
   const pages: { name: string; path: (month: string) => string; direct: (month: string) => Promise<unknown> }[] = [
-    { name: '总览 /api/overview', path: (m) => `/api/overview?month=${m}`, direct: (m) => overviewPage(reader.request(), settings, { month: m }) },
-    { name: '总览, one district', path: (m) => `/api/overview?month=${m}&district=${encodeURIComponent('昌吉市')}`, direct: (m) => overviewPage(reader.request(), settings, { month: m, district: '昌吉市' }) },
-    { name: '总览 /api/channels', path: (m) => `/api/channels?month=${m}`, direct: (m) => channelsPage(reader.request(), settings, { month: m }) },
-    { name: '诉求分析 /api/categories/rising', path: (m) => `/api/categories/rising?month=${m}`, direct: (m) => risingPage(reader.request(), settings, { month: m }) },
-    { name: '诉求分析 /api/tickets', path: (m) => `/api/tickets?month=${m}&category=${encodeURIComponent('环境保护/噪声扰民')}&district=${encodeURIComponent('昌吉市')}`, direct: (m) => ticketsPage(reader.request(), { month: m, category: '环境保护/噪声扰民', district: '昌吉市' }) },
-    { name: '诉求分析 /api/categories', path: (m) => `/api/categories?month=${m}&category=${encodeURIComponent('环境保护/噪声扰民')}`, direct: (m) => categoriesPage(reader.request(), settings, { month: m, category: '环境保护/噪声扰民' } as Query) },
-    { name: '区域分析 /api/districts', path: (m) => `/api/districts?month=${m}&district=${encodeURIComponent('昌吉市')}`, direct: (m) => districtsPage(reader.request(), settings, { month: m, district: '昌吉市' }) },
-    { name: '承办单位 /api/units', path: (m) => `/api/units?month=${m}`, direct: (m) => unitsPage(reader.request(), settings, { month: m }) },
-    { name: '承办单位 drill-down: overdue', path: (m) => `/api/units/tickets?month=${m}&unit=${encodeURIComponent('承办单位007')}&kind=overdue`, direct: (m) => unitTicketsPage(reader.request(), { month: m, unit: '承办单位007', kind: 'overdue' }) },
-    { name: '承办单位 drill-down: dissatisfied', path: (m) => `/api/units/tickets?month=${m}&unit=${encodeURIComponent('承办单位007')}&kind=dissatisfied`, direct: (m) => unitTicketsPage(reader.request(), { month: m, unit: '承办单位007', kind: 'dissatisfied' }) },
+    { name: '总览 /api/overview', path: (m) => `/api/overview?month=${m}`, direct: (m) => overviewPage(reader, settings, { month: m }) },
+    { name: '总览, one district', path: (m) => `/api/overview?month=${m}&district=${encodeURIComponent('昌吉市')}`, direct: (m) => overviewPage(reader, settings, { month: m, district: '昌吉市' }) },
+    { name: '总览 /api/channels', path: (m) => `/api/channels?month=${m}`, direct: (m) => channelsPage(reader, settings, { month: m }) },
+    { name: '诉求分析 /api/categories/rising', path: (m) => `/api/categories/rising?month=${m}`, direct: (m) => risingPage(reader, settings, { month: m }) },
+    { name: '诉求分析 /api/tickets', path: (m) => `/api/tickets?month=${m}&category=${encodeURIComponent('环境保护/噪声扰民')}&district=${encodeURIComponent('昌吉市')}`, direct: (m) => ticketsPage(reader, settings, { month: m, category: '环境保护/噪声扰民', district: '昌吉市' }) },
+    { name: '诉求分析 /api/categories', path: (m) => `/api/categories?month=${m}&category=${encodeURIComponent('环境保护/噪声扰民')}`, direct: (m) => categoriesPage(reader, settings, { month: m, category: '环境保护/噪声扰民' } as Query) },
+    { name: '区域分析 /api/districts', path: (m) => `/api/districts?month=${m}&district=${encodeURIComponent('昌吉市')}`, direct: (m) => districtsPage(reader, settings, { month: m, district: '昌吉市' }) },
+    { name: '承办单位 /api/units', path: (m) => `/api/units?month=${m}`, direct: (m) => unitsPage(reader, settings, { month: m }) },
+    { name: '承办单位 drill-down: overdue', path: (m) => `/api/units/tickets?month=${m}&unit=${encodeURIComponent('承办单位007')}&kind=overdue`, direct: (m) => unitTicketsPage(reader, settings, { month: m, unit: '承办单位007', kind: 'overdue' }) },
+    { name: '承办单位 drill-down: dissatisfied', path: (m) => `/api/units/tickets?month=${m}&unit=${encodeURIComponent('承办单位007')}&kind=dissatisfied`, direct: (m) => unitTicketsPage(reader, settings, { month: m, unit: '承办单位007', kind: 'dissatisfied' }) },
   ];
   const rows: { name: string; c: { p50: number; p95: number }; w: { p50: number; p95: number }; d: { p50: number; p95: number } }[] = [];
   let worst = 0;
