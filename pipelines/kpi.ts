@@ -12,9 +12,10 @@
  */
 export * from './kpi/period.js';
 export * from './kpi/catalogue.js';
-export { bindParams, MONTHLY_ROLLUP_TABLE, ROLLUP_STATE_TABLE, ROLLUP_TABLE, settingParams, WHOLE_HOTLINE, SCOPE_COLUMNS, type Scope, type TicketFilter } from './kpi/compile.js';
+export { bindParams, MONTHLY_ROLLUP_TABLE, ROLLUP_STATE_TABLE, ROLLUP_TABLE, settingParams, topicFilter, WHOLE_HOTLINE, SCOPE_COLUMNS, type Scope, type TicketFilter } from './kpi/compile.js';
 export * from './kpi/freshness.js';
 export * from './kpi/session.js';
 export * from './kpi/totals.js';
 export * from './kpi/breakdowns.js';
 export * from './kpi/ranking.js';
+export * from './kpi/definitions.js';

@@ -4,7 +4,7 @@
  */
 import type { Row, Warehouse } from '../warehouse.js';
 import { BREAKDOWN_DIMENSIONS, isBreakdownDimension, KPI_JSON_KEYS, type BreakdownDimension, type KpiJsonKey, type KpiSettings, type KpiValues } from './catalogue.js';
-import { breakdownSql, KEY_COLUMNS, measures } from './compile.js';
+import { breakdownSql, KEY_COLUMNS, measures, type TicketFilter } from './compile.js';
 import { asPeriod, shiftPeriod, type Period } from './period.js';
 import { sessionOf, type KpiSession, type QueryOptions } from './session.js';
 import { percentChange } from './totals.js';
@@ -34,6 +34,8 @@ export interface BreakdownReport {
 export interface BreakdownOptions extends QueryOptions {
   /** How deep a tree dimension goes (category 1–3, district 1–2); default all levels. */
   depth?: number;
+  /** Only these tickets (a special report's topic): read from the tickets, never the rollup. */
+  filter?: TicketFilter;
 }
 
 export { isBreakdownDimension };
@@ -90,8 +92,9 @@ export async function breakdown(target: Warehouse | KpiSession, dimension: Break
   const maxDepth = BREAKDOWN_DIMENSIONS[dimension].keys.length;
   const depth = options.depth ?? maxDepth;
   if (!Number.isInteger(depth) || depth < 1 || depth > maxDepth) throw new RangeError(`depth for ${dimension} must be 1…${maxDepth}`);
-  const source = await session.rowSource(resolved);
-  const query = await session.plan(resolved, source, {}, breakdownSql(dimension, depth, source), { dimension });
+  const figure = { filter: options.filter };
+  const source = await session.rowSource(resolved, figure);
+  const query = await session.plan(resolved, source, figure, breakdownSql(dimension, depth, source), { dimension });
   const rows = (await session.run(query)).map((row) => breakdownRow(dimension, row));
   return { dimension, period: resolved, source: query.source, settings: session.settings, rows: withParentShares(treeOrder(rows)) };
 }

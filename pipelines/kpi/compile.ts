@@ -140,6 +140,15 @@ export interface TicketFilter {
   label: string;
 }
 
+/** A special-report topic (config reports.topics) as a ticket filter: queries/reports/topic_tickets.sql. */
+export function topicFilter(topic: { name: string; title: string; categories: readonly string[]; keywords: readonly string[] }): TicketFilter {
+  return {
+    model: 'reports/topic_tickets.sql',
+    params: { categories: topic.categories.join('|'), keywords: topic.keywords.join('|') },
+    label: `专题“${topic.title}”（分类 ${topic.categories.join('、') || '—'}；关键词 ${topic.keywords.join('、') || '—'}）`,
+  };
+}
+
 /** The time buckets of a query: none (the whole period), months or days. */
 export type Grain = 'period' | 'month' | 'day';
 

@@ -273,12 +273,13 @@ function change(key: KpiJsonKey, current: KpiReport, previous: KpiReport, lastYe
   const last = lastYear.values[key];
   const momWithheld = withheld(key, current, previous, '上月');
   const yoyWithheld = withheld(key, current, lastYear, '去年同期');
-  const mom = momWithheld ? null : undefined;
-  const yoy = yoyWithheld ? null : undefined;
   const notes = { ...(momWithheld ? { mom_withheld: momWithheld } : {}), ...(yoyWithheld ? { yoy_withheld: yoyWithheld } : {}) };
+  const by = metricKind(key) === 'rate' ? pointChange : percentChange;
+  const mom = momWithheld ? null : by(value, prev);
+  const yoy = yoyWithheld ? null : by(value, last);
   return metricKind(key) === 'rate'
-    ? { key, measure: 'pp', value, previous_month: prev, mom_pp: mom ?? pointChange(value, prev), same_month_last_year: last, yoy_pp: yoy ?? pointChange(value, last), ...notes }
-    : { key, measure: 'pct', value, previous_month: prev, mom_pct: mom ?? percentChange(value, prev), same_month_last_year: last, yoy_pct: yoy ?? percentChange(value, last), ...notes };
+    ? { key, measure: 'pp', value, previous_month: prev, mom_pp: mom, same_month_last_year: last, yoy_pp: yoy, ...notes }
+    : { key, measure: 'pct', value, previous_month: prev, mom_pct: mom, same_month_last_year: last, yoy_pct: yoy, ...notes };
 }
 
 /**
