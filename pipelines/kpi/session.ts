@@ -103,8 +103,9 @@ export class KpiSession {
     return { sql, params: bindParams(sql, all), source: source.kind === 'direct' ? 'direct' : 'rollup' };
   }
 
+  /** Runs a planned query; its statement stays prepared on the connection for the next request. */
   async run<T = Row>(query: KpiQuery): Promise<T[]> {
-    return this.reader.use((w) => w.all<T>(query.sql, query.params));
+    return this.reader.use((w) => w.allPrepared<T>(query.sql, query.params));
   }
 }
 
