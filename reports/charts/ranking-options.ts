@@ -34,7 +34,7 @@ export function unitScoreDistributionOption(units: ScoredUnit[], title?: string)
   return {
     ...baseOption(),
     title: titleOption(title),
-    grid: { left: 8, right: 12, top: title ? 56 : 32, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+    grid: { left: 8, right: 12, top: title ? 56 : 32, bottom: 28, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     legend: { top: title ? 28 : 0, itemWidth: 12, itemHeight: 10, textStyle: { color: chartColors.subtext } },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true },
     dataset: { dimensions: ['label', ...kinds], source: bins.map((b) => ({ label: b.label, ...b.counts })) },
@@ -57,7 +57,8 @@ export function unitsToSuperviseOption(units: ScoredUnit[], title?: string): ECh
       value: score(u.composite_score!),
       display: `${score(u.composite_score!).toFixed(2)}（${u.unit_kind}${u.rank ? ` 第 ${u.rank} 名` : ''}）`,
     }));
-  const low = rows.length ? Math.floor(Math.min(...rows.map((r) => r.value)) - 1) : 0;
+  // a round start a little below the lowest score: the differences show, the axis reads cleanly
+  const low = rows.length ? Math.floor((Math.min(...rows.map((r) => r.value)) - 1) / 5) * 5 : 0;
   const longest = Math.max(2, ...rows.map((r) => [...r.name].length));
   return {
     ...baseOption(),

@@ -65,7 +65,8 @@ export async function renderUnits(content: HTMLElement): Promise<void> {
   const showAll = params.get('all') === '1';
   const link = (r: UnitRow, which: string, text: string) => h('a', { href: '#unit-drill', onclick: (e: Event) => (e.preventDefault(), void openDrill(r.unit, which)) }, text);
   const figure = (value: number | null, r: UnitRow, which: string) => (value === null ? '—' : value ? link(r, which, String(value)) : '0');
-  const columns = [
+  // a function: the header links are DOM nodes, one set per table
+  const columns = () => [
     { label: '类内名次', value: (r: UnitRow) => (r.rank === null ? h('span', { class: 'tag' }, REASONS[r.unranked_reason ?? ''] ?? '未排名') : String(r.rank)), className: 'num' },
     { label: '单位', value: (r: UnitRow) => link(r, 'overdue', r.unit), className: 'nowrap' },
     { label: defined('dispatched', '件数'), value: (r: UnitRow) => count(r.volume), className: 'num' },
@@ -89,7 +90,7 @@ export async function renderUnits(content: HTMLElement): Promise<void> {
       'section',
       { class: 'kind-section', 'data-kind': k },
       h('h3', {}, `${k}（${rankedCount} 个参与排名，共 ${rows.length} 个）`),
-      table(rows.slice(0, perKind), columns, { empty: '本月没有转办工单' }),
+      table(rows.slice(0, perKind), columns(), { empty: '本月没有转办工单' }),
     );
   });
   const hidden = data.rows.length - kinds.reduce((n, k) => n + Math.min(perKind, data.rows.filter((r) => r.unit_kind === k).length), 0);
