@@ -81,7 +81,7 @@ describe('one number everywhere', () => {
 
     // the report's data is the CLI's JSON, and its HTML table prints exactly those values
     expect(monthly.data.kpiJson).toEqual(cli);
-    const rows = [...monthly.html.matchAll(/<tr><td>([^<]*)<\/td><td class="num">([^<]*)<\/td>/g)].map((m) => [m[1].replace(/（未满期）$/, ''), m[2]]);
+    const rows = [...monthly.html.matchAll(/<tr><td>([^<]*)<\/td><td class="num">([^<]*)<\/td>/g)].map((m) => [m[1].replace(/（未满期）$/, ''), m[2]] as const);
     const table = new Map(rows);
     for (const line of monthly.data.kpis) expect(table.get(line.name), line.key).toBe(reportText(line.key, cli[line.key] as number | null));
 
