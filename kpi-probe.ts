@@ -1,15 +1,13 @@
 import { Warehouse } from './pipelines/warehouse.js';
-import { ReadPool } from './dashboard/read-pool.js';
-import { overviewPage, unitsPage, categoriesPage, districtsPage } from './dashboard/page-data.js';
-import { DEFAULT_KPI_SETTINGS } from './pipelines/kpi.js';
+import { tableVersions } from './pipelines/table-versions.js';
+import { PAGE_READS } from './dashboard/page-data.js';
 const w = await Warehouse.open('/tmp/kpi-bench/data/warehouse.duckdb');
-const pool = new ReadPool(w, 3);
-const months = ['2023-03', '2023-04', '2023-05', '2023-06', '2023-07', '2023-08', '2023-09', '2023-10'];
-for (const [name, fn] of [['overview', overviewPage], ['units', unitsPage], ['categories', categoriesPage], ['districts', districtsPage]] as const) {
-  const xs: number[] = [];
-  for (const m of months) { const s = performance.now(); await (fn as any)(pool, DEFAULT_KPI_SETTINGS, { month: m }); xs.push(performance.now() - s); }
-  console.log(name, xs.map((x) => x.toFixed(0)).join(' '));
-}
-const xs = []; for (let i = 0; i < 5; i++) { const s = performance.now(); await w.all('select count(*), sum(length(channel)) from tickets'); xs.push(performance.now() - s); }
-console.log('scan', xs.map((x) => x.toFixed(0)).join(' '));
-pool.close(); w.close();
+const t = async (label: string, fn: () => Promise<unknown>) => { const xs = []; for (let i = 0; i < 5; i++) { const a = performance.now(); await fn(); xs.push(performance.now() - a); } console.log(label, xs.map((x) => x.toFixed(1)).join(' ')); };
+await t('versions overview', () => tableVersions(w, PAGE_READS.overview));
+await t('tickets', () => w.all('select count(*) as rows, max(last_run_id) as last_run, max(activity_at) as newest from tickets'));
+await t('units hash', () => w.all('select count(*), coalesce(sum(hash(t)), 0) from units as t'));
+await t('alerts hash', () => w.all('select count(*), coalesce(sum(hash(t)), 0) from alert_episodes as t'));
+await t('calls', () => w.all('select count(*) as rows, max(last_run_id) as last_run, max(activity_at) as newest from calls'));
+await t('state', () => w.all('select refreshed_at, definition, rows from kpi_rollup_state'));
+await t('scan', () => w.all('select count(*), sum(length(channel)) from tickets'));
+w.close();

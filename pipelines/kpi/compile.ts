@@ -35,7 +35,7 @@ export const ROLLUP_TABLE = 'kpi_daily';
 export const MONTHLY_ROLLUP_TABLE = 'kpi_monthly';
 export const ROLLUP_STATE_TABLE = 'kpi_rollup_state';
 
-const ANCHORS = ['received_tickets', 'called_back_tickets', 'completed_tickets', 'offered_calls'] as const;
+const ANCHORS = ['received_tickets', 'received_callers', 'called_back_tickets', 'completed_tickets', 'offered_calls'] as const;
 type Anchor = (typeof ANCHORS)[number];
 const CALL_ANCHORS: ReadonlySet<Anchor> = new Set(['offered_calls']);
 
@@ -160,6 +160,8 @@ export interface DirectShape {
   filter?: TicketFilter;
   /** Rewind the tickets and calls to $as_of (tickets_as_of.sql, calls_as_of.sql). */
   rewind?: boolean;
+  /** Only these metrics (and their anchors); the others' measures are null. Default: every one. */
+  metrics?: ReadonlySet<string>;
 }
 
 const BUCKET = { month: `date_trunc('month', counted_at)::date`, day: 'cast(counted_at as date)' } as const;
@@ -208,7 +210,8 @@ function measureCtes(shape: DirectShape): string[] {
   const needsQueue = shape.dimensions === 'all' || shape.dimensions === 'queue';
   // Calls carry no category, district or topic: a figure narrowed by those has no calls at all.
   const withCalls = !scoped && (shape.dimensions === 'all' || dimensionDefinition(shape.dimensions).calls);
-  const anchors = ANCHORS.filter((anchor) => withCalls || !CALL_ANCHORS.has(anchor));
+  const files = metricFiles().filter((file) => !shape.metrics || shape.metrics.has(file.key) || file.key === LATEST_DEADLINE);
+  const anchors = ANCHORS.filter((anchor) => (withCalls || !CALL_ANCHORS.has(anchor)) && files.some((file) => file.anchor === anchor));
   const ctes: string[] = [];
   // narrow (ticket_id, queue) and read by every ticket anchor: computed once
   if (needsQueue) ctes.push(cte('ticket_queues', sqlFile('breakdowns/ticket_queues.sql'), 'materialized'));
@@ -231,7 +234,7 @@ function measureCtes(shape: DirectShape): string[] {
   // The same aggregate written in several files (count(*) is the denominator of three rates) is
   // computed once per anchor: with 8 grouping sets every aggregate costs.
   const sameAs = new Map<string, string>();
-  const files = metricFiles();
+  const included = new Set(files.flatMap((file) => file.columns));
   for (const anchor of anchors) {
     ctes.push(cte(anchor, sqlFile(`kpi/${anchor}.sql`)));
     const { select, from, groupBy } = grouping(anchor, shape);
@@ -261,7 +264,7 @@ function measureCtes(shape: DirectShape): string[] {
     'dimension',
     ...KEY_COLUMNS,
     `'${anchor}' as anchor`,
-    ...measures().map((m) => (m.anchor === anchor ? `cast(${sameAs.get(m.column) ?? m.column} as ${m.type}) as ${m.column}` : `null::${m.type} as ${m.column}`)),
+    ...measures().map((m) => (m.anchor === anchor && included.has(m.column) ? `cast(${sameAs.get(m.column) ?? m.column} as ${m.type}) as ${m.column}` : `null::${m.type} as ${m.column}`)),
   ];
   ctes.push(cte('grouped_measures', anchors.map((anchor) => `select\n  ${columns(anchor).join(',\n  ')},\nfrom ${anchor}_measures`).join('\n\nunion all\n\n')));
   return ctes;

@@ -38,6 +38,8 @@ export interface FigureOptions {
   filter?: TicketFilter;
   /** Read the tickets as they stood at this moment (a like-with-like comparison of a young month). */
   rewindTo?: string;
+  /** Only these metrics are needed (the rest come back empty): a rewound base reads less. */
+  metrics?: ReadonlySet<string>;
 }
 
 export class KpiSession {
@@ -67,7 +69,7 @@ export class KpiSession {
 
   /** Where rows for `period` come from: the monthly or daily rollup when it answers, else the tickets. */
   async rowSource(period: Period, figure: FigureOptions = {}, needs: 'any' | 'days' = 'any'): Promise<RowSource> {
-    const direct: RowSource = { kind: 'direct', grain: 'period', filter: figure.filter, rewind: !!figure.rewindTo };
+    const direct: RowSource = { kind: 'direct', grain: 'period', filter: figure.filter, rewind: !!figure.rewindTo, metrics: figure.metrics };
     // A rewound figure (a young month's same-age base) is never in the rollup: it always reads the tickets.
     if (figure.rewindTo) return direct;
     if (this.requested === 'direct' || figure.filter) {

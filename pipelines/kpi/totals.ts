@@ -342,7 +342,9 @@ function formatDays(days: number): string {
 async function sameAgeBases(session: KpiSession, current: KpiReport, options: PeriodOptions) {
   const asOf = current.maturity.asOf!;
   const age = clockMs(asOf) - clockMs(current.period.to);
-  const rewound = (base: Period) => periodKpis(session, base, { ...options, rewindTo: addMs(base.to, age) });
+  // only the young KPIs are compared with these: their metric files alone are read
+  const metrics = new Set(current.maturity.young.map((key) => governingMetric(key).key));
+  const rewound = (base: Period) => periodKpis(session, base, { ...options, rewindTo: addMs(base.to, age), metrics });
   const [previousMonth, sameMonthLastYear] = await Promise.all([rewound(shiftPeriod(current.period, -1)), rewound(shiftPeriod(current.period, -12))]);
   return { previousMonth, sameMonthLastYear };
 }
