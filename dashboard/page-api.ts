@@ -28,6 +28,7 @@ import { tableVersions } from '../pipelines/table-versions.js';
 import { alertEpisodes, episodeEvidence } from './reads.js';
 import { listReports } from './reports-archive.js';
 import { listOutbox, outboxFile } from './outbox.js';
+import { mapPayload } from '../reports/charts/map-region.js';
 
 export { BadRequest };
 
@@ -70,6 +71,8 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
   router.get('/districts', requireRole('leader'), cached(PAGE_READS.districts, (q) => districtsPage(pool, settings, q)));
   router.get('/units', requireRole('leader'), cached(PAGE_READS.units, (q) => unitsPage(pool, settings, q)));
   router.get('/units/tickets', requireRole('leader'), cached(PAGE_READS.unitTickets, (q) => unitTicketsPage(pool, settings, q)));
+  // The district boundaries and their mapping: the same for every page, read once per file version.
+  router.get('/map', requireRole('leader'), (_req, res) => void res.set('cache-control', 'private, max-age=300').json(mapPayload(config.map, config.root)));
 
   // --- 预警: read by everyone; acknowledged or closed by the duty officers (analysts and admins) ----
   router.get(
