@@ -319,7 +319,7 @@ export function compareReports(
     const age = days >= 0 ? `结束后 ${formatDays(days)}` : `开始后 ${formatDays((clockMs(current.maturity.asOf!) - clockMs(current.period.from)) / 86_400_000)}`;
     notes.push(
       `${periodWord(current.period)}未满期（部分转办工单办理时限未到，数据截至 ${current.maturity.asOf}）：${[...young]
-        .filter((k) => !DERIVED_COUNTS.some((d) => d.key === k))
+        .filter((k) => !DERIVED_COUNTS.some((d) => d.key === k) && governingMetric(k).asOf)
         .map((k) => governingMetric(k).name)
         .join('、')}的环比、同比按同龄比较，即上月与去年同期取其${age}时的数值。`,
     );
