@@ -1,8 +1,8 @@
 /**
  * The reads of the dashboard's pages that are rows, not KPIs: sample and drill-down tickets, the
  * months on offer, the alert episodes. Every KPI, series and share comes from pipelines/kpi.ts (a
- * KPI session); the SQL of these reads is in queries/ (tickets/, rollups/data_calendar.sql), except
- * the alert episodes' own few lines below.
+ * KPI session); the SQL of these reads is in queries/ (tickets/ over the stg_tickets_shown model,
+ * rollups/data_calendar.sql), except the alert episodes' own few lines below.
  *
  * Personal data: nothing here selects phone_hash or the caller's address; ticket text is the masked
  * text stored at ingest, and the browser escapes it.
@@ -63,9 +63,10 @@ export const UNIT_TICKET_KINDS = {
 } as const;
 export type UnitTicketKind = keyof typeof UNIT_TICKET_KINDS;
 
-/** A unit's tickets behind its ranking figures (queries/tickets/unit_tickets.sql). */
+/** A unit's tickets behind its ranking figures: queries/tickets/unit_<kind>_tickets.sql. */
 export async function unitTickets(warehouse: Warehouse, unit: string, period: Period, kind: UnitTicketKind, asOf: string | null, limit = 200): Promise<TicketRow[]> {
-  return warehouse.all<TicketRow>(sqlFile('tickets/unit_tickets.sql'), { unit, kind, from: period.from, to: period.to, as_of: asOf, limit });
+  const params = { unit, from: period.from, to: period.to, limit, ...(kind === 'overdue' ? { as_of: asOf } : {}) };
+  return warehouse.all<TicketRow>(sqlFile(`tickets/unit_${kind}_tickets.sql`), params);
 }
 
 // ---------------------------------------------------------------------------------------------

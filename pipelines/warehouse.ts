@@ -72,7 +72,9 @@ export class Warehouse {
   /**
    * The staging models (queries/staging/<name>.sql) as temporary views of this connection: every
    * reader counts the same tickets, and a changed model file takes effect on the next connection
-   * without a migration. Skipped while the warehouse has no tickets table yet.
+   * without a migration. Skipped while the warehouse has no tickets table yet. Installed in name
+   * order, so a model reads only models whose names sort before its own (stg_tickets_shown after
+   * stg_tickets).
    */
   private async installStagingModels(): Promise<void> {
     const tables = await this.all<{ n: number }>(`select count(*) as n from duckdb_tables() where schema_name = 'main' and table_name = 'tickets'`);
