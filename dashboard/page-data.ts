@@ -41,8 +41,8 @@ export type Query = Record<string, unknown>;
 
 export type { Reader };
 
-/** The tables behind every KPI (tickets and calls, the unit directory, the rollups). */
-const KPI_TABLES = ['tickets', 'calls', 'units', 'kpi_daily', 'kpi_monthly', 'kpi_rollup_state'];
+/** The tables behind every KPI (tickets and calls, the text model's category fallback, the unit directory, the rollups). */
+const KPI_TABLES = ['tickets', 'calls', 'ticket_suggestions', 'units', 'kpi_daily', 'kpi_monthly', 'kpi_rollup_state'];
 
 /** The tables each page API reads: its cached answers are kept under their versions (page-api.ts). */
 export const PAGE_READS = {
@@ -51,7 +51,7 @@ export const PAGE_READS = {
   channels: KPI_TABLES,
   categories: KPI_TABLES,
   rising: KPI_TABLES,
-  tickets: ['tickets'],
+  tickets: ['tickets', 'ticket_suggestions'],
   districts: KPI_TABLES,
   units: KPI_TABLES,
   unitTickets: KPI_TABLES,

@@ -56,6 +56,8 @@ export async function refreshRollups(warehouse: Warehouse, config?: Pick<Config,
       tickets_last_run bigint not null,
       calls bigint not null,
       calls_last_run bigint not null,
+      suggestions bigint not null,
+      suggestions_at varchar not null,
       as_of timestamp,
       sign_limit_hours double not null,
       basically_satisfied_counts boolean not null,
@@ -65,7 +67,7 @@ export async function refreshRollups(warehouse: Warehouse, config?: Pick<Config,
     )`);
     await warehouse.run(
       `insert into ${ROLLUP_STATE_TABLE} values (
-        current_localtimestamp(), $tickets, $tickets_last_run, $calls, $calls_last_run, $as_of::timestamp,
+        current_localtimestamp(), $tickets, $tickets_last_run, $calls, $calls_last_run, $suggestions, $suggestions_at, $as_of::timestamp,
         $sign_limit_hours, $basically_satisfied_counts, $definition, $rows, $duration_ms)`,
       {
         ...fingerprint,

@@ -14,6 +14,7 @@ import { sqlFile, type Warehouse } from './warehouse.js';
 const REGISTERED = new Map<string, string>([
   ['tickets', 'versions/tickets.sql'],
   ['calls', 'versions/calls.sql'],
+  ['ticket_suggestions', 'versions/ticket_suggestions.sql'],
   ['kpi_daily', 'versions/kpi_rollup.sql'],
   ['kpi_monthly', 'versions/kpi_rollup.sql'],
   ['kpi_rollup_state', 'versions/kpi_rollup.sql'],

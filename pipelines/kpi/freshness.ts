@@ -14,6 +14,8 @@ export interface RollupState {
   tickets_last_run: number;
   calls: number;
   calls_last_run: number;
+  suggestions: number;
+  suggestions_at: string;
   as_of: string | null;
   sign_limit_hours: number;
   basically_satisfied_counts: boolean;
@@ -27,7 +29,13 @@ export interface Fingerprint {
   tickets_last_run: number;
   calls: number;
   calls_last_run: number;
+  /** The text model's suggestions: stg_tickets takes a missing category from them. */
+  suggestions: number;
+  suggestions_at: string;
 }
+
+const NOTHING: Fingerprint = { tickets: 0, tickets_last_run: 0, calls: 0, calls_last_run: 0, suggestions: 0, suggestions_at: '' };
+const FINGERPRINT_KEYS = Object.keys(NOTHING) as (keyof Fingerprint)[];
 
 export interface RollupStatus {
   usable: boolean;
@@ -35,6 +43,8 @@ export interface RollupStatus {
   reason: string | null;
   state: RollupState | null;
 }
+
+export { NOTHING as EMPTY_FINGERPRINT };
 
 export async function dataFingerprint(warehouse: Warehouse): Promise<Fingerprint> {
   return (await warehouse.one<Fingerprint>(sqlFile('rollups/kpi_rollup_fingerprint.sql')))!;
@@ -66,7 +76,7 @@ export function judgeRollup(state: RollupState | null, now: Fingerprint, setting
       `汇总表按其他口径生成 / the rollup was built with signLimitHours=${state.sign_limit_hours}, basicallySatisfiedCounts=${state.basically_satisfied_counts}`,
     );
   }
-  if (now.tickets !== state.tickets || now.tickets_last_run !== state.tickets_last_run || now.calls !== state.calls || now.calls_last_run !== state.calls_last_run) {
+  if (FINGERPRINT_KEYS.some((key) => now[key] !== state[key])) {
     return unusable('数据在汇总后有变化 / the data changed since the rollup was built');
   }
   return { usable: true, reason: null, state };
@@ -75,6 +85,6 @@ export function judgeRollup(state: RollupState | null, now: Fingerprint, setting
 /** Whether the rollup answers for these settings exactly as the tickets would (two reads). */
 export async function rollupStatus(warehouse: Warehouse, settings: KpiSettings): Promise<RollupStatus> {
   const state = await rollupState(warehouse);
-  if (!state) return judgeRollup(null, { tickets: 0, tickets_last_run: 0, calls: 0, calls_last_run: 0 }, settings);
+  if (!state) return judgeRollup(null, NOTHING, settings);
   return judgeRollup(state, await dataFingerprint(warehouse), settings);
 }

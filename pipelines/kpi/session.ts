@@ -9,7 +9,7 @@ import { CliError } from '../cli-error.js';
 import type { Params, Row, Warehouse } from '../warehouse.js';
 import { DEFAULT_KPI_SETTINGS, type KpiSettings } from './catalogue.js';
 import { bindParams, settingParams, stripComments, type RowSource, type Scope, type TicketFilter } from './compile.js';
-import { dataAsOf, dataFingerprint, judgeRollup, rollupState, type RollupStatus } from './freshness.js';
+import { dataAsOf, dataFingerprint, EMPTY_FINGERPRINT, judgeRollup, rollupState, type RollupStatus } from './freshness.js';
 import { isWholeDays, wholeMonths, type Period } from './period.js';
 
 /** Connections to read with, one statement at a time each. */
@@ -56,7 +56,7 @@ export class KpiSession {
   rollup(): Promise<RollupStatus> {
     this.status ??= this.reader.use(async (w) => {
       const state = await rollupState(w);
-      return judgeRollup(state, state ? await dataFingerprint(w) : { tickets: 0, tickets_last_run: 0, calls: 0, calls_last_run: 0 }, this.settings);
+      return judgeRollup(state, state ? await dataFingerprint(w) : EMPTY_FINGERPRINT, this.settings);
     });
     return this.status;
   }
