@@ -118,15 +118,21 @@ export async function startService(config: Config, options: { port?: number; dem
     log(`收件箱 / inbox: ${run.message}`);
     const { modelPath } = await import('./text/model.js');
     const loaded = (await warehouse.one<{ n: number }>('select count(*) as n from tickets'))!.n > 0;
+    let changed = false;
     if (loaded && !existsSync(modelPath(config.dataDir))) {
       const training = await scheduler.run('text-models', 'startup');
       log(`文本模型 / text model: ${training.message}`);
+      changed = true;
     }
     if (generatedDemo) {
       log('正在回溯检测最近 14 天的热点预警… / looking for hotspots in the last 14 days');
       const backfill = await scheduler.run('hotspots-backfill', 'startup');
       log(`预警 / alerts: ${backfill.message}`);
+      changed = true;
     }
+    // The suggestions and alarms just written make the rollup and the snapshot stale: mend them now
+    // rather than at the next inbox tick, so the first pages answer from the rollup.
+    if (changed) log(`收件箱 / inbox: ${(await scheduler.run('ingest-inbox', 'startup')).message}`);
     // The report archive is never empty once there is data: last month's report, built once.
     const { listArchivedReports } = await import('../reports/archive.js');
     const month = lastCompleteMonth();
