@@ -152,3 +152,24 @@ export function notice(text: string | null): void {
   box.hidden = !text;
   box.textContent = text ?? '';
 }
+
+/**
+ * A redraw of the current page from inside it (a district or category chosen on the page): the body's
+ * `data-ready` is cleared while it runs and set again when the page is drawn, as for a full redraw,
+ * so nothing (a reader, a browser test) takes the old content for the new.
+ */
+export function pageRedraw(draw: () => Promise<void>): () => void {
+  return () => {
+    const page = document.body.dataset.page ?? '';
+    document.body.dataset.ready = '';
+    void draw().then(
+      () => {
+        document.body.dataset.ready = page;
+      },
+      (error: Error) => {
+        notice(`加载失败：${error.message}`);
+        document.body.dataset.ready = page;
+      },
+    );
+  };
+}

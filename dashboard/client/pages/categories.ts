@@ -1,6 +1,6 @@
 import { categoryTreemapOption, monthlyTrendOption, rankedBarOption, type CategoryNode } from '../../../reports/charts/dashboard-options.js';
 import { getJson } from '../api.js';
-import { chartBox, h, notice, panel, replace, table } from '../dom.js';
+import { chartBox, h, notice, pageRedraw, panel, replace, table } from '../dom.js';
 import { readFilters, setFilters } from '../filters.js';
 import { count, defined, rate, share } from '../format.js';
 import type { Categories, Rising, Ticket } from '../types.js';
@@ -55,7 +55,7 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
     // Built before the page is replaced: a chart box must be in the document on its first frame.
     misfilingsPanel(filters.month).catch((error: Error) => h('p', { class: 'error' }, `疑似分类不符加载失败：${error.message}`)),
   ]);
-  const redraw = () => void renderCategories(content);
+  const redraw = pageRedraw(() => renderCategories(content));
   const choose = (path: string) => setFilters({ category: path }, redraw);
   notice(data.ignored.includes('district') ? '分类树与趋势为全部区县口径（汇总表一次只按一个维度汇总）；示例工单按所选区县筛选。' : null);
   const crumbs = h(

@@ -1,6 +1,6 @@
 import { monthlyTrendOption, rankedBarOption } from '../../../reports/charts/dashboard-options.js';
 import { getJson } from '../api.js';
-import { chartBox, h, notice, panel, replace, table } from '../dom.js';
+import { chartBox, h, notice, pageRedraw, panel, replace, table } from '../dom.js';
 import { readFilters, setFilters } from '../filters.js';
 import { count, defined, rate, share } from '../format.js';
 import { districtMapBox, loadMap, type MapPayload } from '../map.js';
@@ -62,7 +62,7 @@ function areaTable(rows: AreaRow[], options: { onRow?: (row: AreaRow) => void; s
 export async function renderDistricts(content: HTMLElement): Promise<void> {
   const filters = readFilters();
   const [data, map] = await Promise.all([getJson<Districts>('/api/districts', { month: filters.month, district: filters.district?.split('/')[0] }), loadMap()]);
-  const redraw = () => void renderDistricts(content);
+  const redraw = pageRedraw(() => renderDistricts(content));
   const choose = (name: string) => setFilters({ district: name }, redraw);
   notice(null);
   const height = (n: number) => `chart${n > 10 ? ' tall' : ''}`;
