@@ -28,11 +28,11 @@ import {
   type KpiValues,
   type Period,
 } from '../pipelines/kpi.js';
+import { hasIncidentTables, listIncidents } from '../pipelines/incidents.js';
 import type { Warehouse } from '../pipelines/warehouse.js';
 import type { Reader } from './read-pool.js';
 import {
   addMonths,
-  alertEpisodes,
   dailyReceived,
   dimensionKeys,
   KEY_NAMES,
@@ -228,7 +228,7 @@ export async function overviewPage(reader: Reader, settings: KpiSettings, query:
     kpisWithChanges(reader, settings, scope, filters.month),
     reader.use((w) => monthlySeries(w, scope, addMonths(filters.month, -(SPARK_MONTHS - 1)), filters.month, OVERVIEW_CARDS)),
     reader.use((w) => dailyReceived(w, scope, { kind: 'time', from: shiftPeriod(period, -2).from, to: period.to })),
-    reader.use((w) => alertEpisodes(w, { active: true, limit: 8 })),
+    reader.use(async (w) => ((await hasIncidentTables(w)) ? listIncidents(w, { active: true, limit: 8 }) : null)),
   ]);
   const cards = OVERVIEW_CARDS.map((key) => ({
     name: KPI_METRICS.find((m) => m.key === key)!.name,

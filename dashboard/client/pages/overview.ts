@@ -4,8 +4,8 @@ import { getJson } from '../api.js';
 import { chartBox, h, notice, panel, replace, table } from '../dom.js';
 import { readFilters } from '../filters.js';
 import { changeClass, changeText, defined, formatValue, share } from '../format.js';
-import type { Card, Episode, Overview } from '../types.js';
-import { episodeTitle, statusTag } from './alerts.js';
+import type { Card, Incident, Overview } from '../types.js';
+import { incidentTitle, statusTag } from './alerts.js';
 
 const UNITS: Record<string, string> = { received: '件', dispatched: '件', avg_handling_hours: '小时' };
 
@@ -32,13 +32,13 @@ function scopeText(data: Overview): string {
   return `${data.scope.keys.join(' › ')}（占全部 ${share(data.share)}）`;
 }
 
-export function alertList(alerts: Episode[]): HTMLElement {
+export function alertList(alerts: Incident[]): HTMLElement {
   return table(
     alerts,
     [
       { label: '状态', value: (e) => statusTag(e.status) },
-      { label: '预警', value: (e) => h('a', { href: `/alerts?episode=${e.episode_id}` }, episodeTitle(e)) },
-      { label: '最近', value: (e) => e.last_alarm_on, className: 'nowrap' },
+      { label: '预警事件', value: (e) => h('a', { href: `/alerts?incident=${e.incident_id}` }, incidentTitle(e)) },
+      { label: '最近', value: (e) => e.last_day, className: 'nowrap' },
       { label: '峰值', value: (e) => `${e.peak_count} 件（预期 ${e.peak_expected.toFixed(1)}）`, className: 'num' },
     ],
     { empty: '当前没有未关闭的预警' },
