@@ -104,7 +104,7 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
   const today = options.today ?? shanghaiToday();
   const when = evidence.window === 'hour' ? `${dayLabel(evidence.date, today)}数小时内` : dayLabel(evidence.date, today);
   const tag = evidence.kind === 'grown' ? '【预警升级】' : '【预警】';
-  const subject = `${tag}${topic} · ${where} · ${when} ${evidence.count} 件，预期 ${formatCount(evidence.expected)} 件`;
+  const subject = `${tag}${topic} · ${where} · ${when} ${evidence.count} 件，${expectedPhrase(evidence.expected)}`;
   const link = incidentLink(evidence.dashboardUrl ?? options.dashboardUrl, evidence.incidentId);
   const reason = reasonLine(options);
 
@@ -121,7 +121,7 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
 
   const headline = headlineOf(evidence);
   const words = [sizeWords(evidence), statisticsWords(evidence)];
-  const span = evidence.firstDay === evidence.lastDay ? null : `本事件自 ${monthDay(evidence.firstDay)} 至 ${monthDay(evidence.lastDay)} 持续预警。`;
+  const span = evidence.firstDay === evidence.lastDay ? null : `本事件自 ${monthDay(evidence.firstDay)}至 ${monthDay(evidence.lastDay)}持续预警。`;
   const grown =
     evidence.kind === 'grown' ? `该预警事件（编号 ${evidence.incidentId}）此前已发出过邮件，现超出预期的工单数已翻番，请优先关注。` : null;
   const samples = evidence.samples.slice(0, SAMPLE_COUNT);
@@ -285,7 +285,7 @@ function sizeWords(e: AlertEvidence): string {
   if (e.rise && e.count <= e.upper) {
     const share = e.rise.expected > 0 ? Math.round((e.rise.observed / e.rise.expected - 1) * 100) : null;
     return (
-      `持续上升：自 ${monthDay(e.rise.start)} 起 ${e.rise.days} 天共受理 ${formatNumber(e.rise.observed)} 件，预期 ${formatNumber(e.rise.expected)} 件` +
+      `持续上升：自 ${monthDay(e.rise.start)}起 ${e.rise.days} 天共受理 ${formatNumber(e.rise.observed)} 件，预期 ${formatNumber(e.rise.expected)} 件` +
       `${share !== null ? `（高出 ${share}%）` : ''}；当日 ${e.count} 件${times === '预期接近 0 件' ? '' : `，${times}`}，未超过单日预警上限。`
     );
   }
@@ -300,7 +300,7 @@ function statisticsWords(e: AlertEvidence): string {
 }
 
 function relatedLine(r: RelatedAlarm): string {
-  return `${r.name} · ${monthDay(r.day)}${r.window === 'hour' ? '数小时内' : ''} ${r.count} 件，预期 ${formatCount(r.expected)} 件`;
+  return `${r.name} · ${monthDay(r.day)}${r.window === 'hour' ? '数小时内' : ''} ${r.count} 件，${expectedPhrase(r.expected)}`;
 }
 
 /** 今日 for an alert of today, otherwise the date: a mail read the next morning must not say 今日. */
@@ -326,6 +326,11 @@ function shanghaiToday(): string {
 /** Counts in subjects: whole numbers from 10 on, one decimal below (预期 0.4 件, not 0 件). */
 function formatCount(value: number): string {
   return value >= 10 ? String(Math.round(value)) : formatNumber(value);
+}
+
+/** '预期 12 件', '预期 0.4 件', '预期不足 0.1 件' — never '预期 0 件' for a place that is merely quiet. */
+function expectedPhrase(value: number): string {
+  return value > 0 && value < 0.05 ? '预期不足 0.1 件' : `预期 ${formatCount(value)} 件`;
 }
 
 /** One decimal, without a trailing .0. */

@@ -200,11 +200,11 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.waitForSelector('#sql-results .error');
     expect(await page.textContent('#sql-results')).toMatch(/只接受查询|只读/);
 
-    await visit(page, '/alerts?episode=1', 'alerts', 'analyst-alerts');
-    await page.fill('#episode-comment', '已通知宁边路街道核实夜间施工');
-    await page.click('#episode button:has-text("确认")');
-    await page.waitForSelector('#episode .tag.acknowledged');
-    expect(await page.textContent('#episode')).toContain('已通知宁边路街道核实夜间施工');
+    await visit(page, '/alerts?incident=1', 'alerts', 'analyst-alerts');
+    await page.fill('#incident-comment', '已通知宁边路街道核实夜间施工');
+    await page.click('#incident button:has-text("确认")');
+    await page.waitForSelector('#incident .tag.acknowledged');
+    expect(await page.textContent('#incident')).toContain('已通知宁边路街道核实夜间施工');
     expect(errors.filter((e) => !/400/.test(e))).toEqual([]);
   }, 180_000);
 
