@@ -1,19 +1,19 @@
--- Bursts at one place (hp_place: a residential compound, village or street address) within
+-- Bursts at one place (stg_tickets.place: a residential compound, village or street address) within
 -- $hours hours: for every hour ending in ($from, $to], the tickets of each place in the $hours
 -- hours before it, against what the same place had in the 30 days before that window. Hours in a
 -- row that reach $min_count tickets (and five times the place's usual rate) are one burst, told
 -- by its busiest window. $places: how many places had tickets (the tests made, for Bonferroni).
 with located as (
   select
-    nullif(nullif(trim(district), ''), '未知区县') as district,
-    township,
-    hp_place(address, district, township) as place,
-    category_l1,
-    coalesce(category_l2, category_l1) as category_l2,
+    nullif(district, '未知区县') as district,
+    nullif(township, '未知乡镇街道') as township,
+    place,
+    nullif(category_l1, '未分类') as category_l1,
+    nullif(category_l2_or_l1, '未分类') as category_l2,
     received_at,
     date_trunc('hour', received_at) as hour,
-  from tickets
-  where status <> '已撤销' and coalesce(address, '') <> ''
+  from stg_tickets
+  where place is not null
     and received_at >= $from::timestamp - interval 30 day - to_hours($hours::bigint)
     and received_at < $to::timestamp
 ),

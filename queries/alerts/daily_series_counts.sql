@@ -1,17 +1,17 @@
--- Daily ticket counts of every early-warning series in [$from, $to), one row per series: the days
--- that had tickets (as offsets from $from) and their counts; the job fills the zero days.
--- Withdrawn tickets are left out. A ticket without a category counts only in its district's
--- series, one without a district (or "未知区县") only in the prefecture-wide ones: an unknown
--- district is not a place, and as a series it would repeat the prefecture's own tickets.
+-- Daily ticket counts of every early-warning series in [$from, $to) (the counted tickets of
+-- stg_tickets), one row per series: the days that had tickets (as offsets from $from) and their
+-- counts; the job fills the zero days. A ticket without a category ('未分类') counts only in its
+-- district's series, one without a district ('未知区县') only in the prefecture-wide ones: neither
+-- is a topic or a place to alarm about, and as a series '未知区县' would repeat the prefecture's
+-- own tickets when an export has no districts at all.
 with counted as (
   select
     datediff('day', $from::date, received_at::date)::integer as day,
-    nullif(trim(category_l1), '') as category_l1,
-    coalesce(nullif(trim(category_l2), ''), nullif(trim(category_l1), '')) as category_l2,
-    nullif(nullif(trim(district), ''), '未知区县') as district,
-  from tickets
-  where status <> '已撤销'
-    and received_at >= $from::timestamp and received_at < $to::timestamp
+    nullif(category_l1, '未分类') as category_l1,
+    nullif(category_l2_or_l1, '未分类') as category_l2,
+    nullif(district, '未知区县') as district,
+  from stg_tickets
+  where received_at >= $from::timestamp and received_at < $to::timestamp
 ),
 
 daily as (

@@ -8,14 +8,13 @@ with series as (
     received_at,
     content,
     address,
-    township,
-    hp_place(address, district, township) as place,
-    coalesce(category_l2, category_l1) as category_l2,
-  from tickets
-  where status <> '已撤销'
-    and received_at >= $from::timestamp and received_at < $to::timestamp
+    nullif(township, '未知乡镇街道') as township,
+    place,
+    category_l2_or_l1 as category_l2,
+  from stg_tickets
+  where received_at >= $from::timestamp and received_at < $to::timestamp
     and ($l1 is null or category_l1 = $l1)
-    and ($l2 is null or coalesce(category_l2, category_l1) = $l2)
+    and ($l2 is null or category_l2_or_l1 = $l2)
     and ($district is null or district = $district)
 ),
 

@@ -3,42 +3,6 @@
 -- An incident groups them, so that a duty officer gets one e-mail and handles one thing.
 -- Replaces the per-series episodes of 002: each old episode becomes an incident of its own.
 
--- The place of a ticket: the residential compound, village or street address named by the
--- address, without the district and township in front (those are columns of their own), never
--- cut inside a name ("翠苑华府", not "翠苑"): up to the building, group or door number after it.
-create or replace macro hp_admin_prefix_removed(address) as
-  regexp_replace(regexp_replace(regexp_replace(regexp_replace(trim(address),
-    '^[^\d]{2,7}?(?:省|自治区)', ''),
-    -- 市/州 followed by 场/民/政 … is a word (市场, 市民), not a city
-    '^[^\d]{2,8}?(?:市|州|盟)([^场民政委辖]|$)', '\1'),
-    '^[^\d]{2,8}?(?:市|州|盟)([^场民政委辖]|$)', '\1'),
-    -- 区 after 小/社/园/校 … ends a compound (小区, 社区, 园区), not a county
-    '^[^\d]{0,6}[^\d小社园校景城营厂矿](?:区|县|旗)', '');
-
-create or replace macro hp_township_removed(rest, township) as
-  case
-    when township is not null and starts_with(rest, township) then rest[length(township) + 1:]
-    when township is null then regexp_replace(rest, '^[^\d]{1,8}?(?:街道|镇|乡)', '')
-    else rest
-  end;
-
--- The shortest name ending in a compound or village word that the address continues after with a
--- number, a separator or a word such as 门口; else the whole remaining address (a street number).
-create or replace macro hp_compound(rest) as
-  nullif(coalesce(
-    nullif(regexp_extract(rest,
-      '^(\D{1,20}?(?:小区|花园|家园|嘉园|公寓|华府|名邸|雅居|苑|园|府|庭|城|居|邸|大厦|广场|公馆|村|队|院|里|湾|郡|墅|社区))'
-      || '(?:\d|[一二三四五六七八九十]+[号组队栋幢期区单楼]|[A-Za-z][座栋区]|[（(\s,，、-]|门|附近|旁|对面|楼下|院内|$)', 1), ''),
-    rest), '');
-
-create or replace macro hp_place(address, district, township) as
-  hp_compound(hp_township_removed(
-    case
-      when district is not null and starts_with(trim(address), district) then trim(address)[length(district) + 1:]
-      else hp_admin_prefix_removed(address)
-    end,
-    township));
-
 create table alert_incidents (
   incident_id     bigint    not null,
   first_day       date      not null,
@@ -50,7 +14,7 @@ create table alert_incidents (
   category_l2     varchar,
   district        varchar,
   township        varchar,
-  place           varchar,             -- compound, village or street address (hp_place)
+  place           varchar,             -- compound, village or street address (stg_tickets.place)
   peak_day        date      not null,
   peak_count      integer   not null,  -- the head's count on its peak day (a burst: in its window)
   peak_expected   double    not null,

@@ -26,7 +26,7 @@ import {
 import { ingestFile } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
 import type { MailMessage } from '../../pipelines/mail/compose.js';
-import { Warehouse } from '../../pipelines/warehouse.js';
+import { sqlFile, Warehouse } from '../../pipelines/warehouse.js';
 import { tempSetup, ticketRow, writeTicketsCsv } from '../service/helpers.js';
 
 /** A plain Poisson test on the mean of the previous 28 days: enough to exercise the job's logic. */
@@ -97,7 +97,7 @@ describe('hotspot job', () => {
     expect(benjaminiHochberg([0.04, 0.001, 0.03, 0.01]).map((q) => Number(q.toFixed(4)))).toEqual([0.04, 0.004, 0.04, 0.02]);
   });
 
-  it('names the compound in full from the address, without district or township, never cut inside a name', async () => {
+  it('names the compound in full from the address (stg_tickets.place), without district or township, never cut inside a name', async () => {
     const cases: [string | null, string | null, string | null, string | null][] = [
       ['昌吉市延安北路街道翠苑华府3号楼2单元301', '昌吉市', '延安北路街道', '翠苑华府'],
       ['延安北路街道翠苑华府', '昌吉市', '延安北路街道', '翠苑华府'],
@@ -116,10 +116,17 @@ describe('hotspot job', () => {
       ['', '昌吉市', null, null],
       [null, '昌吉市', null, null],
     ];
-    for (const [address, district, township, place] of cases) {
-      const row = await warehouse.one<{ place: string | null }>(`select hp_place($address, $district, $township) as place`, { address, district, township });
-      expect(row!.place, String(address)).toBe(place);
-    }
+    // The staging model's own text, over a stand-in for the tickets table with just these rows.
+    const staging = sqlFile('staging/stg_tickets.sql').replace(/\nwith counted as \(/, '\n, counted as (');
+    const rows = await warehouse.all<{ n: number; place: string | null }>(
+      `select n, place from (
+         with tickets as (select * from (values ${cases.map((_, i) => `(${i}, $a${i}, $d${i}, $t${i}, '已办结', '供水', null, null)`).join(', ')})
+           as t(n, address, district, township, status, category_l1, category_l2, category_l3))
+         ${staging}
+       ) order by n`,
+      Object.fromEntries(cases.flatMap(([address, district, township], i) => [[`a${i}`, address], [`d${i}`, district], [`t${i}`, township]])),
+    );
+    expect(rows.map((r) => r.place)).toEqual(cases.map((c) => c[3]));
   });
 
   it('loads series from where the data starts, leaves out sparse and duplicate ones, and never makes 未知区县 a series', async () => {

@@ -174,6 +174,21 @@ describe('special report', () => {
     expect(report.html).toContain('噪声扰民诉求专报');
   });
 
+  it('counts "反映最多的地址" by compound, not building by building, without repeating the district', async () => {
+    const report = await buildSpecialReport(demo.warehouse, findTopic('noise')!, '2025-06-01', '2025-08-31', config);
+    const compounds = ['幸福小区', '阳光花园', '天山苑', '绿洲家园', '和谐苑'];
+    expect(report.data.addresses.length).toBeGreaterThan(0);
+    for (const a of report.data.addresses) expect(compounds, a.address).toContain(a.address);
+    // Each district × compound once, holding all its buildings' tickets.
+    expect(new Set(report.data.addresses.map((a) => `${a.district}|${a.address}`)).size).toBe(report.data.addresses.length);
+    const [top] = report.data.addresses;
+    const byHand = await demo.warehouse.one<{ n: number }>(
+      `select count(*)::integer as n from stg_tickets where received_at >= '2025-06-01' and received_at < '2025-09-01' and category_l2 = '噪声扰民' and district = $district and address like $district || $compound || '%号楼'`,
+      { district: top.district, compound: top.address },
+    );
+    expect(top.received).toBe(byHand!.n);
+  });
+
   it('a topic without tickets says so', async () => {
     const report = await buildSpecialReport(demo.warehouse, findTopic('heating')!, '2031-01-01', '2031-01-31', config);
     expect(report.data.empty).toBe(true);
