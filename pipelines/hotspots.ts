@@ -273,7 +273,7 @@ export function judgeDays(set: SeriesSet, days: string[], detector: SeriesDetect
 /** The minimum rules: enough tickets, and enough above the expected count (a rise: over its window). */
 function isLargeEnough(result: DayResult, settings: HotspotSettings): boolean {
   const rise = riseOf(result);
-  if (rise.channel === 'rise' && rise.riseObserved !== undefined && rise.riseExpected !== undefined && result.count <= result.upper) {
+  if ((rise.channel === 'rise' || rise.channel === 'cusum') && rise.riseObserved !== undefined && rise.riseExpected !== undefined && result.count <= result.upper) {
     return rise.riseObserved - rise.riseExpected >= settings.minCount && rise.riseObserved >= settings.minRatio * rise.riseExpected;
   }
   return result.count >= settings.minCount && result.count >= settings.minRatio * Math.max(result.expected, 1e-9);

@@ -12,7 +12,7 @@
  *   - the start-up 14-day look-back (a replay of 14 days, one mail per incident at the end).
  *
  * False incidents: (a) the demo replayed over its last --days days (default 365) — an incident
- * none of whose series holds the tickets of an injected incident on its days is false; (b)
+ * none of whose series shares tickets with an injected incident on its days is false; (b)
  * simulated quiet series (test/detect/simulate.ts: trend, seasons, weekdays, holidays, Spring
  * Festival, NB noise, no outbreak at all), one for each demo series at that series' own level,
  * judged over the same number of days. Both per 30 days. --write stores the figures in
@@ -29,7 +29,7 @@ import { loadConfig, type Config } from '../../pipelines/config.js';
 import { dayIndex } from '../../pipelines/detect/calendar.js';
 import { generateDemoExports, MANIFEST_FILE, type DemoIncident, type DemoManifest } from '../../pipelines/demo/generate.js';
 import { FALSE_INCIDENTS_FILE, falseIncidentSentence, type FalseIncidentRate } from '../../pipelines/false-incidents.js';
-import { addDays, contains, DEFAULT_HOTSPOT_SETTINGS, filterOf, judgeDays, loadSeries, type SeriesFilter, type SeriesSet } from '../../pipelines/hotspots.js';
+import { addDays, DEFAULT_HOTSPOT_SETTINGS, filterOf, intersect, judgeDays, loadSeries, type SeriesFilter, type SeriesSet } from '../../pipelines/hotspots.js';
 import { groupAlarms, listIncidents, memberOfAlarm, seriesName, type IncidentWithMembers } from '../../pipelines/incidents.js';
 import { ingestPaths } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
@@ -89,15 +89,20 @@ const outboxOnly = (config: Config): Deliver => (message, to) => deliver(message
 
 async function timings(source: string, key: string) {
   const detector = await pulseDetector();
-  // Baseline: judge the last day for every series, nothing recorded.
-  const { warehouse } = await demoCopy(source, 'baseline', key);
-  let t = performance.now();
-  const set = await loadSeries(warehouse, END);
-  const loaded = performance.now() - t;
-  judgeDays(set, [END], detector);
-  const baseline = performance.now() - t;
-  warehouse.close();
-
+  // Baseline: judge the last day for every series, nothing recorded. Twice, before and after the
+  // jobs, the faster counted: the first run also pays for warming up the JIT and the file cache.
+  const judgeOnly = async (name: string) => {
+    const { warehouse } = await demoCopy(source, name, key);
+    const t = performance.now();
+    const set = await loadSeries(warehouse, END);
+    const loaded = performance.now() - t;
+    judgeDays(set, [END], detector);
+    const total = performance.now() - t;
+    warehouse.close();
+    return { set, loaded, total };
+  };
+  const before = await judgeOnly('baseline-1');
+  let t: number;
   let copy = await demoCopy(source, 'daily', key);
   t = performance.now();
   const daily = await dailyHotspots(copy.warehouse, copy.config, { day: END, detector, deliver: outboxOnly(copy.config) });
@@ -109,6 +114,8 @@ async function timings(source: string, key: string) {
   const lookback = await backfillHotspots(copy.warehouse, copy.config, END, 14, { detector, deliver: outboxOnly(copy.config) });
   const lookbackMs = performance.now() - t;
   copy.warehouse.close();
+  const after = await judgeOnly('baseline-2');
+  const { set, loaded, total: baseline } = after.total < before.total ? after : before;
 
   console.log(`\nAlert jobs on the demo (${set.series.length} series judged, ${set.dates.length} days of history, ending ${END}):`);
   console.log('| run | seconds | ratio |');
@@ -134,7 +141,8 @@ function isInjected(recorded: IncidentWithMembers, injected: DemoIncident[]): bo
     const start = incident.start.slice(0, 10);
     const end = addDays(start, Math.ceil(incident.hours / 24) + 1);
     const tickets = injectedFilter(incident);
-    return recorded.members.some((m) => m.day >= start && m.day <= end && contains(filterOf(m), tickets));
+    // A series that shares its tickets: the incident's district or category, or one compound of a street's noise.
+    return recorded.members.some((m) => m.day >= start && m.day <= end && intersect(filterOf(m), tickets) !== null);
   });
 }
 
