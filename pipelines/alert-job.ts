@@ -148,13 +148,19 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
   return run;
 }
 
-/** '2025-11-30: 检验 862 个序列（跳过 …），告警 4 个、集中突发 1 处 → 事件 #3；邮件 1 封' and the stale days. */
+/**
+ * '2025-11-30: 检验 862 个序列（未检验：…），告警 4 个、集中突发 1 处 → 事件 #3', one line a day
+ * (a replay of many days: the days with alarms, and how many were quiet), the stale days, the mails.
+ */
 function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): string {
-  const lines = run.days.map((d) => {
+  const line = (d: DaySummary) => {
     const skipped = d.skipped ? `（未检验：${d.skipped}）` : '';
     const found = d.alarms || d.bursts ? `告警 ${d.alarms} 个${d.bursts ? `、集中突发 ${d.bursts} 处` : ''} → 事件 ${d.incidents.map((id) => `#${id}`).join(' ')}` : '无告警';
     return `${d.day}: 检验 ${d.tested} 个序列${skipped}，${found}`;
-  });
+  };
+  const quiet = run.days.filter((d) => !d.alarms && !d.bursts);
+  const lines = run.days.length > 3 ? run.days.filter((d) => d.alarms || d.bursts).map(line) : run.days.map(line);
+  if (run.days.length > 3) lines.push(`${run.days[0].day} 至 ${run.days.at(-1)!.day} 共 ${run.days.length} 天，其余 ${quiet.length} 天无告警（每天检验约 ${run.days.at(-1)!.tested} 个序列${run.days.at(-1)!.skipped ? `，未检验：${run.days.at(-1)!.skipped}` : ''}）`);
   if (run.staleDays.length) {
     lines.push(
       run.dataEnd

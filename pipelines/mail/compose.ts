@@ -1,7 +1,10 @@
 import { alertTrendOption, type AlertHistoryDay } from '../../reports/charts/options.js';
 import { renderPng } from '../../reports/charts/render.js';
 import { CHART_FONT_FAMILY, chartColors } from '../../reports/charts/theme.js';
+import { formatP } from '../incident-names.js';
 import type { AlertSeries } from './routes.js';
+
+export { formatP };
 
 /** A related alarm listed inside an incident's mail: '供水 · 全辖区 · 11 月 21 日 61 件，预期 9.8 件'. */
 export interface RelatedAlarm {
@@ -338,23 +341,6 @@ function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const rounded = Math.round(value * 10) / 10;
   return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
-}
-
-const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
-
-/** 0.0032 → '0.0032'; 3.2e-6 → '3.2 × 10⁻⁶'. */
-export function formatP(p: number): string {
-  if (!(p > 0)) return '< 10⁻¹⁶';
-  if (p >= 0.001) return String(Number(p.toPrecision(2)));
-  const exponent = Math.floor(Math.log10(p));
-  let mantissa = Number((p / 10 ** exponent).toPrecision(2));
-  let power = exponent;
-  if (mantissa >= 10) {
-    mantissa /= 10;
-    power += 1;
-  }
-  const sup = String(power).split('').map((c) => SUPERSCRIPT[c] ?? c).join('');
-  return mantissa === 1 ? `10${sup}` : `${mantissa} × 10${sup}`;
 }
 
 /** Plain words for an adjusted p-value; no "N 年一遇": that would ignore how many series are tested. */

@@ -1,4 +1,4 @@
-import { levelName, seriesName } from '../../../pipelines/incident-names.js';
+import { formatP, levelName, seriesName } from '../../../pipelines/incident-names.js';
 import { episodeEvidenceOption } from '../../../reports/charts/dashboard-options.js';
 import { getJson, postJson } from '../api.js';
 import { chartBox, h, panel, replace, table } from '../dom.js';
@@ -17,7 +17,7 @@ export function incidentTitle(i: Incident): string {
 }
 
 const days = (i: Incident) => (i.first_day === i.last_day ? i.first_day : `${i.first_day} 至 ${i.last_day}`);
-const pText = (p: number | null) => (p === null ? '—' : p < 0.0001 ? p.toExponential(1).replace('e', ' × 10^') : p.toFixed(4));
+const pText = (p: number | null) => (p === null ? '—' : formatP(p));
 const seriesCount = (i: Incident) => new Set(i.members.map((m) => m.series_key)).size;
 
 const canHandle = () => ['analyst', 'admin'].includes(document.body.dataset.role ?? '');
