@@ -1,6 +1,6 @@
 /**
  * The few reads the dashboard's pages need that pipelines/kpi.ts does not offer (yet): series of a
- * KPI over many months or days in one query, sample and drill-down tickets, the alert episodes. The
+ * KPI over many months or days in one query, sample and drill-down tickets. The
  * KPI values of a month always come from kpi.ts; these only draw their shape (sparklines, trends)
  * from the same rollup, `kpi_daily`, whose additive sums kpi.ts itself adds up.
  *

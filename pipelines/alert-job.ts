@@ -154,7 +154,7 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
  */
 function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): string {
   const line = (d: DaySummary) => {
-    const skipped = d.skipped ? `（未检验：${d.skipped}）` : '';
+    const skipped = d.skipped ? `（未检验：${d.skipped}）` : d.tested ? '' : '（没有可检验的序列：工单既无分类也无区县；集中突发照常检测）';
     const found = d.alarms || d.bursts ? `告警 ${d.alarms} 个${d.bursts ? `、集中突发 ${d.bursts} 处` : ''} → 事件 ${d.incidents.map((id) => `#${id}`).join(' ')}` : '无告警';
     return `${d.day}: 检验 ${d.tested} 个序列${skipped}，${found}`;
   };
@@ -291,15 +291,19 @@ function topN<T extends Record<string, unknown>>(rows: T[], key: keyof T, n: num
  * The daily job (06:30): judges yesterday, mails new and doubled incidents, then sends the
  * digest of the day's incidents to the digest list (also on a quiet day when `digest.quiet`).
  */
-export async function dailyHotspots(warehouse: Warehouse, config: Config, options: { day?: string; detector?: SeriesDetector; deliver?: Deliver } = {}): Promise<string> {
-  const run = await runHotspots(warehouse, config, { days: options.day ? [options.day] : undefined, detector: options.detector, deliver: options.deliver });
+export async function dailyHotspots(
+  warehouse: Warehouse,
+  config: Config,
+  options: { day?: string; detector?: SeriesDetector; deliver?: Deliver; settings?: HotspotSettings } = {},
+): Promise<string> {
+  const run = await runHotspots(warehouse, config, { days: options.day ? [options.day] : undefined, detector: options.detector, deliver: options.deliver, settings: options.settings });
   const day = run.days[0]?.day;
   if (day && options.deliver && config.mail.digest.to.length) {
     const todays = (await listIncidents(warehouse, { from: day, to: day })).filter((i) => i.members.some((m) => m.day === day));
     if (todays.length || config.mail.digest.quiet) {
       const items: AlertEvidence[] = todays.map((i) => ({
         ...digestLine(i, config),
-        kind: run.mails.find((m) => m.incidentId === i.incident_id)?.kind ?? (i.notified > 1 ? 'grown' : 'new'),
+        kind: run.mails.find((m) => m.incidentId === i.incident_id)?.kind ?? (i.first_day < day ? 'continuing' : 'new'),
       }));
       await options.deliver(composeDigestMail(items, day, { dashboardUrl: dashboardAddress(config), falseIncidents: falseIncidentSentence() }), config.mail.digest.to);
     }

@@ -34,15 +34,19 @@ export { levelName, seriesName, topicOf, whereOf } from './incident-names.js';
 
 export type { MemberLevel };
 
-/** One series' alarm on one day, daily or burst alike: what an incident is made of. */
-export interface Member {
-  series_key: string;
+/** What a series (or an incident, by its head) is about and where. */
+export interface TopicAndPlace {
   level: MemberLevel;
   category_l1: string | null;
   category_l2: string | null;
   district: string | null;
   township: string | null;
   place: string | null;
+}
+
+/** One series' alarm on one day, daily or burst alike: what an incident is made of. */
+export interface Member extends TopicAndPlace {
+  series_key: string;
   day: string;
   count: number;
   expected: number;
@@ -149,17 +153,11 @@ export function samePlaceAndTopic(a: SeriesFilter, b: SeriesFilter): boolean {
 }
 
 /** One row of alert_incidents as readers get it (dates as 'YYYY-MM-DD'). */
-export interface Incident {
+export interface Incident extends TopicAndPlace {
   incident_id: number;
   first_day: string;
   last_day: string;
   head_series: string;
-  level: MemberLevel;
-  category_l1: string | null;
-  category_l2: string | null;
-  district: string | null;
-  township: string | null;
-  place: string | null;
   peak_day: string;
   peak_count: number;
   peak_expected: number;

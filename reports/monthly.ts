@@ -41,8 +41,8 @@ import {
 
 /**
  * The monthly report (月报). Every KPI number comes from kpi.ts (the same functions as `hotline kpi`,
- * `hotline breakdown` and `hotline ranking`); only the daily trend, the month's alert episodes and
- * the typical cases are read by queries/reports/*.sql. The data model is built first; the
+ * `hotline breakdown` and `hotline ranking`); the month's alert incidents from pipelines/incidents.ts;
+ * only the daily trend and the typical cases are read by queries/reports/*.sql. The data model is built first; the
  * narrative, the HTML and the DOCX are all written from it.
  */
 

@@ -27,8 +27,8 @@ export interface RiseEvidence {
 /** Everything an alert mail says about one incident; ticket texts arrive masked by ingest. */
 export interface AlertEvidence {
   incidentId: number;
-  /** 'grown': mailed before, and its excess has doubled since. */
-  kind: 'new' | 'grown';
+  /** 'grown': mailed before, and its excess has doubled since; 'continuing' (digest only): alarming again, not mailed again. */
+  kind: 'new' | 'grown' | 'continuing';
   /** What routing looks at. */
   series: AlertSeries;
   /** '停水', '全部诉求'. */
@@ -214,7 +214,7 @@ export function composeDigestMail(items: AlertEvidence[], date: string, options:
   const reason = reasonLine({ ...options, reason: options.reason ?? '您在预警日报收件人名单中' });
   const rows = sorted.map((item) => ({
     item,
-    level: item.kind === 'grown' ? '升级' : '新',
+    level: item.kind === 'grown' ? '升级' : item.kind === 'continuing' ? '持续' : '新',
     what: item.topic,
     where: item.where,
     link: incidentLink(item.dashboardUrl ?? options.dashboardUrl, item.incidentId),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHotspots, type Deliver } from '../../pipelines/alert-job.js';
+import { dailyHotspots, runHotspots, type Deliver } from '../../pipelines/alert-job.js';
 import {
   benjaminiHochberg,
   DEFAULT_HOTSPOT_SETTINGS,
@@ -276,6 +276,24 @@ describe('hotspot job', () => {
     sent.length = 0;
     await runHotspots(warehouse, config, { days, replay: true, detector: poissonDetector, settings: SETTINGS, deliver });
     expect(sent).toEqual([]);
+  });
+
+  it('the daily job sends the digest of the day\'s incidents to the digest list, and on a quiet day only when asked', async () => {
+    const sent: { message: MailMessage; to: string[] }[] = [];
+    const deliver: Deliver = async (message, to) => {
+      sent.push({ message, to });
+      return { status: 'written' };
+    };
+    const config = (quiet: boolean) => ({ ...setup.config, mail: { ...setup.config.mail, digest: { to: ['rexian@example.gov.cn'], quiet } } });
+    // 07-20 is recorded and mailed already (the replay above): the digest still lists its incidents.
+    await dailyHotspots(warehouse, config(false), { day, detector: poissonDetector, deliver, settings: SETTINGS });
+    expect(sent.map((s) => [s.message.subject, s.to])).toEqual([['【预警日报】2025-07-20 · 2 起预警事件', ['rexian@example.gov.cn']]]);
+    expect(sent[0].message.text).toContain('[新] 噪声扰民 · 昌吉市 · 幸福小区');
+    sent.length = 0;
+    await dailyHotspots(warehouse, config(false), { day: '2025-07-10', detector: poissonDetector, deliver, settings: SETTINGS });
+    expect(sent).toEqual([]);
+    await dailyHotspots(warehouse, config(true), { day: '2025-07-10', detector: poissonDetector, deliver, settings: SETTINGS });
+    expect(sent.map((s) => s.message.subject)).toEqual(['【预警日报】2025-07-10 · 无预警事件']);
   });
 
   it('on a day after the data ends, says where the data ends instead of testing nothing', async () => {

@@ -135,7 +135,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     expect(countCard).not.toContain('百分点');
     expect(await page.locator('.card[data-kpi=completion_rate] .value').textContent()).toMatch(/^\d+\.\d\d%$/);
     expect(await page.locator('.card .spark canvas').count()).toBe(12);
-    expect(await page.textContent('#content')).toContain('昌吉市 · 噪声扰民');
+    expect(await page.textContent('#content')).toContain('噪声扰民 · 昌吉市');
     await Promise.all([page.waitForURL(/\/definitions#completion_rate$/), page.click('.card[data-kpi=completion_rate] .value')]);
     expect(await page.locator('#completion_rate').textContent()).toContain('办结率');
     // The same overview on a phone.

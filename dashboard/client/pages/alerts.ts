@@ -1,5 +1,5 @@
 import { formatP, levelName, seriesName } from '../../../pipelines/incident-names.js';
-import { episodeEvidenceOption } from '../../../reports/charts/dashboard-options.js';
+import { incidentEvidenceOption } from '../../../reports/charts/dashboard-options.js';
 import { getJson, postJson } from '../api.js';
 import { chartBox, h, panel, replace, table } from '../dom.js';
 import type { Incident, IncidentChartDay } from '../types.js';
@@ -125,7 +125,7 @@ async function renderIncident(box: HTMLElement, id: number, reload: () => void):
         { class: 'sub' },
         `${levelName(i.level)}${place ? ` · ${place}` : ''} · ${days(i)} · 峰值 ${i.peak_day} ${i.peak_count} 件（预期 ${i.peak_expected.toFixed(1)}） · 校正后 p 值 ${pText(i.p_value)} · 邮件 ${i.notified} 封${i.closed_on ? ` · ${i.closed_on} 关闭` : ''}`,
       ),
-      chartBox(episodeEvidenceOption(evidence.days), 'chart'),
+      chartBox(incidentEvidenceOption(evidence.days), 'chart'),
       table(
         i.members,
         [
