@@ -344,8 +344,12 @@ function digestLine(i: IncidentWithMembers, config: Config): Omit<AlertEvidence,
  * day so far already exceeds the bound of a whole day — alarmed now rather than tomorrow morning,
  * and one incident with tomorrow's daily alarms on the same tickets.
  */
-export async function hourlyIncidents(warehouse: Warehouse, config: Config, options: { now?: Date; detector?: SeriesDetector; deliver?: Deliver } = {}): Promise<string> {
-  const run = await runHotspots(warehouse, config, { now: options.now ?? new Date(), detector: options.detector, deliver: options.deliver });
+export async function hourlyIncidents(
+  warehouse: Warehouse,
+  config: Config,
+  options: { now?: Date; detector?: SeriesDetector; deliver?: Deliver; settings?: HotspotSettings } = {},
+): Promise<string> {
+  const run = await runHotspots(warehouse, config, { now: options.now ?? new Date(), detector: options.detector, deliver: options.deliver, settings: options.settings });
   const day = run.days[0];
   if (!day || (!day.alarms && !day.bursts)) return `skipped: 没有集中突发或当日急剧上升 / no bursts or surges${run.staleDays.length ? `（数据截止于 ${run.dataEnd ?? '—'}）` : ''}`;
   return run.message;

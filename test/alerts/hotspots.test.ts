@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dailyHotspots, runHotspots, type Deliver } from '../../pipelines/alert-job.js';
+import { dailyHotspots, hourlyIncidents, runHotspots, type Deliver } from '../../pipelines/alert-job.js';
 import {
   benjaminiHochberg,
   DEFAULT_HOTSPOT_SETTINGS,
@@ -237,6 +237,19 @@ describe('hotspot job', () => {
     expect(await dueForMail(warehouse, [otherId])).toEqual([]);
     expect(await handleIncident(warehouse, 9999, 'close', 'duty', 'x')).toBe(false);
     expect((await listIncidents(warehouse, { from: '2025-08-01', to: '2025-08-31' })).map((i) => i.incident_id).sort()).toEqual([id, otherId].sort());
+  });
+
+  it('the hourly check records today\'s bursts and surges; the next morning\'s alarms on the same tickets join those incidents', async () => {
+    const message = await hourlyIncidents(warehouse, setup.config, { now: new Date('2025-07-20T12:30:00Z'), detector: poissonDetector, settings: SETTINGS }); // 20:30 Beijing
+    expect(message).toContain('2025-07-20: 检验 7 个序列');
+    const hourly = await listIncidents(warehouse, { from: day, to: day });
+    expect(hourly.map((i) => [i.head_series, i.members.length]).sort()).toEqual([
+      ['burst=昌吉市|幸福小区', 4],
+      ['burst=昌吉市|翠苑华府', 1],
+    ]);
+    const daily = await runHotspots(warehouse, setup.config, { days: [day], detector: poissonDetector, settings: SETTINGS });
+    expect(daily.incidents.sort()).toEqual(hourly.map((i) => i.incident_id).sort());
+    expect((await listIncidents(warehouse, { from: day, to: day })).map((i) => i.members.length).sort()).toEqual([1, 4]);
   });
 
   it('a replay records without mailing; with a deliver function it mails each incident once, at the end', async () => {
