@@ -8,7 +8,7 @@
  * masked text stored at ingest, and the browser escapes it.
  */
 import { metricKind, monthPeriod, ROLLUP_TABLE, type KpiKey, type Period } from '../pipelines/kpi.js';
-import { sqlFile, type Params, type Warehouse } from '../pipelines/warehouse.js';
+import type { Params, Warehouse } from '../pipelines/warehouse.js';
 
 /** What a page is about: all tickets, one district (→ township), or one category (→ sub-categories). */
 export interface Scope {

@@ -10,7 +10,6 @@ import {
   loadSeries,
   skippedText,
   specificity,
-  type DayVerdicts,
   type HotspotSettings,
   type SeriesDetector,
   type SeriesSet,
@@ -28,9 +27,7 @@ import {
   seriesName,
   topicOf,
   whereOf,
-  type Incident,
   type IncidentWithMembers,
-  type Member,
 } from './incidents.js';
 import { composeAlertMail, composeDigestMail, type AlertEvidence, type MailMessage } from './mail/compose.js';
 import { dashboardAddress } from './mail/config.js';
@@ -132,16 +129,16 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
   const touched = new Set<number>();
   const mails: HotspotRun['mails'] = [];
   for (const verdict of verdicts) {
-    const members = [...verdict.alarms.map(memberOfAlarm), ...bursts.filter((b) => b.day === verdict.day).map(memberOfBurst)];
+    const members = [...verdict.alarms.map((a) => memberOfAlarm(a, verdict.tested)), ...bursts.filter((b) => b.day === verdict.day).map(memberOfBurst)];
     const groups = groupAlarms(verdict.day, members, verdict.observed, settings);
     const ids = await recordIncidents(warehouse, verdict.day, groups, settings);
     ids.forEach((id) => touched.add(id));
     summaries.push({ day: verdict.day, tested: verdict.tested, skipped: skippedText(verdict.skipped), alarms: verdict.alarms.length, bursts: members.length - verdict.alarms.length, incidents: ids });
-    if (!options.replay) mails.push(...(await mailDue(warehouse, config, ids, { set, verdicts, detector, settings, deliver: options.deliver }, timings)));
+    if (!options.replay) mails.push(...(await mailDue(warehouse, config, ids, { set, detector, settings, deliver: options.deliver }, timings)));
   }
   // Mails sent along the way are timed as mail, not as recording.
   timings.record += Date.now() - t - (timings.mail - mailedBefore);
-  if (options.replay) mails.push(...(await mailDue(warehouse, config, [...touched], { set, verdicts, detector, settings, deliver: options.deliver }, timings)));
+  if (options.replay) mails.push(...(await mailDue(warehouse, config, [...touched], { set, detector, settings, deliver: options.deliver }, timings)));
   timings.total = Date.now() - started;
   const run = { days: summaries, staleDays, dataEnd: set.dataEnd, incidents: [...touched], mails, timings, message: '' };
   run.message = runMessage(run, !!options.deliver);
@@ -175,7 +172,6 @@ function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): stri
 
 interface MailContext {
   set: SeriesSet;
-  verdicts: DayVerdicts[];
   detector: SeriesDetector;
   settings: HotspotSettings;
   deliver?: Deliver;
@@ -210,7 +206,8 @@ function chartSeries(incident: IncidentWithMembers, set: SeriesSet) {
 export async function buildEvidence(warehouse: Warehouse, config: Config, incident: IncidentWithMembers & { kind: 'new' | 'grown' }, context: MailContext): Promise<AlertEvidence> {
   const head = incident.members.filter((m) => m.series_key === incident.head_series).sort((a, b) => excessOf(b) - excessOf(a))[0] ?? incident.members[0];
   const burst = head.level === 'burst' ? head : null;
-  const window = burst ? await burstWindow(warehouse, incident, head, context.settings) : null;
+  // The burst's busiest hours: the window before its last ticket.
+  const window = burst?.window ? { from: shiftHours(burst.window.last, -context.settings.burstHours), to: shiftHours(burst.window.last, 1 / 3600) } : null;
   const tickets = await warehouse.all<{ ticket_id: string; received_at: string; content: string | null; address: string | null; township: string | null; place: string | null }>(
     sqlFile('alerts/series_tickets.sql'),
     {
@@ -234,7 +231,6 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
       .filter((r) => Number.isFinite(r.expected))
       .map((r) => ({ date: r.date, count: r.count, expected: r.expected, upper: r.upper }));
   }
-  const tests = burst ? (window?.places ?? 1) : (context.verdicts.find((v) => v.day === head.day)?.tested ?? 0);
   const related = incident.members
     .filter((m) => m !== head)
     .sort((a, b) => a.day.localeCompare(b.day) || excessOf(b) - excessOf(a))
@@ -252,10 +248,10 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
     expected: head.expected,
     upper: head.upper,
     adjustedP: incident.p_value ?? head.qValue,
-    tests,
+    tests: head.tests,
     window: burst ? 'hour' : 'day',
-    windowFrom: window?.first,
-    windowTo: window?.last,
+    windowFrom: burst?.window?.first,
+    windowTo: burst?.window?.last,
     rise: head.rise,
     related,
     history,
@@ -268,15 +264,8 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
   };
 }
 
-/** A burst head's window (first and last ticket of its busiest hours) and how many places were tested. */
-async function burstWindow(warehouse: Warehouse, incident: Incident, head: Member, settings: HotspotSettings) {
-  const bursts = await findBursts(warehouse, `${head.day} 00:00:00`, `${addDays(head.day, 1)} 00:00:00`, settings);
-  const burst = bursts.filter((b) => b.place === head.place && b.district === head.district).sort((a, b) => b.n - a.n)[0];
-  if (!burst) return null;
-  const end = burst.window_end;
-  const start = new Date(Date.parse(`${end.replace(' ', 'T')}Z`) - settings.burstHours * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
-  return { from: start, to: end, first: burst.first_at, last: burst.last_at, places: burst.places };
-}
+/** 'YYYY-MM-DD HH:mm:ss' moved by `hours` (wall-clock arithmetic: the stamps carry no zone). */
+const shiftHours = (stamp: string, hours: number) => new Date(Date.parse(`${stamp.replace(' ', 'T')}Z`) + hours * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
 
 function topN<T extends Record<string, unknown>>(rows: T[], key: keyof T, n: number) {
   const counts = new Map<string, number>();

@@ -52,16 +52,20 @@ export interface Member extends TopicAndPlace {
   expected: number;
   upper: number;
   pValue: number;
-  /** Adjusted for the day's many tests: Benjamini–Hochberg (daily), Bonferroni over places (burst). */
+  /** Adjusted for the day's many tests: Benjamini–Hochberg (daily), Bonferroni over places (burst) … */
   qValue: number;
+  /** … this many: the series judged that day, or the places with tickets. */
+  tests: number;
   score: number;
   channel: 'day' | 'rise' | 'cusum' | 'burst';
   rise: { start: string; days: number; observed: number; expected: number } | null;
+  /** A burst: its first and last ticket ('YYYY-MM-DD HH:mm:ss'). */
+  window: { first: string; last: string } | null;
 }
 
 export const excessOf = (m: { count: number; expected: number }) => m.count - m.expected;
 
-export function memberOfAlarm(alarm: Alarm): Member {
+export function memberOfAlarm(alarm: Alarm, tests: number): Member {
   const r = riseOf(alarm.result);
   return {
     series_key: alarm.series_key,
@@ -77,9 +81,11 @@ export function memberOfAlarm(alarm: Alarm): Member {
     upper: r.upper,
     pValue: r.pValue,
     qValue: alarm.qValue,
+    tests,
     score: r.score,
     channel: r.channel ?? 'day',
     rise: r.riseStart && r.riseDays !== undefined && r.riseObserved !== undefined && r.riseExpected !== undefined ? { start: r.riseStart, days: r.riseDays, observed: r.riseObserved, expected: r.riseExpected } : null,
+    window: null,
   };
 }
 
@@ -99,9 +105,11 @@ export function memberOfBurst(burst: Burst): Member {
     upper: Math.max(DEFAULT_HOTSPOT_SETTINGS.burstMinCount, 5 * burst.expected),
     pValue: burst.pValue,
     qValue: burst.adjustedP,
+    tests: burst.places,
     score: -Math.log10(Math.max(burst.adjustedP, 1e-300)),
     channel: 'burst',
     rise: null,
+    window: { first: burst.first_at, last: burst.last_at },
   };
 }
 
@@ -180,8 +188,9 @@ const INCIDENT_COLUMNS = `incident_id, strftime(first_day, '%Y-%m-%d') as first_
 export type StoredMember = Member & { incident_id: number };
 
 const MEMBER_COLUMNS = `d.incident_id, d.series_key, s.level, s.category_l1, s.category_l2, s.district, s.township, s.place, strftime(d.day, '%Y-%m-%d') as day,
-  d.count, d.expected, d.upper, d.p_value as "pValue", d.q_value as "qValue", d.score, coalesce(d.channel, 'day') as channel,
-  case when d.rise_start is null then null else {start: strftime(d.rise_start, '%Y-%m-%d'), days: d.rise_days, observed: d.rise_observed, expected: d.rise_expected} end as rise`;
+  d.count, d.expected, d.upper, d.p_value as "pValue", d.q_value as "qValue", coalesce(d.tests, 0) as tests, d.score, coalesce(d.channel, 'day') as channel,
+  case when d.rise_start is null then null else {start: strftime(d.rise_start, '%Y-%m-%d'), days: d.rise_days, observed: d.rise_observed, expected: d.rise_expected} end as rise,
+  case when d.first_at is null then null else {first: strftime(d.first_at, '%Y-%m-%d %H:%M:%S'), last: strftime(d.last_at, '%Y-%m-%d %H:%M:%S')} end as window`;
 
 async function storedMembers(warehouse: Warehouse, incidentIds: number[]): Promise<StoredMember[]> {
   if (!incidentIds.length) return [];
@@ -238,11 +247,14 @@ export async function recordIncidents(warehouse: Warehouse, day: string, groups:
         );
         await warehouse.run(`delete from alert_days where series_key = $key and day = $day::date`, { key: m.series_key, day: m.day });
         await warehouse.run(
-          `insert into alert_days (incident_id, series_key, day, count, expected, upper, p_value, q_value, score, channel, rise_start, rise_days, rise_observed, rise_expected, detected_at)
-           values ($id, $key, $day::date, $count, $expected, $upper, $p, $q, $score, $channel, $rise_start::date, $rise_days, $rise_observed, $rise_expected, current_localtimestamp())`,
+          `insert into alert_days (incident_id, series_key, day, count, expected, upper, p_value, q_value, tests, score, channel,
+             rise_start, rise_days, rise_observed, rise_expected, first_at, last_at, detected_at)
+           values ($id, $key, $day::date, $count, $expected, $upper, $p, $q, $tests, $score, $channel,
+             $rise_start::date, $rise_days, $rise_observed, $rise_expected, $first_at::timestamp, $last_at::timestamp, current_localtimestamp())`,
           {
-            id, key: m.series_key, day: m.day, count: m.count, expected: m.expected, upper: m.upper, p: m.pValue, q: m.qValue, score: m.score, channel: m.channel,
+            id, key: m.series_key, day: m.day, count: m.count, expected: m.expected, upper: m.upper, p: m.pValue, q: m.qValue, tests: m.tests, score: m.score, channel: m.channel,
             rise_start: m.rise?.start ?? null, rise_days: m.rise?.days ?? null, rise_observed: m.rise?.observed ?? null, rise_expected: m.rise?.expected ?? null,
+            first_at: m.window?.first ?? null, last_at: m.window?.last ?? null,
           },
         );
       }

@@ -70,12 +70,15 @@ create table alert_days_005 (
   upper         double  not null,
   p_value       double,
   q_value       double,             -- adjusted for the day's tests (Benjamini–Hochberg; bursts: Bonferroni)
+  tests         integer,            -- how many: the series judged that day, or the places with tickets
   score         double,
   channel       varchar,
   rise_start    date,               -- a sustained rise: its first day, length and totals
   rise_days     integer,
   rise_observed double,
   rise_expected double,
+  first_at      timestamp,          -- a burst: the first and last ticket of its busiest hours
+  last_at       timestamp,
   detected_at   timestamp not null
 );
 insert into alert_days_005 (incident_id, series_key, day, count, expected, upper, p_value, q_value, score, detected_at)

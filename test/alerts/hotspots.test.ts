@@ -57,7 +57,7 @@ const SETTINGS = { ...DEFAULT_HOTSPOT_SETTINGS, historyDays: 60 };
 
 /** A member as the job would make it, for the rules that need no data. */
 function member(key: string, fields: Partial<Member>): Member {
-  return { series_key: key, level: 'l2', category_l1: null, category_l2: null, district: null, township: null, place: null, day: '2025-07-20', count: 10, expected: 2, upper: 6, pValue: 1e-6, qValue: 1e-4, score: 6, channel: 'day', rise: null, ...fields };
+  return { series_key: key, level: 'l2', category_l1: null, category_l2: null, district: null, township: null, place: null, day: '2025-07-20', count: 10, expected: 2, upper: 6, pValue: 1e-6, qValue: 1e-4, tests: 100, score: 6, channel: 'day', rise: null, window: null, ...fields };
 }
 
 describe('hotspot job', () => {
@@ -170,7 +170,7 @@ describe('hotspot job', () => {
     expect(bursts[0].expected).toBeCloseTo(1, 9);
     // 翠苑华府 had none: half a ticket a month is the floor, 0.5 / 720 × 6.
     expect(bursts[1].expected).toBeCloseTo(0.5 / 120, 9);
-    const groups = groupAlarms(day, [...verdict.alarms.map(memberOfAlarm), ...bursts.map(memberOfBurst)], verdict.observed, SETTINGS);
+    const groups = groupAlarms(day, [...verdict.alarms.map((a) => memberOfAlarm(a, verdict.tested)), ...bursts.map(memberOfBurst)], verdict.observed, SETTINGS);
     const described = groups.map((g) => [g.head.series_key, g.members.map((m) => m.series_key).sort()]).sort();
     // The outage (12 tickets) explains under half of 昌吉市's excess (42 − 4), so it stays an incident of its own.
     expect(described).toEqual([

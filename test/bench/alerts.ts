@@ -204,7 +204,7 @@ function simulatedFalseIncidents(levels: number[], detector: Awaited<ReturnType<
   const lastAlarm = new Map<string, string>();
   let incidents = 0;
   for (const verdict of verdicts) {
-    for (const group of groupAlarms(verdict.day, verdict.alarms.map(memberOfAlarm), verdict.observed)) {
+    for (const group of groupAlarms(verdict.day, verdict.alarms.map((a) => memberOfAlarm(a, verdict.tested)), verdict.observed)) {
       const continued = group.members.some((m) => {
         const last = lastAlarm.get(m.series_key);
         return last !== undefined && last >= addDays(verdict.day, -DEFAULT_HOTSPOT_SETTINGS.quietDays);
