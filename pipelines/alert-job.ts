@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import { mapPayload } from '../reports/charts/map-region.js';
 import { falseIncidentSentence } from './false-incidents.js';
 import {
   addDays,
@@ -181,11 +182,13 @@ async function mailDue(warehouse: Warehouse, config: Config, ids: number[], cont
   if (!context.deliver || !ids.length) return [];
   const t = Date.now();
   const mails: HotspotRun['mails'] = [];
+  // Where the incident is, on the district map (none without boundaries; a broken file only loses the map).
+  const region = mapPayload(config.map, config.root).region;
   for (const due of await dueForMail(warehouse, ids, context.settings)) {
     const incident = (await getIncident(warehouse, due.incident_id))!;
     const evidence = await buildEvidence(warehouse, config, { ...incident, kind: due.kind }, context);
     const recipients = alertRecipients(evidence.series, config.mail);
-    const message = composeAlertMail(evidence, { routes: recipients.routes, reason: recipients.reason });
+    const message = composeAlertMail(evidence, { routes: recipients.routes, reason: recipients.reason, region });
     const result = await context.deliver(message, recipients.to);
     await markMailed(warehouse, incident);
     mails.push({ incidentId: incident.incident_id, kind: due.kind, status: result.status, subject: message.subject });
@@ -241,6 +244,8 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
     series: { category_l1: incident.category_l1 ?? '', category_l2: incident.category_l2, district: incident.district },
     topic: topicOf(incident),
     where: whereOf(incident),
+    township: incident.township,
+    place: incident.place,
     date: head.day,
     firstDay: incident.first_day,
     lastDay: incident.last_day,

@@ -1,3 +1,4 @@
+import { districtMapAt, type RegionMap } from '../../reports/charts/map-options.js';
 import { alertTrendOption, type AlertHistoryDay } from '../../reports/charts/options.js';
 import { renderPng } from '../../reports/charts/render.js';
 import { CHART_FONT_FAMILY, chartColors } from '../../reports/charts/theme.js';
@@ -35,6 +36,9 @@ export interface AlertEvidence {
   topic: string;
   /** '昌吉市 · 翠苑华府', '全辖区'. */
   where: string;
+  /** The incident's township and place (compound), when it is about one place. */
+  township?: string | null;
+  place?: string | null;
   /** The head's peak day, YYYY-MM-DD; and the incident's first and last day. */
   date: string;
   firstDay: string;
@@ -92,6 +96,8 @@ export interface ComposeOptions {
   today?: string;
   /** Embed the 8-week chart (default true). */
   chart?: boolean;
+  /** The region's boundaries: the mail then shows where the alert is on a map (with `chart` not false). */
+  region?: RegionMap | null;
 }
 
 const SAMPLE_COUNT = 3;
@@ -122,6 +128,10 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
     attachments.push({ filename: `trend-${evidence.incidentId}.png`, content: png, contentType: 'image/png', cid });
   }
 
+  const chartAttached = attachments.length > 0;
+  const location = options.chart !== false && options.region ? locationMap(evidence, options.region, topic) : null;
+  if (location) attachments.push(location.attachment);
+
   const headline = headlineOf(evidence);
   const words = [sizeWords(evidence), statisticsWords(evidence)];
   const span = evidence.firstDay === evidence.lastDay ? null : `本事件自 ${monthDay(evidence.firstDay)}至 ${monthDay(evidence.lastDay)}持续预警。`;
@@ -146,11 +156,15 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
     ]),
     ...words.map((w) => `<p style="margin:12px 0;">${esc(w)}</p>`),
     span ? `<p style="margin:12px 0;">${esc(span)}</p>` : '',
-    attachments.length > 0
+    chartAttached
       ? `<img src="cid:${esc(cid)}" width="${CHART_WIDTH}" alt="${esc(`${evidence.historyTitle} 近 8 周每日工单走势`)}" style="display:block;width:100%;max-width:${CHART_WIDTH}px;height:auto;border:0;margin:8px 0 4px;">` +
         `<p style="margin:0 0 12px;font-size:12px;color:${chartColors.subtext};">${esc(evidence.historyTitle)}。柱：每日工单量（红色为超出预警上限）；绿线：预期；橙色虚线：单日预警上限。</p>`
       : '',
     section('同一事件的相关预警', related.length ? `<ul style="margin:0;padding-left:20px;">${related.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>${moreRelated ? muted(moreRelated) : ''}` : muted('无其他序列预警')),
+    location
+      ? section('位置', `<img src="cid:${esc(location.attachment.cid!)}" width="${MAP_WIDTH}" alt="${esc(`${topic} 发生位置：${location.where}`)}" style="display:block;width:100%;max-width:${MAP_WIDTH}px;height:auto;border:0;margin:4px 0;">`) +
+        `<p style="margin:0 0 12px;font-size:12px;color:${chartColors.subtext};">${esc(location.caption)}</p>`
+      : '',
     section('工单集中的乡镇街道', rankTable(evidence.topTownships, '乡镇街道')),
     section('工单集中的地点', rankTable(evidence.topAddresses, '地点')),
     section('工单示例', samples.length > 0 ? samples.map(sampleCard).join('') : muted('暂无可展示的工单')),
@@ -176,6 +190,7 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
     ...(related.length ? related.map((r) => `  ${r}`) : ['  无']),
     ...(moreRelated ? [`  ${moreRelated}`] : []),
     '',
+    ...(location ? [`位置：${location.caption}`, ''] : []),
     '工单集中的乡镇街道：',
     ...rankLines(evidence.topTownships),
     '',
@@ -266,6 +281,29 @@ export function composeDigestMail(items: AlertEvidence[], date: string, options:
   ].join('\n');
 
   return { subject, html, text, attachments: [], headers: { 'X-Hotline-Kind': 'digest', 'X-Hotline-Date': date } };
+}
+
+// Wide enough for the prefecture's names; a phone scales it down like the trend chart.
+const MAP_WIDTH = 480;
+
+/**
+ * Where the alert is, as a PNG locator map (the district tinted, a pin at its top address's known
+ * place, else its top township's, else the district's centre) and a caption that says how precise
+ * the pin is. Null when the alert has no place on the map (a prefecture-wide series).
+ */
+function locationMap(evidence: AlertEvidence, region: RegionMap, what: string): { attachment: MailAttachment; where: string; caption: string } | null {
+  // The incident's own compound when it has one, else where most of its tickets came from.
+  const incident = { label: what, district: evidence.series.district, township: evidence.township ?? evidence.topTownships[0]?.name ?? null, address: evidence.place ?? evidence.topAddresses[0]?.name ?? null };
+  const map = districtMapAt(region, [], { kind: 'count', valueName: '受理量', width: MAP_WIDTH, locator: true, compact: true, highlight: evidence.series.district, incidents: [incident] });
+  const place = map.incidents[0].place;
+  if (!place) return null;
+  const png = renderPng(map.option, { width: MAP_WIDTH, height: map.height, scale: 2 });
+  const precision = { place: '按地址定位', township: '标在乡镇街道中心', district: '标在区县中心（地址未能定位到已知地点）' }[place.precision];
+  return {
+    attachment: { filename: `location-${evidence.incidentId}.png`, content: png, contentType: 'image/png', cid: `location-${evidence.incidentId}@hotline-pulse` },
+    where: place.where,
+    caption: `${place.where}：红色标记${precision}。${region.attribution}。`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,9 +16,8 @@ import { createApp } from '../../dashboard/server.js';
 import { addUser, usersFile } from '../../pipelines/users.js';
 import { Warehouse } from '../../pipelines/warehouse.js';
 import { tempSetup } from '../service/helpers.js';
-import { buildWarehouse, XSS_TEXT } from './fixture.js';
+import { buildWarehouse, CHROMIUM, launchChromium, XSS_TEXT } from './fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) {
   console.warn(`test/browser: ${CHROMIUM} not found, so the browser tests are skipped. Install it with: apt-get install -y chromium fonts-noto-cjk`);
@@ -57,14 +56,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const { chromium } = await import('playwright-core');
-    // Each launch runs on a fresh temporary profile (playwright passes its own --user-data-dir; a
-    // persistent context would allow one signed-in role only); the other flags as stack-notes.md says.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--lang=zh-CN', '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
