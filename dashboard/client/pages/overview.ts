@@ -6,6 +6,7 @@ import { readFilters } from '../filters.js';
 import { changeClass, changeText, defined, formatValue, share } from '../format.js';
 import { districtMapBox, loadMap, type MapPayload } from '../map.js';
 import type { Card, Districts, Incident, Overview } from '../types.js';
+import { topicOf } from '../../../pipelines/incident-names.js';
 import { incidentTitle, statusTag } from './alerts.js';
 
 const UNITS: Record<string, string> = { received: '件', dispatched: '件', avg_handling_hours: '小时' };
@@ -56,7 +57,7 @@ function overviewMap(map: MapPayload, districts: Districts, alerts: Incident[] |
     districtMapBox(
       map.region,
       districts.districts.map((d) => ({ name: d.name, value: d.received })),
-      { kind: 'count', valueName: '受理量', highlight: selected, incidents: open.map((e) => ({ label: incidentTitle(e), district: e.district, township: e.township, address: e.place })) },
+      { kind: 'count', valueName: '受理量', highlight: selected, incidents: open.map((e) => ({ label: topicOf(e), district: e.district, township: e.township, address: e.place })) },
       (name) => (location.href = `/districts?${new URLSearchParams({ month, district: name })}`),
     ),
   );
