@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dailyHotspots, hourlyIncidents, runHotspots, type Deliver } from '../../pipelines/alert-job.js';
+import { run as incidentsCommand } from '../../pipelines/commands/incidents.js';
 import {
   benjaminiHochberg,
   DEFAULT_HOTSPOT_SETTINGS,
@@ -307,6 +308,24 @@ describe('hotspot job', () => {
     expect(sent).toEqual([]);
     await dailyHotspots(warehouse, config(true), { day: '2025-07-10', detector: poissonDetector, deliver, settings: SETTINGS });
     expect(sent.map((s) => s.message.subject)).toEqual(['【预警日报】2025-07-10 · 无预警事件']);
+  });
+
+  it('hotline incidents --json prints exactly the contract fields, one object per incident with a day in the range', async () => {
+    const printed: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
+    try {
+      await incidentsCommand(['--from', day, '--to', day, '--json', '--db', setup.config.db]);
+    } finally {
+      stdout.mockRestore();
+    }
+    const rows = JSON.parse(printed.join('')) as Record<string, unknown>[];
+    expect(rows.map((r) => Object.keys(r))).toEqual(rows.map(() => ['id', 'firstDay', 'lastDay', 'district', 'township', 'place', 'category_l1', 'category_l2', 'series', 'peakCount', 'expected', 'pValue', 'notified']));
+    expect(rows.map((r) => [r.place, r.series, r.notified])).toEqual([
+      ['幸福小区', ['噪声扰民 · 昌吉市 · 幸福小区', '全部诉求 · 昌吉市', '噪声扰民 · 全辖区', '噪声扰民 · 昌吉市'], 1],
+      ['翠苑华府', ['停水 · 昌吉市 · 翠苑华府'], 1],
+    ]);
+    expect(rows[1]).toMatchObject({ firstDay: day, lastDay: day, district: '昌吉市', township: '延安北路街道', category_l1: '供水', category_l2: '停水', peakCount: 12 });
+    expect(rows[1].pValue as number).toBeLessThan(1e-10);
   });
 
   it('on a day after the data ends, says where the data ends instead of testing nothing', async () => {
