@@ -55,6 +55,7 @@ const ConfigSchema = z.strictObject({
       'hotspots-daily': { cron: '30 6 * * *', enabled: true },
       'incidents-hourly': { cron: '5 * * * *', enabled: true },
       'monthly-report': { cron: '0 8 1 * *', enabled: true },
+      'text-models': { cron: '40 2 * * *', enabled: true },
     }),
   kpi: z
     .strictObject({
@@ -82,6 +83,19 @@ const ConfigSchema = z.strictObject({
   reports: z
     .strictObject({
       topics: z.array(TopicSchema).min(1).default(DEFAULT_REPORT_TOPICS as never),
+    })
+    .prefault({}),
+  /** The text models (classification, unit suggestion, hot topics). */
+  text: z
+    .strictObject({
+      /** Training sample: at most this many of the newest tickets of each 一级/二级 category. */
+      perClass: z.number().int().min(10).default(1000),
+      /** Held-out tickets the stored metrics are measured on. */
+      heldOut: z.number().int().min(100).default(5000),
+      /** Categorised tickets of the last N days are judged too (疑似分类不符, 退单 with a suggested unit). */
+      suggestDays: z.number().int().min(1).default(92),
+      /** "Strongly disagrees": the model's own category at least this likely, the operator's at most 1 − this. */
+      mismatchConfidence: z.number().min(0.5).max(1).default(0.9),
     })
     .prefault({}),
   /** The district map (reports/charts/map-region.ts): boundaries, district mapping, known places, rate targets. */

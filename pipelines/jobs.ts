@@ -27,6 +27,11 @@ export const JOBS: Record<string, Job> = {
     const yesterday = new Date(Date.now() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
     return (await backfillHotspots(warehouse, config, yesterday, 14, { deliver: mailer(config) })).message;
   },
+  // Nightly: retrain the text models on the history, re-judge the tickets in scope.
+  'text-models': async ({ warehouse, config, log }) => {
+    const { trainTextModels } = await import('./text/train.js');
+    return (await trainTextModels(warehouse, config, { log })).message;
+  },
   'monthly-report': async ({ warehouse, config }) => {
     const { monthlyReportJob } = await import('../reports/job.js');
     const result = await monthlyReportJob(warehouse, config);

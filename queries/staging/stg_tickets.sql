@@ -3,7 +3,10 @@
 --   * Withdrawn tickets (status 已撤销) are left out. This is the one place that rule is written.
 --   * An empty district is '未知区县' and an empty township '未知乡镇街道': one explicit value, a
 --     series of its own, never a second copy of the whole hotline.
---   * An empty first-level category is '未分类'; empty second- and third-level categories are null.
+--   * A ticket without the operator's first-level category (empty or '未分类') takes the text
+--     model's suggestion (ticket_suggestions) when the model gives it at least even odds, and
+--     category_source says whose category it is: 'operator', 'suggested', or null (none).
+--   * An empty first-level category is then '未分类'; empty second- and third-level categories are null.
 --     category_l2_or_l1 is the second level where there is one, else the first: what repeat
 --     callers, alert series and typical cases group by.
 --   * place: the residential compound, village or street address the address names, without the
@@ -20,6 +23,20 @@ with counted as (
   where status is distinct from '已撤销'
 ),
 
+categorised as (
+  select
+    counted.* replace (
+      case when has_category then counted.category_l1 else coalesce(suggestion.category_l1, '') end as category_l1,
+      case when has_category then counted.category_l2 else suggestion.category_l2 end as category_l2,
+      case when has_category then counted.category_l3 end as category_l3,
+    ),
+    case when has_category then 'operator' when suggestion.category_l1 is not null then 'suggested' end as category_source,
+  from (select *, coalesce(category_l1, '') not in ('', '未分类') as has_category from counted) as counted
+  left join ticket_suggestions as suggestion
+    on suggestion.ticket_id = counted.ticket_id
+    and suggestion.l1_confidence >= 0.5
+),
+
 without_district as (
   select
     *,
@@ -33,7 +50,7 @@ without_district as (
         '^[^\d]{2,8}?(?:市|州|盟)([^场民政委辖]|$)', '\1'),
         '^[^\d]{0,6}[^\d小社园校景城营厂矿](?:区|县|旗)', '')
     end as address_after_district,
-  from counted
+  from categorised
 ),
 
 without_township as (
@@ -49,7 +66,7 @@ without_township as (
 
 final as (
   select
-    * exclude (address_after_district, address_rest) replace (
+    * exclude (has_category, address_after_district, address_rest) replace (
       coalesce(nullif(category_l1, ''), '未分类') as category_l1,
       nullif(category_l2, '') as category_l2,
       nullif(category_l3, '') as category_l3,

@@ -121,8 +121,8 @@ describe('hotspot job', () => {
     const staging = sqlFile('staging/stg_tickets.sql').replace(/\nwith counted as \(/, '\n, counted as (');
     const rows = await warehouse.all<{ n: number; place: string | null }>(
       `select n, place from (
-         with tickets as (select * from (values ${cases.map((_, i) => `(${i}, $a${i}, $d${i}, $t${i}, '已办结', '供水', null, null)`).join(', ')})
-           as t(n, address, district, township, status, category_l1, category_l2, category_l3))
+         with tickets as (select * from (values ${cases.map((_, i) => `(${i}, 'T${i}', $a${i}, $d${i}, $t${i}, '已办结', '供水', null, null)`).join(', ')})
+           as t(n, ticket_id, address, district, township, status, category_l1, category_l2, category_l3))
          ${staging}
        ) order by n`,
       Object.fromEntries(cases.flatMap(([address, district, township], i) => [[`a${i}`, address], [`d${i}`, district], [`t${i}`, township]])),
