@@ -100,7 +100,7 @@ export function createApp(context: AppContext) {
     app.get(page.path, (req, res) => {
       if (!req.session) return void res.redirect(page.path === '/' ? '/login' : `/login?next=${encodeURIComponent(req.originalUrl)}`);
       if (!allows(req.session.role, page.role)) return void res.status(403).type('html').send(forbiddenPage(page, req.session));
-      res.set('cache-control', 'no-store').type('html').send(pageShell(page, req.session, page.id === 'definitions' ? definitionsBody() : ''));
+      res.set('cache-control', 'no-store').type('html').send(pageShell(page, req.session, page.id === 'definitions' ? definitionsBody(config.kpi) : ''));
     });
   }
   app.get('/reports/file', requireRole('leader'), (req, res) => {

@@ -1,7 +1,7 @@
 /**
  * The JSON APIs of what the text models found: hot issues (热点话题), suspected mis-filings
  * (疑似分类不符, on 诉求分析) and returned tickets with a suggested unit (on 承办单位). Thin routes
- * over pipelines/text and the queries/text files; answers cached per data and model version.
+ * over pipelines/text and the queries/text files; answers cached per table versions (pipelines/table-versions.ts) and model version.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Config } from '../pipelines/config.js';
@@ -11,7 +11,10 @@ import { sqlFile } from '../pipelines/warehouse.js';
 import { requireRole } from './auth.js';
 import { BadRequest } from './page-data.js';
 import type { ReadPool } from './read-pool.js';
-import { dataVersion } from './reads.js';
+import { tableVersions } from '../pipelines/table-versions.js';
+
+/** The tables the text answers read: their versions (with the model's) key the cache. */
+const TEXT_READS = ['tickets', 'ticket_suggestions', 'units'];
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH = /^\d{4}-\d{2}$/;
@@ -32,7 +35,7 @@ export function createTextApi(context: { pool: ReadPool; config: Config }): Rout
   const cached = (compute: (req: Request) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
     (async () => {
       const key = req.originalUrl;
-      const version = `${await pool.use(dataVersion)}|${loadTextModel(config.dataDir)?.info.version ?? '-'}`;
+      const version = `${await pool.use((w) => tableVersions(w, TEXT_READS))}|${loadTextModel(config.dataDir)?.info.version ?? '-'}`;
       const hit = cache.get(key);
       if (hit && hit.version === version) return res.set('x-cache', 'hit').json(hit.value);
       const value = await compute(req);

@@ -11,9 +11,10 @@ export function snapshotFolder(config: Config): string {
 
 /** What runs after new data lands: the summary tables behind every monthly view, and the analysts' snapshot. */
 export async function afterIngest(warehouse: Warehouse, config: Config): Promise<void> {
-  await refreshRollups(warehouse, config);
-  // The new tickets get the stored text model's suggestions (cheap; retraining is the nightly job).
+  // The new tickets get the stored text model's suggestions (cheap; retraining is the nightly job)
+  // first: stg_tickets takes a missing category from them, so the rollups must see them.
   await suggestTickets(warehouse, config);
+  await refreshRollups(warehouse, config);
   await warehouse.checkpoint();
   await writeAnalystSnapshot(warehouse, snapshotFolder(config));
 }

@@ -144,6 +144,28 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     expect([...errors, ...phone.errors]).toEqual([]);
   }, 180_000);
 
+  it('承办单位 ranks within each unit kind, shows the units to supervise and the spread of scores (README screenshot)', async () => {
+    const { page, errors } = await signIn('leader');
+    await visit(page, '/units?month=2025-07', 'units', 'units');
+    // the README's picture: the ranking as a leader first sees it (the page's first screen)
+    await page.screenshot({ path: join(ROOT, 'docs', 'units.png') });
+    const kinds = await page.locator('.kind-section').evaluateAll((sections) => sections.map((s) => (s as HTMLElement).dataset.kind));
+    expect(kinds.length).toBeGreaterThan(1);
+    for (const kind of kinds) {
+      // ranks restart at 1 in every kind, and never repeat a mixed column
+      const ranks = (await page.locator(`.kind-section[data-kind="${kind}"] tbody tr td:first-child`).allTextContents()).filter((t) => /^\d+$/.test(t)).map(Number);
+      if (ranks.length) expect(ranks[0], kind).toBe(1);
+      expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
+    }
+    // every table keeps its own header links
+    for (const kind of kinds) expect(await page.locator(`.kind-section[data-kind="${kind}"] thead`).textContent()).toContain('综合得分');
+    const scores = await page.locator('.kind-section tbody tr td:nth-child(7)').allTextContents();
+    expect(scores.filter((t) => t !== '—').every((t) => /^\d+\.\d\d$/.test(t))).toBe(true);
+    expect(await page.textContent('#content')).toContain('需督办');
+    expect(await page.textContent('#content')).toContain('综合得分分布');
+    expect(errors).toEqual([]);
+  }, 180_000);
+
   it('热点话题 shows the issues with their trend and tickets; 诉求分析 lists 疑似分类不符 and 承办单位 the returned tickets with a suggested unit', async () => {
     const { page, errors } = await signIn('leader');
     await visit(page, '/topics?from=2025-07-01&to=2025-07-31', 'topics', 'leader-topics');
