@@ -328,6 +328,34 @@ describe('hotspot job', () => {
     expect(rows[1].pValue as number).toBeLessThan(1e-10);
   });
 
+  it('a sustained rise under the day\'s bound alarms by its window, is stored with its rise, and its mail says 持续上升', async () => {
+    // A stand-in for the detector's rise channel (pipelines/detect): on 07-20 l2=公交线路|district=阜康市
+    // has 6 tickets (under the day's bound of 10) after ten days that together ran well above expectation.
+    const rising: SeriesDetector = (series, from) =>
+      poissonDetector(series, from).map((r) =>
+        r.date === day && series.counts.at(-1) === 6 && series.counts.slice(-10).every((c) => c === 6)
+          ? { ...r, expected: 4, upper: 10, pValue: 1e-9, score: 9, alarm: true, channel: 'rise' as const, riseStart: '2025-07-11', riseDays: 10, riseObserved: 60, riseExpected: 38 }
+          : r,
+      );
+    const set = await loadSeries(warehouse, day, SETTINGS);
+    const [verdict] = judgeDays(set, [day], rising, SETTINGS);
+    const alarm = verdict.alarms.find((a) => a.series_key === 'l2=公交线路|district=阜康市')!;
+    expect(alarm).toBeDefined();
+    const member = memberOfAlarm(alarm, verdict.tested);
+    expect(member).toMatchObject({ channel: 'rise', count: 6, rise: { start: '2025-07-11', days: 10, observed: 60, expected: 38 } });
+    const [id] = await recordIncidents(warehouse, day, groupAlarms(day, [member], verdict.observed, SETTINGS), SETTINGS);
+    const stored = (await getIncident(warehouse, id))!;
+    expect(stored.members[0]).toMatchObject({ channel: 'rise', rise: { start: '2025-07-11', days: 10, observed: 60, expected: 38 } });
+    const sent: MailMessage[] = [];
+    await runHotspots(warehouse, setup.config, { days: [day], detector: rising, settings: SETTINGS, deliver: async (message) => (sent.push(message), { status: 'written' }) });
+    const mail = sent.find((m) => m.subject.includes('公交线路'))!;
+    expect(mail.text).toContain('持续上升：自 7 月 11 日起 10 天共受理 60 件，预期 38 件（高出 58%）；当日 6 件');
+    expect(mail.text).toContain('未超过单日预警上限');
+    // Under the window rule a rise of too few tickets is no alarm: 60 − 38 ≥ 5 and 60 ≥ 1.5 × 38 is needed.
+    const weak: SeriesDetector = (series, from) => rising(series, from).map((r) => ('riseObserved' in r ? { ...r, riseObserved: 50 } : r));
+    expect(judgeDays(set, [day], weak, SETTINGS)[0].alarms.some((a) => a.series_key === 'l2=公交线路|district=阜康市')).toBe(false);
+  });
+
   it('on a day after the data ends, says where the data ends instead of testing nothing', async () => {
     const run = await runHotspots(warehouse, setup.config, { days: ['2025-09-01'], detector: poissonDetector, settings: SETTINGS });
     expect(run).toMatchObject({ days: [], staleDays: ['2025-09-01'], dataEnd: '2025-07-20' });
