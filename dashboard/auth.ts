@@ -25,6 +25,8 @@ const COOKIE = 'hp_session';
 const SESSION_MS = 12 * 3600_000;
 const FAILURE_WINDOW_MS = 15 * 60_000;
 const MAX_FAILURES = 5;
+/** Addresses and names with recent failures that are remembered at most; the oldest go first. */
+export const MAX_TRACKED_FAILURES = 10_000;
 
 /** leader < analyst < admin: each role can do everything the one before it can. */
 export function allows(role: Role, needed: Role): boolean {
@@ -43,9 +45,13 @@ function readCookie(req: Request, name: string): string | undefined {
 
 export class Sessions {
   private readonly sessions = new Map<string, Session>();
+  /** Failed sign-ins per `ip:` and `user:` key, oldest key first; bounded by time and by count. */
   private readonly failures = new Map<string, number[]>();
 
-  constructor(private readonly usersFile: string) {}
+  constructor(
+    private readonly usersFile: string,
+    private readonly maxTrackedFailures = MAX_TRACKED_FAILURES,
+  ) {}
 
   /** Express middleware: attaches req.session when the cookie names a live session. */
   attach = (req: Request, _res: Response, next: NextFunction) => {
@@ -56,21 +62,47 @@ export class Sessions {
     next();
   };
 
+  /** How many keys the failure record holds (it never grows past MAX_TRACKED_FAILURES). */
+  get trackedFailures(): number {
+    return this.failures.size;
+  }
+
+  /** Forgets failures older than the window. */
+  private pruneFailures(now: number): void {
+    for (const [key, times] of this.failures) {
+      if (times.at(-1)! <= now - FAILURE_WINDOW_MS) this.failures.delete(key);
+    }
+  }
+
+  /** Records a failure; beyond the cap the keys failing longest ago are forgotten first. */
+  private recordFailure(key: string, now: number): void {
+    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
+    recent.push(now);
+    // Re-inserted, so the map's order stays oldest-first.
+    this.failures.delete(key);
+    this.failures.set(key, recent);
+    for (const oldest of this.failures.keys()) {
+      if (this.failures.size <= this.maxTrackedFailures) break;
+      this.failures.delete(oldest);
+    }
+  }
+
   /** Checks the password; refuses with 429 after repeated failures for the same name or address. */
-  login(req: Request, res: Response, name: string, password: string): Session | 'rate-limited' | null {
+  async login(req: Request, res: Response, name: string, password: string): Promise<Session | 'rate-limited' | null> {
     const keys = [`ip:${req.ip}`, `user:${name}`];
     const now = Date.now();
+    this.pruneFailures(now);
     for (const key of keys) {
       const recent = (this.failures.get(key) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
-      this.failures.set(key, recent);
       if (recent.length >= MAX_FAILURES) return 'rate-limited';
     }
-    const user = authenticate(this.usersFile, name, password);
+    const user = await authenticate(this.usersFile, name, password);
     if (!user) {
-      for (const key of keys) this.failures.get(key)!.push(now);
+      for (const key of keys) this.recordFailure(key, now);
       return null;
     }
     for (const key of keys) this.failures.delete(key);
+    for (const [id, session] of this.sessions) if (session.expires <= now) this.sessions.delete(id);
     const session: Session = { id: randomBytes(24).toString('base64url'), user: user.name, role: user.role, csrf: randomBytes(24).toString('base64url'), expires: now + SESSION_MS };
     this.sessions.set(session.id, session);
     res.cookie(COOKIE, session.id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: SESSION_MS });
@@ -81,6 +113,43 @@ export class Sessions {
     if (req.session) this.sessions.delete(req.session.id);
     res.clearCookie(COOKIE, { path: '/' });
   }
+}
+
+/**
+ * Whether a request that changes something comes from this site. Browsers send Origin with every
+ * POST; "null" (a sandboxed frame, a file: page, some redirects) and anything unparsable count as foreign.
+ * Without the header (curl, the CLI) the session cookie and the CSRF token still decide.
+ */
+export function sameOrigin(req: Request): boolean {
+  const origin = req.get('origin');
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.get('host');
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses state-changing requests from another origin with 403, before anything else looks at them. */
+export function requireSameOrigin(req: Request, res: Response, next: NextFunction) {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || sameOrigin(req)) return next();
+  res.status(403).json({ error: '拒绝来自其他网站的请求 / cross-origin request refused' });
+}
+
+/**
+ * Where to go after sign-in: a path on this site, or '/'. Refused: other hosts (`//evil`,
+ * `https:…`), backslashes (browsers read `/\evil` as `//evil`), control characters.
+ */
+export function safeNextPath(next: unknown): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(next)) return '/';
+  const base = 'http://hotline.invalid';
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return '/';
+  }
+  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : '/';
 }
 
 /** 401 without a session, 403 without the role. */

@@ -5,20 +5,22 @@ import { createRequire } from 'node:module';
 import type { Config } from '../pipelines/config.js';
 import { dataFolders } from '../pipelines/config.js';
 import { dropIntoInbox } from '../pipelines/inbox.js';
+import { isMonth, rollupState } from '../pipelines/kpi.js';
 import { snapshotFolder } from '../pipelines/refresh.js';
+import type { JobProgress, Scheduler } from '../pipelines/scheduler.js';
 import { SqlConsole, SqlConsoleError } from '../pipelines/sql-console.js';
 import { quarantineRows, statusReport } from '../pipelines/status.js';
 import { usersFile } from '../pipelines/users.js';
 import type { Warehouse } from '../pipelines/warehouse.js';
-import { allows, Sessions, requireCsrf, requireRole } from './auth.js';
+import { allows, Sessions, requireCsrf, requireRole, requireSameOrigin, safeNextPath } from './auth.js';
 import { CLIENT_CSS, clientBundle } from './client-bundle.js';
 import { BadRequest, createPageApi } from './page-api.js';
 import { createTextApi } from './text-api.js';
 import { definitionsBody, forbiddenPage, pageShell, PAGES } from './pages.js';
 import { ReadPool } from './read-pool.js';
 import { reportFile } from './reports-archive.js';
-import { exportResult, resultToArrow, SavedQueries } from './sql-api.js';
-import { loginPage } from './status-page.js';
+import { EXPORT_LIMITS, exportResult, resultToArrow, SavedQueries, setCapHeaders } from './sql-api.js';
+import { LOGIN_SCRIPT, loginPage } from './status-page.js';
 
 export interface AppContext {
   /**
@@ -28,7 +30,17 @@ export interface AppContext {
   warehouse: Warehouse;
   config: Config;
   startedAt: Date;
+  /**
+   * The service's scheduler: what the jobs are doing (the 数据 page, the "数据加载中" answers) and
+   * the monthly-report job behind 生成月报. The bare app (tests) has none.
+   */
+  scheduler?: Scheduler;
+  /** Start-up work outside the scheduler (the demo exports being written), while it runs. */
+  startup?: () => JobProgress | null;
 }
+
+/** The pages that read tickets answer 503 until the first load has built the summary tables. */
+const READY_WITHOUT_DATA = ['/alerts', '/reports', '/outbox'];
 
 const require = createRequire(import.meta.url);
 
@@ -42,7 +54,9 @@ export function createApp(context: AppContext) {
   const { config, warehouse } = context;
   const app = express();
   const sessions = new Sessions(usersFile(config));
-  const sql = new SqlConsole(snapshotFolder(config), { timeoutMs: 15_000, maxRows: 100_000 });
+  // A result for the browser stops at 100,000 rows or 16 MB of JSON; exports have their own caps.
+  const sql = new SqlConsole(snapshotFolder(config), { timeoutMs: 15_000, maxRows: EXPORT_LIMITS.maxRows, maxBytes: EXPORT_LIMITS.maxBytes });
+  const browserBytes = 16 * 1024 * 1024;
   const saved = new SavedQueries(config.dataDir);
   const pool = new ReadPool(warehouse, 3);
   const pages = createPageApi({ pool, config });
@@ -64,30 +78,23 @@ export function createApp(context: AppContext) {
   app.get('/favicon.ico', (_req, res) => void res.status(204).end());
   app.get('/assets/app.css', (_req, res) => res.sendFile(CLIENT_CSS));
   app.get('/assets/app.js', route(async (_req, res) => res.type('js').set('cache-control', 'no-cache').send(await clientBundle())));
-  app.get('/login', (_req, res) => void res.type('html').send(loginPage()));
-  app.get('/assets/login.js', (_req, res) =>
-    void res.type('js').send(`document.getElementById('login').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const body = JSON.stringify({ name: document.getElementById('name').value, password: document.getElementById('password').value });
-  const response = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const next = new URLSearchParams(location.search).get('next') || '/';
-  if (response.ok) location.href = next.startsWith('/') && !next.startsWith('//') ? next : '/';
-  else document.getElementById('error').textContent = (await response.json()).error;
-});`),
-  );
+  app.get('/login', (req, res) => void res.type('html').send(loginPage(safeNextPath(req.query.next))));
+  app.get('/assets/login.js', (_req, res) => void res.type('js').send(LOGIN_SCRIPT));
 
   // --- session -----------------------------------------------------------------------------
-  app.post('/api/login', (req, res) => {
-    // Before a session exists there is no CSRF token: accept only same-origin posts.
-    const origin = req.get('origin');
-    if (origin && new URL(origin).host !== req.get('host')) return void res.status(403).json({ error: 'cross-origin login refused' });
-    const { name, password } = (req.body ?? {}) as { name?: unknown; password?: unknown };
-    if (typeof name !== 'string' || typeof password !== 'string') return void res.status(400).json({ error: '请输入用户名和密码 / name and password required' });
-    const session = sessions.login(req, res, name, password);
-    if (session === 'rate-limited') return void res.status(429).json({ error: '尝试次数过多，请 15 分钟后再试 / too many attempts, try again in 15 minutes' });
-    if (!session) return void res.status(401).json({ error: '用户名或密码错误 / wrong name or password' });
-    res.json({ user: session.user, role: session.role, csrf: session.csrf });
-  });
+  // Before a session exists there is no CSRF token: only same-origin posts, here and everywhere.
+  app.use('/api', requireSameOrigin);
+  app.post(
+    '/api/login',
+    route(async (req, res) => {
+      const { name, password } = (req.body ?? {}) as { name?: unknown; password?: unknown };
+      if (typeof name !== 'string' || typeof password !== 'string') return res.status(400).json({ error: '请输入用户名和密码 / name and password required' });
+      const session = await sessions.login(req, res, name, password);
+      if (session === 'rate-limited') return res.status(429).json({ error: '尝试次数过多，请 15 分钟后再试 / too many attempts, try again in 15 minutes' });
+      if (!session) return res.status(401).json({ error: '用户名或密码错误 / wrong name or password' });
+      res.json({ user: session.user, role: session.role, csrf: session.csrf });
+    }),
+  );
   app.use('/api', requireCsrf);
   app.post('/api/logout', (req, res) => {
     sessions.logout(req, res);
@@ -111,9 +118,28 @@ export function createApp(context: AppContext) {
   });
 
   // --- leader: status and the page APIs -----------------------------------------------------------
-  app.get('/api/status', requireRole('leader'), route(async (_req, res) => res.json(await pool.use((w) => statusReport(w)))));
-  app.use('/api', pages);
-  app.use('/api', createTextApi({ pool, config: context.config }));
+  /** What the running jobs are doing, for the 数据 page and the answers while loading. */
+  const activity = () => {
+    const startup = context.startup?.();
+    return [...(startup ? [{ job: 'startup', trigger: 'startup', startedAt: context.startedAt.toISOString(), progress: startup }] : []), ...(context.scheduler?.activity() ?? [])];
+  };
+  app.get('/api/status', requireRole('leader'), route(async (_req, res) => res.json({ ...(await pool.use((w) => statusReport(w, 100))), activity: activity() })));
+
+  // Until the first load has built the summary tables, a page would fail on them: it is told to wait,
+  // with the load's progress, instead. Once built they stay, so the check stops.
+  let ready = false;
+  const loadingGate = (req: Request, res: Response, next: NextFunction) => {
+    if (ready || !req.session || req.method !== 'GET' || READY_WITHOUT_DATA.some((path) => req.path.startsWith(path))) return next();
+    pool.use((w) => rollupState(w)).then((state) => {
+      ready = state !== null;
+      if (ready) return next();
+      const loading = activity().find((run) => run.job === 'startup' || run.job === 'ingest-inbox');
+      res
+        .status(503)
+        .set('retry-after', '5')
+        .json({ error: '数据加载中，请稍候 / the data is still loading', loading: loading ? { job: loading.job, since: loading.startedAt, ...loading.progress } : null });
+    }, next);
+  };
 
   // --- admin: data -------------------------------------------------------------------------
   app.get(
@@ -136,6 +162,23 @@ export function createApp(context: AppContext) {
     }),
   );
 
+  // 生成月报: a chosen complete month into the archive, through the service's monthly-report job
+  // (recorded in job_runs, one at a time with the other jobs); not mailed.
+  app.post(
+    '/api/reports/monthly',
+    requireRole('admin'),
+    route(async (req, res) => {
+      const month = (req.body as { month?: unknown })?.month;
+      const current = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+      if (typeof month !== 'string' || !isMonth(month) || month >= current) return res.status(400).json({ error: `请选择一个已结束的月份（YYYY-MM，早于 ${current}）/ choose a complete month before ${current}` });
+      if (!context.scheduler) return res.status(503).json({ error: '定时任务未运行，请用 hotline report monthly / the job runner is not running' });
+      const run = await context.scheduler.run('monthly-report', 'manual', { month, mail: false });
+      if (run.status === 'skipped') return res.status(409).json({ error: '月报正在生成，请稍后再试 / a monthly report is being built; try again shortly' });
+      if (run.status === 'failed') return res.status(500).json({ error: `月报生成失败：${run.message}` });
+      res.status(201).json({ month, message: run.message });
+    }),
+  );
+
   // --- analyst: SQL console ------------------------------------------------------------------
   app.get('/api/sql/schema', requireRole('analyst'), route(async (_req, res) => res.json(await sql.schema())));
   app.post(
@@ -144,21 +187,33 @@ export function createApp(context: AppContext) {
     route(async (req, res) => {
       const text = (req.body as { sql?: unknown })?.sql;
       if (typeof text !== 'string') return res.status(400).json({ error: 'sql required' });
-      const result = await sql.query(text);
+      const result = await sql.query(text, { maxBytes: browserBytes });
       saved.remember(req.session!.user, text);
+      setCapHeaders(res, result);
       if (req.accepts(['application/json', 'application/vnd.apache.arrow.stream']) === 'application/vnd.apache.arrow.stream') {
         res.type('application/vnd.apache.arrow.stream').send(Buffer.from(resultToArrow(result)));
       } else res.json(result);
     }),
   );
+  // CSV and Excel hold at most EXPORT_LIMITS and say so when capped (a header, a note in the file);
+  // Parquet is the whole result, written by DuckDB, whatever its size.
   app.post(
     '/api/sql/export',
     requireRole('analyst'),
     route(async (req, res) => {
       const { sql: text, format } = (req.body ?? {}) as { sql?: unknown; format?: unknown };
       if (typeof text !== 'string' || !['csv', 'xlsx', 'parquet'].includes(String(format))) return res.status(400).json({ error: 'sql and format (csv|xlsx|parquet) required' });
+      if (format === 'parquet') {
+        const { file, done } = await sql.exportParquet(text);
+        res.attachment('hotline-query.parquet').type('application/vnd.apache.parquet');
+        return res.sendFile(file, (error) => {
+          done();
+          if (error && !res.headersSent) res.status(500).end();
+        });
+      }
       const result = await sql.query(text);
-      const file = await exportResult(result, format as 'csv' | 'xlsx' | 'parquet');
+      const file = await exportResult(result, format as 'csv' | 'xlsx');
+      setCapHeaders(res, result);
       res.attachment(`hotline-query.${format}`).type(file.type).send(file.body);
     }),
   );
@@ -169,6 +224,9 @@ export function createApp(context: AppContext) {
     res.status(201).json(saved.save(req.session!.user, name.trim(), text, shared === true));
   });
   app.get('/api/sql/history', requireRole('analyst'), (req, res) => void res.json(saved.history(req.session!.user)));
+
+  // Last among the APIs, so that only the page APIs pass the gate.
+  app.use('/api', loadingGate, pages, createTextApi({ pool, config: context.config }));
 
   app.use((_req, res) => void res.status(404).json({ error: '找不到该页面 / not found' }));
   // One error handler: a message for the user, the stack only in the server log.

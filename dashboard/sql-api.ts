@@ -1,8 +1,7 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import ExcelJS from 'exceljs';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { Response } from 'express';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spreadsheetSafe, toCsv } from '../pipelines/csv.js';
@@ -25,39 +24,42 @@ export function resultToArrow(result: QueryResult): Uint8Array {
   return tableToIPC(tableFromArrays(arrays as Record<string, Float64Array | string[]>) as never, "stream");
 }
 
-export async function exportResult(result: QueryResult, format: 'csv' | 'xlsx' | 'parquet'): Promise<{ type: string; body: Buffer }> {
+/** What a CSV or Excel export holds at most; beyond it the export says so and Parquet has it all. */
+export const EXPORT_LIMITS = { maxRows: 100_000, maxBytes: 64 * 1024 * 1024 };
+
+/** The note a capped result carries: the cap it met, and where the whole result is. */
+export function capNote(result: QueryResult): string | null {
+  if (!result.truncated) return null;
+  const cap =
+    result.cappedBy === 'bytes'
+      ? `结果超过 ${Math.round(result.limits.maxBytes / 1024 / 1024)} MB，只含前 ${result.rows.length.toLocaleString('en-US')} 行`
+      : `结果超过 ${result.limits.maxRows.toLocaleString('en-US')} 行，只含前 ${result.rows.length.toLocaleString('en-US')} 行`;
+  return `（已截断：${cap}；完整结果请导出 Parquet / capped: the whole result is in the Parquet export）`;
+}
+
+/** Headers that tell a program the result was capped, and by what. */
+export function setCapHeaders(res: Response, result: QueryResult): void {
+  res.set('x-result-rows', String(result.rows.length));
+  if (result.truncated) res.set('x-result-capped', `${result.cappedBy}; max-rows=${result.limits.maxRows}; max-bytes=${result.limits.maxBytes}`);
+}
+
+/** CSV (a last line with the note when capped) or Excel (a 说明 sheet with the note when capped). */
+export async function exportResult(result: QueryResult, format: 'csv' | 'xlsx'): Promise<{ type: string; body: Buffer }> {
   const names = result.columns.map((c) => c.name);
+  const note = capNote(result);
   if (format === 'csv') {
     // A BOM and CRLF so that Excel opens the Chinese text as UTF-8.
-    return { type: 'text/csv; charset=utf-8', body: Buffer.from(toCsv(names, result.rows, { bom: true, crlf: true })) };
+    const rows = note ? [...result.rows, [note, ...names.slice(1).map(() => null)]] : result.rows;
+    return { type: 'text/csv; charset=utf-8', body: Buffer.from(toCsv(names, rows, { bom: true, crlf: true })) };
   }
-  if (format === 'xlsx') {
-    const workbook = new ExcelJS.Workbook();
-    const sheet = workbook.addWorksheet('查询结果');
-    sheet.addRow(names).font = { bold: true };
-    for (const row of result.rows) {
-      sheet.addRow(row.map((v, i) => (v === null ? null : NUMERIC.test(result.columns[i].type) ? Number(v) : typeof v === 'object' ? JSON.stringify(v) : safeCell(v))));
-    }
-    return { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: Buffer.from(await workbook.xlsx.writeBuffer()) };
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('查询结果');
+  sheet.addRow(names).font = { bold: true };
+  for (const row of result.rows) {
+    sheet.addRow(row.map((v, i) => (v === null ? null : NUMERIC.test(result.columns[i].type) ? Number(v) : typeof v === 'object' ? JSON.stringify(v) : safeCell(v))));
   }
-  // Parquet: the rows (already computed by the locked console) are written by a private in-memory
-  // instance that reads nothing but this temporary file of rows.
-  const dir = mkdtempSync(join(tmpdir(), 'hotline-export-'));
-  try {
-    const rowsFile = join(dir, 'rows.ndjson');
-    writeFileSync(rowsFile, result.rows.map((row) => JSON.stringify(Object.fromEntries(names.map((n, i) => [n, row[i]])))).join('\n') + '\n');
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
-    const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
-    const columns = result.columns.map((c) => `${quote(c.name)}: ${quote(c.type)}`).join(', ');
-    const out = join(dir, 'result.parquet');
-    await connection.run(`copy (select * from read_json(${quote(rowsFile)}, format = 'newline_delimited', columns = {${columns}})) to ${quote(out)} (format parquet)`);
-    connection.closeSync();
-    instance.closeSync();
-    return { type: 'application/vnd.apache.parquet', body: readFileSync(out) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  if (note) workbook.addWorksheet('说明').addRow([note]);
+  return { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: Buffer.from(await workbook.xlsx.writeBuffer()) };
 }
 
 interface SavedQuery {

@@ -1,5 +1,10 @@
-/** The sign-in page; the script is served from /assets so the CSP can forbid inline scripts. */
-export function loginPage(): string {
+import { escapeHtml } from './pages.js';
+
+/**
+ * The sign-in page; the script is served from /assets so the CSP can forbid inline scripts. `next`
+ * (where to go after signing in) must already be a safe same-site path (auth.ts safeNextPath).
+ */
+export function loginPage(next = '/'): string {
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>登录 · Hotline Pulse</title>
@@ -11,10 +16,25 @@ input{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #cbd2d9;bo
 button{margin-top:1.2rem;width:100%;padding:.6rem;border:0;border-radius:6px;background:#0b6bcb;color:#fff;font-size:1rem}
 #error{color:#c81e1e;min-height:1.2rem;margin-top:.6rem}
 </style></head><body>
-<form id="login"><h1>Hotline Pulse · 12345 热线</h1>
+<form id="login" data-next="${escapeHtml(next)}"><h1>Hotline Pulse · 12345 热线</h1>
 <label for="name">用户名</label><input id="name" name="name" autocomplete="username" required>
 <label for="password">密码</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">登录</button><div id="error" role="alert"></div></form>
 <script src="/assets/login.js"></script>
 </body></html>`;
 }
+
+/**
+ * The sign-in script. It goes only where the server said (data-next, checked there) and checks
+ * again itself: a path on this site, never `//host` or `/\host` (which browsers read as `//host`).
+ */
+export const LOGIN_SCRIPT = `const form = document.getElementById('login');
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const body = JSON.stringify({ name: document.getElementById('name').value, password: document.getElementById('password').value });
+  const response = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const next = form.dataset.next || '/';
+  const local = next.startsWith('/') && !next.startsWith('//') && !next.includes('\\\\');
+  if (response.ok) location.href = local ? next : '/';
+  else document.getElementById('error').textContent = (await response.json()).error;
+});`;

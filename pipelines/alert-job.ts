@@ -73,6 +73,10 @@ export interface HotspotRunOptions {
    */
   now?: Date;
   settings?: HotspotSettings;
+  /** Aborted when the service stops: the run stops between days (each day's record is one transaction). */
+  signal?: AbortSignal;
+  /** What the run is doing, for the 数据 page. */
+  progress?: (update: { step: string }) => void;
 }
 
 export interface DaySummary {
@@ -116,7 +120,8 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
   const staleDays = requested.filter((d) => !days.includes(d));
 
   t = Date.now();
-  const verdicts = judgeDays(set, days, detector, settings);
+  options.progress?.({ step: `hotspots: judging ${set.series.length} series` });
+  const verdicts = await judgeDays(set, days, detector, settings);
   if (hourly) for (const v of verdicts) v.alarms = v.alarms.filter((a) => a.result.count > a.result.upper);
   lap('detect', t);
 
@@ -130,6 +135,8 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
   const touched = new Set<number>();
   const mails: HotspotRun['mails'] = [];
   for (const verdict of verdicts) {
+    if (options.signal?.aborted) break;
+    options.progress?.({ step: `hotspots: ${verdict.day}` });
     const members = [...verdict.alarms.map((a) => memberOfAlarm(a, verdict.tested)), ...bursts.filter((b) => b.day === verdict.day).map(memberOfBurst)];
     const groups = groupAlarms(verdict.day, members, verdict.observed, settings);
     const ids = await recordIncidents(warehouse, verdict.day, groups, settings);
@@ -139,10 +146,10 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
   }
   // Mails sent along the way are timed as mail, not as recording.
   timings.record += Date.now() - t - (timings.mail - mailedBefore);
-  if (options.replay) mails.push(...(await mailDue(warehouse, config, [...touched], { set, detector, settings, deliver: options.deliver }, timings)));
+  if (options.replay && !options.signal?.aborted) mails.push(...(await mailDue(warehouse, config, [...touched], { set, detector, settings, deliver: options.deliver }, timings)));
   timings.total = Date.now() - started;
   const run = { days: summaries, staleDays, dataEnd: set.dataEnd, incidents: [...touched], mails, timings, message: '' };
-  run.message = runMessage(run, !!options.deliver);
+  run.message = runMessage(run, !!options.deliver) + (options.signal?.aborted ? `\n服务停止，已中断：检验了 ${summaries.length} / ${days.length} 天 / interrupted by the stop` : '');
   return run;
 }
 
@@ -353,7 +360,13 @@ export async function hourlyIncidents(
  * A replay of the last `days` days ending on `last`: records incidents day by day; mails each
  * incident that needs it once at the end, and only when `deliver` is given.
  */
-export async function backfillHotspots(warehouse: Warehouse, config: Config, last: string, days: number, options: { detector?: SeriesDetector; deliver?: Deliver } = {}): Promise<HotspotRun> {
+export async function backfillHotspots(
+  warehouse: Warehouse,
+  config: Config,
+  last: string,
+  days: number,
+  options: Pick<HotspotRunOptions, 'detector' | 'deliver' | 'signal' | 'progress'> = {},
+): Promise<HotspotRun> {
   const list = Array.from({ length: days }, (_, i) => addDays(last, i - days + 1));
-  return runHotspots(warehouse, config, { days: list, replay: true, detector: options.detector, deliver: options.deliver });
+  return runHotspots(warehouse, config, { ...options, days: list, replay: true });
 }

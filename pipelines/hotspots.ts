@@ -1,5 +1,6 @@
 import { nbUpperTail } from './detect/negbin.js';
 import type { DayResult } from './detect/index.js';
+import { yieldToEventLoop } from './scheduler.js';
 import { sqlFile, type Warehouse } from './warehouse.js';
 
 export type { DayResult };
@@ -250,12 +251,14 @@ export const riseOf = (result: DayResult) => result as DayResult & RiseFields;
  * Judges every series on each of `days` with one detector call per series (the detector refits
  * weekly and judges all days from the first in one pass), then controls each day's tests.
  */
-export function judgeDays(set: SeriesSet, days: string[], detector: SeriesDetector, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): DayVerdicts[] {
+export async function judgeDays(set: SeriesSet, days: string[], detector: SeriesDetector, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<DayVerdicts[]> {
   if (!days.length) return [];
   const results = new Map<string, { info: SeriesInfo; result: DayResult }[]>(days.map((d) => [d, []]));
   const earliest = set.dataStart ? addDays(set.dataStart, settings.minHistoryDays) : null;
   if (set.dates.length) {
     for (const s of set.series) {
+      // One model fit per series adds up to seconds: the web server gets its turn between series.
+      await yieldToEventLoop();
       for (const result of detector({ dates: set.dates, counts: s.counts }, days[0])) results.get(result.date)?.push({ info: s.info, result });
     }
   }

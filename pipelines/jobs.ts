@@ -2,14 +2,32 @@ import { backfillHotspots, dailyHotspots, hourlyIncidents, type Deliver } from '
 import type { Config } from './config.js';
 import { ingestInbox } from './inbox.js';
 import { deliver, retryPending } from './mail/send.js';
+import { refreshIfStale, snapshotFolder } from './refresh.js';
 import type { Job } from './scheduler.js';
+import { currentSnapshot, writeAnalystSnapshot } from './sql-console.js';
 
 /** The service's mail path for the alert jobs: SMTP when configured, else .eml files in the outbox. */
 const mailer = (config: Config): Deliver => (message, to) => deliver(message, to, config.mail);
 
 /** Every job the service knows, by the name used in the config's job table. */
 export const JOBS: Record<string, Job> = {
-  'ingest-inbox': async ({ warehouse, config }) => (await ingestInbox(warehouse, config)).message,
+  'ingest-inbox': async ({ warehouse, config, signal, progress }) => {
+    const folder = snapshotFolder(config);
+    const inbox = await ingestInbox(warehouse, config, Date.now(), {
+      signal,
+      onProgress: progress,
+      // The console answers as soon as there is data: on a first load that is after the first file,
+      // not after the last; afterIngest writes the complete snapshot at the end.
+      afterFile: async (summary) => {
+        if (summary.status === 'loaded' && !currentSnapshot(folder)) await writeAnalystSnapshot(warehouse, folder);
+      },
+    });
+    if (signal.aborted) return inbox.message;
+    progress({ step: 'refresh' });
+    const mended = await refreshIfStale(warehouse, config);
+    if (!mended.length) return inbox.message;
+    return inbox.summaries.length ? `${inbox.message}；${mended.join('；')}` : `收件箱为空；${mended.join('；')}`;
+  },
   'hotspots-daily': async ({ warehouse, config }) => {
     const message = await dailyHotspots(warehouse, config, { deliver: mailer(config) });
     await retryPending(config.mail);
@@ -23,18 +41,23 @@ export const JOBS: Record<string, Job> = {
   // Not scheduled by default: run at start-up after the demo is loaded, so the 预警 page and the
   // outbox show the last two weeks' incidents (the injected water outage) instead of waiting for
   // 06:30. A replay: one mail per incident at the end, never one per day.
-  'hotspots-backfill': async ({ warehouse, config }) => {
+  'hotspots-backfill': async ({ warehouse, config, signal, progress }) => {
     const yesterday = new Date(Date.now() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
-    return (await backfillHotspots(warehouse, config, yesterday, 14, { deliver: mailer(config) })).message;
+    return (await backfillHotspots(warehouse, config, yesterday, 14, { deliver: mailer(config), signal, progress })).message;
   },
   // Nightly: retrain the text models on the history, re-judge the tickets in scope.
   'text-models': async ({ warehouse, config, log }) => {
     const { trainTextModels } = await import('./text/train.js');
     return (await trainTextModels(warehouse, config, { log })).message;
   },
-  'monthly-report': async ({ warehouse, config }) => {
+  /**
+   * Last month's report into the archive, mailed to the leadership (the 08:00 schedule on the 1st);
+   * with args {month, mail: false} a chosen month, archived only (the 报告 page, the first start).
+   */
+  'monthly-report': async ({ warehouse, config }, args = {}) => {
     const { monthlyReportJob } = await import('../reports/job.js');
-    const result = await monthlyReportJob(warehouse, config);
-    return `${result.month}: ${result.files.length} 个文件，邮件 ${result.delivery.status}`;
+    const month = typeof args.month === 'string' ? args.month : undefined;
+    const result = await monthlyReportJob(warehouse, config, { month, mail: args.mail !== false });
+    return `${result.month}: ${result.files.length} 个文件，邮件 ${result.delivery?.status ?? '未发送 / not mailed'}`;
   },
 };

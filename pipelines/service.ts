@@ -1,22 +1,25 @@
-import { existsSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createApp } from '../dashboard/server.js';
+import { CliError } from './cli-error.js';
+import { openCommandChannel, type CommandChannel } from './command-channel.js';
 import { dataFolders, type Config } from './config.js';
 import { JOBS } from './jobs.js';
 import { ensureHashKey } from './privacy.js';
-import { Scheduler } from './scheduler.js';
-import { Warehouse, WarehouseBusyError } from './warehouse.js';
-import { CliError } from './cli-error.js';
+import { Scheduler, STOP_GRACE_MS, type JobProgress } from './scheduler.js';
 import { ensureFirstAdmin, usersFile } from './users.js';
+import { Warehouse, WarehouseBusyError } from './warehouse.js';
 
 export interface Service {
   url: string;
   scheduler: Scheduler;
   warehouse: Warehouse;
-  /** Settles when the start-up work (demo generation, first inbox run) is done. */
+  /** Settles when the start-up work (demo, first inbox run, first monthly report) is done. */
   ready: Promise<void>;
-  stop(): Promise<void>;
+  /** Stops serving and scheduling, lets a running load finish (or rolls it back), checkpoints, closes. */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 function log(message: string) {
@@ -28,10 +31,22 @@ export function beijingYesterday(now = new Date()): string {
   return new Date(now.getTime() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
 }
 
+/** The last month that has ended, Beijing time (YYYY-MM). */
+function lastCompleteMonth(now = new Date()): string {
+  const beijing = new Date(now.getTime() + 8 * 3600_000);
+  return new Date(Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+}
+
+/** Files in the inbox a load would take (hidden files and folders are not exports). */
+function inboxIsEmpty(inbox: string): boolean {
+  return readdirSync(inbox).every((name) => name.startsWith('.'));
+}
+
 /**
  * `npm start`: the web server and the scheduled jobs in one process, which holds the warehouse.
  * With no data at all, it first writes a realistic demo export into the inbox, so a newcomer sees
- * a living system that was loaded through the same path as real exports.
+ * a living system that was loaded through the same path as real exports. Until the first load has
+ * built the summary tables the pages answer "数据加载中" with its progress.
  */
 export async function startService(config: Config, options: { port?: number; demo?: boolean } = {}): Promise<Service> {
   const folders = dataFolders(config);
@@ -51,8 +66,12 @@ export async function startService(config: Config, options: { port?: number; dem
   }
   const reader = await warehouse.session();
   const scheduler = await Scheduler.create({ warehouse, config, log }, JOBS);
+  const startedAt = new Date();
+  /** Start-up work outside the scheduler, shown on the pages while it runs. */
+  let startup: JobProgress | null = null;
+  const stopping = new AbortController();
 
-  const app = createApp({ warehouse: reader, config, startedAt: new Date() });
+  const app = createApp({ warehouse: reader, config, startedAt, scheduler, startup: () => startup });
   const port = options.port ?? config.server.port;
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, config.server.host, () => resolve(s));
@@ -62,17 +81,36 @@ export async function startService(config: Config, options: { port?: number; dem
   });
   const address = server.address() as AddressInfo;
   const url = config.server.publicUrl ?? `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${address.port}/`;
+  const { main, isReadCommand } = await import('./cli.js');
+  const channel: CommandChannel = await openCommandChannel({ config, warehouse, isReadCommand, run: main });
 
   const ready = (async () => {
     const empty = (await warehouse.one<{ n: number }>('select (select count(*) from tickets) + (select count(*) from ingest_runs) as n'))!.n === 0;
+    // The demo is written beside the inbox and moved in whole: a start stopped half-way leaves no half export.
+    const demoFolder = join(folders.inbox, '.demo');
+    rmSync(demoFolder, { recursive: true, force: true });
     let generatedDemo = false;
-    if (empty && options.demo !== false && readdirSync(folders.inbox).length === 0) {
-      log('数据仓库为空：正在生成演示数据（昌吉州 12345，约 4 年）… / empty warehouse: generating the demo exports');
+    if (empty && options.demo !== false && inboxIsEmpty(folders.inbox)) {
+      log('数据仓库为空：正在生成演示数据（昌吉州 12345）… / empty warehouse: generating the demo exports');
+      startup = { step: 'demo' };
       const { generateDemoExports } = await import('./demo/generate.js');
-      const result = await generateDemoExports({ outDir: folders.inbox, seed: config.demo.seed, endDate: beijingYesterday(), years: config.demo.years, ticketsPerDay: config.demo.ticketsPerDay, onProgress: log });
-      // The files are complete: mark them settled so the inbox job takes them now, not in five minutes.
+      const result = await generateDemoExports({
+        outDir: demoFolder,
+        seed: config.demo.seed,
+        endDate: beijingYesterday(),
+        years: config.demo.years,
+        ticketsPerDay: config.demo.ticketsPerDay,
+        onProgress: log,
+        signal: stopping.signal,
+      });
+      // Settled already, so the inbox job takes them now rather than in five minutes.
       const past = new Date(Date.now() - 60_000);
-      for (const file of result.files) utimesSync(file, past, past);
+      for (const name of readdirSync(demoFolder)) {
+        utimesSync(join(demoFolder, name), past, past);
+        renameSync(join(demoFolder, name), join(folders.inbox, name));
+      }
+      rmSync(demoFolder, { recursive: true, force: true });
+      startup = null;
       generatedDemo = true;
       log(`演示导出已写入收件箱：${result.files.length} 个文件，${result.tickets} 条工单 / demo exports written to the inbox`);
     }
@@ -80,32 +118,66 @@ export async function startService(config: Config, options: { port?: number; dem
     log(`收件箱 / inbox: ${run.message}`);
     const { modelPath } = await import('./text/model.js');
     const loaded = (await warehouse.one<{ n: number }>('select count(*) as n from tickets'))!.n > 0;
+    let changed = false;
     if (loaded && !existsSync(modelPath(config.dataDir))) {
       const training = await scheduler.run('text-models', 'startup');
       log(`文本模型 / text model: ${training.message}`);
+      changed = true;
     }
     if (generatedDemo) {
       log('正在回溯检测最近 14 天的热点预警… / looking for hotspots in the last 14 days');
       const backfill = await scheduler.run('hotspots-backfill', 'startup');
       log(`预警 / alerts: ${backfill.message}`);
+      changed = true;
     }
-  })().catch((error) => log(`启动任务失败 / start-up work failed: ${(error as Error).stack ?? error}`));
+    // The suggestions and alarms just written make the rollup and the snapshot stale: mend them now
+    // rather than at the next inbox tick, so the first pages answer from the rollup.
+    if (changed) log(`收件箱 / inbox: ${(await scheduler.run('ingest-inbox', 'startup')).message}`);
+    // The report archive is never empty once there is data: last month's report, built once.
+    const { listArchivedReports } = await import('../reports/archive.js');
+    const month = lastCompleteMonth();
+    const hasTickets = await warehouse.one<{ n: number }>(
+      `select count(*) as n from tickets where received_at >= $from::timestamp and received_at < $from::timestamp + interval 1 month`,
+      { from: `${month}-01 00:00:00` },
+    );
+    if (!scheduler.stopped && hasTickets!.n > 0 && !listArchivedReports(config.dataDir).some((report) => report.kind === 'monthly')) {
+      log(`正在生成 ${month} 月报，存入报告归档… / building last month's report into the archive`);
+      const report = await scheduler.run('monthly-report', 'startup', { month, mail: false });
+      log(`月报 / monthly report: ${report.message}`);
+    }
+  })().catch((error) => {
+    startup = null;
+    if (stopping.signal.aborted) rmSync(join(folders.inbox, '.demo'), { recursive: true, force: true });
+    else log(`启动任务失败 / start-up work failed: ${(error as Error).stack ?? error}`);
+  });
 
   const jobs = scheduler.start();
   log(`定时任务 / jobs: ${jobs.join(', ') || '—'}`);
   log(`Hotline Pulse 已启动 / is running: ${url}`);
 
+  let stopped: Promise<void> | null = null;
   return {
     url,
     scheduler,
     warehouse,
     ready,
-    async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await ready;
-      await scheduler.stop();
-      reader.close();
-      warehouse.close();
+    stop(stopOptions = {}) {
+      stopped ??= (async () => {
+        stopping.abort();
+        // No new requests or commands; requests in flight finish, idle keep-alive connections close.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await channel.close();
+        await scheduler.stop(stopOptions.graceMs ?? STOP_GRACE_MS);
+        await ready;
+        server.closeAllConnections();
+        await closed;
+        app.close();
+        reader.close();
+        if (!(await warehouse.checkpoint())) log('停止时未能写入检查点，下次启动时 DuckDB 会重放日志 / no checkpoint at stop: DuckDB replays its log at the next start');
+        warehouse.close();
+      })();
+      return stopped;
     },
   };
 }

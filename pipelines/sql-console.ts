@@ -1,5 +1,6 @@
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CliError } from './cli-error.js';
 import type { Warehouse } from './warehouse.js';
@@ -7,7 +8,9 @@ import type { Warehouse } from './warehouse.js';
 /**
  * The analysts' SQL console. Ad-hoc SQL never runs on the warehouse itself: it runs on a snapshot
  * file opened by a separate, locked-down DuckDB instance — read-only, no access to files, URLs,
- * extensions or other databases, configuration locked — with a statement timeout and a row cap.
+ * extensions or other databases, configuration locked — with a statement timeout, a row cap and a
+ * byte cap (a result is sent to a browser whole). The full result of a query is available as a
+ * Parquet file, written by DuckDB itself into a private temporary folder.
  * (`enable_external_access` is instance-wide, so the writer cannot have it; hence the snapshot.)
  * The snapshot carries no phone hashes: personal data never reaches an analyst.
  */
@@ -17,13 +20,39 @@ const POINTER = 'current';
 export interface QueryResult {
   columns: { name: string; type: string }[];
   rows: unknown[][];
-  /** More rows existed than the cap allowed. */
+  /** More rows existed than the caps allowed. */
   truncated: boolean;
+  /** Which cap stopped the result: the row cap, or the byte cap (rows as JSON). */
+  cappedBy: 'rows' | 'bytes' | null;
+  limits: { maxRows: number; maxBytes: number };
   elapsedMs: number;
   snapshot: string;
 }
 
+export interface ConsoleLimits {
+  timeoutMs: number;
+  maxRows: number;
+  /** Rows are added while their JSON stays under this many bytes. */
+  maxBytes: number;
+}
+
+const DEFAULT_LIMITS: ConsoleLimits = { timeoutMs: 10_000, maxRows: 10_000, maxBytes: 16 * 1024 * 1024 };
+
 export class SqlConsoleError extends CliError {}
+
+/**
+ * What the snapshot must reflect: the loads and the alarms. When this differs from the version
+ * written beside the current snapshot, the snapshot is stale.
+ */
+export async function snapshotDataVersion(warehouse: Warehouse): Promise<string> {
+  const row = await warehouse.one<{ version: string }>(
+    `select concat_ws('|',
+       (select coalesce(max(run_id), 0) from ingest_runs where status = 'loaded'),
+       (select count(*) from alert_days),
+       (select coalesce(max(episode_id), 0) from alert_episodes)) as version`,
+  );
+  return row!.version;
+}
 
 /** Writes a fresh analyst snapshot of the warehouse and points `current` at it. Returns its path. */
 export async function writeAnalystSnapshot(warehouse: Warehouse, folder: string): Promise<string> {
@@ -33,6 +62,8 @@ export async function writeAnalystSnapshot(warehouse: Warehouse, folder: string)
   rmSync(partial, { force: true });
   const alias = `snap_${process.pid}_${Date.now()}`;
   const quoted = `'${partial.replaceAll("'", "''")}'`;
+  // Read before the copy: a load committing during the copy makes the snapshot look stale, never fresh.
+  const version = await snapshotDataVersion(warehouse);
   await warehouse.run(`attach ${quoted} as ${alias}`);
   try {
     const source = basename(warehouse.path) === ':memory:' ? 'memory' : await currentDatabase(warehouse);
@@ -42,7 +73,8 @@ export async function writeAnalystSnapshot(warehouse: Warehouse, folder: string)
     await warehouse.run(`detach ${alias}`);
   }
   renameSync(partial, join(folder, name));
-  writeFileSync(join(folder, `${POINTER}.tmp`), name);
+  // The pointer: the snapshot's file name, then the data version it holds.
+  writeFileSync(join(folder, `${POINTER}.tmp`), `${name}\n${version}\n`);
   renameSync(join(folder, `${POINTER}.tmp`), join(folder, POINTER));
   // Older snapshots go once they are no longer current (an open reader keeps its file handle).
   for (const old of readdirSync(folder)) {
@@ -55,11 +87,22 @@ async function currentDatabase(warehouse: Warehouse): Promise<string> {
   return (await warehouse.one<{ db: string }>('select current_database() as db'))!.db;
 }
 
-export function currentSnapshot(folder: string): string | null {
+function readPointer(folder: string): { path: string; version: string | null } | null {
   const pointer = join(folder, POINTER);
   if (!existsSync(pointer)) return null;
-  const path = join(folder, readFileSync(pointer, 'utf8').trim());
-  return existsSync(path) ? path : null;
+  const [name, version] = readFileSync(pointer, 'utf8').split('\n').map((line) => line.trim());
+  const path = join(folder, name);
+  return existsSync(path) ? { path, version: version || null } : null;
+}
+
+export function currentSnapshot(folder: string): string | null {
+  return readPointer(folder)?.path ?? null;
+}
+
+/** Whether the current snapshot exists and holds the warehouse's loads and alarms as they are now. */
+export async function snapshotIsCurrent(warehouse: Warehouse, folder: string): Promise<boolean> {
+  const pointer = readPointer(folder);
+  return pointer !== null && pointer.version === (await snapshotDataVersion(warehouse));
 }
 
 /** Queries only: PRAGMA, SET, CALL, COPY, ATTACH and the rest are refused before they run. */
@@ -82,16 +125,19 @@ export async function openLockedSnapshot(path: string): Promise<DuckDBInstance> 
 export class SqlConsole {
   private instance: DuckDBInstance | null = null;
   private openPath: string | null = null;
+  private readonly limits: ConsoleLimits;
 
   constructor(
     private readonly folder: string,
-    private readonly limits: { timeoutMs: number; maxRows: number } = { timeoutMs: 10_000, maxRows: 10_000 },
-  ) {}
+    limits: Partial<ConsoleLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
 
   /** The instance on the newest snapshot; re-opened when the service has written a newer one. */
   private async current(): Promise<{ instance: DuckDBInstance; path: string }> {
     const path = currentSnapshot(this.folder);
-    if (!path) throw new SqlConsoleError('分析快照尚未生成：数据导入完成后会自动生成 / no analyst snapshot yet: one is written after each load');
+    if (!path) throw new SqlConsoleError('分析快照尚未生成：数据导入后会自动生成，请稍候 / no analyst snapshot yet: one is written as soon as data is loaded');
     if (this.instance && this.openPath === path) return { instance: this.instance, path };
     const instance = await openLockedSnapshot(path);
     this.instance?.closeSync();
@@ -100,43 +146,25 @@ export class SqlConsole {
     return { instance, path };
   }
 
-  /** An analyst's query: at most the configured rows and time, whatever the caller asks for. */
-  async query(sql: string, options: Partial<{ timeoutMs: number; maxRows: number }> = {}): Promise<QueryResult> {
-    const timeoutMs = Math.min(options.timeoutMs ?? this.limits.timeoutMs, this.limits.timeoutMs);
-    const maxRows = Math.min(options.maxRows ?? this.limits.maxRows, this.limits.maxRows);
-    return this.execute(sql, timeoutMs, maxRows);
+  /** An analyst's query: at most the configured rows, bytes and time, whatever the caller asks for. */
+  async query(sql: string, options: Partial<ConsoleLimits> = {}): Promise<QueryResult> {
+    return this.execute(sql, {
+      timeoutMs: Math.min(options.timeoutMs ?? this.limits.timeoutMs, this.limits.timeoutMs),
+      maxRows: Math.min(options.maxRows ?? this.limits.maxRows, this.limits.maxRows),
+      maxBytes: Math.min(options.maxBytes ?? this.limits.maxBytes, this.limits.maxBytes),
+    });
   }
 
-  private async execute(sql: string, timeoutMs: number, maxRows: number): Promise<QueryResult> {
-    const text = sql.trim().replace(/;\s*$/, '');
-    if (!text) throw new SqlConsoleError('请输入一条 SQL 语句 / enter a SQL statement');
-    const { instance, path } = await this.current();
+  /** Runs fn on a new connection of the snapshot's instance, interrupted after timeoutMs. */
+  private async withConnection<T>(instance: DuckDBInstance, timeoutMs: number, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const connection: DuckDBConnection = await instance.connect();
-    const started = performance.now();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       connection.interrupt();
     }, timeoutMs);
     try {
-      const statements = await connection.extractStatements(text);
-      if (statements.count !== 1) throw new SqlConsoleError(`一次只能执行一条语句（这里有 ${statements.count} 条）/ one statement at a time`);
-      const prepared = await statements.prepare(0);
-      if (!ALLOWED_STATEMENTS.has(prepared.statementType)) {
-        throw new SqlConsoleError(`分析控制台只接受查询（SELECT / WITH / DESCRIBE / EXPLAIN）/ only queries are allowed here, not ${StatementType[prepared.statementType] ?? 'this statement'}`);
-      }
-      const reader = await prepared.streamAndReadUntil(maxRows + 1);
-      const names = reader.columnNames();
-      const types = reader.columnTypes().map((t) => t.toString());
-      const all = reader.getRowsJson() as unknown[][];
-      const truncated = all.length > maxRows || !reader.done;
-      return {
-        columns: names.map((name, i) => ({ name, type: types[i] })),
-        rows: all.slice(0, maxRows),
-        truncated,
-        elapsedMs: Math.round(performance.now() - started),
-        snapshot: basename(path),
-      };
+      return await fn(connection);
     } catch (error) {
       if (error instanceof SqlConsoleError) throw error;
       if (timedOut) throw new SqlConsoleError(`查询超过 ${timeoutMs / 1000} 秒被中止 / the query ran past its ${timeoutMs / 1000} s limit and was stopped`);
@@ -147,12 +175,90 @@ export class SqlConsole {
     }
   }
 
+  private async execute(sql: string, limits: ConsoleLimits): Promise<QueryResult> {
+    const text = statementText(sql);
+    const { instance, path } = await this.current();
+    const started = performance.now();
+    return this.withConnection(instance, limits.timeoutMs, async (connection) => {
+      const prepared = await prepareQuery(connection, text);
+      const result = await prepared.stream();
+      const names = result.columnNames();
+      const types = result.columnTypes().map((t) => t.toString());
+      const rows: unknown[][] = [];
+      let bytes = 2;
+      let cappedBy: QueryResult['cappedBy'] = null;
+      // Chunk by chunk, so that a huge result is never held whole: stop at the first cap reached.
+      reading: for await (const chunk of result.yieldRowsJson()) {
+        for (const row of chunk) {
+          if (rows.length >= limits.maxRows) {
+            cappedBy = 'rows';
+            break reading;
+          }
+          const size = Buffer.byteLength(JSON.stringify(row)) + 1;
+          if (bytes + size > limits.maxBytes) {
+            cappedBy = 'bytes';
+            break reading;
+          }
+          bytes += size;
+          rows.push(row as unknown[]);
+        }
+      }
+      return {
+        columns: names.map((name, i) => ({ name, type: types[i] })),
+        rows,
+        truncated: cappedBy !== null,
+        cappedBy,
+        limits: { maxRows: limits.maxRows, maxBytes: limits.maxBytes },
+        elapsedMs: Math.round(performance.now() - started),
+        snapshot: basename(path),
+      };
+    });
+  }
+
+  /**
+   * The whole result of a query as a Parquet file, with no row or byte cap: DuckDB writes it on its
+   * own instance of the snapshot, as locked down as the console's except that it may write into one
+   * fresh temporary folder. The statement is checked to be a single query first, exactly as a
+   * console query is. The caller removes the folder (`done`).
+   */
+  async exportParquet(sql: string, timeoutMs = this.limits.timeoutMs * 4): Promise<{ file: string; done(): void }> {
+    const text = statementText(sql);
+    const path = currentSnapshot(this.folder);
+    if (!path) throw new SqlConsoleError('分析快照尚未生成：数据导入后会自动生成，请稍候 / no analyst snapshot yet');
+    const folder = mkdtempSync(join(tmpdir(), 'hotline-parquet-'));
+    const done = () => rmSync(folder, { recursive: true, force: true });
+    const file = join(folder, 'result.parquet');
+    const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', allow_community_extensions: 'false' });
+    try {
+      const setup = await instance.connect();
+      // Order matters: the folder is allowed before file access is switched off, then nothing can change.
+      await setup.run(`set allowed_directories = ['${folder.replaceAll("'", "''")}/']`);
+      await setup.run('set enable_external_access = false');
+      await setup.run('set lock_configuration = true');
+      setup.closeSync();
+      await this.withConnection(instance, timeoutMs, async (connection) => {
+        await prepareQuery(connection, text);
+        const copy = `copy (\n${text}\n) to '${file.replaceAll("'", "''")}' (format parquet, compression zstd)`;
+        const statements = await connection.extractStatements(copy);
+        if (statements.count !== 1) throw new SqlConsoleError('一次只能执行一条语句 / one statement at a time');
+        const prepared = await statements.prepare(0);
+        if (prepared.statementType !== StatementType.COPY) throw new SqlConsoleError('只能导出查询结果 / only a query can be exported');
+        await prepared.run();
+      });
+      return { file, done };
+    } catch (error) {
+      done();
+      throw error;
+    } finally {
+      instance.closeSync();
+    }
+  }
+
   /** Tables and columns with their comments, for the schema browser. */
   async schema(): Promise<{ table: string; column: string; type: string; comment: string | null }[]> {
     const result = await this.execute(
       `select table_name, column_name, data_type, comment from duckdb_columns() where schema_name = 'main' and not internal order by table_name, column_index`,
-      this.limits.timeoutMs,
-      100_000,
+      { ...this.limits, maxRows: 100_000, maxBytes: 64 * 1024 * 1024 },
     );
     return result.rows.map(([table, column, type, comment]) => ({ table: String(table), column: String(column), type: String(type), comment: comment as string | null }));
   }
@@ -162,6 +268,23 @@ export class SqlConsole {
     this.instance = null;
     this.openPath = null;
   }
+}
+
+function statementText(sql: string): string {
+  const text = sql.trim().replace(/;\s*$/, '');
+  if (!text) throw new SqlConsoleError('请输入一条 SQL 语句 / enter a SQL statement');
+  return text;
+}
+
+/** The statement prepared, if it is one query; anything else is refused before it runs. */
+async function prepareQuery(connection: DuckDBConnection, text: string) {
+  const statements = await connection.extractStatements(text);
+  if (statements.count !== 1) throw new SqlConsoleError(`一次只能执行一条语句（这里有 ${statements.count} 条）/ one statement at a time`);
+  const prepared = await statements.prepare(0);
+  if (!ALLOWED_STATEMENTS.has(prepared.statementType)) {
+    throw new SqlConsoleError(`分析控制台只接受查询（SELECT / WITH / DESCRIBE / EXPLAIN）/ only queries are allowed here, not ${StatementType[prepared.statementType] ?? 'this statement'}`);
+  }
+  return prepared;
 }
 
 /** DuckDB's message, first line, with what the rule means in words. */

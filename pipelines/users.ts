@@ -1,4 +1,5 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -45,12 +46,58 @@ export function hashPassword(password: string): string {
   return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
-export function verifyPassword(password: string, stored: string): boolean {
+function parseHash(stored: string) {
   const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64');
-  const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
-  return timingSafeEqual(actual, expected);
+  if (scheme !== 'scrypt' || !salt || !key) return null;
+  return { salt: Buffer.from(salt, 'base64'), key: Buffer.from(key, 'base64'), options: { N: Number(n), r: Number(r), p: Number(p) } };
+}
+
+/**
+ * scrypt for sign-ins runs on a thread of its own: not on the event loop (a sign-in would hold every
+ * other request for its ~50 ms), and not on libuv's pool either, where DuckDB runs every statement —
+ * during a load the pool is busy for seconds and a sign-in would wait behind it.
+ */
+const SCRYPT_THREAD = `
+const { parentPort } = require('node:worker_threads');
+const { scryptSync } = require('node:crypto');
+parentPort.on('message', ({ id, password, salt, length, options }) => {
+  try { parentPort.postMessage({ id, key: scryptSync(password, Buffer.from(salt), length, options) }); }
+  catch (error) { parentPort.postMessage({ id, error: String(error && error.message || error) }); }
+});`;
+
+let scryptThread: Worker | null = null;
+const pending = new Map<number, { resolve(key: Buffer): void; reject(error: Error): void }>();
+let nextRequest = 0;
+
+function scryptOffThread(password: string, salt: Buffer, length: number, options: { N: number; r: number; p: number }): Promise<Buffer> {
+  if (!scryptThread) {
+    const thread = new Worker(SCRYPT_THREAD, { eval: true });
+    thread.unref();
+    thread.on('message', ({ id, key, error }: { id: number; key?: Uint8Array; error?: string }) => {
+      const request = pending.get(id);
+      pending.delete(id);
+      if (error !== undefined || !key) request?.reject(new Error(error));
+      else request?.resolve(Buffer.from(key));
+    });
+    thread.on('error', (error) => {
+      for (const request of pending.values()) request.reject(error);
+      pending.clear();
+      scryptThread = null;
+    });
+    scryptThread = thread;
+  }
+  const id = nextRequest++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    scryptThread!.postMessage({ id, password, salt, length, options });
+  });
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const hash = parseHash(stored);
+  if (!hash) return false;
+  const actual = await scryptOffThread(password, hash.salt, hash.key.length, hash.options);
+  return timingSafeEqual(actual, hash.key);
 }
 
 export function checkPasswordStrength(password: string): void {
@@ -79,13 +126,17 @@ export function removeUser(file: string, name: string): void {
   writeUsers(file, left);
 }
 
-export function authenticate(file: string, name: string, password: string): User | null {
+/** A hash of nothing, checked when the user does not exist: the same cost whether or not they do. */
+let timingEqualiser: string | null = null;
+
+export async function authenticate(file: string, name: string, password: string): Promise<User | null> {
   const user = readUsers(file).find((u) => u.name === name);
   if (!user) {
-    verifyPassword(password, hashPassword('timing-equaliser')); // same cost whether or not the user exists
+    timingEqualiser ??= hashPassword(randomBytes(12).toString('base64url'));
+    await verifyPassword(password, timingEqualiser);
     return null;
   }
-  return verifyPassword(password, user.hash) ? user : null;
+  return (await verifyPassword(password, user.hash)) ? user : null;
 }
 
 /** On a fresh install: an admin with a generated password, printed once and stored only hashed. */

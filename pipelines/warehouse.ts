@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult, type DuckDBValue } from '@duckdb/node-api';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ export class WarehouseBusyError extends CliError {
       `数据仓库 ${path} 正被另一个进程占用（${holder}），通常是正在运行的 npm start 服务。\n` +
         `The warehouse ${path} is held by another process (${holder}), usually the running service (npm start).`,
     );
+    this.name = 'WarehouseBusyError';
   }
 }
 
@@ -85,8 +86,8 @@ export class Warehouse {
   }
 
   async all<T = Row>(sql: string, params?: Params, connection: DuckDBConnection = this.connection): Promise<T[]> {
-    const reader = await connection.runAndReadAll(sql, params as Record<string, DuckDBValue> | undefined);
-    return plainRows(reader) as T[];
+    const result = await connection.run(sql, params as Record<string, DuckDBValue> | undefined);
+    return (await plainRows(result)) as T[];
   }
 
   /**
@@ -114,7 +115,7 @@ export class Warehouse {
     const result = entry.turn.then(async () => {
       const prepared = await entry!.statement;
       prepared.bind(params as Record<string, DuckDBValue>);
-      return plainRows(await prepared.runAndReadAll()) as T[];
+      return (await plainRows(await prepared.run())) as T[];
     });
     entry.turn = result.then(
       () => undefined,
@@ -165,8 +166,24 @@ export class Warehouse {
     return done;
   }
 
-  async checkpoint(): Promise<void> {
-    await this.connection.run('checkpoint');
+  /**
+   * Writes the WAL into the file. DuckDB refuses while another connection of this instance has a
+   * write open (the job bookkeeping, an alert being handled), so this waits and tries again; if the
+   * writes never pause it gives up quietly — DuckDB checkpoints by itself as the WAL grows, and a
+   * job must not fail for it. Returns whether it checkpointed.
+   */
+  async checkpoint(options: { attempts?: number; waitMs?: number } = {}): Promise<boolean> {
+    const attempts = options.attempts ?? 12;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.connection.run('checkpoint');
+        return true;
+      } catch (error) {
+        if (!/other write transactions|transactions active/i.test(String((error as Error).message))) throw error;
+        if (attempt >= attempts) return false;
+        await new Promise((resolve) => setTimeout(resolve, Math.min((options.waitMs ?? 50) * 2 ** (attempt - 1), 3000)));
+      }
+    }
   }
 
   close(): void {
@@ -182,18 +199,25 @@ const NUMERIC_TEXT_TYPES = /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT|DECIMAL)/;
 /**
  * Rows as plain JSON-friendly objects: counts as numbers, timestamps as 'YYYY-MM-DD HH:mm:ss'
  * (Beijing wall-clock, as stored). The warehouse keeps no TIMESTAMPTZ columns on purpose.
+ * Converted a chunk (≈ 2,048 rows) at a time: each fetch of the next chunk hands the event loop
+ * back, so a result of 250,000 rows — seconds of conversion — does not hold the service's requests.
  */
-function plainRows(reader: DuckDBResultReader): Row[] {
-  const types = reader.columnTypes().map((type) => type.toString());
-  const names = reader.columnNames();
-  const rows = reader.getRowObjectsJson() as Row[];
-  names.forEach((name, index) => {
-    const type = types[index];
-    if (NUMERIC_TEXT_TYPES.test(type)) {
-      for (const row of rows) if (row[name] !== null) row[name] = Number(row[name]);
-    } else if (type === 'TIMESTAMP') {
-      for (const row of rows) if (row[name] !== null) row[name] = String(row[name]).slice(0, 19);
-    }
+async function plainRows(result: DuckDBResult): Promise<Row[]> {
+  const names = result.deduplicatedColumnNames();
+  const kinds = result.columnTypes().map((type) => {
+    const name = type.toString();
+    return NUMERIC_TEXT_TYPES.test(name) ? 'number' : name === 'TIMESTAMP' ? 'timestamp' : 'json';
   });
+  const rows: Row[] = [];
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    for (let index = 0; index < chunk.rowCount; index++) {
+      const row: Row = {};
+      chunk.visitRowValues(index, (value, _row, column, type) => {
+        const json = JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter);
+        row[names[column]] = json === null ? null : kinds[column] === 'number' ? Number(json) : kinds[column] === 'timestamp' ? String(json).slice(0, 19) : json;
+      });
+      rows.push(row);
+    }
+  }
   return rows;
 }

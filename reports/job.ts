@@ -26,7 +26,8 @@ export function previousBeijingMonth(now: Date = new Date()): string {
 export interface MonthlyReportJobResult {
   month: string;
   files: string[];
-  delivery: DeliveryResult;
+  /** Null when the report was only archived (mail: false). */
+  delivery: DeliveryResult | null;
 }
 
 export interface MonthlyReportJobOptions {
@@ -36,6 +37,8 @@ export interface MonthlyReportJobOptions {
   month?: string;
   /** Injected for tests; default the real mail path. */
   deliver?: typeof deliverMail;
+  /** false: archive only (a month built on request, or at the first start), no mail. */
+  mail?: boolean;
 }
 
 /** The mail: the headline and the main figures in the body, the PDF and DOCX attached. */
@@ -78,6 +81,7 @@ export async function monthlyReportJob(warehouse: Warehouse, config: Config, opt
     dataAsOf: report.data.dataAsOf,
     html: report.html,
   });
+  if (options.mail === false) return { month, files, delivery: null };
   const message = composeMonthlyReportMail(report.data, files);
   const delivery = await (options.deliver ?? deliverMail)(message, config.mail.leadership.to, config.mail);
   return { month, files, delivery };

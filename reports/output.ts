@@ -18,7 +18,7 @@ import {
   TextRun,
   WidthType,
 } from 'docx';
-import { renderPng } from './charts/render.js';
+import { renderPngAsync } from './charts/render.js';
 import { renderHtml, type Block, type ReportDocument } from './document.js';
 
 /**
@@ -86,7 +86,7 @@ const FONT = 'Noto Sans CJK SC';
 const thin = { style: BorderStyle.SINGLE, size: 4, color: 'BFC4CC' };
 const borders = { top: thin, bottom: thin, left: thin, right: thin };
 
-function docxBlock(block: Block): (Paragraph | Table)[] {
+function docxBlock(block: Block, pngs: Map<Block, Buffer>): (Paragraph | Table)[] {
   switch (block.kind) {
     case 'paragraph':
       return [new Paragraph({ spacing: { after: 120 }, children: [new TextRun({ text: block.text, bold: block.emphasis, font: FONT })] })];
@@ -121,7 +121,7 @@ function docxBlock(block: Block): (Paragraph | Table)[] {
       return [...caption, new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows }), new Paragraph({ children: [] })];
     }
     case 'chart': {
-      const png = renderPng(block.option, { width: block.width, height: block.height, scale: 2 });
+      const png = pngs.get(block)!;
       // 6.3 inches of text width at 96 px per inch.
       const width = Math.min(block.width, 600);
       const height = Math.round((block.height * width) / block.width);
@@ -135,6 +135,11 @@ function docxBlock(block: Block): (Paragraph | Table)[] {
 
 /** The DOCX: cover, then the same sections as the HTML; charts as PNG pictures. */
 export async function documentToDocx(doc: ReportDocument): Promise<Buffer> {
+  // The charts' PNGs first, rasterised off the event loop (renderPngAsync), one after another.
+  const pngs = new Map<Block, Buffer>();
+  for (const block of doc.sections.flatMap((section) => section.blocks)) {
+    if (block.kind === 'chart') pngs.set(block, await renderPngAsync(block.option, { width: block.width, height: block.height, scale: 2 }));
+  }
   const cover = [
     new Paragraph({ spacing: { before: 3600, after: 600 }, alignment: AlignmentType.CENTER, children: [new TextRun({ text: doc.title, bold: true, size: 44, font: FONT })] }),
     ...doc.cover.map((line) => new Paragraph({ alignment: AlignmentType.CENTER, spacing: { after: 120 }, children: [new TextRun({ text: line, size: 24, font: FONT })] })),
@@ -147,7 +152,7 @@ export async function documentToDocx(doc: ReportDocument): Promise<Buffer> {
       spacing: { before: 240, after: 120 },
       children: [new TextRun({ text: section.title, bold: true, size: 30, font: FONT })],
     }),
-    ...section.blocks.flatMap(docxBlock),
+    ...section.blocks.flatMap((block) => docxBlock(block, pngs)),
   ]);
   const document = new Document({
     title: doc.title,

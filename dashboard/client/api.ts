@@ -1,4 +1,5 @@
 /** Talking to the server: JSON with the session cookie, the CSRF token on every write. */
+import type { JobProgress } from '../../pipelines/scheduler.js';
 
 export class ApiError extends Error {
   constructor(
@@ -6,6 +7,19 @@ export class ApiError extends Error {
     readonly status: number,
   ) {
     super(message);
+  }
+}
+
+/** What a load in progress has done, as the server reports it with its 503 "数据加载中". */
+export type LoadingProgress = JobProgress & { job: string; since: string };
+
+/** The data is still loading (the first load after installation): the page waits and tries again. */
+export class LoadingError extends ApiError {
+  constructor(
+    message: string,
+    readonly loading: LoadingProgress | null,
+  ) {
+    super(message, 503);
   }
 }
 
@@ -19,12 +33,16 @@ async function check(response: Response): Promise<Response> {
     throw new ApiError('请先登录', 401);
   }
   if (!response.ok) {
-    let message = `${response.status} ${response.statusText}`;
+    type ErrorBody = { error?: string; loading?: LoadingProgress | null };
+    const text = await response.text();
+    let body: ErrorBody | null = null;
     try {
-      message = ((await response.json()) as { error?: string }).error ?? message;
+      body = JSON.parse(text) as ErrorBody;
     } catch {
       // not JSON: keep the status line
     }
+    const message = body?.error ?? `${response.status} ${response.statusText}`;
+    if (response.status === 503 && body && 'loading' in body) throw new LoadingError(message, body.loading ?? null);
     throw new ApiError(message, response.status);
   }
   return response;

@@ -63,7 +63,11 @@ export function carryFiltersInNav(): void {
 
 let options: Promise<FilterOptions> | null = null;
 export function filterOptions(): Promise<FilterOptions> {
-  options ??= getJson<FilterOptions>('/api/filters');
+  // A failed answer (数据加载中 during the first load) is not kept: the next call asks again.
+  options ??= getJson<FilterOptions>('/api/filters').catch((error: unknown) => {
+    options = null;
+    throw error;
+  });
   return options;
 }
 

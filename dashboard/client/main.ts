@@ -3,8 +3,9 @@
  * body[data-page], draws its filter bar and content from its API, and redraws when the filters in
  * the URL change. Charts are built by the same option builders as the reports (reports/charts/).
  */
-import { post } from './api.js';
+import { LoadingError, getJson, post } from './api.js';
 import { h, notice, replace } from './dom.js';
+import { loadingPanel } from './loading.js';
 import { carryFiltersInNav, renderFilterBar } from './filters.js';
 import { renderAlerts } from './pages/alerts.js';
 import { renderCategories } from './pages/categories.js';
@@ -28,6 +29,25 @@ const PAGES: Record<string, (content: HTMLElement) => Promise<void>> = {
   sql: renderSql,
 };
 
+/**
+ * While the first load runs the page APIs answer "数据加载中": the page shows the load's progress
+ * and asks again every few seconds until the data is there.
+ */
+async function waitForData(content: HTMLElement, loading: LoadingError): Promise<void> {
+  let current: LoadingError = loading;
+  for (;;) {
+    replace(content, loadingPanel(current.loading));
+    document.body.dataset.ready = 'loading';
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    try {
+      await getJson('/api/filters');
+      return;
+    } catch (error) {
+      if (error instanceof LoadingError) current = error;
+    }
+  }
+}
+
 async function start(): Promise<void> {
   document.getElementById('logout')?.addEventListener('click', async () => {
     await post('/api/logout', {}).catch(() => undefined);
@@ -46,6 +66,10 @@ async function start(): Promise<void> {
     try {
       await render(content);
     } catch (error) {
+      if (error instanceof LoadingError) {
+        await waitForData(content, error);
+        return draw();
+      }
       replace(content, h('p', { class: 'error', role: 'alert' }, `加载失败：${(error as Error).message}`));
     }
     document.body.dataset.ready = page;
@@ -54,11 +78,18 @@ async function start(): Promise<void> {
     document.body.dataset.ready = '';
     void draw();
   };
-  try {
-    await renderFilterBar(redraw);
-  } catch (error) {
-    notice(`筛选项加载失败：${(error as Error).message}`);
-  }
+  const filterBar = async (): Promise<void> => {
+    try {
+      await renderFilterBar(redraw);
+    } catch (error) {
+      if (error instanceof LoadingError) {
+        await waitForData(content, error);
+        return filterBar();
+      }
+      notice(`筛选项加载失败：${(error as Error).message}`);
+    }
+  };
+  await filterBar();
   window.addEventListener('popstate', () => {
     carryFiltersInNav();
     void renderFilterBar(redraw).catch(() => undefined);

@@ -1,7 +1,27 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { usageError } from '../cli-error.js';
 import { Warehouse } from '../warehouse.js';
+
+/**
+ * A command run by the service for a CLI beside it (command-channel.ts): the caller's folder and
+ * configuration variables, where its output goes, and the service's warehouse to read.
+ */
+export interface Invocation {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  output: { stdout: Buffer[]; stderr: Buffer[] };
+  openWarehouse(config: Config): Promise<Warehouse>;
+}
+
+export const invocation = new AsyncLocalStorage<Invocation>();
+
+/** A path given on the command line, from the folder the command was typed in. */
+export function commandPath(path: string): string {
+  return resolve(invocation.getStore()?.cwd ?? process.cwd(), path);
+}
 
 /** Options every command accepts. */
 export const COMMON_OPTIONS = {
@@ -27,13 +47,14 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
 
 /** The config, with --db winning over HOTLINE_DB winning over the file. */
 export function commandConfig(values: { db?: unknown; config?: unknown }): Config {
-  const config = loadConfig({ file: typeof values.config === 'string' ? values.config : undefined });
-  if (typeof values.db === 'string') return { ...config, db: values.db };
+  const caller = invocation.getStore();
+  const config = loadConfig({ file: typeof values.config === 'string' ? values.config : undefined, cwd: caller?.cwd, env: caller?.env });
+  if (typeof values.db === 'string') return { ...config, db: commandPath(values.db) };
   return config;
 }
 
 export async function openWarehouse(config: Config): Promise<Warehouse> {
-  return Warehouse.open(config.db);
+  return invocation.getStore()?.openWarehouse(config) ?? Warehouse.open(config.db);
 }
 
 export function printJson(value: unknown): void {

@@ -1,6 +1,6 @@
 import { usageError } from '../cli-error.js';
 import { isMonth } from '../kpi.js';
-import { COMMON_HELP, commandConfig, log, openWarehouse, parseCommand, printJson } from './common.js';
+import { COMMON_HELP, commandConfig, commandPath, log, openWarehouse, parseCommand, printJson } from './common.js';
 
 const HELP = `hotline report — 月报与专报（HTML、PDF、Word），写入报告归档
 Monthly and special reports for leadership: self-contained HTML, A4 PDF (headless Chromium) and DOCX.
@@ -64,16 +64,16 @@ export async function run(argv: string[]): Promise<void> {
     if (values.to! < values.from!) throw usageError(`--to (${values.to}) is before --from (${values.from})`);
   }
   const { archiveFolder, writeReport, hasChromium, CHROMIUM_PATH } = await import('../../reports/output.js');
-  if (formats.includes('pdf') && !hasChromium()) log(`警告：找不到 ${CHROMIUM_PATH}，无法生成 PDF（apt-get install chromium fonts-noto-cjk）`);
   const warehouse = await openWarehouse(config);
   try {
+    if (formats.includes('pdf') && !hasChromium()) log(`警告：找不到 ${CHROMIUM_PATH}，无法生成 PDF（apt-get install chromium fonts-noto-cjk）`);
     if (kind === 'monthly') {
       const month = values.month!;
       const { buildMonthlyReport } = await import('../../reports/monthly.js');
       log(`生成 ${month} 月报 …`);
       const report = await buildMonthlyReport(warehouse, month, config);
       const files = await writeReport(report.document, {
-        outDir: values.out ?? archiveFolder(config.dataDir, 'monthly'),
+        outDir: values.out === undefined ? archiveFolder(config.dataDir, 'monthly') : commandPath(values.out),
         name: month,
         formats: formats.filter((f) => f !== 'pdf' || hasChromium()),
         kind: 'monthly',
@@ -89,7 +89,7 @@ export async function run(argv: string[]): Promise<void> {
       log(`生成${topic.title}专报 ${values.from} 至 ${values.to} …`);
       const report = await buildSpecialReport(warehouse, topic, values.from!, values.to!, config);
       const files = await writeReport(report.document, {
-        outDir: values.out ?? archiveFolder(config.dataDir, 'special'),
+        outDir: values.out === undefined ? archiveFolder(config.dataDir, 'special') : commandPath(values.out),
         name: `${topic.name}_${values.from}_${values.to}`,
         formats: formats.filter((f) => f !== 'pdf' || hasChromium()),
         kind: 'special',

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import { usageError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
+import { WarehouseBusyError } from '../warehouse.js';
 import { snapshotFolder } from '../refresh.js';
 import { SqlConsole, SqlConsoleError, currentSnapshot, writeAnalystSnapshot, type QueryResult } from '../sql-console.js';
 import { toCsv } from '../csv.js';
@@ -13,7 +14,7 @@ Phone hashes are not in the snapshot.
 
 Usage: hotline sql "select …" [--csv|--json] [--timeout SECONDS] [--max-rows N]
        hotline sql              an interactive shell (end statements with ;  \\q quits)
-  --refresh        write a fresh snapshot first (needs the warehouse: not while the service runs)
+  --refresh        write a fresh snapshot first (while the service runs, it keeps the snapshot fresh itself)
 ${COMMON_HELP}`;
 
 export async function run(argv: string[]): Promise<void> {
@@ -30,11 +31,21 @@ export async function run(argv: string[]): Promise<void> {
   const config = commandConfig(values);
   const folder = snapshotFolder(config);
   if (values.refresh || !currentSnapshot(folder)) {
-    const warehouse = await openWarehouse(config);
+    let warehouse;
     try {
-      await writeAnalystSnapshot(warehouse, folder);
-    } finally {
-      warehouse.close();
+      warehouse = await openWarehouse(config);
+    } catch (error) {
+      if (!(error instanceof WarehouseBusyError)) throw error;
+      // The running service keeps the snapshot fresh; this command reads it as it is.
+      if (!currentSnapshot(folder)) throw new CliError(`${error.message}\n服务在导入数据后会自动生成分析快照，请稍后再试 / the service writes the analysts' snapshot once data is loaded: try again shortly`);
+      log('服务正在运行，每次导入后会更新快照；直接查询当前快照 / the service refreshes the snapshot after every load: using the current one');
+    }
+    if (warehouse) {
+      try {
+        await writeAnalystSnapshot(warehouse, folder);
+      } finally {
+        warehouse.close();
+      }
     }
   }
   const console_ = new SqlConsole(folder, { timeoutMs: timeout * 1000, maxRows });

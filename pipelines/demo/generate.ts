@@ -7,6 +7,7 @@ import { planIncidents, type DemoIncident } from './incidents.js';
 import type { Caller, Draft, Location, SubRef } from './model.js';
 import { Random, WeightedChoice } from './random.js';
 import { CsvWriter, XlsxWriter, type Cell, type XlsxCell } from './writers.js';
+import { yieldToEventLoop } from '../scheduler.js';
 
 export type { DemoIncident } from './incidents.js';
 
@@ -30,6 +31,8 @@ export interface DemoOptions {
   /** Mean tickets a day over the last year (default 800). */
   ticketsPerDay?: number;
   onProgress?: (message: string) => void;
+  /** Stops the generation between days (the service is stopping); the files written so far are incomplete. */
+  signal?: AbortSignal;
 }
 
 export interface DemoResult {
@@ -160,6 +163,9 @@ export async function generateDemoExports(options: DemoOptions): Promise<DemoRes
   let calls = 0;
 
   for (let d = 0; d < historyDays; d++) {
+    // A day at a time, so that the service generating its first demo keeps answering (sign-in, pages).
+    await yieldToEventLoop();
+    options.signal?.throwIfAborted();
     const day = calendar[d];
     const weights = refs.map((r) => r.sub.weight * seasonFactor(r.sub.season, day));
     const categoryChoice = new WeightedChoice(weights);

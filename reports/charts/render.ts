@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { Resvg, renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
 import type { EChartsOption } from 'echarts';
 import { loadedGeoJson } from './map-region.js';
@@ -54,13 +54,26 @@ export function renderPng(option: EChartsOption, options: PngOptions): Buffer {
   return svgToPng(svg, options);
 }
 
+/**
+ * The same PNG as `renderPng`, rasterised on a worker thread: a report with a dozen charts takes
+ * seconds of resvg, which on the service's event loop would hold every request (a sign-in) as long.
+ */
+export async function renderPngAsync(option: EChartsOption, options: PngOptions): Promise<Buffer> {
+  const svg = renderSvg(option, options);
+  return (await renderAsync(svg, resvgOptions(options))).asPng();
+}
+
 /** Rasterises an SVG (e.g. from `renderSvg`) at `scale` × its own size. */
 export function svgToPng(svg: string, options: { scale?: number; fontFiles?: string[] } = {}): Buffer {
+  return new Resvg(svg, resvgOptions(options)).render().asPng();
+}
+
+function resvgOptions(options: { scale?: number; fontFiles?: string[] }): ResvgRenderOptions {
   const scale = options.scale ?? 1;
   if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`scale must be a positive number, got ${scale}`);
   const fontFiles = options.fontFiles ?? cjkFontFiles();
   const cjkFamily = fontFiles.length > 0 ? cjkFamilyFor(fontFiles[0]) : undefined;
-  const resvg = new Resvg(svg, {
+  return {
     background: '#ffffff',
     fitTo: scale === 1 ? { mode: 'original' } : { mode: 'zoom', value: scale },
     font: {
@@ -69,8 +82,7 @@ export function svgToPng(svg: string, options: { scale?: number; fontFiles?: str
       // The generic family ends the CSS font list; point it at a font that has Chinese glyphs.
       ...(cjkFamily ? { defaultFontFamily: cjkFamily, sansSerifFamily: cjkFamily } : {}),
     },
-  });
-  return resvg.render().asPng();
+  };
 }
 
 /** Where Linux distributions, macOS and Windows keep fonts with simplified-Chinese glyphs. */

@@ -150,17 +150,17 @@ describe('hotspot job', () => {
       'l2=噪声扰民|district=阜康市',
     ]);
     expect(set.skipped).toEqual({ sparse: 4, duplicate: 7 });
-    const [verdict] = judgeDays(set, [day], poissonDetector, SETTINGS);
+    const [verdict] = await judgeDays(set, [day], poissonDetector, SETTINGS);
     expect(verdict.tested).toBe(7);
     expect(verdict.skipped).toEqual({ sparse: 4, duplicate: 7 });
     // Too early for the detector (under 28 days of data): counted as skipped, not tested.
-    const [early] = judgeDays(set, ['2025-06-01'], poissonDetector, SETTINGS);
+    const [early] = await judgeDays(set, ['2025-06-01'], poissonDetector, SETTINGS);
     expect(early).toMatchObject({ tested: 0, skipped: { 'short-history': 7 } });
   });
 
   it('finds the spiking series and the bursts, and groups what shares tickets into incidents', async () => {
     const set = await loadSeries(warehouse, day, SETTINGS);
-    const [verdict] = judgeDays(set, [day], poissonDetector, SETTINGS);
+    const [verdict] = await judgeDays(set, [day], poissonDetector, SETTINGS);
     expect(verdict.alarms.map((a) => a.series_key).sort()).toEqual(['district=昌吉市', 'l2=噪声扰民', 'l2=噪声扰民|district=昌吉市']);
     const bursts = await findBursts(warehouse, `${day} 00:00:00`, '2025-07-21 00:00:00', SETTINGS);
     expect(bursts.map((b) => [b.district, b.place, b.category_l2, b.n, b.first_at, b.last_at])).toEqual([
@@ -338,7 +338,7 @@ describe('hotspot job', () => {
           : r,
       );
     const set = await loadSeries(warehouse, day, SETTINGS);
-    const [verdict] = judgeDays(set, [day], rising, SETTINGS);
+    const [verdict] = await judgeDays(set, [day], rising, SETTINGS);
     const alarm = verdict.alarms.find((a) => a.series_key === 'l2=公交线路|district=阜康市')!;
     expect(alarm).toBeDefined();
     const member = memberOfAlarm(alarm, verdict.tested);
@@ -353,7 +353,7 @@ describe('hotspot job', () => {
     expect(mail.text).toContain('未超过单日预警上限');
     // Under the window rule a rise of too few tickets is no alarm: 60 − 38 ≥ 5 and 60 ≥ 1.5 × 38 is needed.
     const weak: SeriesDetector = (series, from) => rising(series, from).map((r) => ('riseObserved' in r ? { ...r, riseObserved: 50 } : r));
-    expect(judgeDays(set, [day], weak, SETTINGS)[0].alarms.some((a) => a.series_key === 'l2=公交线路|district=阜康市')).toBe(false);
+    expect((await judgeDays(set, [day], weak, SETTINGS))[0].alarms.some((a) => a.series_key === 'l2=公交线路|district=阜康市')).toBe(false);
   });
 
   it('on a day after the data ends, says where the data ends instead of testing nothing', async () => {

@@ -107,7 +107,7 @@ async function timings(source: string, key: string) {
         const t = performance.now();
         const set = await loadSeries(warehouse, END);
         const loaded = performance.now() - t;
-        judgeDays(set, [END], detector);
+        await judgeDays(set, [END], detector);
         return { set, loaded };
       });
     } finally {
@@ -180,7 +180,7 @@ async function demoFalseIncidents(source: string, key: string, manifest: DemoMan
 // ---------------------------------------------------------------------------------------------
 // False incidents on simulated quiet series
 
-function simulatedFalseIncidents(levels: number[], detector: Awaited<ReturnType<typeof pulseDetector>>) {
+async function simulatedFalseIncidents(levels: number[], detector: Awaited<ReturnType<typeof pulseDetector>>) {
   const random = new Random(seed);
   const historyDays = DEFAULT_HOTSPOT_SETTINGS.historyDays + replayDays;
   const start = dayIndex(END) - historyDays + 1;
@@ -199,7 +199,7 @@ function simulatedFalseIncidents(levels: number[], detector: Awaited<ReturnType<
   const judged = dates.slice(-replayDays);
   log(`judging ${levels.length} simulated quiet series over ${replayDays} days …`);
   const t = performance.now();
-  const verdicts = judgeDays(set, judged, detector);
+  const verdicts = await judgeDays(set, judged, detector);
   // Incidents as the job makes them: a day's groups, continued while the same series alarms again within the quiet days.
   const lastAlarm = new Map<string, string>();
   let incidents = 0;
@@ -231,7 +231,7 @@ try {
   const { warehouse } = await demoCopy(demo.db, 'levels', demo.key);
   const levels = (await loadSeries(warehouse, END)).series.map((s) => s.counts.slice(-365).reduce((a, b) => a + b, 0) / 365);
   warehouse.close();
-  const simulated = simulatedFalseIncidents(levels, await pulseDetector());
+  const simulated = await simulatedFalseIncidents(levels, await pulseDetector());
   const rate: FalseIncidentRate = {
     command: `npm run bench:alerts -- --write${quick ? ' --quick' : ''}${values.days ? ` --days ${values.days}` : ''}`,
     measuredOn: new Date().toISOString().slice(0, 10),

@@ -16,6 +16,7 @@ const benches: [string, string[]][] = [
   ['detect.ts', quick ? ['--quick'] : []],
   ['alerts.ts', quick ? ['--quick'] : []],
   ['api.ts', quick ? ['--tickets', '2000000'] : []],
+  ['service.ts', quick ? ['--quick'] : []],
   ['classify.ts', quick ? ['--quick'] : []],
 ];
 let failed = 0;

@@ -261,15 +261,94 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
   it('an admin sees the ingest runs and quarantined rows with reasons, and uploads a file into the inbox', async () => {
     const { page, errors } = await signIn('admin');
     expect(await page.locator('header nav a').allTextContents()).toContain('数据');
+    // Five idle inbox ticks and a failure recorded (as an older version did) with the raw database message.
+    for (let i = 0; i < 5; i++) {
+      await warehouse.run(`insert into job_runs (run_id, job, trigger, started_at, finished_at, status, message)
+        values (nextval('job_run_ids'), 'ingest-inbox', 'schedule', timestamp '2025-07-20 10:00:00' + interval (${i * 5}) minute, timestamp '2025-07-20 10:00:01' + interval (${i * 5}) minute, 'skipped', 'skipped: 收件箱为空 / the inbox is empty')`);
+    }
+    await warehouse.run(`insert into job_runs (run_id, job, trigger, started_at, finished_at, status, message)
+      values (nextval('job_run_ids'), 'ingest-inbox', 'startup', timestamp '2025-07-20 11:00:00', timestamp '2025-07-20 11:00:05', 'failed', 'TransactionContext Error: Cannot CHECKPOINT: there are other write transactions active')`);
     await visit(page, '/data', 'data', 'admin-data');
     const text = await page.textContent('#content');
     expect(text).toContain('工单导出_2024-2025.csv');
     expect(text).toContain('无法识别为日期时间');
+    // In Chinese, the idle ticks folded into one row, no raw database message.
+    expect(text).toContain('跳过 5 次');
+    expect(text).toContain('收件箱导入');
+    expect(text).toContain('数据库内部错误');
+    expect(text).not.toMatch(/Cannot CHECKPOINT|TransactionContext|\b(loaded|skipped|failed|schedule|startup)\b/);
     await page.setInputFiles('#upload-file', { name: '新导出.csv', mimeType: 'text/csv', buffer: Buffer.from('工单编号,受理时间\n') });
     await page.click('#upload');
     await page.waitForFunction(() => /收件箱|inbox/.test(document.getElementById('upload-message')?.textContent ?? ''));
     expect(existsSync(join(setup.config.dataDir, 'inbox', '新导出.csv'))).toBe(true);
     for (const [path, id] of [['/reports', 'reports'], ['/sql', 'sql']] as const) await visit(page, path, id, `admin-${id}`);
     expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('an admin can build a month’s report from the 报告 page; a leader does not see the form', async () => {
+    const { page, errors } = await signIn('admin');
+    await visit(page, '/reports', 'reports', 'admin-reports-monthly');
+    expect(await page.locator('#monthly-form').count()).toBe(1);
+    // The bare app has no job runner: the page says why instead of failing silently.
+    await page.fill('#monthly-month', '2025-07');
+    await page.click('#monthly-build');
+    await page.waitForFunction(() => /定时任务未运行|hotline report monthly/.test(document.getElementById('monthly-status')?.textContent ?? ''));
+    expect(errors.filter((e) => !/503/.test(e))).toEqual([]);
+    const leader = await signIn('leader');
+    await visit(leader.page, '/reports', 'reports', 'leader-reports');
+    expect(await leader.page.locator('#monthly-form').count()).toBe(0);
+  }, 120_000);
+
+  it('while the first load runs, a page says 数据加载中 with its progress and draws itself once the data is there', async () => {
+    const empty = tempSetup('browser-loading');
+    const loading = await Warehouse.open(empty.config.db);
+    let progress: { step: string; filesDone: number; filesTotal: number; file: string; rows: number } | null = { step: 'ingest', filesDone: 2, filesTotal: 12, file: '工单导出_2024.csv', rows: 500_000 };
+    addUser(usersFile(empty.config), 'leader', 'leader', PASSWORD);
+    const loadingApp = createApp({ warehouse: await loading.session(), config: empty.config, startedAt: new Date(), startup: () => progress });
+    const loadingServer = loadingApp.listen(0, '127.0.0.1');
+    await new Promise((resolve) => loadingServer.once('listening', resolve));
+    const loadingBase = `http://127.0.0.1:${(loadingServer.address() as AddressInfo).port}`;
+    try {
+      const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(`${loadingBase}/login`);
+      await page.fill('#name', 'leader');
+      await page.fill('#password', PASSWORD);
+      await Promise.all([page.waitForURL(`${loadingBase}/`), page.click('button[type=submit]')]);
+      await page.waitForSelector('body[data-ready="loading"]');
+      expect(await page.textContent('#content')).toContain('数据加载中');
+      expect(await page.textContent('#loading-progress')).toContain('正在导入第 3 / 12 个文件：工单导出_2024.csv；已导入 500,000 行');
+      await page.screenshot({ path: join(SHOTS, 'loading.png'), fullPage: true });
+      // The load ends: the summary tables are built and the page draws without a reload.
+      progress = null;
+      const { refreshIfStale } = await import('../../pipelines/refresh.js');
+      await refreshIfStale(loading, empty.config);
+      await page.waitForSelector('body[data-ready="overview"]', { timeout: 30_000 });
+      expect(await page.textContent('#content')).not.toContain('数据加载中');
+    } finally {
+      await new Promise((resolve) => loadingServer.close(resolve));
+      loadingApp.close();
+      loading.close();
+      empty.cleanup();
+    }
+  }, 120_000);
+
+  it('after sign-in, goes to the page asked for, but never to another site', async () => {
+    for (const [next, expected] of [
+      ['/units', `${base}/units`],
+      ['/\\evil.example/phish', `${base}/`],
+      ['//evil.example/', `${base}/`],
+      ['https://evil.example/', `${base}/`],
+    ] as const) {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+      await page.fill('#name', 'leader');
+      await page.fill('#password', PASSWORD);
+      await Promise.all([page.waitForURL(expected), page.click('button[type=submit]')]);
+      expect(page.url(), next).toBe(expected);
+    }
   }, 120_000);
 });

@@ -283,8 +283,8 @@ describe('monthly report job', () => {
       expect(archive.map((a) => [a.kind, a.name])).toEqual([['monthly', '2025-08']]);
       // The real mail path writes an .eml into the outbox when no SMTP is configured.
       const real = await monthlyReportJob(demo.warehouse, jobConfig, { month: '2025-08' });
-      expect(real.delivery.status).toBe('written');
-      expect(existsSync(real.delivery.file!)).toBe(true);
+      expect(real.delivery!.status).toBe('written');
+      expect(existsSync(real.delivery!.file!)).toBe(true);
     } finally {
       setup.cleanup();
     }

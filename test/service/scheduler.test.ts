@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Scheduler, type Job } from '../../pipelines/scheduler.js';
+import { Scheduler, failureInWords, type Job } from '../../pipelines/scheduler.js';
 import { Warehouse } from '../../pipelines/warehouse.js';
 import { tempSetup } from './helpers.js';
 
@@ -52,5 +52,56 @@ describe('scheduler', () => {
     ]);
     expect(runs.find((r) => r.job === 'broken')!.message).toBe('export server unreachable');
     expect(runs.every((r) => r.finished_at !== null)).toBe(true);
+  });
+
+  it('stops: a job that heeds the signal finishes its unit of work; one that does not is interrupted and rolled back; queued runs never start', async () => {
+    const logs: string[] = [];
+    let queuedRan = false;
+    let politeUnits = 0;
+    const jobs: Record<string, Job> = {
+      polite: async ({ signal }) => {
+        while (!signal.aborted) {
+          politeUnits++;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return `stopped after ${politeUnits} units`;
+      },
+      stubborn: async ({ warehouse: w }) => {
+        await w.transaction(async () => {
+          await w.run(`create table stubborn_rows as select 1 as i`);
+          // A statement that would run for hours: only an interrupt ends it.
+          await w.run(`select count(*) from range(1000000000000) a`);
+        });
+        return 'never';
+      },
+      queued: async () => {
+        queuedRan = true;
+        return 'ran';
+      },
+    };
+    const polite = await Scheduler.create({ warehouse, config: setup.config, log: (m) => logs.push(m) }, jobs);
+    const politeRun = polite.run('polite', 'manual');
+    await new Promise((r) => setTimeout(r, 100));
+    await polite.stop(10_000);
+    expect(await politeRun).toMatchObject({ status: 'ok', message: expect.stringMatching(/^stopped after \d+ units$/) });
+
+    const stubborn = await Scheduler.create({ warehouse, config: setup.config, log: (m) => logs.push(m) }, jobs);
+    const stubbornRun = stubborn.run('stubborn', 'manual');
+    const queuedRun = stubborn.run('queued', 'manual');
+    await new Promise((r) => setTimeout(r, 300));
+    await stubborn.stop(500);
+    expect(await stubbornRun).toMatchObject({ status: 'failed', message: expect.stringMatching(/^服务停止时中断，已回滚/) });
+    expect((await queuedRun).status).toBe('skipped');
+    expect(queuedRan).toBe(false);
+    expect(logs.some((m) => /已中断并回滚/.test(m))).toBe(true);
+    // Rolled back: the table made inside the interrupted transaction is not there.
+    expect((await warehouse.one<{ n: number }>(`select count(*) as n from duckdb_tables() where table_name = 'stubborn_rows'`))!.n).toBe(0);
+  });
+
+  it('records a failure in words: database and system errors are summarised, messages meant for people kept', () => {
+    expect(failureInWords(new Error('Catalog Error: Table with name kpi_daily does not exist!\nDid you mean "pg_am"?'))).toBe('数据库内部错误，详情见服务日志 / a database error; details in the service log');
+    expect(failureInWords(new Error('TransactionContext Error: Cannot CHECKPOINT: there are other write transactions active'))).toMatch(/^与其他写入冲突/);
+    expect(failureInWords(new Error('IO Error: No space left on device'))).toMatch(/^读写文件或内存不足/);
+    expect(failureInWords(new Error('export server unreachable'))).toBe('export server unreachable');
   });
 });

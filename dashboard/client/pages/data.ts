@@ -1,6 +1,7 @@
-import { getJson, post } from '../api.js';
+import { getJson, post, type LoadingProgress } from '../api.js';
 import { h, panel, replace, table } from '../dom.js';
 import { count } from '../format.js';
+import { progressBar, progressText } from '../loading.js';
 
 interface Status {
   tickets: { count: number; first: string | null; last: string | null };
@@ -9,10 +10,64 @@ interface Status {
   quarantined: number;
   ingestRuns: Record<string, string | number | null>[];
   jobRuns: Record<string, string | number | null>[];
+  activity: { job: string; trigger: string; startedAt: string; progress: Omit<LoadingProgress, 'job' | 'since'> }[];
 }
 
 type Row = Record<string, string | number | null>;
 const cell = (key: string) => (row: Row) => (row[key] === null || row[key] === undefined ? '—' : String(row[key]));
+
+/** The words the pipeline records, as the page says them. */
+const WORDS: Record<string, string> = {
+  loaded: '已导入',
+  unchanged: '重复（未改动）',
+  refused: '已拒绝',
+  ok: '成功',
+  failed: '失败',
+  skipped: '跳过',
+  running: '运行中',
+  schedule: '定时',
+  manual: '手动',
+  startup: '启动时',
+  tickets: '工单',
+  calls: '话务',
+  units: '承办单位',
+  categories: '分类',
+};
+const JOB_NAMES: Record<string, string> = {
+  'ingest-inbox': '收件箱导入',
+  'hotspots-daily': '每日热点预警',
+  'incidents-hourly': '每小时突发检测',
+  'hotspots-backfill': '回溯热点预警',
+  'monthly-report': '月报',
+  startup: '首次启动',
+};
+const word = (key: string) => (row: Row) => (row[key] === null || row[key] === undefined ? '—' : (WORDS[String(row[key])] ?? String(row[key])));
+
+/**
+ * A recorded message as the page shows it: the part in Chinese (messages are "中文 / English"); a raw
+ * database message, which older runs may still hold, is summarised.
+ */
+export function messageText(message: unknown): string {
+  if (message === null || message === undefined || message === '') return '—';
+  const text = String(message).replace(/^skipped:\s*/, '');
+  if (/^[A-Za-z ]*(Error|Exception):|Cannot CHECKPOINT|Catalog Error|TransactionContext/.test(text)) return '数据库内部错误，详情见服务日志';
+  return text.split(' / ')[0];
+}
+
+/** Job runs with each stretch of idle "skipped" runs (the inbox job every five minutes) folded into one row. */
+export function foldIdleRuns(runs: Row[]): (Row & { folded?: number; from?: string | null })[] {
+  const folded: (Row & { folded?: number; from?: string | null })[] = [];
+  for (const run of runs) {
+    const last = folded.at(-1);
+    if (run.status === 'skipped' && last?.status === 'skipped' && last.job === run.job) {
+      last.folded = (last.folded ?? 1) + 1;
+      last.from = run.started_at === null ? null : String(run.started_at);
+      continue;
+    }
+    folded.push({ ...run });
+  }
+  return folded;
+}
 
 export async function renderData(content: HTMLElement): Promise<void> {
   const runParam = new URLSearchParams(location.search).get('run');
@@ -34,8 +89,21 @@ export async function renderData(content: HTMLElement): Promise<void> {
     }
   };
   const t = status.tickets;
+  const jobRuns = foldIdleRuns(status.jobRuns);
   replace(
     content,
+    status.activity.length
+      ? panel(
+          '正在运行',
+          h(
+            'ul',
+            { class: 'list', id: 'activity' },
+            status.activity.map((run) =>
+              h('li', {}, h('strong', {}, JOB_NAMES[run.job] ?? run.job), ' ', progressText(run.progress), ' ', progressBar(run.progress), h('span', { class: 'muted' }, ` 开始于 ${new Date(run.startedAt).toLocaleTimeString('zh-CN', { hour12: false })}`)),
+            ),
+          ),
+        )
+      : null,
     h(
       'div',
       { class: 'cards' },
@@ -52,14 +120,14 @@ export async function renderData(content: HTMLElement): Promise<void> {
         [
           { label: '#', value: cell('run_id'), className: 'num' },
           { label: '文件', value: cell('file_name') },
-          { label: '结果', value: cell('status') },
+          { label: '结果', value: word('status') },
           { label: '方案', value: cell('profile') },
-          { label: '类型', value: cell('kind') },
+          { label: '类型', value: word('kind') },
           { label: '新增', value: cell('loaded'), className: 'num' },
           { label: '更新', value: cell('updated'), className: 'num' },
           { label: '隔离', value: (r) => (Number(r.quarantined) > 0 ? h('a', { href: `/data?run=${r.run_id}` }, String(r.quarantined)) : '0'), className: 'num' },
           { label: '完成时间', value: cell('finished_at') },
-          { label: '说明', value: cell('message'), className: 'text' },
+          { label: '说明', value: (r) => messageText(r.message), className: 'text' },
         ],
         { empty: '还没有导入记录' },
       ),
@@ -80,15 +148,16 @@ export async function renderData(content: HTMLElement): Promise<void> {
     ),
     panel(
       '定时任务',
+      h('p', { class: 'sub' }, '收件箱每 5 分钟检查一次；连续的“跳过”（收件箱为空）合并为一行。'),
       table(
-        status.jobRuns,
+        jobRuns,
         [
           { label: '#', value: cell('run_id'), className: 'num' },
-          { label: '任务', value: cell('job') },
-          { label: '触发', value: cell('trigger') },
-          { label: '开始', value: cell('started_at') },
-          { label: '结果', value: cell('status') },
-          { label: '说明', value: cell('message'), className: 'text' },
+          { label: '任务', value: (r) => JOB_NAMES[String(r.job)] ?? String(r.job) },
+          { label: '触发', value: word('trigger') },
+          { label: '开始', value: (r) => (r.folded ? `${r.from ?? '—'} 至 ${r.started_at ?? '—'}` : cell('started_at')(r)) },
+          { label: '结果', value: (r) => (r.folded ? `跳过 ${r.folded} 次` : word('status')(r)) },
+          { label: '说明', value: (r) => messageText(r.message), className: 'text' },
         ],
         { empty: '还没有任务记录' },
       ),

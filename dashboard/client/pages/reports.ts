@@ -35,11 +35,41 @@ function specialForm(topics: { name: string; title: string }[], reload: () => vo
   return panel('生成专报', h('p', { class: 'sub' }, '按专题和时段生成专报（网页版与 Word 版），完成后出现在下方存档中。'), form);
 }
 
+/** The last month that has ended, Beijing time (YYYY-MM). */
+function lastCompleteMonth(): string {
+  const beijing = new Date(Date.now() + 8 * 3600_000);
+  return new Date(Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+}
+
+/** 生成月报 (admins): a complete month's report into the archive, built by the service's report job. */
+function monthlyForm(reload: () => void): HTMLElement {
+  const latest = lastCompleteMonth();
+  const month = h('input', { id: 'monthly-month', type: 'month', value: latest, max: latest, 'aria-label': '月份' });
+  const status = h('span', { class: 'muted', role: 'status', id: 'monthly-status' });
+  const button = h('button', { type: 'submit', id: 'monthly-build' }, '生成月报');
+  const form = h('form', { class: 'inline-form', id: 'monthly-form' }, '月份 ', month, ' ', button, ' ', status);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    status.textContent = '正在生成（含 PDF 与 Word，约需半分钟）…';
+    try {
+      await postJson('/api/reports/monthly', { month: month.value });
+      reload();
+    } catch (error) {
+      status.textContent = (error as Error).message;
+      button.disabled = false;
+    }
+  });
+  return panel('生成月报', h('p', { class: 'sub' }, '为已结束的月份生成月报（网页版、PDF、Word），存入下方存档，不发送邮件；同一月份再次生成会覆盖。'), form);
+}
+
 export async function renderReports(content: HTMLElement): Promise<void> {
   const { reports, topics } = await getJson<{ reports: Report[]; topics: { name: string; title: string }[] }>('/api/reports');
+  const reload = () => void renderReports(content);
   replace(
     content,
-    specialForm(topics ?? [], () => void renderReports(content)),
+    document.body.dataset.role === 'admin' ? monthlyForm(reload) : null,
+    specialForm(topics ?? [], reload),
     panel(
       '报告存档',
       h('p', { class: 'sub' }, '月报与专报由报告任务生成并存入 data/reports/；网页版可直接查看，PDF / Word 版可下载。'),
@@ -61,7 +91,7 @@ export async function renderReports(content: HTMLElement): Promise<void> {
               ),
           },
         ],
-        { empty: '还没有报告。报告任务生成月报后会出现在这里。' },
+        { empty: '还没有报告。首次导入数据后会生成上个月的月报；也可以在上方生成。' },
       ),
     ),
   );

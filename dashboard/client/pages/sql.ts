@@ -5,6 +5,8 @@ interface Result {
   columns: { name: string; type: string }[];
   rows: unknown[][];
   truncated: boolean;
+  cappedBy: 'rows' | 'bytes' | null;
+  limits: { maxRows: number; maxBytes: number };
   elapsedMs: number;
   snapshot: string;
 }
@@ -57,11 +59,23 @@ export async function renderSql(content: HTMLElement): Promise<void> {
       h(
         'div',
         { class: 'pager' },
-        `${result.rows.length.toLocaleString('zh-CN')} 行${result.truncated ? '（已达行数上限，结果被截断）' : ''} · ${result.elapsedMs} ms · 快照 ${result.snapshot}`,
+        `${result.rows.length.toLocaleString('zh-CN')} 行 · ${result.elapsedMs} ms · 快照 ${result.snapshot}`,
         h('button', { type: 'button', disabled: page === 0, onclick: () => grid(result, page - 1) }, '上一页'),
         `第 ${page + 1} / ${pages} 页`,
         h('button', { type: 'button', disabled: page + 1 >= pages, onclick: () => grid(result, page + 1) }, '下一页'),
       ),
+      result.truncated
+        ? h(
+            'p',
+            { class: 'notice', id: 'sql-capped', role: 'status' },
+            result.cappedBy === 'bytes'
+              ? `结果超过 ${Math.round(result.limits.maxBytes / 1024 / 1024)} MB，只显示前 ${result.rows.length.toLocaleString('zh-CN')} 行。`
+              : `结果超过 ${result.limits.maxRows.toLocaleString('zh-CN')} 行，只显示前 ${result.rows.length.toLocaleString('zh-CN')} 行。`,
+            'CSV / XLSX 导出同样截断；完整结果请',
+            h('button', { type: 'button', class: 'link', onclick: () => void exportAs('parquet') }, '导出 Parquet'),
+            '。',
+          )
+        : null,
       h(
         'div',
         { class: 'table-wrap' },
@@ -92,8 +106,12 @@ export async function renderSql(content: HTMLElement): Promise<void> {
   async function exportAs(format: 'csv' | 'xlsx' | 'parquet') {
     status.textContent = `正在导出 ${format.toUpperCase()}…`;
     try {
-      await download(await post('/api/sql/export', { sql: editor.value, format }), `hotline-query.${format}`);
-      status.textContent = `已导出 ${format.toUpperCase()}`;
+      const response = await post('/api/sql/export', { sql: editor.value, format });
+      const capped = response.headers.get('x-result-capped');
+      await download(response, `hotline-query.${format}`);
+      status.textContent = capped
+        ? `已导出 ${format.toUpperCase()}，但结果已截断（只含前 ${Number(response.headers.get('x-result-rows')).toLocaleString('zh-CN')} 行）；完整结果请导出 Parquet`
+        : `已导出 ${format.toUpperCase()}`;
     } catch (error) {
       status.textContent = `导出失败：${(error as Error).message}`;
     }
@@ -158,7 +176,7 @@ export async function renderSql(content: HTMLElement): Promise<void> {
             h('button', { type: 'button', class: 'primary', id: 'sql-run', onclick: () => void run() }, '运行（Ctrl+Enter）'),
             h('button', { type: 'button', id: 'export-csv', onclick: () => void exportAs('csv') }, '导出 CSV'),
             h('button', { type: 'button', id: 'export-xlsx', onclick: () => void exportAs('xlsx') }, '导出 XLSX'),
-            h('button', { type: 'button', id: 'export-parquet', onclick: () => void exportAs('parquet') }, '导出 Parquet'),
+            h('button', { type: 'button', id: 'export-parquet', title: '完整结果，不限行数', onclick: () => void exportAs('parquet') }, '导出 Parquet（完整结果）'),
             status,
           ),
           h('div', { class: 'form-row' }, name, h('label', {}, shared, ' 共享给其他分析员'), h('button', { type: 'button', id: 'sql-save', onclick: () => void save() }, '保存查询')),
