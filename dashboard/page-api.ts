@@ -7,7 +7,8 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Config } from '../pipelines/config.js';
-import { handleEpisode } from '../pipelines/hotspots.js';
+import { falseIncidentSentence } from '../pipelines/false-incidents.js';
+import { handleIncident, hasIncidentTables, incidentEvidence, listIncidents } from '../pipelines/incidents.js';
 import { requireRole } from './auth.js';
 import {
   BadRequest,
@@ -25,7 +26,6 @@ import {
 } from './page-data.js';
 import type { ReadPool } from './read-pool.js';
 import { tableVersions } from '../pipelines/table-versions.js';
-import { alertEpisodes, episodeEvidence } from './reads.js';
 import { listReports } from './reports-archive.js';
 import { listOutbox, outboxFile } from './outbox.js';
 import { mapPayload } from '../reports/charts/map-region.js';
@@ -74,13 +74,14 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
   // The district boundaries and their mapping: the same for every page, read once per file version.
   router.get('/map', requireRole('leader'), (_req, res) => void res.set('cache-control', 'private, max-age=300').json(mapPayload(config.map, config.root)));
 
-  // --- 预警: read by everyone; acknowledged or closed by the duty officers (analysts and admins) ----
+  // --- 预警: incidents, read by everyone; acknowledged or closed (as one) by analysts and admins ----
   router.get(
     '/alerts',
     requireRole('leader'),
     route(async (_req, res) => {
-      const episodes = await pool.use((w) => alertEpisodes(w, { limit: 300 }));
-      res.json({ available: episodes !== null, episodes: episodes ?? [] });
+      const available = await pool.use(hasIncidentTables);
+      const incidents = available ? await pool.use((w) => listIncidents(w, { limit: 300 })) : [];
+      res.json({ available, incidents, falseIncidents: falseIncidentSentence() });
     }),
   );
   router.get(
@@ -88,10 +89,10 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
     requireRole('leader'),
     route(async (req, res) => {
       const id = Number(req.params.id);
-      if (!Number.isInteger(id)) throw new BadRequest('episode id must be a number');
-      const evidence = await pool.use((w) => episodeEvidence(w, id));
-      if (evidence === null) return res.status(404).json({ error: '本数据仓库还没有预警表 / no alert tables in this warehouse' });
-      if (evidence === undefined) return res.status(404).json({ error: `没有预警 #${id} / no episode ${id}` });
+      if (!Number.isInteger(id)) throw new BadRequest('incident id must be a number');
+      if (!(await pool.use(hasIncidentTables))) return res.status(404).json({ error: '本数据仓库还没有预警表 / no alert tables in this warehouse' });
+      const evidence = await pool.use((w) => incidentEvidence(w, id));
+      if (!evidence) return res.status(404).json({ error: `没有预警事件 #${id} / no incident ${id}` });
       res.json(evidence);
     }),
   );
@@ -103,9 +104,9 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
       const { action, comment } = (req.body ?? {}) as { action?: unknown; comment?: unknown };
       if (!Number.isInteger(id) || (action !== 'acknowledge' && action !== 'close')) throw new BadRequest('action 应为 acknowledge 或 close / action must be acknowledge or close');
       if (typeof comment !== 'string' || !comment.trim()) throw new BadRequest('请填写处理意见 / a comment is required');
-      const done = await pool.use((w) => handleEpisode(w, id, action, req.session!.user, comment.trim()));
-      if (!done) return res.status(404).json({ error: `没有预警 #${id} / no episode ${id}` });
-      res.json({ ok: true, episode: (await pool.use((w) => episodeEvidence(w, id)))?.episode });
+      const done = await pool.use((w) => handleIncident(w, id, action, req.session!.user, comment.trim()));
+      if (!done) return res.status(404).json({ error: `没有预警事件 #${id} / no incident ${id}` });
+      res.json({ ok: true, incident: (await pool.use((w) => incidentEvidence(w, id)))?.incident });
     }),
   );
 

@@ -31,8 +31,9 @@ import {
   type Reader,
   type Scope,
 } from '../pipelines/kpi.js';
+import { hasIncidentTables, listIncidents } from '../pipelines/incidents.js';
 import type { Warehouse } from '../pipelines/warehouse.js';
-import { alertEpisodes, dataMonths, KEY_NAMES, sampleTickets, scopeOf, UNIT_TICKET_KINDS, unitTickets, type Filters, type UnitTicketKind } from './reads.js';
+import { dataMonths, KEY_NAMES, sampleTickets, scopeOf, UNIT_TICKET_KINDS, unitTickets, type Filters, type UnitTicketKind } from './reads.js';
 
 /** A user error in the query string: 400 with the message. */
 export class BadRequest extends Error {}
@@ -47,7 +48,8 @@ const KPI_TABLES = ['tickets', 'calls', 'ticket_suggestions', 'units', 'kpi_dail
 /** The tables each page API reads: its cached answers are kept under their versions (page-api.ts). */
 export const PAGE_READS = {
   filters: KPI_TABLES,
-  overview: [...KPI_TABLES, 'alert_episodes'],
+  // The open incidents: recorded by the hotspot jobs, acknowledged and closed on 预警.
+  overview: [...KPI_TABLES, 'alert_incidents', 'alert_incident_series', 'alert_days'],
   channels: KPI_TABLES,
   categories: KPI_TABLES,
   rising: KPI_TABLES,
@@ -175,7 +177,7 @@ export async function overviewPage(reader: Reader, settings: KpiSettings, query:
   const [history, daily, alerts, share] = await Promise.all([
     monthWithHistory(session, filters.month, { scope }),
     dailyReceived(session, { kind: 'time', from: shiftPeriod(period, -2).from, to: period.to }, { scope }),
-    reader.use((w) => alertEpisodes(w, { active: true, limit: 8 })),
+    reader.use(async (w) => ((await hasIncidentTables(w)) ? listIncidents(w, { active: true, limit: 8 }) : null)),
     scopeShare(session, scope, period),
   ]);
   const { series, comparison } = history;

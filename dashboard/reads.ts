@@ -1,13 +1,12 @@
 /**
- * The reads of the dashboard's pages that are rows, not KPIs: sample and drill-down tickets, the
- * months on offer, the alert episodes. Every KPI, series and share comes from pipelines/kpi.ts (a
- * KPI session); the SQL of these reads is in queries/ (tickets/ over the stg_tickets_shown model,
- * rollups/data_calendar.sql), except the alert episodes' own few lines below.
+ * The reads of the dashboard's pages that are rows, not KPIs: sample and drill-down tickets and the
+ * months on offer. Every KPI, series and share comes from pipelines/kpi.ts (a KPI session); the
+ * alert incidents from pipelines/incidents.ts; the SQL of these reads is in queries/ (tickets/ over
+ * the stg_tickets_shown model, rollups/data_calendar.sql).
  *
  * Personal data: nothing here selects phone_hash or the caller's address; ticket text is the masked
  * text stored at ingest, and the browser escapes it.
  */
-import type { AlertEpisode } from '../pipelines/hotspots.js';
 import { SCOPE_COLUMNS, type Period, type Scope } from '../pipelines/kpi.js';
 import { sqlFile, type Warehouse } from '../pipelines/warehouse.js';
 
@@ -67,66 +66,4 @@ export type UnitTicketKind = keyof typeof UNIT_TICKET_KINDS;
 export async function unitTickets(warehouse: Warehouse, unit: string, period: Period, kind: UnitTicketKind, asOf: string | null, limit = 200): Promise<TicketRow[]> {
   const params = { unit, from: period.from, to: period.to, limit, ...(kind === 'overdue' ? { as_of: asOf } : {}) };
   return warehouse.all<TicketRow>(sqlFile(`tickets/unit_${kind}_tickets.sql`), params);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Early-warning episodes (queries/schema/002_alerts.sql; absent on an older warehouse)
-
-export type Episode = AlertEpisode;
-
-const EPISODE_COLUMNS = `episode_id, series_key, level, category_l1, category_l2, district, address, opened_on::varchar as opened_on,
-  last_alarm_on::varchar as last_alarm_on, closed_on::varchar as closed_on, status, peak_count, peak_expected, peak_score, comment,
-  handled_by, strftime(handled_at, '%Y-%m-%d %H:%M') as handled_at`;
-
-export async function alertEpisodes(warehouse: Warehouse, options: { active?: boolean; limit?: number } = {}): Promise<Episode[] | null> {
-  if (!(await hasTable(warehouse, 'alert_episodes'))) return null;
-  return warehouse.all<Episode>(
-    `select ${EPISODE_COLUMNS} from alert_episodes
-     where not $active or status <> 'closed'
-     order by (status = 'closed'), last_alarm_on desc, peak_score desc, episode_id desc
-     limit $limit`,
-    { active: options.active ?? false, limit: options.limit ?? 200 },
-  );
-}
-
-const DAY_MS = 86_400_000;
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-
-/**
- * One episode with its evidence: the series' daily counts over the eight weeks up to its last
- * alarm (the same series definition the alert e-mail uses, queries/alerts/series_tickets.sql), and
- * the model's expected count and upper bound on each alarming day (alert_days).
- */
-export async function episodeEvidence(warehouse: Warehouse, episodeId: number) {
-  if (!(await hasTable(warehouse, 'alert_episodes'))) return null;
-  const episode = await warehouse.one<Episode>(`select ${EPISODE_COLUMNS} from alert_episodes where episode_id = $id`, { id: episodeId });
-  if (!episode) return undefined;
-  const alarmDays = (await hasTable(warehouse, 'alert_days'))
-    ? await warehouse.all<{ day: string; count: number; expected: number; upper: number; p_value: number | null; score: number | null }>(
-        `select day::varchar as day, count, expected, upper, p_value, score from alert_days where episode_id = $id order by day`,
-        { id: episodeId },
-      )
-    : [];
-  const last = episode.last_alarm_on;
-  const first = addDays(last, -55);
-  const counts = await warehouse.all<{ day: string; n: number }>(
-    `select strftime(received_at, '%Y-%m-%d') as day, count(*)::integer as n from (${sqlFile('alerts/series_tickets.sql').trim().replace(/;\s*$/, '')}) as series group by day`,
-    {
-      level: episode.level,
-      l1: episode.category_l1,
-      l2: episode.category_l2,
-      district: episode.district,
-      place: episode.level === 'incident' ? episode.series_key.replace(/^place=/, '') : null,
-      from: `${first} 00:00:00`,
-      to: `${addDays(last, 1)} 00:00:00`,
-    },
-  );
-  const byDay = new Map(counts.map((c) => [c.day, Number(c.n)]));
-  const tested = new Map(alarmDays.map((d) => [d.day, d]));
-  const days = [];
-  for (let day = first; day <= last; day = addDays(day, 1)) {
-    const alarm = tested.get(day);
-    days.push({ date: day, count: byDay.get(day) ?? alarm?.count ?? 0, expected: alarm?.expected ?? null, upper: alarm?.upper ?? null, alarm: !!alarm });
-  }
-  return { episode, alarmDays, days };
 }

@@ -25,7 +25,7 @@ import { LOGIN_SCRIPT, loginPage } from './status-page.js';
 export interface AppContext {
   /**
    * A session on the service's warehouse. The dashboard reads through it (and a few more connections of
-   * the same instance); its only writes are the pipelines' own entry points (handleEpisode).
+   * the same instance); its only writes are the pipelines' own entry points (handleIncident).
    */
   warehouse: Warehouse;
   config: Config;

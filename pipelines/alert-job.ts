@@ -1,23 +1,52 @@
 import type { Config } from './config.js';
-import { composeAlertMail, composeDigestMail, type AlertEvidence } from './mail/compose.js';
 import { mapPayload } from '../reports/charts/map-region.js';
-import { recipientsFor } from './mail/routes.js';
-import { deliver, retryPending } from './mail/send.js';
+import { falseIncidentSentence } from './false-incidents.js';
 import {
+  addDays,
+  contains,
   DEFAULT_HOTSPOT_SETTINGS,
-  findAlarms,
+  filterOf,
   findBursts,
-  markNotified,
-  recordEpisodes,
-  recordIncidents,
-  type Notification,
+  judgeDays,
+  loadSeries,
+  skippedText,
+  specificity,
+  type HotspotSettings,
   type SeriesDetector,
+  type SeriesSet,
 } from './hotspots.js';
+import {
+  dueForMail,
+  excessOf,
+  getIncident,
+  groupAlarms,
+  listIncidents,
+  markMailed,
+  memberOfAlarm,
+  memberOfBurst,
+  recordIncidents,
+  seriesName,
+  topicOf,
+  whereOf,
+  type IncidentWithMembers,
+} from './incidents.js';
+import { composeAlertMail, composeDigestMail, type AlertEvidence, type MailMessage } from './mail/compose.js';
+import { dashboardAddress } from './mail/config.js';
+import { alertRecipients } from './mail/routes.js';
+import type { DeliveryResult } from './mail/send.js';
 import { sqlFile, type Warehouse } from './warehouse.js';
 
-const DAY_MS = 86_400_000;
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+/**
+ * The alert jobs: judge the days, group the alarms into incidents, mail each incident that needs
+ * it. Sending is passed in (`deliver`), never imported: the service passes SMTP-or-outbox, a
+ * replay passes nothing unless asked to notify, tests pass a real SMTP server's.
+ */
+
+/** Sends (or writes to the outbox) one mail to its recipients. */
+export type Deliver = (message: MailMessage, to: string[]) => Promise<DeliveryResult>;
+
 export const beijingToday = (now = new Date()) => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+const beijingStamp = (now: Date) => new Date(now.getTime() + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
 
 /** Our best detector, from the detector library. */
 export async function pulseDetector(): Promise<SeriesDetector> {
@@ -25,7 +54,232 @@ export async function pulseDetector(): Promise<SeriesDetector> {
   return (series, from) => detect(series, { from, method: 'pulse' });
 }
 
-function topN(rows: Record<string, unknown>[], key: string, n: number) {
+export interface HotspotRunOptions {
+  /** Days to judge, oldest first, consecutive (default: yesterday, Beijing time). */
+  days?: string[];
+  detector?: SeriesDetector;
+  /** Without it nothing is mailed: incidents are recorded only. */
+  deliver?: Deliver;
+  /**
+   * A replay (a backfill, the start-up look-back): every day is recorded first, then each
+   * incident that needs a mail gets one, describing where it ended — never one per day.
+   */
+  replay?: boolean;
+  /** Check bursts at one place too (default true). */
+  bursts?: boolean;
+  /**
+   * The hourly check of today so far: bursts up to `now`, and only series already above the
+   * day's bound (a partial day cannot be held against a whole day's expectation otherwise).
+   */
+  now?: Date;
+  settings?: HotspotSettings;
+  /** Aborted when the service stops: the run stops between days (each day's record is one transaction). */
+  signal?: AbortSignal;
+  /** What the run is doing, for the 数据 page. */
+  progress?: (update: { step: string }) => void;
+}
+
+export interface DaySummary {
+  day: string;
+  tested: number;
+  skipped: string;
+  alarms: number;
+  bursts: number;
+  incidents: number[];
+}
+
+export interface HotspotRun {
+  days: DaySummary[];
+  /** Requested days after the warehouse's last day with tickets: not judged. */
+  staleDays: string[];
+  dataEnd: string | null;
+  incidents: number[];
+  mails: { incidentId: number; kind: 'new' | 'grown'; status: string; subject: string }[];
+  /** Milliseconds spent in each step. */
+  timings: { loadSeries: number; detect: number; bursts: number; record: number; mail: number; total: number };
+  message: string;
+}
+
+/**
+ * Judges `days`, records the incidents, mails those due. The one path of the daily job, the
+ * hourly check, a backfill and the start-up look-back.
+ */
+export async function runHotspots(warehouse: Warehouse, config: Config, options: HotspotRunOptions = {}): Promise<HotspotRun> {
+  const settings = options.settings ?? DEFAULT_HOTSPOT_SETTINGS;
+  const started = Date.now();
+  const timings = { loadSeries: 0, detect: 0, bursts: 0, record: 0, mail: 0, total: 0 };
+  const lap = (step: keyof typeof timings, since: number) => (timings[step] += Date.now() - since);
+  const requested = options.days ?? [options.now ? beijingToday(options.now) : addDays(beijingToday(), -1)];
+  const hourly = options.now !== undefined;
+  const detector = options.detector ?? (await pulseDetector());
+
+  let t = Date.now();
+  const set = await loadSeries(warehouse, requested.at(-1)!, settings);
+  lap('loadSeries', t);
+  const days = requested.filter((d) => set.dataEnd !== null && d <= set.dataEnd && (set.dataStart === null || d >= set.dataStart));
+  const staleDays = requested.filter((d) => !days.includes(d));
+
+  t = Date.now();
+  options.progress?.({ step: `hotspots: judging ${set.series.length} series` });
+  const verdicts = await judgeDays(set, days, detector, settings);
+  if (hourly) for (const v of verdicts) v.alarms = v.alarms.filter((a) => a.result.count > a.result.upper);
+  lap('detect', t);
+
+  t = Date.now();
+  const bursts = days.length && options.bursts !== false ? await findBursts(warehouse, `${days[0]} 00:00:00`, hourly ? beijingStamp(options.now!) : `${addDays(days.at(-1)!, 1)} 00:00:00`, settings) : [];
+  lap('bursts', t);
+
+  t = Date.now();
+  const mailedBefore = timings.mail;
+  const summaries: DaySummary[] = [];
+  const touched = new Set<number>();
+  const mails: HotspotRun['mails'] = [];
+  for (const verdict of verdicts) {
+    if (options.signal?.aborted) break;
+    options.progress?.({ step: `hotspots: ${verdict.day}` });
+    const members = [...verdict.alarms.map((a) => memberOfAlarm(a, verdict.tested)), ...bursts.filter((b) => b.day === verdict.day).map(memberOfBurst)];
+    const groups = groupAlarms(verdict.day, members, verdict.observed, settings);
+    const ids = await recordIncidents(warehouse, verdict.day, groups, settings);
+    ids.forEach((id) => touched.add(id));
+    summaries.push({ day: verdict.day, tested: verdict.tested, skipped: skippedText(verdict.skipped), alarms: verdict.alarms.length, bursts: members.length - verdict.alarms.length, incidents: ids });
+    if (!options.replay) mails.push(...(await mailDue(warehouse, config, ids, { set, detector, settings, deliver: options.deliver }, timings)));
+  }
+  // Mails sent along the way are timed as mail, not as recording.
+  timings.record += Date.now() - t - (timings.mail - mailedBefore);
+  if (options.replay && !options.signal?.aborted) mails.push(...(await mailDue(warehouse, config, [...touched], { set, detector, settings, deliver: options.deliver }, timings)));
+  timings.total = Date.now() - started;
+  const run = { days: summaries, staleDays, dataEnd: set.dataEnd, incidents: [...touched], mails, timings, message: '' };
+  run.message = runMessage(run, !!options.deliver) + (options.signal?.aborted ? `\n服务停止，已中断：检验了 ${summaries.length} / ${days.length} 天 / interrupted by the stop` : '');
+  return run;
+}
+
+/**
+ * '2025-11-30: 检验 862 个序列（未检验：…），告警 4 个、集中突发 1 处 → 事件 #3', one line a day
+ * (a replay of many days: the days with alarms, and how many were quiet), the stale days, the mails.
+ */
+function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): string {
+  const line = (d: DaySummary) => {
+    const skipped = d.skipped ? `（未检验：${d.skipped}）` : d.tested ? '' : '（没有可检验的序列：工单既无分类也无区县；集中突发照常检测）';
+    const found = d.alarms || d.bursts ? `告警 ${d.alarms} 个${d.bursts ? `、集中突发 ${d.bursts} 处` : ''} → 事件 ${d.incidents.map((id) => `#${id}`).join(' ')}` : '无告警';
+    return `${d.day}: 检验 ${d.tested} 个序列${skipped}，${found}`;
+  };
+  const quiet = run.days.filter((d) => !d.alarms && !d.bursts);
+  const lines = run.days.length > 3 ? run.days.filter((d) => d.alarms || d.bursts).map(line) : run.days.map(line);
+  if (run.days.length > 3) lines.push(`${run.days[0].day} 至 ${run.days.at(-1)!.day} 共 ${run.days.length} 天，其余 ${quiet.length} 天无告警（每天检验约 ${run.days.at(-1)!.tested} 个序列${run.days.at(-1)!.skipped ? `，未检验：${run.days.at(-1)!.skipped}` : ''}）`);
+  if (run.staleDays.length) {
+    lines.push(
+      run.dataEnd
+        ? `数据截止于 ${run.dataEnd}，${run.staleDays.length === 1 ? run.staleDays[0] : `${run.staleDays[0]} 至 ${run.staleDays.at(-1)}`} 没有工单数据，未检验（可用 --day ${run.dataEnd} 检验数据的最后一天）/ the data ends on ${run.dataEnd}`
+        : '数据仓库中还没有工单，未检验 / no tickets in the warehouse',
+    );
+  }
+  const mailed = run.mails.map((m) => `#${m.incidentId} ${m.status}`).join('，');
+  lines.push(delivering ? `邮件 ${run.mails.length} 封${mailed ? `（${mailed}）` : ''}` : `事件 ${run.incidents.length} 起已记录，未发送邮件`);
+  return lines.join('\n');
+}
+
+interface MailContext {
+  set: SeriesSet;
+  detector: SeriesDetector;
+  settings: HotspotSettings;
+  deliver?: Deliver;
+}
+
+async function mailDue(warehouse: Warehouse, config: Config, ids: number[], context: MailContext, timings: HotspotRun['timings']): Promise<HotspotRun['mails']> {
+  if (!context.deliver || !ids.length) return [];
+  const t = Date.now();
+  const mails: HotspotRun['mails'] = [];
+  // Where the incident is, on the district map (none without boundaries; a broken file only loses the map).
+  const region = mapPayload(config.map, config.root).region;
+  for (const due of await dueForMail(warehouse, ids, context.settings)) {
+    const incident = (await getIncident(warehouse, due.incident_id))!;
+    const evidence = await buildEvidence(warehouse, config, { ...incident, kind: due.kind }, context);
+    const recipients = alertRecipients(evidence.series, config.mail);
+    const message = composeAlertMail(evidence, { routes: recipients.routes, reason: recipients.reason, region });
+    const result = await context.deliver(message, recipients.to);
+    await markMailed(warehouse, incident);
+    mails.push({ incidentId: incident.incident_id, kind: due.kind, status: result.status, subject: message.subject });
+  }
+  timings.mail += Date.now() - t;
+  return mails;
+}
+
+/** The daily series that best pictures an incident: its most specific member with a model, or the narrowest one containing its head. */
+function chartSeries(incident: IncidentWithMembers, set: SeriesSet) {
+  const byKey = new Map(set.series.map((s) => [s.info.series_key, s]));
+  const head = filterOf(incident);
+  const candidates = set.series.filter((s) => contains(filterOf(s.info), head) || incident.members.some((m) => m.series_key === s.info.series_key));
+  return candidates.sort((a, b) => specificity(filterOf(b.info)) - specificity(filterOf(a.info)) || a.total - b.total)[0] ?? byKey.get(incident.head_series);
+}
+
+/** Everything an incident's mail shows. */
+export async function buildEvidence(warehouse: Warehouse, config: Config, incident: IncidentWithMembers & { kind: 'new' | 'grown' }, context: MailContext): Promise<AlertEvidence> {
+  const head = incident.members.filter((m) => m.series_key === incident.head_series).sort((a, b) => excessOf(b) - excessOf(a))[0] ?? incident.members[0];
+  const burst = head.level === 'burst' ? head : null;
+  // The burst's busiest hours: the window before its last ticket.
+  const window = burst?.window ? { from: shiftHours(burst.window.last, -context.settings.burstHours), to: shiftHours(burst.window.last, 1 / 3600) } : null;
+  const tickets = await warehouse.all<{ ticket_id: string; received_at: string; content: string | null; address: string | null; township: string | null; place: string | null }>(
+    sqlFile('alerts/series_tickets.sql'),
+    {
+      l1: burst ? null : head.level === 'district' ? null : head.category_l1,
+      l2: burst ? null : head.level === 'l2' || head.level === 'l2_district' ? head.category_l2 : null,
+      district: head.level === 'l1' || head.level === 'l2' ? null : head.district,
+      place: burst ? head.place : null,
+      near_place: incident.place,
+      near_l2: incident.category_l2,
+      from: window?.from ?? `${head.day} 00:00:00`,
+      to: window?.to ?? `${addDays(head.day, 1)} 00:00:00`,
+    },
+  );
+  const chart = chartSeries(incident, context.set);
+  let history: AlertEvidence['history'] = [];
+  if (chart) {
+    const end = context.set.dates.indexOf(incident.last_day);
+    const dates = context.set.dates.slice(0, end + 1);
+    history = context
+      .detector({ dates, counts: chart.counts.slice(0, end + 1) }, addDays(incident.last_day, -55))
+      .filter((r) => Number.isFinite(r.expected))
+      .map((r) => ({ date: r.date, count: r.count, expected: r.expected, upper: r.upper }));
+  }
+  const related = incident.members
+    .filter((m) => m !== head)
+    .sort((a, b) => a.day.localeCompare(b.day) || excessOf(b) - excessOf(a))
+    .map((m) => ({ name: seriesName(m), day: m.day, count: m.count, expected: m.expected, window: m.level === 'burst' ? ('hour' as const) : ('day' as const) }));
+  return {
+    incidentId: incident.incident_id,
+    kind: incident.kind,
+    series: { category_l1: incident.category_l1 ?? '', category_l2: incident.category_l2, district: incident.district },
+    topic: topicOf(incident),
+    where: whereOf(incident),
+    township: incident.township,
+    place: incident.place,
+    date: head.day,
+    firstDay: incident.first_day,
+    lastDay: incident.last_day,
+    count: head.count,
+    expected: head.expected,
+    upper: head.upper,
+    adjustedP: incident.p_value ?? head.qValue,
+    tests: head.tests,
+    window: burst ? 'hour' : 'day',
+    windowFrom: burst?.window?.first,
+    windowTo: burst?.window?.last,
+    rise: head.rise,
+    related,
+    history,
+    historyTitle: chart ? `${seriesName({ ...chart.info, place: null })} 近 8 周每日工单` : '',
+    topTownships: topN(tickets, 'township', 5),
+    topAddresses: topN(tickets, 'place', 5),
+    samples: tickets.slice(0, 3).map((t) => ({ ticket_id: String(t.ticket_id), received_at: String(t.received_at).slice(0, 16), content: t.content, address: t.address })),
+    falseIncidents: falseIncidentSentence(),
+    dashboardUrl: dashboardAddress(config),
+  };
+}
+
+/** 'YYYY-MM-DD HH:mm:ss' moved by `hours` (wall-clock arithmetic: the stamps carry no zone). */
+const shiftHours = (stamp: string, hours: number) => new Date(Date.parse(`${stamp.replace(' ', 'T')}Z`) + hours * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
+
+function topN<T extends Record<string, unknown>>(rows: T[], key: keyof T, n: number) {
   const counts = new Map<string, number>();
   for (const row of rows) {
     const name = row[key];
@@ -34,121 +288,85 @@ function topN(rows: Record<string, unknown>[], key: string, n: number) {
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, count]) => ({ name, count }));
 }
 
-/** Everything an alert e-mail and the dashboard's episode page show about one notification. */
-export async function buildEvidence(
+/**
+ * The daily job (06:30): judges yesterday, mails new and doubled incidents, then sends the
+ * digest of the day's incidents to the digest list (also on a quiet day when `digest.quiet`).
+ */
+export async function dailyHotspots(
   warehouse: Warehouse,
-  notification: Notification,
-  history: { dates: string[]; counts: number[] } | null,
-  detector: SeriesDetector | null,
-  dashboardUrl?: string,
-): Promise<AlertEvidence> {
-  const { alarm } = notification;
-  const day = alarm.result.date;
-  const place = alarm.level === 'incident' ? alarm.series_key.replace(/^place=/, '') : null;
-  const tickets = await warehouse.all<Record<string, unknown>>(sqlFile('alerts/series_tickets.sql'), {
-    level: alarm.level,
-    l1: alarm.category_l1,
-    l2: alarm.category_l2,
-    district: alarm.district,
-    place,
-    from: `${day} 00:00:00`,
-    to: `${addDays(day, 1)} 00:00:00`,
-  });
-  const trend =
-    history && detector
-      ? detector(history, addDays(day, -55)).map((r) => ({ date: r.date, count: r.count, expected: r.expected, upper: r.upper }))
-      : [];
+  config: Config,
+  options: { day?: string; detector?: SeriesDetector; deliver?: Deliver; settings?: HotspotSettings } = {},
+): Promise<string> {
+  const run = await runHotspots(warehouse, config, { days: options.day ? [options.day] : undefined, detector: options.detector, deliver: options.deliver, settings: options.settings });
+  const day = run.days[0]?.day;
+  if (day && options.deliver && config.mail.digest.to.length) {
+    const todays = (await listIncidents(warehouse, { from: day, to: day })).filter((i) => i.members.some((m) => m.day === day));
+    if (todays.length || config.mail.digest.quiet) {
+      const items: AlertEvidence[] = todays.map((i) => ({
+        ...digestLine(i, config),
+        kind: run.mails.find((m) => m.incidentId === i.incident_id)?.kind ?? (i.first_day < day ? 'continuing' : 'new'),
+      }));
+      await options.deliver(composeDigestMail(items, day, { dashboardUrl: dashboardAddress(config), falseIncidents: falseIncidentSentence() }), config.mail.digest.to);
+    }
+  }
+  return run.message;
+}
+
+/** A digest line needs no tickets or chart: the incident's own figures. */
+function digestLine(i: IncidentWithMembers, config: Config): Omit<AlertEvidence, 'kind'> {
   return {
-    episodeId: notification.episodeId,
-    level: notification.kind,
-    series: { category_l1: alarm.category_l1 ?? '', category_l2: alarm.category_l2, district: alarm.district },
-    date: day,
-    count: alarm.result.count,
-    expected: alarm.result.expected,
-    upper: alarm.result.upper,
-    pValue: alarm.result.pValue,
-    score: alarm.result.score,
-    window: alarm.level === 'incident' ? 'hour' : 'day',
-    history: trend,
-    topTownships: topN(tickets, 'township', 5),
-    topAddresses: topN(tickets, 'place', 5),
-    samples: tickets.slice(0, 3).map((t) => ({
-      ticket_id: String(t.ticket_id),
-      received_at: String(t.received_at),
-      content: (t.content as string | null) ?? null,
-      address: (t.address as string | null) ?? null,
-    })),
-    dashboardUrl,
+    incidentId: i.incident_id,
+    series: { category_l1: i.category_l1 ?? '', category_l2: i.category_l2, district: i.district },
+    topic: topicOf(i),
+    where: whereOf(i),
+    date: i.peak_day,
+    firstDay: i.first_day,
+    lastDay: i.last_day,
+    count: i.peak_count,
+    expected: i.peak_expected,
+    upper: Number.NaN,
+    adjustedP: i.p_value ?? 1,
+    tests: 0,
+    window: i.level === 'burst' ? 'hour' : 'day',
+    rise: null,
+    related: [],
+    history: [],
+    historyTitle: '',
+    topTownships: [],
+    topAddresses: [],
+    samples: [],
+    falseIncidents: null,
+    dashboardUrl: dashboardAddress(config),
   };
 }
 
-async function notify(warehouse: Warehouse, config: Config, evidence: AlertEvidence[], notifications: Notification[]): Promise<string[]> {
-  const outcomes: string[] = [];
-  const dashboardUrl = config.mail.dashboardUrl ?? config.server.publicUrl;
-  // Where the alert is, on the district map (none without boundaries; a broken file only loses the map).
-  const region = mapPayload(config.map, config.root).region;
-  for (const item of evidence) {
-    const { to, routes } = recipientsFor(item.series, config.mail);
-    const message = composeAlertMail(item, { dashboardUrl, routes, region });
-    const result = await deliver(message, to, config.mail);
-    outcomes.push(`#${item.episodeId} ${result.status}`);
-  }
-  await markNotified(warehouse, notifications);
-  return outcomes;
+/**
+ * The hourly check: bursts at one place within hours (the water-outage case) and series whose
+ * day so far already exceeds the bound of a whole day — alarmed now rather than tomorrow morning,
+ * and one incident with tomorrow's daily alarms on the same tickets.
+ */
+export async function hourlyIncidents(
+  warehouse: Warehouse,
+  config: Config,
+  options: { now?: Date; detector?: SeriesDetector; deliver?: Deliver; settings?: HotspotSettings } = {},
+): Promise<string> {
+  const run = await runHotspots(warehouse, config, { now: options.now ?? new Date(), detector: options.detector, deliver: options.deliver, settings: options.settings });
+  const day = run.days[0];
+  if (!day || (!day.alarms && !day.bursts)) return `skipped: 没有集中突发或当日急剧上升 / no bursts or surges${run.staleDays.length ? `（数据截止于 ${run.dataEnd ?? '—'}）` : ''}`;
+  return run.message;
 }
 
 /**
- * The daily hotspot job: tests yesterday (Beijing) for every series, records episodes, and mails
- * the new and escalated ones, then the day's digest. Returns a one-line outcome for job_runs.
+ * A replay of the last `days` days ending on `last`: records incidents day by day; mails each
+ * incident that needs it once at the end, and only when `deliver` is given.
  */
-export async function dailyHotspots(warehouse: Warehouse, config: Config, options: { day?: string; detector?: SeriesDetector } = {}): Promise<string> {
-  const day = options.day ?? addDays(beijingToday(), -1);
-  const detector = options.detector ?? (await pulseDetector());
-  const { tested, alarms, dates, series } = await findAlarms(warehouse, day, detector, DEFAULT_HOTSPOT_SETTINGS);
-  const notifications = await recordEpisodes(warehouse, day, alarms);
-  const byKey = new Map(series.map((s) => [s.info.series_key, s.counts]));
-  const evidence: AlertEvidence[] = [];
-  for (const n of notifications) {
-    const counts = byKey.get(n.alarm.series_key);
-    evidence.push(await buildEvidence(warehouse, n, counts ? { dates, counts } : null, detector, config.mail.dashboardUrl));
-  }
-  const outcomes = await notify(warehouse, config, evidence, notifications);
-  const todays = await warehouse.all<{ episode_id: number }>(`select distinct episode_id from alert_days where day = $day::date`, { day });
-  if (todays.length && config.mail.digest.to.length) {
-    const digestItems = evidence.length ? evidence : [];
-    await deliver(composeDigestMail(digestItems, day, { dashboardUrl: config.mail.dashboardUrl }), config.mail.digest.to, config.mail);
-  }
-  await retryPending(config.mail);
-  return `${day}: 检验 ${tested} 个序列，告警 ${alarms.length} 个，通知 ${notifications.length} 个（${outcomes.join('，') || '无'}）`;
-}
-
-/**
- * The hourly job: bursts at one address within hours (the water-outage case), and severe surges
- * of today so far — a series whose partial day already exceeds what the model expects of a whole
- * day is alarmed now rather than tomorrow morning.
- */
-export async function hourlyIncidents(warehouse: Warehouse, config: Config, now = new Date(), options: { detector?: SeriesDetector; surges?: boolean } = {}): Promise<string> {
-  const bursts = await findBursts(warehouse, now);
-  const notifications = await recordIncidents(warehouse, bursts);
-  const evidence: AlertEvidence[] = [];
-  for (const n of notifications) evidence.push(await buildEvidence(warehouse, n, null, null, config.mail.dashboardUrl));
-  let surges = 0;
-  if (options.surges !== false) {
-    const today = beijingToday(now);
-    const detector = options.detector ?? (await pulseDetector());
-    const { alarms, dates, series } = await findAlarms(warehouse, today, detector, DEFAULT_HOTSPOT_SETTINGS);
-    const severe = alarms.filter((a) => a.result.count > a.result.upper);
-    surges = severe.length;
-    const surgeNotifications = await recordEpisodes(warehouse, today, severe);
-    const byKey = new Map(series.map((s) => [s.info.series_key, s.counts]));
-    for (const n of surgeNotifications) {
-      const counts = byKey.get(n.alarm.series_key);
-      evidence.push(await buildEvidence(warehouse, n, counts ? { dates, counts } : null, detector, config.mail.dashboardUrl));
-    }
-    notifications.push(...surgeNotifications);
-  }
-  const outcomes = await notify(warehouse, config, evidence, notifications);
-  await retryPending(config.mail);
-  if (!bursts.length && !surges) return 'skipped: 没有集中突发或当日急剧上升 / no bursts or surges';
-  return `集中突发 ${bursts.length} 处，当日急剧上升 ${surges} 个，通知 ${notifications.length} 个（${outcomes.join('，') || '无'}）`;
+export async function backfillHotspots(
+  warehouse: Warehouse,
+  config: Config,
+  last: string,
+  days: number,
+  options: Pick<HotspotRunOptions, 'detector' | 'deliver' | 'signal' | 'progress'> = {},
+): Promise<HotspotRun> {
+  const list = Array.from({ length: days }, (_, i) => addDays(last, i - days + 1));
+  return runHotspots(warehouse, config, { ...options, days: list, replay: true });
 }

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   profiles: { summary: '列出导入映射方案 / list ingest profiles', load: () => import('./commands/profiles.js') },
   report: { summary: '月报与专报（HTML、PDF、Word）/ monthly and special reports', load: () => import('./commands/report.js'), reads: true },
   hotspots: { summary: '热点预警与集中突发检测 / run the hotspot early warning', load: () => import('./commands/hotspots.js') },
+  incidents: { summary: '预警事件列表 / the alert incidents', load: () => import('./commands/incidents.js'), reads: true },
   outlook: { summary: '季节性热点与下月展望（未诉先办）/ seasonal outlook', load: () => import('./commands/outlook.js'), reads: true },
   sql: { summary: '只读 SQL 控制台（单条或交互式）/ read-only ad-hoc SQL', load: () => import('./commands/sql.js') },
   user: { summary: '管理看板账户 / manage dashboard accounts', load: () => import('./commands/user.js') },

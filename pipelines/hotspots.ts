@@ -1,60 +1,46 @@
+import { nbUpperTail } from './detect/negbin.js';
 import type { DayResult } from './detect/index.js';
-import { sqlFile, type Warehouse } from './warehouse.js';
 import { yieldToEventLoop } from './scheduler.js';
+import { sqlFile, type Warehouse } from './warehouse.js';
 
 export type { DayResult };
 
 /**
- * The hotspot job: every series (category l1 and l2, district, category × district) is tested for
- * the evaluated day by the detector; the day's p-values are controlled together with
- * Benjamini–Hochberg; a minimum count and ratio keep "1 → 3 complaints" from paging anyone;
- * alarms are grouped into episodes (one per series, closed after quiet days, notified again only
- * on escalation). A second detector finds bursts at one address within hours.
+ * Finding what is unusual: every series (category l1 and l2, district, category × district) is
+ * judged by the detector for each day of a run; a day's p-values are controlled together with
+ * Benjamini–Hochberg; a minimum count and ratio keep "1 → 3 complaints" from paging anyone. A
+ * second test finds bursts at one place (a compound, a village) within hours. What the alarms
+ * mean together — which of them are one event — is incidents.ts's business.
  */
-
-/** One row of alert_episodes as the dashboard and the reports read it (dates as 'YYYY-MM-DD'). */
-export interface AlertEpisode {
-  episode_id: number;
-  series_key: string;
-  level: string;
-  category_l1: string | null;
-  category_l2: string | null;
-  district: string | null;
-  address: string | null;
-  opened_on: string;
-  last_alarm_on: string;
-  closed_on: string | null;
-  status: string;
-  peak_count: number;
-  peak_expected: number;
-  peak_score: number;
-  comment: string | null;
-  handled_by: string | null;
-  handled_at: string | null;
-}
 
 /** The detector for one daily series: a result for every day ≥ `from`, each from data up to that day only. */
 export type SeriesDetector = (series: { dates: string[]; counts: number[] }, from: string) => DayResult[];
 
+export type SeriesLevel = 'l1' | 'l2' | 'district' | 'l1_district' | 'l2_district';
+
 export interface HotspotSettings {
-  /** False discovery rate across the day's tests. */
+  /** False discovery rate across a day's tests. */
   fdr: number;
   /** An alarm needs at least this many tickets on the day … */
   minCount: number;
-  /** … and at least this ratio to the expected count. */
+  /** … and at least this ratio to the expected count (a sustained rise: over its window). */
   minRatio: number;
-  /** An episode closes after this many days without an alarm. */
+  /** An incident closes after this many days without an alarm. */
   quietDays: number;
-  /** Re-notify an open episode only when its score grows by this factor. */
+  /** An incident is mailed again only when its excess has grown by this factor since the last mail. */
   escalation: number;
-  /** Series with fewer tickets than this over the history are not tested (too sparse to model). */
+  /** Series with fewer tickets than this in their history are not judged by the daily model. */
   minHistoryTickets: number;
+  /** Nor are days with fewer days of data than this before them (the detector's own minimum). */
+  minHistoryDays: number;
   /** Days of history given to the detector. */
   historyDays: number;
-  /** An address burst: at least this many tickets within the window … */
-  incidentMinCount: number;
-  /** … within this many hours. */
-  incidentHours: number;
+  /** A burst: at least this many tickets at one place within the window … */
+  burstMinCount: number;
+  /** … of this many hours. */
+  burstHours: number;
+  /** Alarms are one incident when the tickets they share are at least this share of each one's excess. */
+  sharedExcess: number;
 }
 
 export const DEFAULT_HOTSPOT_SETTINGS: HotspotSettings = {
@@ -62,34 +48,52 @@ export const DEFAULT_HOTSPOT_SETTINGS: HotspotSettings = {
   minCount: 5,
   minRatio: 1.5,
   quietDays: 3,
-  escalation: 1.5,
+  escalation: 2,
   minHistoryTickets: 60,
+  minHistoryDays: 28,
   historyDays: 3 * 365,
-  incidentMinCount: 8,
-  incidentHours: 6,
+  burstMinCount: 8,
+  burstHours: 6,
+  sharedExcess: 0.5,
 };
 
 export interface SeriesInfo {
-  level: string;
+  level: SeriesLevel;
   series_key: string;
   category_l1: string | null;
   category_l2: string | null;
   district: string | null;
 }
 
-export interface Alarm extends SeriesInfo {
-  result: DayResult;
-  qValue: number;
+export interface DailySeries {
+  info: SeriesInfo;
+  counts: number[];
+  total: number;
 }
 
-export interface Notification {
-  episodeId: number;
-  kind: 'new' | 'escalated';
-  alarm: Alarm;
+/** Why a series or a series-day was not judged by the daily model. */
+export type SkipReason = 'sparse' | 'duplicate' | 'short-history';
+
+export const SKIP_REASONS: Record<SkipReason, string> = {
+  sparse: `历史工单不足 ${DEFAULT_HOTSPOT_SETTINGS.minHistoryTickets} 件`,
+  duplicate: '与所含序列工单完全相同',
+  'short-history': `数据不足 ${DEFAULT_HOTSPOT_SETTINGS.minHistoryDays} 天`,
+};
+
+export interface SeriesSet {
+  /** Consecutive days, from the later of the history start and the warehouse's first day. */
+  dates: string[];
+  series: DailySeries[];
+  /** Series left out before any judging, by reason. */
+  skipped: Partial<Record<SkipReason, number>>;
+  /** The warehouse's first and last day with tickets (null: no tickets at all). */
+  dataStart: string | null;
+  dataEnd: string | null;
 }
 
 const DAY_MS = 86_400_000;
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+export const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+export const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 
 /** Benjamini–Hochberg adjusted p-values (q-values), in the input order. */
 export function benjaminiHochberg(pValues: number[]): number[] {
@@ -105,183 +109,227 @@ export function benjaminiHochberg(pValues: number[]): number[] {
   return q;
 }
 
-/** Daily series (zero days filled) for every series with enough history, ending on `day`. */
-export async function loadSeries(warehouse: Warehouse, day: string, settings: HotspotSettings) {
-  const from = addDays(day, -settings.historyDays + 1);
-  const rows = await warehouse.all<SeriesInfo & { day: string; n: number }>(sqlFile('alerts/daily_series_counts.sql'), {
-    from: `${from} 00:00:00`,
-    to: `${addDays(day, 1)} 00:00:00`,
-  });
-  const dates: string[] = [];
-  for (let d = from; d <= day; d = addDays(d, 1)) dates.push(d);
-  const index = new Map(dates.map((d, i) => [d, i]));
-  const series = new Map<string, { info: SeriesInfo; counts: number[]; total: number }>();
-  for (const row of rows) {
-    let entry = series.get(row.series_key);
-    if (!entry) {
-      entry = { info: { level: row.level, series_key: row.series_key, category_l1: row.category_l1, category_l2: row.category_l2, district: row.district }, counts: new Array(dates.length).fill(0), total: 0 };
-      series.set(row.series_key, entry);
-    }
-    const at = index.get(String(row.day).slice(0, 10));
-    if (at !== undefined) {
-      entry.counts[at] = row.n;
-      entry.total += row.n;
-    }
-  }
-  return { dates, series: [...series.values()].filter((s) => s.total >= settings.minHistoryTickets) };
-}
-
-/** Tests every series for `day`; returns the alarms that pass FDR, minimum count and ratio. */
-export async function findAlarms(warehouse: Warehouse, day: string, detector: SeriesDetector, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS) {
-  const { dates, series } = await loadSeries(warehouse, day, settings);
-  const tested: { info: SeriesInfo; result: DayResult }[] = [];
-  for (const s of series) {
-    // One model fit per series adds up to seconds: the web server gets its turn between series.
-    await yieldToEventLoop();
-    const result = detector({ dates, counts: s.counts }, day).at(-1);
-    if (result && result.date === day) tested.push({ info: s.info, result });
-  }
-  const q = benjaminiHochberg(tested.map((t) => t.result.pValue));
-  const alarms: Alarm[] = tested
-    .map((t, i) => ({ ...t.info, result: t.result, qValue: q[i] }))
-    .filter((a) => a.qValue <= settings.fdr && a.result.count >= settings.minCount && a.result.count >= settings.minRatio * Math.max(a.result.expected, 1e-9));
-  return { tested: tested.length, alarms, dates, series };
+/** Where the warehouse's tickets begin and end. */
+export async function ticketDays(warehouse: Warehouse): Promise<{ first: string | null; last: string | null }> {
+  const row = await warehouse.one<{ first_day: string | null; last_day: string | null }>(sqlFile('alerts/ticket_days.sql'));
+  return { first: row?.first_day ?? null, last: row?.last_day ?? null };
 }
 
 /**
- * Records the day's alarms as episodes: extends the series' open episode (or opens one), closes
- * episodes that have been quiet, and says which episodes need a notification (new, or escalated).
+ * Daily series (zero days filled) ending on `lastDay`. A series starts where the warehouse's data
+ * starts — the days before it are unknown, not quiet. Sparse series and series whose tickets are
+ * exactly those of a series they contain (an l1 with a single l2, a prefecture with one district)
+ * are left out, with the count of each.
  */
-export async function recordEpisodes(warehouse: Warehouse, day: string, alarms: Alarm[], settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<Notification[]> {
-  const notifications: Notification[] = [];
-  await warehouse.transaction(async () => {
-    for (const alarm of alarms) {
-      const r = alarm.result;
-      const open = await warehouse.one<{ episode_id: number; notified_score: number | null; peak_score: number }>(
-        `select episode_id, notified_score, peak_score from alert_episodes
-         where series_key = $key and status <> 'closed' and last_alarm_on >= $since::date order by episode_id desc limit 1`,
-        { key: alarm.series_key, since: addDays(day, -settings.quietDays) },
-      );
-      let episodeId: number;
-      if (open) {
-        episodeId = open.episode_id;
-        await warehouse.run(
-          `update alert_episodes set last_alarm_on = greatest(last_alarm_on, $day::date),
-             peak_count = greatest(peak_count, $count), peak_expected = case when $score > peak_score then $expected else peak_expected end,
-             peak_score = greatest(peak_score, $score), min_p_value = least(min_p_value, $p)
-           where episode_id = $id`,
-          { id: episodeId, day, count: r.count, expected: r.expected, score: r.score, p: r.pValue },
-        );
-        if (open.notified_score === null || r.score >= open.notified_score * settings.escalation) notifications.push({ episodeId, kind: 'escalated', alarm });
-      } else {
-        episodeId = (await warehouse.one<{ id: number }>(`select nextval('alert_episode_ids') as id`))!.id;
-        await warehouse.run(
-          `insert into alert_episodes (episode_id, series_key, level, category_l1, category_l2, district, opened_on, last_alarm_on, status,
-             peak_count, peak_expected, peak_score, min_p_value)
-           values ($id, $key, $level, $l1, $l2, $district, $day::date, $day::date, 'open', $count, $expected, $score, $p)`,
-          { id: episodeId, key: alarm.series_key, level: alarm.level, l1: alarm.category_l1, l2: alarm.category_l2, district: alarm.district, day, count: r.count, expected: r.expected, score: r.score, p: r.pValue },
-        );
-        notifications.push({ episodeId, kind: 'new', alarm });
-      }
-      await warehouse.run(`delete from alert_days where episode_id = $id and day = $day::date`, { id: episodeId, day });
-      await warehouse.run(
-        `insert into alert_days (episode_id, series_key, day, count, expected, upper, p_value, q_value, score, detected_at)
-         values ($id, $key, $day::date, $count, $expected, $upper, $p, $q, $score, current_localtimestamp())`,
-        { id: episodeId, key: alarm.series_key, day, count: r.count, expected: r.expected, upper: r.upper, p: r.pValue, q: alarm.qValue, score: r.score },
-      );
-    }
-    await warehouse.run(
-      `update alert_episodes set status = 'closed', closed_on = $day::date
-       where status <> 'closed' and level <> 'incident' and last_alarm_on < $since::date`,
-      { day, since: addDays(day, -settings.quietDays) },
-    );
+export async function loadSeries(warehouse: Warehouse, lastDay: string, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<SeriesSet> {
+  const data = await ticketDays(warehouse);
+  const historyStart = addDays(lastDay, -settings.historyDays + 1);
+  const from = data.first && data.first > historyStart ? data.first : historyStart;
+  const dates: string[] = [];
+  for (let d = from; d <= lastDay; d = addDays(d, 1)) dates.push(d);
+  const rows = await warehouse.all<SeriesInfo & { days: number[]; counts: number[]; total: number }>(sqlFile('alerts/daily_series_counts.sql'), {
+    from,
+    to: addDays(lastDay, 1),
   });
-  return notifications;
-}
-
-/** Marks episodes as notified at their current peak score (after the mail went out or was queued). */
-export async function markNotified(warehouse: Warehouse, notifications: Notification[]): Promise<void> {
-  for (const n of notifications) {
-    await warehouse.run(`update alert_episodes set notified_score = $score, notified_at = current_localtimestamp() where episode_id = $id`, {
-      id: n.episodeId,
-      score: n.alarm.result.score,
-    });
+  const skipped: Partial<Record<SkipReason, number>> = {};
+  const skip = (reason: SkipReason) => (skipped[reason] = (skipped[reason] ?? 0) + 1);
+  const series: DailySeries[] = [];
+  for (const row of rows) {
+    if (row.total < settings.minHistoryTickets) {
+      skip('sparse');
+      continue;
+    }
+    const counts = new Array<number>(dates.length).fill(0);
+    row.days.forEach((day, i) => (counts[day] = row.counts[i]));
+    series.push({ info: { level: row.level, series_key: row.series_key, category_l1: row.category_l1, category_l2: row.category_l2, district: row.district }, counts, total: row.total });
   }
+  const kept = withoutDuplicates(series);
+  if (kept.length < series.length) skipped.duplicate = series.length - kept.length;
+  return { dates, series: kept, skipped, dataStart: data.first, dataEnd: data.last };
 }
 
+/** What a series counts: the fields it filters on (an l2 series also names its l1). */
+export interface SeriesFilter {
+  category_l1?: string | null;
+  category_l2?: string | null;
+  district?: string | null;
+  place?: string | null;
+}
+
+const FILTER_FIELDS = ['category_l1', 'category_l2', 'district', 'place'] as const;
+
+export function filterOf(info: { level: string } & SeriesFilter): SeriesFilter {
+  const filter: SeriesFilter = {};
+  if (info.level !== 'district') filter.category_l1 = info.category_l1;
+  if (info.level === 'l2' || info.level === 'l2_district' || info.level === 'burst') filter.category_l2 = info.category_l2;
+  if (info.level !== 'l1' && info.level !== 'l2') filter.district = info.district;
+  if (info.level === 'burst') filter.place = info.place;
+  return filter;
+}
+
+/** True when every ticket of `inner` is also one of `outer` (outer's conditions are a subset). */
+export function contains(outer: SeriesFilter, inner: SeriesFilter): boolean {
+  return FILTER_FIELDS.every((field) => outer[field] === undefined || outer[field] === inner[field]);
+}
+
+/** The tickets both filters count, as a filter; null when they cannot share a ticket. */
+export function intersect(a: SeriesFilter, b: SeriesFilter): SeriesFilter | null {
+  const both: SeriesFilter = { ...a };
+  for (const field of FILTER_FIELDS) {
+    if (b[field] === undefined) continue;
+    if (both[field] !== undefined && both[field] !== b[field]) return null;
+    both[field] = b[field];
+  }
+  return both;
+}
+
+/** The series key of a daily series with this filter (null: not a daily series, e.g. a place). */
+export function seriesKeyOf(filter: SeriesFilter): string | null {
+  if (filter.place !== undefined) return null;
+  const parts: string[] = [];
+  if (filter.category_l2 !== undefined) parts.push(`l2=${filter.category_l2}`);
+  else if (filter.category_l1 !== undefined) parts.push(`l1=${filter.category_l1}`);
+  if (filter.district !== undefined) parts.push(`district=${filter.district}`);
+  return parts.length ? parts.join('|') : null;
+}
+
+/** How narrow a series is: a place, then a district, then the category depth. */
+export function specificity(filter: SeriesFilter): number {
+  return (filter.place !== undefined ? 4 : 0) + (filter.district !== undefined ? 2 : 0) + (filter.category_l2 !== undefined ? 2 : filter.category_l1 !== undefined ? 1 : 0);
+}
+
+/**
+ * Drops a series when a series it contains has exactly the same counts on every day: the same
+ * tickets twice (the contained, more specific one stays, it says more).
+ */
+function withoutDuplicates(series: DailySeries[]): DailySeries[] {
+  const byCounts = new Map<string, DailySeries[]>();
+  for (const s of series) {
+    const key = `${s.total}:${s.counts.join(',')}`;
+    byCounts.set(key, [...(byCounts.get(key) ?? []), s]);
+  }
+  const dropped = new Set<DailySeries>();
+  for (const same of byCounts.values()) {
+    if (same.length < 2) continue;
+    for (const outer of same) {
+      const f = filterOf(outer.info);
+      if (same.some((inner) => inner !== outer && !dropped.has(inner) && contains(f, filterOf(inner.info)) && specificity(filterOf(inner.info)) > specificity(f))) dropped.add(outer);
+    }
+  }
+  return series.filter((s) => !dropped.has(s));
+}
+
+/** One series' verdict on one day, with the Benjamini–Hochberg q-value of that day. */
+export interface Alarm extends SeriesInfo {
+  result: DayResult;
+  qValue: number;
+}
+
+export interface DayVerdicts {
+  day: string;
+  /** Series judged on the day (the size of its multiple test). */
+  tested: number;
+  /** Series not judged, by reason (including those left out by loadSeries). */
+  skipped: Partial<Record<SkipReason, number>>;
+  alarms: Alarm[];
+  /** Count and expected count of every judged series on the day: what incidents.ts weighs alarms by. */
+  observed: Map<string, { count: number; expected: number }>;
+}
+
+/** The rise fields the detector adds to a day found by its sustained-rise channel (absent before it did). */
+export interface RiseFields {
+  channel?: 'day' | 'rise' | 'cusum';
+  riseStart?: string;
+  riseDays?: number;
+  riseObserved?: number;
+  riseExpected?: number;
+}
+
+export const riseOf = (result: DayResult) => result as DayResult & RiseFields;
+
+/**
+ * Judges every series on each of `days` with one detector call per series (the detector refits
+ * weekly and judges all days from the first in one pass), then controls each day's tests.
+ */
+export async function judgeDays(set: SeriesSet, days: string[], detector: SeriesDetector, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<DayVerdicts[]> {
+  if (!days.length) return [];
+  const results = new Map<string, { info: SeriesInfo; result: DayResult }[]>(days.map((d) => [d, []]));
+  const earliest = set.dataStart ? addDays(set.dataStart, settings.minHistoryDays) : null;
+  if (set.dates.length) {
+    for (const s of set.series) {
+      // One model fit per series adds up to seconds: the web server gets its turn between series.
+      await yieldToEventLoop();
+      for (const result of detector({ dates: set.dates, counts: s.counts }, days[0])) results.get(result.date)?.push({ info: s.info, result });
+    }
+  }
+  return days.map((day) => {
+    const judged = (results.get(day) ?? []).filter((t) => Number.isFinite(t.result.expected) && earliest !== null && day >= earliest);
+    const unjudged = set.series.length - judged.length;
+    const skipped = { ...set.skipped, ...(unjudged ? { 'short-history': unjudged } : {}) };
+    const q = benjaminiHochberg(judged.map((t) => t.result.pValue));
+    const alarms = judged.map((t, i) => ({ ...t.info, result: t.result, qValue: q[i] })).filter((a) => a.qValue <= settings.fdr && isLargeEnough(a.result, settings));
+    const observed = new Map(judged.map((t) => [t.info.series_key, { count: t.result.count, expected: t.result.expected }]));
+    return { day, tested: judged.length, skipped, alarms, observed };
+  });
+}
+
+/** The minimum rules: enough tickets, and enough above the expected count (a rise: over its window). */
+function isLargeEnough(result: DayResult, settings: HotspotSettings): boolean {
+  const rise = riseOf(result);
+  if ((rise.channel === 'rise' || rise.channel === 'cusum') && rise.riseObserved !== undefined && rise.riseExpected !== undefined && result.count <= result.upper) {
+    return rise.riseObserved - rise.riseExpected >= settings.minCount && rise.riseObserved >= settings.minRatio * rise.riseExpected;
+  }
+  return result.count >= settings.minCount && result.count >= settings.minRatio * Math.max(result.expected, 1e-9);
+}
+
+/** Tickets at one place within hours, told by the busiest window of the stretch of hours. */
 export interface Burst {
-  place: string;
   district: string | null;
   township: string | null;
-  category_l1: string;
-  category_l2: string;
+  place: string;
+  category_l1: string | null;
+  category_l2: string | null;
+  /** Tickets in the busiest window. */
   n: number;
   first_at: string;
   last_at: string;
+  window_end: string;
   previous_30_days: number;
+  /** What the place usually has in a window of this length (from its previous 30 days). */
+  expected: number;
+  pValue: number;
+  /** Bonferroni over the places that had tickets in the run … */
+  adjustedP: number;
+  /** … this many. */
+  places: number;
+  /** The day of the window's last ticket. */
+  day: string;
 }
 
 /**
- * Bursts at one place within `incidentHours` before `until` — many tickets from one compound in a
- * few hours, where the place usually has almost none. Each becomes (or extends) an incident episode.
+ * Bursts at one place ending within [from, to) ('YYYY-MM-DD HH:mm:ss', Beijing time): many tickets
+ * from one compound in a few hours where the place usually has few. The check of every hour in
+ * one query, so a replay of two weeks costs what one check costs.
  */
-export async function findBursts(warehouse: Warehouse, until: Date, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<Burst[]> {
-  const beijing = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
-  const from = new Date(until.getTime() - settings.incidentHours * 3600_000);
-  const rows = await warehouse.all<Burst>(sqlFile('alerts/address_bursts.sql'), { from: beijing(from), to: beijing(until), min_count: settings.incidentMinCount });
-  // A place that routinely has this many tickets a month is not a burst (e.g. a large estate office).
-  return rows.filter((b) => b.n >= settings.incidentMinCount && b.n * 30 >= 5 * Math.max(1, b.previous_30_days) * (settings.incidentHours / 24));
+export async function findBursts(warehouse: Warehouse, from: string, to: string, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<Burst[]> {
+  const rows = await warehouse.all<Omit<Burst, 'expected' | 'pValue' | 'adjustedP' | 'day'>>(sqlFile('alerts/address_bursts.sql'), {
+    from,
+    to,
+    hours: settings.burstHours,
+    min_count: settings.burstMinCount,
+  });
+  return rows.map((row) => {
+    // Half a ticket a month where a place had none: a first ticket is not infinitely unlikely.
+    const expected = (Math.max(row.previous_30_days, 0.5) / 30) * (settings.burstHours / 24);
+    const pValue = nbUpperTail(row.n, expected, 1);
+    return { ...row, expected, pValue, adjustedP: Math.min(1, pValue * Math.max(1, row.places)), day: row.last_at.slice(0, 10) };
+  });
 }
 
-export async function recordIncidents(warehouse: Warehouse, bursts: Burst[]): Promise<Notification[]> {
-  const notifications: Notification[] = [];
-  for (const burst of bursts) {
-    const key = `place=${burst.place}`;
-    const day = burst.last_at.slice(0, 10);
-    // What the place usually has in a window of this length, from its last 30 days.
-    const expected = (burst.previous_30_days / 30) * (DEFAULT_HOTSPOT_SETTINGS.incidentHours / 24);
-    const alarm: Alarm = {
-      level: 'incident',
-      series_key: key,
-      category_l1: burst.category_l1,
-      category_l2: burst.category_l2,
-      district: burst.district,
-      qValue: 0,
-      result: { date: day, count: burst.n, expected, upper: Math.max(1, expected * 3), pValue: 0, score: burst.n / Math.max(expected, 0.1), alarm: true },
-    };
-    const open = await warehouse.one<{ episode_id: number; peak_count: number }>(
-      `select episode_id, peak_count from alert_episodes where series_key = $key and status <> 'closed' and last_alarm_on >= $day::date - 1 order by episode_id desc limit 1`,
-      { key, day },
-    );
-    if (open) {
-      if (burst.n > open.peak_count) {
-        await warehouse.run(`update alert_episodes set peak_count = $n, last_alarm_on = $day::date where episode_id = $id`, { n: burst.n, day, id: open.episode_id });
-        if (burst.n >= open.peak_count * 1.5) notifications.push({ episodeId: open.episode_id, kind: 'escalated', alarm });
-      }
-      continue;
-    }
-    const id = (await warehouse.one<{ id: number }>(`select nextval('alert_episode_ids') as id`))!.id;
-    await warehouse.run(
-      `insert into alert_episodes (episode_id, series_key, level, category_l1, category_l2, district, address, opened_on, last_alarm_on, status,
-         peak_count, peak_expected, peak_score, min_p_value)
-       values ($id, $key, 'incident', $l1, $l2, $district, $place, $day::date, $day::date, 'open', $n, $expected, $score, null)`,
-      { id, key, l1: burst.category_l1, l2: burst.category_l2, district: burst.district, place: burst.place, day, n: burst.n, expected, score: alarm.result.score },
-    );
-    notifications.push({ episodeId: id, kind: 'new', alarm });
-  }
-  return notifications;
-}
-
-/** An operator acknowledges or closes an episode from the dashboard, with a comment. */
-export async function handleEpisode(warehouse: Warehouse, episodeId: number, action: 'acknowledge' | 'close', user: string, comment: string): Promise<boolean> {
-  const status = action === 'close' ? 'closed' : 'acknowledged';
-  const found = await warehouse.one<{ n: number }>(`select count(*) as n from alert_episodes where episode_id = $id`, { id: episodeId });
-  if (!found?.n) return false;
-  await warehouse.run(
-    `update alert_episodes set status = $status, comment = $comment, handled_by = $user, handled_at = current_localtimestamp(),
-       closed_on = case when $status = 'closed' then current_date else closed_on end
-     where episode_id = $id`,
-    { id: episodeId, status, comment: comment.slice(0, 2000), user },
-  );
-  return true;
+/** The one-line account of what a run skipped: '历史工单不足 60 件 112 个，…'. */
+export function skippedText(skipped: Partial<Record<SkipReason, number>>): string {
+  return (Object.entries(skipped) as [SkipReason, number][])
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${SKIP_REASONS[reason]} ${n} 个`)
+    .join('，');
 }

@@ -1,3 +1,4 @@
+import { ticketDays } from './hotspots.js';
 import { sqlFile, type Warehouse } from './warehouse.js';
 
 /**
@@ -108,4 +109,23 @@ export async function seasonalOutlook(warehouse: Warehouse, month: string, optio
     });
   }
   return outlooks.sort((a, b) => b.change * Math.sqrt(b.forecast) - a.change * Math.sqrt(a.forecast)).slice(0, options.limit ?? 50);
+}
+
+/**
+ * Why there is no outlook for `month`, in words (null when the history is long enough): the
+ * seasonal index needs twelve whole months ending with `month`, and a category with at least
+ * `minMonthly` tickets a month over them.
+ */
+export async function missingOutlookReason(warehouse: Warehouse, month: string, options: { level?: 'l1' | 'l2'; minMonthly?: number } = {}): Promise<string> {
+  const { first, last } = await ticketDays(warehouse);
+  if (!first || !last) return '数据仓库中还没有工单，无法做季节性展望 / no tickets yet';
+  const firstMonth = first.slice(0, 7);
+  const [fy, fm] = firstMonth.split('-').map(Number);
+  const [y, m] = month.split('-').map(Number);
+  const months = (y - fy) * 12 + (m - fm) + 1;
+  if (month > last.slice(0, 7)) return `数据截止于 ${last}，没有 ${month} 的工单；请用 --month ${last.slice(0, 7)} 或更早的月份 / the data ends on ${last}`;
+  if (months < 12 || (months === 12 && first.slice(8) !== '01')) {
+    return `历史不足：季节性展望需要截至 ${month} 的至少 12 个完整月份，而数据从 ${first} 开始（${Math.max(0, months)} 个月）/ too little history: the seasonal outlook needs 12 whole months`;
+  }
+  return `没有月均不少于 ${options.minMonthly ?? 20} 件的${options.level === 'l1' ? '一级' : '二级'}分类，暂无展望 / no category with enough tickets a month`;
 }

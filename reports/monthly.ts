@@ -1,4 +1,4 @@
-import type { AlertEpisode } from '../pipelines/hotspots.js';
+import { incidentLines, type IncidentLine } from '../pipelines/incidents.js';
 import type { Config } from '../pipelines/config.js';
 import {
   breakdown,
@@ -46,8 +46,8 @@ import {
 
 /**
  * The monthly report (月报). Every KPI number comes from kpi.ts (the same functions as `hotline kpi`,
- * `hotline breakdown` and `hotline ranking`); only the daily trend, the month's alert episodes and
- * the typical cases are read by queries/reports/*.sql. The data model is built first; the
+ * `hotline breakdown` and `hotline ranking`); the month's alert incidents from pipelines/incidents.ts;
+ * only the daily trend and the typical cases are read by queries/reports/*.sql. The data model is built first; the
  * narrative, the HTML and the DOCX are all written from it.
  */
 
@@ -84,8 +84,8 @@ export interface TreeShare extends NamedShare {
   children: NamedShare[];
 }
 
-/** An episode of the month as the report lists it, with how many days it alarmed. */
-export type AlertEpisodeLine = Omit<AlertEpisode, 'series_key' | 'peak_score' | 'handled_at'> & { alarm_days: number };
+/** An alert incident of the month as the report lists it (bursts included). */
+export type { IncidentLine };
 
 export interface TypicalCase {
   ticket_id: string;
@@ -124,7 +124,7 @@ export interface MonthlyReportData {
   risers: CategoryRiser[];
   districts: TreeShare[];
   ranking: { ranked: number; listed: number; red: UnitRankingRow[]; black: UnitRankingRow[]; scores: Pick<UnitRankingRow, 'unit_kind' | 'composite_score'>[] };
-  alerts: AlertEpisodeLine[];
+  alerts: IncidentLine[];
   outlook: SeasonalOutlook[];
   cases: TypicalCase[];
   headline: string;
@@ -215,13 +215,7 @@ export async function monthlyReportData(warehouse: Warehouse, month: string, con
     await risingCategories(session, period, { level: 2, limit: 5, minVolume: 10 }),
   ];
   const daily = await warehouse.all<{ day: string; received: number }>(sqlFile('reports/daily_received.sql'), { from: period.from, to: period.to });
-  const alerts = (await warehouse.all<AlertEpisodeLine>(sqlFile('reports/month_alert_episodes.sql'), { from: period.from, to: period.to })).map((a) => ({
-    ...a,
-    episode_id: Number(a.episode_id),
-    peak_count: Number(a.peak_count),
-    peak_expected: Number(a.peak_expected),
-    alarm_days: Number(a.alarm_days),
-  }));
+  const alerts = await incidentLines(warehouse, period.from.slice(0, 10), period.to.slice(0, 10));
   const cases = (await warehouse.all<TypicalCase>(sqlFile('reports/typical_cases.sql'), { from: period.from, to: period.to, limit: 3 })).map((c) => ({
     ticket_id: c.ticket_id,
     received_at: c.received_at,
@@ -312,7 +306,7 @@ export function headline(data: MonthlyReportData): string {
         : `上升最快的是“${name}”，由上月 ${countText(riser.previous_received)} 件增至 ${countText(riser.received)} 件（环比 ${pctChangeText(riser.change_pct)}）。`,
     );
   }
-  parts.push(data.alerts.length ? `本月热点预警 ${data.alerts.length} 起。` : '本月未触发热点预警。');
+  parts.push(data.alerts.length ? `本月热点预警事件 ${data.alerts.length} 起。` : '本月未触发热点预警。');
   return parts.join('');
 }
 
@@ -459,19 +453,20 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
       ? [
           {
             kind: 'table',
-            headers: ['序列', '区县/地址', '开始', '最后预警', '预警天数', '峰值（预期）', '状态', '处置'],
-            numeric: [4, 5],
+            headers: ['预警事件', '地点', '日期', '预警天数', '峰值（预期）', '相关序列', '状态', '处置'],
+            numeric: [3, 5],
             rows: data.alerts.map((a) => [
-              a.category_l2 ?? a.category_l1 ?? '全部分类',
-              a.address ?? a.district ?? '全州',
-              a.opened_on,
-              a.last_alarm_on,
+              a.title,
+              a.place ?? '—',
+              a.first_day === a.last_day ? a.first_day : `${a.first_day} 至 ${a.last_day}`,
               String(a.alarm_days),
               `${a.peak_count}（${a.peak_expected}）`,
+              String(a.series),
               a.status === 'closed' ? '已结束' : a.status === 'acknowledged' ? '已确认' : '进行中',
               [a.handled_by, a.comment].filter(Boolean).join('：') || '—',
             ]),
           },
+          { kind: 'note', text: '同一批工单在多个序列（全辖区、区县、分类、地点）引起的告警，以及同一地点同类问题连续几天的告警，合并为一起事件；峰值为事件主序列在最高一天（集中突发为数小时内）的工单量，括号内为按历史规律的预期。' },
         ]
       : [{ kind: 'note', text: '本月未触发热点预警。' }],
   });

@@ -210,7 +210,7 @@ export function recommendations(data: SpecialReportData): string[] {
   }
   const hotAddresses = data.addresses.filter((a) => a.received >= 3).slice(0, 3);
   if (hotAddresses.length) {
-    out.push(`${hotAddresses.map((a) => `${a.address}（${a.received} 件）`).join('、')}被反复反映，建议列入重点点位清单，由承办单位现场核查、限期整改。`);
+    out.push(`${hotAddresses.map((a) => `${a.district}${a.township === '未知乡镇街道' ? '' : a.township}${a.address}（${a.received} 件）`).join('、')}被反复反映，建议列入重点点位清单，由承办单位现场核查、限期整改。`);
   }
   const night = data.heatmap.filter((c) => c.hour >= 22 || c.hour < 6).reduce((s, c) => s + c.count, 0);
   const nightShare = night / data.summary.received;

@@ -1,5 +1,5 @@
 /** The shapes of the page APIs (dashboard/page-api.ts), as the browser reads them. */
-import type { AlertEpisode } from '../../pipelines/hotspots.js';
+import type { IncidentChartDay, IncidentWithMembers } from '../../pipelines/incidents.js';
 import type { ValueKind } from '../../reports/charts/dashboard-options.js';
 
 export interface Calendar {
@@ -41,7 +41,8 @@ export interface Card {
   spark: { month: string; value: number | null; young?: true }[];
 }
 
-export type Episode = AlertEpisode;
+export type Incident = IncidentWithMembers;
+export type { IncidentChartDay };
 
 export interface Overview {
   month: string;
@@ -55,7 +56,7 @@ export interface Overview {
   notes: string[];
   cards: Card[];
   daily: { date: string; count: number }[];
-  alerts: Episode[] | null;
+  alerts: Incident[] | null;
 }
 
 export type Ticket = Record<string, string | number | null>;

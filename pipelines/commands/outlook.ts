@@ -1,6 +1,6 @@
 import { usageError } from '../cli-error.js';
-import { seasonalOutlook } from '../outlook.js';
-import { COMMON_HELP, commandConfig, openWarehouse, parseCommand, printJson } from './common.js';
+import { missingOutlookReason, seasonalOutlook } from '../outlook.js';
+import { COMMON_HELP, commandConfig, log, openWarehouse, parseCommand, printJson } from './common.js';
 
 const HELP = `hotline outlook — 季节性热点与下月展望（未诉先办）
 For each category: the months that run above the yearly mean, whether the season is stable across
@@ -17,7 +17,10 @@ export async function run(argv: string[]): Promise<void> {
   if (values.level && !['l1', 'l2'].includes(values.level)) throw usageError('--level takes l1 or l2');
   const warehouse = await openWarehouse(commandConfig(values));
   try {
-    const outlooks = await seasonalOutlook(warehouse, values.month, { level: (values.level as 'l1' | 'l2') ?? 'l2', limit: values.limit ? Number(values.limit) : 15 });
+    const level = (values.level as 'l1' | 'l2' | undefined) ?? 'l2';
+    const outlooks = await seasonalOutlook(warehouse, values.month, { level, limit: values.limit ? Number(values.limit) : 15 });
+    // Nothing to say is said, not printed as nothing (on stderr: stdout stays data).
+    if (!outlooks.length) log(await missingOutlookReason(warehouse, values.month, { level }));
     if (values.json) return printJson(outlooks);
     for (const o of outlooks) {
       const months = o.highMonths.map((m) => `${m.month}月×${m.index.toFixed(2)}`).join(' ');

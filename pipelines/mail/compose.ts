@@ -2,26 +2,68 @@ import { districtMapAt, type RegionMap } from '../../reports/charts/map-options.
 import { alertTrendOption, type AlertHistoryDay } from '../../reports/charts/options.js';
 import { renderPng } from '../../reports/charts/render.js';
 import { CHART_FONT_FAMILY, chartColors } from '../../reports/charts/theme.js';
+import { formatP } from '../incident-names.js';
 import type { AlertSeries } from './routes.js';
 
-/** Everything an alert mail says about one episode; ticket texts arrive masked by ingest. */
+export { formatP };
+
+/** A related alarm listed inside an incident's mail: '供水 · 全辖区 · 11 月 21 日 61 件，预期 9.8 件'. */
+export interface RelatedAlarm {
+  name: string;
+  day: string;
+  count: number;
+  expected: number;
+  /** 'hour' for a burst within hours. */
+  window: 'day' | 'hour';
+}
+
+/** A sustained rise found by the detector's multi-day channel. */
+export interface RiseEvidence {
+  start: string;
+  days: number;
+  observed: number;
+  expected: number;
+}
+
+/** Everything an alert mail says about one incident; ticket texts arrive masked by ingest. */
 export interface AlertEvidence {
-  episodeId: number;
-  level: 'new' | 'escalated';
+  incidentId: number;
+  /** 'grown': mailed before, and its excess has doubled since; 'continuing' (digest only): alarming again, not mailed again. */
+  kind: 'new' | 'grown' | 'continuing';
+  /** What routing looks at. */
   series: AlertSeries;
-  /** The evaluated day, YYYY-MM-DD. */
+  /** '停水', '全部诉求'. */
+  topic: string;
+  /** '昌吉市 · 翠苑华府', '全辖区'. */
+  where: string;
+  /** The incident's township and place (compound), when it is about one place. */
+  township?: string | null;
+  place?: string | null;
+  /** The head's peak day, YYYY-MM-DD; and the incident's first and last day. */
   date: string;
+  firstDay: string;
+  lastDay: string;
   count: number;
   expected: number;
   upper: number;
-  pValue: number;
-  score: number;
+  /** The smallest multiplicity-adjusted p-value of the incident's alarms, and how many tests it was adjusted for. */
+  adjustedP: number;
+  tests: number;
+  /** 'hour': the head is a burst at one place; `from`/`to` its first and last ticket. */
   window: 'day' | 'hour';
-  /** The last 56 days, ending with `date`. */
+  windowFrom?: string;
+  windowTo?: string;
+  rise: RiseEvidence | null;
+  /** The other alarms of the incident (the same tickets in wider series, other days). */
+  related: RelatedAlarm[];
+  /** The last 56 days of the chart's series, ending with the incident's last day. */
   history: AlertHistoryDay[];
+  historyTitle: string;
   topTownships: { name: string; count: number }[];
   topAddresses: { name: string; count: number }[];
   samples: { ticket_id: string; received_at: string; content: string | null; address: string | null }[];
+  /** The measured false-incident rate at the current settings, as a sentence (see calibration.ts). */
+  falseIncidents: string | null;
   dashboardUrl?: string;
 }
 
@@ -39,7 +81,7 @@ export interface MailMessage {
   html: string;
   text: string;
   attachments: MailAttachment[];
-  /** Extra headers, e.g. X-Hotline-Episode, so that the dashboard can link an outbox file to its episode. */
+  /** Extra headers, e.g. X-Hotline-Incident, so that the dashboard can link an outbox file to its incident. */
   headers?: Record<string, string>;
 }
 
@@ -60,104 +102,108 @@ export interface ComposeOptions {
 
 const SAMPLE_COUNT = 3;
 const SAMPLE_MAX_CHARS = 300;
+const RELATED_MAX = 8;
 // Narrow enough that axis labels stay legible when a phone shrinks the picture to its width.
 const CHART_WIDTH = 480;
 const CHART_HEIGHT = 280;
 
-/** The subject and body of the mail for one new or escalated alert episode. */
+/** The subject and body of the one mail of a new incident (or of one that has doubled). */
 export function composeAlertMail(evidence: AlertEvidence, options: ComposeOptions = {}): MailMessage {
-  const what = seriesName(evidence.series);
-  const where = evidence.series.district ?? '全辖区';
-  const when = whenLabel(evidence, options.today ?? shanghaiToday());
-  const tag = evidence.level === 'escalated' ? '【预警升级】' : '【预警】';
-  const subject = `${tag}${what} · ${where} · ${when} ${evidence.count} 件，预期 ${formatCount(evidence.expected)} 件`;
-  const link = episodeLink(evidence.dashboardUrl ?? options.dashboardUrl, evidence.episodeId);
+  const { topic, where } = evidence;
+  const today = options.today ?? shanghaiToday();
+  const when = evidence.window === 'hour' ? `${dayLabel(evidence.date, today)}数小时内` : dayLabel(evidence.date, today);
+  const tag = evidence.kind === 'grown' ? '【预警升级】' : '【预警】';
+  const subject = `${tag}${topic} · ${where} · ${when} ${evidence.count} 件，${expectedPhrase(evidence.expected)}`;
+  const link = incidentLink(evidence.dashboardUrl ?? options.dashboardUrl, evidence.incidentId);
   const reason = reasonLine(options);
 
   const attachments: MailAttachment[] = [];
-  const cid = `trend-${evidence.episodeId}@hotline-pulse`;
+  const cid = `trend-${evidence.incidentId}@hotline-pulse`;
   if (options.chart !== false && evidence.history.length > 0) {
-    const png = renderPng(alertTrendOption(evidence.history, `${what} · ${where} 近 8 周每日工单`, evidence.date), {
+    const png = renderPng(alertTrendOption(evidence.history, evidence.historyTitle, evidence.date, evidence.rise?.start), {
       width: CHART_WIDTH,
       height: CHART_HEIGHT,
       scale: 2,
     });
-    attachments.push({ filename: `trend-${evidence.episodeId}.png`, content: png, contentType: 'image/png', cid });
+    attachments.push({ filename: `trend-${evidence.incidentId}.png`, content: png, contentType: 'image/png', cid });
   }
 
-  const location = options.chart !== false && options.region ? locationMap(evidence, options.region, what) : null;
+  const chartAttached = attachments.length > 0;
+  const location = options.chart !== false && options.region ? locationMap(evidence, options.region, topic) : null;
   if (location) attachments.push(location.attachment);
 
-  const ratio = evidence.expected > 0 ? evidence.count / evidence.expected : Infinity;
-  const excess = evidence.count - evidence.upper;
-  const headline =
-    `${monthDay(evidence.date)}，${what}（${where}）${evidence.window === 'hour' ? '数小时内' : '当日'}受理 ${evidence.count} 件，` +
-    `按历史规律预期约 ${formatNumber(evidence.expected)} 件，预警上限 ${formatNumber(evidence.upper)} 件。`;
-  const words =
-    `${ratio === Infinity ? '预期接近 0 件' : `是预期的 ${formatNumber(ratio)} 倍`}，` +
-    // An alert from the sustained-rise channel (CUSUM) may stay under the one-day bound.
-    (excess > 0 ? `超出预警上限 ${formatNumber(excess)} 件。` : '未超过单日预警上限，但近期持续偏高。') +
-    `在正常情况下出现这么多工单的概率为 ${formatP(evidence.pValue)}（${returnPeriod(evidence.pValue, evidence.window)}），${rarity(evidence.pValue)}。`;
-  const escalation =
-    evidence.level === 'escalated' ? `该预警事件（编号 ${evidence.episodeId}）此前已发出过预警，现进一步升级，请优先关注。` : null;
+  const headline = headlineOf(evidence);
+  const words = [sizeWords(evidence), statisticsWords(evidence)];
+  const span = evidence.firstDay === evidence.lastDay ? null : `本事件自 ${monthDay(evidence.firstDay)}至 ${monthDay(evidence.lastDay)}持续预警。`;
+  const grown =
+    evidence.kind === 'grown' ? `该预警事件（编号 ${evidence.incidentId}）此前已发出过邮件，现超出预期的工单数已翻番，请优先关注。` : null;
   const samples = evidence.samples.slice(0, SAMPLE_COUNT);
+  const related = evidence.related.slice(0, RELATED_MAX).map(relatedLine);
+  const moreRelated = evidence.related.length > RELATED_MAX ? `另有 ${evidence.related.length - RELATED_MAX} 条` : null;
+  const calibration = evidence.falseIncidents;
 
   const html = page(subject, [
-    banner(evidence.level === 'escalated' ? '热线预警 · 升级' : '热线预警'),
+    banner(evidence.kind === 'grown' ? '热线预警 · 升级' : '热线预警'),
     `<div style="background:#ffffff;padding:16px 16px 8px;">`,
-    `<h1 style="margin:0 0 8px;font-size:20px;line-height:1.4;">${esc(what)} · ${esc(where)}</h1>`,
-    escalation ? `<p style="margin:0 0 12px;padding:8px 12px;background:#fff4e6;border-left:4px solid ${chartColors.upper};">${esc(escalation)}</p>` : '',
+    `<h1 style="margin:0 0 8px;font-size:20px;line-height:1.4;">${esc(topic)} · ${esc(where)}</h1>`,
+    grown ? `<p style="margin:0 0 12px;padding:8px 12px;background:#fff4e6;border-left:4px solid ${chartColors.upper};">${esc(grown)}</p>` : '',
     `<p style="margin:0 0 12px;">${esc(headline)}</p>`,
     figures([
       ['受理工单', `${evidence.count} 件`, true],
       ['预期', `${formatNumber(evidence.expected)} 件`, false],
-      ['预警上限', `${formatNumber(evidence.upper)} 件`, false],
-      ['p 值', formatP(evidence.pValue), false],
-      ['异常分数', formatNumber(evidence.score), false],
+      [evidence.window === 'hour' ? '突发判定下限' : '单日预警上限', `${formatNumber(evidence.upper)} 件`, false],
+      ['校正后 p 值', formatP(evidence.adjustedP), false],
     ]),
-    `<p style="margin:12px 0;">${esc(words)}</p>`,
-    attachments.length > 0
-      ? `<img src="cid:${esc(cid)}" width="${CHART_WIDTH}" alt="${esc(`${what} 近 8 周每日工单走势`)}" style="display:block;width:100%;max-width:${CHART_WIDTH}px;height:auto;border:0;margin:8px 0 4px;">` +
-        `<p style="margin:0 0 12px;font-size:12px;color:${chartColors.subtext};">柱：每日工单量（红色为超出预警上限）；绿线：预期；橙色虚线：预警上限。</p>`
+    ...words.map((w) => `<p style="margin:12px 0;">${esc(w)}</p>`),
+    span ? `<p style="margin:12px 0;">${esc(span)}</p>` : '',
+    chartAttached
+      ? `<img src="cid:${esc(cid)}" width="${CHART_WIDTH}" alt="${esc(`${evidence.historyTitle} 近 8 周每日工单走势`)}" style="display:block;width:100%;max-width:${CHART_WIDTH}px;height:auto;border:0;margin:8px 0 4px;">` +
+        `<p style="margin:0 0 12px;font-size:12px;color:${chartColors.subtext};">${esc(evidence.historyTitle)}。柱：每日工单量（红色为超出预警上限）；绿线：预期；橙色虚线：单日预警上限。</p>`
       : '',
+    section('同一事件的相关预警', related.length ? `<ul style="margin:0;padding-left:20px;">${related.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>${moreRelated ? muted(moreRelated) : ''}` : muted('无其他序列预警')),
     location
-      ? section('位置', `<img src="cid:${esc(location.attachment.cid!)}" width="${MAP_WIDTH}" alt="${esc(`${what} 发生位置：${location.where}`)}" style="display:block;width:100%;max-width:${MAP_WIDTH}px;height:auto;border:0;margin:4px 0;">`) +
+      ? section('位置', `<img src="cid:${esc(location.attachment.cid!)}" width="${MAP_WIDTH}" alt="${esc(`${topic} 发生位置：${location.where}`)}" style="display:block;width:100%;max-width:${MAP_WIDTH}px;height:auto;border:0;margin:4px 0;">`) +
         `<p style="margin:0 0 12px;font-size:12px;color:${chartColors.subtext};">${esc(location.caption)}</p>`
       : '',
     section('工单集中的乡镇街道', rankTable(evidence.topTownships, '乡镇街道')),
-    section('工单集中的地址', rankTable(evidence.topAddresses, '地址')),
+    section('工单集中的地点', rankTable(evidence.topAddresses, '地点')),
     section('工单示例', samples.length > 0 ? samples.map(sampleCard).join('') : muted('暂无可展示的工单')),
-    link ? button(link, '在看板中查看预警详情') : muted('看板地址未配置，请在热线看板的“预警”页查看详情。'),
+    link ? button(link, '在看板中查看并处置此事件') : '',
     `</div>`,
-    footer(reason),
+    footer([calibration, reason].filter(Boolean).join(' ')),
   ]);
 
   const text = [
     subject,
     '',
-    escalation,
+    grown,
     headline,
-    words,
+    ...words,
+    span,
     '',
     `受理工单：${evidence.count} 件`,
     `预期：${formatNumber(evidence.expected)} 件`,
-    `预警上限：${formatNumber(evidence.upper)} 件`,
-    `p 值：${formatP(evidence.pValue)}`,
-    `异常分数：${formatNumber(evidence.score)}`,
+    `${evidence.window === 'hour' ? '突发判定下限' : '单日预警上限'}：${formatNumber(evidence.upper)} 件`,
+    `校正后 p 值：${formatP(evidence.adjustedP)}`,
+    '',
+    '同一事件的相关预警：',
+    ...(related.length ? related.map((r) => `  ${r}`) : ['  无']),
+    ...(moreRelated ? [`  ${moreRelated}`] : []),
     '',
     ...(location ? [`位置：${location.caption}`, ''] : []),
     '工单集中的乡镇街道：',
     ...rankLines(evidence.topTownships),
     '',
-    '工单集中的地址：',
+    '工单集中的地点：',
     ...rankLines(evidence.topAddresses),
     '',
     '工单示例：',
     ...(samples.length > 0 ? samples.flatMap(sampleLines) : ['  暂无可展示的工单']),
     '',
-    link ? `预警详情：${link}` : '看板地址未配置，请在热线看板的“预警”页查看详情。',
+    link ? `预警详情：${link}` : null,
     '',
     '-- ',
+    calibration,
     reason,
   ]
     .filter((line) => line !== null)
@@ -168,43 +214,41 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
     html,
     text,
     attachments,
-    headers: { 'X-Hotline-Kind': 'alert', 'X-Hotline-Episode': String(evidence.episodeId) },
+    headers: { 'X-Hotline-Kind': 'alert', 'X-Hotline-Incident': String(evidence.incidentId) },
   };
 }
 
-/** One mail listing the day's alerts, most urgent first, each with a link to its episode. */
-export function composeDigestMail(items: AlertEvidence[], date: string, options: ComposeOptions = {}): MailMessage {
-  const escalated = items.filter((item) => item.level === 'escalated').length;
+/** One mail listing the day's incidents, grown ones first, each with a link. */
+export function composeDigestMail(items: AlertEvidence[], date: string, options: ComposeOptions & { falseIncidents?: string | null } = {}): MailMessage {
+  const grown = items.filter((item) => item.kind === 'grown').length;
   const subject =
     items.length === 0
-      ? `【预警日报】${date} · 无新预警`
-      : `【预警日报】${date} · ${items.length} 条预警${escalated > 0 ? `（其中升级 ${escalated} 条）` : ''}`;
-  const sorted = [...items].sort(
-    (a, b) => Number(b.level === 'escalated') - Number(a.level === 'escalated') || a.pValue - b.pValue || b.count - a.count,
-  );
+      ? `【预警日报】${date} · 无预警事件`
+      : `【预警日报】${date} · ${items.length} 起预警事件${grown > 0 ? `（其中升级 ${grown} 起）` : ''}`;
+  const sorted = [...items].sort((a, b) => Number(b.kind === 'grown') - Number(a.kind === 'grown') || a.adjustedP - b.adjustedP || b.count - a.count);
   const reason = reasonLine({ ...options, reason: options.reason ?? '您在预警日报收件人名单中' });
   const rows = sorted.map((item) => ({
     item,
-    level: item.level === 'escalated' ? '升级' : '新',
-    what: seriesName(item.series),
-    where: item.series.district ?? '全辖区',
-    link: episodeLink(item.dashboardUrl ?? options.dashboardUrl, item.episodeId),
+    level: item.kind === 'grown' ? '升级' : item.kind === 'continuing' ? '持续' : '新',
+    what: item.topic,
+    where: item.where,
+    link: incidentLink(item.dashboardUrl ?? options.dashboardUrl, item.incidentId),
   }));
 
   const cell = 'padding:8px 6px;border-bottom:1px solid #e5e6eb;vertical-align:top;';
   const head = `${cell}white-space:nowrap;font-size:13px;`;
   const table =
     `<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;border-collapse:collapse;font-size:14px;">` +
-    `<tr style="background:#f2f3f5;text-align:left;"><th style="${head}">级别</th><th style="${head}">类别 · 区县</th>` +
-    `<th style="${head}text-align:right;">工单 / 预期</th><th style="${head}text-align:right;">p 值</th><th style="${head}">详情</th></tr>` +
+    `<tr style="background:#f2f3f5;text-align:left;"><th style="${head}">级别</th><th style="${head}">事件</th>` +
+    `<th style="${head}text-align:right;">工单 / 预期</th><th style="${head}text-align:right;">校正后 p 值</th><th style="${head}">详情</th></tr>` +
     rows
       .map(
         (row) =>
-          `<tr><td style="${cell}white-space:nowrap;color:${row.item.level === 'escalated' ? chartColors.alert : chartColors.text};font-weight:bold;">${row.level}</td>` +
+          `<tr><td style="${cell}white-space:nowrap;color:${row.item.kind === 'grown' ? chartColors.alert : chartColors.text};font-weight:bold;">${row.level}</td>` +
           `<td style="${cell}">${esc(row.what)}<br><span style="color:${chartColors.subtext};font-size:13px;">${esc(row.where)} · ${esc(row.item.date)}</span></td>` +
           `<td style="${cell}text-align:right;white-space:nowrap;"><b>${row.item.count}</b> / ${formatNumber(row.item.expected)}</td>` +
-          `<td style="${cell}text-align:right;white-space:nowrap;">${esc(formatP(row.item.pValue))}</td>` +
-          `<td style="${cell}white-space:nowrap;">${row.link ? `<a href="${esc(row.link)}" style="color:${chartColors.count};">查看 #${row.item.episodeId}</a>` : `#${row.item.episodeId}`}</td></tr>`,
+          `<td style="${cell}text-align:right;white-space:nowrap;">${esc(formatP(row.item.adjustedP))}</td>` +
+          `<td style="${cell}white-space:nowrap;">${row.link ? `<a href="${esc(row.link)}" style="color:${chartColors.count};">查看 #${row.item.incidentId}</a>` : `#${row.item.incidentId}`}</td></tr>`,
       )
       .join('') +
     `</table>`;
@@ -213,27 +257,26 @@ export function composeDigestMail(items: AlertEvidence[], date: string, options:
     banner(`热线预警日报 · ${date}`),
     `<div style="background:#ffffff;padding:16px 16px 8px;">`,
     items.length === 0
-      ? `<p style="margin:0 0 12px;">${esc(date)} 没有新的或升级的预警。</p>`
-      : `<p style="margin:0 0 12px;">${esc(date)} 共 ${items.length} 条预警${escalated > 0 ? `，其中 ${escalated} 条为升级` : ''}。按紧急程度排列：</p>` + table,
-    options.dashboardUrl && isHttpUrl(options.dashboardUrl)
-      ? button(`${trimSlash(options.dashboardUrl)}/alerts`, '在看板中查看全部预警')
-      : '',
+      ? `<p style="margin:0 0 12px;">${esc(date)} 没有预警事件。</p>`
+      : `<p style="margin:0 0 12px;">${esc(date)} 共 ${items.length} 起预警事件${grown > 0 ? `，其中 ${grown} 起为升级` : ''}。按紧急程度排列：</p>` + table,
+    options.dashboardUrl && isHttpUrl(options.dashboardUrl) ? button(`${trimSlash(options.dashboardUrl)}/alerts`, '在看板中查看全部预警') : '',
     `</div>`,
-    footer(reason),
+    footer([options.falseIncidents, reason].filter(Boolean).join(' ')),
   ]);
 
   const text = [
     subject,
     '',
     ...(items.length === 0
-      ? [`${date} 没有新的或升级的预警。`]
+      ? [`${date} 没有预警事件。`]
       : rows.map(
           (row) =>
-            `[${row.level}] ${row.what} · ${row.where} · ${row.item.date}：${row.item.count} 件，预期 ${formatNumber(row.item.expected)} 件，p = ${formatP(row.item.pValue)}` +
+            `[${row.level}] ${row.what} · ${row.where} · ${row.item.date}：${row.item.count} 件，预期 ${formatNumber(row.item.expected)} 件，校正后 p = ${formatP(row.item.adjustedP)}` +
             (row.link ? `\n    ${row.link}` : ''),
         )),
     '',
     '-- ',
+    ...(options.falseIncidents ? [options.falseIncidents] : []),
     reason,
   ].join('\n');
 
@@ -249,14 +292,15 @@ const MAP_WIDTH = 480;
  * the pin is. Null when the alert has no place on the map (a prefecture-wide series).
  */
 function locationMap(evidence: AlertEvidence, region: RegionMap, what: string): { attachment: MailAttachment; where: string; caption: string } | null {
-  const incident = { label: what, district: evidence.series.district, township: evidence.topTownships[0]?.name ?? null, address: evidence.topAddresses[0]?.name ?? null };
+  // The incident's own compound when it has one, else where most of its tickets came from.
+  const incident = { label: what, district: evidence.series.district, township: evidence.township ?? evidence.topTownships[0]?.name ?? null, address: evidence.place ?? evidence.topAddresses[0]?.name ?? null };
   const map = districtMapAt(region, [], { kind: 'count', valueName: '受理量', width: MAP_WIDTH, locator: true, compact: true, highlight: evidence.series.district, incidents: [incident] });
   const place = map.incidents[0].place;
   if (!place) return null;
   const png = renderPng(map.option, { width: MAP_WIDTH, height: map.height, scale: 2 });
   const precision = { place: '按地址定位', township: '标在乡镇街道中心', district: '标在区县中心（地址未能定位到已知地点）' }[place.precision];
   return {
-    attachment: { filename: `location-${evidence.episodeId}.png`, content: png, contentType: 'image/png', cid: `location-${evidence.episodeId}@hotline-pulse` },
+    attachment: { filename: `location-${evidence.incidentId}.png`, content: png, contentType: 'image/png', cid: `location-${evidence.incidentId}@hotline-pulse` },
     where: place.where,
     caption: `${place.where}：红色标记${precision}。${region.attribution}。`,
   };
@@ -265,19 +309,55 @@ function locationMap(evidence: AlertEvidence, region: RegionMap, what: string): 
 // ---------------------------------------------------------------------------------------------
 // Wording
 
-function seriesName(series: AlertSeries): string {
-  return series.category_l2 ?? series.category_l1;
+/** What happened, where and against what. */
+function headlineOf(e: AlertEvidence): string {
+  const what = `${e.topic}（${e.where}）`;
+  if (e.window === 'hour') {
+    const span = e.windowFrom && e.windowTo ? `${clock(e.windowFrom)}–${clock(e.windowTo)}` : '数小时内';
+    return `${monthDay(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，这么长的时间内预期约 ${formatNumber(e.expected)} 件。`;
+  }
+  return `${monthDay(e.date)}，${what}当日受理 ${e.count} 件，按历史规律预期约 ${formatNumber(e.expected)} 件，单日预警上限 ${formatNumber(e.upper)} 件。`;
+}
+
+/** How much above expectation; a sustained rise under the day's bound says so and shows the rise. */
+function sizeWords(e: AlertEvidence): string {
+  const ratio = e.expected > 0 ? e.count / e.expected : Infinity;
+  const times = ratio === Infinity ? '预期接近 0 件' : `是预期的 ${formatNumber(ratio)} 倍`;
+  if (e.rise && e.count <= e.upper) {
+    const share = e.rise.expected > 0 ? Math.round((e.rise.observed / e.rise.expected - 1) * 100) : null;
+    return (
+      `持续上升：自 ${monthDay(e.rise.start)}起 ${e.rise.days} 天共受理 ${formatNumber(e.rise.observed)} 件，预期 ${formatNumber(e.rise.expected)} 件` +
+      `${share !== null ? `（高出 ${share}%）` : ''}；当日 ${e.count} 件${times === '预期接近 0 件' ? '' : `，${times}`}，未超过单日预警上限。`
+    );
+  }
+  const excess = e.count - e.upper;
+  return `${times}，` + (excess > 0 ? `超出${e.window === 'hour' ? '判定下限' : '单日预警上限'} ${formatNumber(excess)} 件。` : '未超过单日预警上限，但近期持续偏高。');
+}
+
+/** What the statistics support: the adjusted p-value and the number of tests it accounts for. */
+function statisticsWords(e: AlertEvidence): string {
+  const tests = e.window === 'hour' ? `按当时有工单的 ${e.tests.toLocaleString('en-US')} 个地点做 Bonferroni 校正` : `按当天检验的 ${e.tests.toLocaleString('en-US')} 个序列做 Benjamini–Hochberg 校正`;
+  return `在没有异常的情况下，出现这样的结果的概率经多重检验校正后为 ${formatP(e.adjustedP)}（${tests}），${rarity(e.adjustedP)}。`;
+}
+
+function relatedLine(r: RelatedAlarm): string {
+  return `${r.name} · ${monthDay(r.day)}${r.window === 'hour' ? '数小时内' : ''} ${r.count} 件，${expectedPhrase(r.expected)}`;
 }
 
 /** 今日 for an alert of today, otherwise the date: a mail read the next morning must not say 今日. */
-function whenLabel(evidence: AlertEvidence, today: string): string {
-  if (evidence.window === 'hour') return '数小时内';
-  return evidence.date === today ? '今日' : monthDay(evidence.date);
+function dayLabel(date: string, today: string): string {
+  return date === today ? '今日' : monthDay(date);
 }
 
 function monthDay(date: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
   return match ? `${Number(match[2])} 月 ${Number(match[3])} 日` : date;
+}
+
+/** '2025-11-21 07:35:01' → '7:35'. */
+function clock(stamp: string): string {
+  const match = /\d{2}:\d{2}/.exec(stamp.slice(11));
+  return match ? match[0].replace(/^0/, '') : stamp;
 }
 
 function shanghaiToday(): string {
@@ -289,6 +369,11 @@ function formatCount(value: number): string {
   return value >= 10 ? String(Math.round(value)) : formatNumber(value);
 }
 
+/** '预期 12 件', '预期 0.4 件', '预期不足 0.1 件' — never '预期 0 件' for a place that is merely quiet. */
+function expectedPhrase(value: number): string {
+  return value > 0 && value < 0.05 ? '预期不足 0.1 件' : `预期 ${formatCount(value)} 件`;
+}
+
 /** One decimal, without a trailing .0. */
 function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -296,39 +381,11 @@ function formatNumber(value: number): string {
   return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
 }
 
-const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
-
-/** 0.0032 → '0.0032'; 3.2e-6 → '3.2 × 10⁻⁶'. */
-export function formatP(p: number): string {
-  if (!(p > 0)) return '< 10⁻¹⁶';
-  if (p >= 0.001) return String(Number(p.toPrecision(2)));
-  const exponent = Math.floor(Math.log10(p));
-  let mantissa = Number((p / 10 ** exponent).toPrecision(2));
-  let power = exponent;
-  if (mantissa >= 10) {
-    mantissa /= 10;
-    power += 1;
-  }
-  const sup = String(power).split('').map((c) => SUPERSCRIPT[c] ?? c).join('');
-  return mantissa === 1 ? `10${sup}` : `${mantissa} × 10${sup}`;
-}
-
-/** How often such a count happens by chance, in words: 1 / p evaluation windows. */
-export function returnPeriod(p: number, window: 'day' | 'hour'): string {
-  if (!(p > 0)) return '正常情况下几乎不可能出现';
-  const days = window === 'hour' ? 1 / p / 24 : 1 / p;
-  if (days < 2) return window === 'hour' ? `约每 ${Math.max(1, Math.round(1 / p))} 小时就会出现一次` : '几乎每天都可能出现';
-  if (days < 60) return `约 ${Math.round(days)} 天一遇`;
-  if (days < 730) return `约 ${Math.round(days / 30)} 个月一遇`;
-  if (days < 3_652_500) return `约 ${Math.round(days / 365).toLocaleString('en-US')} 年一遇`;
-  return '万年一遇以上';
-}
-
+/** Plain words for an adjusted p-value; no "N 年一遇": that would ignore how many series are tested. */
 function rarity(p: number): string {
-  if (p < 1e-6) return '极不寻常，很可能是真实的聚集事件';
-  if (p < 1e-4) return '非常不寻常';
-  if (p < 1e-3) return '不寻常';
-  return '明显偏高';
+  if (p < 1e-6) return '几乎不可能是偶然波动';
+  if (p < 1e-3) return '很难用偶然波动解释';
+  return '偏高，但仍可能是偶然波动';
 }
 
 function reasonLine(options: ComposeOptions): string {
@@ -340,9 +397,9 @@ function reasonLine(options: ComposeOptions): string {
   return `${why}此邮件由 Hotline Pulse 热线分析系统自动发送，请勿直接回复；如需调整接收范围，请联系系统管理员。`;
 }
 
-function episodeLink(base: string | undefined, episodeId: number): string | null {
+function incidentLink(base: string | undefined, incidentId: number): string | null {
   if (!base || !isHttpUrl(base)) return null;
-  return `${trimSlash(base)}/alerts/${encodeURIComponent(String(episodeId))}`;
+  return `${trimSlash(base)}/alerts?incident=${encodeURIComponent(String(incidentId))}`;
 }
 
 function isHttpUrl(value: string): boolean {

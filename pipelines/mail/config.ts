@@ -13,6 +13,7 @@ import { z } from 'zod';
  *     { "name": "生态环境局", "to": ["huanjing@example.gov.cn"], "categories": ["噪声扰民", "大气污染"] },
  *     { "name": "昌吉市值班室", "to": ["zhiban@example.gov.cn"], "districts": ["昌吉市"] }
  *   ],
+ *   "to": ["12345 值班室 <zhiban@example.gov.cn>"],
  *   "digest": { "to": ["rexian@example.gov.cn"] },
  *   "leadership": { "to": ["lingdao@example.gov.cn"] }
  * }
@@ -56,18 +57,31 @@ export const MailConfigSchema = z
     /** Without it nothing is sent: mails are written to the outbox. */
     smtp: SmtpSchema.optional(),
     from: MailboxSchema.default('Hotline Pulse <hotline-pulse@localhost>'),
-    /** Base address of the dashboard; alert mails link to `${dashboardUrl}/alerts/${episodeId}`. */
+    /** Base address of the dashboard when it differs from `server.publicUrl` (see dashboardAddress). */
     dashboardUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** Folder of written .eml files (no SMTP) and of `pending/` (sends that kept failing). */
     outbox: z.string().min(1).default('data/outbox'),
-    /** An alert goes to every route that matches its series. */
+    /** An alert goes to every route that matches its series … */
     routes: z.array(RouteSchema).default([]),
-    /** The daily digest of all alerts. */
-    digest: ListSchema.prefault({}),
+    /** … and to these (the duty desk) when none does (else to the digest list). */
+    to: z.array(MailboxSchema).default([]),
+    /** The daily digest of the day's incidents; `quiet: true` also sends it on days without any. */
+    digest: z.strictObject({ to: z.array(MailboxSchema).default([]), quiet: z.boolean().default(false) }).prefault({}),
     leadership: ListSchema.prefault({}),
   })
   .prefault({});
 
 export type MailConfig = z.infer<typeof MailConfigSchema>;
+
+/**
+ * The dashboard's address in mails: `mail.dashboardUrl`, else `server.publicUrl`, else the local
+ * address the service listens on (http://127.0.0.1:PORT/ for 0.0.0.0).
+ */
+export function dashboardAddress(config: { mail: Pick<MailConfig, 'dashboardUrl'>; server: { port: number; host: string; publicUrl?: string } }): string {
+  if (config.mail.dashboardUrl) return config.mail.dashboardUrl;
+  if (config.server.publicUrl) return config.server.publicUrl;
+  const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.server.port}/`;
+}
 export type MailConfigInput = NonNullable<z.input<typeof MailConfigSchema>>;
 export type MailRoute = MailConfig['routes'][number];

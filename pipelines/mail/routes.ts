@@ -8,10 +8,12 @@ export interface AlertSeries {
 }
 
 export interface Recipients {
-  /** Distinct addresses of every matching route, in route order. */
+  /** Distinct addresses of every matching route, in route order (else the fallback list). */
   to: string[];
   /** Names of the matching routes: the footer tells the reader why they got the mail. */
   routes: string[];
+  /** Why the reader gets it when no route matched (the fallback list), for the footer. */
+  reason?: string;
 }
 
 /**
@@ -28,6 +30,19 @@ export function routeMatches(route: Pick<MailRoute, 'categories' | 'districts'>,
     (series.category_l2 != null && categories.includes(series.category_l2));
   const districtOk = districts.length === 0 || (series.district != null && districts.includes(series.district));
   return categoryOk && districtOk;
+}
+
+/**
+ * Everyone who should get the alert mail of `series`: the matching routes; when none matches, the
+ * duty list `mail.to`, else the digest list. An alert nobody is configured for is still written to
+ * the outbox, addressed to "未配置收件人" (send.ts).
+ */
+export function alertRecipients(series: AlertSeries, config: Pick<MailConfig, 'routes' | 'to' | 'digest'>): Recipients {
+  const routed = recipientsFor(series, config);
+  if (routed.to.length) return routed;
+  if (config.to.length) return { to: [...config.to], routes: [], reason: '您在预警值班收件人名单（mail.to）中，且没有分发规则匹配此事件' };
+  if (config.digest.to.length) return { to: [...config.digest.to], routes: [], reason: '您在预警日报收件人名单中，且没有分发规则匹配此事件' };
+  return { ...routed, reason: '尚未配置预警收件人（mail.to 或 mail.routes），此邮件只保存在发件箱中' };
 }
 
 /** Everyone who should get the alert mail of `series`, by the routing rules of the mail config. */

@@ -160,11 +160,17 @@ export async function retryPending(config: DeliveryConfig, options: DeliverOptio
   return results;
 }
 
+/**
+ * The To: of a mail nobody is configured to receive (it goes to the outbox): an empty address
+ * group (RFC 5322), so that the mail still says whom it was for.
+ */
+export const UNCONFIGURED_RECIPIENTS = '未配置收件人:;';
+
 /** The complete RFC 822 message, the same bytes whether it is sent, written or parked. */
 export async function buildRaw(message: MailMessage, recipients: string[], from: string, messageId: string): Promise<Buffer> {
   const composer = new MailComposer({
     from,
-    to: recipients,
+    to: recipients.length ? recipients : UNCONFIGURED_RECIPIENTS,
     subject: message.subject,
     text: message.text,
     html: message.html,
@@ -240,12 +246,12 @@ function newMessageId(from: string): string {
   return `<${Date.now().toString(36)}.${randomBytes(8).toString('hex')}@${domain}>`;
 }
 
-/** '20250730T081502Z-alert-17-1a2b3c': sorts by time; names the episode for the dashboard. */
+/** '20250730T081502Z-alert-17-1a2b3c': sorts by time; names the incident for the dashboard. */
 function fileName(message: MailMessage): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const kind = message.headers?.['X-Hotline-Kind'] ?? 'mail';
-  const episode = message.headers?.['X-Hotline-Episode'];
-  const label = [kind, episode].filter(Boolean).join('-').replace(/[^A-Za-z0-9-]/g, '');
+  const incident = message.headers?.['X-Hotline-Incident'];
+  const label = [kind, incident].filter(Boolean).join('-').replace(/[^A-Za-z0-9-]/g, '');
   return `${stamp}-${label || 'mail'}-${randomBytes(3).toString('hex')}`;
 }
 

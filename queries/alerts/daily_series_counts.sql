@@ -1,33 +1,66 @@
--- Daily ticket counts per early-warning series (the counted tickets of stg_tickets), from $from
--- (inclusive) to $to (exclusive). One row per series and day that had tickets; the job fills the
--- zero days. A ticket without a second-level category counts in its first level's l2 series, and
--- one without a district in the '未知区县' series (both fallbacks are stg_tickets').
+-- Daily ticket counts of every early-warning series in [$from, $to) (the counted tickets of
+-- stg_tickets), one row per series: the days that had tickets (as offsets from $from) and their
+-- counts; the job fills the zero days. A ticket without a category ('未分类') counts only in its
+-- district's series, one without a district ('未知区县') only in the prefecture-wide ones: neither
+-- is a topic or a place to alarm about, and as a series '未知区县' would repeat the prefecture's
+-- own tickets when an export has no districts at all.
 with counted as (
   select
-    received_at::date as day,
-    category_l1,
-    category_l2_or_l1 as category_l2,
-    district
+    datediff('day', $from::date, received_at::date)::integer as day,
+    nullif(category_l1, '未分类') as category_l1,
+    nullif(category_l2_or_l1, '未分类') as category_l2,
+    nullif(district, '未知区县') as district,
   from stg_tickets
-  where received_at >= $from and received_at < $to
+  where received_at >= $from::timestamp and received_at < $to::timestamp
 ),
+
+daily as (
+  select day, category_l1, category_l2, district, count(*) as n,
+  from counted
+  group by all
+),
+
 by_series as (
-  select 'l1' as level, 'l1=' || category_l1 as series_key, category_l1, null as category_l2, null as district, day, count(*) as n
-  from counted group by all
+  select 'l1' as level, category_l1, null::varchar as category_l2, null::varchar as district, day, sum(n) as n,
+  from daily where category_l1 is not null group by all
   union all
-  select 'l2', 'l2=' || category_l2, category_l1, category_l2, null, day, count(*)
-  from counted group by all
+  select 'l2', any_value(category_l1), category_l2, null, day, sum(n)
+  from daily where category_l2 is not null group by category_l2, day
   union all
-  select 'district', 'district=' || district, null, null, district, day, count(*)
-  from counted group by all
+  select 'district', null, null, district, day, sum(n)
+  from daily where district is not null group by all
   union all
-  select 'l1_district', 'l1=' || category_l1 || '|district=' || district, category_l1, null, district, day, count(*)
-  from counted group by all
+  select 'l1_district', category_l1, null, district, day, sum(n)
+  from daily where category_l1 is not null and district is not null group by all
   union all
-  select 'l2_district', 'l2=' || category_l2 || '|district=' || district, category_l1, category_l2, district, day, count(*)
-  from counted group by all
+  select 'l2_district', any_value(category_l1), category_l2, district, day, sum(n)
+  from daily where category_l2 is not null and district is not null group by category_l2, district, day
 ),
+
+keyed as (
+  select *,
+    case level
+      when 'l1' then 'l1=' || category_l1
+      when 'l2' then 'l2=' || category_l2
+      when 'district' then 'district=' || district
+      when 'l1_district' then 'l1=' || category_l1 || '|district=' || district
+      else 'l2=' || category_l2 || '|district=' || district
+    end as series_key,
+  from by_series
+),
+
 final as (
-  select level, series_key, category_l1, category_l2, district, day, n::integer as n from by_series
+  select
+    level,
+    series_key,
+    any_value(category_l1) as category_l1,
+    any_value(category_l2) as category_l2,
+    any_value(district) as district,
+    list(day order by day) as days,
+    list(n::integer order by day) as counts,
+    sum(n)::integer as total,
+  from keyed
+  group by level, series_key
 )
-select * from final order by series_key, day
+
+select * from final order by series_key

@@ -1,14 +1,30 @@
--- The tickets of one early-warning series on one day: the evidence an alert e-mail shows.
--- $level says which of $l1, $l2, $district, $place apply (the series of daily_series_counts.sql).
+-- The tickets of an incident's series in [$from, $to): the evidence its e-mail and page show.
+-- A null filter ($l1, $l2, $district, $place) lets every value through. Tickets at the incident's
+-- place ($near_place) and of its topic ($near_l2) come first: the mail about an outage at one
+-- compound shows that compound's tickets, not the neighbours'.
 with series as (
-  select ticket_id, received_at, content, address, township, place
+  select
+    ticket_id,
+    received_at,
+    content,
+    address,
+    nullif(township, '未知乡镇街道') as township,
+    place,
+    category_l2_or_l1 as category_l2,
   from stg_tickets
-  where received_at >= $from and received_at < $to
-    and ($level not in ('l1', 'l1_district') or category_l1 = $l1)
-    and ($level not in ('l2', 'l2_district') or category_l2_or_l1 = $l2)
-    and ($level not in ('district', 'l1_district', 'l2_district') or district = $district)
+  where received_at >= $from::timestamp and received_at < $to::timestamp
+    and ($l1 is null or category_l1 = $l1)
+    and ($l2 is null or category_l2_or_l1 = $l2)
+    and ($district is null or district = $district)
 ),
+
 final as (
-  select * from series where $level <> 'incident' or place = $place
+  select
+    *,
+    coalesce(place = $near_place, false) as at_place,
+    coalesce(category_l2 = $near_l2, false) as on_topic,
+  from series
+  where $place is null or place = $place
 )
-select * from final order by received_at desc
+
+select * from final order by at_place desc, on_topic desc, received_at desc

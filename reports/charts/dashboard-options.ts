@@ -49,8 +49,8 @@ export interface TrendMonth {
   rate?: number | null;
 }
 
-/** One day of an alert episode: observed count; the model's expected and upper bound where it tested the day. */
-export interface EpisodeDay {
+/** One day of an alert incident's head series: observed count; the model's expected and upper bound where it alarmed. */
+export interface IncidentDay {
   date: string;
   count: number;
   expected: number | null;
@@ -312,10 +312,10 @@ export function rankedBarOption(rows: (RankedValue & { share?: number | null })[
 }
 
 /**
- * The evidence of an alert episode: the series' daily counts (bars, red on alarm days) with the
+ * The evidence of an alert incident: the series' daily counts (bars, red on alarm days) with the
  * model's expected count and upper bound on the days it was tested.
  */
-export function episodeEvidenceOption(days: EpisodeDay[], title?: string): EChartsOption {
+export function incidentEvidenceOption(days: IncidentDay[], title?: string): EChartsOption {
   const source = days.map((d) => ({
     date: d.date,
     label: d.date.slice(5, 10),

@@ -58,9 +58,10 @@ const ALERT_DIMENSIONS = ['date', 'label', 'count', 'expected', 'upper', 'above'
 /**
  * The last eight weeks of an alert series: daily counts as bars (red above the upper bound),
  * the expected count as a line, the upper bound dashed, the alert day shaded and labelled.
- * `alertDate` defaults to the last day of the history.
+ * `alertDate` defaults to the last day of the history; `shadeFrom` (a sustained rise's first day)
+ * widens the shading back to it.
  */
-export function alertTrendOption(history: AlertHistoryDay[], title?: string, alertDate?: string): EChartsOption {
+export function alertTrendOption(history: AlertHistoryDay[], title?: string, alertDate?: string, shadeFrom?: string): EChartsOption {
   const days = history.slice(-ALERT_TREND_DAYS);
   const alertDay = alertDate ?? days.at(-1)?.date;
   const source = days.map((day) => ({
@@ -73,6 +74,7 @@ export function alertTrendOption(history: AlertHistoryDay[], title?: string, ale
     above: day.count > day.upper ? 1 : 0,
   }));
   const alert = source.find((day) => day.date === alertDay);
+  const shadeStart = (shadeFrom && alert ? source.find((day) => day.date >= shadeFrom && day.date <= alert.date) : undefined) ?? alert;
   const weeklyLabels = source.filter((_, index) => (source.length - 1 - index) % 7 === 0).map((day) => day.label);
   return {
     ...baseOption(),
@@ -106,7 +108,7 @@ export function alertTrendOption(history: AlertHistoryDay[], title?: string, ale
         barMaxWidth: 14,
         itemStyle: { color: chartColors.count },
         markArea: alert
-          ? { silent: true, itemStyle: { color: chartColors.alertBand }, data: [[{ xAxis: alert.label }, { xAxis: alert.label }]] }
+          ? { silent: true, itemStyle: { color: chartColors.alertBand }, data: [[{ xAxis: shadeStart!.label }, { xAxis: alert.label }]] }
           : undefined,
         markPoint: alert
           ? {

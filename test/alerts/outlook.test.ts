@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seasonalOutlook } from '../../pipelines/outlook.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run as outlookCommand } from '../../pipelines/commands/outlook.js';
+import { missingOutlookReason, seasonalOutlook } from '../../pipelines/outlook.js';
 import { Warehouse } from '../../pipelines/warehouse.js';
 import { tempSetup } from '../service/helpers.js';
 
@@ -42,5 +43,21 @@ describe('seasonal outlook', () => {
     expect(steady.category).toBe('办事咨询');
     expect(steady.forecast).toBe(40);
     expect(steady.highMonths).toEqual([]);
+  });
+
+  it('says why there is no outlook instead of printing nothing: too little history, or data that ends earlier', async () => {
+    expect(await seasonalOutlook(warehouse, '2023-06')).toEqual([]);
+    expect(await missingOutlookReason(warehouse, '2023-06')).toContain('季节性展望需要截至 2023-06 的至少 12 个完整月份，而数据从 2023-01-01 开始（6 个月）');
+    expect(await missingOutlookReason(warehouse, '2026-03')).toContain('数据截止于 2025-06-18，没有 2026-03 的工单');
+    const printed: string[] = [];
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
+    try {
+      await outlookCommand(['--month', '2023-06', '--db', setup.config.db]);
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
+    }
+    expect(printed.join('')).toContain('历史不足');
   });
 });

@@ -14,6 +14,7 @@ const benches: [string, string[]][] = [
   ['ingest.ts', quick ? ['--rows', '200000'] : []],
   ['kpi.ts', quick ? ['--tickets', '2000000'] : []],
   ['detect.ts', quick ? ['--quick'] : []],
+  ['alerts.ts', quick ? ['--quick'] : []],
   ['api.ts', quick ? ['--tickets', '2000000'] : []],
   ['service.ts', quick ? ['--quick'] : []],
   ['classify.ts', quick ? ['--quick'] : []],

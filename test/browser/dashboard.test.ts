@@ -130,7 +130,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     expect(countCard).not.toContain('百分点');
     expect(await page.locator('.card[data-kpi=completion_rate] .value').textContent()).toMatch(/^\d+\.\d\d%$/);
     expect(await page.locator('.card .spark canvas').count()).toBe(12);
-    expect(await page.textContent('#content')).toContain('昌吉市 · 噪声扰民');
+    expect(await page.textContent('#content')).toContain('噪声扰民 · 昌吉市');
     await Promise.all([page.waitForURL(/\/definitions#completion_rate$/), page.click('.card[data-kpi=completion_rate] .value')]);
     expect(await page.locator('#completion_rate').textContent()).toContain('办结率');
     // The same overview on a phone.
@@ -250,11 +250,11 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.waitForSelector('#sql-results .error');
     expect(await page.textContent('#sql-results')).toMatch(/只接受查询|只读/);
 
-    await visit(page, '/alerts?episode=1', 'alerts', 'analyst-alerts');
-    await page.fill('#episode-comment', '已通知宁边路街道核实夜间施工');
-    await page.click('#episode button:has-text("确认")');
-    await page.waitForSelector('#episode .tag.acknowledged');
-    expect(await page.textContent('#episode')).toContain('已通知宁边路街道核实夜间施工');
+    await visit(page, '/alerts?incident=1', 'alerts', 'analyst-alerts');
+    await page.fill('#incident-comment', '已通知宁边路街道核实夜间施工');
+    await page.click('#incident button:has-text("确认")');
+    await page.waitForSelector('#incident .tag.acknowledged');
+    expect(await page.textContent('#incident')).toContain('已通知宁边路街道核实夜间施工');
     expect(errors.filter((e) => !/400/.test(e))).toEqual([]);
   }, 180_000);
 

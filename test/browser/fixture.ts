@@ -2,7 +2,7 @@
  * A small, realistic warehouse for the browser tests, loaded through the real ingest path: 14 months
  * (2024-06 … 2025-07) of cn-12345 ticket exports, call records and the unit directory written as
  * CSV, ingested with ingestFile, then afterIngest (rollups + analyst snapshot). It holds a noise
- * spike in 昌吉市 in late July 2025 with its alert episode, a quarantined row, a ticket whose text
+ * spike in 昌吉市 in late July 2025 with its alert incident, a quarantined row, a ticket whose text
  * tries to inject HTML, and two archived reports.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -165,7 +165,7 @@ export function writeExports(dir: string): { tickets: string; calls: string; uni
   return { tickets, calls: callsFile, units: unitsFile, count: rows.length };
 }
 
-/** Writes the exports, loads them through the ingest path, adds the alert episode and the reports. */
+/** Writes the exports, loads them through the ingest path, adds the alert incident and the reports. */
 export async function buildWarehouse(warehouse: Warehouse, config: Config, dir: string): Promise<void> {
   const files = writeExports(dir);
   const options = { profiles: loadProfiles(), key: 'b7'.repeat(32), maxFieldBytes: 1e6 };
@@ -173,13 +173,15 @@ export async function buildWarehouse(warehouse: Warehouse, config: Config, dir: 
     const summary = await ingestFile(warehouse, file, options);
     if (summary.status !== 'loaded') throw new Error(`fixture: ${file} was not loaded: ${summary.message}`);
   }
-  // The episode the hotspot job would have recorded for the spike (its detector is tested elsewhere).
-  await warehouse.run(`insert into alert_episodes (episode_id, series_key, level, category_l1, category_l2, district, address, opened_on, last_alarm_on,
-      status, peak_count, peak_expected, peak_score, min_p_value)
-    values (nextval('alert_episode_ids'), 'l2=噪声扰民|district=昌吉市', 'l2_district', '环境保护', '噪声扰民', '昌吉市', null, '2025-07-20', '2025-07-22', 'open', 16, 1.6, 9.5, 0.00001),
-           (nextval('alert_episode_ids'), 'l1=供暖', 'l1', '供暖', null, null, null, '2025-01-06', '2025-01-07', 'closed', 14, 5.2, 3.1, 0.0004)`);
-  await warehouse.run(`insert into alert_days
-    select 1, 'l2=噪声扰民|district=昌吉市', d::date, n, 1.6, 5.5, 0.00001, 0.0001, n / 1.6, current_localtimestamp()
+  // The incident the hotspot job would have recorded for the spike (its detector is tested elsewhere).
+  await warehouse.run(`insert into alert_incidents (incident_id, first_day, last_day, head_series, level, category_l1, category_l2, district, peak_day,
+      peak_count, peak_expected, p_value, excess, status)
+    values (1, '2025-07-20', '2025-07-22', 'l2=噪声扰民|district=昌吉市', 'l2_district', '环境保护', '噪声扰民', '昌吉市', '2025-07-21', 16, 1.6, 0.0001, 14.4, 'open'),
+           (2, '2025-01-06', '2025-01-07', 'l1=供暖', 'l1', '供暖', null, null, '2025-01-06', 14, 5.2, 0.0004, 8.8, 'closed')`);
+  await warehouse.run(`insert into alert_incident_series (incident_id, series_key, level, category_l1, category_l2, district)
+    values (1, 'l2=噪声扰民|district=昌吉市', 'l2_district', '环境保护', '噪声扰民', '昌吉市'), (2, 'l1=供暖', 'l1', '供暖', null, null)`);
+  await warehouse.run(`insert into alert_days (incident_id, series_key, day, count, expected, upper, p_value, q_value, score, channel, detected_at)
+    select 1, 'l2=噪声扰民|district=昌吉市', d::date, n, 1.6, 5.5, 0.00001, 0.0001, n / 1.6, 'day', current_localtimestamp()
     from (values ('2025-07-20', 15), ('2025-07-21', 16), ('2025-07-22', 14)) as t(d, n)`);
   await afterIngest(warehouse, config);
   const reports = join(dataFolders(config).reports, '2025');

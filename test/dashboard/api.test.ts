@@ -49,10 +49,11 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     writeTicketsCsv(file, [ticketRow('2025070100001'), ticketRow('2025070100002', { 诉求内容: '=cmd|\' /C calc\'!A0' })]);
     await ingestFile(warehouse, file, { profiles: loadProfiles(), key: 'ef'.repeat(32), maxFieldBytes: 1e6 });
     await afterIngest(warehouse, setup.config);
-    await warehouse.run(`insert into alert_episodes (episode_id, series_key, level, category_l1, category_l2, district, address, opened_on, last_alarm_on,
-        status, peak_count, peak_expected, peak_score)
-      values (1, 'l2=噪声扰民', 'l2', '环境保护', '噪声扰民', null, null, '2025-07-01', '2025-07-01', 'open', 2, 0.4, 5)`);
-    await warehouse.run(`insert into alert_days values (1, 'l2=噪声扰民', '2025-07-01', 2, 0.4, 1.5, 0.001, 0.01, 5, current_localtimestamp())`);
+    await warehouse.run(`insert into alert_incidents (incident_id, first_day, last_day, head_series, level, category_l1, category_l2, peak_day, peak_count, peak_expected, p_value, excess, status)
+      values (1, '2025-07-01', '2025-07-01', 'l2=噪声扰民', 'l2', '环境保护', '噪声扰民', '2025-07-01', 2, 0.4, 0.01, 1.6, 'open')`);
+    await warehouse.run(`insert into alert_incident_series (incident_id, series_key, level, category_l1, category_l2) values (1, 'l2=噪声扰民', 'l2', '环境保护', '噪声扰民')`);
+    await warehouse.run(`insert into alert_days (incident_id, series_key, day, count, expected, upper, p_value, q_value, score, channel, detected_at)
+      values (1, 'l2=噪声扰民', '2025-07-01', 2, 0.4, 1.5, 0.001, 0.01, 5, 'day', current_localtimestamp())`);
     const reports = dataFolders(setup.config).reports;
     mkdirSync(join(reports, '2025'), { recursive: true });
     writeFileSync(join(reports, '2025', '2025-07 月报.html'), '<!doctype html><title>月报</title><h1>2025 年 7 月</h1>');
@@ -169,7 +170,7 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     expect(byKey.received.spark.at(-1)).toEqual({ month: '2025-07', value: 2 });
     expect(overview.daily.find((d: { date: string }) => d.date === '2025-07-01').count).toBe(2);
     expect((await (await call('leader', 'GET', '/api/channels?month=2025-07')).json()).rows).toEqual([{ name: '电话', count: 2, share: 1 }]);
-    expect(overview.alerts.map((a: { episode_id: number }) => a.episode_id)).toEqual([1]);
+    expect(overview.alerts.map((a: { incident_id: number }) => a.incident_id)).toEqual([1]);
     // The same numbers as kpi.ts's own comparison, to the last digit.
     const expected = await kpiWithComparisons(warehouse, '2025-07', { settings: setup.config.kpi });
     for (const card of overview.cards) expect(card, card.key).toMatchObject(expected.changes[card.key as keyof typeof expected.changes]);
@@ -199,7 +200,7 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     }
   });
 
-  it('refuses bad filters, unknown episodes, a missing comment and paths out of the report archive', async () => {
+  it('refuses bad filters, unknown incidents, a missing comment and paths out of the report archive', async () => {
     expect((await call('leader', 'GET', '/api/overview?month=2025-13')).status).toBe(400);
     expect((await call('leader', 'GET', `/api/categories?category=${encodeURIComponent('a/b/c/d')}`)).status).toBe(400);
     expect((await call('leader', 'GET', '/api/units/tickets?unit=x&kind=all')).status).toBe(400);
@@ -215,10 +216,10 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     expect(pdf.headers.get('content-disposition')).toMatch(/attachment/);
   });
 
-  it('closes an alert episode through the pipeline, with the user and the comment', async () => {
+  it('closes an alert incident through the pipeline, with the user and the comment', async () => {
     const response = await call('analyst', 'POST', '/api/alerts/1', { action: 'close', comment: '已处置完毕' });
     expect(response.status).toBe(200);
-    expect((await response.json()).episode).toMatchObject({ status: 'closed', comment: '已处置完毕', handled_by: 'analyst' });
+    expect((await response.json()).incident).toMatchObject({ status: 'closed', comment: '已处置完毕', handled_by: 'analyst' });
     const evidence = await (await call('leader', 'GET', '/api/alerts/1')).json();
     expect(evidence.days).toHaveLength(56);
     expect(evidence.days.at(-1)).toMatchObject({ date: '2025-07-01', count: 2, alarm: true, expected: 0.4 });

@@ -32,7 +32,7 @@ describe('page answers are cached under the versions of the tables they read', (
     });
   const overview = async () => {
     const response = await call('leader', 'GET', '/api/overview?month=2025-07');
-    return { cache: response.headers.get('x-cache'), body: (await response.json()) as { alerts: { episode_id: number; status: string }[]; cards: { key: string; value: number | null }[] } };
+    return { cache: response.headers.get('x-cache'), body: (await response.json()) as { alerts: { incident_id: number; status: string }[]; cards: { key: string; value: number | null }[] } };
   };
 
   beforeAll(async () => {
@@ -40,8 +40,9 @@ describe('page answers are cached under the versions of the tables they read', (
     await insertTickets(warehouse, [ticket(), dispatchedTicket({ unit: 'A局' })]);
     await insertUnits(warehouse, [{ unit: 'A局', unit_kind: '县市部门' }]);
     await refreshRollups(warehouse, setup.config);
-    await warehouse.run(`insert into alert_episodes (episode_id, series_key, level, category_l1, category_l2, opened_on, last_alarm_on, status, peak_count, peak_expected, peak_score)
-      values (1, 'l2=物业管理', 'l2', '城乡建设', '物业管理', '2025-07-10', '2025-07-10', 'open', 9, 2.5, 4)`);
+    await warehouse.run(`insert into alert_incidents (incident_id, first_day, last_day, head_series, level, category_l1, category_l2, peak_day, peak_count, peak_expected, excess, status)
+      values (1, '2025-07-10', '2025-07-10', 'l2=物业管理', 'l2', '城乡建设', '物业管理', '2025-07-10', 9, 2.5, 6.5, 'open')`);
+    await warehouse.run(`insert into alert_incident_series (incident_id, series_key, level, category_l1, category_l2) values (1, 'l2=物业管理', 'l2', '城乡建设', '物业管理')`);
     for (const role of ['leader', 'analyst'] as const) addUser(usersFile(setup.config), role, role, PASSWORD);
     app = createApp({ warehouse: await warehouse.session(), config: setup.config, startedAt: new Date() });
     server = app.listen(0, '127.0.0.1');
@@ -62,13 +63,13 @@ describe('page answers are cached under the versions of the tables they read', (
   it('shows an acknowledged alert on the overview at once, and a closed one no more', async () => {
     const first = await overview();
     expect(first.cache).toBe('miss');
-    expect(first.body.alerts).toMatchObject([{ episode_id: 1, status: 'open' }]);
+    expect(first.body.alerts).toMatchObject([{ incident_id: 1, status: 'open' }]);
     expect((await overview()).cache).toBe('hit');
 
     expect((await call('analyst', 'POST', '/api/alerts/1', { action: 'acknowledge', comment: '已派人核查' })).status).toBe(200);
     const acknowledged = await overview();
     expect(acknowledged.cache).toBe('miss');
-    expect(acknowledged.body.alerts).toMatchObject([{ episode_id: 1, status: 'acknowledged' }]);
+    expect(acknowledged.body.alerts).toMatchObject([{ incident_id: 1, status: 'acknowledged' }]);
 
     expect((await call('analyst', 'POST', '/api/alerts/1', { action: 'close', comment: '已处置完毕' })).status).toBe(200);
     const closed = await overview();

@@ -8,7 +8,7 @@ import type { EChartsOption } from 'echarts';
 import {
   categoryTreemapOption,
   channelMixOption,
-  episodeEvidenceOption,
+  incidentEvidenceOption,
   formatValue,
   kpiSparklineOption,
   monthlyTrendOption,
@@ -25,7 +25,7 @@ const options: [string, EChartsOption][] = [
   ['treemap', categoryTreemapOption([{ name: '环境保护', path: '环境保护', value: 30, children: [{ name: '噪声扰民', path: '环境保护/噪声扰民', value: 30 }] }])],
   ['trend', monthlyTrendOption(months.map((month, i) => ({ month, received: 100 + i, rate: 0.9 + i / 100 })), { rateName: '满意率', title: '近 3 个月' })],
   ['ranking', rankedBarOption([{ name: '昌吉市', value: 143, share: 0.181 }, { name: '木垒哈萨克自治县', value: 99, share: 0.125 }], { kind: 'count', valueName: '受理量', highlight: '昌吉市' })],
-  ['evidence', episodeEvidenceOption([{ date: '2025-07-21', count: 3, expected: null, upper: null, alarm: false }, { date: '2025-07-22', count: 16, expected: 1.6, upper: 5.5, alarm: true }])],
+  ['evidence', incidentEvidenceOption([{ date: '2025-07-21', count: 3, expected: null, upper: null, alarm: false }, { date: '2025-07-22', count: 16, expected: 1.6, upper: 5.5, alarm: true }])],
 ];
 
 describe('dashboard chart option builders', () => {
@@ -53,8 +53,8 @@ describe('dashboard chart option builders', () => {
     expect(svg).toContain('143（18.1%）');
   });
 
-  it('draws an episode day the model did not test without an expected value, not as 0', () => {
-    const option = episodeEvidenceOption([{ date: '2025-07-21', count: 3, expected: null, upper: null, alarm: false }]) as { dataset: { source: Record<string, unknown>[] } };
+  it('draws an incident day the model did not test without an expected value, not as 0', () => {
+    const option = incidentEvidenceOption([{ date: '2025-07-21', count: 3, expected: null, upper: null, alarm: false }]) as { dataset: { source: Record<string, unknown>[] } };
     expect(option.dataset.source[0]).toMatchObject({ count: 3, expected: null, upper: null, alarm: 0 });
   });
 });

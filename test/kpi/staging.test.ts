@@ -25,7 +25,7 @@ describe('stg_tickets', () => {
       `select ticket_id, district, township, category_l1, category_l2, category_l3, category_l2_or_l1, place from stg_tickets order by ticket_id`,
     );
     expect(rows).toEqual([
-      { ticket_id: 'A', district: '昌吉市', township: '宁边路街道', category_l1: '供水', category_l2: '停水', category_l3: null, category_l2_or_l1: '停水', place: '昌吉市阳光小区' },
+      { ticket_id: 'A', district: '昌吉市', township: '宁边路街道', category_l1: '供水', category_l2: '停水', category_l3: null, category_l2_or_l1: '停水', place: '阳光小区' },
       { ticket_id: 'B', district: '未知区县', township: '未知乡镇街道', category_l1: '供水', category_l2: null, category_l3: null, category_l2_or_l1: '供水', place: null },
       { ticket_id: 'C', district: '未知区县', township: '未知乡镇街道', category_l1: '未分类', category_l2: null, category_l3: null, category_l2_or_l1: '未分类', place: null },
     ]);

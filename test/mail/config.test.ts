@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MailConfigSchema } from '../../pipelines/mail/config.js';
-import { recipientsFor, routeMatches } from '../../pipelines/mail/routes.js';
+import { dashboardAddress, MailConfigSchema } from '../../pipelines/mail/config.js';
+import { alertRecipients, recipientsFor, routeMatches } from '../../pipelines/mail/routes.js';
 import { mailConfig } from './fixtures.js';
 
 describe('MailConfigSchema', () => {
@@ -9,7 +9,8 @@ describe('MailConfigSchema', () => {
       from: 'Hotline Pulse <hotline-pulse@localhost>',
       outbox: 'data/outbox',
       routes: [],
-      digest: { to: [] },
+      to: [],
+      digest: { to: [], quiet: false },
       leadership: { to: [] },
     });
   });
@@ -66,5 +67,22 @@ describe('recipientsFor', () => {
 
   it('returns no one when no route matches', () => {
     expect(recipientsFor({ category_l1: '供暖' }, mailConfig({ routes: [{ name: 'x', to: ['x@example.gov.cn'], categories: ['噪声扰民'] }] }))).toEqual({ to: [], routes: [] });
+  });
+
+  it('sends an alert no route matches to the duty list, else to the digest list, and says why', () => {
+    const routes = [{ name: '阜康市值班室', to: ['fukang@example.gov.cn'], districts: ['阜康市'] }];
+    const series = { category_l1: '供水', category_l2: '停水', district: '昌吉市' };
+    expect(alertRecipients(series, mailConfig({ routes, to: ['值班室 <zhiban@example.gov.cn>'], digest: { to: ['rexian@example.gov.cn'] } }))).toMatchObject({ to: ['值班室 <zhiban@example.gov.cn>'], routes: [], reason: expect.stringContaining('mail.to') });
+    expect(alertRecipients(series, mailConfig({ routes, digest: { to: ['rexian@example.gov.cn'] } }))).toMatchObject({ to: ['rexian@example.gov.cn'], reason: expect.stringContaining('预警日报') });
+    expect(alertRecipients({ ...series, district: '阜康市' }, mailConfig({ routes, to: ['zhiban@example.gov.cn'] }))).toEqual({ to: ['fukang@example.gov.cn'], routes: ['阜康市值班室'] });
+    expect(alertRecipients(series, mailConfig({}))).toMatchObject({ to: [], reason: expect.stringContaining('尚未配置预警收件人') });
+  });
+
+  it('takes the dashboard address from mail.dashboardUrl, else server.publicUrl, else the port', () => {
+    const server = { port: 8104, host: '0.0.0.0' };
+    expect(dashboardAddress({ mail: {}, server })).toBe('http://127.0.0.1:8104/');
+    expect(dashboardAddress({ mail: {}, server: { ...server, host: '10.1.2.3' } })).toBe('http://10.1.2.3:8104/');
+    expect(dashboardAddress({ mail: {}, server: { ...server, publicUrl: 'https://rexian.example.gov.cn/' } })).toBe('https://rexian.example.gov.cn/');
+    expect(dashboardAddress({ mail: { dashboardUrl: 'https://a.example/' }, server: { ...server, publicUrl: 'https://b.example/' } })).toBe('https://a.example/');
   });
 });

@@ -66,11 +66,11 @@ describe('alert mail over SMTP', () => {
     expect(mail.subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12 件');
     expect(mail.from!.value[0]).toEqual({ name: '12345 热线预警', address: 'alerts@hotline.example.gov.cn' });
     expect(mail.messageId).toBe(result.messageId);
-    expect(mail.headers.get('x-hotline-episode')).toBe('17');
+    expect(mail.headers.get('x-hotline-incident')).toBe('17');
 
     const html = mail.html as string;
     for (const figure of ['46 件', '12.3 件', '22.1 件', '3.2 × 10⁻⁶', '宁边路街道', '昌吉市宁边路某小区']) expect(html).toContain(figure);
-    expect(html).toContain('https://hotline.example.gov.cn/alerts/17');
+    expect(html).toContain('https://hotline.example.gov.cn/alerts?incident=17');
     expect(html).toContain('「生态环境局」「昌吉市值班室」');
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
@@ -89,7 +89,7 @@ describe('alert mail over SMTP', () => {
 
   it('routes a heating alert in Fukang to the Fukang duty office and the heating team only', async () => {
     const cfg = config();
-    const alert = evidence({ episodeId: 18, level: 'escalated', series: { category_l1: '城乡建设', category_l2: '供暖', district: '阜康市' } });
+    const alert = evidence({ incidentId: 18, kind: 'grown', topic: '供暖', where: '阜康市', series: { category_l1: '城乡建设', category_l2: '供暖', district: '阜康市' } });
     const recipients = recipientsFor(alert.series, cfg);
     const result = await deliver(composeAlertMail(alert, { today: alert.date, chart: false, routes: recipients.routes }), recipients.to, cfg, FAST);
     expect(result.status).toBe('sent');
@@ -100,14 +100,14 @@ describe('alert mail over SMTP', () => {
 
   it('sends the daily digest to the digest list', async () => {
     const cfg = config();
-    const items = [evidence(), evidence({ episodeId: 18, level: 'escalated', series: { category_l1: '城乡建设', category_l2: '供暖', district: '阜康市' } })];
+    const items = [evidence(), evidence({ incidentId: 18, kind: 'grown', topic: '供暖', where: '阜康市', series: { category_l1: '城乡建设', category_l2: '供暖', district: '阜康市' } })];
     const result = await deliver(composeDigestMail(items, '2025-07-30', { dashboardUrl: cfg.dashboardUrl }), cfg.digest.to, cfg, FAST);
     expect(result.status).toBe('sent');
     const [{ envelope, mail }] = smtp.received;
     expect(envelope.to).toEqual(['rexian@example.gov.cn']);
-    expect(mail.subject).toBe('【预警日报】2025-07-30 · 2 条预警（其中升级 1 条）');
-    expect(mail.html).toContain('href="https://hotline.example.gov.cn/alerts/17"');
-    expect(mail.html).toContain('href="https://hotline.example.gov.cn/alerts/18"');
+    expect(mail.subject).toBe('【预警日报】2025-07-30 · 2 起预警事件（其中升级 1 起）');
+    expect(mail.html).toContain('href="https://hotline.example.gov.cn/alerts?incident=17"');
+    expect(mail.html).toContain('href="https://hotline.example.gov.cn/alerts?incident=18"');
     expect(mail.text).toContain('[升级] 供暖 · 阜康市');
   });
 
@@ -186,20 +186,22 @@ describe('delivery without SMTP', () => {
     expect(mail.subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12 件');
     expect(mail.messageId).toBe(result.messageId);
     expect((Array.isArray(mail.to) ? mail.to[0] : mail.to)!.value.map((v) => v.address)).toEqual(['zhiban@example.gov.cn']);
-    expect(mail.headers.get('x-hotline-episode')).toBe('17');
+    expect(mail.headers.get('x-hotline-incident')).toBe('17');
     expect(mail.html).toContain('46 件');
     expect(mail.html).toContain('src="cid:trend-17@hotline-pulse"');
-    expect(mail.text).toContain('预警详情：https://hotline.example.gov.cn/alerts/17');
+    expect(mail.text).toContain('预警详情：https://hotline.example.gov.cn/alerts?incident=17');
     const [chart] = mail.attachments;
     expect(chart).toMatchObject({ contentType: 'image/png', cid: 'trend-17@hotline-pulse' });
     expect(chart.content.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
   });
 
-  it('writes a mail that has no recipient to the outbox even with SMTP configured', async () => {
+  it('writes a mail that has no recipient to the outbox even with SMTP configured, with a To: that says so', async () => {
     const cfg = mailConfig({ smtp: { host: '127.0.0.1', port: await closedPort(), secure: false }, outbox: tempOutbox() });
     const result = await deliver(composeAlertMail(evidence(), { chart: false }), [], cfg, FAST);
     expect(result.status).toBe('written');
     expect(existsSync(result.file!)).toBe(true);
+    const mail = await simpleParser(readFileSync(result.file!));
+    expect(mail.headers.get('to')).toMatchObject({ text: expect.stringContaining('未配置收件人') });
   });
 
   it('moves parked mails to the outbox when SMTP has been switched off', async () => {

@@ -15,17 +15,27 @@ export function history(date: string, spike = 46): AlertEvidence['history'] {
 export function evidence(overrides: Partial<AlertEvidence> = {}): AlertEvidence {
   const date = overrides.date ?? '2025-07-30';
   return {
-    episodeId: 17,
-    level: 'new',
+    incidentId: 17,
+    kind: 'new',
     series: { category_l1: '环境保护', category_l2: '噪声扰民', district: '昌吉市' },
+    topic: '噪声扰民',
+    where: '昌吉市',
     date,
+    firstDay: date,
+    lastDay: date,
     count: 46,
     expected: 12.3,
     upper: 22.1,
-    pValue: 3.2e-6,
-    score: 7.4,
+    adjustedP: 3.2e-6,
+    tests: 862,
     window: 'day',
+    rise: null,
+    related: [
+      { name: '环境保护 · 全辖区', day: date, count: 71, expected: 35.2, window: 'day' },
+      { name: '噪声扰民 · 全辖区', day: date, count: 58, expected: 24, window: 'day' },
+    ],
     history: history(date),
+    historyTitle: '噪声扰民 · 昌吉市 近 8 周每日工单',
     topTownships: [
       { name: '宁边路街道', count: 21 },
       { name: '延安北路街道', count: 9 },
@@ -40,6 +50,7 @@ export function evidence(overrides: Partial<AlertEvidence> = {}): AlertEvidence 
       { ticket_id: '2025073000103', received_at: '2025-07-30 23:05', content: null, address: null },
       { ticket_id: '2025073000104', received_at: '2025-07-30 23:30', content: '第四条不应出现在邮件中', address: null },
     ],
+    falseIncidents: '按当前设置，在没有真实事件的数据上实测每月约 0.8 起误报事件（测试用语）。',
     ...overrides,
   };
 }

@@ -119,21 +119,32 @@ describe('monthly report', () => {
     expect(report.html).not.toContain('<script');
   });
 
-  it('lists the alert episodes that alarmed in the month', async () => {
+  it('lists the alert incidents that alarmed in the month, bursts included, with place, days, peak and expected', async () => {
     await demo.warehouse.run(`
-      insert into alert_episodes (episode_id, series_key, level, category_l1, category_l2, district, opened_on, last_alarm_on, status, peak_count, peak_expected, peak_score, comment, handled_by)
-      values (901, 'l2=噪声扰民|district=昌吉市', 'l2_district', '环境保护', '噪声扰民', '昌吉市', date '2025-07-30', date '2025-08-02', 'closed', 19, 6.4, 12.5, '夜间施工已叫停', '生态环境局');
-      insert into alert_days (episode_id, series_key, day, count, expected, upper, score, detected_at)
-      values (901, 'l2=噪声扰民|district=昌吉市', date '2025-07-30', 15, 6.1, 12, 8, timestamp '2025-07-31 06:30:00'),
-             (901, 'l2=噪声扰民|district=昌吉市', date '2025-08-02', 19, 6.4, 12.4, 12.5, timestamp '2025-08-03 06:30:00');`);
+      insert into alert_incidents (incident_id, first_day, last_day, head_series, level, category_l1, category_l2, district, township, place, peak_day, peak_count, peak_expected, p_value, excess, status, comment, handled_by)
+      values (901, date '2025-07-30', date '2025-08-02', 'l2=噪声扰民|district=昌吉市', 'l2_district', '环境保护', '噪声扰民', '昌吉市', null, null, date '2025-08-02', 19, 6.4, 0.001, 12.6, 'closed', '夜间施工已叫停', '生态环境局'),
+             (902, date '2025-08-11', date '2025-08-11', 'burst=昌吉市|翠苑华府', 'burst', '供水', '停水', '昌吉市', '延安北路街道', '翠苑华府', date '2025-08-11', 56, 0.3, 1e-40, 55.7, 'open', null, null);
+      insert into alert_incident_series (incident_id, series_key, level, category_l1, category_l2, district, township, place)
+      values (901, 'l2=噪声扰民|district=昌吉市', 'l2_district', '环境保护', '噪声扰民', '昌吉市', null, null),
+             (902, 'burst=昌吉市|翠苑华府', 'burst', '供水', '停水', '昌吉市', '延安北路街道', '翠苑华府'),
+             (902, 'l2=停水', 'l2', '供水', '停水', null, null, null);
+      insert into alert_days (incident_id, series_key, day, count, expected, upper, score, channel, detected_at)
+      values (901, 'l2=噪声扰民|district=昌吉市', date '2025-07-30', 15, 6.1, 12, 8, 'day', timestamp '2025-07-31 06:30:00'),
+             (901, 'l2=噪声扰民|district=昌吉市', date '2025-08-02', 19, 6.4, 12.4, 12.5, 'day', timestamp '2025-08-03 06:30:00'),
+             (902, 'burst=昌吉市|翠苑华府', date '2025-08-11', 56, 0.3, 8, 40, 'burst', timestamp '2025-08-11 12:05:00'),
+             (902, 'l2=停水', date '2025-08-11', 63, 9.4, 18, 20, 'day', timestamp '2025-08-12 06:30:00');`);
     try {
       const report = await buildMonthlyReport(demo.warehouse, '2025-08', config);
-      expect(report.data.alerts).toMatchObject([{ episode_id: 901, category_l2: '噪声扰民', district: '昌吉市', alarm_days: 1, peak_count: 19 }]);
-      expect(report.data.headline).toContain('本月热点预警 1 起');
+      expect(report.data.alerts).toMatchObject([
+        { incident_id: 901, title: '噪声扰民 · 昌吉市', place: null, alarm_days: 1, peak_count: 19, peak_expected: 6.4, series: 1 },
+        { incident_id: 902, title: '停水 · 昌吉市 · 翠苑华府', place: '昌吉市延安北路街道翠苑华府', first_day: '2025-08-11', alarm_days: 1, peak_count: 56, peak_expected: 0.3, series: 2 },
+      ]);
+      expect(report.data.headline).toContain('本月热点预警事件 2 起');
       expect(report.html).toContain('生态环境局：夜间施工已叫停');
+      expect(report.html).toContain('昌吉市延安北路街道翠苑华府');
       expect((await buildMonthlyReport(demo.warehouse, '2025-06', config)).data.alerts).toEqual([]);
     } finally {
-      await demo.warehouse.run('delete from alert_days where episode_id = 901; delete from alert_episodes where episode_id = 901');
+      await demo.warehouse.run('delete from alert_days where incident_id in (901, 902); delete from alert_incident_series where incident_id in (901, 902); delete from alert_incidents where incident_id in (901, 902)');
     }
   });
 
@@ -161,6 +172,21 @@ describe('special report', () => {
     const hashes = await demo.warehouse.all<{ phone_hash: string }>(`select distinct phone_hash from tickets where phone_hash is not null limit 50`);
     for (const { phone_hash } of hashes) expect(report.html).not.toContain(phone_hash);
     expect(report.html).toContain('噪声扰民诉求专报');
+  });
+
+  it('counts "反映最多的地址" by compound, not building by building, without repeating the district', async () => {
+    const report = await buildSpecialReport(demo.warehouse, findTopic('noise')!, '2025-06-01', '2025-08-31', config);
+    const compounds = ['幸福小区', '阳光花园', '天山苑', '绿洲家园', '和谐苑'];
+    expect(report.data.addresses.length).toBeGreaterThan(0);
+    for (const a of report.data.addresses) expect(compounds, a.address).toContain(a.address);
+    // Each district × compound once, holding all its buildings' tickets.
+    expect(new Set(report.data.addresses.map((a) => `${a.district}|${a.address}`)).size).toBe(report.data.addresses.length);
+    const [top] = report.data.addresses;
+    const byHand = await demo.warehouse.one<{ n: number }>(
+      `select count(*)::integer as n from stg_tickets where received_at >= '2025-06-01' and received_at < '2025-09-01' and category_l2 = '噪声扰民' and district = $district and address like $district || $compound || '%号楼'`,
+      { district: top.district, compound: top.address },
+    );
+    expect(top.received).toBe(byHand!.n);
   });
 
   it('a topic without tickets says so', async () => {

@@ -1,39 +1,37 @@
-import { episodeEvidenceOption, type EpisodeDay } from '../../../reports/charts/dashboard-options.js';
+import { formatP, levelName, seriesName } from '../../../pipelines/incident-names.js';
+import { incidentEvidenceOption } from '../../../reports/charts/dashboard-options.js';
 import { getJson, postJson } from '../api.js';
 import { chartBox, h, panel, replace, table } from '../dom.js';
-import type { Episode } from '../types.js';
+import type { Incident, IncidentChartDay } from '../types.js';
 
 const STATUS: Record<string, string> = { open: '未处理', acknowledged: '已确认', closed: '已关闭' };
-const LEVELS: Record<string, string> = { l1: '一级分类', l2: '二级分类', district: '区县', l1_district: '区县 × 一级分类', l2_district: '区县 × 二级分类', incident: '集中突发' };
+const CHANNELS: Record<string, string> = { day: '单日超限', rise: '持续上升', cusum: '持续上升', burst: '数小时内集中' };
 
 export function statusTag(status: string): HTMLElement {
   return h('span', { class: `tag ${status}` }, STATUS[status] ?? status);
 }
 
-export function episodeTitle(e: Episode): string {
-  if (e.level === 'incident') return `${e.district ?? ''} ${e.address ?? e.series_key.replace(/^place=/, '')} · ${e.category_l2 ?? e.category_l1 ?? ''}`.trim();
-  const what = e.level.startsWith('l2') ? (e.category_l2 ?? '') : e.level.startsWith('l1') ? (e.category_l1 ?? '') : '全部诉求';
-  return [e.district, what].filter(Boolean).join(' · ');
+/** '停水 · 昌吉市 · 翠苑华府': the incident by its head series. */
+export function incidentTitle(i: Incident): string {
+  return seriesName(i);
 }
 
-interface Evidence {
-  episode: Episode;
-  alarmDays: { day: string; count: number; expected: number; upper: number; p_value: number | null; score: number | null }[];
-  days: EpisodeDay[];
-}
+const days = (i: Incident) => (i.first_day === i.last_day ? i.first_day : `${i.first_day} 至 ${i.last_day}`);
+const pText = (p: number | null) => (p === null ? '—' : formatP(p));
+const seriesCount = (i: Incident) => new Set(i.members.map((m) => m.series_key)).size;
 
 const canHandle = () => ['analyst', 'admin'].includes(document.body.dataset.role ?? '');
 
 export async function renderAlerts(content: HTMLElement): Promise<void> {
-  const data = await getJson<{ available: boolean; episodes: Episode[] }>('/api/alerts');
+  const data = await getJson<{ available: boolean; incidents: Incident[]; falseIncidents: string | null }>('/api/alerts');
   if (!data.available) {
     replace(content, panel('预警', h('p', { class: 'empty' }, '预警模块尚未启用：数据仓库中还没有预警表。')));
     return;
   }
-  const selectedId = Number(new URLSearchParams(location.search).get('episode')) || data.episodes[0]?.episode_id;
-  const detail = h('div', { id: 'episode' });
+  const selectedId = Number(new URLSearchParams(location.search).get('incident')) || data.incidents[0]?.incident_id;
+  const detail = h('div', { id: 'incident' });
   const select = (id: number) => {
-    history.replaceState(null, '', `${location.pathname}?episode=${id}`);
+    history.replaceState(null, '', `${location.pathname}?incident=${id}`);
     void renderAlerts(content);
   };
   replace(
@@ -42,24 +40,26 @@ export async function renderAlerts(content: HTMLElement): Promise<void> {
       'div',
       { class: 'grid halves' },
       panel(
-        `预警事件（${data.episodes.filter((e) => e.status !== 'closed').length} 个未关闭，共 ${data.episodes.length} 个）`,
+        `预警事件（${data.incidents.filter((i) => i.status !== 'closed').length} 起未关闭，共 ${data.incidents.length} 起）`,
+        h('p', { class: 'sub' }, '同一批工单在多个序列（全辖区、区县、分类、地点）引起的告警，以及同一地点、同一类问题连续几天的告警，合并为一起事件，只发一封邮件；事件规模翻番时再发。'),
+        data.falseIncidents ? h('p', { class: 'sub', id: 'false-incidents' }, data.falseIncidents) : null,
         table(
-          data.episodes,
+          data.incidents,
           [
-            { label: '状态', value: (e) => statusTag(e.status) },
-            { label: '预警', value: (e) => episodeTitle(e), className: 'nowrap' },
-            { label: '类型', value: (e) => LEVELS[e.level] ?? e.level, className: 'nowrap' },
-            { label: '开始', value: (e) => e.opened_on, className: 'num' },
-            { label: '最近告警', value: (e) => e.last_alarm_on, className: 'num' },
-            { label: '峰值', value: (e) => `${e.peak_count} 件`, className: 'num' },
+            { label: '状态', value: (i) => statusTag(i.status) },
+            { label: '事件', value: (i) => incidentTitle(i), className: 'nowrap' },
+            { label: '日期', value: (i) => days(i), className: 'nowrap' },
+            { label: '相关序列', value: (i) => String(seriesCount(i)), className: 'num' },
+            { label: '峰值', value: (i) => `${i.peak_count} 件（预期 ${i.peak_expected.toFixed(1)}）`, className: 'num' },
+            { label: '邮件', value: (i) => `${i.notified} 封`, className: 'num' },
           ],
-          { onRow: (e) => select(e.episode_id), selected: (e) => e.episode_id === selectedId, empty: '还没有预警事件' },
+          { onRow: (i) => select(i.incident_id), selected: (i) => i.incident_id === selectedId, empty: '还没有预警事件' },
         ),
       ),
       detail,
     ),
   );
-  if (selectedId) await renderEpisode(detail, selectedId, () => void renderAlerts(content));
+  if (selectedId) await renderIncident(detail, selectedId, () => void renderAlerts(content));
   content.append(await outboxPanel());
 }
 
@@ -90,10 +90,19 @@ async function outboxPanel(): Promise<HTMLElement> {
   );
 }
 
-async function renderEpisode(box: HTMLElement, id: number, reload: () => void): Promise<void> {
-  const evidence = await getJson<Evidence>(`/api/alerts/${id}`);
-  const e = evidence.episode;
-  const comment = h('textarea', { id: 'episode-comment', placeholder: '处理意见（必填），如：已通知属地街道核实', 'aria-label': '处理意见' });
+type Member = Incident['members'][number];
+
+/** What the member's alarm says: 单日超限, 持续上升 (with the rise), 数小时内集中. */
+function channelText(m: Member): string {
+  if (m.rise && m.count <= m.upper) return `持续上升：自 ${m.rise.start} 起 ${m.rise.days} 天 ${Math.round(m.rise.observed)} 件，预期 ${Math.round(m.rise.expected)} 件`;
+  if (m.window) return `${CHANNELS.burst}（${m.window.first.slice(11, 16)}–${m.window.last.slice(11, 16)}）`;
+  return CHANNELS[m.channel] ?? m.channel;
+}
+
+async function renderIncident(box: HTMLElement, id: number, reload: () => void): Promise<void> {
+  const evidence = await getJson<{ incident: Incident; days: IncidentChartDay[] }>(`/api/alerts/${id}`);
+  const i = evidence.incident;
+  const comment = h('textarea', { id: 'incident-comment', placeholder: '处理意见（必填），如：已通知属地街道核实', 'aria-label': '处理意见' });
   const message = h('span', { class: 'muted', role: 'status' });
   const act = async (action: 'acknowledge' | 'close') => {
     if (!comment.value.trim()) {
@@ -107,30 +116,37 @@ async function renderEpisode(box: HTMLElement, id: number, reload: () => void): 
       message.textContent = (error as Error).message;
     }
   };
+  const place = [i.district, i.township, i.place].filter(Boolean).join('');
   replace(
     box,
     panel(
-      [`#${e.episode_id} ${episodeTitle(e)} `, statusTag(e.status)],
-      h('p', { class: 'sub' }, `${LEVELS[e.level] ?? e.level} · ${e.opened_on} 开始 · 最近告警 ${e.last_alarm_on}${e.closed_on ? ` · ${e.closed_on} 关闭` : ''} · 峰值 ${e.peak_count} 件（预期 ${e.peak_expected.toFixed(1)}）`),
-      chartBox(episodeEvidenceOption(evidence.days), 'chart'),
+      [`#${i.incident_id} ${incidentTitle(i)} `, statusTag(i.status)],
+      h(
+        'p',
+        { class: 'sub' },
+        `${levelName(i.level)}${place ? ` · ${place}` : ''} · ${days(i)} · 峰值 ${i.peak_day} ${i.peak_count} 件（预期 ${i.peak_expected.toFixed(1)}） · 校正后 p 值 ${pText(i.p_value)} · 邮件 ${i.notified} 封${i.closed_on ? ` · ${i.closed_on} 关闭` : ''}`,
+      ),
+      chartBox(incidentEvidenceOption(evidence.days), 'chart'),
       table(
-        evidence.alarmDays,
+        i.members,
         [
-          { label: '告警日', value: (d) => d.day },
-          { label: '工单量', value: (d) => String(d.count), className: 'num' },
-          { label: '预期', value: (d) => d.expected.toFixed(1), className: 'num' },
-          { label: '上限', value: (d) => d.upper.toFixed(1), className: 'num' },
-          { label: 'p 值', value: (d) => (d.p_value === null ? '—' : d.p_value < 0.0001 ? '< 0.0001' : d.p_value.toFixed(4)), className: 'num' },
+          { label: '序列', value: (m) => seriesName(m), className: 'nowrap' },
+          { label: '日期', value: (m) => m.day, className: 'nowrap' },
+          { label: '工单量', value: (m) => String(m.count), className: 'num' },
+          { label: '预期', value: (m) => m.expected.toFixed(1), className: 'num' },
+          { label: '上限', value: (m) => m.upper.toFixed(1), className: 'num' },
+          { label: '校正后 p 值', value: (m) => pText(m.qValue), className: 'num' },
+          { label: '依据', value: (m) => channelText(m) },
         ],
         { empty: '没有逐日检验记录' },
       ),
-      e.comment ? h('p', {}, h('b', {}, '处理意见：'), e.comment, h('span', { class: 'muted' }, ` —— ${e.handled_by ?? ''} ${e.handled_at ?? ''}`)) : null,
-      canHandle() && e.status !== 'closed'
+      i.comment ? h('p', {}, h('b', {}, '处理意见：'), i.comment, h('span', { class: 'muted' }, ` —— ${i.handled_by ?? ''} ${i.handled_at ?? ''}`)) : null,
+      canHandle() && i.status !== 'closed'
         ? h(
             'div',
             { class: 'form-row' },
             comment,
-            e.status === 'open' ? h('button', { type: 'button', onclick: () => void act('acknowledge') }, '确认') : null,
+            i.status === 'open' ? h('button', { type: 'button', onclick: () => void act('acknowledge') }, '确认') : null,
             h('button', { type: 'button', class: 'primary', onclick: () => void act('close') }, '关闭'),
             message,
           )

@@ -5,8 +5,9 @@ import { chartBox, h, notice, panel, replace, table } from '../dom.js';
 import { readFilters } from '../filters.js';
 import { changeClass, changeText, defined, formatValue, share } from '../format.js';
 import { districtMapBox, loadMap, type MapPayload } from '../map.js';
-import type { Card, Districts, Episode, Overview } from '../types.js';
-import { episodeTitle, statusTag } from './alerts.js';
+import type { Card, Districts, Incident, Overview } from '../types.js';
+import { topicOf } from '../../../pipelines/incident-names.js';
+import { incidentTitle, statusTag } from './alerts.js';
 
 const UNITS: Record<string, string> = { received: '件', dispatched: '件', avg_handling_hours: '小时' };
 
@@ -36,13 +37,13 @@ function scopeText(data: Overview): string {
   return `${data.scope.keys.join(' › ')}（占全部 ${share(data.share)}）`;
 }
 
-export function alertList(alerts: Episode[]): HTMLElement {
+export function alertList(alerts: Incident[]): HTMLElement {
   return table(
     alerts,
     [
       { label: '状态', value: (e) => statusTag(e.status) },
-      { label: '预警', value: (e) => h('a', { href: `/alerts?episode=${e.episode_id}` }, episodeTitle(e)) },
-      { label: '最近', value: (e) => e.last_alarm_on, className: 'nowrap' },
+      { label: '预警事件', value: (e) => h('a', { href: `/alerts?incident=${e.incident_id}` }, incidentTitle(e)) },
+      { label: '最近', value: (e) => e.last_day, className: 'nowrap' },
       { label: '峰值', value: (e) => `${e.peak_count} 件（预期 ${e.peak_expected.toFixed(1)}）`, className: 'num' },
     ],
     { empty: '当前没有未关闭的预警' },
@@ -50,7 +51,7 @@ export function alertList(alerts: Episode[]): HTMLElement {
 }
 
 /** The month's volume by district with the open alerts as pins; a click opens 区域分析 for the district. */
-function overviewMap(map: MapPayload, districts: Districts, alerts: Episode[] | null, selected?: string): HTMLElement | null {
+function overviewMap(map: MapPayload, districts: Districts, alerts: Incident[] | null, selected?: string): HTMLElement | null {
   if (!map.region) return null;
   const month = districts.month;
   const open = (alerts ?? []).filter((e) => e.status !== 'closed');
@@ -59,7 +60,7 @@ function overviewMap(map: MapPayload, districts: Districts, alerts: Episode[] | 
     districtMapBox(
       map.region,
       districts.districts.map((d) => ({ name: d.name, value: d.received })),
-      { kind: 'count', valueName: '受理量', highlight: selected, incidents: open.map((e) => ({ label: e.category_l2 ?? e.category_l1 ?? '预警', district: e.district, address: e.address })) },
+      { kind: 'count', valueName: '受理量', highlight: selected, incidents: open.map((e) => ({ label: topicOf(e), district: e.district, township: e.township, address: e.place })) },
       (name) => (location.href = `/districts?${new URLSearchParams({ month, district: name })}`),
     ),
   );

@@ -1,0 +1,47 @@
+/**
+ * How incidents and their series are named and their p-values written, everywhere (mails, CLI,
+ * dashboard, reports). No imports: the browser bundle uses it too.
+ */
+
+export type MemberLevel = 'l1' | 'l2' | 'district' | 'l1_district' | 'l2_district' | 'burst';
+
+const LEVEL_NAMES: Record<MemberLevel, string> = { l1: '一级分类', l2: '二级分类', district: '区县', l1_district: '区县 × 一级分类', l2_district: '区县 × 二级分类', burst: '集中突发' };
+export const levelName = (level: string) => LEVEL_NAMES[level as MemberLevel] ?? level;
+
+/**
+ * What the series is about: '停水'; '全部诉求' for a district's every ticket; '集中反映' for a
+ * burst of tickets without a category — never an empty title.
+ */
+export function topicOf(s: { level: string; category_l1: string | null; category_l2: string | null }): string {
+  const fallback = s.level === 'burst' ? '集中反映' : '未分类';
+  if (s.level === 'district') return '全部诉求';
+  if (s.level === 'l1' || s.level === 'l1_district') return s.category_l1 || fallback;
+  return s.category_l2 || s.category_l1 || fallback;
+}
+
+/** Where: '全辖区', '昌吉市', or '昌吉市 · 翠苑华府' — the district named once. */
+export function whereOf(s: { district: string | null; place: string | null }): string {
+  return [s.district || (s.place ? null : '全辖区'), s.place].filter(Boolean).join(' · ');
+}
+
+/** '停水 · 昌吉市 · 翠苑华府', '供水 · 全辖区'. */
+export function seriesName(s: { level: string; category_l1: string | null; category_l2: string | null; district: string | null; place: string | null }): string {
+  return `${topicOf(s)} · ${whereOf(s)}`;
+}
+
+const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+
+/** 0.0032 → '0.0032'; 3.2e-6 → '3.2 × 10⁻⁶'. */
+export function formatP(p: number): string {
+  if (!(p > 0)) return '< 10⁻¹⁶';
+  if (p >= 0.001) return String(Number(p.toPrecision(2)));
+  const exponent = Math.floor(Math.log10(p));
+  let mantissa = Number((p / 10 ** exponent).toPrecision(2));
+  let power = exponent;
+  if (mantissa >= 10) {
+    mantissa /= 10;
+    power += 1;
+  }
+  const sup = String(power).split('').map((c) => SUPERSCRIPT[c] ?? c).join('');
+  return mantissa === 1 ? `10${sup}` : `${mantissa} × 10${sup}`;
+}

@@ -1,0 +1,463 @@
+import { listValue } from '@duckdb/node-api';
+import {
+  addDays,
+  contains,
+  DEFAULT_HOTSPOT_SETTINGS,
+  filterOf,
+  intersect,
+  riseOf,
+  seriesKeyOf,
+  specificity,
+  type Alarm,
+  type Burst,
+  type HotspotSettings,
+  type SeriesFilter,
+} from './hotspots.js';
+import { seriesName, type MemberLevel } from './incident-names.js';
+import { sqlFile, type Warehouse } from './warehouse.js';
+
+export { levelName, seriesName, topicOf, whereOf } from './incident-names.js';
+
+/**
+ * Incidents: one event in the city raises alarms in several series at once — the same tickets
+ * counted in 全辖区 · 一级, 二级, 区县 × …, and at their compound as an address burst — and often
+ * on consecutive days. The rules, in the words the README states them:
+ *  - two alarms of one day are one incident when the tickets they share account for at least
+ *    half of each one's excess over its expected count (a district-wide rise that the outage
+ *    explains only in part stays an incident of its own);
+ *  - an incident continues on a later day (within `quietDays`) when the day's alarms share a
+ *    series-day with it, or when their head is about the same place and topic (the one contains
+ *    the other: 停水 · 昌吉市 · 翠苑华府 and 停水 · 昌吉市);
+ *  - its head is the most specific member series whose excess is at least half the largest;
+ *  - it is mailed once, and again only when its excess has doubled since the last mail.
+ */
+
+export type { MemberLevel };
+
+/** What a series (or an incident, by its head) is about and where. */
+export interface TopicAndPlace {
+  level: MemberLevel;
+  category_l1: string | null;
+  category_l2: string | null;
+  district: string | null;
+  township: string | null;
+  place: string | null;
+}
+
+/** One series' alarm on one day, daily or burst alike: what an incident is made of. */
+export interface Member extends TopicAndPlace {
+  series_key: string;
+  day: string;
+  count: number;
+  expected: number;
+  upper: number;
+  pValue: number;
+  /** Adjusted for the day's many tests: Benjamini–Hochberg (daily), Bonferroni over places (burst) … */
+  qValue: number;
+  /** … this many: the series judged that day, or the places with tickets. */
+  tests: number;
+  score: number;
+  channel: 'day' | 'rise' | 'cusum' | 'burst';
+  rise: { start: string; days: number; observed: number; expected: number } | null;
+  /** A burst: its first and last ticket ('YYYY-MM-DD HH:mm:ss'). */
+  window: { first: string; last: string } | null;
+}
+
+export const excessOf = (m: { count: number; expected: number }) => m.count - m.expected;
+
+export function memberOfAlarm(alarm: Alarm, tests: number): Member {
+  const r = riseOf(alarm.result);
+  return {
+    series_key: alarm.series_key,
+    level: alarm.level,
+    category_l1: alarm.category_l1,
+    category_l2: alarm.category_l2,
+    district: alarm.district,
+    township: null,
+    place: null,
+    day: r.date,
+    count: r.count,
+    expected: r.expected,
+    upper: r.upper,
+    pValue: r.pValue,
+    qValue: alarm.qValue,
+    tests,
+    score: r.score,
+    channel: r.channel ?? 'day',
+    rise: r.riseStart && r.riseDays !== undefined && r.riseObserved !== undefined && r.riseExpected !== undefined ? { start: r.riseStart, days: r.riseDays, observed: r.riseObserved, expected: r.riseExpected } : null,
+    window: null,
+  };
+}
+
+export function memberOfBurst(burst: Burst): Member {
+  return {
+    series_key: `burst=${burst.district ?? ''}|${burst.place}`,
+    level: 'burst',
+    category_l1: burst.category_l1,
+    category_l2: burst.category_l2,
+    district: burst.district,
+    township: burst.township,
+    place: burst.place,
+    day: burst.day,
+    count: burst.n,
+    expected: burst.expected,
+    // The burst rule's threshold: the minimum count, or five times the place's usual rate.
+    upper: Math.max(DEFAULT_HOTSPOT_SETTINGS.burstMinCount, 5 * burst.expected),
+    pValue: burst.pValue,
+    qValue: burst.adjustedP,
+    tests: burst.places,
+    score: -Math.log10(Math.max(burst.adjustedP, 1e-300)),
+    channel: 'burst',
+    rise: null,
+    window: { first: burst.first_at, last: burst.last_at },
+  };
+}
+
+export interface AlarmGroup {
+  day: string;
+  members: Member[];
+  head: Member;
+}
+
+/** The member that names a group: the most specific one whose excess is at least `share` of the largest. */
+export function headOf<T extends Member>(members: T[], share = DEFAULT_HOTSPOT_SETTINGS.sharedExcess): T {
+  const largest = Math.max(...members.map(excessOf));
+  return members
+    .filter((m) => excessOf(m) >= share * largest)
+    .sort((a, b) => specificity(filterOf(b)) - specificity(filterOf(a)) || a.expected - b.expected || excessOf(b) - excessOf(a))[0];
+}
+
+/**
+ * Groups one day's alarms (daily and bursts) into the sets that share their tickets. `observed`
+ * gives the count and expected count of any judged series that day: the tickets two alarms
+ * share are a series too (l2 × district is the intersection of l2 and a district).
+ */
+export function groupAlarms(day: string, members: Member[], observed: Map<string, { count: number; expected: number }>, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): AlarmGroup[] {
+  const parent = members.map((_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i])));
+  const filters = members.map(filterOf);
+  for (let i = 0; i < members.length; i++) {
+    for (let j = i + 1; j < members.length; j++) {
+      const shared = intersect(filters[i], filters[j]);
+      if (!shared) continue;
+      const same = (f: SeriesFilter) => contains(f, shared) && contains(shared, f);
+      const key = seriesKeyOf(shared);
+      const sharedExcess = same(filters[i]) ? excessOf(members[i]) : same(filters[j]) ? excessOf(members[j]) : key && observed.has(key) ? excessOf(observed.get(key)!) : 0;
+      if (sharedExcess >= settings.sharedExcess * excessOf(members[i]) && sharedExcess >= settings.sharedExcess * excessOf(members[j])) parent[root(i)] = root(j);
+    }
+  }
+  const groups = new Map<number, Member[]>();
+  members.forEach((m, i) => groups.set(root(i), [...(groups.get(root(i)) ?? []), m]));
+  return [...groups.values()].map((group) => ({ day, members: group, head: headOf(group, settings.sharedExcess) }));
+}
+
+/** Same place and topic: both name a topic (or neither does) and their topics and places nest. */
+export function samePlaceAndTopic(a: SeriesFilter, b: SeriesFilter): boolean {
+  const topic = (f: SeriesFilter): SeriesFilter => ({ category_l1: f.category_l1, category_l2: f.category_l2 });
+  const where = (f: SeriesFilter): SeriesFilter => ({ district: f.district, place: f.place });
+  const nested = (x: SeriesFilter, y: SeriesFilter) => contains(x, y) || contains(y, x);
+  const hasTopic = (f: SeriesFilter) => f.category_l1 !== undefined;
+  return hasTopic(a) === hasTopic(b) && nested(topic(a), topic(b)) && nested(where(a), where(b));
+}
+
+/** One row of alert_incidents as readers get it (dates as 'YYYY-MM-DD'). */
+export interface Incident extends TopicAndPlace {
+  incident_id: number;
+  first_day: string;
+  last_day: string;
+  head_series: string;
+  peak_day: string;
+  peak_count: number;
+  peak_expected: number;
+  p_value: number | null;
+  excess: number;
+  status: 'open' | 'acknowledged' | 'closed';
+  closed_on: string | null;
+  notified: number;
+  notified_excess: number | null;
+  comment: string | null;
+  handled_by: string | null;
+  handled_at: string | null;
+}
+
+const INCIDENT_COLUMNS = `incident_id, strftime(first_day, '%Y-%m-%d') as first_day, strftime(last_day, '%Y-%m-%d') as last_day, head_series, level,
+  category_l1, category_l2, district, township, place, strftime(peak_day, '%Y-%m-%d') as peak_day, peak_count, peak_expected, p_value, excess,
+  status, strftime(closed_on, '%Y-%m-%d') as closed_on, notified, notified_excess, comment, handled_by, strftime(handled_at, '%Y-%m-%d %H:%M') as handled_at`;
+
+/** A member as stored: its day's figures from alert_days, its identity from alert_incident_series. */
+export type StoredMember = Member & { incident_id: number };
+
+const MEMBER_COLUMNS = `d.incident_id, d.series_key, s.level, s.category_l1, s.category_l2, s.district, s.township, s.place, strftime(d.day, '%Y-%m-%d') as day,
+  d.count, d.expected, d.upper, d.p_value as "pValue", d.q_value as "qValue", coalesce(d.tests, 0) as tests, d.score, coalesce(d.channel, 'day') as channel,
+  case when d.rise_start is null then null else {start: strftime(d.rise_start, '%Y-%m-%d'), days: d.rise_days, observed: d.rise_observed, expected: d.rise_expected} end as rise,
+  case when d.first_at is null then null else {first: strftime(d.first_at, '%Y-%m-%d %H:%M:%S'), last: strftime(d.last_at, '%Y-%m-%d %H:%M:%S')} end as window`;
+
+async function storedMembers(warehouse: Warehouse, incidentIds: number[]): Promise<StoredMember[]> {
+  if (!incidentIds.length) return [];
+  return warehouse.all<StoredMember>(
+    `select ${MEMBER_COLUMNS} from alert_days as d join alert_incident_series as s using (incident_id, series_key)
+     where list_contains($ids::bigint[], d.incident_id) order by d.day, d.series_key`,
+    { ids: listValue(incidentIds) },
+  );
+}
+
+/** The incident an alarm group belongs to: one sharing a series-day with it, else an open one of the same place and topic. */
+async function incidentFor(warehouse: Warehouse, group: AlarmGroup, settings: HotspotSettings): Promise<number | null> {
+  const keys = group.members.map((m) => m.series_key);
+  const sharing = await warehouse.one<{ incident_id: number }>(
+    `select incident_id from alert_days where day = $day::date and list_contains($keys::varchar[], series_key) order by incident_id limit 1`,
+    { day: group.day, keys: listValue(keys) },
+  );
+  if (sharing) return Number(sharing.incident_id);
+  const open = await warehouse.all<Incident>(
+    `select ${INCIDENT_COLUMNS} from alert_incidents
+     where status <> 'closed' and last_day >= $since::date and first_day <= $day::date
+     order by last_day desc, excess desc`,
+    { day: group.day, since: addDays(group.day, -settings.quietDays) },
+  );
+  const head = filterOf(group.head);
+  const match = open.find((incident) => samePlaceAndTopic(filterOf(incident), head));
+  return match ? Number(match.incident_id) : null;
+}
+
+/**
+ * Stores a day's alarm groups as incidents (new, or added to the one they continue) and closes
+ * incidents that have been quiet for `quietDays`. Returns the incidents the day touched.
+ */
+export async function recordIncidents(warehouse: Warehouse, day: string, groups: AlarmGroup[], settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<number[]> {
+  const touched = new Set<number>();
+  await warehouse.transaction(async () => {
+    for (const group of groups) {
+      let id = await incidentFor(warehouse, group, settings);
+      if (id === null) {
+        id = Number((await warehouse.one<{ id: number }>(`select coalesce(max(incident_id), 0) + 1 as id from alert_incidents`))!.id);
+        const h = group.head;
+        await warehouse.run(
+          `insert into alert_incidents (incident_id, first_day, last_day, head_series, level, peak_day, peak_count, peak_expected, excess, status)
+           values ($id, $day::date, $day::date, $key, $level, $day::date, $count, $expected, $excess, 'open')`,
+          { id, day, key: h.series_key, level: h.level, count: h.count, expected: h.expected, excess: excessOf(h) },
+        );
+      }
+      for (const m of group.members) {
+        await warehouse.run(
+          `insert into alert_incident_series (incident_id, series_key, level, category_l1, category_l2, district, township, place)
+           select $id, $key, $level, $l1, $l2, $district, $township, $place
+           where not exists (select 1 from alert_incident_series where incident_id = $id and series_key = $key)`,
+          { id, key: m.series_key, level: m.level, l1: m.category_l1, l2: m.category_l2, district: m.district, township: m.township, place: m.place },
+        );
+        await warehouse.run(`delete from alert_days where series_key = $key and day = $day::date`, { key: m.series_key, day: m.day });
+        await warehouse.run(
+          `insert into alert_days (incident_id, series_key, day, count, expected, upper, p_value, q_value, tests, score, channel,
+             rise_start, rise_days, rise_observed, rise_expected, first_at, last_at, detected_at)
+           values ($id, $key, $day::date, $count, $expected, $upper, $p, $q, $tests, $score, $channel,
+             $rise_start::date, $rise_days, $rise_observed, $rise_expected, $first_at::timestamp, $last_at::timestamp, current_localtimestamp())`,
+          {
+            id, key: m.series_key, day: m.day, count: m.count, expected: m.expected, upper: m.upper, p: m.pValue, q: m.qValue, tests: m.tests, score: m.score, channel: m.channel,
+            rise_start: m.rise?.start ?? null, rise_days: m.rise?.days ?? null, rise_observed: m.rise?.observed ?? null, rise_expected: m.rise?.expected ?? null,
+            first_at: m.window?.first ?? null, last_at: m.window?.last ?? null,
+          },
+        );
+      }
+      touched.add(id);
+    }
+    await summarise(warehouse, [...touched], settings);
+    await warehouse.run(
+      `update alert_incidents set status = 'closed', closed_on = $day::date where status <> 'closed' and last_day < $since::date`,
+      { day, since: addDays(day, -settings.quietDays) },
+    );
+  });
+  return [...touched];
+}
+
+/** Recomputes what an incident says from its members: its days, head, peak and p-value. */
+async function summarise(warehouse: Warehouse, ids: number[], settings: HotspotSettings): Promise<void> {
+  const members = await storedMembers(warehouse, ids);
+  for (const id of ids) {
+    const mine = members.filter((m) => m.incident_id === id);
+    if (!mine.length) continue;
+    // Each series by its strongest day; the head is then chosen as within one day.
+    const peaks = new Map<string, StoredMember>();
+    for (const m of mine) if (!peaks.has(m.series_key) || excessOf(m) > excessOf(peaks.get(m.series_key)!)) peaks.set(m.series_key, m);
+    const head = headOf([...peaks.values()], settings.sharedExcess);
+    const days = mine.map((m) => m.day).sort();
+    const qValues = mine.map((m) => m.qValue).filter((q) => q !== null && Number.isFinite(q));
+    await warehouse.run(
+      `update alert_incidents set first_day = $first::date, last_day = $last::date, head_series = $key, level = $level,
+         category_l1 = $l1, category_l2 = $l2, district = $district, township = $township, place = $place,
+         peak_day = $peak_day::date, peak_count = $count, peak_expected = $expected, p_value = $p, excess = $excess
+       where incident_id = $id`,
+      {
+        id, first: days[0], last: days.at(-1)!, key: head.series_key, level: head.level, l1: head.category_l1, l2: head.category_l2, district: head.district,
+        township: head.township, place: head.place, peak_day: head.day, count: head.count, expected: head.expected,
+        p: qValues.length ? Math.min(...qValues) : null, excess: Math.max(...[...peaks.values()].map(excessOf)),
+      },
+    );
+  }
+}
+
+/**
+ * Incidents among `ids` that need a mail: never mailed, or their excess doubled since the last
+ * mail — unless a person has closed it already (one closed for quiet days, in a replay, still
+ * gets its one mail).
+ */
+export async function dueForMail(warehouse: Warehouse, ids: number[], settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<(Incident & { kind: 'new' | 'grown' })[]> {
+  if (!ids.length) return [];
+  const rows = await warehouse.all<Incident>(`select ${INCIDENT_COLUMNS} from alert_incidents where list_contains($ids::bigint[], incident_id) and (status <> 'closed' or handled_by is null) order by incident_id`, {
+    ids: listValue(ids),
+  });
+  return rows
+    .filter((i) => i.notified === 0 || (i.notified_excess !== null && i.excess >= settings.escalation * i.notified_excess && i.excess - i.notified_excess >= settings.minCount))
+    .map((i) => ({ ...i, kind: i.notified === 0 ? 'new' : 'grown' }));
+}
+
+export async function markMailed(warehouse: Warehouse, incident: Pick<Incident, 'incident_id' | 'excess'>): Promise<void> {
+  await warehouse.run(`update alert_incidents set notified = notified + 1, notified_excess = $excess, notified_at = current_localtimestamp() where incident_id = $id`, {
+    id: incident.incident_id,
+    excess: incident.excess,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading incidents (CLI, dashboard, reports) and handling them (dashboard)
+
+export async function hasIncidentTables(warehouse: Warehouse): Promise<boolean> {
+  const row = await warehouse.one<{ n: number }>(`select count(*) as n from duckdb_tables() where table_name = 'alert_incidents'`);
+  return Number(row?.n ?? 0) > 0;
+}
+
+export interface IncidentWithMembers extends Incident {
+  members: StoredMember[];
+}
+
+/**
+ * Incidents active in [from, to] (any day of theirs inside), or the latest ones; open before
+ * closed, then by their last day. Each with its member series-days.
+ */
+export async function listIncidents(
+  warehouse: Warehouse,
+  options: { from?: string; to?: string; active?: boolean; limit?: number } = {},
+): Promise<IncidentWithMembers[]> {
+  const incidents = await warehouse.all<Incident>(
+    `select ${INCIDENT_COLUMNS} from alert_incidents
+     where ($from is null or last_day >= $from::date) and ($to is null or first_day <= $to::date) and (not $active or status <> 'closed')
+     order by (status = 'closed'), last_day desc, excess desc, incident_id desc
+     limit $limit`,
+    { from: options.from ?? null, to: options.to ?? null, active: options.active ?? false, limit: options.limit ?? 1000 },
+  );
+  const members = await storedMembers(warehouse, incidents.map((i) => Number(i.incident_id)));
+  return incidents.map((i) => ({ ...i, incident_id: Number(i.incident_id), members: members.filter((m) => Number(m.incident_id) === Number(i.incident_id)) }));
+}
+
+export async function getIncident(warehouse: Warehouse, id: number): Promise<IncidentWithMembers | undefined> {
+  const incident = await warehouse.one<Incident>(`select ${INCIDENT_COLUMNS} from alert_incidents where incident_id = $id`, { id });
+  if (!incident) return undefined;
+  return { ...incident, incident_id: Number(incident.incident_id), members: await storedMembers(warehouse, [id]) };
+}
+
+/** An operator acknowledges or closes an incident — all its alarms as one — with a comment. */
+export async function handleIncident(warehouse: Warehouse, id: number, action: 'acknowledge' | 'close', user: string, comment: string): Promise<boolean> {
+  const found = await warehouse.one<{ n: number }>(`select count(*) as n from alert_incidents where incident_id = $id`, { id });
+  if (!Number(found?.n)) return false;
+  await warehouse.run(
+    `update alert_incidents set status = $status, comment = $comment, handled_by = $user, handled_at = current_localtimestamp(),
+       closed_on = case when $status = 'closed' then current_date else closed_on end
+     where incident_id = $id`,
+    { id, status: action === 'close' ? 'closed' : 'acknowledged', comment: comment.slice(0, 2000), user },
+  );
+  return true;
+}
+
+const EVIDENCE_DAYS = 56;
+
+/** One day of an incident's page chart: the head series' count, and the model's figures on alarm days. */
+export interface IncidentChartDay {
+  date: string;
+  count: number;
+  expected: number | null;
+  upper: number | null;
+  alarm: boolean;
+}
+
+/**
+ * An incident with its evidence for the 预警 page: the head series' daily counts over the eight
+ * weeks up to its last day (the same series definition its mail uses, series_tickets.sql), with
+ * the expected count and upper bound on each of its alarm days.
+ */
+export async function incidentEvidence(warehouse: Warehouse, id: number): Promise<{ incident: IncidentWithMembers; days: IncidentChartDay[] } | undefined> {
+  const incident = await getIncident(warehouse, id);
+  if (!incident) return undefined;
+  const head = incident.members.find((m) => m.series_key === incident.head_series) ?? incident.members[0];
+  const first = addDays(incident.last_day, -(EVIDENCE_DAYS - 1));
+  const filter = head ? filterOf(head) : filterOf(incident);
+  const counts = await warehouse.all<{ day: string; n: number }>(
+    `select strftime(received_at, '%Y-%m-%d') as day, count(*)::integer as n from (${sqlFile('alerts/series_tickets.sql').trim()}) as series group by day`,
+    {
+      l1: filter.category_l2 === undefined ? (filter.category_l1 ?? null) : null,
+      l2: filter.place === undefined ? (filter.category_l2 ?? null) : null,
+      district: filter.district ?? null,
+      place: filter.place ?? null,
+      near_place: null,
+      near_l2: null,
+      from: `${first} 00:00:00`,
+      to: `${addDays(incident.last_day, 1)} 00:00:00`,
+    },
+  );
+  const byDay = new Map(counts.map((c) => [c.day, Number(c.n)]));
+  const alarms = new Map(incident.members.filter((m) => m.series_key === head?.series_key).map((m) => [m.day, m]));
+  const days: IncidentChartDay[] = [];
+  for (let day = first; day <= incident.last_day; day = addDays(day, 1)) {
+    const alarm = alarms.get(day);
+    // A burst's figures are for its window of hours, not for the day: its days are marked, not scaled.
+    const daily = alarm && alarm.level !== 'burst';
+    days.push({ date: day, count: byDay.get(day) ?? 0, expected: daily ? alarm.expected : null, upper: daily ? alarm.upper : null, alarm: !!alarm });
+  }
+  return { incident, days };
+}
+
+/** An incident as a report lists it: what and where, its days, peak and expected count. */
+export interface IncidentLine {
+  incident_id: number;
+  /** '停水 · 昌吉市 · 翠苑华府'. */
+  title: string;
+  /** '昌吉市延安北路街道翠苑华府' (null: not one place). */
+  place: string | null;
+  first_day: string;
+  last_day: string;
+  /** Days with an alarm inside the period. */
+  alarm_days: number;
+  peak_day: string;
+  peak_count: number;
+  peak_expected: number;
+  /** Series that alarmed as part of it (a burst counts as one). */
+  series: number;
+  status: Incident['status'];
+  comment: string | null;
+  handled_by: string | null;
+}
+
+/** Every incident with an alarm day in [from, to) (dates), bursts included, in order of their first day. */
+export async function incidentLines(warehouse: Warehouse, from: string, to: string): Promise<IncidentLine[]> {
+  if (!(await hasIncidentTables(warehouse))) return [];
+  const incidents = await listIncidents(warehouse, { from, to: addDays(to, -1) });
+  return incidents
+    .map((i) => {
+      const inside = i.members.filter((m) => m.day >= from && m.day < to);
+      return {
+        incident_id: i.incident_id,
+        title: seriesName(i),
+        place: i.place ? [i.district, i.township, i.place].filter(Boolean).join('') : null,
+        first_day: i.first_day,
+        last_day: i.last_day,
+        alarm_days: new Set(inside.map((m) => m.day)).size,
+        peak_day: i.peak_day,
+        peak_count: i.peak_count,
+        peak_expected: Math.round(i.peak_expected * 10) / 10,
+        series: new Set(i.members.map((m) => m.series_key)).size,
+        status: i.status,
+        comment: i.comment,
+        handled_by: i.handled_by,
+      };
+    })
+    .filter((line) => line.alarm_days > 0)
+    .sort((a, b) => a.first_day.localeCompare(b.first_day) || a.incident_id - b.incident_id);
+}
