@@ -350,6 +350,14 @@ export interface RobustOptions extends Omit<GlmOptions, 'weights' | 'start' | 'h
    * them — and starts the search for the new φ; with 'given' it is kept as the fit's φ.
    */
   near?: number;
+  /**
+   * Lengths of windows (days) whose excess marks a past outbreak that lasted: a plateau of a week
+   * at 2 sd a day never crosses the day threshold, yet it would lift the fitted level and φ. A
+   * window whose total lies more than `threshold` sd above its expected total (sd from the
+   * windows below expectation, which outbreaks do not touch, and at least φ's) down-weights its
+   * days above expectation as a day with that residual would be. Default none.
+   */
+  windows?: readonly number[];
 }
 
 export interface RobustFit {
@@ -378,32 +386,72 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   const scale = 1 / Math.sqrt(phi);
   const scratch = new Float64Array(design.columns);
   const weights = new Float64Array(n);
-  let downWeighted = 0;
-  let used = 0;
-  let total = 0;
+  const downWeight = (s: number) => (options.weighting === 'farrington' ? 1 / (s * s) : (threshold / s) ** 2);
+  weights.set(base);
   for (let i = from; i < to; i++) {
     const prior = base[i - from];
     if (prior === 0) continue;
-    used++;
     const mean = initial.mu[i - from];
-    let w = 1;
     // Only days above their expected count can be outbreaks.
     if (y[i] > mean) {
       let s = anscombeResidual(y[i], mean) * scale;
       // Leverage matters only near the threshold: rows have h < 0.28 unless nearly unique (an
       // indicator set on a handful of days), so it is worked out only above 0.85 × the threshold.
       if (s > threshold * 0.85) s /= Math.sqrt(1 - leverage(design, initial, i, prior, mean, scratch));
-      if (s > threshold) {
-        w = options.weighting === 'farrington' ? 1 / (s * s) : (threshold / s) ** 2;
-        downWeighted++;
-      }
+      if (s > threshold) weights[i - from] = downWeight(s);
     }
-    weights[i - from] = w;
-    total += w;
+  }
+  if (options.windows) markLastingOutbreaks(y, initial.mu, weights, from, to, phi, options.windows, threshold, downWeight);
+  let downWeighted = 0;
+  let used = 0;
+  let total = 0;
+  for (let k = 0; k < n; k++) {
+    if (base[k] === 0) continue;
+    used++;
+    if (weights[k] < 1) downWeighted++;
+    total += weights[k];
   }
   if (options.weighting === 'farrington' && total > 0) for (let k = 0; k < n; k++) weights[k] *= used / total;
   const final =
     downWeighted === 0 ? initial : fitGlm(design, y, { ...glm, weights, start: options.start?.reweighted ?? initial.beta, hessian: options.hessian?.reweighted ?? options.hessian?.initial });
   const dispersion = given ? phi : likelihood ? nbDispersionMle(y, final.mu, weights, from, to, phi) : Math.max(1, final.pearson);
   return { initial, final, dispersion, weights, downWeighted };
+}
+
+/**
+ * Down-weights (in place) the days above expectation of every window of the given lengths whose
+ * total lies more than `threshold` sd above its expected total; the sd of an L-day total is
+ * √(D_L·E), D_L ≥ φ from the windows below expectation (E[d² | d < 0] = Var d for a symmetric
+ * sum; past outbreaks only ever lift windows). Days already down-weighted count neither way.
+ */
+function markLastingOutbreaks(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number, phi: number, lengths: readonly number[], threshold: number, downWeight: (s: number) => number): void {
+  const n = to - from;
+  const deviation = new Float64Array(n + 1);
+  const expected = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) {
+    // Days already down-weighted (spikes) are left out: windows look for what no day showed.
+    const counted = weights[k] >= 1;
+    deviation[k + 1] = deviation[k] + (counted ? y[from + k] - mu[k] : 0);
+    expected[k + 1] = expected[k] + (counted ? mu[k] : 0);
+  }
+  for (const length of lengths) {
+    if (length > n) continue;
+    let squares = 0;
+    let below = 0;
+    for (let end = length; end <= n; end++) {
+      const d = deviation[end] - deviation[end - length];
+      if (d >= 0) continue;
+      squares += d * d;
+      below += expected[end] - expected[end - length];
+    }
+    const dispersion = Math.max(phi, below > 0 ? squares / below : phi);
+    for (let end = length; end <= n; end++) {
+      const e = expected[end] - expected[end - length];
+      if (e <= 0) continue;
+      const z = (deviation[end] - deviation[end - length]) / Math.sqrt(dispersion * e);
+      if (z <= threshold) continue;
+      const w = downWeight(z);
+      for (let k = end - length; k < end; k++) if (weights[k] > 0 && y[from + k] > mu[k] && weights[k] > w) weights[k] = w;
+    }
+  }
 }

@@ -1,8 +1,9 @@
 import { calendarDay, type CalendarDay } from './calendar.js';
-import { cusumIncrement, cusumKappa, windowedCusum } from './cusum.js';
+import { cusumIncrement, cusumKappa } from './cusum.js';
 import { fitRobust, SparseDesign } from './glm.js';
 import { nbUpperBound, nbUpperTail } from './negbin.js';
-import { checkSeries, firstPosition, log10Score, UNEVALUATED, type CountSeries, type DayResult } from './series.js';
+import { RiseScan } from './rise.js';
+import { checkSeries, firstPosition, log10Score, UNEVALUATED, type Channel, type CountSeries, type DayResult } from './series.js';
 
 /**
  * Pulse, our detector for daily hotline counts.
@@ -67,8 +68,12 @@ export interface PulseSettings {
   cusumShift: number;
   /** The CUSUM's memory in days. */
   cusumMemory: number;
-  /** Share w of α spent on the CUSUM channel. */
+  /** Share of α spent on the CUSUM channel. */
   cusumShare: number;
+  /** Longest window of the sustained-rise scan, in days (the shortest is 2). */
+  riseWindow: number;
+  /** Share of α spent on the sustained-rise channel; the day's own tail gets the rest. */
+  riseShare: number;
 }
 
 export const PULSE_DEFAULTS: PulseSettings = {
@@ -84,8 +89,13 @@ export const PULSE_DEFAULTS: PulseSettings = {
   reweightThreshold: 2.58,
   cusumShift: 1.5,
   cusumMemory: 28,
-  cusumShare: 0.5,
+  cusumShare: 0.15,
+  riseWindow: 14,
+  riseShare: 0.35,
 };
+
+/** Windows (days) whose excess marks a past outbreak that lasted, in the robust fit. */
+const LASTING_OUTBREAK_WINDOWS = [3, 7, 14];
 
 /** Refits in a row that reuse one information matrix (see GlmOptions.hessian). */
 const HESSIAN_REUSE = 5;
@@ -227,6 +237,8 @@ export interface PulseModel {
    * window, which is what the CUSUM sums. Estimated from the fit's own residuals.
    */
   windowDispersion: number;
+  /** D_L, the dispersion of sums over L consecutive days, at [L] for L = 1…max(riseWindow, 28) (see `windowDispersions`). */
+  windowDispersions: Float64Array;
   /**
    * φ of a day grows with its mean by this much per count (≥ 0): φₜ = φ + slope·(μₜ − mean μ).
    * Multiplicative day noise makes the variance φμ + σ²μ², so busy weekdays are relatively noisier
@@ -316,6 +328,7 @@ export class PulseExpectation {
         penalty,
         threshold: this.settings.reweightThreshold,
         weighting: 'farrington',
+        windows: LASTING_OUTBREAK_WINDOWS,
         // The likelihood φ is worth its cost once per information refresh; kept in between.
         dispersion: level >= likelihoodBelow ? 'pearson' : reuse ? 'given' : 'likelihood',
         near: this.lastDispersion,
@@ -334,28 +347,73 @@ export class PulseExpectation {
         age: reuse ? warm.age + 1 : 0,
       });
       this.lastDispersion = fit.dispersion;
-      const windowDispersion = Math.max(fit.dispersion, ...[7, 28].map((length) => blockDispersion(counts, fit.final.mu, fit.weights, from, to, length, smoothTerms(shape))));
+      const dispersions = windowDispersions(counts, fit.final.mu, fit.weights, from, to, Math.max(this.settings.riseWindow, CUSUM_DISPERSION_WINDOW), smoothTerms(shape), fit.dispersion);
+      const windowDispersion = Math.max(dispersions[7], dispersions[CUSUM_DISPERSION_WINDOW]);
       const { slope, meanLevel } = level < likelihoodBelow ? { slope: 0, meanLevel: level } : dispersionTrend(counts, fit.final.mu, fit.weights, from, to);
-      model = { shape, terms, beta: fit.final.beta, dispersion: fit.dispersion, windowDispersion, dispersionSlope: slope, meanLevel, from, to, downWeighted: fit.downWeighted, iterations: [fit.initial.iterations, fit.downWeighted ? fit.final.iterations : 0] };
+      model = { shape, terms, beta: fit.final.beta, dispersion: fit.dispersion, windowDispersion, windowDispersions: dispersions, dispersionSlope: slope, meanLevel, from, to, downWeighted: fit.downWeighted, iterations: [fit.initial.iterations, fit.downWeighted ? fit.final.iterations : 0] };
     }
     this.fits.set(anchor, model);
     return model;
   }
 
-  /** μ₀, φ and the window dispersion of position t, from data before t only (NaN when there is none). */
-  at(t: number): { mean: number; dispersion: number; windowDispersion: number } {
-    const model = this.modelAt(this.anchorOf(t));
-    if (model) {
-      const { design } = this.designFor(model.shape);
-      // A series silent for the whole window would predict ~0; half a case per window is the floor.
-      const floor = 0.5 / (model.to - model.from);
-      const mean = Math.max(floor, Math.exp(Math.min(30, design.linear(t, model.beta))));
-      const dispersion = Math.max(1, model.dispersion + model.dispersionSlope * (mean - model.meanLevel));
-      return { mean, dispersion, windowDispersion: Math.max(model.windowDispersion, dispersion) };
+  /**
+   * What the model fitted for refit day `anchor` expects of positions [from, to): the days it
+   * judges and the days their windows reach back to. Null when there is too little history.
+   */
+  baseline(anchor: number, from: number, to: number): Baseline | null {
+    const model = this.modelAt(anchor);
+    if (!model) return null;
+    const { design } = this.designFor(model.shape);
+    const { cusumShift } = this.settings;
+    const length = to - from;
+    const mean = new Float64Array(length);
+    const dispersion = new Float64Array(length);
+    const dayVariance = new Float64Array(length);
+    const increment = new Float64Array(length);
+    // A series silent for the whole window would predict ~0; half a case per window is the floor.
+    const floor = 0.5 / (model.to - model.from);
+    for (let k = 0; k < length; k++) {
+      const m = Math.max(floor, Math.exp(Math.min(30, design.linear(from + k, model.beta))));
+      const phi = Math.max(1, model.dispersion + model.dispersionSlope * (m - model.meanLevel));
+      mean[k] = m;
+      dispersion[k] = phi;
+      dayVariance[k] = phi * m;
+      const cusumDispersion = Math.max(model.windowDispersion, phi);
+      const step = cusumIncrement(m, cusumDispersion, cusumKappa(m, cusumDispersion, cusumShift));
+      increment[k] = step.slope * this.counts[from + k] - step.offset;
     }
-    const recent = recentMean(this.counts, t);
-    return { ...recent, windowDispersion: recent.dispersion };
+    return { from, mean, dispersion, dayVariance, increment, windowDispersions: model.windowDispersions };
   }
+
+  /** Too little history for a model: a baseline from the plain mean of up to 28 days before t (null under 7). */
+  recentBaseline(t: number, from: number): Baseline | null {
+    const recent = recentMean(this.counts, t);
+    if (Number.isNaN(recent.mean)) return null;
+    const length = t + 1 - from;
+    const { mean: m, dispersion: phi } = recent;
+    const step = cusumIncrement(m, phi, cusumKappa(m, phi, this.settings.cusumShift));
+    return {
+      from,
+      mean: new Float64Array(length).fill(m),
+      dispersion: new Float64Array(length).fill(phi),
+      dayVariance: new Float64Array(length).fill(phi * m),
+      increment: Float64Array.from({ length }, (_, k) => step.slope * this.counts[from + k] - step.offset),
+      windowDispersions: new Float64Array(Math.max(this.settings.riseWindow, CUSUM_DISPERSION_WINDOW) + 1).fill(phi),
+    };
+  }
+}
+
+/**
+ * One model's view of a stretch of days, indexed by series position − `from`: μ₀, φ, φμ₀ and the
+ * CUSUM's log-likelihood-ratio increment of each day, and the model's window dispersions D_L.
+ */
+export interface Baseline {
+  from: number;
+  mean: Float64Array;
+  dispersion: Float64Array;
+  dayVariance: Float64Array;
+  increment: Float64Array;
+  windowDispersions: Float64Array;
 }
 
 /** Least-squares slope of the squared Pearson residuals on μ (floored at 0), outbreak days left out. */
@@ -388,27 +446,81 @@ function dispersionTrend(y: Float64Array, mu: Float64Array, weights: Float64Arra
 /** About how many degrees of freedom the smooth part spends (the spline's are penalised). */
 const smoothTerms = (shape: ModelShape) => 1 + (shape.trend ? 1 : 0) + (shape.season === 'spline' ? SEASON_KNOTS / 2 : shape.season === 'fourier' ? 2 : 0);
 
+/** The CUSUM's dispersion is that of sums over this many days (D_L grows with L; see windowDispersions). */
+const CUSUM_DISPERSION_WINDOW = 28;
+
 /**
- * Σ_b (Σ_{i∈b} (yᵢ − μᵢ))² / Σ_b Σ_{i∈b} μᵢ over blocks of `length` days counted back from the
- * end of the fit, scaled up for the smooth terms, which absorb part of the blocks' deviations.
+ * D_L for L = 1…longest: Σ_w (Σ_{i∈w} (yᵢ − μᵢ))² / Σ_w Σ_{i∈w} μᵢ over every window w of L
+ * consecutive days of the fit (days down-weighted as past outbreaks left out: a share of a spike
+ * is still a spike), scaled up for the smooth terms, which absorb part of long windows'
+ * deviations (about one per L days, as with disjoint blocks). Then made non-decreasing in L by
+ * pooling adjacent violators (weights: the windows' worth of independent blocks), with D_1 = φ:
+ * lasting misfit and autocorrelated day noise make longer sums relatively noisier, never quieter,
+ * and the sustained-rise scan needs its window variances to grow with the window.
  */
-function blockDispersion(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number, length: number, smoothTerms: number): number {
-  let squares = 0;
-  let expected = 0;
-  let blocks = 0;
-  for (let end = to; end - length >= from; end -= length) {
-    let deviation = 0;
-    for (let i = end - length; i < end; i++) {
-      // Past outbreaks (down-weighted rows) are left out whole: a share of a spike is still a spike.
-      if (weights[i - from] < 1) continue;
-      deviation += y[i] - mu[i - from];
-      expected += mu[i - from];
-    }
-    squares += deviation * deviation;
-    blocks++;
+function windowDispersions(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number, longest: number, smoothTerms: number, phi: number): Float64Array {
+  const n = to - from;
+  const deviation = new Float64Array(n + 1);
+  const expected = new Float64Array(n + 1);
+  for (let i = from; i < to; i++) {
+    const kept = weights[i - from] >= 1;
+    deviation[i - from + 1] = deviation[i - from] + (kept ? y[i] - mu[i - from] : 0);
+    expected[i - from + 1] = expected[i - from] + (kept ? mu[i - from] : 0);
   }
-  if (blocks <= smoothTerms + 2 || expected <= 0) return 1;
-  return (squares / expected) * (blocks / (blocks - smoothTerms));
+  const value = new Float64Array(longest + 1);
+  const weight = new Float64Array(longest + 1);
+  value[1] = phi;
+  weight[1] = n;
+  const smoothing = (blocks: number) => blocks / (blocks - smoothTerms);
+  for (let length = 2; length <= longest; length++) {
+    const blocks = n / length;
+    if (blocks <= smoothTerms + 2) continue;
+    // Past outbreaks that were not down-weighted day by day (a plateau of moderate days) still
+    // stand out as windows above their expectation, and raise a variance estimate a lot; the
+    // windows below their expectation are untouched by them. So the estimate uses those alone,
+    // E[d² | d < 0] = Var(d) for a symmetric sum. Sums of a sparse series are skewed to the
+    // right, which makes it too low there — where the floor at φ takes over.
+    let squares = 0;
+    let total = 0;
+    for (let end = length; end <= n; end++) {
+      const d = deviation[end] - deviation[end - length];
+      if (d >= 0) continue;
+      squares += d * d;
+      total += expected[end] - expected[end - length];
+    }
+    if (total <= 0) continue;
+    const estimate = Math.max(phi, (squares / total) * smoothing(blocks));
+    value[length] = estimate;
+    weight[length] = blocks;
+  }
+  return nonDecreasing(value, weight, phi);
+}
+
+/** Weighted least-squares non-decreasing fit of value[1…] (pool adjacent violators; weight 0 = no estimate), floored at `floor`. */
+function nonDecreasing(value: Float64Array, weight: Float64Array, floor: number): Float64Array {
+  const pools: { value: number; weight: number; count: number }[] = [];
+  for (let k = 1; k < value.length; k++) {
+    if (weight[k] === 0) {
+      // No estimate: takes the level of the pool before it.
+      if (pools.length) pools[pools.length - 1].count++;
+      else pools.push({ value: floor, weight: 0, count: 1 });
+      continue;
+    }
+    pools.push({ value: value[k], weight: weight[k], count: 1 });
+    while (pools.length > 1 && pools[pools.length - 2].value > pools[pools.length - 1].value) {
+      const last = pools.pop()!;
+      const before = pools[pools.length - 1];
+      const w = before.weight + last.weight;
+      before.value = w > 0 ? (before.value * before.weight + last.value * last.weight) / w : Math.max(before.value, last.value);
+      before.weight = w;
+      before.count += last.count;
+    }
+  }
+  const out = new Float64Array(value.length);
+  let k = 1;
+  for (const pool of pools) for (let c = 0; c < pool.count; c++) out[k++] = Math.max(floor, pool.value);
+  out[0] = out[1];
+  return out;
 }
 
 /** Too little history for a model: the mean and dispersion of up to 28 days before t. */
@@ -427,55 +539,105 @@ function recentMean(counts: ArrayLike<number>, t: number): { mean: number; dispe
   return { mean: Math.max(mean, 0.5 / n), dispersion: mean > 0 ? Math.max(1, variance / mean) : 1 };
 }
 
-/** Pulse verdicts for every day ≥ from. */
+/** The shares of α of the three channels (day, rise, CUSUM), checked. */
+function channelShares(settings: PulseSettings): Record<Channel, number> {
+  const { riseShare: rise, cusumShare: cusum } = settings;
+  if (!(rise >= 0 && cusum >= 0 && rise + cusum < 1)) throw new RangeError(`riseShare and cusumShare must be ≥ 0 and leave a share for the day (got ${rise} and ${cusum})`);
+  return { day: 1 - rise - cusum, rise, cusum };
+}
+
+/** p/share, the channel's p-value on the scale of α (a channel without a share never decides). */
+const onAlphaScale = (p: number, share: number) => (share > 0 ? p / share : Infinity);
+
+/**
+ * Pulse verdicts for every day ≥ from.
+ *
+ * Each judged day t is seen through the model serving t (fitted on the refit day before t, on
+ * data before its guard band): μ₀ and φ of day t and of the days its windows reach back to. The
+ * days before `from` whose windows and restarts the first verdicts depend on (three CUSUM
+ * memories) are seen through the model of the first judged day, so that judging one day or a
+ * fortnight costs one or two fits, not one per week of the look-back.
+ */
 export function pulse(series: CountSeries, from: string, overrides: Partial<PulseSettings> = {}): DayResult[] {
   const settings = { ...PULSE_DEFAULTS, ...overrides };
+  const shares = channelShares(settings);
   const expectation = new PulseExpectation(series, settings);
   const n = series.dates.length;
   const first = firstPosition(series, from);
   if (first >= n) return [];
-  const { alpha, cusumShare, cusumMemory, cusumShift } = settings;
-  // The CUSUM needs the increments of the days before the first one judged; three memories back
-  // its restarts (which depend on earlier days) have settled, so a verdict hardly depends on `from`.
+  const { alpha, cusumMemory, riseWindow, refitEvery } = settings;
+  const counts = series.counts;
+  const lookBack = Math.max(cusumMemory, riseWindow);
+  // Restarts depend on earlier verdicts; three memories back they have settled, so a verdict
+  // hardly depends on `from`.
   const warmUp = Math.max(0, first - 3 * cusumMemory);
-  const mean = new Float64Array(n - warmUp);
-  const dispersion = new Float64Array(n - warmUp);
-  const windowDispersion = new Float64Array(n - warmUp);
-  const llr = new Float64Array(n - warmUp);
-  for (let t = warmUp; t < n; t++) {
-    const e = expectation.at(t);
-    mean[t - warmUp] = e.mean;
-    dispersion[t - warmUp] = e.dispersion;
-    windowDispersion[t - warmUp] = e.windowDispersion;
-    if (Number.isNaN(e.mean)) {
-      llr[t - warmUp] = 0;
-      continue;
-    }
-    const step = cusumIncrement(e.mean, e.windowDispersion, cusumKappa(e.mean, e.windowDispersion, cusumShift));
-    llr[t - warmUp] = step.slope * series.counts[t] - step.offset;
-  }
-  const cusum = windowedCusum(llr, cusumMemory, -Math.log(cusumShare * alpha));
+  const rise = new RiseScan(riseWindow);
   const results: DayResult[] = [];
-  for (let t = first; t < n; t++) {
-    const i = t - warmUp;
-    const count = series.counts[t];
-    const date = series.dates[t];
-    if (Number.isNaN(mean[i])) {
-      results.push({ date, count, ...UNEVALUATED });
-      continue;
+  // The first day a window may hold: the day after the last alarm (or the warm-up's start).
+  let earliest = warmUp;
+  for (let t = warmUp; t < n; ) {
+    const anchor = expectation.anchorOf(Math.max(t, first));
+    // The model serves the days up to the next refit (and, before `from`, the warm-up).
+    const until = Math.min(n, anchor + refitEvery);
+    const modelled = expectation.baseline(anchor, Math.max(0, t - lookBack + 1), until);
+    for (; t < until; t++) {
+      const baseline = modelled ?? expectation.recentBaseline(t, Math.max(0, t - lookBack + 1));
+      const verdict = baseline ? judge(t, baseline) : null;
+      if (verdict?.alarm) earliest = t + 1;
+      if (t >= first) results.push(verdict ?? { date: series.dates[t], count: counts[t], ...UNEVALUATED });
     }
-    const pDay = nbUpperTail(count, mean[i], dispersion[i]);
-    const pCusum = Math.min(1, Math.exp(-cusum[i]));
-    const pValue = Math.min(1, pDay / (1 - cusumShare), pCusum / cusumShare);
-    results.push({
-      date,
+  }
+  return results;
+
+  function judge(t: number, baseline: Baseline): DayResult {
+    const k = t - baseline.from;
+    const count = counts[t];
+    const mean = baseline.mean[k];
+    const dispersion = baseline.dispersion[k];
+    const pDay = nbUpperTail(count, mean, dispersion);
+    const window = rise.scan(t, earliest, counts, baseline.mean, baseline.dayVariance, baseline.from, baseline.windowDispersions);
+    // The CUSUM: the best sum of increments over the windows of at most `cusumMemory` days ending at t.
+    let sum = 0;
+    let best = 0;
+    let bestStart = t;
+    for (let i = t; i > t - cusumMemory && i >= earliest; i--) {
+      sum += baseline.increment[i - baseline.from];
+      if (sum > best) {
+        best = sum;
+        bestStart = i;
+      }
+    }
+    const pCusum = Math.min(1, Math.exp(-best));
+    const adjusted: Record<Channel, number> = { day: onAlphaScale(pDay, shares.day), rise: onAlphaScale(window.pValue, shares.rise), cusum: onAlphaScale(pCusum, shares.cusum) };
+    const channel: Channel = adjusted.rise < adjusted.day && adjusted.rise <= adjusted.cusum ? 'rise' : adjusted.cusum < adjusted.day ? 'cusum' : 'day';
+    const pValue = Math.min(1, adjusted[channel]);
+    const result: DayResult = {
+      date: series.dates[t],
       count,
-      expected: mean[i],
-      upper: nbUpperBound(mean[i], dispersion[i], (1 - cusumShare) * alpha),
+      expected: mean,
+      upper: nbUpperBound(mean, dispersion, shares.day * alpha),
       pValue,
       score: log10Score(pValue),
       alarm: pValue <= alpha,
-    });
+      channel,
+      pDay,
+      pRise: window.pValue,
+      pCusum,
+    };
+    if (channel === 'rise') Object.assign(result, riseFields(window.start, window.days, window.observed, window.expected));
+    if (channel === 'cusum') {
+      let observed = 0;
+      let expected = 0;
+      for (let i = bestStart; i <= t; i++) {
+        observed += counts[i];
+        expected += baseline.mean[i - baseline.from];
+      }
+      Object.assign(result, riseFields(bestStart, t - bestStart + 1, observed, expected));
+    }
+    return result;
   }
-  return results;
+
+  function riseFields(start: number, days: number, observed: number, expected: number) {
+    return { riseStart: series.dates[start], riseDays: days, riseObserved: observed, riseExpected: expected };
+  }
 }
