@@ -17,7 +17,7 @@ export class SparseDesign {
     readonly columns: number,
     /** Columns 0…dense−1 are stored for every row (intercept, trend, Fourier terms). */
     readonly dense: number,
-    /** Most sparse entries a row may hold. */
+    /** Sparse entries stored per row (the most any row holds). */
     readonly width: number,
     readonly denseValue: Float64Array,
     readonly column: Int32Array,
@@ -57,7 +57,20 @@ export class SparseDesign {
       filled[row] = k + 1;
     };
     for (row = 0; row < rows; row++) fill(row, set);
-    return new SparseDesign(rows, columns, dense, width, denseValue, column, value, filled);
+    // Rows are stored at the width the widest one needs: IRLS walks every row each pass, and a
+    // compact row layout keeps a fit's rows in cache.
+    let widest = 0;
+    for (let r = 0; r < rows; r++) widest = Math.max(widest, filled[r]);
+    if (widest === width) return new SparseDesign(rows, columns, dense, width, denseValue, column, value, filled);
+    const compactColumn = new Int32Array(rows * widest);
+    const compactValue = new Float64Array(rows * widest);
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < filled[r]; k++) {
+        compactColumn[r * widest + k] = column[r * width + k];
+        compactValue[r * widest + k] = value[r * width + k];
+      }
+    }
+    return new SparseDesign(rows, columns, dense, widest, denseValue, compactColumn, compactValue, filled);
   }
 
   /** xᵢᵀβ */
@@ -358,6 +371,11 @@ export interface RobustOptions extends Omit<GlmOptions, 'weights' | 'start' | 'h
    * days above expectation as a day with that residual would be. Default none.
    */
   windows?: readonly number[];
+  /**
+   * Tolerance of the first, unweighted fit, which only has to find the outbreaks of the past
+   * (default: `tolerance`).
+   */
+  screeningTolerance?: number;
 }
 
 export interface RobustFit {
@@ -379,7 +397,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   const base = new Float64Array(n);
   for (let i = from; i < to; i++) base[i - from] = options.exclude ? options.exclude[i] : 1;
   const glm = { from, to, penalty: options.penalty, maxIterations: options.maxIterations, tolerance: options.tolerance };
-  const initial = fitGlm(design, y, { ...glm, weights: base, start: options.start?.initial, hessian: options.hessian?.initial });
+  const initial = fitGlm(design, y, { ...glm, tolerance: options.screeningTolerance ?? options.tolerance, weights: base, start: options.start?.initial, hessian: options.hessian?.initial });
   const given = options.dispersion === 'given' && options.near !== undefined;
   const likelihood = options.dispersion === 'likelihood' || (options.dispersion === 'given' && !given);
   const phi = given || likelihood ? (options.near ?? nbDispersionMle(y, initial.mu, base, from, to)) : Math.max(1, initial.pearson);

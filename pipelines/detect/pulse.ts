@@ -70,8 +70,8 @@ export interface PulseSettings {
   cusumMemory: number;
   /** Share of α spent on the CUSUM channel. */
   cusumShare: number;
-  /** Longest window of the sustained-rise scan, in days (the shortest is 2). */
-  riseWindow: number;
+  /** Window lengths of the sustained-rise scan, in days, increasing (each ≥ 2). */
+  riseWindows: readonly number[];
   /** Share of α spent on the sustained-rise channel; the day's own tail gets the rest. */
   riseShare: number;
 }
@@ -90,7 +90,7 @@ export const PULSE_DEFAULTS: PulseSettings = {
   cusumShift: 1.5,
   cusumMemory: 28,
   cusumShare: 0.15,
-  riseWindow: 14,
+  riseWindows: [2, 3, 5, 7, 10, 14],
   riseShare: 0.35,
 };
 
@@ -226,6 +226,33 @@ function modelSpec(shape: ModelShape): ModelSpec {
 
 const shapeKey = (shape: ModelShape) => `${shape.quiet ? 'quiet' : 'full'}/${shape.season}/${shape.trend ? 'trend' : 'flat'}`;
 
+interface Design {
+  design: SparseDesign;
+  penalty: Float64Array;
+  roughness: Float64Array;
+  terms: string[];
+}
+
+/**
+ * Designs depend only on the days and the model's shape, so every series over the same days
+ * shares one (the hotspot job judges ~860 series over one span); the last few are kept.
+ */
+const sharedDesigns = new Map<string, Design>();
+const SHARED_DESIGNS = 8;
+
+function designOver(start: number, days: number, shape: ModelShape): Design {
+  const key = `${start}/${days}/${shapeKey(shape)}`;
+  let entry = sharedDesigns.get(key);
+  if (!entry) {
+    const spec = modelSpec(shape);
+    const design = SparseDesign.build(days, spec.names.length, spec.dense, spec.names.length - spec.dense, (row, set) => spec.fill(calendarDay(start + row), row / 365.25, set));
+    entry = { design, penalty: spec.penalty, roughness: spec.roughness, terms: spec.names };
+    if (sharedDesigns.size >= SHARED_DESIGNS) sharedDesigns.delete(sharedDesigns.keys().next().value!);
+    sharedDesigns.set(key, entry);
+  }
+  return entry;
+}
+
 export interface PulseModel {
   shape: ModelShape;
   terms: string[];
@@ -237,7 +264,7 @@ export interface PulseModel {
    * window, which is what the CUSUM sums. Estimated from the fit's own residuals.
    */
   windowDispersion: number;
-  /** D_L, the dispersion of sums over L consecutive days, at [L] for L = 1…max(riseWindow, 28) (see `windowDispersions`). */
+  /** D_L, the dispersion of sums over L consecutive days, at [L] for L = 1…max(longest rise window, 28) (see `windowDispersions`). */
   windowDispersions: Float64Array;
   /**
    * φ of a day grows with its mean by this much per count (≥ 0): φₜ = φ + slope·(μₜ − mean μ).
@@ -260,11 +287,12 @@ export interface PulseModel {
  */
 export class PulseExpectation {
   private readonly start: number;
-  private readonly designs = new Map<string, { design: SparseDesign; penalty: Float64Array; roughness: Float64Array; terms: string[] }>();
   private readonly warm = new Map<string, { initial?: Float64Array; reweighted?: Float64Array; hessian?: { initial?: Float64Array; reweighted?: Float64Array }; age: number }>();
   private readonly fits = new Map<number, PulseModel | null>();
   private readonly counts: Float64Array;
   private lastDispersion: number | undefined;
+  /** Longest window whose dispersion D_L the model estimates. */
+  private readonly longestWindow: number;
 
   constructor(
     private readonly series: CountSeries,
@@ -272,6 +300,7 @@ export class PulseExpectation {
   ) {
     this.start = checkSeries(series);
     this.counts = Float64Array.from(series.counts);
+    this.longestWindow = Math.max(CUSUM_DISPERSION_WINDOW, ...settings.riseWindows);
   }
 
   /** Series position of the refit day that serves position t. */
@@ -281,17 +310,8 @@ export class PulseExpectation {
     return t - phase;
   }
 
-  private designFor(shape: ModelShape) {
-    const key = shapeKey(shape);
-    let entry = this.designs.get(key);
-    if (!entry) {
-      const spec = modelSpec(shape);
-      const n = this.series.dates.length;
-      const design = SparseDesign.build(n, spec.names.length, spec.dense, spec.names.length - spec.dense, (row, set) => spec.fill(calendarDay(this.start + row), row / 365.25, set));
-      entry = { design, penalty: spec.penalty, roughness: spec.roughness, terms: spec.names };
-      this.designs.set(key, entry);
-    }
-    return entry;
+  private designFor(shape: ModelShape): Design {
+    return designOver(this.start, this.series.dates.length, shape);
   }
 
   /** The model fitted for refit day `anchor` (null: too little history). */
@@ -338,6 +358,8 @@ export class PulseExpectation {
         // Warm-started Newton steps: after a step under 0.05 the error is ~0.05² (a 0.3 % change
         // of μ₀ at most, far inside its statistical error), so most refits take one step per fit.
         tolerance: 0.05,
+        // A step under 0.15 moves μ by at most a few per cent: enough to tell past outbreaks.
+        screeningTolerance: 0.15,
         maxIterations: 40,
       });
       this.warm.set(key, {
@@ -347,7 +369,7 @@ export class PulseExpectation {
         age: reuse ? warm.age + 1 : 0,
       });
       this.lastDispersion = fit.dispersion;
-      const dispersions = windowDispersions(counts, fit.final.mu, fit.weights, from, to, Math.max(this.settings.riseWindow, CUSUM_DISPERSION_WINDOW), smoothTerms(shape), fit.dispersion);
+      const dispersions = windowDispersions(counts, fit.final.mu, fit.weights, from, to, this.longestWindow, smoothTerms(shape), fit.dispersion);
       const windowDispersion = Math.max(dispersions[7], dispersions[CUSUM_DISPERSION_WINDOW]);
       const { slope, meanLevel } = level < likelihoodBelow ? { slope: 0, meanLevel: level } : dispersionTrend(counts, fit.final.mu, fit.weights, from, to);
       model = { shape, terms, beta: fit.final.beta, dispersion: fit.dispersion, windowDispersion, windowDispersions: dispersions, dispersionSlope: slope, meanLevel, from, to, downWeighted: fit.downWeighted, iterations: [fit.initial.iterations, fit.downWeighted ? fit.final.iterations : 0] };
@@ -398,7 +420,7 @@ export class PulseExpectation {
       dispersion: new Float64Array(length).fill(phi),
       dayVariance: new Float64Array(length).fill(phi * m),
       increment: Float64Array.from({ length }, (_, k) => step.slope * this.counts[from + k] - step.offset),
-      windowDispersions: new Float64Array(Math.max(this.settings.riseWindow, CUSUM_DISPERSION_WINDOW) + 1).fill(phi),
+      windowDispersions: new Float64Array(this.longestWindow + 1).fill(phi),
     };
   }
 }
@@ -449,14 +471,19 @@ const smoothTerms = (shape: ModelShape) => 1 + (shape.trend ? 1 : 0) + (shape.se
 /** The CUSUM's dispersion is that of sums over this many days (D_L grows with L; see windowDispersions). */
 const CUSUM_DISPERSION_WINDOW = 28;
 
+/** Window lengths at which D_L is estimated; lengths between them are interpolated. */
+const DISPERSION_LENGTHS = [1, 2, 3, 5, 7, 10, 14, 21, 28];
+
 /**
- * D_L for L = 1…longest: Σ_w (Σ_{i∈w} (yᵢ − μᵢ))² / Σ_w Σ_{i∈w} μᵢ over every window w of L
- * consecutive days of the fit (days down-weighted as past outbreaks left out: a share of a spike
- * is still a spike), scaled up for the smooth terms, which absorb part of long windows'
- * deviations (about one per L days, as with disjoint blocks). Then made non-decreasing in L by
- * pooling adjacent violators (weights: the windows' worth of independent blocks), with D_1 = φ:
- * lasting misfit and autocorrelated day noise make longer sums relatively noisier, never quieter,
- * and the sustained-rise scan needs its window variances to grow with the window.
+ * D_L for L = 1…longest: the dispersion of sums over L consecutive days of the fit, estimated
+ * from every window w of L days (days down-weighted as past outbreaks left out: a share of a
+ * spike is still a spike) as Σ d_w² / Σ E_w over the windows below expectation (d_w < 0; see
+ * below), scaled up for the smooth terms, which absorb part of long windows' deviations (about
+ * one per L days, as with disjoint blocks). D_1 is φ. Estimated at DISPERSION_LENGTHS, made
+ * non-decreasing in L by pooling adjacent violators (weights: the windows' worth of independent
+ * blocks) — lasting misfit and autocorrelated day noise make longer sums relatively noisier,
+ * never quieter, and the rise scan needs its window variances to grow with the window — and
+ * interpolated linearly in between.
  */
 function windowDispersions(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number, longest: number, smoothTerms: number, phi: number): Float64Array {
   const n = to - from;
@@ -467,14 +494,17 @@ function windowDispersions(y: Float64Array, mu: Float64Array, weights: Float64Ar
     deviation[i - from + 1] = deviation[i - from] + (kept ? y[i] - mu[i - from] : 0);
     expected[i - from + 1] = expected[i - from] + (kept ? mu[i - from] : 0);
   }
-  const value = new Float64Array(longest + 1);
-  const weight = new Float64Array(longest + 1);
-  value[1] = phi;
-  weight[1] = n;
-  const smoothing = (blocks: number) => blocks / (blocks - smoothTerms);
-  for (let length = 2; length <= longest; length++) {
+  const lengths = DISPERSION_LENGTHS.filter((length) => length < longest).concat(longest);
+  const value = new Float64Array(lengths.length);
+  const weight = new Float64Array(lengths.length);
+  lengths.forEach((length, k) => {
+    if (length === 1) {
+      value[k] = phi;
+      weight[k] = n;
+      return;
+    }
     const blocks = n / length;
-    if (blocks <= smoothTerms + 2) continue;
+    if (blocks <= smoothTerms + 2) return;
     // Past outbreaks that were not down-weighted day by day (a plateau of moderate days) still
     // stand out as windows above their expectation, and raise a variance estimate a lot; the
     // windows below their expectation are untouched by them. So the estimate uses those alone,
@@ -488,20 +518,31 @@ function windowDispersions(y: Float64Array, mu: Float64Array, weights: Float64Ar
       squares += d * d;
       total += expected[end] - expected[end - length];
     }
-    if (total <= 0) continue;
-    const estimate = Math.max(phi, (squares / total) * smoothing(blocks));
-    value[length] = estimate;
-    weight[length] = blocks;
+    if (total <= 0) return;
+    value[k] = Math.max(phi, (squares / total) * (blocks / (blocks - smoothTerms)));
+    weight[k] = blocks;
+  });
+  const fitted = nonDecreasing(value, weight, phi);
+  const out = new Float64Array(longest + 1);
+  out[0] = phi;
+  for (let k = 0; k < lengths.length; k++) {
+    const [low, high] = [lengths[k - 1] ?? 0, lengths[k]];
+    for (let length = low + 1; length <= high; length++) {
+      const share = (length - low) / (high - low);
+      out[length] = k === 0 ? fitted[0] : fitted[k - 1] + share * (fitted[k] - fitted[k - 1]);
+    }
   }
-  return nonDecreasing(value, weight, phi);
+  return out;
 }
 
-/** Weighted least-squares non-decreasing fit of value[1…] (pool adjacent violators; weight 0 = no estimate), floored at `floor`. */
+/**
+ * The weighted least-squares non-decreasing fit of a sequence (pool adjacent violators), floored
+ * at `floor`; an entry of weight 0 (no estimate) takes the level of the entries before it.
+ */
 function nonDecreasing(value: Float64Array, weight: Float64Array, floor: number): Float64Array {
   const pools: { value: number; weight: number; count: number }[] = [];
-  for (let k = 1; k < value.length; k++) {
+  for (let k = 0; k < value.length; k++) {
     if (weight[k] === 0) {
-      // No estimate: takes the level of the pool before it.
       if (pools.length) pools[pools.length - 1].count++;
       else pools.push({ value: floor, weight: 0, count: 1 });
       continue;
@@ -517,9 +558,8 @@ function nonDecreasing(value: Float64Array, weight: Float64Array, floor: number)
     }
   }
   const out = new Float64Array(value.length);
-  let k = 1;
+  let k = 0;
   for (const pool of pools) for (let c = 0; c < pool.count; c++) out[k++] = Math.max(floor, pool.value);
-  out[0] = out[1];
   return out;
 }
 
@@ -565,13 +605,13 @@ export function pulse(series: CountSeries, from: string, overrides: Partial<Puls
   const n = series.dates.length;
   const first = firstPosition(series, from);
   if (first >= n) return [];
-  const { alpha, cusumMemory, riseWindow, refitEvery } = settings;
+  const { alpha, cusumMemory, riseWindows, refitEvery } = settings;
   const counts = series.counts;
-  const lookBack = Math.max(cusumMemory, riseWindow);
+  const lookBack = Math.max(cusumMemory, riseWindows[riseWindows.length - 1]);
   // Restarts depend on earlier verdicts; three memories back they have settled, so a verdict
   // hardly depends on `from`.
   const warmUp = Math.max(0, first - 3 * cusumMemory);
-  const rise = new RiseScan(riseWindow);
+  const rise = new RiseScan(riseWindows);
   const results: DayResult[] = [];
   // The first day a window may hold: the day after the last alarm (or the warm-up's start).
   let earliest = warmUp;

@@ -68,14 +68,14 @@ export function owensT(h: number, a: number): number {
 }
 
 /**
- * The Hunter–Worsley bound on P(max_L Z_L ≥ c) for the windows whose null variances are
- * variances[SHORTEST_RISE … longest] (increasing).
+ * The Hunter–Worsley bound on P(max_k Z_k ≥ c) for nested windows whose null variances are
+ * variances[0 … count − 1] (increasing with the window).
  */
-export function scanPValue(c: number, variances: ArrayLike<number>, longest: number): number {
-  if (!(c > 0) || longest < SHORTEST_RISE) return 1;
+export function scanPValue(c: number, variances: ArrayLike<number>, count: number): number {
+  if (!(c > 0) || count < 1) return 1;
   let bound = normalUpperTail(c);
-  for (let length = SHORTEST_RISE + 1; length <= longest; length++) {
-    const rho = Math.sqrt(Math.min(1, variances[length - 1] / variances[length]));
+  for (let k = 1; k < count; k++) {
+    const rho = Math.sqrt(Math.min(1, variances[k - 1] / variances[k]));
     bound += 2 * owensT(c, Math.min(1, Math.sqrt((1 - rho) / (1 + rho))));
     if (bound >= 1) return 1;
   }
@@ -85,13 +85,19 @@ export function scanPValue(c: number, variances: ArrayLike<number>, longest: num
 /**
  * Scores the windows ending at position t. Arrays are indexed by series position minus `base`:
  * `mean` μ₀ of each day and `dayVariance` its φμ₀ under the model judging t; `windowDispersion[L]`
- * D_L for L = 1…longest. Windows start at `earliest` or later.
+ * D_L for L = 1…the longest window. Windows start at `earliest` or later.
  */
 export class RiseScan {
   private readonly variances: Float64Array;
+  private readonly longest: number;
 
-  constructor(private readonly longest: number) {
-    this.variances = new Float64Array(longest + 1);
+  /** `lengths`: the window lengths scanned, in days (each ≥ 2). */
+  constructor(private readonly lengths: readonly number[]) {
+    if (!lengths.length || lengths.some((l, k) => !Number.isInteger(l) || l < SHORTEST_RISE || (k > 0 && l <= lengths[k - 1]))) {
+      throw new RangeError(`rise windows must be increasing whole numbers of days ≥ ${SHORTEST_RISE} (got ${lengths.join(', ')})`);
+    }
+    this.variances = new Float64Array(lengths.length);
+    this.longest = lengths[lengths.length - 1];
   }
 
   scan(t: number, earliest: number, counts: ArrayLike<number>, mean: Float64Array, dayVariance: Float64Array, base: number, windowDispersion: ArrayLike<number>): RiseWindow {
@@ -100,14 +106,15 @@ export class RiseScan {
     let observed = 0;
     let expected = 0;
     let variance = 0;
+    let scanned = 0;
     for (let length = 1; length <= longest; length++) {
       const i = t - length + 1;
       observed += counts[i];
       expected += mean[i - base];
       variance += dayVariance[i - base];
-      if (length < SHORTEST_RISE) continue;
+      if (length !== this.lengths[scanned]) continue;
       const v = Math.max(variance, windowDispersion[length] * expected);
-      this.variances[length] = v;
+      this.variances[scanned++] = v;
       // A window less than one sd above its expectation cannot make an alarm (its p_L alone is
       // above 0.16), so its exact tail is not worth computing.
       if (observed - expected < Math.sqrt(v)) continue;
@@ -121,7 +128,7 @@ export class RiseScan {
         best.z = z;
       }
     }
-    if (best.z >= 1) best.pValue = scanPValue(best.z, this.variances, longest);
+    if (best.z >= 1) best.pValue = scanPValue(best.z, this.variances, scanned);
     return best;
   }
 }
