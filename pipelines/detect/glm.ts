@@ -1,4 +1,4 @@
-import { nbDispersionMle } from './negbin.js';
+import { nbDispersionMle, nbUpperTail, normalQuantile } from './negbin.js';
 
 /**
  * A quasi-Poisson log-linear model (log μ = Xβ, variance φμ) fitted by penalised iteratively
@@ -376,6 +376,22 @@ export interface RobustOptions extends Omit<GlmOptions, 'weights' | 'start' | 'h
    * (default: `tolerance`).
    */
   screeningTolerance?: number;
+  /**
+   * Judge days (and windows) with small expected counts by their negative-binomial tail, turned
+   * into a normal score, instead of the Anscombe residual: below ~10 a day the Anscombe
+   * residual's tail is still far heavier than normal, and the threshold would down-weight 5–10 %
+   * of ordinary days of a sparse series, pulling its fitted level and φ down. Default false
+   * (Farrington's and Noufaily's procedure).
+   */
+  exactTails?: boolean;
+}
+
+/** Expected counts below which `exactTails` judges by the NB tail. */
+const EXACT_TAIL_BELOW = 10;
+
+/** The NB upper tail of a count as a normal score Φ̄⁻¹(P(X ≥ y)). */
+function tailScore(y: number, mean: number, dispersion: number): number {
+  return -normalQuantile(Math.max(nbUpperTail(y, mean, dispersion), 1e-300));
 }
 
 export interface RobustFit {
@@ -412,14 +428,14 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
     const mean = initial.mu[i - from];
     // Only days above their expected count can be outbreaks.
     if (y[i] > mean) {
-      let s = anscombeResidual(y[i], mean) * scale;
+      let s = options.exactTails && mean < EXACT_TAIL_BELOW ? tailScore(y[i], mean, phi) : anscombeResidual(y[i], mean) * scale;
       // Leverage matters only near the threshold: rows have h < 0.28 unless nearly unique (an
       // indicator set on a handful of days), so it is worked out only above 0.85 × the threshold.
       if (s > threshold * 0.85) s /= Math.sqrt(1 - leverage(design, initial, i, prior, mean, scratch));
       if (s > threshold) weights[i - from] = downWeight(s);
     }
   }
-  if (options.windows) markLastingOutbreaks(y, initial.mu, weights, from, to, phi, options.windows, threshold, downWeight);
+  if (options.windows) markLastingOutbreaks(y, initial.mu, weights, from, to, phi, options.windows, threshold, downWeight, options.exactTails ?? false);
   let downWeighted = 0;
   let used = 0;
   let total = 0;
@@ -442,7 +458,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
  * √(D_L·E), D_L ≥ φ from the windows below expectation (E[d² | d < 0] = Var d for a symmetric
  * sum; past outbreaks only ever lift windows). Days already down-weighted count neither way.
  */
-function markLastingOutbreaks(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number, phi: number, lengths: readonly number[], threshold: number, downWeight: (s: number) => number): void {
+function markLastingOutbreaks(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number, phi: number, lengths: readonly number[], threshold: number, downWeight: (s: number) => number, exactTails: boolean): void {
   const n = to - from;
   const deviation = new Float64Array(n + 1);
   const expected = new Float64Array(n + 1);
@@ -466,8 +482,13 @@ function markLastingOutbreaks(y: Float64Array, mu: Float64Array, weights: Float6
     for (let end = length; end <= n; end++) {
       const e = expected[end] - expected[end - length];
       if (e <= 0) continue;
-      const z = (deviation[end] - deviation[end - length]) / Math.sqrt(dispersion * e);
+      const d = deviation[end] - deviation[end - length];
+      let z = d / Math.sqrt(dispersion * e);
       if (z <= threshold) continue;
+      if (exactTails && e < EXACT_TAIL_BELOW) {
+        z = tailScore(Math.round(e + d), e, dispersion);
+        if (z <= threshold) continue;
+      }
       const w = downWeight(z);
       for (let k = end - length; k < end; k++) if (weights[k] > 0 && y[from + k] > mu[k] && weights[k] > w) weights[k] = w;
     }

@@ -2,7 +2,7 @@ import { calendarDay, type CalendarDay } from './calendar.js';
 import { cusumIncrement, cusumKappa } from './cusum.js';
 import { fitRobust, SparseDesign } from './glm.js';
 import { nbUpperBound, nbUpperTail } from './negbin.js';
-import { RiseScan } from './rise.js';
+import { RiseScan, type RiseBaseline } from './rise.js';
 import { checkSeries, firstPosition, log10Score, UNEVALUATED, type Channel, type CountSeries, type DayResult } from './series.js';
 
 /**
@@ -273,6 +273,8 @@ export interface PulseModel {
    */
   dispersionSlope: number;
   meanLevel: number;
+  /** Cholesky factor of the fit's information XᵀWX + P (p×p, lower, row-major): Cov(β̂) ≈ φ·(XᵀWX + P)⁻¹. */
+  information: Float64Array;
   /** Rows of the fit: series positions [from, to). */
   from: number;
   to: number;
@@ -349,6 +351,7 @@ export class PulseExpectation {
         threshold: this.settings.reweightThreshold,
         weighting: 'farrington',
         windows: LASTING_OUTBREAK_WINDOWS,
+        exactTails: true,
         // The likelihood φ is worth its cost once per information refresh; kept in between.
         dispersion: level >= likelihoodBelow ? 'pearson' : reuse ? 'given' : 'likelihood',
         near: this.lastDispersion,
@@ -372,7 +375,7 @@ export class PulseExpectation {
       const dispersions = windowDispersions(counts, fit.final.mu, fit.weights, from, to, this.longestWindow, smoothTerms(shape), fit.dispersion);
       const windowDispersion = Math.max(dispersions[7], dispersions[CUSUM_DISPERSION_WINDOW]);
       const { slope, meanLevel } = level < likelihoodBelow ? { slope: 0, meanLevel: level } : dispersionTrend(counts, fit.final.mu, fit.weights, from, to);
-      model = { shape, terms, beta: fit.final.beta, dispersion: fit.dispersion, windowDispersion, windowDispersions: dispersions, dispersionSlope: slope, meanLevel, from, to, downWeighted: fit.downWeighted, iterations: [fit.initial.iterations, fit.downWeighted ? fit.final.iterations : 0] };
+      model = { shape, terms, beta: fit.final.beta, dispersion: fit.dispersion, windowDispersion, windowDispersions: dispersions, dispersionSlope: slope, meanLevel, information: fit.final.information, from, to, downWeighted: fit.downWeighted, iterations: [fit.initial.iterations, fit.downWeighted ? fit.final.iterations : 0] };
     }
     this.fits.set(anchor, model);
     return model;
@@ -387,24 +390,45 @@ export class PulseExpectation {
     if (!model) return null;
     const { design } = this.designFor(model.shape);
     const { cusumShift } = this.settings;
+    const p = design.columns;
     const length = to - from;
     const mean = new Float64Array(length);
     const dispersion = new Float64Array(length);
     const dayVariance = new Float64Array(length);
     const increment = new Float64Array(length);
+    const projected = new Float64Array(length * p);
+    const x = new Float64Array(p);
+    const l = model.information;
+    // φ(XᵀWX + P)⁻¹ is the coefficients' covariance for independent days; the days' lasting
+    // noise (misfit, a wandering level) makes them as uncertain as two-week sums are noisy.
+    const parameterDispersion = model.windowDispersions[PARAMETER_REACH];
     // A series silent for the whole window would predict ~0; half a case per window is the floor.
     const floor = 0.5 / (model.to - model.from);
     for (let k = 0; k < length; k++) {
       const m = Math.max(floor, Math.exp(Math.min(30, design.linear(from + k, model.beta))));
+      // The prediction's own error: Var(log μ̂) = φ·xᵀ(XᵀWX + P)⁻¹x = φ·‖L⁻¹x‖², so the count's
+      // variance is μ(φ + φ·h) with h = μ‖L⁻¹x‖². μ·L⁻¹x is kept: a window's expected total
+      // shares these errors across its days (see RiseScan).
+      x.fill(0);
+      design.forEachEntry(from + k, (c, v) => (x[c] = v));
+      let h = 0;
+      for (let i = 0; i < p; i++) {
+        let sum = x[i];
+        for (let j = 0; j < i; j++) sum -= l[i * p + j] * x[j];
+        x[i] = sum / l[i * p + i];
+        h += x[i] * x[i];
+        projected[k * p + i] = m * x[i];
+      }
+      h *= m;
       const phi = Math.max(1, model.dispersion + model.dispersionSlope * (m - model.meanLevel));
       mean[k] = m;
-      dispersion[k] = phi;
+      dispersion[k] = phi + parameterDispersion * h;
       dayVariance[k] = phi * m;
       const cusumDispersion = Math.max(model.windowDispersion, phi);
       const step = cusumIncrement(m, cusumDispersion, cusumKappa(m, cusumDispersion, cusumShift));
       increment[k] = step.slope * this.counts[from + k] - step.offset;
     }
-    return { from, mean, dispersion, dayVariance, increment, windowDispersions: model.windowDispersions };
+    return { from, mean, dispersion, dayVariance, increment, windowDispersions: model.windowDispersions, projected, parameters: p, parameterDispersion };
   }
 
   /** Too little history for a model: a baseline from the plain mean of up to 28 days before t (null under 7). */
@@ -421,19 +445,22 @@ export class PulseExpectation {
       dayVariance: new Float64Array(length).fill(phi * m),
       increment: Float64Array.from({ length }, (_, k) => step.slope * this.counts[from + k] - step.offset),
       windowDispersions: new Float64Array(this.longestWindow + 1).fill(phi),
+      projected: new Float64Array(0),
+      parameters: 0,
+      parameterDispersion: 0,
     };
   }
 }
 
 /**
- * One model's view of a stretch of days, indexed by series position − `from`: μ₀, φ, φμ₀ and the
- * CUSUM's log-likelihood-ratio increment of each day, and the model's window dispersions D_L.
+ * One model's view of a stretch of days, indexed by series position − `from`: μ₀, the day's
+ * dispersion (φ with the prediction's own error), φμ₀ and the CUSUM's log-likelihood-ratio
+ * increment of each day, and the model's window dispersions D_L; `projected` holds μ₀·L⁻¹x of
+ * each day (`parameters` values a day), whose sum over a window gives the error its expected
+ * total inherits from the coefficients: φ·‖Σ μ₀·L⁻¹x‖².
  */
-export interface Baseline {
-  from: number;
-  mean: Float64Array;
+export interface Baseline extends RiseBaseline {
   dispersion: Float64Array;
-  dayVariance: Float64Array;
   increment: Float64Array;
   windowDispersions: Float64Array;
 }
@@ -467,6 +494,9 @@ function dispersionTrend(y: Float64Array, mu: Float64Array, weights: Float64Arra
 
 /** About how many degrees of freedom the smooth part spends (the spline's are penalised). */
 const smoothTerms = (shape: ModelShape) => 1 + (shape.trend ? 1 : 0) + (shape.season === 'spline' ? SEASON_KNOTS / 2 : shape.season === 'fourier' ? 2 : 0);
+
+/** Days a coefficient of the season reaches (knots every two weeks): the sums whose dispersion scales the coefficients' covariance. */
+const PARAMETER_REACH = 14;
 
 /** The CUSUM's dispersion is that of sums over this many days (D_L grows with L; see windowDispersions). */
 const CUSUM_DISPERSION_WINDOW = 28;
@@ -635,7 +665,7 @@ export function pulse(series: CountSeries, from: string, overrides: Partial<Puls
     const mean = baseline.mean[k];
     const dispersion = baseline.dispersion[k];
     const pDay = nbUpperTail(count, mean, dispersion);
-    const window = rise.scan(t, earliest, counts, baseline.mean, baseline.dayVariance, baseline.from, baseline.windowDispersions);
+    const window = rise.scan(t, earliest, counts, baseline, baseline.windowDispersions);
     // The CUSUM: the best sum of increments over the windows of at most `cusumMemory` days ending at t.
     let sum = 0;
     let best = 0;

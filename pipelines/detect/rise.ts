@@ -1,26 +1,28 @@
 import { nbUpperTail, normalQuantile, normalUpperTail } from './negbin.js';
 
 /**
- * The sustained-rise channel: a scan over the windows of 2…`longest` days that end on the judged
- * day, each window's total tested against its expected total under the negative-binomial model.
+ * The sustained-rise channel: a scan over windows of a few lengths (2, 3, 5, 7, 10 and 14 days
+ * by default) that end on the judged day, each window's total tested against its expected total
+ * under the negative-binomial model.
  *
  * Window L (the last L days) has observed total O_L, expected total E_L = Σ μ₀ and null variance
- * V_L = max(Σ φᵢμᵢ, D_L·E_L), D_L the model's dispersion of L-day sums (misfit and day noise that
- * last add up over a window). Its p-value p_L = P(S ≥ O_L) is the exact NB tail of a sum with that
+ * V_L = max(Σ φᵢμᵢ, D_L·E_L) + φ_c·‖Σ μᵢ·L⁻¹xᵢ‖²: the days' noise, or D_L, the model's dispersion
+ * of L-day sums if larger (misfit and day noise that last add up over a window), plus the error
+ * the expected total inherits from the fitted coefficients, shared by all its days (see
+ * PulseExpectation.baseline). Its p-value p_L = P(S ≥ O_L) is the exact NB tail of a sum with that
  * mean and variance; z_L = Φ̄⁻¹(p_L). The channel's statistic is c = max_L z_L.
  *
- * The p-value of the maximum. Nested windows ending on the same day are sums of one sequence
- * read backwards, S_L = S_{L−1} + x_{t−L+1}: a random walk, whose standardised values Z_L are
- * strongly correlated (√(V_{L−1}/V_L) between neighbours). Bonferroni over the 13 windows would
- * pay ×13 for what is nearly one test; instead the Hunter–Worsley bound along that chain:
- *     P(max_L Z_L ≥ c) ≤ P(Z_2 ≥ c) + Σ_{L≥3} P(Z_{L−1} < c ≤ Z_L)
- * (the walk must cross c at its first window or step across it later), and for a bivariate normal
- * pair with correlation ρ, P(Z_{L−1} < c ≤ Z_L) = 2·T(c, √((1−ρ)/(1+ρ))), Owen's T function.
- * The first term is exact from the window's own NB tail; the step terms use the normal
- * approximation of the walk, which is where it applies (sums of several days). With the window
- * variances inflated for lasting noise, the real correlation between neighbours is higher than
- * √(V_{L−1}/V_L), which makes the bound conservative, not liberal. At the levels that matter it
- * costs about ×6–8 (measured against the ×13 of Bonferroni in test/detect/rise.test.ts).
+ * The p-value of the maximum. Nested windows ending on the same day are one sequence read
+ * backwards, S_L = S_{L'} + (the days L adds): a random walk, whose standardised values are
+ * strongly correlated. Bonferroni over the windows would pay ×6 for what is nearly one test;
+ * instead the Hunter–Worsley bound along that chain:
+ *     P(max_k Z_k ≥ c) ≤ P(Z_1 ≥ c) + Σ_{k≥2} P(Z_{k−1} < c ≤ Z_k)
+ * (the walk must cross c at its first window or step across it later), and for a bivariate
+ * normal pair with correlation ρ, P(Z_{k−1} < c ≤ Z_k) = 2·T(c, √((1−ρ)/(1+ρ))), Owen's T function.
+ * ρ between nested windows is (V_inner + V_outer − V_added)/(2√(V_inner·V_outer)). The first term
+ * is exact from the window's own NB tail; the step terms use the normal approximation of the
+ * walk, which is where it applies (sums of several days). At the levels that matter the bound
+ * costs about ×4–5 over one window, and a simulated walk shows it tight (test/detect/rise.test.ts).
  *
  * Windows never reach back before `earliest` (the day after the series' last alarm), so one
  * outbreak is not re-reported from its own days once it has alarmed.
@@ -28,6 +30,21 @@ import { nbUpperTail, normalQuantile, normalUpperTail } from './negbin.js';
 
 /** Days of the shortest window (a one-day window is the day channel). */
 export const SHORTEST_RISE = 2;
+
+/**
+ * What the model expects of the days a scan reaches back to, indexed by series position − `from`:
+ * μ₀ and φμ₀ of each day, and μ₀·L⁻¹x (`parameters` values a day, L the Cholesky factor of the
+ * fit's information) — summed over a window, φ·‖Σ μ₀·L⁻¹x‖² is the variance its expected total
+ * inherits from the fitted coefficients (`parameterDispersion` φ), shared by all its days.
+ */
+export interface RiseBaseline {
+  from: number;
+  mean: Float64Array;
+  dayVariance: Float64Array;
+  projected: Float64Array;
+  parameters: number;
+  parameterDispersion: number;
+}
 
 /** The best window of a judged day. */
 export interface RiseWindow {
@@ -68,14 +85,14 @@ export function owensT(h: number, a: number): number {
 }
 
 /**
- * The Hunter–Worsley bound on P(max_k Z_k ≥ c) for nested windows whose null variances are
- * variances[0 … count − 1] (increasing with the window).
+ * The Hunter–Worsley bound on P(max_k Z_k ≥ c) for nested windows k = 0 … count − 1, given the
+ * correlation of each window's total with the one before it (correlations[k], k ≥ 1).
  */
-export function scanPValue(c: number, variances: ArrayLike<number>, count: number): number {
+export function scanPValue(c: number, correlations: ArrayLike<number>, count: number): number {
   if (!(c > 0) || count < 1) return 1;
   let bound = normalUpperTail(c);
   for (let k = 1; k < count; k++) {
-    const rho = Math.sqrt(Math.min(1, variances[k - 1] / variances[k]));
+    const rho = Math.min(1, Math.max(0, correlations[k]));
     bound += 2 * owensT(c, Math.min(1, Math.sqrt((1 - rho) / (1 + rho))));
     if (bound >= 1) return 1;
   }
@@ -83,38 +100,80 @@ export function scanPValue(c: number, variances: ArrayLike<number>, count: numbe
 }
 
 /**
- * Scores the windows ending at position t. Arrays are indexed by series position minus `base`:
- * `mean` μ₀ of each day and `dayVariance` its φμ₀ under the model judging t; `windowDispersion[L]`
- * D_L for L = 1…the longest window. Windows start at `earliest` or later.
+ * The correlation of the totals of nested windows a ⊂ b from their variances and the variance
+ * of the days b adds: Cov = (V_a + V_b − V_added)/2 (exact when the added days are independent
+ * of the rest; with lasting noise it is what a stationary series gives).
+ */
+export const nestedCorrelation = (inner: number, outer: number, added: number) => (inner + outer - added) / (2 * Math.sqrt(inner * outer));
+
+/**
+ * Scores the windows ending at position t, under the model judging t (`baseline`) and its
+ * window dispersions (`windowDispersion[L]`, D_L for L = 1…the longest window). A window's null
+ * variance is max(Σ φμ₀, D_L·E) plus what its expected total inherits from the fitted
+ * coefficients. Windows start at `earliest` or later.
  */
 export class RiseScan {
-  private readonly variances: Float64Array;
+  /** Correlation of each scanned window's total with the one before it. */
+  private readonly correlations: Float64Array;
   private readonly longest: number;
+  /** Σ μ₀·L⁻¹x over the window so far, and over the days added since the last scanned window. */
+  private shared = new Float64Array(0);
+  private added = new Float64Array(0);
 
   /** `lengths`: the window lengths scanned, in days (each ≥ 2). */
   constructor(private readonly lengths: readonly number[]) {
     if (!lengths.length || lengths.some((l, k) => !Number.isInteger(l) || l < SHORTEST_RISE || (k > 0 && l <= lengths[k - 1]))) {
       throw new RangeError(`rise windows must be increasing whole numbers of days ≥ ${SHORTEST_RISE} (got ${lengths.join(', ')})`);
     }
-    this.variances = new Float64Array(lengths.length);
+    this.correlations = new Float64Array(lengths.length);
     this.longest = lengths[lengths.length - 1];
   }
 
-  scan(t: number, earliest: number, counts: ArrayLike<number>, mean: Float64Array, dayVariance: Float64Array, base: number, windowDispersion: ArrayLike<number>): RiseWindow {
+  scan(t: number, earliest: number, counts: ArrayLike<number>, baseline: RiseBaseline, windowDispersion: ArrayLike<number>): RiseWindow {
+    const { from: base, mean, dayVariance, projected, parameters, parameterDispersion } = baseline;
     const longest = Math.min(this.longest, t - earliest + 1);
     const best: RiseWindow = { start: t, days: 0, observed: 0, expected: 0, z: 0, pValue: 1 };
+    if (this.shared.length < parameters) {
+      this.shared = new Float64Array(parameters);
+      this.added = new Float64Array(parameters);
+    }
+    const { shared, added } = this;
+    shared.fill(0, 0, parameters);
+    added.fill(0, 0, parameters);
     let observed = 0;
     let expected = 0;
     let variance = 0;
+    // The days added since the last scanned window: their expected total, day variance, length.
+    let addedExpected = 0;
+    let addedVariance = 0;
+    let addedDays = 0;
+    let previous = 0;
     let scanned = 0;
     for (let length = 1; length <= longest; length++) {
       const i = t - length + 1;
+      const m = mean[i - base];
       observed += counts[i];
-      expected += mean[i - base];
+      expected += m;
       variance += dayVariance[i - base];
+      addedExpected += m;
+      addedVariance += dayVariance[i - base];
+      addedDays++;
+      for (let j = 0, at = (i - base) * parameters; j < parameters; j++) {
+        shared[j] += projected[at + j];
+        added[j] += projected[at + j];
+      }
       if (length !== this.lengths[scanned]) continue;
-      const v = Math.max(variance, windowDispersion[length] * expected);
-      this.variances[scanned++] = v;
+      const v = Math.max(variance, windowDispersion[length] * expected) + parameterDispersion * squaredNorm(shared, parameters);
+      if (scanned > 0) {
+        const addedTotal = Math.max(addedVariance, windowDispersion[addedDays] * addedExpected) + parameterDispersion * squaredNorm(added, parameters);
+        this.correlations[scanned] = nestedCorrelation(previous, v, addedTotal);
+      }
+      previous = v;
+      scanned++;
+      addedExpected = 0;
+      addedVariance = 0;
+      addedDays = 0;
+      added.fill(0, 0, parameters);
       // A window less than one sd above its expectation cannot make an alarm (its p_L alone is
       // above 0.16), so its exact tail is not worth computing.
       if (observed - expected < Math.sqrt(v)) continue;
@@ -128,7 +187,13 @@ export class RiseScan {
         best.z = z;
       }
     }
-    if (best.z >= 1) best.pValue = scanPValue(best.z, this.variances, scanned);
+    if (best.z >= 1) best.pValue = scanPValue(best.z, this.correlations, scanned);
     return best;
   }
+}
+
+function squaredNorm(vector: Float64Array, length: number): number {
+  let sum = 0;
+  for (let j = 0; j < length; j++) sum += vector[j] * vector[j];
+  return sum;
 }
