@@ -250,7 +250,8 @@ export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOption
       if (!converged && change > 0.5 * previous) break;
       previous = change;
     }
-    if (converged) return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: options.hessian };
+    // Converged, or out of iterations: the old factor stands.
+    if (converged || iterations >= maxIterations) return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: options.hessian };
   }
   while (iterations < maxIterations && !converged) {
     iterations++;
@@ -413,7 +414,13 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   const base = new Float64Array(n);
   for (let i = from; i < to; i++) base[i - from] = options.exclude ? options.exclude[i] : 1;
   const glm = { from, to, penalty: options.penalty, maxIterations: options.maxIterations, tolerance: options.tolerance };
-  const initial = fitGlm(design, y, { ...glm, tolerance: options.screeningTolerance ?? options.tolerance, weights: base, start: options.start?.initial, hessian: options.hessian?.initial });
+  const initial = fitGlm(design, y, {
+    ...glm,
+    tolerance: options.screeningTolerance ?? options.tolerance,
+    weights: base,
+    start: options.start?.initial,
+    hessian: options.hessian?.initial,
+  });
   const given = options.dispersion === 'given' && options.near !== undefined;
   const likelihood = options.dispersion === 'likelihood' || (options.dispersion === 'given' && !given);
   const phi = given || likelihood ? (options.near ?? nbDispersionMle(y, initial.mu, base, from, to)) : Math.max(1, initial.pearson);
@@ -428,7 +435,11 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
     const mean = initial.mu[i - from];
     // Only days above their expected count can be outbreaks.
     if (y[i] > mean) {
-      let s = options.exactTails && mean < EXACT_TAIL_BELOW ? tailScore(y[i], mean, phi) : anscombeResidual(y[i], mean) * scale;
+      let s = anscombeResidual(y[i], mean) * scale;
+      // For small means the exact tail decides wherever it could cross the threshold: the
+      // Anscombe residual over √φ is at least half of its normal score there (checked on a grid
+      // of μ < 10, φ ≤ 4).
+      if (options.exactTails && mean < EXACT_TAIL_BELOW && s > threshold / 2) s = tailScore(y[i], mean, phi);
       // Leverage matters only near the threshold: rows have h < 0.28 unless nearly unique (an
       // indicator set on a handful of days), so it is worked out only above 0.85 × the threshold.
       if (s > threshold * 0.85) s /= Math.sqrt(1 - leverage(design, initial, i, prior, mean, scratch));
@@ -446,8 +457,14 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
     total += weights[k];
   }
   if (options.weighting === 'farrington' && total > 0) for (let k = 0; k < n; k++) weights[k] *= used / total;
+  // Nothing down-weighted: the first fit is the answer, once it has converged to the final
+  // tolerance (a screening fit may have stopped short).
   const final =
-    downWeighted === 0 ? initial : fitGlm(design, y, { ...glm, weights, start: options.start?.reweighted ?? initial.beta, hessian: options.hessian?.reweighted ?? options.hessian?.initial });
+    downWeighted === 0 && initial.converged && (options.screeningTolerance ?? options.tolerance) === options.tolerance
+      ? initial
+      : downWeighted === 0
+        ? fitGlm(design, y, { ...glm, weights, start: initial.beta, hessian: initial.information })
+        : fitGlm(design, y, { ...glm, weights, start: options.start?.reweighted ?? initial.beta, hessian: options.hessian?.reweighted ?? options.hessian?.initial });
   const dispersion = given ? phi : likelihood ? nbDispersionMle(y, final.mu, weights, from, to, phi) : Math.max(1, final.pearson);
   return { initial, final, dispersion, weights, downWeighted };
 }
@@ -472,7 +489,8 @@ function markLastingOutbreaks(y: Float64Array, mu: Float64Array, weights: Float6
     if (length > n) continue;
     let squares = 0;
     let below = 0;
-    for (let end = length; end <= n; end++) {
+    // (windows a third of their length apart: enough for the scale)
+    for (let end = n, stride = Math.max(1, Math.floor(length / 3)); end >= length; end -= stride) {
       const d = deviation[end] - deviation[end - length];
       if (d >= 0) continue;
       squares += d * d;
@@ -481,7 +499,8 @@ function markLastingOutbreaks(y: Float64Array, mu: Float64Array, weights: Float6
     const dispersion = Math.max(phi, below > 0 ? squares / below : phi);
     for (let end = length; end <= n; end++) {
       const e = expected[end] - expected[end - length];
-      if (e <= 0) continue;
+      // (a window of days expecting next to nothing: what is left of it is rounding)
+      if (e <= 1e-9) continue;
       const d = deviation[end] - deviation[end - length];
       let z = d / Math.sqrt(dispersion * e);
       if (z <= threshold) continue;

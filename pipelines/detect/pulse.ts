@@ -1,5 +1,5 @@
 import { calendarDay, type CalendarDay } from './calendar.js';
-import { cusumIncrement, cusumKappa } from './cusum.js';
+import { bestWindowSum, cusumIncrement, cusumKappa } from './cusum.js';
 import { fitRobust, SparseDesign } from './glm.js';
 import { nbUpperBound, nbUpperTail } from './negbin.js';
 import { RiseScan, type RiseBaseline } from './rise.js';
@@ -86,12 +86,12 @@ export const PULSE_DEFAULTS: PulseSettings = {
   quietSeason: 'fourier',
   seasonSmoothing: 5,
   likelihoodBelow: 5,
-  reweightThreshold: 2.58,
+  reweightThreshold: 2.2,
   cusumShift: 1.5,
   cusumMemory: 28,
-  cusumShare: 0.15,
+  cusumShare: 0.05,
   riseWindows: [2, 3, 5, 7, 10, 14],
-  riseShare: 0.35,
+  riseShare: 0.45,
 };
 
 /** Windows (days) whose excess marks a past outbreak that lasted, in the robust fit. */
@@ -289,7 +289,16 @@ export interface PulseModel {
  */
 export class PulseExpectation {
   private readonly start: number;
-  private readonly warm = new Map<string, { initial?: Float64Array; reweighted?: Float64Array; hessian?: { initial?: Float64Array; reweighted?: Float64Array }; age: number }>();
+  private readonly warm = new Map<
+    string,
+    {
+      initial?: Float64Array;
+      reweighted?: Float64Array;
+      hessian?: { initial?: Float64Array; reweighted?: Float64Array };
+      age: number;
+      structure?: { dispersions: Float64Array; slope: number; meanLevel: number };
+    }
+  >();
   private readonly fits = new Map<number, PulseModel | null>();
   private readonly counts: Float64Array;
   private lastDispersion: number | undefined;
@@ -361,20 +370,30 @@ export class PulseExpectation {
         // Warm-started Newton steps: after a step under 0.05 the error is ~0.05² (a 0.3 % change
         // of μ₀ at most, far inside its statistical error), so most refits take one step per fit.
         tolerance: 0.05,
-        // A step under 0.15 moves μ by at most a few per cent: enough to tell past outbreaks.
-        screeningTolerance: 0.15,
+        // The first fit only has to tell past outbreaks (days 2.2 sd out): a step under 0.3 leaves
+        // μ within a few per cent on ordinary days.
+        screeningTolerance: 0.3,
         maxIterations: 40,
       });
+      this.lastDispersion = fit.dispersion;
+      // The residuals' structure (window dispersions, φ's growth with μ) is re-estimated with the
+      // information matrices, every sixth refit: five weeks more of three years hardly move it.
+      const structure =
+        reuse && warm.structure
+          ? { ...warm.structure, dispersions: warm.structure.dispersions.map((d) => Math.max(d, fit.dispersion)) }
+          : {
+              dispersions: windowDispersions(counts, fit.final.mu, fit.weights, from, to, this.longestWindow, smoothTerms(shape), fit.dispersion),
+              ...(level < likelihoodBelow ? { slope: 0, meanLevel: level } : dispersionTrend(counts, fit.final.mu, fit.weights, from, to)),
+            };
+      const { dispersions, slope, meanLevel } = structure;
+      const windowDispersion = Math.max(dispersions[7], dispersions[CUSUM_DISPERSION_WINDOW]);
       this.warm.set(key, {
+        structure: reuse && warm.structure ? warm.structure : structure,
         initial: fit.initial.beta,
         reweighted: fit.final.beta,
         hessian: reuse ? warm.hessian : { initial: fit.initial.information, reweighted: fit.final.information },
         age: reuse ? warm.age + 1 : 0,
       });
-      this.lastDispersion = fit.dispersion;
-      const dispersions = windowDispersions(counts, fit.final.mu, fit.weights, from, to, this.longestWindow, smoothTerms(shape), fit.dispersion);
-      const windowDispersion = Math.max(dispersions[7], dispersions[CUSUM_DISPERSION_WINDOW]);
-      const { slope, meanLevel } = level < likelihoodBelow ? { slope: 0, meanLevel: level } : dispersionTrend(counts, fit.final.mu, fit.weights, from, to);
       model = { shape, terms, beta: fit.final.beta, dispersion: fit.dispersion, windowDispersion, windowDispersions: dispersions, dispersionSlope: slope, meanLevel, information: fit.final.information, from, to, downWeighted: fit.downWeighted, iterations: [fit.initial.iterations, fit.downWeighted ? fit.final.iterations : 0] };
     }
     this.fits.set(anchor, model);
@@ -383,9 +402,11 @@ export class PulseExpectation {
 
   /**
    * What the model fitted for refit day `anchor` expects of positions [from, to): the days it
-   * judges and the days their windows reach back to. Null when there is too little history.
+   * judges and the days their windows reach back to. The prediction's own error is worked out
+   * from `projectFrom` on (the days rise windows reach); before it, days serve the CUSUM only.
+   * Null when there is too little history.
    */
-  baseline(anchor: number, from: number, to: number): Baseline | null {
+  baseline(anchor: number, from: number, to: number, projectFrom = from): Baseline | null {
     const model = this.modelAt(anchor);
     if (!model) return null;
     const { design } = this.designFor(model.shape);
@@ -409,17 +430,19 @@ export class PulseExpectation {
       // The prediction's own error: Var(log μ̂) = φ·xᵀ(XᵀWX + P)⁻¹x = φ·‖L⁻¹x‖², so the count's
       // variance is μ(φ + φ·h) with h = μ‖L⁻¹x‖². μ·L⁻¹x is kept: a window's expected total
       // shares these errors across its days (see RiseScan).
-      x.fill(0);
-      design.forEachEntry(from + k, (c, v) => (x[c] = v));
       let h = 0;
-      for (let i = 0; i < p; i++) {
-        let sum = x[i];
-        for (let j = 0; j < i; j++) sum -= l[i * p + j] * x[j];
-        x[i] = sum / l[i * p + i];
-        h += x[i] * x[i];
-        projected[k * p + i] = m * x[i];
+      if (from + k >= projectFrom) {
+        x.fill(0);
+        design.forEachEntry(from + k, (c, v) => (x[c] = v));
+        for (let i = 0; i < p; i++) {
+          let sum = x[i];
+          for (let j = 0; j < i; j++) sum -= l[i * p + j] * x[j];
+          x[i] = sum / l[i * p + i];
+          h += x[i] * x[i];
+          projected[k * p + i] = m * x[i];
+        }
+        h *= m;
       }
-      h *= m;
       const phi = Math.max(1, model.dispersion + model.dispersionSlope * (m - model.meanLevel));
       mean[k] = m;
       dispersion[k] = phi + parameterDispersion * h;
@@ -540,9 +563,11 @@ function windowDispersions(y: Float64Array, mu: Float64Array, weights: Float64Ar
     // windows below their expectation are untouched by them. So the estimate uses those alone,
     // E[d² | d < 0] = Var(d) for a symmetric sum. Sums of a sparse series are skewed to the
     // right, which makes it too low there — where the floor at φ takes over.
+    // Windows a third of their length apart: overlapping more adds cost, hardly information.
+    const stride = Math.max(1, Math.floor(length / 3));
     let squares = 0;
     let total = 0;
-    for (let end = length; end <= n; end++) {
+    for (let end = n; end >= length; end -= stride) {
       const d = deviation[end] - deviation[end - length];
       if (d >= 0) continue;
       squares += d * d;
@@ -637,7 +662,8 @@ export function pulse(series: CountSeries, from: string, overrides: Partial<Puls
   if (first >= n) return [];
   const { alpha, cusumMemory, riseWindows, refitEvery } = settings;
   const counts = series.counts;
-  const lookBack = Math.max(cusumMemory, riseWindows[riseWindows.length - 1]);
+  const longestRise = riseWindows[riseWindows.length - 1];
+  const lookBack = Math.max(cusumMemory, longestRise);
   // Restarts depend on earlier verdicts; three memories back they have settled, so a verdict
   // hardly depends on `from`.
   const warmUp = Math.max(0, first - 3 * cusumMemory);
@@ -649,7 +675,7 @@ export function pulse(series: CountSeries, from: string, overrides: Partial<Puls
     const anchor = expectation.anchorOf(Math.max(t, first));
     // The model serves the days up to the next refit (and, before `from`, the warm-up).
     const until = Math.min(n, anchor + refitEvery);
-    const modelled = expectation.baseline(anchor, Math.max(0, t - lookBack + 1), until);
+    const modelled = expectation.baseline(anchor, Math.max(0, t - lookBack + 1), until, Math.max(0, t - longestRise + 1));
     for (; t < until; t++) {
       const baseline = modelled ?? expectation.recentBaseline(t, Math.max(0, t - lookBack + 1));
       const verdict = baseline ? judge(t, baseline) : null;
@@ -666,18 +692,8 @@ export function pulse(series: CountSeries, from: string, overrides: Partial<Puls
     const dispersion = baseline.dispersion[k];
     const pDay = nbUpperTail(count, mean, dispersion);
     const window = rise.scan(t, earliest, counts, baseline, baseline.windowDispersions);
-    // The CUSUM: the best sum of increments over the windows of at most `cusumMemory` days ending at t.
-    let sum = 0;
-    let best = 0;
-    let bestStart = t;
-    for (let i = t; i > t - cusumMemory && i >= earliest; i--) {
-      sum += baseline.increment[i - baseline.from];
-      if (sum > best) {
-        best = sum;
-        bestStart = i;
-      }
-    }
-    const pCusum = Math.min(1, Math.exp(-best));
+    const cusum = bestWindowSum(baseline.increment, baseline.from, t, earliest, cusumMemory);
+    const pCusum = Math.min(1, Math.exp(-cusum.sum));
     const adjusted: Record<Channel, number> = { day: onAlphaScale(pDay, shares.day), rise: onAlphaScale(window.pValue, shares.rise), cusum: onAlphaScale(pCusum, shares.cusum) };
     const channel: Channel = adjusted.rise < adjusted.day && adjusted.rise <= adjusted.cusum ? 'rise' : adjusted.cusum < adjusted.day ? 'cusum' : 'day';
     const pValue = Math.min(1, adjusted[channel]);
@@ -698,11 +714,11 @@ export function pulse(series: CountSeries, from: string, overrides: Partial<Puls
     if (channel === 'cusum') {
       let observed = 0;
       let expected = 0;
-      for (let i = bestStart; i <= t; i++) {
+      for (let i = cusum.start; i <= t; i++) {
         observed += counts[i];
         expected += baseline.mean[i - baseline.from];
       }
-      Object.assign(result, riseFields(bestStart, t - bestStart + 1, observed, expected));
+      Object.assign(result, riseFields(cusum.start, t - cusum.start + 1, observed, expected));
     }
     return result;
   }

@@ -58,12 +58,30 @@ export function checkSeries(series: CountSeries): number {
   if (dates.length === 0) return 0;
   if (!isIsoDate(dates[0])) throw new RangeError(`not a date (YYYY-MM-DD): "${dates[0]}"`);
   const first = dayIndex(dates[0]);
+  const expected = consecutiveDays(first, dates.length);
   for (let i = 0; i < dates.length; i++) {
-    if (dates[i] !== dayString(first + i)) throw new RangeError(`dates must be consecutive days: ${dates[i]} at position ${i} after ${dates[0]}`);
+    if (dates[i] !== expected[i]) throw new RangeError(`dates must be consecutive days: ${dates[i]} at position ${i} after ${dates[0]}`);
     const c = counts[i];
     if (!Number.isInteger(c) || c < 0) throw new RangeError(`count on ${dates[i]} must be a whole number ≥ 0, got ${c}`);
   }
   return first;
+}
+
+/**
+ * The dates of `length` days from day index `first`, kept for the next series over the same
+ * days (the hotspot job checks ~860 of them; formatting each date again costs more than judging
+ * its last day).
+ */
+const recentSpans = new Map<string, string[]>();
+function consecutiveDays(first: number, length: number): string[] {
+  const key = `${first}/${length}`;
+  let days = recentSpans.get(key);
+  if (!days) {
+    days = Array.from({ length }, (_, i) => dayString(first + i));
+    if (recentSpans.size >= 8) recentSpans.delete(recentSpans.keys().next().value!);
+    recentSpans.set(key, days);
+  }
+  return days;
 }
 
 /** Position of the first day ≥ `from` (dates.length if none). */
