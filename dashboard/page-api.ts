@@ -25,6 +25,7 @@ import type { ReadPool } from './read-pool.js';
 import { alertEpisodes, dataVersion, episodeEvidence } from './reads.js';
 import { listReports } from './reports-archive.js';
 import { listOutbox, outboxFile } from './outbox.js';
+import { mapPayload } from '../reports/charts/map-region.js';
 
 export { BadRequest };
 
@@ -67,6 +68,8 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
   router.get('/districts', requireRole('leader'), cached((q) => districtsPage(pool.request(), settings, q)));
   router.get('/units', requireRole('leader'), cached((q) => unitsPage(pool.request(), settings, q)));
   router.get('/units/tickets', requireRole('leader'), cached((q) => unitTicketsPage(pool.request(), q)));
+  // The district boundaries and their mapping: the same for every page, read once per file version.
+  router.get('/map', requireRole('leader'), (_req, res) => void res.set('cache-control', 'private, max-age=300').json(mapPayload(config.map, config.root)));
 
   // --- 预警: read by everyone; acknowledged or closed by the duty officers (analysts and admins) ----
   router.get(

@@ -320,7 +320,8 @@ export async function ticketsPage(reader: Reader, query: Query) {
 export async function districtsPage(reader: Reader, settings: KpiSettings, query: Query) {
   const filters = await filtersOf(reader, query);
   const period = monthPeriod(filters.month);
-  const seriesScope = (name: string | null): Scope => (name && name !== '未知区县' ? { dimension: 'district', keys: [name] } : { dimension: 'total', keys: [] });
+  // '未知区县' is a district of its own (stg_tickets), never the whole hotline
+  const seriesScope = (name: string | null): Scope => (name ? { dimension: 'district', keys: [name] } : { dimension: 'total', keys: [] });
   const series = (name: string | null) => reader.use((w) => monthlySeries(w, seriesScope(name), addMonths(filters.month, -12), filters.month, ['received', 'satisfaction_rate']));
   // With a district in the URL its trend is read while the breakdown runs.
   const [report, early] = await Promise.all([reader.use((w) => breakdown(w, 'district', period, { settings, depth: 2 })), filters.district[0] ? series(filters.district[0]) : null]);

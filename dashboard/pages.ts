@@ -25,6 +25,7 @@ export const PAGES: PageInfo[] = [
   { id: 'districts', path: '/districts', title: '区域分析', role: 'leader', filters: ['month', 'district'], nav: true },
   { id: 'units', path: '/units', title: '承办单位', role: 'leader', filters: ['month'], nav: true },
   { id: 'alerts', path: '/alerts', title: '预警', role: 'leader', filters: [], nav: true },
+  { id: 'topics', path: '/topics', title: '热点话题', role: 'leader', filters: [], nav: true },
   { id: 'reports', path: '/reports', title: '报告', role: 'leader', filters: [], nav: true },
   { id: 'data', path: '/data', title: '数据', role: 'admin', filters: [], nav: true },
   { id: 'sql', path: '/sql', title: 'SQL', role: 'analyst', filters: [], nav: true },

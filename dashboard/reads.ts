@@ -155,7 +155,7 @@ export type TicketRow = Record<string, string | number | null>;
 /** The newest tickets received in the period, narrowed by district and category paths (both may apply here). */
 export async function sampleTickets(warehouse: Warehouse, period: Period, filters: Pick<Filters, 'district' | 'category'>, limit = 20): Promise<TicketRow[]> {
   const params: Params = { from: period.from, to: period.to, limit };
-  const where = [`status is distinct from '已撤销'`, `received_at >= $from::timestamp`, `received_at < $to::timestamp`];
+  const where = [`received_at >= $from::timestamp`, `received_at < $to::timestamp`];
   filters.district.forEach((key, i) => {
     params[`d${i}`] = key;
     where.push(`${KEY_NAMES.district[i]} = $d${i}`);
@@ -164,7 +164,7 @@ export async function sampleTickets(warehouse: Warehouse, period: Period, filter
     params[`c${i}`] = key;
     where.push(`${KEY_NAMES.category[i]} = $c${i}`);
   });
-  return warehouse.all<TicketRow>(`select ${TICKET_COLUMNS} from tickets where ${where.join(' and ')} order by tickets.received_at desc, ticket_id limit $limit`, params);
+  return warehouse.all<TicketRow>(`select ${TICKET_COLUMNS} from stg_tickets where ${where.join(' and ')} order by received_at desc, ticket_id limit $limit`, params);
 }
 
 export const UNIT_TICKET_KINDS = {
@@ -191,9 +191,9 @@ export async function unitTickets(warehouse: Warehouse, unit: string, period: Pe
   return warehouse.all<TicketRow>(
     `select ${TICKET_COLUMNS}, strftime(deadline_at, '%Y-%m-%d %H:%M') as deadline_at, strftime(completed_at, '%Y-%m-%d %H:%M') as completed_at,
        returned_count, satisfaction, resolved
-     from tickets
-     where unit = $unit and status is distinct from '已撤销' and ${condition}
-     order by tickets.received_at desc, ticket_id
+     from stg_tickets
+     where unit = $unit and ${condition}
+     order by received_at desc, ticket_id
      limit $limit`,
     params,
   );

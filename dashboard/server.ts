@@ -13,6 +13,7 @@ import type { Warehouse } from '../pipelines/warehouse.js';
 import { allows, Sessions, requireCsrf, requireRole } from './auth.js';
 import { CLIENT_CSS, clientBundle } from './client-bundle.js';
 import { BadRequest, createPageApi } from './page-api.js';
+import { createTextApi } from './text-api.js';
 import { definitionsBody, forbiddenPage, pageShell, PAGES } from './pages.js';
 import { ReadPool } from './read-pool.js';
 import { reportFile } from './reports-archive.js';
@@ -112,6 +113,7 @@ export function createApp(context: AppContext) {
   // --- leader: status and the page APIs -----------------------------------------------------------
   app.get('/api/status', requireRole('leader'), route(async (_req, res) => res.json(await pool.use((w) => statusReport(w)))));
   app.use('/api', pages);
+  app.use('/api', createTextApi({ pool, config: context.config }));
 
   // --- admin: data -------------------------------------------------------------------------
   app.get(

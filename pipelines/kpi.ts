@@ -365,13 +365,13 @@ function measureCtes(scope: { mode: 'direct'; dimension: Dimension } | { mode: '
   const ctes: string[] = [];
   // narrow (ticket_id, queue) and read by every ticket anchor: computed once
   if (needsQueue) ctes.push(cte('ticket_queues', sqlFile('breakdowns/ticket_queues.sql'), 'materialized'));
-  ctes.push(cte('counted_tickets', sqlFile('kpi/counted_tickets.sql'), 'not materialized'));
+  // stg_tickets (queries/staging/stg_tickets.sql) is the counted tickets with their fallbacks
   ctes.push(
     cte(
       'kpi_tickets',
       needsQueue
-        ? 'select counted_tickets.*, ticket_queues.queue as queue\nfrom counted_tickets\nleft join ticket_queues on ticket_queues.ticket_id = counted_tickets.ticket_id'
-        : 'select *, null::varchar as queue\nfrom counted_tickets',
+        ? 'select stg_tickets.*, ticket_queues.queue as queue\nfrom stg_tickets\nleft join ticket_queues on ticket_queues.ticket_id = stg_tickets.ticket_id'
+        : 'select *, null::varchar as queue\nfrom stg_tickets',
       'not materialized',
     ),
   );

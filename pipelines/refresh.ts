@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { refreshRollups } from './rollups.js';
 import { writeAnalystSnapshot } from './sql-console.js';
+import { suggestTickets } from './text/suggest.js';
 import type { Warehouse } from './warehouse.js';
 
 export function snapshotFolder(config: Config): string {
@@ -11,6 +12,8 @@ export function snapshotFolder(config: Config): string {
 /** What runs after new data lands: the summary tables behind every monthly view, and the analysts' snapshot. */
 export async function afterIngest(warehouse: Warehouse, config: Config): Promise<void> {
   await refreshRollups(warehouse, config);
+  // The new tickets get the stored text model's suggestions (cheap; retraining is the nightly job).
+  await suggestTickets(warehouse, config);
   await warehouse.checkpoint();
   await writeAnalystSnapshot(warehouse, snapshotFolder(config));
 }

@@ -53,6 +53,7 @@ export class Warehouse {
     await connection.run(`set TimeZone = 'Asia/Shanghai'`);
     const warehouse = new Warehouse(path, connection, instance);
     if (options.migrate !== false) await warehouse.migrate();
+    await warehouse.installStagingModels();
     return warehouse;
   }
 
@@ -63,7 +64,22 @@ export class Warehouse {
   async session(): Promise<Warehouse> {
     const connection = await this.instance.connect();
     await connection.run(`set TimeZone = 'Asia/Shanghai'`);
-    return new Warehouse(this.path, connection, this.instance);
+    const session = new Warehouse(this.path, connection, this.instance);
+    await session.installStagingModels();
+    return session;
+  }
+
+  /**
+   * The staging models (queries/staging/<name>.sql) as temporary views of this connection: every
+   * reader counts the same tickets, and a changed model file takes effect on the next connection
+   * without a migration. Skipped while the warehouse has no tickets table yet.
+   */
+  private async installStagingModels(): Promise<void> {
+    const tables = await this.all<{ n: number }>(`select count(*) as n from duckdb_tables() where schema_name = 'main' and table_name = 'tickets'`);
+    if (!Number(tables[0]?.n)) return;
+    for (const name of readdirSync(join(QUERIES_DIR, 'staging')).filter((f) => f.endsWith('.sql')).sort()) {
+      await this.connection.run(`create or replace temp view ${name.slice(0, -4)} as\n${sqlFile(join('staging', name))}`);
+    }
   }
 
   async all<T = Row>(sql: string, params?: Params, connection: DuckDBConnection = this.connection): Promise<T[]> {

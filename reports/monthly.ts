@@ -25,6 +25,8 @@ import { sqlFile, type Warehouse } from '../pipelines/warehouse.js';
 import { channelMixOption, rankedBarOption } from './charts/dashboard-options.js';
 import { dailyVolumeOption } from './charts/options.js';
 import { kpiFormulas } from './definitions.js';
+import { districtMapBlocks, reportRegion, type MapConfig } from './maps.js';
+import type { RegionMap } from './charts/map-options.js';
 import { CHART_WIDTH, renderHtml, type Block, type ReportDocument, type Section } from './document.js';
 import {
   caseText,
@@ -308,7 +310,7 @@ function unitRows(rows: UnitRankingRow[]): string[][] {
 const UNIT_HEADERS = ['承办单位', '类别', '类内名次', '转办量', '响应率', '解决率', '满意率', '综合得分'];
 
 /** The document: the same sections for HTML, PDF and DOCX. */
-export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'kpi'>): ReportDocument {
+export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'kpi'>, map: { region: RegionMap | null; error: string | null } = { region: null, error: null }): ReportDocument {
   const m = monthWords(data.month);
   const title = `12345 政务服务便民热线 ${m}运行月报`;
   const cover = [`统计周期：${m}（北京时间 ${data.month}-01 00:00 至次月 1 日 00:00）`, `数据截至：${data.dataAsOf ?? '—'}`, `生成时间：${new Date().toISOString().slice(0, 10)}`];
@@ -369,13 +371,19 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
   sections.push({
     title: '四、区域分布',
     blocks: [
-      {
-        kind: 'chart',
-        title: '图 5　各区县受理量',
-        option: rankedBarOption(data.districts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
-        width: CHART_WIDTH,
-        height: barHeight(data.districts.length),
-      },
+      // The district map where the deployment has boundaries; the ranked bars otherwise.
+      ...(map.region
+        ? districtMapBlocks(map.region, data.districts.map((d) => ({ name: d.name, value: d.received })), { title: '图 5　各区县受理量分布', valueName: '受理量' })
+        : [
+            {
+              kind: 'chart' as const,
+              title: '图 5　各区县受理量',
+              option: rankedBarOption(data.districts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
+              width: CHART_WIDTH,
+              height: barHeight(data.districts.length),
+            },
+            ...(map.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${map.error}` }] : []),
+          ]),
       {
         kind: 'table',
         caption: '各区县受理量最多的乡镇（街道）',
@@ -474,8 +482,8 @@ function definitionsSection(data: MonthlyReportData, config: Pick<Config, 'kpi'>
 }
 
 /** The monthly report of `month` (YYYY-MM): data model, document and self-contained HTML. */
-export async function buildMonthlyReport(warehouse: Warehouse, month: string, config: Pick<Config, 'kpi'>): Promise<MonthlyReport> {
+export async function buildMonthlyReport(warehouse: Warehouse, month: string, config: Pick<Config, 'kpi'> & MapConfig): Promise<MonthlyReport> {
   const data = await monthlyReportData(warehouse, month, config);
-  const document = monthlyDocument(data, config);
+  const document = monthlyDocument(data, config, reportRegion(config));
   return { data, document, html: renderHtml(document) };
 }

@@ -6,6 +6,8 @@ import { hourWeekdayHeatmapOption, topicTrendOption, WEEKDAY_NAMES } from './cha
 import { CHART_WIDTH, renderHtml, type ReportDocument, type Section } from './document.js';
 import { countText, pctChangeWords, rateText, shareText } from './format.js';
 import type { ReportTopic } from './topics.js';
+import { districtMapBlocks, pinnedIncidents, reportRegion, type MapConfig } from './maps.js';
+import type { RegionMap } from './charts/map-options.js';
 
 /**
  * The special report (专报) on one topic over [from, to] (whole days, Beijing time): volume against
@@ -206,7 +208,7 @@ export function recommendations(data: SpecialReportData): string[] {
   return out;
 }
 
-export function specialDocument(data: SpecialReportData): ReportDocument {
+export function specialDocument(data: SpecialReportData, map: { region: RegionMap | null; error: string | null } = { region: null, error: null }): ReportDocument {
   const t = data.topic.title;
   const title = `12345 政务服务便民热线 ${t}诉求专报`;
   const span = `${data.from} 至 ${data.to}`;
@@ -230,13 +232,23 @@ export function specialDocument(data: SpecialReportData): ReportDocument {
     sections.push({
       title: '二、区域分布',
       blocks: [
-        {
-          kind: 'chart',
-          title: '图 2　各区县受理量',
-          option: rankedBarOption(topDistricts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
-          width: CHART_WIDTH,
-          height: Math.max(120, topDistricts.length * 28 + 24),
-        },
+        // The topic's districts on the map, its most reported addresses pinned where they resolve to a known place.
+        ...(map.region
+          ? districtMapBlocks(map.region, data.districts.map((d) => ({ name: d.name, value: d.received })), {
+              title: `图 2　${t}诉求的区域分布`,
+              valueName: '受理量',
+              incidents: pinnedIncidents(map.region, data.addresses.slice(0, 5).map((a) => ({ label: `${a.address} ${a.received} 件`, district: a.district, township: a.township, address: a.address }))),
+            })
+          : [
+              {
+                kind: 'chart' as const,
+                title: '图 2　各区县受理量',
+                option: rankedBarOption(topDistricts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
+                width: CHART_WIDTH,
+                height: Math.max(120, topDistricts.length * 28 + 24),
+              },
+              ...(map.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${map.error}` }] : []),
+            ]),
         {
           kind: 'table',
           caption: '区县 → 乡镇（街道）',
@@ -312,8 +324,8 @@ function peakText(cells: { weekday: number; hour: number; count: number }[]): st
 }
 
 /** The special report on `topic` over [from, to] (YYYY-MM-DD, both days included). */
-export async function buildSpecialReport(warehouse: Warehouse, topic: ReportTopic, from: string, to: string, config: Pick<Config, 'kpi'>): Promise<SpecialReport> {
+export async function buildSpecialReport(warehouse: Warehouse, topic: ReportTopic, from: string, to: string, config: Pick<Config, 'kpi'> & MapConfig): Promise<SpecialReport> {
   const data = await specialReportData(warehouse, topic, from, to, config);
-  const document = specialDocument(data);
+  const document = specialDocument(data, reportRegion(config));
   return { data, document, html: renderHtml(document) };
 }

@@ -65,6 +65,8 @@ export const FIELDS: Record<Kind, Record<string, FieldSpec>> = {
     callback_at: { type: 'timestamp', label: '回访时间' },
     satisfaction: { type: 'enum', label: '回访结果', values: ENUMS.satisfaction },
     resolved: { type: 'enum', label: '是否解决', values: ENUMS.resolved },
+    likes: { type: 'count', label: '点赞数' },
+    dislikes: { type: 'count', label: '反对数' },
   },
   calls: {
     call_id: { type: 'text', label: '呼叫编号', required: true },

@@ -3,7 +3,7 @@
 --
 -- is_repeat (重复诉求, used by repeat_rate.sql) needs history an aggregate cannot see: the ticket has
 -- a phone, and the same phone hash has another non-withdrawn ticket of the same category_l2
--- (category_l1 where category_l2 is empty) received in the 30 days before it — from exactly 30 days
+-- (category_l1 where category_l2 is empty: stg_tickets.category_l2_or_l1) received in the 30 days before it — from exactly 30 days
 -- earlier up to, but not including, its own received_at. So the 30 days before the period are read
 -- too, and only to look back; this is what lets a month boundary fall inside the look-back.
 -- (not materialized: the look-back is read twice, narrowly for the callers and in full for the
@@ -11,7 +11,7 @@
 with look_back as not materialized (
   select
     *,
-    coalesce(nullif(category_l2, ''), category_l1) as repeat_category,
+    category_l2_or_l1 as repeat_category,
   from kpi_tickets
   where received_at >= $from::timestamp - interval 30 day
     and received_at < $to::timestamp

@@ -54,7 +54,7 @@ const UNITS = 800;
 async function generate(warehouse: Warehouse): Promise<void> {
   for (let from = 0; from < tickets; from += BATCH) {
     const to = Math.min(tickets, from + BATCH);
-    await warehouse.run(`insert into tickets
+    await warehouse.run(`insert into tickets by name
       with rows as (
         select
           n,

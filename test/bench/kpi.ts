@@ -54,7 +54,7 @@ async function generate(warehouse: Warehouse): Promise<void> {
   const l3 = CATEGORIES.map((c) => c[2]);
   for (let lo = 0; lo < tickets; lo += CHUNK) {
     const hi = Math.min(tickets, lo + CHUNK);
-    await warehouse.run(`insert into tickets
+    await warehouse.run(`insert into tickets by name
       with base as (
         select
           i,

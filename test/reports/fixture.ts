@@ -69,6 +69,7 @@ select
   case when handling = '转办' and h % 17 <> 0 and h % 3 <> 0 then case when h64(i, 'res') % 20 = 0 then '未解决' else '已解决' end end as resolved,
   'fixture', 1, 1,
   received_at + interval 7 day as activity_at,
+  null as likes, null as dislikes,
 from draft;
 
 insert into calls

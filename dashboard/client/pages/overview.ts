@@ -4,7 +4,8 @@ import { getJson } from '../api.js';
 import { chartBox, h, notice, panel, replace, table } from '../dom.js';
 import { readFilters } from '../filters.js';
 import { changeClass, changeText, defined, formatValue, share } from '../format.js';
-import type { Card, Episode, Overview } from '../types.js';
+import { districtMapBox, loadMap, type MapPayload } from '../map.js';
+import type { Card, Districts, Episode, Overview } from '../types.js';
 import { episodeTitle, statusTag } from './alerts.js';
 
 const UNITS: Record<string, string> = { received: '件', dispatched: '件', avg_handling_hours: '小时' };
@@ -45,11 +46,29 @@ export function alertList(alerts: Episode[]): HTMLElement {
   );
 }
 
+/** The month's volume by district with the open alerts as pins; a click opens 区域分析 for the district. */
+function overviewMap(map: MapPayload, districts: Districts, alerts: Episode[] | null, selected?: string): HTMLElement | null {
+  if (!map.region) return null;
+  const month = districts.month;
+  const open = (alerts ?? []).filter((e) => e.status !== 'closed');
+  return panel(
+    [defined('received', `各区县受理量`), h('span', { class: 'tag' }, open.length ? `红色标记：${open.length} 个未关闭预警` : '点击区县查看区域分析')],
+    districtMapBox(
+      map.region,
+      districts.districts.map((d) => ({ name: d.name, value: d.received })),
+      { kind: 'count', valueName: '受理量', highlight: selected, incidents: open.map((e) => ({ label: e.category_l2 ?? e.category_l1 ?? '预警', district: e.district, address: e.address })) },
+      (name) => (location.href = `/districts?${new URLSearchParams({ month, district: name })}`),
+    ),
+  );
+}
+
 export async function renderOverview(content: HTMLElement): Promise<void> {
   const filters = readFilters();
-  const [data, channels] = await Promise.all([
+  const [data, channels, map, districts] = await Promise.all([
     getJson<Overview>('/api/overview', { ...filters }),
     getJson<{ rows: { name: string; count: number; share: number | null }[] }>('/api/channels', { month: filters.month }),
+    loadMap(),
+    getJson<Districts>('/api/districts', { month: filters.month }),
   ]);
   const notes: string[] = [];
   if (data.ignored.includes('category')) notes.push('同时选择了区县和分类：汇总表一次只按一个维度汇总，指标按区县统计。');
@@ -73,6 +92,7 @@ export async function renderOverview(content: HTMLElement): Promise<void> {
         chartBox(channelMixOption(channels.rows), 'chart'),
       ),
     ),
+    overviewMap(map, districts, data.alerts, filters.district?.split('/')[0]),
     data.alerts === null
       ? panel('当前预警', h('p', { class: 'empty' }, '预警模块尚未启用（数据仓库中没有预警表）。'))
       : panel([h('a', { href: '/alerts' }, '当前预警'), h('span', { class: 'tag' }, `${data.alerts.length} 个未关闭`)], alertList(data.alerts)),

@@ -5,6 +5,7 @@ import { readFilters } from '../filters.js';
 import { count, defined, formatValue, rate } from '../format.js';
 import type { Ticket, UnitRow, Units } from '../types.js';
 import { ticketTable } from './categories.js';
+import { returnedPanel } from './text-lists.js';
 
 const REASONS: Record<string, string> = {
   volume_below_minimum: '件数不足',
@@ -26,6 +27,8 @@ export async function renderUnits(content: HTMLElement): Promise<void> {
   const kind = params.get('kind') ?? '';
   const sort = (params.get('sort') ?? 'rank') as SortKey;
   const data = await getJson<Units>('/api/units', { month: filters.month, kind: kind || undefined });
+  // Built before the page is replaced: a chart box must be in the document on its first frame.
+  const returned = await returnedPanel(data.month).catch((error: Error) => h('p', { class: 'error' }, `退单工单加载失败：${error.message}`));
   const setParam = (key: string, value: string) => {
     const next = new URLSearchParams(location.search);
     if (value) next.set(key, value);
@@ -98,6 +101,7 @@ export async function renderUnits(content: HTMLElement): Promise<void> {
       h('p', { class: 'sub' }, '* 没有回访说明是否解决时，解决率按按时办结率计。点击单位名称或数字查看超期、退单、不满意工单。'),
     ),
     drill,
+    returned,
   );
   if (selectedUnit) void openDrill(selectedUnit, params.get('drill') ?? 'overdue');
 }
