@@ -17,27 +17,36 @@ import { checkSeries, firstPosition, log10Score, UNEVALUATED, type Channel, type
  *    phases around the Spring Festival (6–3 weeks, 3–1 weeks and the last week before it; the two
  *    weeks after its holiday), from the official calendar (calendar.ts);
  *  - fitted on up to three years of history that end `guardDays` before the refit day, so that a
- *    rise under way is not learnt as normal; days with a standardised Anscombe residual above 2.58
- *    are down-weighted by γ/s² (Farrington, Noufaily: past outbreaks);
+ *    rise under way is not learnt as normal; past outbreaks are down-weighted by γ/s² (Farrington,
+ *    Noufaily): days whose standardised residual s exceeds 2.2 — the Anscombe residual, or for
+ *    expected counts under 10 the normal score of the NB tail (the Anscombe residual's tail is
+ *    still heavy there and would down-weight ordinary days) — and the days above expectation in
+ *    windows of 3, 7 or 14 days whose total is that far out (a week at 2 sd a day never crosses a
+ *    day threshold, yet it would lift the level and φ);
  *  - φ ≥ 1 from Pearson's χ², or for series under 5 a day from the NB likelihood (where one big
  *    count would rule χ²), growing with μ within a series when the residuals say so (busy days are
- *    relatively noisier when part of the noise is multiplicative);
+ *    relatively noisier when part of the noise is multiplicative); D_L, the dispersion of L-day
+ *    sums, from the windows below expectation (see windowDispersions);
  *  - refitted every `refitEvery` days on a fixed calendar (Mondays), warm-started from the last
- *    fit, and predicted for each day until the next refit.
+ *    fit, and predicted for each day until the next refit; a prediction carries the coefficients'
+ *    own error, φ·xᵀ(XᵀWX + P)⁻¹x on the log scale, scaled up as two-week sums are noisier.
  * Quiet series (under one a day) get a smaller model — off-day instead of seven weekdays, one
  * pre-festival phase — and every coefficient but the intercept a ridge penalty, so that IRLS stays
  * finite when an indicator never sees a count. Under a year of history: no trend and no season,
  * fitted on the last 13 weeks; under four weeks: the plain recent mean.
  *
- * Two channels judge the day:
- *  - the day's NB tail p_day = P(X ≥ x | μ₀, φ);
- *  - an NB likelihood-ratio CUSUM on the same μ₀ (cusum.ts) for sustained rises, with p = e^−S,
- *    restarted after it signals; its dispersion is that of 7- and 28-day sums (`windowDispersion`),
- *    since misfit and day noise that last add up over a window.
- * The day's p-value is the weighted Bonferroni combination min(1, p_day/(1−w), p_cusum/w), so it
- * stays a valid p-value (what the hotspot job's Benjamini–Hochberg step needs); the alarm is p ≤ α;
- * the score is −log10 p. `upper` is the day channel's bound at level (1−w)α — the CUSUM can alarm
- * below it when a rise has lasted.
+ * Three channels judge the day, all on the μ₀ and φ of the model serving it:
+ *  - 'day': the day's NB tail p_day = P(X ≥ x | μ₀, φ);
+ *  - 'rise': a scan of the windows of 2, 3, 5, 7, 10 and 14 days ending on the day, each total
+ *    tested by its NB tail, the maximum's p-value by the Hunter–Worsley bound (rise.ts);
+ *  - 'cusum': an NB likelihood-ratio CUSUM over up to 28 days (cusum.ts), p = e^−S by Ville's
+ *    inequality, its dispersion that of 28-day sums.
+ * Windows of the rise and CUSUM channels never reach back before the day after the series' last
+ * alarm, so one rise is reported once, not again from its own days. The day's p-value is the
+ * weighted Bonferroni combination min(1, p_day/w_day, p_rise/w_rise, p_cusum/w_cusum) (shares ½,
+ * 0.45, 0.05 of α), so it stays a valid p-value (what the hotspot job's Benjamini–Hochberg step
+ * needs); `channel` names the smallest term, the alarm is p ≤ α, the score −log10 p. `upper` is
+ * the day channel's bound at level w_day·α — a rise or CUSUM alarm can come below it.
  */
 
 export interface PulseSettings {
