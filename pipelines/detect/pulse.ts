@@ -1,6 +1,6 @@
 import { calendarDay, type CalendarDay } from './calendar.js';
 import { bestWindowSum, cusumIncrement, cusumKappa } from './cusum.js';
-import { fitRobust, SparseDesign } from './glm.js';
+import { fitRobust, SparseDesign, type Screening } from './glm.js';
 import { nbUpperBound, nbUpperTail } from './negbin.js';
 import { RiseScan, type RiseBaseline } from './rise.js';
 import { checkSeries, firstPosition, log10Score, UNEVALUATED, type Channel, type CountSeries, type DayResult } from './series.js';
@@ -306,6 +306,7 @@ export class PulseExpectation {
       hessian?: { initial?: Float64Array; reweighted?: Float64Array };
       age: number;
       structure?: { dispersions: Float64Array; slope: number; meanLevel: number };
+      screening?: Screening;
     }
   >();
   private readonly fits = new Map<number, PulseModel | null>();
@@ -374,8 +375,10 @@ export class PulseExpectation {
         dispersion: level >= likelihoodBelow ? 'pearson' : reuse ? 'given' : 'likelihood',
         near: this.lastDispersion,
         start: warm,
-        // A refit's information matrices serve the next five refits, then are built afresh.
+        // A refit's information matrices and screening serve the next five refits, then are built
+        // afresh: in between, a refit screens only its new week and runs one IRLS.
         hessian: reuse ? warm.hessian : undefined,
+        screening: reuse ? warm.screening : undefined,
         // Warm-started Newton steps: after a step under 0.05 the error is ~0.05² (a 0.3 % change
         // of μ₀ at most, far inside its statistical error), so most refits take one step per fit.
         tolerance: 0.05,
@@ -398,6 +401,7 @@ export class PulseExpectation {
       const windowDispersion = Math.max(dispersions[7], dispersions[CUSUM_DISPERSION_WINDOW]);
       this.warm.set(key, {
         structure: reuse && warm.structure ? warm.structure : structure,
+        screening: fit.screening,
         initial: fit.initial.beta,
         reweighted: fit.final.beta,
         hessian: reuse ? warm.hessian : { initial: fit.initial.information, reweighted: fit.final.information },

@@ -85,8 +85,11 @@ describe('hotline detect: the CSV contract', () => {
     const rise = (JSON.parse(result.stdout) as Record<string, unknown>[]).find((a) => a.channel === 'rise')!;
     expect(rise).toBeDefined();
     expect(rise.count as number).toBeLessThanOrEqual(rise.upper as number);
-    expect(rise.riseStart as string >= dayString(start + days - 40)).toBe(true);
-    expect(rise.riseObserved).toBe(32 * (rise.riseDays as number));
+    // the window ends on the alarm's day, inside the plateau, and its totals are the file's
+    const first = dayIndex(rise.riseStart as string) - start;
+    expect(first + (rise.riseDays as number) - 1).toBe(dayIndex(rise.date as string) - start);
+    expect(rise.date as string >= dayString(start + days - 40)).toBe(true);
+    expect(rise.riseObserved).toBe(counts.slice(first, first + (rise.riseDays as number)).reduce((a, b) => a + b, 0));
     const table = detectCli(['--counts', plateau, '--from', dayString(start + days - 60)]);
     expect(table.stdout).toMatch(new RegExp(`持续上升 rise ${rise.riseStart} 起 ${rise.riseDays} 天 ${rise.riseObserved} / `));
   });
