@@ -396,6 +396,11 @@ export interface RobustOptions extends Omit<GlmOptions, 'weights' | 'start' | 'h
    */
   windows?: readonly number[];
   /**
+   * The windows' threshold (default `threshold`): a thousand overlapping windows a length, so a
+   * day's threshold would mark a few per cent of ordinary days by chance.
+   */
+  windowThreshold?: number;
+  /**
    * Tolerance of the first, unweighted fit, which only has to find the outbreaks of the past
    * (default: `tolerance`).
    */
@@ -521,7 +526,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
     // Days down-weighted as spikes are left out of windows: windows look for what no day showed.
     const counted = Uint8Array.from(weights, (w) => (w >= 1 ? 1 : 0));
     windowDispersions = extend ? previous.windowDispersions : options.windows.map((length) => lastingDispersion(y, mean, counted, from, to, phi, length));
-    options.windows.forEach((length, k) => markLastingWindows(y, mean, meanFrom, counted, weights, from, to, length, windowDispersions[k], screenFrom, threshold, downWeight, options.exactTails ?? false));
+    options.windows.forEach((length, k) => markLastingWindows(y, mean, meanFrom, counted, weights, from, to, length, windowDispersions[k], screenFrom, options.windowThreshold ?? threshold, downWeight, options.exactTails ?? false));
   }
   const screening: Screening = { from, to, weights: Float64Array.from(weights), fit: initial, phi, windowDispersions };
   let downWeighted = 0;

@@ -21,8 +21,8 @@ import { checkSeries, firstPosition, log10Score, UNEVALUATED, type Channel, type
  *    Noufaily): days whose standardised residual s exceeds 2.2 — the Anscombe residual, or for
  *    expected counts under 10 the normal score of the NB tail (the Anscombe residual's tail is
  *    still heavy there and would down-weight ordinary days) — and the days above expectation in
- *    windows of 3, 7 or 14 days whose total is that far out (a week at 2 sd a day never crosses a
- *    day threshold, yet it would lift the level and φ);
+ *    windows of 3, 7 or 14 days whose total is more than 2.58 sd out (a week at 2 sd a day never
+ *    crosses a day threshold, yet it would lift the level and φ);
  *  - φ ≥ 1 from Pearson's χ², or for series under 5 a day from the NB likelihood (where one big
  *    count would rule χ²), growing with μ within a series when the residuals say so (busy days are
  *    relatively noisier when part of the noise is multiplicative); D_L, the dispersion of L-day
@@ -370,6 +370,7 @@ export class PulseExpectation {
         threshold: this.settings.reweightThreshold,
         weighting: 'farrington',
         windows: LASTING_OUTBREAK_WINDOWS,
+        windowThreshold: 2.58,
         exactTails: true,
         // The likelihood φ is worth its cost once per information refresh; kept in between.
         dispersion: level >= likelihoodBelow ? 'pearson' : reuse ? 'given' : 'likelihood',
