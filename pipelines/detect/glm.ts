@@ -524,11 +524,13 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   let windowDispersions: number[] = [];
   if (options.windows) {
     // Days down-weighted as spikes are left out of windows: windows look for what no day showed.
-    const counted = Uint8Array.from(weights, (w) => (w >= 1 ? 1 : 0));
+    // (Extending a screening, only the rows its new windows reach.)
+    const counted = new Uint8Array(n);
+    for (let i = meanFrom; i < to; i++) counted[i - from] = weights[i - from] >= 1 ? 1 : 0;
     windowDispersions = extend ? previous.windowDispersions : options.windows.map((length) => lastingDispersion(y, mean, counted, from, to, phi, length));
     options.windows.forEach((length, k) => markLastingWindows(y, mean, meanFrom, counted, weights, from, to, length, windowDispersions[k], screenFrom, options.windowThreshold ?? threshold, downWeight, options.exactTails ?? false));
   }
-  const screening: Screening = { from, to, weights: Float64Array.from(weights), fit: initial, phi, windowDispersions };
+  const screening: Screening = { from, to, weights: weights.slice(), fit: initial, phi, windowDispersions };
   let downWeighted = 0;
   let used = 0;
   let total = 0;

@@ -359,7 +359,8 @@ export class PulseExpectation {
       }
       const { design, penalty: ridge, roughness, terms } = this.designFor(shape);
       const smoothing = this.settings.seasonSmoothing * Math.max(1, level);
-      const penalty = ridge.map((r, k) => r + smoothing * roughness[k]);
+      const penalty = new Float64Array(ridge.length);
+      for (let k = 0; k < penalty.length; k++) penalty[k] = ridge[k] + smoothing * roughness[k];
       const key = shapeKey(shape);
       const warm = this.warm.get(key);
       const reuse = warm !== undefined && warm.age < HESSIAN_REUSE;
