@@ -432,30 +432,32 @@ export class PulseExpectation {
     const dispersion = new Float64Array(length);
     const dayVariance = new Float64Array(length);
     const increment = new Float64Array(length);
-    const projected = new Float64Array(length * p);
+    const predictionSd = new Float64Array(length);
     const x = new Float64Array(p);
     const l = model.information;
     // φ(XᵀWX + P)⁻¹ is the coefficients' covariance for independent days; the days' lasting
     // noise (misfit, a wandering level) makes them as uncertain as two-week sums are noisy.
     const parameterDispersion = model.windowDispersions[PARAMETER_REACH];
+    const { dense, denseValue, width, column, value, filled } = design;
     // A series silent for the whole window would predict ~0; half a case per window is the floor.
     const floor = 0.5 / (model.to - model.from);
     for (let k = 0; k < length; k++) {
-      const m = Math.max(floor, Math.exp(Math.min(30, design.linear(from + k, model.beta))));
+      const row = from + k;
+      const m = Math.max(floor, Math.exp(Math.min(30, design.linear(row, model.beta))));
       // The prediction's own error: Var(log μ̂) = φ·xᵀ(XᵀWX + P)⁻¹x = φ·‖L⁻¹x‖², so the count's
-      // variance is μ(φ + φ·h) with h = μ‖L⁻¹x‖². μ·L⁻¹x is kept: a window's expected total
-      // shares these errors across its days (see RiseScan).
+      // variance is μ(φ + φ·h) with h = μ‖L⁻¹x‖²; μ‖L⁻¹x‖ is the expected count's sd over √φ.
       let h = 0;
-      if (from + k >= projectFrom) {
+      if (row >= projectFrom) {
         x.fill(0);
-        design.forEachEntry(from + k, (c, v) => (x[c] = v));
+        for (let j = 0; j < dense; j++) x[j] = denseValue[row * dense + j];
+        for (let j = 0; j < filled[row]; j++) x[column[row * width + j]] = value[row * width + j];
         for (let i = 0; i < p; i++) {
           let sum = x[i];
           for (let j = 0; j < i; j++) sum -= l[i * p + j] * x[j];
           x[i] = sum / l[i * p + i];
           h += x[i] * x[i];
-          projected[k * p + i] = m * x[i];
         }
+        predictionSd[k] = m * Math.sqrt(h);
         h *= m;
       }
       const phi = Math.max(1, model.dispersion + model.dispersionSlope * (m - model.meanLevel));
@@ -464,9 +466,9 @@ export class PulseExpectation {
       dayVariance[k] = phi * m;
       const cusumDispersion = Math.max(model.windowDispersion, phi);
       const step = cusumIncrement(m, cusumDispersion, cusumKappa(m, cusumDispersion, cusumShift));
-      increment[k] = step.slope * this.counts[from + k] - step.offset;
+      increment[k] = step.slope * this.counts[row] - step.offset;
     }
-    return { from, mean, dispersion, dayVariance, increment, windowDispersions: model.windowDispersions, projected, parameters: p, parameterDispersion };
+    return { from, mean, dispersion, dayVariance, increment, windowDispersions: model.windowDispersions, predictionSd, parameterDispersion };
   }
 
   /** Too little history for a model: a baseline from the plain mean of up to 28 days before t (null under 7). */
@@ -483,8 +485,7 @@ export class PulseExpectation {
       dayVariance: new Float64Array(length).fill(phi * m),
       increment: Float64Array.from({ length }, (_, k) => step.slope * this.counts[from + k] - step.offset),
       windowDispersions: new Float64Array(this.longestWindow + 1).fill(phi),
-      projected: new Float64Array(0),
-      parameters: 0,
+      predictionSd: new Float64Array(length),
       parameterDispersion: 0,
     };
   }
@@ -493,9 +494,9 @@ export class PulseExpectation {
 /**
  * One model's view of a stretch of days, indexed by series position − `from`: μ₀, the day's
  * dispersion (φ with the prediction's own error), φμ₀ and the CUSUM's log-likelihood-ratio
- * increment of each day, and the model's window dispersions D_L; `projected` holds μ₀·L⁻¹x of
- * each day (`parameters` values a day), whose sum over a window gives the error its expected
- * total inherits from the coefficients: φ·‖Σ μ₀·L⁻¹x‖².
+ * increment of each day, and the model's window dispersions D_L; `predictionSd` holds μ₀‖L⁻¹x‖
+ * of each day (the sd of its expected count over √φ), which bound the error a window's expected
+ * total inherits from the coefficients: φ·(Σ μ₀‖L⁻¹x‖)² (see RiseBaseline).
  */
 export interface Baseline extends RiseBaseline {
   dispersion: Float64Array;

@@ -6,10 +6,10 @@ import { nbUpperTail, normalQuantile, normalUpperTail } from './negbin.js';
  * under the negative-binomial model.
  *
  * Window L (the last L days) has observed total O_L, expected total E_L = Σ μ₀ and null variance
- * V_L = max(Σ φᵢμᵢ, D_L·E_L) + φ_c·‖Σ μᵢ·L⁻¹xᵢ‖²: the days' noise, or D_L, the model's dispersion
- * of L-day sums if larger (misfit and day noise that last add up over a window), plus the error
- * the expected total inherits from the fitted coefficients, shared by all its days (see
- * PulseExpectation.baseline). Its p-value p_L = P(S ≥ O_L) is the exact NB tail of a sum with that
+ * V_L = max(Σ φᵢμᵢ, D_L·E_L) + φ_c·(Σ sᵢ)²: the days' noise, or D_L, the model's dispersion of
+ * L-day sums if larger (misfit and day noise that last add up over a window), plus (a bound on)
+ * the error the expected total inherits from the fitted coefficients, shared by all its days
+ * (see RiseBaseline). Its p-value p_L = P(S ≥ O_L) is the exact NB tail of a sum with that
  * mean and variance; z_L = Φ̄⁻¹(p_L). The channel's statistic is c = max_L z_L.
  *
  * The p-value of the maximum. Nested windows ending on the same day are one sequence read
@@ -33,16 +33,16 @@ export const SHORTEST_RISE = 2;
 
 /**
  * What the model expects of the days a scan reaches back to, indexed by series position − `from`:
- * μ₀ and φμ₀ of each day, and μ₀·L⁻¹x (`parameters` values a day, L the Cholesky factor of the
- * fit's information) — summed over a window, φ·‖Σ μ₀·L⁻¹x‖² is the variance its expected total
- * inherits from the fitted coefficients (`parameterDispersion` φ), shared by all its days.
+ * μ₀ and φμ₀ of each day, and s = μ₀‖L⁻¹x‖ (L the Cholesky factor of the fit's information), the
+ * sd of its expected count over √φ_c (`parameterDispersion`). A window's expected total inherits
+ * the coefficients' error, φ_c·‖Σ μ₀·L⁻¹x‖², which is at most φ_c·(Σ s)² — the bound taken, as
+ * if the days' errors moved together (they mostly do: the same level, trend and season knots).
  */
 export interface RiseBaseline {
   from: number;
   mean: Float64Array;
   dayVariance: Float64Array;
-  projected: Float64Array;
-  parameters: number;
+  predictionSd: Float64Array;
   parameterDispersion: number;
 }
 
@@ -116,9 +116,6 @@ export class RiseScan {
   /** Correlation of each scanned window's total with the one before it. */
   private readonly correlations: Float64Array;
   private readonly longest: number;
-  /** Σ μ₀·L⁻¹x over the window so far, and over the days added since the last scanned window. */
-  private shared = new Float64Array(0);
-  private added = new Float64Array(0);
 
   /** `lengths`: the window lengths scanned, in days (each ≥ 2). */
   constructor(private readonly lengths: readonly number[]) {
@@ -130,22 +127,17 @@ export class RiseScan {
   }
 
   scan(t: number, earliest: number, counts: ArrayLike<number>, baseline: RiseBaseline, windowDispersion: ArrayLike<number>): RiseWindow {
-    const { from: base, mean, dayVariance, projected, parameters, parameterDispersion } = baseline;
+    const { from: base, mean, dayVariance, predictionSd, parameterDispersion } = baseline;
     const longest = Math.min(this.longest, t - earliest + 1);
     const best: RiseWindow = { start: t, days: 0, observed: 0, expected: 0, z: 0, pValue: 1 };
-    if (this.shared.length < parameters) {
-      this.shared = new Float64Array(parameters);
-      this.added = new Float64Array(parameters);
-    }
-    const { shared, added } = this;
-    shared.fill(0, 0, parameters);
-    added.fill(0, 0, parameters);
     let observed = 0;
     let expected = 0;
     let variance = 0;
+    let inherited = 0;
     // The days added since the last scanned window: their expected total, day variance, length.
     let addedExpected = 0;
     let addedVariance = 0;
+    let addedInherited = 0;
     let addedDays = 0;
     let previous = 0;
     let scanned = 0;
@@ -155,25 +147,23 @@ export class RiseScan {
       observed += counts[i];
       expected += m;
       variance += dayVariance[i - base];
+      inherited += predictionSd[i - base];
       addedExpected += m;
       addedVariance += dayVariance[i - base];
+      addedInherited += predictionSd[i - base];
       addedDays++;
-      for (let j = 0, at = (i - base) * parameters; j < parameters; j++) {
-        shared[j] += projected[at + j];
-        added[j] += projected[at + j];
-      }
       if (length !== this.lengths[scanned]) continue;
-      const v = Math.max(variance, windowDispersion[length] * expected) + parameterDispersion * squaredNorm(shared, parameters);
+      const v = Math.max(variance, windowDispersion[length] * expected) + parameterDispersion * inherited * inherited;
       if (scanned > 0) {
-        const addedTotal = Math.max(addedVariance, windowDispersion[addedDays] * addedExpected) + parameterDispersion * squaredNorm(added, parameters);
+        const addedTotal = Math.max(addedVariance, windowDispersion[addedDays] * addedExpected) + parameterDispersion * addedInherited * addedInherited;
         this.correlations[scanned] = nestedCorrelation(previous, v, addedTotal);
       }
       previous = v;
       scanned++;
       addedExpected = 0;
       addedVariance = 0;
+      addedInherited = 0;
       addedDays = 0;
-      added.fill(0, 0, parameters);
       // A window less than one sd above its expectation cannot make an alarm (its p_L alone is
       // above 0.16), so its exact tail is not worth computing.
       if (observed - expected < Math.sqrt(v)) continue;
@@ -192,8 +182,3 @@ export class RiseScan {
   }
 }
 
-function squaredNorm(vector: Float64Array, length: number): number {
-  let sum = 0;
-  for (let j = 0; j < length; j++) sum += vector[j] * vector[j];
-  return sum;
-}

@@ -67,7 +67,7 @@ describe('the rise scan on a tiny series', () => {
   const mean = new Float64Array(counts.length).fill(4);
   const dayVariance = new Float64Array(counts.length).fill(4);
   const dispersion = new Float64Array(15).fill(1);
-  const baseline = { from: 0, mean, dayVariance, projected: new Float64Array(0), parameters: 0, parameterDispersion: 1 };
+  const baseline = { from: 0, mean, dayVariance, predictionSd: new Float64Array(counts.length), parameterDispersion: 1 };
   const scan = new RiseScan([2, 3, 5]);
 
   it('scores each window by its exact tail and keeps the best', () => {
@@ -105,8 +105,8 @@ describe('the rise scan on a tiny series', () => {
   });
 
   it('adds the error the expected total inherits from the coefficients, shared by its days', () => {
-    // one coefficient; each day's μ·L⁻¹x is 0.5, so a window of L days inherits φ_c·(L/2)² (φ_c = 2)
-    const shared = { ...baseline, projected: new Float64Array(counts.length).fill(0.5), parameters: 1, parameterDispersion: 2 };
+    // each day's expected count has sd 0.5·√φ_c: a window of L days inherits (at most) φ_c·(L/2)² (φ_c = 2)
+    const shared = { ...baseline, predictionSd: new Float64Array(counts.length).fill(0.5), parameterDispersion: 2 };
     const best = new RiseScan([3]).scan(7, 0, counts, shared, dispersion);
     expect(best.z).toBeCloseTo(-normalQuantile(nbUpperTail(27, 12, (12 + 2 * 1.5 ** 2) / 12)), 9);
   });
