@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { CliError, usageError } from '../cli-error.js';
 import { dayIndex, dayString, isIsoDate } from './calendar.js';
 import { DEFAULT_ALPHA, detect, METHODS, type MethodName } from './detect.js';
+import type { Channel } from './series.js';
 
 /**
  * `hotline detect`: spike detection on daily count series from a CSV file. Standalone: it needs
@@ -22,14 +23,18 @@ so earlier days serve as history (give a year or more).
 
   --counts FILE    the counts (CSV)
   --from DATE      first day to judge (YYYY-MM-DD)
-  --method NAME    pulse (default): seasonal negative-binomial model with the Chinese calendar
-                     and an NB CUSUM for sustained rises
+  --method NAME    pulse (default): seasonal negative-binomial model with the Chinese calendar,
+                     a scan of 2–14-day windows and an NB CUSUM for sustained rises
                    farrington: Farrington flexible (Noufaily 2013) on daily data
                    ears-c1, ears-c2, ears-c3: CDC EARS (7-day mean + 3 sd)
   --alpha A        alarm level of pulse and farrington (default ${DEFAULT_ALPHA}); EARS keeps its
                    CDC thresholds
   --json           one JSON array on stdout:
-                   [{"series","date","count","expected","upper","pValue","score"}, …]
+                   [{"series","date","count","expected","upper","pValue","score","channel"}, …]
+                   channel: what decided — "day" (the day's own count), "rise" (a window
+                   of 2–14 days ending that day) or "cusum"; for "rise" and "cusum" also
+                   riseStart, riseDays, riseObserved, riseExpected (the window and its
+                   totals)
   -h, --help       this help
 
 Logs go to stderr. Exit codes: 0 ok, 1 bad input file, 2 bad command line.`;
@@ -42,6 +47,11 @@ export interface Alert {
   upper: number;
   pValue: number;
   score: number;
+  channel: Channel;
+  riseStart?: string;
+  riseDays?: number;
+  riseObserved?: number;
+  riseExpected?: number;
 }
 
 /** The series of a counts file, each over the file's whole span of days. */
@@ -135,6 +145,8 @@ export function findAlerts(counts: CountsFile, options: { from: string; method: 
         upper: round(day.upper, 3),
         pValue: Number(day.pValue.toPrecision(4)),
         score: round(day.score, 3),
+        channel: day.channel ?? 'day',
+        ...(day.riseDays !== undefined && { riseStart: day.riseStart, riseDays: day.riseDays, riseObserved: day.riseObserved, riseExpected: round(day.riseExpected!, 3) }),
       });
     }
   }
@@ -143,14 +155,22 @@ export function findAlerts(counts: CountsFile, options: { from: string; method: 
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** What decided an alarm, in words: the day itself, or the window of a sustained rise. */
+function evidence(alert: Alert): string {
+  if (alert.riseDays === undefined) return '单日 day';
+  const kind = alert.channel === 'cusum' ? 'CUSUM' : '持续上升 rise';
+  return `${kind} ${alert.riseStart} 起 ${alert.riseDays} 天 ${alert.riseObserved} / ${alert.riseExpected!.toFixed(1)}`;
+}
+
 function alertTable(alerts: Alert[], method: MethodName): string {
   if (alerts.length === 0) return '无告警 / no alarms\n';
-  const header = ['日期 date', '序列 series', '实际 count', '预期 expected', '上限 upper', 'p 值 p-value', `分数 score (${method})`];
-  const rows = alerts.map((a) => [a.date, a.series, String(a.count), a.expected.toFixed(1), String(a.upper), a.pValue.toExponential(2), a.score.toFixed(2)]);
+  const header = ['日期 date', '序列 series', '实际 count', '预期 expected', '上限 upper', 'p 值 p-value', `分数 score (${method})`, '依据 evidence'];
+  const rows = alerts.map((a) => [a.date, a.series, String(a.count), a.expected.toFixed(1), String(a.upper), a.pValue.toExponential(2), a.score.toFixed(2), evidence(a)]);
   // East Asian characters take two columns in a terminal.
   const width = (text: string) => [...text].reduce((w, ch) => w + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1), 0);
   const widths = header.map((h, c) => Math.max(width(h), ...rows.map((r) => width(r[c]))));
-  const line = (cells: string[]) => cells.map((cell, c) => (c >= 2 ? ' '.repeat(widths[c] - width(cell)) + cell : cell + ' '.repeat(widths[c] - width(cell)))).join('  ');
+  const numeric = (c: number) => c >= 2 && c < header.length - 1;
+  const line = (cells: string[]) => cells.map((cell, c) => (numeric(c) ? ' '.repeat(widths[c] - width(cell)) + cell : cell + ' '.repeat(widths[c] - width(cell)))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 

@@ -12,9 +12,10 @@
  * watches for the same *detectability* of rise as a quiet one; a fixed ×1.5 would be enormous at
  * 300 a day and invisible at 0.3.
  *
- * The statistic is the largest sum of increments over the windows ending today, of at most
- * `memory` days — the classic CUSUM recursion S = max(0, S + LLR) with a finite memory, so that a
- * verdict depends on the last weeks only, and restarted after each signal.
+ * The statistic (worked out in pulse.ts, on the increments of the model judging the day) is the
+ * largest sum of increments over the windows ending today, of at most `memory` days — the classic
+ * CUSUM recursion S = max(0, S + LLR) with a finite memory, so that a verdict depends on the last
+ * weeks only — over days after the series' last alarm, so that one rise is not re-reported.
  *
  * Its p-value is exp(−S): under the model of an ordinary day, the likelihood ratio of the days
  * t, t−1, … read backwards is a non-negative martingale with mean 1, so by Ville's inequality the
@@ -42,26 +43,20 @@ export function cusumKappa(mean: number, dispersion: number, shift: number): num
 }
 
 /**
- * The windowed CUSUM over increments llr[0…] (NaN = a day without a model: contributes 0).
- * Returns S for every day: max(0, max over windows of at most `memory` days ending that day of the
- * sum of their increments). Like Page's CUSUM it starts afresh after it signals (S ≥ `restartAt`):
- * later windows begin after the signal day, so one sustained rise is not re-reported, as false
- * alarms, for weeks after it ended.
+ * The CUSUM statistic of day t: the largest sum of increments[i − base] over the windows of at
+ * most `memory` days ending at t and starting at `earliest` or later (0 when all are negative),
+ * and the first day of that window.
  */
-export function windowedCusum(llr: ArrayLike<number>, memory: number, restartAt = Infinity): Float64Array {
-  const n = llr.length;
-  const statistic = new Float64Array(n);
-  let earliest = 0;
-  for (let t = 0; t < n; t++) {
-    let sum = 0;
-    let best = 0;
-    for (let k = t; k > t - memory && k >= earliest; k--) {
-      const v = llr[k];
-      if (v === v) sum += v; // NaN-safe
-      if (sum > best) best = sum;
+export function bestWindowSum(increments: ArrayLike<number>, base: number, t: number, earliest: number, memory: number): { sum: number; start: number } {
+  let sum = 0;
+  let best = 0;
+  let start = t;
+  for (let i = t; i > t - memory && i >= earliest; i--) {
+    sum += increments[i - base];
+    if (sum > best) {
+      best = sum;
+      start = i;
     }
-    statistic[t] = best;
-    if (best >= restartAt) earliest = t + 1;
   }
-  return statistic;
+  return { sum: best, start };
 }

@@ -70,6 +70,7 @@ export function ears(series: CountSeries, from: string, variant: EarsVariant, ov
         pValue: normalUpperTail(today.z),
         score: today.z,
         alarm: today.z > C1_C2_THRESHOLD,
+        channel: 'day',
       });
       continue;
     }
@@ -90,6 +91,7 @@ export function ears(series: CountSeries, from: string, variant: EarsVariant, ov
       pValue: normalUpperTail(c3 + 1),
       score: c3,
       alarm: c3 > C3_THRESHOLD,
+      channel: 'day',
     });
   }
   return results;

@@ -167,7 +167,7 @@ export function farrington(series: CountSeries, from: string, overrides: Partial
     let recent = 0;
     for (let i = Math.max(0, t - settings.limitDays + 1); i <= t; i++) recent += counts[i];
     const held = recent < settings.limitCases;
-    results.push({ date, count, expected: mean, upper, pValue, score: held ? 0 : log10Score(pValue), alarm: !held && count > upper });
+    results.push({ date, count, expected: mean, upper, pValue, score: held ? 0 : log10Score(pValue), alarm: !held && count > upper, channel: 'day' });
   }
   return results;
 }

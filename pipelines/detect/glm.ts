@@ -1,4 +1,4 @@
-import { nbDispersionMle } from './negbin.js';
+import { nbDispersionMle, nbUpperTail, normalQuantile } from './negbin.js';
 
 /**
  * A quasi-Poisson log-linear model (log μ = Xβ, variance φμ) fitted by penalised iteratively
@@ -17,7 +17,7 @@ export class SparseDesign {
     readonly columns: number,
     /** Columns 0…dense−1 are stored for every row (intercept, trend, Fourier terms). */
     readonly dense: number,
-    /** Most sparse entries a row may hold. */
+    /** Sparse entries stored per row (the most any row holds). */
     readonly width: number,
     readonly denseValue: Float64Array,
     readonly column: Int32Array,
@@ -57,7 +57,20 @@ export class SparseDesign {
       filled[row] = k + 1;
     };
     for (row = 0; row < rows; row++) fill(row, set);
-    return new SparseDesign(rows, columns, dense, width, denseValue, column, value, filled);
+    // Rows are stored at the width the widest one needs: IRLS walks every row each pass, and a
+    // compact row layout keeps a fit's rows in cache.
+    let widest = 0;
+    for (let r = 0; r < rows; r++) widest = Math.max(widest, filled[r]);
+    if (widest === width) return new SparseDesign(rows, columns, dense, width, denseValue, column, value, filled);
+    const compactColumn = new Int32Array(rows * widest);
+    const compactValue = new Float64Array(rows * widest);
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < filled[r]; k++) {
+        compactColumn[r * widest + k] = column[r * width + k];
+        compactValue[r * widest + k] = value[r * width + k];
+      }
+    }
+    return new SparseDesign(rows, columns, dense, widest, denseValue, compactColumn, compactValue, filled);
   }
 
   /** xᵢᵀβ */
@@ -139,18 +152,35 @@ function cholesky(a: Float64Array, p: number): void {
   }
 }
 
-/** score −= Pβ (the penalty's gradient), P given whole or as its diagonal. */
-function subtractPenaltyGradient(score: Float64Array, beta: Float64Array, penalty: ArrayLike<number> | undefined, p: number): void {
+/**
+ * The penalty's non-zero entries (row, column, value) — a season's roughness is banded, so the
+ * gradient Pβ of each pass costs tens of products, not p². Null when P is given as its diagonal.
+ */
+function penaltyEntries(penalty: ArrayLike<number> | undefined, p: number): { row: Int32Array; column: Int32Array; value: Float64Array } | null {
+  if (!penalty || penalty.length === p) return null;
+  let count = 0;
+  for (let k = 0; k < p * p; k++) if (penalty[k] !== 0) count++;
+  const row = new Int32Array(count);
+  const column = new Int32Array(count);
+  const value = new Float64Array(count);
+  count = 0;
+  for (let k = 0; k < p * p; k++) {
+    if (penalty[k] === 0) continue;
+    row[count] = Math.floor(k / p);
+    column[count] = k % p;
+    value[count++] = penalty[k];
+  }
+  return { row, column, value };
+}
+
+/** score −= Pβ (the penalty's gradient), P given as its non-zero entries or as its diagonal. */
+function subtractPenaltyGradient(score: Float64Array, beta: Float64Array, penalty: ArrayLike<number> | undefined, entries: ReturnType<typeof penaltyEntries>, p: number): void {
   if (!penalty) return;
-  if (penalty.length === p) {
+  if (!entries) {
     for (let i = 0; i < p; i++) score[i] -= penalty[i] * beta[i];
     return;
   }
-  for (let i = 0; i < p; i++) {
-    let s = 0;
-    for (let j = 0; j < p; j++) s += penalty[i * p + j] * beta[j];
-    score[i] -= s;
-  }
+  for (let k = 0; k < entries.value.length; k++) score[entries.row[k]] -= entries.value[k] * beta[entries.column[k]];
 }
 
 /** Solves L Lᵀ x = b for the factor of `cholesky`. */
@@ -191,14 +221,16 @@ export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOption
     beta[0] = Math.log(Math.max(total / Math.max(weightSum, 1e-9), 1e-3));
   }
   const mu = new Float64Array(n);
-  const xtwx = new Float64Array(p * p);
-  const xtwz = new Float64Array(p);
+  // (the full Newton steps' matrices, made only when those steps are taken)
+  let xtwx = new Float64Array(0);
+  let xtwz = new Float64Array(0);
   let pearson = 0;
   let weightSum = 0;
   let iterations = 0;
   let converged = false;
   if (options.hessian) {
     const score = new Float64Array(p);
+    const entries = penaltyEntries(options.penalty, p);
     let previous = Infinity;
     while (iterations < Math.min(maxIterations, 6) && !converged) {
       iterations++;
@@ -225,7 +257,7 @@ export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOption
         for (let a = 0; a < dense; a++) score[a] += denseValue[denseBase + a] * r;
         for (let k = 0; k < count; k++) score[column[base + k]] += value[base + k] * r;
       }
-      subtractPenaltyGradient(score, beta, options.penalty, p);
+      subtractPenaltyGradient(score, beta, options.penalty, entries, p);
       const step = choleskySolve(options.hessian, score, p);
       let change = 0;
       for (let j = 0; j < p; j++) {
@@ -237,7 +269,12 @@ export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOption
       if (!converged && change > 0.5 * previous) break;
       previous = change;
     }
-    if (converged) return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: options.hessian };
+    // Converged, or out of iterations: the old factor stands.
+    if (converged || iterations >= maxIterations) return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: options.hessian };
+  }
+  if (iterations < maxIterations && !converged) {
+    xtwx = new Float64Array(p * p);
+    xtwz = new Float64Array(p);
   }
   while (iterations < maxIterations && !converged) {
     iterations++;
@@ -350,9 +387,81 @@ export interface RobustOptions extends Omit<GlmOptions, 'weights' | 'start' | 'h
    * them — and starts the search for the new φ; with 'given' it is kept as the fit's φ.
    */
   near?: number;
+  /**
+   * Lengths of windows (days) whose excess marks a past outbreak that lasted: a plateau of a week
+   * at 2 sd a day never crosses the day threshold, yet it would lift the fitted level and φ. A
+   * window whose total lies more than `threshold` sd above its expected total (sd from the
+   * windows below expectation, which outbreaks do not touch, and at least φ's) down-weights its
+   * days above expectation as a day with that residual would be. Default none.
+   */
+  windows?: readonly number[];
+  /**
+   * The windows' threshold (default `threshold`): a thousand overlapping windows a length, so a
+   * day's threshold would mark a few per cent of ordinary days by chance.
+   */
+  windowThreshold?: number;
+  /**
+   * Tolerance of the first, unweighted fit, which only has to find the outbreaks of the past
+   * (default: `tolerance`).
+   */
+  screeningTolerance?: number;
+  /**
+   * The screening of a recent fit of nearly the same rows (last week's, see RobustFit.screening):
+   * its rows keep their weights, and only the rows it does not cover are screened, against its
+   * unweighted fit — so a weekly refit runs one IRLS instead of two. From time to time (with the
+   * information matrices) a full screening should renew it.
+   */
+  screening?: Screening;
+  /**
+   * Judge days (and windows) with small expected counts by their negative-binomial tail, turned
+   * into a normal score, instead of the Anscombe residual: below ~10 a day the Anscombe
+   * residual's tail is still far heavier than normal, and the threshold would down-weight 5–10 %
+   * of ordinary days of a sparse series, pulling its fitted level and φ down. Default false
+   * (Farrington's and Noufaily's procedure).
+   */
+  exactTails?: boolean;
+}
+
+/** Expected counts below which `exactTails` judges by the NB tail. */
+const EXACT_TAIL_BELOW = 10;
+
+/**
+ * The NB upper tail of a count as a normal score Φ̄⁻¹(P(X ≥ y)). With `threshold`, exact only
+ * where it could cross it: further below, the Wilson–Hilferty approximation says it cannot.
+ */
+function tailScore(y: number, mean: number, dispersion: number, threshold = Infinity): number {
+  const approximate = wilsonHilferty(y, mean, dispersion);
+  if (approximate < threshold - 0.75) return approximate;
+  return -normalQuantile(Math.max(nbUpperTail(y, mean, dispersion), 1e-300));
+}
+
+/**
+ * Φ̄⁻¹(P(X ≥ y)) approximately: the Poisson with the same variance-to-mean ratio, P(X ≥ y) =
+ * P(χ²₂ᵧ ≤ 2λ), and Wilson–Hilferty for the χ². Checked against the exact tail on a grid of
+ * μ < 10, φ ≤ 6 and thresholds 2–2.58: below a threshold by 0.75 or more, the exact score never
+ * crosses it, as long as y/φ ≥ 1 (below that, the exact tail, which is short there).
+ */
+function wilsonHilferty(y: number, mean: number, dispersion: number): number {
+  if (y < dispersion) return -normalQuantile(Math.max(nbUpperTail(y, mean, dispersion), 1e-300));
+  const x = y / dispersion;
+  return (1 - 1 / (9 * x) - Math.cbrt(mean / dispersion / x)) * 3 * Math.sqrt(x);
+}
+
+/** Which rows a robust fit down-weighted as past outbreaks, and the unweighted fit that decided it. */
+export interface Screening {
+  /** Rows [from, to) and their weights before Farrington's rescaling (1: an ordinary day). */
+  from: number;
+  to: number;
+  weights: Float64Array;
+  /** The unweighted fit (its `mu` covers the rows it was fitted on) and its φ. */
+  fit: GlmFit;
+  phi: number;
+  /** D_L of the windows that mark lasting outbreaks, by `windows` entry. */
+  windowDispersions: number[];
 }
 
 export interface RobustFit {
+  /** The unweighted fit: this one's, or the reused screening's. */
   initial: GlmFit;
   final: GlmFit;
   /** φ ≥ 1 of the reweighted fit: weighted Pearson χ² / (n − p), or the NB likelihood's. */
@@ -361,6 +470,8 @@ export interface RobustFit {
   weights: Float64Array;
   /** Rows down-weighted as outbreaks. */
   downWeighted: number;
+  /** This fit's screening, for the next refit to extend. */
+  screening: Screening;
 }
 
 /** Fit, down-weight the outbreaks of the past, fit again (Farrington 1996 with Noufaily 2013's threshold). */
@@ -371,39 +482,138 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   const base = new Float64Array(n);
   for (let i = from; i < to; i++) base[i - from] = options.exclude ? options.exclude[i] : 1;
   const glm = { from, to, penalty: options.penalty, maxIterations: options.maxIterations, tolerance: options.tolerance };
-  const initial = fitGlm(design, y, { ...glm, weights: base, start: options.start?.initial, hessian: options.hessian?.initial });
+  const downWeight = (s: number) => (options.weighting === 'farrington' ? 1 / (s * s) : (threshold / s) ** 2);
+  const previous = options.screening;
+  const extend = previous !== undefined && previous.from <= from && previous.to <= to && previous.to > from;
+  const initial = extend
+    ? previous.fit
+    : fitGlm(design, y, { ...glm, tolerance: options.screeningTolerance ?? options.tolerance, weights: base, start: options.start?.initial, hessian: options.hessian?.initial });
   const given = options.dispersion === 'given' && options.near !== undefined;
   const likelihood = options.dispersion === 'likelihood' || (options.dispersion === 'given' && !given);
-  const phi = given || likelihood ? (options.near ?? nbDispersionMle(y, initial.mu, base, from, to)) : Math.max(1, initial.pearson);
+  // φ that standardises the screening: its own, or the reused screening's.
+  const phi = extend ? previous.phi : given || likelihood ? (options.near ?? nbDispersionMle(y, initial.mu, base, from, to)) : Math.max(1, initial.pearson);
+  const weights = new Float64Array(n);
+  weights.set(base);
+  // Rows to screen: all of them, or those the previous screening does not cover.
+  const screenFrom = extend ? previous.to : from;
+  if (extend) for (let i = from; i < previous.to; i++) weights[i - from] = base[i - from] === 0 ? 0 : previous.weights[i - previous.from];
+  // The unweighted fit's means from a little before the screened rows (the windows reach back).
+  const reach = Math.max(0, ...(options.windows ?? []));
+  const meanFrom = Math.max(from, screenFrom - reach);
+  const mean = new Float64Array(to - meanFrom);
+  for (let i = meanFrom; i < to; i++) mean[i - meanFrom] = extend ? Math.exp(Math.max(-30, Math.min(30, design.linear(i, initial.beta)))) : initial.mu[i - from];
   const scale = 1 / Math.sqrt(phi);
   const scratch = new Float64Array(design.columns);
-  const weights = new Float64Array(n);
+  for (let i = screenFrom; i < to; i++) {
+    const prior = base[i - from];
+    if (prior === 0) continue;
+    const m = mean[i - meanFrom];
+    // Only days above their expected count can be outbreaks.
+    if (y[i] > m) {
+      let s = anscombeResidual(y[i], m) * scale;
+      // For small means the exact tail decides wherever it could cross the threshold: the
+      // Anscombe residual over √φ is at least half of its normal score there (checked on a grid
+      // of μ < 10, φ ≤ 4).
+      if (options.exactTails && m < EXACT_TAIL_BELOW && s > threshold / 2) s = tailScore(y[i], m, phi, threshold);
+      // Leverage matters only near the threshold: rows have h < 0.28 unless nearly unique (an
+      // indicator set on a handful of days), so it is worked out only above 0.85 × the threshold.
+      if (s > threshold * 0.85) s /= Math.sqrt(1 - leverage(design, initial, i, prior, m, scratch));
+      if (s > threshold) weights[i - from] = downWeight(s);
+    }
+  }
+  let windowDispersions: number[] = [];
+  if (options.windows) {
+    // Days down-weighted as spikes are left out of windows: windows look for what no day showed.
+    // (Extending a screening, only the rows its new windows reach.)
+    const counted = new Uint8Array(n);
+    for (let i = meanFrom; i < to; i++) counted[i - from] = weights[i - from] >= 1 ? 1 : 0;
+    windowDispersions = extend ? previous.windowDispersions : options.windows.map((length) => lastingDispersion(y, mean, counted, from, to, phi, length));
+    options.windows.forEach((length, k) => markLastingWindows(y, mean, meanFrom, counted, weights, from, to, length, windowDispersions[k], screenFrom, options.windowThreshold ?? threshold, downWeight, options.exactTails ?? false));
+  }
+  const screening: Screening = { from, to, weights: weights.slice(), fit: initial, phi, windowDispersions };
   let downWeighted = 0;
   let used = 0;
   let total = 0;
-  for (let i = from; i < to; i++) {
-    const prior = base[i - from];
-    if (prior === 0) continue;
+  for (let k = 0; k < n; k++) {
+    if (base[k] === 0) continue;
     used++;
-    const mean = initial.mu[i - from];
-    let w = 1;
-    // Only days above their expected count can be outbreaks.
-    if (y[i] > mean) {
-      let s = anscombeResidual(y[i], mean) * scale;
-      // Leverage matters only near the threshold: rows have h < 0.28 unless nearly unique (an
-      // indicator set on a handful of days), so it is worked out only above 0.85 × the threshold.
-      if (s > threshold * 0.85) s /= Math.sqrt(1 - leverage(design, initial, i, prior, mean, scratch));
-      if (s > threshold) {
-        w = options.weighting === 'farrington' ? 1 / (s * s) : (threshold / s) ** 2;
-        downWeighted++;
-      }
-    }
-    weights[i - from] = w;
-    total += w;
+    if (weights[k] < 1) downWeighted++;
+    total += weights[k];
   }
   if (options.weighting === 'farrington' && total > 0) for (let k = 0; k < n; k++) weights[k] *= used / total;
+  // Nothing down-weighted: the first fit is the answer, once it has converged to the final
+  // tolerance (a screening fit may have stopped short).
   const final =
-    downWeighted === 0 ? initial : fitGlm(design, y, { ...glm, weights, start: options.start?.reweighted ?? initial.beta, hessian: options.hessian?.reweighted ?? options.hessian?.initial });
-  const dispersion = given ? phi : likelihood ? nbDispersionMle(y, final.mu, weights, from, to, phi) : Math.max(1, final.pearson);
-  return { initial, final, dispersion, weights, downWeighted };
+    !extend && downWeighted === 0 && initial.converged && (options.screeningTolerance ?? options.tolerance) === options.tolerance
+      ? initial
+      : !extend && downWeighted === 0
+        ? fitGlm(design, y, { ...glm, weights, start: initial.beta, hessian: initial.information })
+        : fitGlm(design, y, { ...glm, weights, start: options.start?.reweighted ?? initial.beta, hessian: options.hessian?.reweighted ?? options.hessian?.initial });
+  const dispersion = given ? options.near! : likelihood ? nbDispersionMle(y, final.mu, weights, from, to, options.near ?? phi) : Math.max(1, final.pearson);
+  return { initial, final, dispersion, weights, downWeighted, screening };
+}
+
+/**
+ * D_L ≥ φ of L-day totals from the windows below expectation: E[d² | d < 0] = Var d for a
+ * symmetric sum, and past outbreaks only ever lift windows. `mean` covers rows [from, to); only
+ * `counted` days add to a window.
+ */
+function lastingDispersion(y: Float64Array, mean: Float64Array, counted: Uint8Array, from: number, to: number, phi: number, length: number): number {
+  const n = to - from;
+  if (length > n) return phi;
+  let squares = 0;
+  let below = 0;
+  // (windows a third of their length apart: enough for the scale)
+  const stride = Math.max(1, Math.floor(length / 3));
+  for (let end = to; end - length >= from; end -= stride) {
+    let d = 0;
+    let e = 0;
+    for (let i = end - length; i < end; i++) {
+      if (!counted[i - from]) continue;
+      d += y[i] - mean[i - from];
+      e += mean[i - from];
+    }
+    if (d >= 0) continue;
+    squares += d * d;
+    below += e;
+  }
+  return Math.max(phi, below > 1e-9 ? squares / below : phi);
+}
+
+/**
+ * Down-weights (in place) the days above expectation of every window of `length` days ending at
+ * or after `firstEnd` + 1 (so holding a row from `firstEnd` on) whose total lies more than
+ * `threshold` sd above its expected total, the sd √(D_L·E). `mean` covers rows [meanFrom, to);
+ * only `counted` days (not down-weighted as spikes) add to a window.
+ */
+function markLastingWindows(y: Float64Array, mean: Float64Array, meanFrom: number, counted: Uint8Array, weights: Float64Array, from: number, to: number, length: number, dispersion: number, firstEnd: number, threshold: number, downWeight: (s: number) => number, exactTails: boolean): void {
+  // Running sums over the counted days of [meanFrom, to).
+  const deviation = new Float64Array(to - meanFrom + 1);
+  const expected = new Float64Array(to - meanFrom + 1);
+  for (let i = meanFrom; i < to; i++) {
+    const k = i - meanFrom;
+    const c = counted[i - from];
+    deviation[k + 1] = deviation[k] + (c ? y[i] - mean[k] : 0);
+    expected[k + 1] = expected[k] + (c ? mean[k] : 0);
+  }
+  const flagged: [number, number][] = [];
+  for (let end = Math.max(meanFrom + length, firstEnd + 1); end <= to; end++) {
+    const d = deviation[end - meanFrom] - deviation[end - length - meanFrom];
+    const e = expected[end - meanFrom] - expected[end - length - meanFrom];
+    // (a window of days expecting next to nothing has nothing to tell; what is left is rounding)
+    if (e <= 1e-9) continue;
+    let z = d / Math.sqrt(dispersion * e);
+    if (z <= threshold) continue;
+    // A window of small counts is skewed: judged by its tail (approximately — it only screens).
+    if (exactTails && e < EXACT_TAIL_BELOW) {
+      z = wilsonHilferty(Math.round(e + d), e, dispersion);
+      if (z <= threshold) continue;
+    }
+    flagged.push([end, z]);
+  }
+  // Marked after the scan, so that one window's marks do not hide the next window's days.
+  for (const [end, z] of flagged) {
+    const w = downWeight(z);
+    for (let i = end - length; i < end; i++) if (weights[i - from] > 0 && y[i] > mean[i - meanFrom] && weights[i - from] > w) weights[i - from] = w;
+  }
 }

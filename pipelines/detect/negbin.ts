@@ -16,11 +16,13 @@ const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 /** log Γ(x) for x > 0: Stirling's series after shifting x above 15 (relative error < 1e-14). */
 export function logGamma(x: number): number {
   if (!(x > 0)) throw new RangeError(`logGamma needs x > 0, got ${x}`);
-  let shift = 0;
+  // Γ(x) = Γ(x + k)/(x(x+1)…(x+k−1)): the product stays below 15¹⁵, one log for it.
+  let product = 1;
   while (x < 15) {
-    shift += Math.log(x);
+    product *= x;
     x += 1;
   }
+  const shift = Math.log(product);
   const inv = 1 / x;
   const inv2 = inv * inv;
   const series = inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 * (1 / 1680 - inv2 / 1188))));

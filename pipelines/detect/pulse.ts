@@ -1,8 +1,9 @@
 import { calendarDay, type CalendarDay } from './calendar.js';
-import { cusumIncrement, cusumKappa, windowedCusum } from './cusum.js';
-import { fitRobust, SparseDesign } from './glm.js';
+import { bestWindowSum, cusumIncrement, cusumKappa } from './cusum.js';
+import { fitRobust, SparseDesign, type Screening } from './glm.js';
 import { nbUpperBound, nbUpperTail } from './negbin.js';
-import { checkSeries, firstPosition, log10Score, UNEVALUATED, type CountSeries, type DayResult } from './series.js';
+import { RiseScan, type RiseBaseline } from './rise.js';
+import { checkSeries, firstPosition, log10Score, UNEVALUATED, type Channel, type CountSeries, type DayResult } from './series.js';
 
 /**
  * Pulse, our detector for daily hotline counts.
@@ -16,27 +17,36 @@ import { checkSeries, firstPosition, log10Score, UNEVALUATED, type CountSeries, 
  *    phases around the Spring Festival (6–3 weeks, 3–1 weeks and the last week before it; the two
  *    weeks after its holiday), from the official calendar (calendar.ts);
  *  - fitted on up to three years of history that end `guardDays` before the refit day, so that a
- *    rise under way is not learnt as normal; days with a standardised Anscombe residual above 2.58
- *    are down-weighted by γ/s² (Farrington, Noufaily: past outbreaks);
+ *    rise under way is not learnt as normal; past outbreaks are down-weighted by γ/s² (Farrington,
+ *    Noufaily): days whose standardised residual s exceeds 2.2 — the Anscombe residual, or for
+ *    expected counts under 10 the normal score of the NB tail (the Anscombe residual's tail is
+ *    still heavy there and would down-weight ordinary days) — and the days above expectation in
+ *    windows of 3, 7 or 14 days whose total is more than 2.58 sd out (a week at 2 sd a day never
+ *    crosses a day threshold, yet it would lift the level and φ);
  *  - φ ≥ 1 from Pearson's χ², or for series under 5 a day from the NB likelihood (where one big
  *    count would rule χ²), growing with μ within a series when the residuals say so (busy days are
- *    relatively noisier when part of the noise is multiplicative);
+ *    relatively noisier when part of the noise is multiplicative); D_L, the dispersion of L-day
+ *    sums, from the windows below expectation (see windowDispersions);
  *  - refitted every `refitEvery` days on a fixed calendar (Mondays), warm-started from the last
- *    fit, and predicted for each day until the next refit.
+ *    fit, and predicted for each day until the next refit; a prediction carries the coefficients'
+ *    own error, φ·xᵀ(XᵀWX + P)⁻¹x on the log scale, scaled up as two-week sums are noisier.
  * Quiet series (under one a day) get a smaller model — off-day instead of seven weekdays, one
  * pre-festival phase — and every coefficient but the intercept a ridge penalty, so that IRLS stays
  * finite when an indicator never sees a count. Under a year of history: no trend and no season,
  * fitted on the last 13 weeks; under four weeks: the plain recent mean.
  *
- * Two channels judge the day:
- *  - the day's NB tail p_day = P(X ≥ x | μ₀, φ);
- *  - an NB likelihood-ratio CUSUM on the same μ₀ (cusum.ts) for sustained rises, with p = e^−S,
- *    restarted after it signals; its dispersion is that of 7- and 28-day sums (`windowDispersion`),
- *    since misfit and day noise that last add up over a window.
- * The day's p-value is the weighted Bonferroni combination min(1, p_day/(1−w), p_cusum/w), so it
- * stays a valid p-value (what the hotspot job's Benjamini–Hochberg step needs); the alarm is p ≤ α;
- * the score is −log10 p. `upper` is the day channel's bound at level (1−w)α — the CUSUM can alarm
- * below it when a rise has lasted.
+ * Three channels judge the day, all on the μ₀ and φ of the model serving it:
+ *  - 'day': the day's NB tail p_day = P(X ≥ x | μ₀, φ);
+ *  - 'rise': a scan of the windows of 2, 3, 5, 7, 10 and 14 days ending on the day, each total
+ *    tested by its NB tail, the maximum's p-value by the Hunter–Worsley bound (rise.ts);
+ *  - 'cusum': an NB likelihood-ratio CUSUM over up to 28 days (cusum.ts), p = e^−S by Ville's
+ *    inequality, its dispersion that of 28-day sums.
+ * Windows of the rise and CUSUM channels never reach back before the day after the series' last
+ * alarm, so one rise is reported once, not again from its own days. The day's p-value is the
+ * weighted Bonferroni combination min(1, p_day/w_day, p_rise/w_rise, p_cusum/w_cusum) (shares ½,
+ * 0.45, 0.05 of α), so it stays a valid p-value (what the hotspot job's Benjamini–Hochberg step
+ * needs); `channel` names the smallest term, the alarm is p ≤ α, the score −log10 p. `upper` is
+ * the day channel's bound at level w_day·α — a rise or CUSUM alarm can come below it.
  */
 
 export interface PulseSettings {
@@ -67,8 +77,12 @@ export interface PulseSettings {
   cusumShift: number;
   /** The CUSUM's memory in days. */
   cusumMemory: number;
-  /** Share w of α spent on the CUSUM channel. */
+  /** Share of α spent on the CUSUM channel. */
   cusumShare: number;
+  /** Window lengths of the sustained-rise scan, in days, increasing (each ≥ 2). */
+  riseWindows: readonly number[];
+  /** Share of α spent on the sustained-rise channel; the day's own tail gets the rest. */
+  riseShare: number;
 }
 
 export const PULSE_DEFAULTS: PulseSettings = {
@@ -81,11 +95,16 @@ export const PULSE_DEFAULTS: PulseSettings = {
   quietSeason: 'fourier',
   seasonSmoothing: 5,
   likelihoodBelow: 5,
-  reweightThreshold: 2.58,
+  reweightThreshold: 2.2,
   cusumShift: 1.5,
   cusumMemory: 28,
-  cusumShare: 0.5,
+  cusumShare: 0.05,
+  riseWindows: [2, 3, 5, 7, 10, 14],
+  riseShare: 0.45,
 };
+
+/** Windows (days) whose excess marks a past outbreak that lasted, in the robust fit. */
+const LASTING_OUTBREAK_WINDOWS = [3, 7, 14];
 
 /** Refits in a row that reuse one information matrix (see GlmOptions.hessian). */
 const HESSIAN_REUSE = 5;
@@ -216,6 +235,33 @@ function modelSpec(shape: ModelShape): ModelSpec {
 
 const shapeKey = (shape: ModelShape) => `${shape.quiet ? 'quiet' : 'full'}/${shape.season}/${shape.trend ? 'trend' : 'flat'}`;
 
+interface Design {
+  design: SparseDesign;
+  penalty: Float64Array;
+  roughness: Float64Array;
+  terms: string[];
+}
+
+/**
+ * Designs depend only on the days and the model's shape, so every series over the same days
+ * shares one (the hotspot job judges ~860 series over one span); the last few are kept.
+ */
+const sharedDesigns = new Map<string, Design>();
+const SHARED_DESIGNS = 8;
+
+function designOver(start: number, days: number, shape: ModelShape): Design {
+  const key = `${start}/${days}/${shapeKey(shape)}`;
+  let entry = sharedDesigns.get(key);
+  if (!entry) {
+    const spec = modelSpec(shape);
+    const design = SparseDesign.build(days, spec.names.length, spec.dense, spec.names.length - spec.dense, (row, set) => spec.fill(calendarDay(start + row), row / 365.25, set));
+    entry = { design, penalty: spec.penalty, roughness: spec.roughness, terms: spec.names };
+    if (sharedDesigns.size >= SHARED_DESIGNS) sharedDesigns.delete(sharedDesigns.keys().next().value!);
+    sharedDesigns.set(key, entry);
+  }
+  return entry;
+}
+
 export interface PulseModel {
   shape: ModelShape;
   terms: string[];
@@ -227,6 +273,8 @@ export interface PulseModel {
    * window, which is what the CUSUM sums. Estimated from the fit's own residuals.
    */
   windowDispersion: number;
+  /** D_L, the dispersion of sums over L consecutive days, at [L] for L = 1…max(longest rise window, 28) (see `windowDispersions`). */
+  windowDispersions: Float64Array;
   /**
    * φ of a day grows with its mean by this much per count (≥ 0): φₜ = φ + slope·(μₜ − mean μ).
    * Multiplicative day noise makes the variance φμ + σ²μ², so busy weekdays are relatively noisier
@@ -234,6 +282,8 @@ export interface PulseModel {
    */
   dispersionSlope: number;
   meanLevel: number;
+  /** Cholesky factor of the fit's information XᵀWX + P (p×p, lower, row-major): Cov(β̂) ≈ φ·(XᵀWX + P)⁻¹. */
+  information: Float64Array;
   /** Rows of the fit: series positions [from, to). */
   from: number;
   to: number;
@@ -248,11 +298,22 @@ export interface PulseModel {
  */
 export class PulseExpectation {
   private readonly start: number;
-  private readonly designs = new Map<string, { design: SparseDesign; penalty: Float64Array; roughness: Float64Array; terms: string[] }>();
-  private readonly warm = new Map<string, { initial?: Float64Array; reweighted?: Float64Array; hessian?: { initial?: Float64Array; reweighted?: Float64Array }; age: number }>();
+  private readonly warm = new Map<
+    string,
+    {
+      initial?: Float64Array;
+      reweighted?: Float64Array;
+      hessian?: { initial?: Float64Array; reweighted?: Float64Array };
+      age: number;
+      structure?: { dispersions: Float64Array; slope: number; meanLevel: number };
+      screening?: Screening;
+    }
+  >();
   private readonly fits = new Map<number, PulseModel | null>();
   private readonly counts: Float64Array;
   private lastDispersion: number | undefined;
+  /** Longest window whose dispersion D_L the model estimates. */
+  private readonly longestWindow: number;
 
   constructor(
     private readonly series: CountSeries,
@@ -260,6 +321,7 @@ export class PulseExpectation {
   ) {
     this.start = checkSeries(series);
     this.counts = Float64Array.from(series.counts);
+    this.longestWindow = Math.max(CUSUM_DISPERSION_WINDOW, ...settings.riseWindows);
   }
 
   /** Series position of the refit day that serves position t. */
@@ -269,17 +331,8 @@ export class PulseExpectation {
     return t - phase;
   }
 
-  private designFor(shape: ModelShape) {
-    const key = shapeKey(shape);
-    let entry = this.designs.get(key);
-    if (!entry) {
-      const spec = modelSpec(shape);
-      const n = this.series.dates.length;
-      const design = SparseDesign.build(n, spec.names.length, spec.dense, spec.names.length - spec.dense, (row, set) => spec.fill(calendarDay(this.start + row), row / 365.25, set));
-      entry = { design, penalty: spec.penalty, roughness: spec.roughness, terms: spec.names };
-      this.designs.set(key, entry);
-    }
-    return entry;
+  private designFor(shape: ModelShape): Design {
+    return designOver(this.start, this.series.dates.length, shape);
   }
 
   /** The model fitted for refit day `anchor` (null: too little history). */
@@ -306,7 +359,8 @@ export class PulseExpectation {
       }
       const { design, penalty: ridge, roughness, terms } = this.designFor(shape);
       const smoothing = this.settings.seasonSmoothing * Math.max(1, level);
-      const penalty = ridge.map((r, k) => r + smoothing * roughness[k]);
+      const penalty = new Float64Array(ridge.length);
+      for (let k = 0; k < penalty.length; k++) penalty[k] = ridge[k] + smoothing * roughness[k];
       const key = shapeKey(shape);
       const warm = this.warm.get(key);
       const reuse = warm !== undefined && warm.age < HESSIAN_REUSE;
@@ -316,46 +370,138 @@ export class PulseExpectation {
         penalty,
         threshold: this.settings.reweightThreshold,
         weighting: 'farrington',
+        windows: LASTING_OUTBREAK_WINDOWS,
+        windowThreshold: 2.58,
+        exactTails: true,
         // The likelihood φ is worth its cost once per information refresh; kept in between.
         dispersion: level >= likelihoodBelow ? 'pearson' : reuse ? 'given' : 'likelihood',
         near: this.lastDispersion,
         start: warm,
-        // A refit's information matrices serve the next five refits, then are built afresh.
+        // A refit's information matrices and screening serve the next five refits, then are built
+        // afresh: in between, a refit screens only its new week and runs one IRLS.
         hessian: reuse ? warm.hessian : undefined,
+        screening: reuse ? warm.screening : undefined,
         // Warm-started Newton steps: after a step under 0.05 the error is ~0.05² (a 0.3 % change
         // of μ₀ at most, far inside its statistical error), so most refits take one step per fit.
         tolerance: 0.05,
+        // The first fit only has to tell past outbreaks (days 2.2 sd out): a step under 0.3 leaves
+        // μ within a few per cent on ordinary days.
+        screeningTolerance: 0.3,
         maxIterations: 40,
       });
+      this.lastDispersion = fit.dispersion;
+      // The residuals' structure (window dispersions, φ's growth with μ) is re-estimated with the
+      // information matrices, every sixth refit: five weeks more of three years hardly move it.
+      const structure =
+        reuse && warm.structure
+          ? { ...warm.structure, dispersions: warm.structure.dispersions.map((d) => Math.max(d, fit.dispersion)) }
+          : {
+              dispersions: windowDispersions(counts, fit.final.mu, fit.weights, from, to, this.longestWindow, smoothTerms(shape), fit.dispersion),
+              ...(level < likelihoodBelow ? { slope: 0, meanLevel: level } : dispersionTrend(counts, fit.final.mu, fit.weights, from, to)),
+            };
+      const { dispersions, slope, meanLevel } = structure;
+      const windowDispersion = Math.max(dispersions[7], dispersions[CUSUM_DISPERSION_WINDOW]);
       this.warm.set(key, {
+        structure: reuse && warm.structure ? warm.structure : structure,
+        screening: fit.screening,
         initial: fit.initial.beta,
         reweighted: fit.final.beta,
         hessian: reuse ? warm.hessian : { initial: fit.initial.information, reweighted: fit.final.information },
         age: reuse ? warm.age + 1 : 0,
       });
-      this.lastDispersion = fit.dispersion;
-      const windowDispersion = Math.max(fit.dispersion, ...[7, 28].map((length) => blockDispersion(counts, fit.final.mu, fit.weights, from, to, length, smoothTerms(shape))));
-      const { slope, meanLevel } = level < likelihoodBelow ? { slope: 0, meanLevel: level } : dispersionTrend(counts, fit.final.mu, fit.weights, from, to);
-      model = { shape, terms, beta: fit.final.beta, dispersion: fit.dispersion, windowDispersion, dispersionSlope: slope, meanLevel, from, to, downWeighted: fit.downWeighted, iterations: [fit.initial.iterations, fit.downWeighted ? fit.final.iterations : 0] };
+      model = { shape, terms, beta: fit.final.beta, dispersion: fit.dispersion, windowDispersion, windowDispersions: dispersions, dispersionSlope: slope, meanLevel, information: fit.final.information, from, to, downWeighted: fit.downWeighted, iterations: [fit.initial.iterations, fit.downWeighted ? fit.final.iterations : 0] };
     }
     this.fits.set(anchor, model);
     return model;
   }
 
-  /** μ₀, φ and the window dispersion of position t, from data before t only (NaN when there is none). */
-  at(t: number): { mean: number; dispersion: number; windowDispersion: number } {
-    const model = this.modelAt(this.anchorOf(t));
-    if (model) {
-      const { design } = this.designFor(model.shape);
-      // A series silent for the whole window would predict ~0; half a case per window is the floor.
-      const floor = 0.5 / (model.to - model.from);
-      const mean = Math.max(floor, Math.exp(Math.min(30, design.linear(t, model.beta))));
-      const dispersion = Math.max(1, model.dispersion + model.dispersionSlope * (mean - model.meanLevel));
-      return { mean, dispersion, windowDispersion: Math.max(model.windowDispersion, dispersion) };
+  /**
+   * What the model fitted for refit day `anchor` expects of positions [from, to): the days it
+   * judges and the days their windows reach back to. The prediction's own error is worked out
+   * from `projectFrom` on (the days rise windows reach); before it, days serve the CUSUM only.
+   * Null when there is too little history.
+   */
+  baseline(anchor: number, from: number, to: number, projectFrom = from): Baseline | null {
+    const model = this.modelAt(anchor);
+    if (!model) return null;
+    const { design } = this.designFor(model.shape);
+    const { cusumShift } = this.settings;
+    const p = design.columns;
+    const length = to - from;
+    const mean = new Float64Array(length);
+    const dispersion = new Float64Array(length);
+    const dayVariance = new Float64Array(length);
+    const increment = new Float64Array(length);
+    const predictionSd = new Float64Array(length);
+    const x = new Float64Array(p);
+    const l = model.information;
+    // φ(XᵀWX + P)⁻¹ is the coefficients' covariance for independent days; the days' lasting
+    // noise (misfit, a wandering level) makes them as uncertain as two-week sums are noisy.
+    const parameterDispersion = model.windowDispersions[PARAMETER_REACH];
+    const { dense, denseValue, width, column, value, filled } = design;
+    // A series silent for the whole window would predict ~0; half a case per window is the floor.
+    const floor = 0.5 / (model.to - model.from);
+    for (let k = 0; k < length; k++) {
+      const row = from + k;
+      const m = Math.max(floor, Math.exp(Math.min(30, design.linear(row, model.beta))));
+      // The prediction's own error: Var(log μ̂) = φ·xᵀ(XᵀWX + P)⁻¹x = φ·‖L⁻¹x‖², so the count's
+      // variance is μ(φ + φ·h) with h = μ‖L⁻¹x‖²; μ‖L⁻¹x‖ is the expected count's sd over √φ.
+      let h = 0;
+      if (row >= projectFrom) {
+        x.fill(0);
+        for (let j = 0; j < dense; j++) x[j] = denseValue[row * dense + j];
+        for (let j = 0; j < filled[row]; j++) x[column[row * width + j]] = value[row * width + j];
+        for (let i = 0; i < p; i++) {
+          let sum = x[i];
+          for (let j = 0; j < i; j++) sum -= l[i * p + j] * x[j];
+          x[i] = sum / l[i * p + i];
+          h += x[i] * x[i];
+        }
+        predictionSd[k] = m * Math.sqrt(h);
+        h *= m;
+      }
+      const phi = Math.max(1, model.dispersion + model.dispersionSlope * (m - model.meanLevel));
+      mean[k] = m;
+      dispersion[k] = phi + parameterDispersion * h;
+      dayVariance[k] = phi * m;
+      const cusumDispersion = Math.max(model.windowDispersion, phi);
+      const step = cusumIncrement(m, cusumDispersion, cusumKappa(m, cusumDispersion, cusumShift));
+      increment[k] = step.slope * this.counts[row] - step.offset;
     }
-    const recent = recentMean(this.counts, t);
-    return { ...recent, windowDispersion: recent.dispersion };
+    return { from, mean, dispersion, dayVariance, increment, windowDispersions: model.windowDispersions, predictionSd, parameterDispersion };
   }
+
+  /** Too little history for a model: a baseline from the plain mean of up to 28 days before t (null under 7). */
+  recentBaseline(t: number, from: number): Baseline | null {
+    const recent = recentMean(this.counts, t);
+    if (Number.isNaN(recent.mean)) return null;
+    const length = t + 1 - from;
+    const { mean: m, dispersion: phi } = recent;
+    const step = cusumIncrement(m, phi, cusumKappa(m, phi, this.settings.cusumShift));
+    return {
+      from,
+      mean: new Float64Array(length).fill(m),
+      dispersion: new Float64Array(length).fill(phi),
+      dayVariance: new Float64Array(length).fill(phi * m),
+      increment: Float64Array.from({ length }, (_, k) => step.slope * this.counts[from + k] - step.offset),
+      windowDispersions: new Float64Array(this.longestWindow + 1).fill(phi),
+      predictionSd: new Float64Array(length),
+      parameterDispersion: 0,
+    };
+  }
+}
+
+/**
+ * One model's view of a stretch of days, indexed by series position − `from`: μ₀, the day's
+ * dispersion (φ with the prediction's own error), φμ₀ and the CUSUM's log-likelihood-ratio
+ * increment of each day, and the model's window dispersions D_L; `predictionSd` holds μ₀‖L⁻¹x‖
+ * of each day (the sd of its expected count over √φ), which bound the error a window's expected
+ * total inherits from the coefficients: φ·(Σ μ₀‖L⁻¹x‖)² (see RiseBaseline).
+ */
+export interface Baseline extends RiseBaseline {
+  dispersion: Float64Array;
+  increment: Float64Array;
+  windowDispersions: Float64Array;
 }
 
 /** Least-squares slope of the squared Pearson residuals on μ (floored at 0), outbreak days left out. */
@@ -388,27 +534,104 @@ function dispersionTrend(y: Float64Array, mu: Float64Array, weights: Float64Arra
 /** About how many degrees of freedom the smooth part spends (the spline's are penalised). */
 const smoothTerms = (shape: ModelShape) => 1 + (shape.trend ? 1 : 0) + (shape.season === 'spline' ? SEASON_KNOTS / 2 : shape.season === 'fourier' ? 2 : 0);
 
+/** Days a coefficient of the season reaches (knots every two weeks): the sums whose dispersion scales the coefficients' covariance. */
+const PARAMETER_REACH = 14;
+
+/** The CUSUM's dispersion is that of sums over this many days (D_L grows with L; see windowDispersions). */
+const CUSUM_DISPERSION_WINDOW = 28;
+
+/** Window lengths at which D_L is estimated; lengths between them are interpolated. */
+const DISPERSION_LENGTHS = [1, 2, 3, 5, 7, 10, 14, 21, 28];
+
 /**
- * Σ_b (Σ_{i∈b} (yᵢ − μᵢ))² / Σ_b Σ_{i∈b} μᵢ over blocks of `length` days counted back from the
- * end of the fit, scaled up for the smooth terms, which absorb part of the blocks' deviations.
+ * D_L for L = 1…longest: the dispersion of sums over L consecutive days of the fit, estimated
+ * from every window w of L days (days down-weighted as past outbreaks left out: a share of a
+ * spike is still a spike) as Σ d_w² / Σ E_w over the windows below expectation (d_w < 0; see
+ * below), scaled up for the smooth terms, which absorb part of long windows' deviations (about
+ * one per L days, as with disjoint blocks). D_1 is φ. Estimated at DISPERSION_LENGTHS, made
+ * non-decreasing in L by pooling adjacent violators (weights: the windows' worth of independent
+ * blocks) — lasting misfit and autocorrelated day noise make longer sums relatively noisier,
+ * never quieter, and the rise scan needs its window variances to grow with the window — and
+ * interpolated linearly in between.
  */
-function blockDispersion(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number, length: number, smoothTerms: number): number {
-  let squares = 0;
-  let expected = 0;
-  let blocks = 0;
-  for (let end = to; end - length >= from; end -= length) {
-    let deviation = 0;
-    for (let i = end - length; i < end; i++) {
-      // Past outbreaks (down-weighted rows) are left out whole: a share of a spike is still a spike.
-      if (weights[i - from] < 1) continue;
-      deviation += y[i] - mu[i - from];
-      expected += mu[i - from];
-    }
-    squares += deviation * deviation;
-    blocks++;
+function windowDispersions(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number, longest: number, smoothTerms: number, phi: number): Float64Array {
+  const n = to - from;
+  const deviation = new Float64Array(n + 1);
+  const expected = new Float64Array(n + 1);
+  for (let i = from; i < to; i++) {
+    const kept = weights[i - from] >= 1;
+    deviation[i - from + 1] = deviation[i - from] + (kept ? y[i] - mu[i - from] : 0);
+    expected[i - from + 1] = expected[i - from] + (kept ? mu[i - from] : 0);
   }
-  if (blocks <= smoothTerms + 2 || expected <= 0) return 1;
-  return (squares / expected) * (blocks / (blocks - smoothTerms));
+  const lengths = DISPERSION_LENGTHS.filter((length) => length < longest).concat(longest);
+  const value = new Float64Array(lengths.length);
+  const weight = new Float64Array(lengths.length);
+  lengths.forEach((length, k) => {
+    if (length === 1) {
+      value[k] = phi;
+      weight[k] = n;
+      return;
+    }
+    const blocks = n / length;
+    if (blocks <= smoothTerms + 2) return;
+    // Past outbreaks that were not down-weighted day by day (a plateau of moderate days) still
+    // stand out as windows above their expectation, and raise a variance estimate a lot; the
+    // windows below their expectation are untouched by them. So the estimate uses those alone,
+    // E[d² | d < 0] = Var(d) for a symmetric sum. Sums of a sparse series are skewed to the
+    // right, which makes it too low there — where the floor at φ takes over.
+    // Windows a third of their length apart: overlapping more adds cost, hardly information.
+    const stride = Math.max(1, Math.floor(length / 3));
+    let squares = 0;
+    let total = 0;
+    for (let end = n; end >= length; end -= stride) {
+      const d = deviation[end] - deviation[end - length];
+      if (d >= 0) continue;
+      squares += d * d;
+      total += expected[end] - expected[end - length];
+    }
+    if (total <= 0) return;
+    value[k] = Math.max(phi, (squares / total) * (blocks / (blocks - smoothTerms)));
+    weight[k] = blocks;
+  });
+  const fitted = nonDecreasing(value, weight, phi);
+  const out = new Float64Array(longest + 1);
+  out[0] = phi;
+  for (let k = 0; k < lengths.length; k++) {
+    const [low, high] = [lengths[k - 1] ?? 0, lengths[k]];
+    for (let length = low + 1; length <= high; length++) {
+      const share = (length - low) / (high - low);
+      out[length] = k === 0 ? fitted[0] : fitted[k - 1] + share * (fitted[k] - fitted[k - 1]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The weighted least-squares non-decreasing fit of a sequence (pool adjacent violators), floored
+ * at `floor`; an entry of weight 0 (no estimate) takes the level of the entries before it.
+ */
+function nonDecreasing(value: Float64Array, weight: Float64Array, floor: number): Float64Array {
+  const pools: { value: number; weight: number; count: number }[] = [];
+  for (let k = 0; k < value.length; k++) {
+    if (weight[k] === 0) {
+      if (pools.length) pools[pools.length - 1].count++;
+      else pools.push({ value: floor, weight: 0, count: 1 });
+      continue;
+    }
+    pools.push({ value: value[k], weight: weight[k], count: 1 });
+    while (pools.length > 1 && pools[pools.length - 2].value > pools[pools.length - 1].value) {
+      const last = pools.pop()!;
+      const before = pools[pools.length - 1];
+      const w = before.weight + last.weight;
+      before.value = w > 0 ? (before.value * before.weight + last.value * last.weight) / w : Math.max(before.value, last.value);
+      before.weight = w;
+      before.count += last.count;
+    }
+  }
+  const out = new Float64Array(value.length);
+  let k = 0;
+  for (const pool of pools) for (let c = 0; c < pool.count; c++) out[k++] = Math.max(floor, pool.value);
+  return out;
 }
 
 /** Too little history for a model: the mean and dispersion of up to 28 days before t. */
@@ -427,55 +650,96 @@ function recentMean(counts: ArrayLike<number>, t: number): { mean: number; dispe
   return { mean: Math.max(mean, 0.5 / n), dispersion: mean > 0 ? Math.max(1, variance / mean) : 1 };
 }
 
-/** Pulse verdicts for every day ≥ from. */
+/** The shares of α of the three channels (day, rise, CUSUM), checked. */
+function channelShares(settings: PulseSettings): Record<Channel, number> {
+  const { riseShare: rise, cusumShare: cusum } = settings;
+  if (!(rise >= 0 && cusum >= 0 && rise + cusum < 1)) throw new RangeError(`riseShare and cusumShare must be ≥ 0 and leave a share for the day (got ${rise} and ${cusum})`);
+  return { day: 1 - rise - cusum, rise, cusum };
+}
+
+/** p/share, the channel's p-value on the scale of α (a channel without a share never decides). */
+const onAlphaScale = (p: number, share: number) => (share > 0 ? p / share : Infinity);
+
+/**
+ * Pulse verdicts for every day ≥ from.
+ *
+ * Each judged day t is seen through the model serving t (fitted on the refit day before t, on
+ * data before its guard band): μ₀ and φ of day t and of the days its windows reach back to. The
+ * days before `from` whose windows and restarts the first verdicts depend on (three CUSUM
+ * memories) are seen through the model of the first judged day, so that judging one day or a
+ * fortnight costs one or two fits, not one per week of the look-back.
+ */
 export function pulse(series: CountSeries, from: string, overrides: Partial<PulseSettings> = {}): DayResult[] {
   const settings = { ...PULSE_DEFAULTS, ...overrides };
+  const shares = channelShares(settings);
   const expectation = new PulseExpectation(series, settings);
   const n = series.dates.length;
   const first = firstPosition(series, from);
   if (first >= n) return [];
-  const { alpha, cusumShare, cusumMemory, cusumShift } = settings;
-  // The CUSUM needs the increments of the days before the first one judged; three memories back
-  // its restarts (which depend on earlier days) have settled, so a verdict hardly depends on `from`.
+  const { alpha, cusumMemory, riseWindows, refitEvery } = settings;
+  const counts = series.counts;
+  const longestRise = riseWindows[riseWindows.length - 1];
+  const lookBack = Math.max(cusumMemory, longestRise);
+  // Restarts depend on earlier verdicts; three memories back they have settled, so a verdict
+  // hardly depends on `from`.
   const warmUp = Math.max(0, first - 3 * cusumMemory);
-  const mean = new Float64Array(n - warmUp);
-  const dispersion = new Float64Array(n - warmUp);
-  const windowDispersion = new Float64Array(n - warmUp);
-  const llr = new Float64Array(n - warmUp);
-  for (let t = warmUp; t < n; t++) {
-    const e = expectation.at(t);
-    mean[t - warmUp] = e.mean;
-    dispersion[t - warmUp] = e.dispersion;
-    windowDispersion[t - warmUp] = e.windowDispersion;
-    if (Number.isNaN(e.mean)) {
-      llr[t - warmUp] = 0;
-      continue;
-    }
-    const step = cusumIncrement(e.mean, e.windowDispersion, cusumKappa(e.mean, e.windowDispersion, cusumShift));
-    llr[t - warmUp] = step.slope * series.counts[t] - step.offset;
-  }
-  const cusum = windowedCusum(llr, cusumMemory, -Math.log(cusumShare * alpha));
+  const rise = new RiseScan(riseWindows);
   const results: DayResult[] = [];
-  for (let t = first; t < n; t++) {
-    const i = t - warmUp;
-    const count = series.counts[t];
-    const date = series.dates[t];
-    if (Number.isNaN(mean[i])) {
-      results.push({ date, count, ...UNEVALUATED });
-      continue;
+  // The first day a window may hold: the day after the last alarm (or the warm-up's start).
+  let earliest = warmUp;
+  for (let t = warmUp; t < n; ) {
+    const anchor = expectation.anchorOf(Math.max(t, first));
+    // The model serves the days up to the next refit (and, before `from`, the warm-up).
+    const until = Math.min(n, anchor + refitEvery);
+    const modelled = expectation.baseline(anchor, Math.max(0, t - lookBack + 1), until, Math.max(0, t - longestRise + 1));
+    for (; t < until; t++) {
+      const baseline = modelled ?? expectation.recentBaseline(t, Math.max(0, t - lookBack + 1));
+      const verdict = baseline ? judge(t, baseline) : null;
+      if (verdict?.alarm) earliest = t + 1;
+      if (t >= first) results.push(verdict ?? { date: series.dates[t], count: counts[t], ...UNEVALUATED });
     }
-    const pDay = nbUpperTail(count, mean[i], dispersion[i]);
-    const pCusum = Math.min(1, Math.exp(-cusum[i]));
-    const pValue = Math.min(1, pDay / (1 - cusumShare), pCusum / cusumShare);
-    results.push({
-      date,
+  }
+  return results;
+
+  function judge(t: number, baseline: Baseline): DayResult {
+    const k = t - baseline.from;
+    const count = counts[t];
+    const mean = baseline.mean[k];
+    const dispersion = baseline.dispersion[k];
+    const pDay = nbUpperTail(count, mean, dispersion);
+    const window = rise.scan(t, earliest, counts, baseline, baseline.windowDispersions);
+    const cusum = bestWindowSum(baseline.increment, baseline.from, t, earliest, cusumMemory);
+    const pCusum = Math.min(1, Math.exp(-cusum.sum));
+    const adjusted: Record<Channel, number> = { day: onAlphaScale(pDay, shares.day), rise: onAlphaScale(window.pValue, shares.rise), cusum: onAlphaScale(pCusum, shares.cusum) };
+    const channel: Channel = adjusted.rise < adjusted.day && adjusted.rise <= adjusted.cusum ? 'rise' : adjusted.cusum < adjusted.day ? 'cusum' : 'day';
+    const pValue = Math.min(1, adjusted[channel]);
+    const result: DayResult = {
+      date: series.dates[t],
       count,
-      expected: mean[i],
-      upper: nbUpperBound(mean[i], dispersion[i], (1 - cusumShare) * alpha),
+      expected: mean,
+      upper: nbUpperBound(mean, dispersion, shares.day * alpha),
       pValue,
       score: log10Score(pValue),
       alarm: pValue <= alpha,
-    });
+      channel,
+      pDay,
+      pRise: window.pValue,
+      pCusum,
+    };
+    if (channel === 'rise') Object.assign(result, riseFields(window.start, window.days, window.observed, window.expected));
+    if (channel === 'cusum') {
+      let observed = 0;
+      let expected = 0;
+      for (let i = cusum.start; i <= t; i++) {
+        observed += counts[i];
+        expected += baseline.mean[i - baseline.from];
+      }
+      Object.assign(result, riseFields(cusum.start, t - cusum.start + 1, observed, expected));
+    }
+    return result;
   }
-  return results;
+
+  function riseFields(start: number, days: number, observed: number, expected: number) {
+    return { riseStart: series.dates[start], riseDays: days, riseObserved: observed, riseExpected: expected };
+  }
 }

@@ -15,8 +15,10 @@
  * probability of detection (an alarm on any outbreak day) at the method's own threshold; then
  * POD at a matched FPR of 0.5 % — each method's score cut at the value that 0.5 % of its
  * outbreak-free days exceed, one cut for all series — by outbreak size, series level and shape,
- * with the median delay (days from the outbreak's first day to its first alarm). Last, the speed
- * of our method on 300 series × 7 years, split over two processes.
+ * with the median delay (days from the outbreak's first day to its first alarm). Last, the
+ * throughput of our method: 1,000 series × 7 years with every day judged (two processes), and
+ * 860 series × 4 years with the last 14 days and the last day judged (the hotspot job's look-back
+ * and daily run, one process), each against EARS C2 on the same series.
  *
  * Usage: npx tsx test/bench/detect.ts [--seed N] [--quick] [--alpha A] [--methods a,b] [--detail] [--no-timing]
  *        [--pulse key=value,…]   (settings of our detector to try, e.g. --pulse cusumShift=1.5)
@@ -47,14 +49,15 @@ const quick = values.quick;
 const alpha = Number(values.alpha);
 const methods = values.methods ? (values.methods.split(',') as MethodName[]) : [...METHODS];
 for (const m of methods) if (!METHODS.includes(m)) throw new Error(`unknown method ${m}`);
-/** --pulse cusumShift=1.5,guardDays=14: settings of our detector to try. */
+/** --pulse cusumShift=1.5,guardDays=14,riseWindows=3-7-14: settings of our detector to try. */
 const pulseSettings = Object.fromEntries(
   (values.pulse ?? '')
     .split(',')
     .filter(Boolean)
     .map((pair) => {
       const [key, value] = pair.split('=');
-      return [key, Number.isNaN(Number(value)) ? value : Number(value)];
+      // riseWindows=3-7-14: a list of numbers
+      return [key, /^\d+(-\d+)+$/.test(value) ? value.split('-').map(Number) : Number.isNaN(Number(value)) ? value : Number(value)];
     }),
 );
 
@@ -290,73 +293,102 @@ async function main(): Promise<void> {
   console.log(`\nbenchmark wall time ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
-const TIMING_SERIES = quick ? 30 : 300;
-const TIMING_DAYS = 7 * 365;
+/**
+ * Throughput jobs: what the hotspot job and a backfill ask of the detector. The series are the
+ * benchmark's kind (levels in turn, a random profile each), generated in the process that judges
+ * them, each from its own seed so that a process makes only its share.
+ */
+const THROUGHPUT_JOBS = {
+  backfill: { label: 'every day of 7 years judged (a backfill: weekly refits throughout)', series: 1000, years: 7, judged: 'all', processes: 2 },
+  lookBack: { label: 'the last 14 days judged (the hotspot job’s start-up look-back)', series: 860, years: 4, judged: 14, processes: 1 },
+  daily: { label: 'the last day judged (the daily hotspot job)', series: 860, years: 4, judged: 1, processes: 1 },
+} as const;
+type ThroughputJob = keyof typeof THROUGHPUT_JOBS;
+/** --quick measures a tenth of the series and scales the times up. */
+const THROUGHPUT_SHARE = quick ? 0.1 : 1;
 
-/** The timing series: 7 years each, the levels in turn (the same in every process). */
-function timingSeries(): CountSeries[] {
-  const random = new Random(seed + 1);
-  const start = END - TIMING_DAYS + 1;
-  const dates = Array.from({ length: TIMING_DAYS }, (_, i) => dayString(start + i));
-  return Array.from({ length: TIMING_SERIES }, (_, s) => {
-    const profile = randomProfile(random, LEVELS[s % LEVELS.length]);
-    return { dates, counts: simulateCounts(random, profile, baselineMeans(profile, start, TIMING_DAYS)) };
-  });
+function throughputSeries(job: ThroughputJob, s: number): CountSeries {
+  const { years } = THROUGHPUT_JOBS[job];
+  const days = years * 365;
+  const start = END - days + 1;
+  const random = new Random(seed * 100_003 + s);
+  const profile = randomProfile(random, LEVELS[s % LEVELS.length]);
+  const dates = Array.from({ length: days }, (_, i) => dayString(start + i));
+  return { dates, counts: simulateCounts(random, profile, baselineMeans(profile, start, days)) };
 }
 
-interface TimingReport {
-  backfill: { cpu: number; wall: number };
-  daily: { cpu: number; wall: number };
+interface ThroughputReport {
+  days: number;
+  pulse: { cpu: number; wall: number };
+  baseline: { cpu: number; wall: number };
 }
 
-/** Child process: every `parts`-th timing series from `part`; reports CPU seconds of both jobs. */
-function timingPart(part: number, parts: number): void {
-  const mine = timingSeries().filter((_, s) => s % parts === part);
-  let since = process.cpuUsage();
-  let wall = performance.now();
-  for (const series of mine) detect(series, { from: series.dates[28], method: 'pulse' });
-  const backfill = { cpu: cpuSeconds(since), wall: (performance.now() - wall) / 1000 };
-  since = process.cpuUsage();
-  wall = performance.now();
-  for (const series of mine) detect(series, { from: series.dates[TIMING_DAYS - 1], method: 'pulse' });
-  const daily = { cpu: cpuSeconds(since), wall: (performance.now() - wall) / 1000 };
-  process.send!({ backfill, daily } satisfies TimingReport);
+/** Child process: judges every `parts`-th series of the job from `part`, with pulse and with the baseline (EARS C2). */
+function throughputPart(job: ThroughputJob, part: number, parts: number): void {
+  const spec = THROUGHPUT_JOBS[job];
+  const count = Math.round(spec.series * THROUGHPUT_SHARE);
+  const mine: CountSeries[] = [];
+  for (let s = part; s < count; s += parts) mine.push(throughputSeries(job, s));
+  const fromOf = (series: CountSeries) => series.dates[spec.judged === 'all' ? 28 : series.dates.length - spec.judged];
+  const measure = (method: MethodName) => {
+    const since = process.cpuUsage();
+    const wall = performance.now();
+    let days = 0;
+    for (const series of mine) days += detect(series, { from: fromOf(series), method }).length;
+    return { days, cpu: cpuSeconds(since), wall: (performance.now() - wall) / 1000 };
+  };
+  const baseline = measure('ears-c2');
+  const pulse = measure('pulse');
+  process.send!({ days: pulse.days, pulse: { cpu: pulse.cpu, wall: pulse.wall }, baseline: { cpu: baseline.cpu, wall: baseline.wall } } satisfies ThroughputReport);
 }
 
 /**
- * Our method on 300 series × 7 years: every day of the 7 years judged (a full backfill: weekly
- * refits throughout), and only the latest day (what the daily job does). Split over two processes,
- * one per core of the target machine.
+ * Our method's throughput on the jobs above, each in fresh processes (a backfill split over two,
+ * one per core of the target machine; the hotspot job is one process), against a baseline
+ * measured in the same processes: EARS C2 on the same series and days, the cheapest method that
+ * still reads every day.
  */
 async function timing(): Promise<void> {
-  const parts = 2;
-  const reports = await Promise.all(
-    Array.from({ length: parts }, (_, part) => {
-      const child = fork(fileURLToPath(import.meta.url), ['--seed', String(seed), '--timing-part', `${part}/${parts}`, ...(quick ? ['--quick'] : [])], {
-        execArgv: process.execArgv,
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      return new Promise<TimingReport>((resolve, reject) => {
-        child.once('message', (message) => resolve(message as TimingReport));
-        child.once('exit', (code) => code !== 0 && reject(new Error(`timing process ${part} exited with ${code}`)));
-      });
-    }),
-  );
-  const total = (job: 'backfill' | 'daily') => ({
-    cpu: reports.reduce((sum, r) => sum + r[job].cpu, 0),
-    wall: Math.max(...reports.map((r) => r[job].wall)),
-  });
-  const scale = 300 / TIMING_SERIES;
-  const note = quick ? `; measured on ${TIMING_SERIES} series and scaled ×${scale}` : '';
-  const line = (label: string, t: { cpu: number; wall: number }) => `  ${label}: ${(t.wall * scale).toFixed(1)} s wall on ${parts} cores (${(t.cpu * scale).toFixed(1)} s CPU in all)`;
-  console.log(`\nSpeed of pulse on 300 series × 7 years (${parts} processes, one per core${note}):`);
-  console.log(line('every day of the 7 years judged (a backfill: weekly refits throughout)', total('backfill')));
-  console.log(line('the latest day judged (the daily job)', total('daily')));
+  const scale = 1 / THROUGHPUT_SHARE;
+  console.log(`\nThroughput of pulse (baseline: EARS C2 on the same series and days, in the same processes${quick ? `; measured on ${THROUGHPUT_SHARE * 100} % of the series and scaled ×${scale}` : ''}):\n`);
+  const rows: string[][] = [];
+  for (const job of Object.keys(THROUGHPUT_JOBS) as ThroughputJob[]) {
+    const spec = THROUGHPUT_JOBS[job];
+    const reports = await Promise.all(
+      Array.from({ length: spec.processes }, (_, part) => {
+        const child = fork(fileURLToPath(import.meta.url), ['--seed', String(seed), '--timing-part', `${job}/${part}/${spec.processes}`, ...(quick ? ['--quick'] : [])], {
+          execArgv: process.execArgv,
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        return new Promise<ThroughputReport>((resolve, reject) => {
+          child.once('message', (message) => resolve(message as ThroughputReport));
+          child.once('exit', (code) => code !== 0 && reject(new Error(`throughput process ${job} ${part} exited with ${code}`)));
+        });
+      }),
+    );
+    const total = (which: 'pulse' | 'baseline') => ({
+      cpu: reports.reduce((sum, r) => sum + r[which].cpu, 0) * scale,
+      wall: Math.max(...reports.map((r) => r[which].wall)) * scale,
+    });
+    const days = reports.reduce((sum, r) => sum + r.days, 0) * scale;
+    const pulse = total('pulse');
+    const baseline = total('baseline');
+    rows.push([
+      `${spec.series.toLocaleString('en')} series × ${spec.years} years, ${spec.label}`,
+      days.toLocaleString('en'),
+      String(spec.processes),
+      pulse.wall.toFixed(1),
+      pulse.cpu.toFixed(1),
+      baseline.wall.toFixed(2),
+      (pulse.cpu / baseline.cpu).toFixed(0),
+    ]);
+  }
+  console.log(table(['job', 'days judged', 'processes', 'pulse wall s', 'pulse CPU s', 'EARS C2 wall s', 'CPU ratio pulse / EARS C2'], rows));
 }
 
 if (values['timing-part']) {
-  const [part, parts] = values['timing-part'].split('/').map(Number);
-  timingPart(part, parts);
+  const [job, part, parts] = values['timing-part'].split('/');
+  throughputPart(job as ThroughputJob, Number(part), Number(parts));
 } else {
   await main();
 }

@@ -43,19 +43,22 @@ describe('hotline detect: the CSV contract', () => {
   const path = file('counts.csv', '\uFEFF' + text);
   const from = dates[dates.length - 60];
 
-  it('prints one JSON array of alarms, each {series,date,count,expected,upper,pValue,score}, logs on stderr', () => {
+  it('prints one JSON array of alarms, each {series,date,count,expected,upper,pValue,score,channel} (+ the rise window), logs on stderr', () => {
     const result = detectCli(['--counts', path, '--from', from, '--json']);
     expect(result.status, result.stderr).toBe(0);
     const alerts = JSON.parse(result.stdout) as Record<string, unknown>[];
     expect(Array.isArray(alerts)).toBe(true);
     for (const alert of alerts) {
-      expect(Object.keys(alert).sort()).toEqual(['count', 'date', 'expected', 'pValue', 'score', 'series', 'upper']);
+      const window = alert.channel === 'day' ? [] : ['riseDays', 'riseExpected', 'riseObserved', 'riseStart'];
+      expect(Object.keys(alert).sort()).toEqual(['channel', 'count', 'date', 'expected', 'pValue', 'score', 'series', 'upper', ...window].sort());
+      expect(['day', 'rise', 'cusum']).toContain(alert.channel);
       expect(alert.date as string >= from).toBe(true);
       expect(typeof alert.pValue).toBe('number');
     }
     const found = alerts.find((a) => a.series === '噪声扰民' && a.date === spike)!;
     expect(found).toBeDefined();
     expect(found.count as number).toBeGreaterThan(found.upper as number);
+    expect(found.channel).toBe('day');
     expect(alerts.length).toBeLessThanOrEqual(4);
     expect(result.stderr).toMatch(/2 个序列 series/);
   });
@@ -67,6 +70,28 @@ describe('hotline detect: the CSV contract', () => {
     const partial = JSON.parse(detectCli(['--counts', shorter, '--from', dates[dates.length - 120], '--json', '--method', 'ears-c2']).stdout);
     expect(full.filter((a) => a.date <= cut).length).toBeGreaterThan(0); // EARS alarms on this series' Mondays
     expect(partial).toEqual(full.filter((a) => a.date <= cut));
+  });
+
+  it('says when a sustained rise decided, with the window and its totals', () => {
+    const random = new Random(31);
+    const start = dayIndex('2023-01-01');
+    const days = 3 * 365;
+    const counts = Array.from({ length: days }, () => random.poisson(20));
+    for (let d = 0; d < 7; d++) counts[days - 40 + d] = 32;
+    const rows = ['series,date,count', ...counts.map((c, i) => `供水,${dayString(start + i)},${c}`)];
+    const plateau = file('plateau.csv', rows.join('\n') + '\n');
+    const result = detectCli(['--counts', plateau, '--from', dayString(start + days - 60), '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    const rise = (JSON.parse(result.stdout) as Record<string, unknown>[]).find((a) => a.channel === 'rise')!;
+    expect(rise).toBeDefined();
+    expect(rise.count as number).toBeLessThanOrEqual(rise.upper as number);
+    // the window ends on the alarm's day, inside the plateau, and its totals are the file's
+    const first = dayIndex(rise.riseStart as string) - start;
+    expect(first + (rise.riseDays as number) - 1).toBe(dayIndex(rise.date as string) - start);
+    expect(rise.date as string >= dayString(start + days - 40)).toBe(true);
+    expect(rise.riseObserved).toBe(counts.slice(first, first + (rise.riseDays as number)).reduce((a, b) => a + b, 0));
+    const table = detectCli(['--counts', plateau, '--from', dayString(start + days - 60)]);
+    expect(table.stdout).toMatch(new RegExp(`持续上升 rise ${rise.riseStart} 起 ${rise.riseDays} 天 ${rise.riseObserved} / `));
   });
 
   it('prints a table without --json', () => {

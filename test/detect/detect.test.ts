@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dayIndex, dayString } from '../../pipelines/detect/calendar.js';
 import { detect, METHODS } from '../../pipelines/detect/detect.js';
+import { PULSE_DEFAULTS } from '../../pipelines/detect/pulse.js';
 import { baselineMeans, injectOutbreak, Random, randomProfile, simulateCounts } from './simulate.js';
 
 const START = dayIndex('2021-01-01');
@@ -72,6 +73,84 @@ describe('pulse finds what it should and little else', () => {
     const after = holiday.find((r) => r.date === '2025-02-06')!;
     expect(onHoliday.expected).toBeLessThan(0.8 * after.expected);
     expect(holiday.filter((r) => r.alarm).length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('pulse: the sustained-rise channel', () => {
+  const DAY_SHARE = 1 - PULSE_DEFAULTS.riseShare - PULSE_DEFAULTS.cusumShare;
+
+  it('catches a week at +60 % on a 20-a-day series that no single day gives away', () => {
+    const random = new Random(31);
+    const counts = Array.from({ length: 3 * 365 }, () => random.poisson(20));
+    const dates = datesFrom(START, counts.length);
+    const start = counts.length - 40;
+    // 32 a day for a week: P(X ≥ 32) under Poisson(20) is 0.8 %, far above the day's level.
+    for (let d = 0; d < 7; d++) counts[start + d] = 32;
+    const results = detect({ dates, counts }, { from: dates[counts.length - 90], alpha: 0.001 });
+    const byDate = new Map(results.map((r) => [r.date, r]));
+    const week = dates.slice(start, start + 7).map((d) => byDate.get(d)!);
+    for (const day of week) {
+      expect(day.count).toBeLessThanOrEqual(day.upper);
+      expect(day.pDay! / DAY_SHARE).toBeGreaterThan(0.001);
+    }
+    const first = week.find((r) => r.alarm)!;
+    expect(first).toBeDefined();
+    expect(week.indexOf(first)).toBeLessThanOrEqual(3);
+    expect(first.channel).toBe('rise');
+    expect(first.pValue).toBeCloseTo(first.pRise! / PULSE_DEFAULTS.riseShare, 12);
+    // The window behind it: inside the week, ending on the day, with its totals.
+    const window = dates.indexOf(first.riseStart!);
+    expect(window).toBeGreaterThanOrEqual(start);
+    expect(first.riseDays).toBe(dates.indexOf(first.date) - window + 1);
+    expect(first.riseObserved).toBe(counts.slice(window, window + first.riseDays!).reduce((a, b) => a + b, 0));
+    expect(first.riseExpected! / (20 * first.riseDays!)).toBeGreaterThan(0.85);
+    expect(first.riseExpected! / (20 * first.riseDays!)).toBeLessThan(1.15);
+    // Nothing before; and after its alarm the channel starts afresh, so the same week is not
+    // reported again once it is over.
+    expect(results.filter((r) => r.date < dates[start]).some((r) => r.alarm)).toBe(false);
+    expect(results.filter((r) => r.date >= dates[start + 9]).some((r) => r.alarm)).toBe(false);
+  });
+
+  it('tells which channel decided, with each channel’s own p-value', () => {
+    const s = hotline(15, 3 * 365 + 120, 12);
+    for (const at of [3 * 365 + 10, 3 * 365 + 60]) injectOutbreak(s.random, s.counts, s.means, s.profile, at, 'ramp 14d', 10);
+    const results = detect(s, { from: s.dates[3 * 365], alpha: 0.001 });
+    const shares = { day: DAY_SHARE, rise: PULSE_DEFAULTS.riseShare, cusum: PULSE_DEFAULTS.cusumShare };
+    for (const r of results) {
+      const adjusted = { day: r.pDay! / shares.day, rise: r.pRise! / shares.rise, cusum: r.pCusum! / shares.cusum };
+      expect(r.pValue).toBeCloseTo(Math.min(1, adjusted.day, adjusted.rise, adjusted.cusum), 12);
+      expect(adjusted[r.channel!]).toBe(Math.min(adjusted.day, adjusted.rise, adjusted.cusum));
+      expect(r.riseDays !== undefined).toBe(r.channel !== 'day');
+    }
+    expect(results.some((r) => r.alarm && r.channel === 'rise')).toBe(true);
+  });
+});
+
+describe('pulse: α is the false-alarm rate of a quiet day', () => {
+  it('alarms on about α of the days of quiet series simulated from its own model', () => {
+    // Negative-binomial days with weekday, holiday and Spring Festival effects and a smooth
+    // season, 4 years each, the last judged: 30 × 365 days. The three channels share α but
+    // overlap (the day and its 2-day window), the CUSUM's bound is loose and the tails of small
+    // counts are discrete, so the rate comes out a little under α; the band [0.5α, 1.25α] is
+    // about ±4 binomial standard deviations around 0.8α at α = 0.01 (≈ 88 ± 9 alarms).
+    const alpha = 0.01;
+    let alarms = 0;
+    let days = 0;
+    for (const level of [2, 20, 200]) {
+      const random = new Random(40 + level);
+      for (let s = 0; s < 10; s++) {
+        const n = 4 * 365;
+        const profile = { ...randomProfile(random, level), noiseSd: 0, season: 'smooth' as const, beforeFestival: 0, afterFestival: 0 };
+        const counts = simulateCounts(random, profile, baselineMeans(profile, START, n));
+        const dates = datesFrom(START, n);
+        const results = detect({ dates, counts }, { from: dates[3 * 365], alpha });
+        days += results.length;
+        alarms += results.filter((r) => r.alarm).length;
+      }
+    }
+    expect(days).toBe(30 * 365);
+    expect(alarms / days).toBeGreaterThan(0.5 * alpha);
+    expect(alarms / days).toBeLessThan(1.25 * alpha);
   });
 });
 

@@ -99,6 +99,38 @@ describe('down-weighting past outbreaks', () => {
     expect(Math.abs(Math.exp(robust.final.beta[0]) - cleanMean)).toBeLessThan(0.03);
   });
 
+  it('finds a week of moderate days by its window, which no day threshold sees', () => {
+    const random = new Random(15);
+    const design = SparseDesign.build(1000, 1, 1, 0, (_, set) => set(0, 1));
+    const y = Float64Array.from({ length: 1000 }, () => random.poisson(20));
+    // +9 a day for a week: 2 sd a day, 5.3 sd over the week
+    for (let i = 500; i < 507; i++) y[i] += 9;
+    const byDay = fitRobust(design, y, { from: 0, to: 1000, weighting: 'farrington', threshold: 2.2 });
+    const byWindow = fitRobust(design, y, { from: 0, to: 1000, weighting: 'farrington', threshold: 2.2, windows: [7], windowThreshold: 2.58 });
+    const marked = (fit: typeof byDay) => Array.from({ length: 7 }, (_, d) => fit.weights[500 + d] < fit.weights[100]).filter(Boolean).length;
+    expect(marked(byDay)).toBeLessThanOrEqual(2);
+    expect(marked(byWindow)).toBeGreaterThanOrEqual(6);
+  });
+
+  it('extends last week’s screening: old rows keep their weights, only the new week is screened', () => {
+    const random = new Random(16);
+    const design = SparseDesign.build(1010, 1, 1, 0, (_, set) => set(0, 1));
+    const y = Float64Array.from({ length: 1010 }, () => random.poisson(10));
+    y[300] = 60;
+    y[1005] = 60; // in the new week
+    const options = { weighting: 'farrington' as const, threshold: 2.2, windows: [7], windowThreshold: 2.58, tolerance: 1e-8 };
+    const last = fitRobust(design, y, { ...options, from: 0, to: 1003 });
+    const extended = fitRobust(design, y, { ...options, from: 7, to: 1010, screening: last.screening });
+    const fresh = fitRobust(design, y, { ...options, from: 7, to: 1010 });
+    expect(extended.initial).toBe(last.initial);
+    for (const i of [300, 1005]) expect(extended.weights[i - 7]).toBeLessThan(0.1);
+    expect(extended.screening.weights.slice(0, 1003 - 7)).toEqual(last.screening.weights.slice(7));
+    // the same outbreaks found, so nearly the fit of a fresh screening: days near the threshold
+    // may be judged differently by an unweighted fit a week older (a few of 1,000 here)
+    expect(Math.abs(extended.final.beta[0] - fresh.final.beta[0])).toBeLessThan(0.02);
+    expect(Math.abs(extended.downWeighted - fresh.downWeighted)).toBeLessThanOrEqual(3);
+  });
+
   it('computes the Anscombe residual (3/2)(y^⅔ − μ^⅔)/μ^⅙', () => {
     // y = 8, μ = 1: (3/2)(4 − 1)/1 = 4.5
     expect(anscombeResidual(8, 1)).toBeCloseTo(4.5, 12);
