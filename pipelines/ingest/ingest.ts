@@ -6,7 +6,7 @@ import { CliError } from '../cli-error.js';
 import { sqlFile, type Warehouse } from '../warehouse.js';
 import { duplicateSql, mappingSql } from './mapping.js';
 import { mergeIncoming } from './merge.js';
-import { chooseMapping, FIELDS, type Kind, type Profile } from './profiles.js';
+import { chooseMapping, FIELDS, type Kind, type Match, type Profile } from './profiles.js';
 import { readSource, RefusedFile, sqlString, type Encoding, type Format, type SourceTable } from './read.js';
 
 export interface IngestOptions {
@@ -24,10 +24,17 @@ export interface IngestOptions {
   onProgress?: (file: string, done: number, total: number) => void;
 }
 
+/**
+ * What became of a file: `loaded` (its good rows merged), `unchanged` (the same bytes were loaded
+ * before with the same mapping), `quarantined` (it had rows but every one was quarantined, so
+ * nothing loaded) or `refused` (it could not be read or mapped at all).
+ */
+export type FileStatus = 'loaded' | 'unchanged' | 'quarantined' | 'refused';
+
 export interface FileSummary {
   file: string;
   runId: number | null;
-  status: 'loaded' | 'unchanged' | 'refused';
+  status: FileStatus;
   profile: string | null;
   kind: Kind | null;
   format: Format | null;
@@ -39,6 +46,8 @@ export interface FileSummary {
   quarantined: number;
   durationMs: number;
   message: string | null;
+  /** Headers of the file that the profile does not read. */
+  unmapped: string[];
 }
 
 const SUPPORTED = /\.(csv|txt|tsv|xlsx|xlsm|json|ndjson|jsonl|parquet)$/i;
@@ -79,15 +88,27 @@ async function prepareConnection(warehouse: Warehouse): Promise<void> {
 }
 
 /**
- * Loads one file, atomically: either every good row, its quarantined rows and its run record are
- * committed together, or the warehouse stays exactly as it was.
+ * What "already loaded" compares besides the bytes: the profile's whole content, the kind, the
+ * columns it read and the reading options. A file loaded with a profile that has since been fixed
+ * (or with another --profile, --sheet or --encoding) is therefore loaded again.
  */
-export async function ingestFile(warehouse: Warehouse, path: string, options: IngestOptions): Promise<FileSummary> {
-  const started = Date.now();
-  const phase = phaseTimer();
-  const file = resolve(path);
-  const name = basename(file);
-  const summary: FileSummary = {
+function mappingFingerprint(match: Match, source: SourceTable, options: IngestOptions): string {
+  const { file: _file, ...profile } = match.profile;
+  const canonical = JSON.stringify({
+    profile,
+    kind: match.kind,
+    columns: [...match.columns].sort(),
+    splits: [...match.splits].sort(),
+    sheet: source.sheet ?? null,
+    encoding: options.encoding ?? null,
+    format: options.format ?? null,
+    maxFieldBytes: options.maxFieldBytes,
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function emptySummary(file: string): FileSummary {
+  return {
     file,
     runId: null,
     status: 'loaded',
@@ -102,123 +123,117 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     quarantined: 0,
     durationMs: 0,
     message: null,
+    unmapped: [],
   };
-  const bytes = statSync(file).size;
+}
+
+/** A file read, its mapping chosen and its rows mapped into the temp table `mapped` (nothing stored yet). */
+export interface Prepared {
+  source: SourceTable;
+  match: Match;
+  sha: string;
+  fingerprint: string;
+  /** Rows in `mapped` (good and bad) plus the records the reader rejected. */
+  rowsRead: number;
+}
+
+/**
+ * Reads the file and maps it into the temp table `mapped` on this connection: the part of a load
+ * that writes nothing to the warehouse, shared by `ingestFile` and the dry run (`checkFile`).
+ * Throws RefusedFile (or another CliError) when the file cannot be read or mapped.
+ */
+export async function prepareFile(
+  warehouse: Warehouse,
+  file: string,
+  work: string,
+  options: IngestOptions,
+  known: { sha: string },
+  phase: (name: string) => void = () => undefined,
+): Promise<Prepared | { unchanged: { runId: number } }> {
+  const name = basename(file);
   // CSV files are hashed while the reader's first pass streams them; other formats up front.
   const isCsv = !options.format || options.format === 'csv' ? !/\.(xlsx|xlsm|json|ndjson|jsonl|parquet)$/i.test(file) : false;
   const hash = createHash('sha256');
-  let sha = isCsv ? '' : await fileSha256(file);
-  const alreadyLoaded = async () => {
-    if (options.force) return null;
-    const previous = await warehouse.one<{ run_id: number }>(
-      `select run_id from ingest_runs where file_sha256 = $sha and status = 'loaded' order by run_id desc limit 1`,
-      { sha },
-    );
-    return previous
-      ? { ...summary, status: 'unchanged' as const, runId: previous.run_id, message: `与第 ${previous.run_id} 次导入的文件内容相同，未做改动 / identical to run ${previous.run_id}; nothing changed`, durationMs: Date.now() - started }
-      : null;
-  };
-  if (!isCsv) {
-    const unchanged = await alreadyLoaded();
-    if (unchanged) return unchanged;
-  }
+  if (!isCsv) known.sha = await fileSha256(file);
   await prepareConnection(warehouse);
-  const work = mkdtempSync(join(tmpdir(), 'hotline-ingest-'));
-  const startedAt = new Date(started);
+  const source = await readSource(file, {
+    format: options.format,
+    encoding: options.encoding,
+    sheet: options.sheet,
+    maxFieldBytes: options.maxFieldBytes,
+    workFile: join(work, 'normalised.csv'),
+    onProgress: (done, total) => options.onProgress?.(name, done, total),
+    onRawChunk: isCsv ? (chunk) => hash.update(chunk) : undefined,
+  });
+  if (isCsv) known.sha = hash.digest('hex');
+  phase('read');
+  await stage(warehouse, source);
+  phase('stage');
+  const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
+  const fingerprint = mappingFingerprint(match, source, options);
+  if (!options.force) {
+    const previous = await warehouse.one<{ run_id: number }>(
+      `select run_id from ingest_runs where file_sha256 = $sha and mapping_sha256 = $fingerprint and status = 'loaded' order by run_id desc limit 1`,
+      { sha: known.sha, fingerprint },
+    );
+    if (previous) return { unchanged: { runId: previous.run_id } };
+  }
+  const mapping = mappingSql(match, source.headers, match.profile.dateFormats);
   try {
-    let source: SourceTable;
-    try {
-      source = await readSource(file, {
-        format: options.format,
-        encoding: options.encoding,
-        sheet: options.sheet,
-        maxFieldBytes: options.maxFieldBytes,
-        workFile: join(work, 'normalised.csv'),
-        onProgress: (done, total) => options.onProgress?.(name, done, total),
-        onRawChunk: isCsv ? (chunk) => hash.update(chunk) : undefined,
-      });
-      if (isCsv) {
-        sha = hash.digest('hex');
-        const unchanged = await alreadyLoaded();
-        if (unchanged) return unchanged;
-      }
-      summary.format = source.format;
-      summary.encoding = source.encoding;
-      phase('read');
-      await stage(warehouse, source);
-      phase('stage');
-    } catch (error) {
-      if (!sha) sha = await fileSha256(file);
-      return await refuse(warehouse, summary, error, { name, sha, bytes, startedAt });
-    }
-    let match;
-    try {
-      match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
-    } catch (error) {
-      return await refuse(warehouse, summary, error, { name, sha, bytes, startedAt });
-    }
-    summary.profile = match.profile.name;
-    summary.kind = match.kind;
-    const mapping = mappingSql(match, source.headers, match.profile.dateFormats);
-    try {
-      await warehouse.run(`create or replace temp table mapped as ${mapping}`, mapping.includes('$key') ? { key: options.key } : undefined);
-    } catch (error) {
-      const message = (error as Error).message.split('\n')[0];
-      if (!/Invalid Input Error|Conversion Error|CSV|unicode/i.test(message)) throw error;
-      return await refuse(warehouse, summary, new RefusedFile(`读取失败 / could not read the file: ${message}`), { name, sha, bytes, startedAt });
-    }
-    const duplicates = duplicateSql(match.kind);
-    if ((await warehouse.one<{ n: number }>(duplicates.check))!.n > 0) await warehouse.run(duplicates.mark);
-    phase('map');
-    const stagedRows = (await warehouse.one<{ n: number }>('select count(*) as n from mapped'))!.n;
-    summary.rowsRead = stagedRows + source.rejected.length;
+    await warehouse.run(`create or replace temp table mapped as ${mapping}`, mapping.includes('$key') ? { key: options.key } : undefined);
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0];
+    if (!/Invalid Input Error|Conversion Error|CSV|unicode/i.test(message)) throw error;
+    throw new RefusedFile(`读取失败 / could not read the file: ${message}`);
+  }
+  const duplicates = duplicateSql(match.kind);
+  if ((await warehouse.one<{ n: number }>(duplicates.check))!.n > 0) await warehouse.run(duplicates.mark);
+  phase('map');
+  const stagedRows = (await warehouse.one<{ n: number }>('select count(*) as n from mapped'))!.n;
+  return { source, match, sha: known.sha, fingerprint, rowsRead: stagedRows + source.rejected.length };
+}
 
-    await warehouse.transaction(async () => {
-      const runId = (await warehouse.one<{ id: number }>(`select nextval('ingest_run_ids') as id`))!.id;
-      summary.runId = runId;
-      if (options.force) {
-        await warehouse.run(`delete from quarantine where run_id in (select run_id from ingest_runs where file_sha256 = $sha)`, { sha });
+/**
+ * Loads one file, atomically: either every good row, its quarantined rows and its run record are
+ * committed together, or the warehouse stays exactly as it was. Whatever happens, the file gets an
+ * `ingest_runs` row: a file that cannot be read — bad bytes, a damaged workbook, an unexpected
+ * error — is recorded as refused with the reason, never a crash of the caller.
+ */
+export async function ingestFile(warehouse: Warehouse, path: string, options: IngestOptions): Promise<FileSummary> {
+  const started = Date.now();
+  const phase = phaseTimer();
+  const file = resolve(path);
+  const name = basename(file);
+  const summary = emptySummary(file);
+  const bytes = statSync(file).size;
+  const startedAt = new Date(started);
+  const known = { sha: '' };
+  const refused = async (error: unknown) => {
+    if (!known.sha) known.sha = await fileSha256(file).catch(() => '');
+    return refuse(warehouse, summary, asRefusal(error), { name, sha: known.sha, bytes, startedAt });
+  };
+  const work = mkdtempSync(join(tmpdir(), 'hotline-ingest-'));
+  try {
+    let prepared: Prepared;
+    try {
+      const result = await prepareFile(warehouse, file, work, options, known, phase);
+      if ('unchanged' in result) {
+        const runId = result.unchanged.runId;
+        return { ...summary, status: 'unchanged', runId, message: `与第 ${runId} 次导入的文件内容和映射方案都相同，未做改动 / identical to run ${runId}; nothing changed`, durationMs: Date.now() - started };
       }
-      await warehouse.run(
-        `insert into quarantine (run_id, file_name, row_number, reason, record)
-         select $run, $name, __row, array_to_string(reasons, '；'), record from mapped where len(reasons) > 0`,
-        { run: runId, name },
-      );
-      await quarantineStructural(warehouse, source, match, runId, name);
-      await warehouse.run(`create or replace temp view incoming as select * exclude (reasons, record, __row) from mapped where len(reasons) = 0`);
-      phase('quarantine');
-      const merged = await mergeIncoming(warehouse, match.kind, runId, match.profile.name);
-      phase('merge');
-      Object.assign(summary, merged);
-      summary.quarantined = (await warehouse.one<{ n: number }>(`select count(*) as n from quarantine where run_id = $run`, { run: runId }))!.n;
-      summary.message = summary.rowsRead === 0 ? '文件只有表头，没有数据行 / header only: no data rows' : null;
-      summary.durationMs = Date.now() - started;
-      await warehouse.run(
-        `insert into ingest_runs (run_id, file_name, file_path, file_sha256, file_bytes, format, encoding, profile, kind, started_at, finished_at,
-           status, rows_read, loaded, updated, unchanged, quarantined, message, duration_ms)
-         values ($run, $name, $path, $sha, $bytes, $format, $encoding, $profile, $kind, $started::timestamptz, current_localtimestamp(),
-           'loaded', $rows, $loaded, $updated, $unchanged, $quarantined, $message, $ms)`,
-        {
-          run: runId,
-          name,
-          path: file,
-          sha,
-          bytes,
-          format: summary.format,
-          encoding: summary.encoding,
-          profile: summary.profile,
-          kind: summary.kind,
-          started: startedAt.toISOString(),
-          rows: summary.rowsRead,
-          loaded: summary.loaded,
-          updated: summary.updated,
-          unchanged: summary.unchanged,
-          quarantined: summary.quarantined,
-          message: summary.message,
-          ms: summary.durationMs,
-        },
-      );
-    });
+      prepared = result;
+    } catch (error) {
+      return await refused(error);
+    }
+    const { source, match } = prepared;
+    Object.assign(summary, { format: source.format, encoding: source.encoding, profile: match.profile.name, kind: match.kind, rowsRead: prepared.rowsRead, unmapped: match.unmapped });
+    try {
+      await commitFile(warehouse, summary, prepared, { name, bytes, startedAt, phase, force: options.force ?? false });
+    } catch (error) {
+      // The transaction rolled back: the warehouse is as before. Record why, as a refusal.
+      Object.assign(summary, { loaded: 0, updated: 0, unchanged: 0, quarantined: 0 });
+      return await refused(error);
+    }
     return summary;
   } finally {
     for (const drop of ['view stage', 'table stage_raw', 'view incoming', 'table mapped', 'table merged']) {
@@ -226,6 +241,89 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     }
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** An error while reading or loading, as the refusal the user reads; only the first line of DuckDB's message. */
+function asRefusal(error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  const message = String((error as Error)?.message ?? error).split('\n')[0];
+  return new RefusedFile(`导入失败，文件未导入：${message} / the load failed and nothing was stored: ${message}`);
+}
+
+/** The transaction of one file: quarantine, merge, and its `ingest_runs` row. */
+async function commitFile(
+  warehouse: Warehouse,
+  summary: FileSummary,
+  prepared: Prepared,
+  file: { name: string; bytes: number; startedAt: Date; phase: (name: string) => void; force: boolean },
+): Promise<void> {
+  const { source, match, sha, fingerprint } = prepared;
+  const { name, phase } = file;
+  await warehouse.transaction(async () => {
+    const runId = (await warehouse.one<{ id: number }>(`select nextval('ingest_run_ids') as id`))!.id;
+    summary.runId = runId;
+    // A reload of the same bytes (--force, or a changed mapping) replaces what earlier loads of them quarantined.
+    await warehouse.run(`delete from quarantine where run_id in (select run_id from ingest_runs where file_sha256 = $sha)`, { sha });
+    await warehouse.run(
+      `insert into quarantine (run_id, file_name, row_number, reason, record)
+       select $run, $name, __row, array_to_string(reasons, '；'), record from mapped where len(reasons) > 0`,
+      { run: runId, name },
+    );
+    await quarantineStructural(warehouse, source, match, runId, name);
+    await warehouse.run(`create or replace temp view incoming as select * exclude (reasons, record, __row) from mapped where len(reasons) = 0`);
+    phase('quarantine');
+    const merged = await mergeIncoming(warehouse, match.kind, runId, match.profile.name);
+    phase('merge');
+    Object.assign(summary, merged);
+    summary.quarantined = (await warehouse.one<{ n: number }>(`select count(*) as n from quarantine where run_id = $run`, { run: runId }))!.n;
+    if (summary.rowsRead === 0) summary.message = '文件只有表头，没有数据行 / header only: no data rows';
+    else if (summary.quarantined === summary.rowsRead) {
+      summary.status = 'quarantined';
+      summary.message = await allQuarantinedMessage(warehouse, runId, summary.rowsRead);
+    }
+    summary.durationMs = Date.now() - file.startedAt.getTime();
+    await warehouse.run(
+      `insert into ingest_runs (run_id, file_name, file_path, file_sha256, file_bytes, format, encoding, profile, kind, started_at, finished_at,
+         status, rows_read, loaded, updated, unchanged, quarantined, message, duration_ms, mapping_sha256, unmapped_columns)
+       values ($run, $name, $path, $sha, $bytes, $format, $encoding, $profile, $kind, $started::timestamptz, current_localtimestamp(),
+         $status, $rows, $loaded, $updated, $unchanged, $quarantined, $message, $ms, $fingerprint, $unmapped)`,
+      {
+        run: runId,
+        name,
+        path: summary.file,
+        sha,
+        bytes: file.bytes,
+        format: summary.format,
+        encoding: summary.encoding,
+        profile: summary.profile,
+        kind: summary.kind,
+        started: file.startedAt.toISOString(),
+        status: summary.status,
+        rows: summary.rowsRead,
+        loaded: summary.loaded,
+        updated: summary.updated,
+        unchanged: summary.unchanged,
+        quarantined: summary.quarantined,
+        message: summary.message,
+        ms: summary.durationMs,
+        fingerprint,
+        unmapped: summary.unmapped.length ? summary.unmapped.join('、') : null,
+      },
+    );
+  });
+}
+
+/**
+ * Why nothing of a file loaded: its most frequent reasons with their counts and the first line of
+ * each, whose reason quotes the raw value that failed (e.g. a date derived from an id "2").
+ */
+async function allQuarantinedMessage(warehouse: Warehouse, runId: number, rows: number): Promise<string> {
+  const reasons = await warehouse.all<{ reason: string; n: number; first: number }>(
+    `select reason, count(*) as n, min(row_number) as first from quarantine where run_id = $run group by reason order by n desc, first limit 3`,
+    { run: runId },
+  );
+  const examples = reasons.map((r) => `第 ${r.first} 行${r.n > 1 ? `等 ${r.n} 行` : ''}：${r.reason}`).join('\n');
+  return `全部 ${rows} 行都被隔离，没有导入任何数据；请检查映射方案（hotline profiles check 文件）/ all ${rows} rows were quarantined, nothing was loaded:\n${examples}`;
 }
 
 /** Phase timings on stderr when HOTLINE_TIMINGS is set: where an ingest spends its time. */
@@ -279,10 +377,9 @@ async function stageRelation(warehouse: Warehouse, source: SourceTable): Promise
 async function refuse(
   warehouse: Warehouse,
   summary: FileSummary,
-  error: unknown,
+  error: CliError,
   file: { name: string; sha: string; bytes: number; startedAt: Date },
 ): Promise<FileSummary> {
-  if (!(error instanceof CliError)) throw error;
   summary.status = 'refused';
   summary.message = error.message.replace(`${summary.file}: `, '');
   summary.durationMs = Date.now() - file.startedAt.getTime();

@@ -38,7 +38,6 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
   const spec = profile.kinds[kind]!;
   const fields = FIELDS[kind];
   const formats = `[${[...(spec.dateFormats ?? []), ...profileFormats, ...COMMON_DATE_FORMATS].map(lit).join(', ')}]`;
-  const headerIndex = new Map(headers.map((h, i) => [h, i] as const));
   const column = (i: number) => `nullif(trim(c${i}), '')`;
 
   // 1. picked: the value each canonical field takes from its own column or a split column.
@@ -59,8 +58,16 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
   // A derive rule may name a canonical field or any header of the file.
   const reference = (name: string) => {
     if (name in fields) return `picked.${ident(name)}`;
-    const at = headerIndex.get(name);
+    const at = match.headerAt(name);
     return at === undefined ? 'null::varchar' : `nullif(trim(picked.c${at}), '')`;
+  };
+  /** The value a `from` rule reads, as seen in the checked rows (for a reason that shows it). */
+  const deriveSource = (field: string): { label: string; value: string } | null => {
+    const rule = spec.derive[field];
+    if (!rule || !('from' in rule) || 'ifPresent' in rule) return null;
+    if (rule.from in fields) return { label: fields[rule.from].label, value: `typed.${ident(rule.from)}` };
+    const at = match.headerAt(rule.from);
+    return at === undefined ? null : { label: headers[at] || rule.from, value: `nullif(trim(typed.c${at}), '')` };
   };
   const derive = (rule: DeriveRule): string => {
     if ('value' in rule) return lit(rule.value);
@@ -140,7 +147,14 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
     const raw = `typed.${ident(field)}`;
     const value = `typed.${ident('v_' + (field === 'phone' ? 'phone_hash' : field))}`;
     const label = fieldSpec.label;
-    if (fieldSpec.required) reasons.push(`case when ${raw} is null then ${lit(`缺少${label} / ${field} is empty`)} end`);
+    if (fieldSpec.required && !optional.has(field)) {
+      // A derive rule that found nothing says so, with the value it read ("2" is not a date).
+      const source = deriveSource(field);
+      const why = source
+        ? ` || case when ${source.value} is not null then ${lit(`（按映射方案由${source.label}“`)} || ${source.value} || ${lit(`”推导，没有得到值）/ ${field} is empty and its derive rule found nothing in "`)} || ${source.value} || '"' else ${lit(` / ${field} is empty`)} end`
+        : ` || ${lit(` / ${field} is empty`)}`;
+      reasons.push(`case when ${raw} is null then ${lit(`缺少${label}`)}${why} end`);
+    }
     if (fieldSpec.requiredWhenDispatched && !optional.has(field)) {
       reasons.push(`case when typed.handling = '转办' and ${raw} is null then ${lit(`转办工单缺少${label} / a dispatched ticket needs ${field}`)} end`);
     }

@@ -324,7 +324,16 @@ async function* utf8Chunks(path: string, encoding: Encoding, onBytes: (raw: Buff
     offset += raw.length;
     if (text) yield Buffer.from(text, 'utf8');
   }
-  const tail = decoder.decode();
+  let tail: string;
+  try {
+    tail = decoder.decode();
+  } catch {
+    // The last bytes start a character that never ends: the file was cut off.
+    const line = lineOfByte(path, offset, encoding);
+    throw new RefusedFile(
+      `${path}: 文件末尾（第 ${line} 行）是不完整的 ${encoding.toUpperCase()} 字符，文件可能被截断；整个文件未导入 / the file ends inside a ${encoding} character on line ${line} (truncated?); nothing was loaded`,
+    );
+  }
   if (tail) yield Buffer.from(tail, 'utf8');
 }
 

@@ -23,16 +23,21 @@ create or replace temp macro hp_parse_ts(x, formats) as (
 
 -- Mobile numbers (with or without +86, written straight or as 139-1234-5678 / 139 1234 5678),
 -- landlines with an area code and 18-digit ID numbers inside free text are masked before storage:
--- 138****5678, 0994-***4567, 652301********1234.
+-- 138****5678, 0994-***4567, 652301********1234. A local landline without its area code (7–8
+-- digits, "该店电话68601516") looks like any other number, so it is masked only right after a word
+-- that announces a phone (电话/固话/座机/手机/联系方式, then 号码/是/为/：): ****1516. Amounts,
+-- dates and house numbers stay as they are.
 create or replace temp macro hp_mask_text(x) as (
-  -- Most texts hold no long digit run at all: test that once before three replacements.
+  -- Most texts hold no long digit run at all: test that once before four replacements.
   case when not regexp_matches(x, '[0-9]{7}|[0-9]{3}[- ][0-9]{4}') then x else
   regexp_replace(
     regexp_replace(
-      regexp_replace(x,
-        '(^|[^0-9])([1-9][0-9]{5})(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])([0-9]{3}[0-9Xx])', '\1\2********\3', 'g'),
-      '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g'),
-    '(^|[^0-9])(0[0-9]{2,3}[- ]?)[0-9]{3,4}([0-9]{4})', '\1\2***\3', 'g')
+      regexp_replace(
+        regexp_replace(x,
+          '(^|[^0-9])([1-9][0-9]{5})(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])([0-9]{3}[0-9Xx])', '\1\2********\3', 'g'),
+        '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g'),
+      '(^|[^0-9])(0[0-9]{2,3}[- ]?)[0-9]{3,4}([0-9]{4})', '\1\2***\3', 'g'),
+    '(电话|固话|座机|手机|联系方式)((?:号码|号|是|为|[:：\s])*)[0-9]{3,4}-?([0-9]{4})([^0-9]|$)', '\1\2****\3\4', 'g')
   end
 );
 
