@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { Warehouse } from '../warehouse.js';
 import { prepareFile, type IngestOptions } from './ingest.js';
-import { STORED_COLUMNS } from './mapping.js';
+import { REASON_PATTERN, STORED_COLUMNS } from './mapping.js';
 import { FIELDS, type DeriveRule, type Kind, type KindSpec, type Match, type Profile } from './profiles.js';
 
 /**
@@ -48,6 +48,7 @@ export interface CheckReport {
 }
 
 const SHOWN_PROBLEMS = 50;
+
 const SHOWN_LINES = 5;
 
 export async function checkFile(path: string, options: Omit<IngestOptions, 'key' | 'force'> & { rows?: number }): Promise<CheckReport> {
@@ -72,10 +73,11 @@ export async function checkFile(path: string, options: Omit<IngestOptions, 'key'
     const counts = (await warehouse.one<{ good: number; bad: number }>(`select count(*) filter (where len(reasons) = 0) as good, count(*) filter (where len(reasons) > 0) as bad from mapped`))!;
     report.good = counts.good;
     report.quarantined = counts.bad + source.rejected.length;
+    // Reasons quote the failing values; problems are the reasons with the values left out.
     const mapped = await warehouse.all<{ reason: string; rows: number; lines: string }>(
-      `select reason, count(*) as rows, array_to_string(list(__row order by __row)[1:${SHOWN_LINES}], ',') as lines
+      `select min_by(reason, __row) as reason, count(*) as rows, array_to_string(list(__row order by __row)[1:${SHOWN_LINES}], ',') as lines
        from (select unnest(reasons) as reason, __row from mapped where len(reasons) > 0)
-       group by reason order by rows desc, min(__row) limit ${SHOWN_PROBLEMS}`,
+       group by ${REASON_PATTERN} order by rows desc, min(__row) limit ${SHOWN_PROBLEMS}`,
     );
     const structural = new Map<string, CheckProblem>();
     for (const rejected of source.rejected) {
@@ -139,7 +141,7 @@ export async function lintProfile(profile: Profile, warehouse: Warehouse): Promi
     const optional = new Set(spec.optional);
     const coverable = (field: string) => field in spec.columns || field in spec.derive || spec.split.some((rule) => rule.into.includes(field));
     for (const [field, fieldSpec] of Object.entries(FIELDS[kind])) {
-      if ((fieldSpec.required || fieldSpec.requiredWhenDispatched) && !optional.has(field) && !coverable(field)) {
+      if ((fieldSpec.required || (fieldSpec.requiredWhenDispatched && coverable('handling'))) && !optional.has(field) && !coverable(field)) {
         problems.push(
           `kinds.${kind}: 必需字段 ${field}（${fieldSpec.label}）没有列、拆分或推导规则，也不在 optional 中，这类文件永远匹配不上 / required field ${field} has no column, split or derive rule and is not optional: no file can ever fit`,
         );

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { sqlFile, type Warehouse } from '../warehouse.js';
-import { duplicateSql, mappingSql } from './mapping.js';
+import { duplicateSql, mappingSql, REASON_PATTERN } from './mapping.js';
 import { mergeIncoming } from './merge.js';
 import { chooseMapping, FIELDS, type Kind, type Match, type Profile } from './profiles.js';
 import { readSource, RefusedFile, sqlString, type Encoding, type Format, type SourceTable } from './read.js';
@@ -319,7 +319,9 @@ async function commitFile(
  */
 async function allQuarantinedMessage(warehouse: Warehouse, runId: number, rows: number): Promise<string> {
   const reasons = await warehouse.all<{ reason: string; n: number; first: number }>(
-    `select reason, count(*) as n, min(row_number) as first from quarantine where run_id = $run group by reason order by n desc, first limit 3`,
+    `select min_by(reason, row_number) as reason, count(*) as n, min(row_number) as first
+     from (select unnest(string_split(reason, '；')) as reason, row_number from quarantine where run_id = $run)
+     group by ${REASON_PATTERN} order by n desc, first limit 3`,
     { run: runId },
   );
   const examples = reasons.map((r) => `第 ${r.first} 行${r.n > 1 ? `等 ${r.n} 行` : ''}：${r.reason}`).join('\n');

@@ -24,6 +24,9 @@ export const KEY_COLUMNS: Record<Kind, string[]> = {
   categories: ['category_l1', 'category_l2', 'category_l3'],
 };
 
+/** A quarantine reason without the values it quotes (“…”, "…"): rows with the same problem count together. */
+export const REASON_PATTERN = `regexp_replace(reason, '“[^”]*”|"[^"]*"', '“…”', 'g')`;
+
 const lit = (value: string) => `'${value.replaceAll("'", "''")}'`;
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -56,8 +59,14 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
     picked.push(`${sources.length === 0 ? 'null::varchar' : sources.length === 1 ? sources[0] : `coalesce(${sources.join(', ')})`} as ${ident(field)}`);
   }
   // A derive rule may name a canonical field or any header of the file.
-  const reference = (name: string) => {
-    if (name in fields) return `picked.${ident(name)}`;
+  // A rule may read a canonical field that is itself derived (dispatched_at from a received_at
+  // taken from the id): then it reads that field's value after its own rule.
+  const reference = (name: string, seen: Set<string> = new Set()): string => {
+    if (name in fields) {
+      const rule = spec.derive[name];
+      if (!rule || seen.has(name)) return `picked.${ident(name)}`;
+      return `coalesce(picked.${ident(name)}, ${derive(rule, new Set([...seen, name]))})`;
+    }
     const at = match.headerAt(name);
     return at === undefined ? 'null::varchar' : `nullif(trim(picked.c${at}), '')`;
   };
@@ -69,7 +78,7 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
     const at = match.headerAt(rule.from);
     return at === undefined ? null : { label: headers[at] || rule.from, value: `nullif(trim(typed.c${at}), '')` };
   };
-  const derive = (rule: DeriveRule): string => {
+  const derive = (rule: DeriveRule, seen: Set<string> = new Set()): string => {
     if ('value' in rule) return lit(rule.value);
     if ('template' in rule) {
       const names = [...rule.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
@@ -77,13 +86,13 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
       const pieces: string[] = [];
       parts.forEach((text, i) => {
         if (text) pieces.push(lit(text));
-        if (i < names.length) pieces.push(`coalesce(${reference(names[i])}, '')`);
+        if (i < names.length) pieces.push(`coalesce(${reference(names[i], seen)}, '')`);
       });
-      const anyPresent = names.map((n) => `${reference(n)} is not null`).join(' or ') || 'false';
+      const anyPresent = names.map((n) => `${reference(n, seen)} is not null`).join(' or ') || 'false';
       return `case when ${anyPresent} then concat(${pieces.join(', ')}) end`;
     }
-    if ('ifPresent' in rule) return `case when ${reference(rule.from)} is not null then ${lit(rule.ifPresent)} else ${lit(rule.ifEmpty)} end`;
-    let value = reference(rule.from);
+    if ('ifPresent' in rule) return `case when ${reference(rule.from, seen)} is not null then ${lit(rule.ifPresent)} else ${lit(rule.ifEmpty)} end`;
+    let value = reference(rule.from, seen);
     if (rule.regex) value = `nullif(regexp_extract(${value}, ${lit(rule.regex)}, ${/\(/.test(rule.regex) ? 1 : 0}), '')`;
     if (rule.format) value = `strftime(try_strptime(${value}, ${lit(rule.format)}), '%Y-%m-%d %H:%M:%S')`;
     return value;
@@ -94,7 +103,7 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
   const rawFields: string[] = [];
   for (const [field, fieldSpec] of Object.entries(fields)) {
     const rule = spec.derive[field];
-    derivedFields.push(`${rule ? `coalesce(picked.${ident(field)}, ${derive(rule)})` : `picked.${ident(field)}`} as ${ident(field)}`);
+    derivedFields.push(`${rule ? `coalesce(picked.${ident(field)}, ${derive(rule, new Set([field]))})` : `picked.${ident(field)}`} as ${ident(field)}`);
     const v = `derived.${ident(field)}`;
     const map = spec.values[field];
     const entries = Object.entries(map ?? {}).filter(([from]) => from !== '*');

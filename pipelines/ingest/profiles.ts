@@ -322,8 +322,10 @@ export function matchHeaders(profile: Profile, kind: Kind, headers: string[], op
   const covered = (field: string) =>
     columns.has(field) || field in spec.derive || spec.split.some((rule, i) => splits.has(i) && rule.into.includes(field));
   const optional = new Set(spec.optional);
+  // "Required when 转办" needs a handling to tell: an export without one cannot demand them.
+  const dispatchKnown = covered('handling');
   const missing = Object.entries(FIELDS[kind])
-    .filter(([field, f]) => (f.required || f.requiredWhenDispatched) && !optional.has(field) && !covered(field))
+    .filter(([field, f]) => (f.required || (f.requiredWhenDispatched && dispatchKnown)) && !optional.has(field) && !covered(field))
     .map(([field]) => field);
   const used = new Set<number>([...columns.values(), ...splits.values()]);
   for (const rule of Object.values(spec.derive)) {
