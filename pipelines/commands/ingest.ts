@@ -2,7 +2,7 @@ import { dataFolders } from '../config.js';
 import { usageError } from '../cli-error.js';
 import { ingestPaths, type FileSummary } from '../ingest/ingest.js';
 import { KINDS, loadProfiles, type Kind } from '../ingest/profiles.js';
-import type { Encoding, Format } from '../ingest/read.js';
+import type { Encoding, Format } from '../ingest/source.js';
 import { ensureHashKey } from '../privacy.js';
 import { WarehouseBusyError } from '../warehouse.js';
 import { CliError } from '../cli-error.js';
@@ -103,7 +103,7 @@ export function printSummaries(summaries: FileSummary[]): void {
     log(
       `${mark} ${head}  [${s.profile}/${s.kind}, ${s.format}${s.encoding ? ', ' + s.encoding : ''}]\n` +
         `    新增 loaded ${s.loaded}  更新 updated ${s.updated}  未变 unchanged ${s.unchanged}  隔离 quarantined ${s.quarantined}  ` +
-        `（共 ${s.rowsRead} 行, ${(s.durationMs / 1000).toFixed(1)} s）${s.message ? '\n    ' + s.message.replaceAll('\n', '\n    ') : ''}` +
+        `（共 ${s.rowsRead} 行, ${(s.durationMs / 1000).toFixed(1)} s${s.durationMs > 0 && s.rowsRead > 0 ? `, ${Math.round((s.rowsRead * 1000) / s.durationMs).toLocaleString('en')} 行/秒 rows/s` : ''}）${s.message ? '\n    ' + s.message.replaceAll('\n', '\n    ') : ''}` +
         (s.unmapped.length ? `\n    未使用的列 / columns not read by the profile: ${s.unmapped.join('、')}` : '') +
         (s.quarantined ? `\n    查看隔离行 / see the quarantined rows: hotline status --quarantine --run ${s.runId}` : ''),
     );

@@ -1,7 +1,7 @@
 import { CliError, usageError } from '../cli-error.js';
 import { checkFile, lintProfile, type CheckReport } from '../ingest/check.js';
 import { FIELDS, inspectProfiles, KINDS, loadProfiles, type Kind } from '../ingest/profiles.js';
-import type { Encoding, Format } from '../ingest/read.js';
+import type { Encoding, Format } from '../ingest/source.js';
 import { Warehouse } from '../warehouse.js';
 import { COMMON_HELP, commandConfig, parseCommand, printJson } from './common.js';
 

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { Warehouse } from '../warehouse.js';
 import { prepareFile, type IngestOptions } from './ingest.js';
+import { mapIntoTemp } from './load.js';
+import { trackLoad } from './progress.js';
 import { REASON_PATTERN, STORED_COLUMNS } from './mapping.js';
 import { FIELDS, type DeriveRule, type Kind, type KindSpec, type Match, type Profile } from './profiles.js';
 
@@ -59,24 +61,28 @@ export async function checkFile(path: string, options: Omit<IngestOptions, 'key'
   };
   const warehouse = await Warehouse.open(':memory:');
   const work = mkdtempSync(join(tmpdir(), 'hotline-check-'));
+  const tracker = trackLoad(file, 0);
   try {
     // A throw-away key: the dry run needs no key file, and its hashes match nothing stored.
-    const prepared = await prepareFile(warehouse, file, work, { ...options, key: randomBytes(32).toString('hex'), force: true }, { sha: '' });
+    const prepared = await prepareFile(warehouse, file, work, { ...options, key: randomBytes(32).toString('hex'), force: true }, tracker, { sha: '' });
     if ('unchanged' in prepared) throw new Error('a dry run never compares with earlier loads');
-    const { source, match } = prepared;
+    const { context } = prepared;
+    const { match } = context;
+    report.rowsRead = await mapIntoTemp(context);
+    const source = context.source;
     Object.assign(report, {
       format: source.format, encoding: source.encoding, sheet: source.sheet ?? null, profile: match.profile.name, kind: match.kind,
-      fields: describeFields(match, source.headers), unmapped: match.unmapped, rowsRead: prepared.rowsRead,
+      fields: describeFields(match, source.headers), unmapped: match.unmapped,
     });
     const columns = STORED_COLUMNS[match.kind].map((c) => `"${c}"`).join(', ');
-    report.rows = await warehouse.all(`select __row as "行", ${columns} from mapped where len(reasons) = 0 order by __row limit $n`, { n: options.rows ?? 5 });
-    const counts = (await warehouse.one<{ good: number; bad: number }>(`select count(*) filter (where len(reasons) = 0) as good, count(*) filter (where len(reasons) > 0) as bad from mapped`))!;
+    report.rows = await warehouse.all(`select __row as "行", ${columns} from mapped where not bad order by __row limit $n`, { n: options.rows ?? 5 });
+    const counts = (await warehouse.one<{ good: number; bad: number }>(`select count(*) filter (where not bad) as good, count(*) filter (where bad) as bad from mapped`))!;
     report.good = counts.good;
     report.quarantined = counts.bad + source.rejected.length;
     // Reasons quote the failing values; problems are the reasons with the values left out.
     const mapped = await warehouse.all<{ reason: string; rows: number; lines: string }>(
       `select min_by(reason, __row) as reason, count(*) as rows, array_to_string(list(__row order by __row)[1:${SHOWN_LINES}], ',') as lines
-       from (select unnest(reasons) as reason, __row from mapped where len(reasons) > 0)
+       from (select unnest(reasons) as reason, __row from mapped where bad)
        group by ${REASON_PATTERN} order by rows desc, min(__row) limit ${SHOWN_PROBLEMS}`,
     );
     const structural = new Map<string, CheckProblem>();
@@ -91,6 +97,7 @@ export async function checkFile(path: string, options: Omit<IngestOptions, 'key'
     if (!(error instanceof CliError)) throw error;
     report.refused = error.message.replace(`${file}: `, '');
   } finally {
+    tracker.finish();
     warehouse.close();
     rmSync(work, { recursive: true, force: true });
   }

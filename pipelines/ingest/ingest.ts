@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { sqlFile, type Warehouse } from '../warehouse.js';
-import { duplicateSql, mappingSql, REASON_PATTERN } from './mapping.js';
-import { mergeIncoming } from './merge.js';
-import { chooseMapping, FIELDS, type Kind, type Match, type Profile } from './profiles.js';
-import { readSource, RefusedFile, sqlString, type Encoding, type Format, type SourceTable } from './read.js';
+import { directPossible, loadDirect, loadMerged, mapIntoTemp, NeedsMerge, NeedsScan, overlapsStored, rescan, type LoadContext, type LoadCounts } from './load.js';
+import { REASON_PATTERN } from './mapping.js';
+import { chooseMapping, type Kind, type Match, type Profile } from './profiles.js';
+import { trackLoad, type LoadProgress, type LoadTracker } from './progress.js';
+import { readSource } from './read.js';
+import { RefusedFile, type Encoding, type Format, type ReadOptions, type SourceTable } from './source.js';
 
 export interface IngestOptions {
   profiles: Profile[];
@@ -19,9 +21,10 @@ export interface IngestOptions {
   format?: Format;
   encoding?: Encoding;
   sheet?: string;
-  /** Load again even when these exact bytes were loaded before. */
+  /** Load again even when these exact bytes were loaded before with the same mapping. */
   force?: boolean;
-  onProgress?: (file: string, done: number, total: number) => void;
+  /** Hears every change of the load's progress (phase, bytes read, rows processed). */
+  onProgress?: (progress: LoadProgress) => void;
 }
 
 /**
@@ -85,6 +88,9 @@ async function prepareConnection(warehouse: Warehouse): Promise<void> {
   await warehouse.run(sqlFile('ingest/macros.sql'));
   // Staging tables are TEMP: clear phone numbers live only in memory/temp space, never in the file.
   await warehouse.run(`set preserve_insertion_order = true`);
+  // DuckDB's progress counter feeds the progress line; nothing is printed by DuckDB itself.
+  await warehouse.run(`set enable_progress_bar = true`);
+  await warehouse.run(`set enable_progress_bar_print = false`);
 }
 
 /**
@@ -127,19 +133,16 @@ function emptySummary(file: string): FileSummary {
   };
 }
 
-/** A file read, its mapping chosen and its rows mapped into the temp table `mapped` (nothing stored yet). */
+/** A file read and its mapping chosen: nothing stored yet. */
 export interface Prepared {
-  source: SourceTable;
-  match: Match;
+  context: LoadContext;
   sha: string;
   fingerprint: string;
-  /** Rows in `mapped` (good and bad) plus the records the reader rejected. */
-  rowsRead: number;
 }
 
 /**
- * Reads the file and maps it into the temp table `mapped` on this connection: the part of a load
- * that writes nothing to the warehouse, shared by `ingestFile` and the dry run (`checkFile`).
+ * Reads the file (one pass: bytes checked or transcoded, hashed, lines counted) and chooses its
+ * mapping; compares with earlier loads. Shared by `ingestFile` and the dry run (`checkFile`).
  * Throws RefusedFile (or another CliError) when the file cannot be read or mapped.
  */
 export async function prepareFile(
@@ -147,28 +150,28 @@ export async function prepareFile(
   file: string,
   work: string,
   options: IngestOptions,
+  tracker: LoadTracker,
   known: { sha: string },
   phase: (name: string) => void = () => undefined,
 ): Promise<Prepared | { unchanged: { runId: number } }> {
-  const name = basename(file);
-  // CSV files are hashed while the reader's first pass streams them; other formats up front.
+  // A CSV is hashed by the reader's pass over its bytes; other formats up front.
   const isCsv = !options.format || options.format === 'csv' ? !/\.(xlsx|xlsm|json|ndjson|jsonl|parquet)$/i.test(file) : false;
   const hash = createHash('sha256');
   if (!isCsv) known.sha = await fileSha256(file);
   await prepareConnection(warehouse);
-  const source = await readSource(file, {
+  const read: ReadOptions = {
     format: options.format,
     encoding: options.encoding,
     sheet: options.sheet,
     maxFieldBytes: options.maxFieldBytes,
-    workFile: join(work, 'normalised.csv'),
-    onProgress: (done, total) => options.onProgress?.(name, done, total),
+    workDir: work,
+    onProgress: (done) => tracker.bytes(done),
     onRawChunk: isCsv ? (chunk) => hash.update(chunk) : undefined,
-  });
+  };
+  const source = await readSource(file, read);
   if (isCsv) known.sha = hash.digest('hex');
+  if (source.format === 'parquet') await describeParquet(warehouse, source);
   phase('read');
-  await stage(warehouse, source);
-  phase('stage');
   const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
   const fingerprint = mappingFingerprint(match, source, options);
   if (!options.force) {
@@ -178,19 +181,28 @@ export async function prepareFile(
     );
     if (previous) return { unchanged: { runId: previous.run_id } };
   }
-  const mapping = mappingSql(match, source.headers, match.profile.dateFormats);
+  const context: LoadContext = { warehouse, path: file, name: basename(file), source, match, key: options.key, read: { ...read, onRawChunk: undefined }, tracker, phase };
+  return { context, sha: known.sha, fingerprint };
+}
+
+/**
+ * A Parquet file's columns come from its schema: every column as text, numbered by its row. An
+ * instant (TIMESTAMPTZ) becomes Beijing wall-clock time (the session zone), like every timestamp stored.
+ */
+async function describeParquet(warehouse: Warehouse, source: SourceTable): Promise<void> {
+  let described: { column_name: string; column_type: string }[];
   try {
-    await warehouse.run(`create or replace temp table mapped as ${mapping}`, mapping.includes('$key') ? { key: options.key } : undefined);
+    described = await warehouse.all(`describe select * from ${source.relation}`);
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0];
-    if (!/Invalid Input Error|Conversion Error|CSV|unicode/i.test(message)) throw error;
-    throw new RefusedFile(`读取失败 / could not read the file: ${message}`);
+    throw new RefusedFile(`不是可读的 Parquet 文件（文件可能损坏或被截断） / could not read the file: ${String((error as Error).message).split('\n')[0]}`);
   }
-  const duplicates = duplicateSql(match.kind);
-  if ((await warehouse.one<{ n: number }>(duplicates.check))!.n > 0) await warehouse.run(duplicates.mark);
-  phase('map');
-  const stagedRows = (await warehouse.one<{ n: number }>('select count(*) as n from mapped'))!.n;
-  return { source, match, sha: known.sha, fingerprint, rowsRead: stagedRows + source.rejected.length };
+  const columns = described.filter((c) => c.column_name !== 'file_row_number');
+  source.headers = columns.map((c) => c.column_name);
+  const casts = columns.map(({ column_name, column_type }, i) => {
+    const name = `"${column_name.replaceAll('"', '""')}"`;
+    return `cast(${column_type.startsWith('TIMESTAMP WITH TIME ZONE') ? `cast(${name} as timestamp)` : name} as varchar) as c${i}`;
+  });
+  source.relation = `(select file_row_number + 1 as __row, ${casts.join(', ')} from ${source.relation})`;
 }
 
 /**
@@ -198,6 +210,9 @@ export async function prepareFile(
  * committed together, or the warehouse stays exactly as it was. Whatever happens, the file gets an
  * `ingest_runs` row: a file that cannot be read — bad bytes, a damaged workbook, an unexpected
  * error — is recorded as refused with the reason, never a crash of the caller.
+ *
+ * New records go straight into their table (one pass, see load.ts); a file that updates stored
+ * records is mapped into a temp table and merged.
  */
 export async function ingestFile(warehouse: Warehouse, path: string, options: IngestOptions): Promise<FileSummary> {
   const started = Date.now();
@@ -208,6 +223,7 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
   const bytes = statSync(file).size;
   const startedAt = new Date(started);
   const known = { sha: '' };
+  const tracker = trackLoad(file, bytes, options.onProgress);
   const refused = async (error: unknown) => {
     if (!known.sha) known.sha = await fileSha256(file).catch(() => '');
     return refuse(warehouse, summary, asRefusal(error), { name, sha: known.sha, bytes, startedAt });
@@ -216,7 +232,7 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
   try {
     let prepared: Prepared;
     try {
-      const result = await prepareFile(warehouse, file, work, options, known, phase);
+      const result = await prepareFile(warehouse, file, work, options, tracker, known, phase);
       if ('unchanged' in result) {
         const runId = result.unchanged.runId;
         return { ...summary, status: 'unchanged', runId, message: `与第 ${runId} 次导入的文件内容和映射方案都相同，未做改动 / identical to run ${runId}; nothing changed`, durationMs: Date.now() - started };
@@ -225,57 +241,72 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     } catch (error) {
       return await refused(error);
     }
-    const { source, match } = prepared;
-    Object.assign(summary, { format: source.format, encoding: source.encoding, profile: match.profile.name, kind: match.kind, rowsRead: prepared.rowsRead, unmapped: match.unmapped });
+    const { context } = prepared;
+    const { match } = context;
+    Object.assign(summary, { format: context.source.format, encoding: context.source.encoding, profile: match.profile.name, kind: match.kind, unmapped: match.unmapped });
     try {
-      await commitFile(warehouse, summary, prepared, { name, bytes, startedAt, phase, force: options.force ?? false });
+      await loadFile(prepared, summary, { name, bytes, startedAt });
     } catch (error) {
       // The transaction rolled back: the warehouse is as before. Record why, as a refusal.
-      Object.assign(summary, { loaded: 0, updated: 0, unchanged: 0, quarantined: 0 });
+      Object.assign(summary, { rowsRead: 0, loaded: 0, updated: 0, unchanged: 0, quarantined: 0 });
       return await refused(error);
     }
     return summary;
   } finally {
-    for (const drop of ['view stage', 'table stage_raw', 'view incoming', 'table mapped', 'table merged']) {
+    tracker.finish();
+    for (const drop of ['view incoming', 'table stage_raw', 'table mapped', 'table merged', 'table checked_rows']) {
       await warehouse.run(`drop ${drop.replace(' ', ' if exists ')}`).catch(() => undefined);
     }
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-/** An error while reading or loading, as the refusal the user reads; only the first line of DuckDB's message. */
-function asRefusal(error: unknown): CliError {
-  if (error instanceof CliError) return error;
-  const message = String((error as Error)?.message ?? error).split('\n')[0];
-  return new RefusedFile(`导入失败，文件未导入：${message} / the load failed and nothing was stored: ${message}`);
+/**
+ * The load proper: the direct path when the file holds only new records, else (or when the
+ * direct attempt finds repeated ids) the merge. A file DuckDB cannot read as regular CSV is
+ * rewritten by the scanner and tried again.
+ */
+async function loadFile(prepared: Prepared, summary: FileSummary, file: { name: string; bytes: number; startedAt: Date }): Promise<void> {
+  const { context } = prepared;
+  let direct = directPossible(context.match);
+  if (direct) {
+    try {
+      direct = !(await overlapsStored(context));
+    } catch (error) {
+      if (!(error instanceof NeedsScan)) throw error;
+      await rescan(context);
+      direct = !(await overlapsStored(context));
+    }
+  }
+  for (let attempt = 0; direct && attempt < 2; attempt++) {
+    try {
+      await commit(prepared, summary, file, (runId) => loadDirect(context, runId));
+      return;
+    } catch (error) {
+      if (error instanceof NeedsMerge) direct = false;
+      else if (error instanceof NeedsScan && context.source.numbered === false) await rescan(context);
+      else throw error;
+    }
+  }
+  const rowsRead = await mapIntoTemp(context);
+  context.phase('map');
+  await commit(prepared, summary, file, async (runId) => ({ rowsRead, ...(await loadMerged(context, runId)) }));
 }
 
-/** The transaction of one file: quarantine, merge, and its `ingest_runs` row. */
-async function commitFile(
-  warehouse: Warehouse,
-  summary: FileSummary,
-  prepared: Prepared,
-  file: { name: string; bytes: number; startedAt: Date; phase: (name: string) => void; force: boolean },
-): Promise<void> {
-  const { source, match, sha, fingerprint } = prepared;
-  const { name, phase } = file;
+/** One transaction: the load, its quarantined rows and its `ingest_runs` row. */
+async function commit(prepared: Prepared, summary: FileSummary, file: { name: string; bytes: number; startedAt: Date }, load: (runId: number) => Promise<LoadCounts>): Promise<void> {
+  const { context, sha, fingerprint } = prepared;
+  const { warehouse } = context;
   await warehouse.transaction(async () => {
     const runId = (await warehouse.one<{ id: number }>(`select nextval('ingest_run_ids') as id`))!.id;
     summary.runId = runId;
     // A reload of the same bytes (--force, or a changed mapping) replaces what earlier loads of them quarantined.
     await warehouse.run(`delete from quarantine where run_id in (select run_id from ingest_runs where file_sha256 = $sha)`, { sha });
-    await warehouse.run(
-      `insert into quarantine (run_id, file_name, row_number, reason, record)
-       select $run, $name, __row, array_to_string(reasons, '；'), record from mapped where len(reasons) > 0`,
-      { run: runId, name },
-    );
-    await quarantineStructural(warehouse, source, match, runId, name);
-    await warehouse.run(`create or replace temp view incoming as select * exclude (reasons, record, __row) from mapped where len(reasons) = 0`);
-    phase('quarantine');
-    const merged = await mergeIncoming(warehouse, match.kind, runId, match.profile.name);
-    phase('merge');
-    Object.assign(summary, merged);
+    const counts = await load(runId);
+    Object.assign(summary, counts);
     summary.quarantined = (await warehouse.one<{ n: number }>(`select count(*) as n from quarantine where run_id = $run`, { run: runId }))!.n;
+    summary.status = 'loaded';
+    summary.message = null;
     if (summary.rowsRead === 0) summary.message = '文件只有表头，没有数据行 / header only: no data rows';
     else if (summary.quarantined === summary.rowsRead) {
       summary.status = 'quarantined';
@@ -289,7 +320,7 @@ async function commitFile(
          $status, $rows, $loaded, $updated, $unchanged, $quarantined, $message, $ms, $fingerprint, $unmapped)`,
       {
         run: runId,
-        name,
+        name: file.name,
         path: summary.file,
         sha,
         bytes: file.bytes,
@@ -311,6 +342,13 @@ async function commitFile(
       },
     );
   });
+}
+
+/** An error while reading or loading, as the refusal the user reads; only the first line of DuckDB's message. */
+function asRefusal(error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  const message = String((error as Error)?.message ?? error).split('\n')[0];
+  return new RefusedFile(`导入失败，文件未导入：${message} / the load failed and nothing was stored: ${message}`);
 }
 
 /**
@@ -336,43 +374,6 @@ function phaseTimer() {
     if (process.env.HOTLINE_TIMINGS) process.stderr.write(`  ${name}: ${((now - last) / 1000).toFixed(2)} s\n`);
     last = now;
   };
-}
-
-/**
- * `stage` is the file as text columns c0…cN plus __row (its line or row number), read once by the
- * mapping query. It lives only in this connection's temporary space, never in the warehouse file.
- */
-async function stage(warehouse: Warehouse, source: SourceTable): Promise<void> {
-  try {
-    await stageRelation(warehouse, source);
-  } catch (error) {
-    // DuckDB reading the file itself (a damaged Parquet file; a CSV the scanner let through that
-    // DuckDB reads differently): the file is refused, not the process.
-    if (error instanceof CliError) throw error;
-    const message = (error as Error).message.split('\n')[0];
-    throw new RefusedFile(`${source.format === 'parquet' ? '不是可读的 Parquet 文件（文件可能损坏或被截断）' : '读取失败'} / could not read the file: ${message}`);
-  }
-}
-
-async function stageRelation(warehouse: Warehouse, source: SourceTable): Promise<void> {
-  if (source.format === 'parquet') {
-    const described = await warehouse.all<{ column_name: string; column_type: string }>(`describe select * from ${source.relation}`);
-    const columns = described.filter((c) => c.column_name !== 'file_row_number');
-    source.headers = columns.map((c) => c.column_name);
-    // An instant (TIMESTAMPTZ) becomes Beijing wall-clock time (the session zone), like every timestamp stored.
-    const casts = columns.map(({ column_name, column_type }, i) => {
-      const name = `"${column_name.replaceAll('"', '""')}"`;
-      return `cast(${column_type.startsWith('TIMESTAMP WITH TIME ZONE') ? `cast(${name} as timestamp)` : name} as varchar) as c${i}`;
-    });
-    await warehouse.run(`create or replace temp view stage as select file_row_number + 1 as __row, ${casts.join(', ')} from ${source.relation}`);
-  } else if (source.inPlace) {
-    // The header is line 1, so row n (rowid n - 1, insertion order kept) is line n + 1. Materialised
-    // in a TEMP table, because numbering rows on the fly (WITH ORDINALITY) makes the mapping serial.
-    await warehouse.run(`create or replace temp table stage_raw as select * from ${source.relation}`);
-    await warehouse.run(`create or replace temp view stage as select rowid + 2 as __row, * from stage_raw`);
-  } else {
-    await warehouse.run(`create or replace temp view stage as select * from ${source.relation}`);
-  }
 }
 
 /** Records the file's refusal (its own small transaction) and reports it; the warehouse data is untouched. */
@@ -408,54 +409,8 @@ async function refuse(
   return summary;
 }
 
-/** Records rejected by the reader (wrong field count, oversized field, truncated quote). */
-async function quarantineStructural(
-  warehouse: Warehouse,
-  source: SourceTable,
-  match: ReturnType<typeof chooseMapping>,
-  runId: number,
-  name: string,
-): Promise<void> {
-  if (!source.rejected.length) return;
-  const fields = FIELDS[match.kind];
-  const personal = new Set<number>();
-  const phones = new Set<number>();
-  for (const [field, spec] of Object.entries(fields)) {
-    const at = match.columns.get(field);
-    if (at === undefined) continue;
-    if (spec.type === 'personal') personal.add(at);
-    if (spec.type === 'phone') phones.add(at);
-  }
-  const sensitive = [...personal, ...phones];
-  for (const record of source.rejected) {
-    // Column positions are only trustworthy up to the break. With n fields where the header has m,
-    // a personal value may have moved by up to |n - m| columns; after an unclosed quote or inside an
-    // oversized field it may be anywhere. Such cells are not shown (nor is the personal column).
-    const shift = record.trustedFields === undefined ? Math.abs(record.fields.length - source.headers.length) : 0;
-    const untrusted = record.trustedFields !== undefined && sensitive.some((at) => at >= record.trustedFields!) ? record.trustedFields : Infinity;
-    // The caller's name written into the row's own text is not shown either (as in the mapping).
-    const names = [...personal].map((at) => (shift === 0 && at < untrusted ? (record.fields[at] ?? '').trim() : '')).filter((n) => n.length >= 2);
-    const pairs: Record<string, string> = {};
-    record.fields.forEach((raw, i) => {
-      const header = source.headers[i] ?? `第${i + 1}列`;
-      const value = names.reduce((text, name) => text.replaceAll(name, '***'), raw);
-      if (personal.has(i) && shift === 0 && i < untrusted) pairs[header] = '***';
-      else if (phones.has(i) && shift === 0 && i < untrusted) pairs[header] = value ? '***' : '';
-      else if (i >= untrusted || sensitive.some((at) => Math.abs(at - i) <= shift)) pairs[header] = value ? `（未显示 ${value.length} 个字符：可能含个人信息 / not shown: may hold personal data）` : '';
-      else pairs[header] = value;
-    });
-    await warehouse.run(
-      `insert into quarantine (run_id, file_name, row_number, reason, record)
-       select $run, $name, $row, $reason, hp_mask_text($record)`,
-      { run: runId, name, row: record.row, reason: record.reason, record: JSON.stringify(pairs) },
-    );
-  }
-}
-
 export async function ingestPaths(warehouse: Warehouse, paths: string[], options: IngestOptions): Promise<FileSummary[]> {
   const summaries: FileSummary[] = [];
   for (const file of expandPaths(paths)) summaries.push(await ingestFile(warehouse, file, options));
   return summaries;
 }
-
-export { sqlString };

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import ExcelJS from 'exceljs';
-import { NormalisedWriter, RefusedFile, normalisedRelation, type ReadOptions, type RejectedRecord, type SourceTable } from './read.js';
+import { join } from 'node:path';
+import { csvRelation, NormalisedWriter, RefusedFile, type ReadOptions, type RejectedRecord, type SourceTable } from './source.js';
 
 const PREVIEW_CHARS = 200;
 
@@ -77,7 +78,7 @@ export async function readXlsx(path: string, options: ReadOptions): Promise<Sour
         if (!values.some((v) => v.trim() !== '')) continue;
         if (headers === null) {
           headers = values.map((h) => h.replace(/[\s\u3000]+/g, ' ').trim());
-          writer = new NormalisedWriter(options.workFile, headers);
+          writer = new NormalisedWriter(join(options.workDir, 'normalised.csv'), headers);
           continue;
         }
         records++;
@@ -104,5 +105,8 @@ export async function readXlsx(path: string, options: ReadOptions): Promise<Sour
   if (!writer || !headers) throw new RefusedFile(`${path}: 工作簿中没有任何数据 / the workbook has no data`);
   await writer.close();
   const headerList: string[] = headers;
-  return { format: 'xlsx', encoding: null, headers: headerList, relation: normalisedRelation(options.workFile, headerList.length), rejected, records, sheet: chosen ?? undefined };
+  return {
+    format: 'xlsx', encoding: null, headers: headerList, relation: csvRelation(writer.file, headerList.length, { numbered: true }), numbered: true,
+    rejected, records, sheet: chosen ?? undefined, bytes: statSync(path).size,
+  };
 }

@@ -55,12 +55,17 @@ create or replace temp macro hp_mask_phone(x) as (
        else '****' end
 );
 
--- Keyed hash of a phone number: the same caller always gets the same hash (repeat detection) but the
--- number cannot be recovered without the key, which lives outside the database. Nested so that the
--- key is mixed in twice (HMAC-like; plain key||message would allow length extension).
-create or replace temp macro hp_phone_hash(x, key) as (
-  case when nullif(regexp_replace(regexp_replace(x, '[^0-9]', '', 'g'), '^86(1[3-9][0-9]{9})$', '\1'), '') is null then null
-       else sha256(key || ':' || sha256(key || ':' || regexp_replace(regexp_replace(x, '[^0-9]', '', 'g'), '^86(1[3-9][0-9]{9})$', '\1')))
+-- The digits of a phone number that identify the caller: separators dropped, a +86 before a
+-- mobile number too, so that 139 1234 5678 and +86-139-1234-5678 are the same caller. The keyed
+-- hash of these digits is computed in the mapping: sha256(key || ':' || sha256(key || ':' || digits)),
+-- the key mixed in twice (HMAC-like; plain key||message would allow length extension); the key
+-- lives outside the database, so the number cannot be recovered from the hash.
+create or replace temp macro hp_phone_digits(x) as (
+  case
+    when x is null then null
+    -- the common case, a plain mobile number, needs no rewriting
+    when regexp_full_match(x, '1[3-9][0-9]{9}') then x
+    else nullif(regexp_replace(regexp_replace(x, '[^0-9]', '', 'g'), '^86(1[3-9][0-9]{9})$', '\1'), '')
   end
 );
 
@@ -72,4 +77,8 @@ create or replace temp macro hp_safe_text(x) as (
 );
 
 -- Runs of white space (tabs, newlines, full-width spaces pasted from web forms) become one space.
-create or replace temp macro hp_squash(x) as (nullif(trim(regexp_replace(x, '[\s\x{3000}]+', ' ', 'g')), ''));
+-- Most texts have none: they are recognised by one cheap match and left as they are.
+create or replace temp macro hp_squash(x) as (
+  case when not regexp_matches(x, '[\t\n\f\r\x{3000}]|  |^ | $') and x <> '' then x
+       else nullif(trim(regexp_replace(x, '[\s\x{3000}]+', ' ', 'g')), '') end
+);
