@@ -8,7 +8,7 @@ import { directPossible, loadDirect, loadMerged, mapIntoTemp, NeedsMerge, NeedsS
 import { REASON_PATTERN } from './mapping.js';
 import { chooseMapping, type Kind, type Match, type Profile } from './profiles.js';
 import { trackLoad, type LoadProgress, type LoadTracker } from './progress.js';
-import { readSource } from './read.js';
+import { readSource, settleText } from './read.js';
 import { RefusedFile, type Encoding, type Format, type ReadOptions, type SourceTable } from './source.js';
 
 export interface IngestOptions {
@@ -136,14 +136,33 @@ function emptySummary(file: string): FileSummary {
 /** A file read and its mapping chosen: nothing stored yet. */
 export interface Prepared {
   context: LoadContext;
-  sha: string;
   fingerprint: string;
+  /** The file's SHA-256, known once the context is settled. */
+  known: { sha: string };
+  force: boolean;
+}
+
+/** Thrown inside the load's transaction when the same bytes were loaded with the same mapping: nothing changes. */
+class AlreadyLoaded extends Error {
+  constructor(readonly runId: number) {
+    super('already loaded');
+  }
+}
+
+/** The last load of the same bytes with the same mapping, if any. */
+async function earlierLoad(warehouse: Warehouse, sha: string, fingerprint: string): Promise<number | null> {
+  const previous = await warehouse.one<{ run_id: number }>(
+    `select run_id from ingest_runs where file_sha256 = $sha and mapping_sha256 = $fingerprint and status = 'loaded' order by run_id desc limit 1`,
+    { sha, fingerprint },
+  );
+  return previous?.run_id ?? null;
 }
 
 /**
- * Reads the file (one pass: bytes checked or transcoded, hashed, lines counted) and chooses its
- * mapping; compares with earlier loads. Shared by `ingestFile` and the dry run (`checkFile`).
- * Throws RefusedFile (or another CliError) when the file cannot be read or mapped.
+ * Reads the file and chooses its mapping. The pass over the bytes (UTF-8 check, hash, lines) of a
+ * CSV read in place goes on while DuckDB loads it: `context.settle()` waits for it. Shared by
+ * `ingestFile` and the dry run (`checkFile`). Throws RefusedFile (or another CliError) when the
+ * file cannot be read or mapped.
  */
 export async function prepareFile(
   warehouse: Warehouse,
@@ -153,7 +172,7 @@ export async function prepareFile(
   tracker: LoadTracker,
   known: { sha: string },
   phase: (name: string) => void = () => undefined,
-): Promise<Prepared | { unchanged: { runId: number } }> {
+): Promise<Prepared> {
   // A CSV is hashed by the reader's pass over its bytes; other formats up front.
   const isCsv = !options.format || options.format === 'csv' ? !/\.(xlsx|xlsm|json|ndjson|jsonl|parquet)$/i.test(file) : false;
   const hash = createHash('sha256');
@@ -169,20 +188,23 @@ export async function prepareFile(
     onRawChunk: isCsv ? (chunk) => hash.update(chunk) : undefined,
   };
   const source = await readSource(file, read);
-  if (isCsv) known.sha = hash.digest('hex');
+  let settled = !source.pending;
+  if (isCsv && settled) known.sha = hash.digest('hex');
   if (source.format === 'parquet') await describeParquet(warehouse, source);
   phase('read');
   const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
   const fingerprint = mappingFingerprint(match, source, options);
-  if (!options.force) {
-    const previous = await warehouse.one<{ run_id: number }>(
-      `select run_id from ingest_runs where file_sha256 = $sha and mapping_sha256 = $fingerprint and status = 'loaded' order by run_id desc limit 1`,
-      { sha: known.sha, fingerprint },
-    );
-    if (previous) return { unchanged: { runId: previous.run_id } };
-  }
-  const context: LoadContext = { warehouse, path: file, name: basename(file), source, match, key: options.key, read: { ...read, onRawChunk: undefined }, tracker, phase };
-  return { context, sha: known.sha, fingerprint };
+  const context: LoadContext = {
+    warehouse, path: file, name: basename(file), source, match, key: options.key, read: { ...read, onRawChunk: undefined }, tracker, phase,
+    settle: async () => {
+      if (settled) return;
+      settled = true;
+      const inPlace = await settleText(context.source, read);
+      known.sha = hash.digest('hex');
+      if (!inPlace) throw new NeedsScan();
+    },
+  };
+  return { context, fingerprint, known, force: options.force ?? false };
 }
 
 /**
@@ -224,20 +246,17 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
   const startedAt = new Date(started);
   const known = { sha: '' };
   const tracker = trackLoad(file, bytes, options.onProgress);
+  let prepared: Prepared | null = null;
   const refused = async (error: unknown) => {
+    // The pass over the bytes may still run (a refusal before the load): let it end first.
+    await prepared?.context.settle().catch(() => undefined);
     if (!known.sha) known.sha = await fileSha256(file).catch(() => '');
     return refuse(warehouse, summary, asRefusal(error), { name, sha: known.sha, bytes, startedAt });
   };
   const work = mkdtempSync(join(tmpdir(), 'hotline-ingest-'));
   try {
-    let prepared: Prepared;
     try {
-      const result = await prepareFile(warehouse, file, work, options, tracker, known, phase);
-      if ('unchanged' in result) {
-        const runId = result.unchanged.runId;
-        return { ...summary, status: 'unchanged', runId, message: `与第 ${runId} 次导入的文件内容和映射方案都相同，未做改动 / identical to run ${runId}; nothing changed`, durationMs: Date.now() - started };
-      }
-      prepared = result;
+      prepared = await prepareFile(warehouse, file, work, options, tracker, known, phase);
     } catch (error) {
       return await refused(error);
     }
@@ -247,6 +266,13 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     try {
       await loadFile(prepared, summary, { name, bytes, startedAt });
     } catch (error) {
+      if (error instanceof AlreadyLoaded) {
+        const runId = error.runId;
+        return {
+          ...emptySummary(file), format: summary.format, encoding: summary.encoding, profile: summary.profile, kind: summary.kind, status: 'unchanged', runId,
+          message: `与第 ${runId} 次导入的文件内容和映射方案都相同，未做改动 / identical to run ${runId}; nothing changed`, durationMs: Date.now() - started,
+        };
+      }
       // The transaction rolled back: the warehouse is as before. Record why, as a refusal.
       Object.assign(summary, { rowsRead: 0, loaded: 0, updated: 0, unchanged: 0, quarantined: 0 });
       return await refused(error);
@@ -288,6 +314,15 @@ async function loadFile(prepared: Prepared, summary: FileSummary, file: { name: 
       else throw error;
     }
   }
+  // The merge: a re-import of the same bytes is told before any work is done.
+  try {
+    await context.settle();
+  } catch (error) {
+    if (!(error instanceof NeedsScan)) throw error;
+    await rescan(context);
+  }
+  const earlier = prepared.force ? null : await earlierLoad(context.warehouse, prepared.known.sha, prepared.fingerprint);
+  if (earlier !== null) throw new AlreadyLoaded(earlier);
   const rowsRead = await mapIntoTemp(context);
   context.phase('map');
   await commit(prepared, summary, file, async (runId) => ({ rowsRead, ...(await loadMerged(context, runId)) }));
@@ -295,14 +330,20 @@ async function loadFile(prepared: Prepared, summary: FileSummary, file: { name: 
 
 /** One transaction: the load, its quarantined rows and its `ingest_runs` row. */
 async function commit(prepared: Prepared, summary: FileSummary, file: { name: string; bytes: number; startedAt: Date }, load: (runId: number) => Promise<LoadCounts>): Promise<void> {
-  const { context, sha, fingerprint } = prepared;
+  const { context, fingerprint, known } = prepared;
   const { warehouse } = context;
   await warehouse.transaction(async () => {
     const runId = (await warehouse.one<{ id: number }>(`select nextval('ingest_run_ids') as id`))!.id;
     summary.runId = runId;
-    // A reload of the same bytes (--force, or a changed mapping) replaces what earlier loads of them quarantined.
-    await warehouse.run(`delete from quarantine where run_id in (select run_id from ingest_runs where file_sha256 = $sha)`, { sha });
     const counts = await load(runId);
+    await context.settle();
+    const sha = known.sha;
+    // The direct path learns only now (its pass over the bytes ran beside DuckDB) that the same
+    // bytes were loaded before: the transaction rolls back and nothing changes.
+    const earlier = prepared.force ? null : await earlierLoad(warehouse, sha, fingerprint);
+    if (earlier !== null) throw new AlreadyLoaded(earlier);
+    // A reload of the same bytes (--force, or a changed mapping) replaces what earlier loads of them quarantined.
+    await warehouse.run(`delete from quarantine where run_id <> $run and run_id in (select run_id from ingest_runs where file_sha256 = $sha)`, { run: runId, sha });
     Object.assign(summary, counts);
     summary.quarantined = (await warehouse.one<{ n: number }>(`select count(*) as n from quarantine where run_id = $run`, { run: runId }))!.n;
     summary.status = 'loaded';

@@ -32,6 +32,11 @@ export interface LoadContext {
   read: ReadOptions;
   tracker: LoadTracker;
   phase: (name: string) => void;
+  /**
+   * Waits for the pass over the file's bytes that runs beside DuckDB (hash, UTF-8 check, line
+   * count): refuses the file if its bytes are bad, throws NeedsScan if its text needs the scanner.
+   */
+  settle: () => Promise<void>;
 }
 
 export interface LoadCounts {
@@ -95,7 +100,10 @@ export async function overlapsStored(context: LoadContext): Promise<boolean> {
     const found = await warehouse.one<{ n: number }>(`select count(*) as n from ${source.relation} where ${value} in (select ${q(key)} from ${table})`);
     return found!.n > 0;
   } catch (error) {
-    if (!source.numbered && isReadError(error)) throw new NeedsScan();
+    if (!source.numbered && isReadError(error)) {
+      await context.settle(); // bad bytes refuse the file; otherwise the scanner reads it
+      throw new NeedsScan();
+    }
     throw error;
   }
 }
@@ -122,10 +130,14 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
       mapping.includes('$key') ? { profile: match.profile.name, run: runId, key: context.key } : { profile: match.profile.name, run: runId },
     );
   } catch (error) {
-    if (!source.numbered && isReadError(error)) throw new NeedsScan();
+    if (!source.numbered && isReadError(error)) {
+      await context.settle();
+      throw new NeedsScan();
+    }
     throw error;
   }
   context.phase('insert');
+  await context.settle();
   context.tracker.phase('checking');
   const repeats = (await warehouse.one<{ n: number }>(`select count(*) - count(distinct ${q(key)}) as n from ${table} where last_run_id = $run`, { run: runId }))!.n;
   if (repeats > 0) throw new NeedsMerge();
@@ -180,6 +192,12 @@ async function quarantineChecked(context: LoadContext, runId: number): Promise<n
  */
 export async function mapIntoTemp(context: LoadContext): Promise<number> {
   const { warehouse, match } = context;
+  try {
+    await context.settle();
+  } catch (error) {
+    if (!(error instanceof NeedsScan)) throw error;
+    await rescan(context);
+  }
   context.tracker.phase('loading');
   let relation = context.source.relation;
   if (!context.source.numbered) {
@@ -187,6 +205,7 @@ export async function mapIntoTemp(context: LoadContext): Promise<number> {
       await warehouse.run(`create or replace temp table stage_raw as select * from ${relation}`);
     } catch (error) {
       if (!isReadError(error)) throw error;
+      await warehouse.run(`drop table if exists stage_raw`);
       await rescan(context);
       return mapIntoTemp(context);
     }

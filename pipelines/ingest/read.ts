@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, createWriteStream, openSync, readSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { extname, join } from 'node:path';
@@ -70,27 +71,72 @@ export async function readSource(path: string, options: ReadOptions): Promise<So
  */
 async function readCsv(path: string, encoding: NonNullable<SourceTable['encoding']>, size: number, options: ReadOptions): Promise<SourceTable> {
   const pass = { onRawChunk: options.onRawChunk, onProgress: (done: number) => options.onProgress?.(done, size) };
-  let file = path;
-  let layout: TextLayout;
-  if (encoding === 'utf-8' || encoding === 'utf-8-bom') layout = await inspectUtf8(path, encoding, pass);
-  else {
-    file = join(options.workDir, 'utf8.csv');
-    layout = await transcodeToUtf8(path, encoding, file, pass);
+  const source: SourceTable = { format: 'csv', encoding, headers: [], relation: '', numbered: false, rejected: [], records: null, bytes: size, text: path };
+  if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
+    // The pass over the bytes (check, hash, count lines) runs while DuckDB reads the file: the
+    // header is all the load needs first. settleText waits for the rest.
+    const head = readHead(path, 1 << 20);
+    const end = head.indexOf(0x0a);
+    const pending = inspectUtf8(path, encoding, pass);
+    pending.catch(() => undefined); // awaited by settleText; a refusal must not go unhandled meanwhile
+    if (end >= 0 && !options.scan) {
+      let firstLine = head.subarray(0, end);
+      if (firstLine[0] === 0xef && firstLine[1] === 0xbb && firstLine[2] === 0xbf) firstLine = firstLine.subarray(3);
+      if (firstLine[firstLine.length - 1] === 0x0d) firstLine = firstLine.subarray(0, firstLine.length - 1);
+      // A header that is not UTF-8: the pass names the byte and line.
+      if (!isUtf8(firstLine)) await pending;
+      if (inPlaceHeader(path, firstLine, source, options)) {
+        source.pending = pending;
+        return source;
+      }
+    }
+    const layout = await pending;
+    if (options.scan || !inPlaceLayout(layout, options) || !inPlaceHeader(path, layout.firstLine, source, options)) return scanText(path, source, options);
+    source.lines = linesAfterHeader(layout);
+    return source;
   }
-  const source: SourceTable = { format: 'csv', encoding, headers: [], relation: '', numbered: false, rejected: [], records: null, bytes: size, text: file };
-  const header = layout.firstLine.toString('utf8');
-  const quotes = header.split('"').length - 1;
-  const inPlace =
-    !options.scan && header.trim() !== '' && quotes % 2 === 0 && layout.loneCarriageReturns === 0 && layout.longestLine <= options.maxFieldBytes && layout.bytes > 0;
-  if (!inPlace) return scanText(path, source, options);
+  source.text = join(options.workDir, 'utf8.csv');
+  const layout = await transcodeToUtf8(path, encoding, source.text, pass);
+  if (options.scan || !inPlaceLayout(layout, options) || !inPlaceHeader(path, layout.firstLine, source, options)) return scanText(path, source, options);
+  source.lines = linesAfterHeader(layout);
+  return source;
+}
+
+/** DuckDB reads the text in place unless it has a lone CR or a line longer than a field may be. */
+function inPlaceLayout(layout: TextLayout, options: ReadOptions): boolean {
+  return layout.loneCarriageReturns === 0 && layout.longestLine <= options.maxFieldBytes && layout.bytes > 0;
+}
+
+function linesAfterHeader(layout: TextLayout): number {
+  return layout.lineFeeds - 1 + (layout.endsWithNewline ? 0 : 1);
+}
+
+/** Sets the headers and the in-place relation from the first line, when that line is a header DuckDB reads alike. */
+function inPlaceHeader(path: string, firstLine: Buffer, source: SourceTable, options: ReadOptions): boolean {
+  const header = firstLine.toString('utf8');
+  // A blank first line (blank lines above the header), or a quote left open (a header cell that
+  // spans lines): the scanner finds the header.
+  if (header.trim() === '' || (header.split('"').length - 1) % 2 !== 0) return false;
   if (/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(header)) {
     throw new RefusedFile(`${path}: 第一行含有控制字符，不像文本表格（二进制文件或编码错误）/ the first line holds control characters: not a text table`);
   }
   const delimiter = sniffDelimiter(header);
-  source.headers = headerNames(layout.firstLine, delimiter);
-  source.relation = csvRelation(file, source.headers.length, { delimiter: String.fromCharCode(delimiter), numbered: false });
-  source.lines = layout.lineFeeds - 1 + (layout.endsWithNewline ? 0 : 1);
-  return source;
+  source.headers = headerNames(firstLine, delimiter);
+  source.relation = csvRelation(source.text ?? path, source.headers.length, { delimiter: String.fromCharCode(delimiter), numbered: false, maxLineBytes: options.maxFieldBytes + 65536 });
+  return true;
+}
+
+/**
+ * Waits for the pass over the bytes of a CSV read in place (refusing the file if they are not
+ * UTF-8) and sets `lines`. False when the text turned out to need the scanner after all (a lone
+ * CR, a line longer than a field may be).
+ */
+export async function settleText(source: SourceTable, options: Pick<ReadOptions, 'maxFieldBytes'>): Promise<boolean> {
+  if (!source.pending) return true;
+  const layout = await source.pending;
+  source.pending = undefined;
+  source.lines = linesAfterHeader(layout);
+  return inPlaceLayout(layout, { ...options, workDir: '' });
 }
 
 /** Unclosed quotes the scanner recovers from before it gives up on the file (each costs a re-read). */

@@ -50,6 +50,11 @@ export interface SourceTable {
   bytes: number;
   /** A CSV's text as UTF-8: the file itself, or its transcoded copy (for a second, scanning read). */
   text?: string;
+  /**
+   * A UTF-8 CSV read in place is checked and hashed by a pass over its bytes that runs while DuckDB
+   * reads it: `lines` is known once it is settled (read.ts, settleText).
+   */
+  pending?: Promise<import('./encoding.js').TextLayout>;
 }
 
 export interface ReadOptions {
@@ -72,10 +77,15 @@ export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** The DuckDB call that reads a CSV with fixed options: every column text, strict quoting. */
-export function csvRelation(file: string, columnCount: number, options: { delimiter?: string; numbered: boolean }): string {
+/**
+ * The DuckDB call that reads a CSV with fixed options: every column text, strict quoting. A file
+ * read in place is read with a line limit near the field limit, so that a record with an
+ * oversized field stops DuckDB early (and goes to the scanner) instead of filling memory.
+ */
+export function csvRelation(file: string, columnCount: number, options: { delimiter?: string; numbered: boolean; maxLineBytes?: number }): string {
   const columns = [...(options.numbered ? [`'__row': 'BIGINT'`] : []), ...Array.from({ length: columnCount }, (_, i) => `'c${i}': 'VARCHAR'`)].join(', ');
-  return `read_csv(${sqlString(file)}, header = true, auto_detect = false, delim = ${sqlString(options.delimiter ?? ',')}, quote = '"', escape = '"', columns = {${columns}}, max_line_size = 67108864, buffer_size = 134217728, strict_mode = true)`;
+  const limits = options.maxLineBytes ? `max_line_size = ${Math.max(options.maxLineBytes, 2 << 20)}` : 'max_line_size = 67108864, buffer_size = 134217728';
+  return `read_csv(${sqlString(file)}, header = true, auto_detect = false, delim = ${sqlString(options.delimiter ?? ',')}, quote = '"', escape = '"', columns = {${columns}}, ${limits}, strict_mode = true)`;
 }
 
 /** Writes the normalised CSV: a `__row` column, then the fields, RFC 4180 quoted. */

@@ -28,23 +28,29 @@ create or replace temp macro hp_parse_ts(x, formats) as (
 -- that announces a phone (电话/固话/座机/手机/联系方式, then 号码/是/为/：): ****1516. Amounts,
 -- dates and house numbers stay as they are.
 create or replace temp macro hp_mask_text(x) as (
-  -- Most texts hold no long digit run at all: test that once before four replacements.
-  case when not regexp_matches(x, '[0-9]{7}|[0-9]{3}[- ][0-9]{4}') then x else
-  regexp_replace(
-    regexp_replace(
+  case
+    -- Most texts hold no long digit run at all: one cheap test, nothing replaced.
+    when not regexp_matches(x, '[0-9]{7}|[0-9]{3}[- ][0-9]{4}') then x
+    -- An ID number, a landline or a number after 电话…: all four masks, the ID first (an ID number
+    -- starts with digits that look like a mobile number).
+    when regexp_matches(x, '[0-9]{17}|0[0-9]{2,3}[- ]?[0-9]{7}|(电话|固话|座机|手机|联系方式)(号码|号|是|为|[:：\s])*[0-9]{3,4}-?[0-9]{4}([^0-9]|$)') then
       regexp_replace(
-        regexp_replace(x,
-          '(^|[^0-9])([1-9][0-9]{5})(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])([0-9]{3}[0-9Xx])', '\1\2********\3', 'g'),
-        '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g'),
-      '(^|[^0-9])(0[0-9]{2,3}[- ]?)[0-9]{3,4}([0-9]{4})', '\1\2***\3', 'g'),
-    '(电话|固话|座机|手机|联系方式)((?:号码|号|是|为|[:：\s])*)[0-9]{3,4}-?([0-9]{4})([^0-9]|$)', '\1\2****\3\4', 'g')
+        regexp_replace(
+          regexp_replace(
+            regexp_replace(x,
+              '(^|[^0-9])([1-9][0-9]{5})(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])([0-9]{3}[0-9Xx])', '\1\2********\3', 'g'),
+            '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g'),
+          '(^|[^0-9])(0[0-9]{2,3}[- ]?)[0-9]{3,4}([0-9]{4})', '\1\2***\3', 'g'),
+        '(电话|固话|座机|手机|联系方式)((?:号码|号|是|为|[:：\s])*)[0-9]{3,4}-?([0-9]{4})([^0-9]|$)', '\1\2****\3\4', 'g')
+    -- Otherwise only a mobile number can be there (the common case).
+    else regexp_replace(x, '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g')
   end
 );
 
 -- The caller's own name inside the text of the same row (我是张三，…) is replaced, as the name
 -- itself is never stored. One-character values (姓 only) are left alone.
 create or replace temp macro hp_mask_name(x, name) as (
-  case when x is null or name is null or length(trim(name)) < 2 then x else replace(x, trim(name), '***') end
+  case when x is null or name is null or length(name) < 2 or not contains(x, name) then x else replace(x, name, '***') end
 );
 
 -- A whole phone field, for quarantine previews: keep the first 3 and last 4 digits.
@@ -79,6 +85,8 @@ create or replace temp macro hp_safe_text(x) as (
 -- Runs of white space (tabs, newlines, full-width spaces pasted from web forms) become one space.
 -- Most texts have none: they are recognised by one cheap match and left as they are.
 create or replace temp macro hp_squash(x) as (
-  case when not regexp_matches(x, '[\t\n\f\r\x{3000}]|  |^ | $') and x <> '' then x
-       else nullif(trim(regexp_replace(x, '[\s\x{3000}]+', ' ', 'g')), '') end
+  case when x = '' or contains(x, '  ') or contains(x, chr(9)) or contains(x, chr(10)) or contains(x, chr(13)) or contains(x, chr(12))
+         or contains(x, '　') or starts_with(x, ' ') or ends_with(x, ' ')
+       then nullif(trim(regexp_replace(x, '[\s\x{3000}]+', ' ', 'g')), '')
+       else x end
 );
