@@ -34,6 +34,11 @@ export const KEY_COLUMNS: Record<Kind, string[]> = {
 export const REASON_PATTERN = `regexp_replace(reason, '“[^”]*”|"[^"]*"', '“…”', 'g')`;
 
 const lit = (value: string) => `'${value.replaceAll("'", "''")}'`;
+/**
+ * Membership in a list of constants. Not `x in (…)`: DuckDB rewrites a long IN list into a join,
+ * which is then evaluated for every row whatever CASE surrounds it and keeps every column alive.
+ */
+const oneOf = (value: string, list: readonly string[]) => `list_contains([${list.map(lit).join(', ')}], ${value})`;
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Timestamps that are plans, not events: they may lie ahead and do not date the row's state. */
@@ -153,7 +158,7 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
     const entries = Object.entries(map ?? {}).filter(([from]) => from !== '*');
     const fallback = map?.['*'];
     const allowed = fieldSpec.values ?? [];
-    const canonical = allowed.length ? `${v} in (${allowed.map(lit).join(', ')})` : 'false';
+    const canonical = allowed.length ? oneOf(v, allowed) : 'false';
     const otherwise = fallback ? `case when ${canonical} then ${v} else ${lit(fallback)} end` : v;
     let value = v;
     if (entries.length) {
@@ -182,7 +187,7 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
         break;
       case 'flag':
         typed.push(
-          `case ${raw} when '是' then true when '否' then false else case when lower(${raw}) in (${FLAG_TRUE.map(lit).join(', ')}) then true when lower(${raw}) in (${FLAG_FALSE.map(lit).join(', ')}) then false end end as ${ident('v_' + field)}`,
+          `case ${raw} when '是' then true when '否' then false else case when ${oneOf(`lower(${raw})`, FLAG_TRUE)} then true when ${oneOf(`lower(${raw})`, FLAG_FALSE)} then false end end as ${ident('v_' + field)}`,
         );
         break;
       case 'phone':
@@ -247,7 +252,7 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
     if (fieldSpec.type === 'enum') {
       const allowed = fieldSpec.values!;
       checks.push({
-        when: `${raw} is not null and ${raw} not in (${allowed.map(lit).join(', ')})`,
+        when: `${raw} is not null and not ${oneOf(raw, allowed)}`,
         reason: `${lit(label + '“')} || ${raw} || ${lit(`”不是已知取值（${allowed.join('/')}），可在映射方案 values.${field} 中添加 / unknown ${field} "`)} || ${raw} || '"'`,
       });
     }
@@ -295,7 +300,8 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   const record = headers.length ? `json_object(${recordPairs.join(', ')})::varchar` : `'{}'`;
   // A row is bad when any check holds (the conditions are cheap booleans); only then are its
   // reasons spelled out.
-  const bad = checks.length ? checks.map((c) => `coalesce(${c.when}, false)`).join('\n      or ') : 'false';
+  // (NULL or true is true; a NULL left over means no check held.)
+  const bad = checks.length ? `coalesce(${checks.map((c) => `(${c.when})`).join('\n      or ')}, false)` : 'false';
   // Spelled out in the next step, where the row's columns are those of `checked`.
   const reasons = `list_filter([${checks.map((c) => `case when ${c.when} then ${c.reason} end`.replaceAll('typed.', 'checked.')).join(',\n        ')}], r -> r is not null)`;
   const phoneHash = hasPhone ? `case when typed.v_phone_digits is not null then sha256($key || ':' || sha256($key || ':' || typed.v_phone_digits)) end as v_phone_hash,` : '';
