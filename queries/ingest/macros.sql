@@ -78,8 +78,8 @@ create or replace temp macro hp_phone_digits(x) as (
 -- Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) gets a leading
 -- apostrophe, so an export opened in Excel shows it instead of executing it. Plain numbers stay.
 create or replace temp macro hp_safe_text(x) as (
-  case when (starts_with(x, '=') or starts_with(x, '+') or starts_with(x, '-') or starts_with(x, '@') or starts_with(x, chr(9)) or starts_with(x, chr(13)))
-         and not regexp_full_match(x, '[-+]?[0-9][0-9.,]*%?')
+  -- (the first character's code: = + - @ tab CR; a code test is far cheaper than prefix tests)
+  case when ascii(x) <= 64 and list_contains([61, 43, 45, 64, 9, 13], ascii(x)) and not regexp_full_match(x, '[-+]?[0-9][0-9.,]*%?')
        then '''' || x else x end
 );
 
