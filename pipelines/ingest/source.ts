@@ -100,10 +100,19 @@ export class NormalisedWriter {
   }
 
   async write(row: number, fields: string[]): Promise<void> {
+    this.append(row, fields);
+    await this.flushIfFull();
+  }
+
+  /** Adds a record without waiting; `flushIfFull` writes once enough has gathered. */
+  append(row: number, fields: string[]): void {
     let line = String(row);
     for (const field of fields) line += ',' + quoteField(field);
     this.parts.push(line + '\n');
     this.pending += line.length;
+  }
+
+  async flushIfFull(): Promise<void> {
     if (this.pending > 1 << 22) await this.flush();
   }
 
@@ -127,5 +136,7 @@ export class NormalisedWriter {
 }
 
 function quoteField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
+
+const NEEDS_QUOTES = /[",\r\n]/;
