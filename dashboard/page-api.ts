@@ -1,8 +1,9 @@
 /**
  * The JSON APIs behind the leadership pages: thin routes over page-data.ts (which asks
- * pipelines/kpi.ts for every KPI) and the pipelines' own write entry points. Answers for the same
- * query and the same data are cached: the data only changes through an ingest run or a rollup
- * rebuild, and both change `dataVersion`, so a cached answer is never stale.
+ * pipelines/kpi.ts for every KPI) and the pipelines' own write entry points. An answer is cached
+ * under the versions of every table its page reads (PAGE_READS, pipelines/table-versions.ts): any
+ * write to one of them — a load, a rollup rebuild, an alert acknowledged — gives new versions, so
+ * a cached answer is never stale.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Config } from '../pipelines/config.js';
@@ -15,6 +16,7 @@ import {
   districtsPage,
   filtersPage,
   overviewPage,
+  PAGE_READS,
   risingPage,
   ticketsPage,
   unitsPage,
@@ -22,9 +24,11 @@ import {
   type Query,
 } from './page-data.js';
 import type { ReadPool } from './read-pool.js';
-import { alertEpisodes, dataVersion, episodeEvidence } from './reads.js';
+import { tableVersions } from '../pipelines/table-versions.js';
+import { alertEpisodes, episodeEvidence } from './reads.js';
 import { listReports } from './reports-archive.js';
 import { listOutbox, outboxFile } from './outbox.js';
+import { mapPayload } from '../reports/charts/map-region.js';
 
 export { BadRequest };
 
@@ -40,11 +44,11 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
     handler(req, res).catch((error: Error) => (error instanceof BadRequest || error instanceof RangeError ? res.status(400).json({ error: error.message }) : next(error)));
   };
 
-  /** A cached page answer: computed on a pooled connection unless this data version already has it. */
-  const cached = (compute: (query: Query) => Promise<unknown>) =>
+  /** A cached page answer: computed on pooled connections unless these table versions already have it. */
+  const cached = (reads: readonly string[], compute: (query: Query) => Promise<unknown>) =>
     route(async (req, res) => {
       const key = `${req.path}?${new URLSearchParams(Object.entries(req.query).map(([k, v]) => [k, String(v)])).toString()}`;
-      const version = await pool.use(dataVersion);
+      const version = await pool.use((w) => tableVersions(w, reads));
       const hit = cache.get(key);
       let value = hit?.value;
       if (hit && hit.version === version) res.set('x-cache', 'hit');
@@ -58,15 +62,17 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
       res.set('cache-control', 'private, no-cache').json(value);
     });
 
-  router.get('/filters', requireRole('leader'), cached(() => filtersPage(pool.request())));
-  router.get('/overview', requireRole('leader'), cached((q) => overviewPage(pool.request(), settings, q)));
-  router.get('/channels', requireRole('leader'), cached((q) => channelsPage(pool.request(), settings, q)));
-  router.get('/categories', requireRole('leader'), cached((q) => categoriesPage(pool.request(), settings, q)));
-  router.get('/categories/rising', requireRole('leader'), cached((q) => risingPage(pool.request(), settings, q)));
-  router.get('/tickets', requireRole('leader'), cached((q) => ticketsPage(pool.request(), q)));
-  router.get('/districts', requireRole('leader'), cached((q) => districtsPage(pool.request(), settings, q)));
-  router.get('/units', requireRole('leader'), cached((q) => unitsPage(pool.request(), settings, q)));
-  router.get('/units/tickets', requireRole('leader'), cached((q) => unitTicketsPage(pool.request(), q)));
+  router.get('/filters', requireRole('leader'), cached(PAGE_READS.filters, () => filtersPage(pool, settings)));
+  router.get('/overview', requireRole('leader'), cached(PAGE_READS.overview, (q) => overviewPage(pool, settings, q)));
+  router.get('/channels', requireRole('leader'), cached(PAGE_READS.channels, (q) => channelsPage(pool, settings, q)));
+  router.get('/categories', requireRole('leader'), cached(PAGE_READS.categories, (q) => categoriesPage(pool, settings, q)));
+  router.get('/categories/rising', requireRole('leader'), cached(PAGE_READS.rising, (q) => risingPage(pool, settings, q)));
+  router.get('/tickets', requireRole('leader'), cached(PAGE_READS.tickets, (q) => ticketsPage(pool, settings, q)));
+  router.get('/districts', requireRole('leader'), cached(PAGE_READS.districts, (q) => districtsPage(pool, settings, q)));
+  router.get('/units', requireRole('leader'), cached(PAGE_READS.units, (q) => unitsPage(pool, settings, q)));
+  router.get('/units/tickets', requireRole('leader'), cached(PAGE_READS.unitTickets, (q) => unitTicketsPage(pool, settings, q)));
+  // The district boundaries and their mapping: the same for every page, read once per file version.
+  router.get('/map', requireRole('leader'), (_req, res) => void res.set('cache-control', 'private, max-age=300').json(mapPayload(config.map, config.root)));
 
   // --- 预警: read by everyone; acknowledged or closed by the duty officers (analysts and admins) ----
   router.get(

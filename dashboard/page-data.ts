@@ -1,51 +1,38 @@
 /**
- * What each leadership page shows, computed from the warehouse: every KPI through pipelines/kpi.ts
- * (from the rollup when it is fresh — `source: 'auto'`), the series through reads.ts. One function
- * per page API, given a reader (a few connections), the KPI settings and the page's query string;
- * the independent reads of a page run at the same time on different connections. page-api.ts wraps
- * them in routes and a cache; test/bench/api.ts times them without HTTP.
+ * What each leadership page shows, computed from the warehouse: every KPI, series and share through
+ * one KPI session per request (pipelines/kpi.ts — it reads the rollup's freshness once and answers
+ * from the rollup when it may), the rows (sample tickets, alerts) through reads.ts. One function per
+ * page API, given a reader (a few connections), the KPI settings and the page's query string; the
+ * independent reads of a page run at the same time on different connections. page-api.ts wraps
+ * them in routes and a cache kept under the versions of the tables each page reads (PAGE_READS);
+ * test/bench/api.ts times them without HTTP.
  */
 import {
+  addMonths,
   breakdown,
-  compareKpis,
-  dataAsOf,
+  dailyReceived,
   isMonth,
-  KPI_METRICS,
-  KPI_JSON_KEYS,
-  kpiWithComparisons,
+  KpiSession,
   metricKind,
-  periodKpisSql,
+  metricName,
+  monthlySeries,
   monthPeriod,
+  monthWithHistory,
+  monthsBetween,
   risingCategories,
-  rollupStatus,
   shiftPeriod,
   unitRanking,
   type BreakdownRow,
-  type KpiChange,
   type KpiJsonKey,
   type KpiKey,
+  type KpiReport,
   type KpiSettings,
-  type KpiValues,
   type Period,
+  type Reader,
+  type Scope,
 } from '../pipelines/kpi.js';
 import type { Warehouse } from '../pipelines/warehouse.js';
-import type { Reader } from './read-pool.js';
-import {
-  addMonths,
-  alertEpisodes,
-  dailyReceived,
-  dimensionKeys,
-  KEY_NAMES,
-  monthlySeries,
-  rollupMonths,
-  sampleTickets,
-  scopeOf,
-  UNIT_TICKET_KINDS,
-  unitTickets,
-  type Filters,
-  type Scope,
-  type UnitTicketKind,
-} from './reads.js';
+import { alertEpisodes, dataMonths, KEY_NAMES, sampleTickets, scopeOf, UNIT_TICKET_KINDS, unitTickets, type Filters, type UnitTicketKind } from './reads.js';
 
 /** A user error in the query string: 400 with the message. */
 export class BadRequest extends Error {}
@@ -53,6 +40,22 @@ export class BadRequest extends Error {}
 export type Query = Record<string, unknown>;
 
 export type { Reader };
+
+/** The tables behind every KPI (tickets and calls, the text model's category fallback, the unit directory, the rollups). */
+const KPI_TABLES = ['tickets', 'calls', 'ticket_suggestions', 'units', 'kpi_daily', 'kpi_monthly', 'kpi_rollup_state'];
+
+/** The tables each page API reads: its cached answers are kept under their versions (page-api.ts). */
+export const PAGE_READS = {
+  filters: KPI_TABLES,
+  overview: [...KPI_TABLES, 'alert_episodes'],
+  channels: KPI_TABLES,
+  categories: KPI_TABLES,
+  rising: KPI_TABLES,
+  tickets: ['tickets', 'ticket_suggestions'],
+  districts: KPI_TABLES,
+  units: KPI_TABLES,
+  unitTickets: KPI_TABLES,
+} as const satisfies Record<string, readonly string[]>;
 
 /** The KPI cards of the overview, in this order. */
 export const OVERVIEW_CARDS: KpiKey[] = [
@@ -69,7 +72,6 @@ export const OVERVIEW_CARDS: KpiKey[] = [
   'repeat_rate',
   'avg_handling_hours',
 ];
-const SPARK_MONTHS = 13;
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
@@ -101,18 +103,25 @@ function lastDayOf(month: string): string {
 }
 
 export async function calendar(w: Warehouse): Promise<Calendar> {
-  const { first, last, lastDay } = await rollupMonths(w);
+  const { first, last, lastDay } = await dataMonths(w);
   const partial = !!(last && lastDay && lastDay !== lastDayOf(last));
   // A month still being filled would show a fall on the previous month that is not real.
   const defaultMonth = partial && first && last && last > first ? addMonths(last, -1) : last;
   return { first, last, lastDay, defaultMonth, partial };
 }
 
+/** One request: its KPI session, its filters, and the calendar (read alongside the page's figures). */
+interface Request {
+  session: KpiSession;
+  filters: Filters;
+  calendar: Promise<Calendar>;
+}
+
 /**
- * The page's filters from its query string. The calendar decides the month only when the URL names
- * none; otherwise it is read while the page's own reads run (await `calendar` at the end).
+ * The request's session and filters from its query string. The calendar decides the month only
+ * when the URL names none; otherwise it is read while the page's own reads run.
  */
-async function filtersOf(reader: Reader, query: Query): Promise<Filters & { calendar: Promise<Calendar> }> {
+async function open(reader: Reader, settings: KpiSettings, query: Query): Promise<Request> {
   const asked = text(query.month);
   if (asked !== undefined && !isMonth(asked)) throw new BadRequest('month 应为 YYYY-MM / month must be YYYY-MM');
   const district = path(query.district, 2, 'district');
@@ -120,140 +129,93 @@ async function filtersOf(reader: Reader, query: Query): Promise<Filters & { cale
   const cal = reader.use(calendar);
   cal.catch(() => undefined); // awaited later; an error must not go unhandled meanwhile
   const month = asked ?? (await cal).defaultMonth ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
-  return { month, district, category, calendar: cal };
+  return { session: new KpiSession(reader, settings), filters: { month, district, category }, calendar: cal };
 }
 
-/** The KPIs of a district or category for a period: its row of the breakdown. */
-async function scopedValues(reader: Reader, settings: KpiSettings, scope: Scope, period: Period): Promise<{ row: BreakdownRow | null; source: string }> {
-  if (scope.dimension === 'total') throw new Error('use kpiWithComparisons for the total');
-  const dimension = scope.dimension;
-  const report = await reader.use((w) => breakdown(w, dimension, period, { settings, depth: scope.keys.length }));
-  const names = KEY_NAMES[scope.dimension];
-  const row = report.rows.find((r) => r.level === scope.keys.length && scope.keys.every((k, i) => r.keys[names[i]] === k)) ?? null;
-  return { row, source: report.source };
-}
-
-/** A KPI row as kpi.ts reads it: every key of the KPI JSON, a number or null. */
-function kpiValues(row: Record<string, unknown> | undefined): KpiValues {
-  const values = {} as Record<KpiJsonKey, number | null>;
-  for (const key of KPI_JSON_KEYS) values[key] = row?.[key] === null || row?.[key] === undefined ? null : Number(row[key]);
-  return values as KpiValues;
-}
-
-/**
- * The period's KPIs with 环比 and 同比, as kpiWithComparisons gives them. When kpi.ts answers the
- * month from the rollup, its statement (the same for every whole-month period, only the days
- * differ) is run for the three months at once on separate connections, instead of kpi.ts checking
- * the rollup's freshness three times in a row; otherwise kpiWithComparisons itself answers.
- */
-async function totalWithChanges(reader: Reader, settings: KpiSettings, period: Period): Promise<{ changes: Record<KpiJsonKey, KpiChange>; source: string }> {
-  const plan = await reader.use((w) => periodKpisSql(w, period, { settings }));
-  if (plan.source !== 'rollup') {
-    const report = await reader.use((w) => kpiWithComparisons(w, period, { settings }));
-    return { changes: report.changes, source: report.current.source };
-  }
-  const rebind = (p: Period) => {
-    const params = { ...plan.params };
-    const days: Record<string, string> = { from_day: p.from.slice(0, 10), to_day: p.to.slice(0, 10), from: p.from, to: p.to };
-    for (const key of Object.keys(days)) if (key in params) params[key] = days[key];
-    return params;
-  };
-  const [current, previous, lastYear] = await Promise.all(
-    [period, shiftPeriod(period, -1), shiftPeriod(period, -12)].map((p) => reader.use((w) => w.all(plan.sql, rebind(p)))),
-  );
-  return { changes: compareKpis(kpiValues(current[0]), kpiValues(previous[0]), kpiValues(lastYear[0])), source: plan.source };
-}
-
-async function kpisWithChanges(reader: Reader, settings: KpiSettings, scope: Scope, month: string): Promise<{ changes: Record<KpiJsonKey, KpiChange>; source: string; share: number | null }> {
-  const period = monthPeriod(month);
-  if (scope.dimension === 'total') return { ...(await totalWithChanges(reader, settings, period)), share: 1 };
-  const [current, previous, lastYear] = await Promise.all([
-    scopedValues(reader, settings, scope, period),
-    scopedValues(reader, settings, scope, shiftPeriod(period, -1)),
-    scopedValues(reader, settings, scope, shiftPeriod(period, -12)),
-  ]);
-  // A scope without tickets in a month: counts 0, rates "—".
-  const empty = Object.fromEntries(KPI_METRICS.map((m) => [m.key, m.kind === 'count' ? 0 : null])) as unknown as KpiValues;
-  return {
-    changes: compareKpis(current.row?.values ?? empty, previous.row?.values ?? empty, lastYear.row?.values ?? empty),
-    source: current.source,
-    share: current.row?.share ?? null,
-  };
-}
-
-/** Whether the rollup answered; only when it did not does the page ask kpi.ts why (another check). */
-async function freshness(reader: Reader, settings: KpiSettings, source: string) {
-  if (source === 'rollup') return { usable: true, reason: null, refreshedAt: null };
-  const status = await reader.use((w) => rollupStatus(w, settings));
+/** Whether the rollup answered the request, and why not (read once per session). */
+async function freshness(session: KpiSession) {
+  const status = await session.rollup();
   return { usable: status.usable, reason: status.reason, refreshedAt: status.state?.refreshed_at ?? null };
+}
+
+/** A month of a series as the sparklines and trends draw it: the value, marked when still moving. */
+function point(report: KpiReport, key: KpiJsonKey) {
+  const young = report.maturity.young.includes(key);
+  return { month: report.period.from.slice(0, 7), value: report.values[key], ...(young ? { young: true as const } : {}) };
 }
 
 type TreeNode = { name: string; children: TreeNode[] };
 
-function tree(rows: (string | null)[][], depth: number): TreeNode[] {
-  const roots = new Map<string, Map<string, Set<string>>>();
-  for (const [a, b, c] of rows) {
-    if (!a) continue;
-    if (!roots.has(a)) roots.set(a, new Map());
-    if (depth > 1 && b) {
-      const children = roots.get(a)!;
-      if (!children.has(b)) children.set(b, new Set());
-      if (depth > 2 && c) children.get(b)!.add(c);
-    }
-  }
-  return [...roots].map(([name, children]) => ({
-    name,
-    children: [...children].map(([child, grand]) => ({ name: child, children: [...grand].map((g) => ({ name: g, children: [] })) })),
-  }));
-}
-
-function monthsDescending(first: string, last: string): string[] {
-  const months: string[] = [];
-  for (let m = last; m >= first && months.length < 240; m = addMonths(m, -1)) months.push(m);
-  return months;
+function tree(rows: BreakdownRow[], names: readonly string[]): TreeNode[] {
+  const nodes = (level: number, parent: (string | null)[]): TreeNode[] =>
+    rows
+      .filter((r) => r.level === level && parent.every((key, i) => r.keys[names[i]] === key) && r.keys[names[level - 1]])
+      .map((r) => {
+        const name = r.keys[names[level - 1]]!;
+        return { name, children: level < names.length ? nodes(level + 1, [...parent, name]) : [] };
+      });
+  return nodes(1, []);
 }
 
 /** The filter bar's choices: months with data, districts → townships, categories → sub-categories. */
-export async function filtersPage(reader: Reader) {
-  const [cal, districts, categories] = await Promise.all([reader.use(calendar), reader.use((w) => dimensionKeys(w, 'district')), reader.use((w) => dimensionKeys(w, 'category'))]);
-  return { ...cal, months: cal.first && cal.last ? monthsDescending(cal.first, cal.last) : [], districts: tree(districts, 2), categories: tree(categories, 3) };
+export async function filtersPage(reader: Reader, settings: KpiSettings) {
+  const cal = await reader.use(calendar);
+  if (!cal.first || !cal.last) return { ...cal, months: [], districts: [], categories: [] };
+  const session = new KpiSession(reader, settings);
+  const everything: Period = { kind: 'time', from: monthPeriod(cal.first).from, to: monthPeriod(cal.last).to };
+  const [districts, categories] = await Promise.all([breakdown(session, 'district', everything), breakdown(session, 'category', everything)]);
+  return { ...cal, months: monthsBetween(cal.first, cal.last).reverse(), districts: tree(districts.rows, KEY_NAMES.district), categories: tree(categories.rows, KEY_NAMES.category) };
 }
 
-/** 总览: KPI cards with 环比/同比 and sparklines, daily volume, channels, active alerts. */
+/** 总览: KPI cards with 环比/同比 and sparklines, daily volume, active alerts. */
 export async function overviewPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const filters = await filtersOf(reader, query);
+  const { session, filters, calendar } = await open(reader, settings, query);
   const { scope, ignored } = scopeOf(filters);
   const period = monthPeriod(filters.month);
-  const [kpis, series, daily, alerts] = await Promise.all([
-    kpisWithChanges(reader, settings, scope, filters.month),
-    reader.use((w) => monthlySeries(w, scope, addMonths(filters.month, -(SPARK_MONTHS - 1)), filters.month, OVERVIEW_CARDS)),
-    reader.use((w) => dailyReceived(w, scope, { kind: 'time', from: shiftPeriod(period, -2).from, to: period.to })),
+  const [history, daily, alerts, share] = await Promise.all([
+    monthWithHistory(session, filters.month, { scope }),
+    dailyReceived(session, { kind: 'time', from: shiftPeriod(period, -2).from, to: period.to }, { scope }),
     reader.use((w) => alertEpisodes(w, { active: true, limit: 8 })),
+    scopeShare(session, scope, period),
   ]);
+  const { series, comparison } = history;
+  const current = comparison.current;
   const cards = OVERVIEW_CARDS.map((key) => ({
-    name: KPI_METRICS.find((m) => m.key === key)!.name,
+    name: metricName(key),
     kind: metricKind(key),
-    ...kpis.changes[key],
-    spark: series.map((s) => ({ month: s.month, value: s.values[key] ?? null })),
+    ...comparison.changes[key],
+    missing: current.missing[key] ?? null,
+    young: current.maturity.young.includes(key),
+    spark: series.map((report) => point(report, key)),
   }));
   return {
     month: filters.month,
     scope,
     ignored,
-    share: kpis.share,
-    source: kpis.source,
-    rollup: await freshness(reader, settings, kpis.source),
-    calendar: await filters.calendar,
+    share,
+    source: current.source,
+    rollup: await freshness(session),
+    calendar: await calendar,
+    maturity: current.maturity,
+    notes: [...Object.values(current.missing), ...comparison.notes],
     cards,
     daily,
     alerts,
   };
 }
 
+/** The scope's share of all tickets received in the period (its row of the breakdown). */
+async function scopeShare(session: KpiSession, scope: Scope, period: Period): Promise<number | null> {
+  if (scope.dimension === 'total') return 1;
+  const report = await breakdown(session, scope.dimension, period, { depth: scope.keys.length });
+  const names = KEY_NAMES[scope.dimension];
+  return report.rows.find((r) => r.level === scope.keys.length && scope.keys.every((k, i) => r.keys[names[i]] === k))?.share ?? null;
+}
+
 /** 来源渠道 of a month (all tickets: the rollup holds channels for the whole hotline only). */
 export async function channelsPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const filters = await filtersOf(reader, query);
-  const report = await reader.use((w) => breakdown(w, 'channel', monthPeriod(filters.month), { settings, depth: 1 }));
+  const { session, filters } = await open(reader, settings, query);
+  const report = await breakdown(session, 'channel', monthPeriod(filters.month), { depth: 1 });
   return {
     month: filters.month,
     source: report.source,
@@ -263,14 +225,14 @@ export async function channelsPage(reader: Reader, settings: KpiSettings, query:
 
 /** 诉求分析: the category tree, the chosen category's trend, request types, risers and sample tickets. */
 export async function categoriesPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const filters = await filtersOf(reader, query);
+  const { session, filters, calendar } = await open(reader, settings, query);
   const period = monthPeriod(filters.month);
   const selected = filters.category;
   const scope: Scope = selected.length ? { dimension: 'category', keys: selected } : { dimension: 'total', keys: [] };
   const [report, trend, appealTypes] = await Promise.all([
-    reader.use((w) => breakdown(w, 'category', period, { settings })),
-    reader.use((w) => monthlySeries(w, scope, addMonths(filters.month, -12), filters.month, ['received', 'satisfaction_rate', 'completion_rate'])),
-    reader.use((w) => breakdown(w, 'appeal_type', period, { settings, depth: 1 })),
+    breakdown(session, 'category', period),
+    monthlySeries(session, addMonths(filters.month, -12), filters.month, { scope }),
+    breakdown(session, 'appeal_type', period, { depth: 1 }),
   ]);
   const names = KEY_NAMES.category;
   const row = selected.length
@@ -281,7 +243,7 @@ export async function categoriesPage(reader: Reader, settings: KpiSettings, quer
     selected,
     ignored: filters.district.length ? ['district'] : [],
     source: report.source,
-    calendar: await filters.calendar,
+    calendar: await calendar,
     tree: report.rows
       .filter((r) => r.level > 0)
       .map((r) => ({ level: r.level, keys: names.slice(0, r.level).map((n) => r.keys[n]), received: r.values.received ?? 0, share: r.share })),
@@ -295,15 +257,21 @@ export async function categoriesPage(reader: Reader, settings: KpiSettings, quer
           repeat_rate: row.values.repeat_rate,
         }
       : null,
-    trend: trend.map((t) => ({ month: t.month, received: t.values.received ?? 0, satisfaction_rate: t.values.satisfaction_rate ?? null, completion_rate: t.values.completion_rate ?? null })),
+    trend: trend.map((t) => ({
+      month: t.period.from.slice(0, 7),
+      received: t.values.received ?? 0,
+      satisfaction_rate: t.values.satisfaction_rate,
+      completion_rate: t.values.completion_rate,
+      ...(t.maturity.young.includes('completion_rate') ? { young: true as const } : {}),
+    })),
     appealTypes: appealTypes.rows.filter((r) => r.level === 1).map((r) => ({ name: r.keys.appeal_type ?? '未知', count: r.values.received ?? 0, share: r.share })),
   };
 }
 
 /** The 二级分类 rising fastest against the previous month (kpi.ts risingCategories). */
 export async function risingPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const filters = await filtersOf(reader, query);
-  const rising = await reader.use((w) => risingCategories(w, monthPeriod(filters.month), { settings, level: 2, limit: 8, minVolume: 5 }));
+  const { session, filters } = await open(reader, settings, query);
+  const rising = await risingCategories(session, monthPeriod(filters.month), { level: 2, limit: 8, minVolume: 5 });
   return {
     month: filters.month,
     rows: rising.map((r) => ({ keys: [r.keys.category_l1, r.keys.category_l2], received: r.received, previous: r.previous_received, change_pct: r.change_pct, is_new: r.is_new })),
@@ -311,19 +279,20 @@ export async function risingPage(reader: Reader, settings: KpiSettings, query: Q
 }
 
 /** The newest tickets of the month for a district and a category (both apply: these are rows, not rollup sums). */
-export async function ticketsPage(reader: Reader, query: Query) {
-  const filters = await filtersOf(reader, query);
+export async function ticketsPage(reader: Reader, settings: KpiSettings, query: Query) {
+  const { filters } = await open(reader, settings, query);
   return { month: filters.month, district: filters.district, category: filters.category, tickets: await reader.use((w) => sampleTickets(w, monthPeriod(filters.month), filters, 20)) };
 }
 
 /** 区域分析: districts ranked, the chosen district's townships and trend. */
 export async function districtsPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const filters = await filtersOf(reader, query);
+  const { session, filters, calendar } = await open(reader, settings, query);
   const period = monthPeriod(filters.month);
-  const seriesScope = (name: string | null): Scope => (name && name !== '未知区县' ? { dimension: 'district', keys: [name] } : { dimension: 'total', keys: [] });
-  const series = (name: string | null) => reader.use((w) => monthlySeries(w, seriesScope(name), addMonths(filters.month, -12), filters.month, ['received', 'satisfaction_rate']));
+  // '未知区县' is a district of its own (stg_tickets), never the whole hotline
+  const series = (name: string | null) =>
+    monthlySeries(session, addMonths(filters.month, -12), filters.month, { scope: name ? { dimension: 'district', keys: [name] } : { dimension: 'total', keys: [] } });
   // With a district in the URL its trend is read while the breakdown runs.
-  const [report, early] = await Promise.all([reader.use((w) => breakdown(w, 'district', period, { settings, depth: 2 })), filters.district[0] ? series(filters.district[0]) : null]);
+  const [report, early] = await Promise.all([breakdown(session, 'district', period, { depth: 2 }), filters.district[0] ? series(filters.district[0]) : null]);
   const figures = (r: BreakdownRow) => ({
     received: r.values.received ?? 0,
     share: r.share,
@@ -333,48 +302,47 @@ export async function districtsPage(reader: Reader, settings: KpiSettings, query
     repeat_rate: r.values.repeat_rate,
   });
   const districts = report.rows.filter((r) => r.level === 1).map((r) => ({ name: r.keys.district ?? '未知区县', ...figures(r) }));
-  const chosen = filters.district[0] ?? districts.find((d) => d.name !== '未知区县')?.name ?? null;
-  const districtReceived = districts.find((d) => d.name === chosen)?.received ?? 0;
-  // A township's share is of its district, not of the whole hotline.
+  const chosen = filters.district[0] ?? districts.find((d) => d.name !== '未知区县')?.name ?? districts[0]?.name ?? null;
+  // A township's share is of its district (parent_share), not of the whole hotline.
   const townships = report.rows
-    .filter((r) => r.level === 2 && (r.keys.district ?? '未知区县') === chosen)
-    .map((r) => ({ name: r.keys.township ?? '未填乡镇街道', ...figures(r), share: districtReceived ? (r.values.received ?? 0) / districtReceived : null }));
+    .filter((r) => r.level === 2 && r.keys.district === chosen)
+    .map((r) => ({ name: r.keys.township ?? '未知乡镇街道', ...figures(r), share: r.parent_share }));
   const trend = early ?? (await series(chosen));
   return {
     month: filters.month,
     selected: chosen,
     ignored: filters.category.length ? ['category'] : [],
     source: report.source,
-    calendar: await filters.calendar,
+    calendar: await calendar,
     districts,
     townships,
-    trend: trend.map((t) => ({ month: t.month, received: t.values.received ?? 0, satisfaction_rate: t.values.satisfaction_rate ?? null })),
+    trend: trend.map((t) => ({ month: t.period.from.slice(0, 7), received: t.values.received ?? 0, satisfaction_rate: t.values.satisfaction_rate })),
   };
 }
 
 /** 承办单位: the “三率” ranking of the month, optionally of one unit kind. */
 export async function unitsPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const filters = await filtersOf(reader, query);
-  const report = await reader.use((w) => unitRanking(w, monthPeriod(filters.month), { settings }));
+  const { session, filters, calendar } = await open(reader, settings, query);
+  const report = await unitRanking(session, monthPeriod(filters.month));
   const kind = text(query.kind);
   return {
     month: filters.month,
     source: report.source,
-    calendar: await filters.calendar,
+    calendar: await calendar,
     settings: { minTicketsForRanking: settings.minTicketsForRanking, rankingWeights: settings.rankingWeights },
-    kinds: [...new Set(report.rows.map((r) => r.unit_kind))].sort(),
+    kinds: [...new Set(report.rows.map((r) => r.unit_kind))],
     kind: kind ?? null,
     rows: report.rows.filter((r) => !kind || r.unit_kind === kind),
   };
 }
 
 /** A unit's overdue, returned or dissatisfied tickets of the month. */
-export async function unitTicketsPage(reader: Reader, query: Query) {
+export async function unitTicketsPage(reader: Reader, settings: KpiSettings, query: Query) {
   const unit = text(query.unit);
   const kind = text(query.kind) as UnitTicketKind | undefined;
   if (!unit || !kind || !(kind in UNIT_TICKET_KINDS)) throw new BadRequest(`unit 和 kind（${Object.keys(UNIT_TICKET_KINDS).join('|')}）必填 / unit and kind required`);
-  const filters = await filtersOf(reader, query);
-  const asOf = kind === 'overdue' ? await reader.use(dataAsOf) : null;
+  const { session, filters } = await open(reader, settings, query);
+  const asOf = kind === 'overdue' ? await session.asOf() : null;
   const tickets = await reader.use((w) => unitTickets(w, unit, monthPeriod(filters.month), kind, asOf));
   return { month: filters.month, unit, kind, label: UNIT_TICKET_KINDS[kind], asOf, tickets };
 }

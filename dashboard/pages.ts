@@ -6,7 +6,7 @@
  */
 import type { Role } from '../pipelines/users.js';
 import { allows, type Session } from './auth.js';
-import { CONVENTIONS, definitions, RANKING_TEXT } from './definitions.js';
+import { conventions, DEFAULT_KPI_SETTINGS, definitions, rankingDefinitions, type KpiSettings } from '../pipelines/kpi.js';
 
 export interface PageInfo {
   id: string;
@@ -25,6 +25,7 @@ export const PAGES: PageInfo[] = [
   { id: 'districts', path: '/districts', title: '区域分析', role: 'leader', filters: ['month', 'district'], nav: true },
   { id: 'units', path: '/units', title: '承办单位', role: 'leader', filters: ['month'], nav: true },
   { id: 'alerts', path: '/alerts', title: '预警', role: 'leader', filters: [], nav: true },
+  { id: 'topics', path: '/topics', title: '热点话题', role: 'leader', filters: [], nav: true },
   { id: 'reports', path: '/reports', title: '报告', role: 'leader', filters: [], nav: true },
   { id: 'data', path: '/data', title: '数据', role: 'admin', filters: [], nav: true },
   { id: 'sql', path: '/sql', title: 'SQL', role: 'analyst', filters: [], nav: true },
@@ -79,21 +80,26 @@ ${header(null, session)}
 </body></html>`;
 }
 
-/** The definitions page's content, rendered on the server: every KPI, the ranking and the conventions. */
-export function definitionsBody(): string {
+/**
+ * The definitions page's content, rendered on the server from the KPI catalogue (the same words as
+ * docs/kpi-definitions.md and the reports' appendix): the conventions, every KPI, the ranking.
+ */
+export function definitionsBody(settings: KpiSettings = DEFAULT_KPI_SETTINGS): string {
   const kind = { count: '件数', rate: '比率', mean: '平均值' } as const;
-  const items = definitions()
+  const items = definitions(settings)
     .map(
       (d) => `<section class="definition" id="${escapeHtml(d.key)}">
 <h2>${escapeHtml(d.name)} <code>${escapeHtml(d.key)}</code> <span class="tag">${kind[d.kind]}</span></h2>
-<dl>${d.denominator !== '—' ? `<dt>分子</dt><dd>${escapeHtml(d.numerator)}</dd><dt>分母</dt><dd>${escapeHtml(d.denominator)}</dd>` : `<dt>口径</dt><dd>${escapeHtml(d.numerator)}</dd>`}</dl>
+<dl>${d.denominator !== '—' ? `<dt>分子</dt><dd>${escapeHtml(d.numerator)}</dd><dt>分母</dt><dd>${escapeHtml(d.denominator)}</dd>` : `<dt>口径</dt><dd>${escapeHtml(d.numerator)}</dd>`}${d.inputs ? `<dt>所需字段</dt><dd>${escapeHtml(d.inputs)}</dd>` : ''}<dt>何时确定</dt><dd>${escapeHtml(d.settles)}</dd></dl>
 <details><summary>计算口径（queries/${escapeHtml(d.file)}）</summary><pre>${escapeHtml(d.comment)}</pre><pre class="sql">${escapeHtml(d.sql.replace(/^(--[^\n]*\n)+/, '').trim())}</pre></details>
 </section>`,
     )
     .join('\n');
-  const ranking = RANKING_TEXT.map(([name, text]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(text)}</dd>`).join('');
+  const ranking = rankingDefinitions(settings)
+    .map(([name, text]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(text)}</dd>`)
+    .join('');
   return `<p class="lead">页面上的每个数字都按下列口径计算；同一个数字只在一个 SQL 文件里定义。</p>
-<section class="definition" id="conventions"><h2>通用约定</h2><ul>${CONVENTIONS.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul></section>
+<section class="definition" id="conventions"><h2>通用约定</h2><ul>${conventions().map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul></section>
 ${items}
 <section class="definition" id="unit_ranking"><h2>承办单位“三率”考评 <code>unit_ranking</code></h2><dl>${ranking}</dl></section>`;
 }

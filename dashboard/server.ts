@@ -13,6 +13,7 @@ import type { Warehouse } from '../pipelines/warehouse.js';
 import { allows, Sessions, requireCsrf, requireRole } from './auth.js';
 import { CLIENT_CSS, clientBundle } from './client-bundle.js';
 import { BadRequest, createPageApi } from './page-api.js';
+import { createTextApi } from './text-api.js';
 import { definitionsBody, forbiddenPage, pageShell, PAGES } from './pages.js';
 import { ReadPool } from './read-pool.js';
 import { reportFile } from './reports-archive.js';
@@ -99,7 +100,7 @@ export function createApp(context: AppContext) {
     app.get(page.path, (req, res) => {
       if (!req.session) return void res.redirect(page.path === '/' ? '/login' : `/login?next=${encodeURIComponent(req.originalUrl)}`);
       if (!allows(req.session.role, page.role)) return void res.status(403).type('html').send(forbiddenPage(page, req.session));
-      res.set('cache-control', 'no-store').type('html').send(pageShell(page, req.session, page.id === 'definitions' ? definitionsBody() : ''));
+      res.set('cache-control', 'no-store').type('html').send(pageShell(page, req.session, page.id === 'definitions' ? definitionsBody(config.kpi) : ''));
     });
   }
   app.get('/reports/file', requireRole('leader'), (req, res) => {
@@ -112,6 +113,7 @@ export function createApp(context: AppContext) {
   // --- leader: status and the page APIs -----------------------------------------------------------
   app.get('/api/status', requireRole('leader'), route(async (_req, res) => res.json(await pool.use((w) => statusReport(w)))));
   app.use('/api', pages);
+  app.use('/api', createTextApi({ pool, config: context.config }));
 
   // --- admin: data -------------------------------------------------------------------------
   app.get(

@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { composeAlertMail, composeDigestMail, type AlertEvidence } from './mail/compose.js';
+import { mapPayload } from '../reports/charts/map-region.js';
 import { recipientsFor } from './mail/routes.js';
 import { deliver, retryPending } from './mail/send.js';
 import {
@@ -84,9 +85,11 @@ export async function buildEvidence(
 async function notify(warehouse: Warehouse, config: Config, evidence: AlertEvidence[], notifications: Notification[]): Promise<string[]> {
   const outcomes: string[] = [];
   const dashboardUrl = config.mail.dashboardUrl ?? config.server.publicUrl;
+  // Where the alert is, on the district map (none without boundaries; a broken file only loses the map).
+  const region = mapPayload(config.map, config.root).region;
   for (const item of evidence) {
     const { to, routes } = recipientsFor(item.series, config.mail);
-    const message = composeAlertMail(item, { dashboardUrl, routes });
+    const message = composeAlertMail(item, { dashboardUrl, routes, region });
     const result = await deliver(message, to, config.mail);
     outcomes.push(`#${item.episodeId} ${result.status}`);
   }

@@ -17,6 +17,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   outlook: { summary: '季节性热点与下月展望（未诉先办）/ seasonal outlook', load: () => import('./commands/outlook.js') },
   sql: { summary: '只读 SQL 控制台（单条或交互式）/ read-only ad-hoc SQL', load: () => import('./commands/sql.js') },
   user: { summary: '管理看板账户 / manage dashboard accounts', load: () => import('./commands/user.js') },
+  classify: { summary: '诉求文本分类、分类不符与承办单位建议 / text classification and unit suggestion', load: () => import('./commands/classify.js') },
+  topics: { summary: '热点问题（同一地点、同一事项的诉求归并）/ hot issues mined from the texts', load: () => import('./commands/topics.js') },
+  map: { summary: '区县地图：提取边界、检查区县对应 / the district map: boundaries and district check', load: () => import('./commands/map.js') },
   detect: { summary: '对计数序列做突增检测 / spike detection on count series', load: () => import('./detect/command.js') },
 };
 

@@ -28,6 +28,12 @@ export const DEFAULT_REPORT_TOPICS: z.input<typeof TopicSchema>[] = [
   { name: 'water', title: '供水', categories: ['供水', '停水', '水质问题'], keywords: ['停水', '供水'], seasonMonths: [6, 7, 8] },
 ];
 
+/** A district of the data that the map's boundaries do not have: drawn inside its parent, or as a point. */
+const DistrictMappingSchema = z.union([
+  z.strictObject({ mergeInto: z.string().min(1), note: z.string().optional() }),
+  z.strictObject({ point: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]), note: z.string().optional() }),
+]);
+
 const ConfigSchema = z.strictObject({
   /** Warehouse file; overridden by HOTLINE_DB and --db. */
   db: z.string().min(1).default('data/hotline.duckdb'),
@@ -49,6 +55,7 @@ const ConfigSchema = z.strictObject({
       'hotspots-daily': { cron: '30 6 * * *', enabled: true },
       'incidents-hourly': { cron: '5 * * * *', enabled: true },
       'monthly-report': { cron: '0 8 1 * *', enabled: true },
+      'text-models': { cron: '40 2 * * *', enabled: true },
     }),
   kpi: z
     .strictObject({
@@ -76,6 +83,31 @@ const ConfigSchema = z.strictObject({
   reports: z
     .strictObject({
       topics: z.array(TopicSchema).min(1).default(DEFAULT_REPORT_TOPICS as never),
+    })
+    .prefault({}),
+  /** The text models (classification, unit suggestion, hot topics). */
+  text: z
+    .strictObject({
+      /** Training sample: at most this many of the newest tickets of each 一级/二级 category. */
+      perClass: z.number().int().min(10).default(1000),
+      /** Held-out tickets the stored metrics are measured on. */
+      heldOut: z.number().int().min(100).default(5000),
+      /** Categorised tickets of the last N days are judged too (疑似分类不符, 退单 with a suggested unit). */
+      suggestDays: z.number().int().min(1).default(92),
+      /** "Strongly disagrees": the model's own category at least this likely, the operator's at most 1 − this. */
+      mismatchConfidence: z.number().min(0.5).max(1).default(0.9),
+    })
+    .prefault({}),
+  /** The district map (reports/charts/map-region.ts): boundaries, district mapping, known places, rate targets. */
+  map: z
+    .strictObject({
+      /** 'changji' (built in), a GeoJSON file of district polygons, or false: ranked bars only. */
+      region: z.union([z.string().min(1), z.literal(false)]).default('changji'),
+      districts: z.record(z.string(), DistrictMappingSchema).default({}),
+      /** CSV (名称,区县,乡镇街道,经度,纬度) or GeoJSON points: compounds and township centres for incident pins. */
+      places: z.string().optional(),
+      /** What the rate maps diverge around; a rate without a target diverges around the prefecture's own value. */
+      targets: z.record(z.string(), z.number().min(0).max(1)).default({ completion_rate: 0.99, satisfaction_rate: 0.97 }),
     })
     .prefault({}),
   demo: z

@@ -19,6 +19,11 @@ export const JOBS: Record<string, Job> = {
     }
     return outcomes.filter((o) => !/告警 0 个/.test(o)).join('；') || '最近 14 天没有告警';
   },
+  // Nightly: retrain the text models on the history, re-judge the tickets in scope.
+  'text-models': async ({ warehouse, config, log }) => {
+    const { trainTextModels } = await import('./text/train.js');
+    return (await trainTextModels(warehouse, config, { log })).message;
+  },
   'monthly-report': async ({ warehouse, config }) => {
     const { monthlyReportJob } = await import('../reports/job.js');
     const result = await monthlyReportJob(warehouse, config);

@@ -2,31 +2,24 @@
  * The summary tables behind every monthly view: `kpi_daily` holds, per day × dimension × key (and
  * anchor: received / called back / completed tickets, calls), the additive sums of every metric file
  * (queries/kpi/*.sql) — the same aggregates the direct query computes, so a month is the sum of its
- * days. Rebuilt in full after each load (the ingest pipeline
- * calls refreshRollups through refresh.ts): a load can change old tickets, and a ticket's 重复诉求
- * flag depends on the tickets of the 30 days before it, so only a full rebuild is always right.
+ * days — and `kpi_monthly` the same per month (queries/rollups/kpi_monthly.sql), what the pages read.
+ * Rebuilt in full after each load (the ingest pipeline calls refreshRollups through refresh.ts): a
+ * load can change old tickets, and a ticket's 重复诉求 flag depends on the tickets of the 30 days
+ * before it, so only a full rebuild is always right.
  *
- * `kpi_rollup_state` records what the rollup was built from (row counts and last run ids of tickets
- * and calls, the settings, a hash of the SQL); kpi.ts answers from the rollup only while all of that
- * still holds, and from the tickets otherwise.
+ * `kpi_rollup_state` records what the rollups were built from (row counts and last run ids of
+ * tickets and calls, the settings, a hash of the SQL); a KPI session answers from them only while
+ * all of that still holds, and from the tickets otherwise.
  *
  * Alone: npx tsx pipelines/rollups.ts [--db PATH] [--config FILE]
  */
 import type { Config } from './config.js';
-import {
-  DEFAULT_KPI_SETTINGS,
-  ROLLUP_STATE_TABLE,
-  ROLLUP_TABLE,
-  bindParams,
-  dataAsOf,
-  dataFingerprint,
-  rollupBuildSql,
-  settingParams,
-  type KpiSettings,
-} from './kpi.js';
+import { DEFAULT_KPI_SETTINGS, type KpiSettings } from './kpi/catalogue.js';
+import { bindParams, MONTHLY_ROLLUP_TABLE, monthlyRollupSql, ROLLUP_STATE_TABLE, ROLLUP_TABLE, rollupBuildSql, settingParams } from './kpi/compile.js';
+import { dataAsOf, dataFingerprint } from './kpi/freshness.js';
 import type { Warehouse } from './warehouse.js';
 
-export { rollupState, rollupStatus, type RollupState, type RollupStatus } from './kpi.js';
+export { rollupState, rollupStatus, type RollupState, type RollupStatus } from './kpi/freshness.js';
 
 export interface RollupRefresh {
   /** Rows of kpi_daily. */
@@ -42,7 +35,7 @@ export interface RollupRefresh {
 const ALL_TIME = { from: '1000-01-01 00:00:00', to: '9999-12-31 00:00:00' };
 
 /**
- * Rebuilds kpi_daily and kpi_rollup_state in one transaction: readers on other connections keep
+ * Rebuilds kpi_daily, kpi_monthly and kpi_rollup_state in one transaction: readers on other connections keep
  * the previous tables until it commits. Settings come from config.kpi (defaults without a config).
  */
 export async function refreshRollups(warehouse: Warehouse, config?: Pick<Config, 'kpi'> | { kpi: KpiSettings }): Promise<RollupRefresh> {
@@ -54,6 +47,7 @@ export async function refreshRollups(warehouse: Warehouse, config?: Pick<Config,
     const asOf = await dataAsOf(warehouse);
     const build = `create or replace table ${ROLLUP_TABLE} as\n${sql}`;
     await warehouse.run(build, bindParams(build, { ...settingParams(settings), ...ALL_TIME, as_of: asOf }));
+    await warehouse.run(`create or replace table ${MONTHLY_ROLLUP_TABLE} as\n${monthlyRollupSql()}`);
     const rows = Number((await warehouse.one<{ n: number }>(`select count(*) as n from ${ROLLUP_TABLE}`))?.n ?? 0);
     const durationMs = Math.round(performance.now() - started);
     await warehouse.run(`create or replace table ${ROLLUP_STATE_TABLE} (
@@ -62,6 +56,8 @@ export async function refreshRollups(warehouse: Warehouse, config?: Pick<Config,
       tickets_last_run bigint not null,
       calls bigint not null,
       calls_last_run bigint not null,
+      suggestions bigint not null,
+      suggestions_at varchar not null,
       as_of timestamp,
       sign_limit_hours double not null,
       basically_satisfied_counts boolean not null,
@@ -71,7 +67,7 @@ export async function refreshRollups(warehouse: Warehouse, config?: Pick<Config,
     )`);
     await warehouse.run(
       `insert into ${ROLLUP_STATE_TABLE} values (
-        current_localtimestamp(), $tickets, $tickets_last_run, $calls, $calls_last_run, $as_of::timestamp,
+        current_localtimestamp(), $tickets, $tickets_last_run, $calls, $calls_last_run, $suggestions, $suggestions_at, $as_of::timestamp,
         $sign_limit_hours, $basically_satisfied_counts, $definition, $rows, $duration_ms)`,
       {
         ...fingerprint,

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../dashboard/server.js';
@@ -78,6 +78,12 @@ export async function startService(config: Config, options: { port?: number; dem
     }
     const run = await scheduler.run('ingest-inbox', 'startup');
     log(`收件箱 / inbox: ${run.message}`);
+    const { modelPath } = await import('./text/model.js');
+    const loaded = (await warehouse.one<{ n: number }>('select count(*) as n from tickets'))!.n > 0;
+    if (loaded && !existsSync(modelPath(config.dataDir))) {
+      const training = await scheduler.run('text-models', 'startup');
+      log(`文本模型 / text model: ${training.message}`);
+    }
     if (generatedDemo) {
       log('正在回溯检测最近 14 天的热点预警… / looking for hotspots in the last 14 days');
       const backfill = await scheduler.run('hotspots-backfill', 'startup');

@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,7 @@ export class Warehouse {
     await connection.run(`set TimeZone = 'Asia/Shanghai'`);
     const warehouse = new Warehouse(path, connection, instance);
     if (options.migrate !== false) await warehouse.migrate();
+    await warehouse.installStagingModels();
     return warehouse;
   }
 
@@ -63,12 +64,63 @@ export class Warehouse {
   async session(): Promise<Warehouse> {
     const connection = await this.instance.connect();
     await connection.run(`set TimeZone = 'Asia/Shanghai'`);
-    return new Warehouse(this.path, connection, this.instance);
+    const session = new Warehouse(this.path, connection, this.instance);
+    await session.installStagingModels();
+    return session;
+  }
+
+  /**
+   * The staging models (queries/staging/<name>.sql) as temporary views of this connection: every
+   * reader counts the same tickets, and a changed model file takes effect on the next connection
+   * without a migration. Skipped while the warehouse has no tickets table yet. Installed in name
+   * order, so a model reads only models whose names sort before its own (stg_tickets_shown after
+   * stg_tickets).
+   */
+  private async installStagingModels(): Promise<void> {
+    const tables = await this.all<{ n: number }>(`select count(*) as n from duckdb_tables() where schema_name = 'main' and table_name = 'tickets'`);
+    if (!Number(tables[0]?.n)) return;
+    for (const name of readdirSync(join(QUERIES_DIR, 'staging')).filter((f) => f.endsWith('.sql')).sort()) {
+      await this.connection.run(`create or replace temp view ${name.slice(0, -4)} as\n${sqlFile(join('staging', name))}`);
+    }
   }
 
   async all<T = Row>(sql: string, params?: Params, connection: DuckDBConnection = this.connection): Promise<T[]> {
     const reader = await connection.runAndReadAll(sql, params as Record<string, DuckDBValue> | undefined);
     return plainRows(reader) as T[];
+  }
+
+  /**
+   * Like all(), but the statement is prepared once per connection and kept (the last 64): a
+   * statement run again with other parameters skips parsing and planning, which for the KPI queries
+   * (a few hundred lines each) costs more than running them on the rollup.
+   */
+  async allPrepared<T = Row>(sql: string, params: Params = {}): Promise<T[]> {
+    let statements = PREPARED.get(this.connection);
+    if (!statements) PREPARED.set(this.connection, (statements = new Map()));
+    let entry = statements.get(sql);
+    if (entry) statements.delete(sql); // re-inserted below: the map's order is the use order
+    else {
+      const statement = this.connection.prepare(sql);
+      entry = { statement, turn: statement.then(() => undefined) };
+      statement.catch(() => statements!.delete(sql));
+      if (statements.size >= 64) {
+        const [oldest, dropped] = statements.entries().next().value!;
+        statements.delete(oldest);
+        void dropped.turn.then(() => dropped.statement).then((s) => s.destroySync(), () => undefined);
+      }
+    }
+    statements.set(sql, entry);
+    // One binding at a time: callers sharing this connection take turns with the statement.
+    const result = entry.turn.then(async () => {
+      const prepared = await entry!.statement;
+      prepared.bind(params as Record<string, DuckDBValue>);
+      return plainRows(await prepared.runAndReadAll()) as T[];
+    });
+    entry.turn = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   async one<T = Row>(sql: string, params?: Params): Promise<T | undefined> {
@@ -121,6 +173,9 @@ export class Warehouse {
     this.connection.closeSync();
   }
 }
+
+/** Prepared statements per connection (allPrepared): a connection runs one statement at a time. */
+const PREPARED = new WeakMap<DuckDBConnection, Map<string, { statement: Promise<DuckDBPreparedStatement>; turn: Promise<void> }>>();
 
 const NUMERIC_TEXT_TYPES = /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT|DECIMAL)/;
 

@@ -12,7 +12,15 @@ export type Block =
   | { kind: 'paragraph'; text: string; emphasis?: boolean }
   | { kind: 'list'; items: string[] }
   | { kind: 'table'; headers: string[]; rows: string[][]; caption?: string; numeric?: number[]; tone?: ('good' | 'bad' | null)[] }
-  | { kind: 'chart'; title: string; option: EChartsOption; width: number; height: number }
+  | {
+      kind: 'chart';
+      title: string;
+      option: EChartsOption;
+      width: number;
+      height: number;
+      /** A drawing laid out for phone width (maps place their labels in pixels); by default the same option. */
+      narrow?: { option: EChartsOption; height: number };
+    }
   | { kind: 'note'; text: string };
 
 export interface Section {
@@ -109,7 +117,7 @@ function blockHtml(block: Block): string {
       // stay legible on a phone (CSS shows one of them).
       return (
         `<figure><div class="chart-wide">${renderSvg(block.option, { width: block.width, height: block.height })}</div>` +
-        `<div class="chart-narrow">${renderSvg(block.option, { width: PHONE_CHART_WIDTH, height: block.height })}</div>` +
+        `<div class="chart-narrow">${renderSvg(block.narrow?.option ?? block.option, { width: PHONE_CHART_WIDTH, height: block.narrow?.height ?? block.height })}</div>` +
         `<figcaption>${esc(block.title)}</figcaption></figure>`
       );
   }

@@ -2,20 +2,23 @@ import type { AlertEpisode } from '../pipelines/hotspots.js';
 import type { Config } from '../pipelines/config.js';
 import {
   breakdown,
-  dataAsOf,
+  conventions,
+  definitions,
   KPI_JSON_KEYS,
   kpiJson,
   kpiWithComparisons,
+  KpiSession,
   metricKind,
   metricName,
   monthPeriod,
   periodLabel,
+  readerOf,
   risingCategories,
   shiftPeriod,
   unitRanking,
   type BreakdownReport,
   type CategoryRiser,
-  type KpiChange,
+  type KpiComparisonReport,
   type KpiJsonKey,
   type KpiSettings,
   type UnitRankingRow,
@@ -23,8 +26,10 @@ import {
 import { seasonalOutlook, type SeasonalOutlook } from '../pipelines/outlook.js';
 import { sqlFile, type Warehouse } from '../pipelines/warehouse.js';
 import { channelMixOption, rankedBarOption } from './charts/dashboard-options.js';
+import { unitScoreDistributionOption } from './charts/ranking-options.js';
 import { dailyVolumeOption } from './charts/options.js';
-import { kpiFormulas } from './definitions.js';
+import { districtMapBlocks, reportRegion, type MapConfig } from './maps.js';
+import type { RegionMap } from './charts/map-options.js';
 import { CHART_WIDTH, renderHtml, type Block, type ReportDocument, type Section } from './document.js';
 import {
   caseText,
@@ -58,6 +63,15 @@ export interface KpiLine {
   /** 同比: percent for counts and means, percentage points for rates. */
   yoy: number | null;
   measure: 'pct' | 'pp';
+  /** Why the KPI cannot be computed from this export (the value is null), or null. */
+  missing: string | null;
+  /** Still moving: some of the month's dispatched tickets are not yet due (未满期). */
+  young: boolean;
+  /** Why 环比 / 同比 is not given, when it is withheld. */
+  mom_withheld: string | null;
+  yoy_withheld: string | null;
+  /** The bases are the earlier periods at the same age (a young month). */
+  same_age: boolean;
 }
 
 export interface NamedShare {
@@ -101,13 +115,15 @@ export interface MonthlyReportData {
   /** Exactly what `hotline kpi --month M --json` prints. */
   kpiJson: Record<string, string | number | null>;
   kpis: KpiLine[];
+  /** One line per rule the comparison applied and per KPI that cannot be computed. */
+  notes: string[];
   daily: { date: string; count: number }[];
   channels: NamedShare[];
   appealTypes: NamedShare[];
   categories: TreeShare[];
   risers: CategoryRiser[];
   districts: TreeShare[];
-  ranking: { ranked: number; listed: number; red: UnitRankingRow[]; black: UnitRankingRow[] };
+  ranking: { ranked: number; listed: number; red: UnitRankingRow[]; black: UnitRankingRow[]; scores: Pick<UnitRankingRow, 'unit_kind' | 'composite_score'>[] };
   alerts: AlertEpisodeLine[];
   outlook: SeasonalOutlook[];
   cases: TypicalCase[];
@@ -124,10 +140,23 @@ const TOP_CATEGORIES = 8;
 const TOP_SUBCATEGORIES = 5;
 const LIST_SIZE = 5;
 
-function lines(changes: Record<KpiJsonKey, KpiChange>): KpiLine[] {
+function lines(comparison: KpiComparisonReport): KpiLine[] {
+  const { changes, current } = comparison;
   return KPI_JSON_KEYS.map((key) => {
     const change = changes[key];
-    const base = { key, name: metricName(key), kind: metricKind(key), value: change.value, previous_month: change.previous_month, same_month_last_year: change.same_month_last_year };
+    const base = {
+      key,
+      name: metricName(key),
+      kind: metricKind(key),
+      value: change.value,
+      previous_month: change.previous_month,
+      same_month_last_year: change.same_month_last_year,
+      missing: current.missing[key] ?? null,
+      young: current.maturity.young.includes(key),
+      mom_withheld: change.mom_withheld ?? null,
+      yoy_withheld: change.yoy_withheld ?? null,
+      same_age: !!change.same_age,
+    };
     return change.measure === 'pp'
       ? { ...base, measure: 'pp' as const, mom: change.mom_pp, yoy: change.yoy_pp }
       : { ...base, measure: 'pct' as const, mom: change.mom_pct, yoy: change.yoy_pct };
@@ -172,17 +201,18 @@ function rankedUnits(rows: UnitRankingRow[]): UnitRankingRow[] {
 /** Gathers every figure of the month. */
 export async function monthlyReportData(warehouse: Warehouse, month: string, config: Pick<Config, 'kpi'>): Promise<MonthlyReportData> {
   const period = monthPeriod(month);
-  const options = { settings: config.kpi };
-  const comparison = await kpiWithComparisons(warehouse, period, options);
+  // one session: the rollup's freshness and the data's as-of time are read once for every figure
+  const session = new KpiSession(readerOf(warehouse), config.kpi);
+  const comparison = await kpiWithComparisons(session, period);
   const current = comparison.current.values;
   const empty = (current.received ?? 0) === 0;
   const [channel, appeal, category, district, ranking, risers] = [
-    await breakdown(warehouse, 'channel', period, options),
-    await breakdown(warehouse, 'appeal_type', period, options),
-    await breakdown(warehouse, 'category', period, { ...options, depth: 2 }),
-    await breakdown(warehouse, 'district', period, { ...options, depth: 2 }),
-    await unitRanking(warehouse, period, options),
-    await risingCategories(warehouse, period, { ...options, level: 2, limit: 5, minVolume: 10 }),
+    await breakdown(session, 'channel', period),
+    await breakdown(session, 'appeal_type', period),
+    await breakdown(session, 'category', period, { depth: 2 }),
+    await breakdown(session, 'district', period, { depth: 2 }),
+    await unitRanking(session, period),
+    await risingCategories(session, period, { level: 2, limit: 5, minVolume: 10 }),
   ];
   const daily = await warehouse.all<{ day: string; received: number }>(sqlFile('reports/daily_received.sql'), { from: period.from, to: period.to });
   const alerts = (await warehouse.all<AlertEpisodeLine>(sqlFile('reports/month_alert_episodes.sql'), { from: period.from, to: period.to })).map((a) => ({
@@ -215,11 +245,12 @@ export async function monthlyReportData(warehouse: Warehouse, month: string, con
     month,
     previousMonth: periodLabel(shiftPeriod(period, -1)),
     sameMonthLastYear: periodLabel(shiftPeriod(period, -12)),
-    dataAsOf: await dataAsOf(warehouse),
+    dataAsOf: await session.asOf(),
     settings: config.kpi,
     empty,
     kpiJson: kpiJson(comparison.current),
-    kpis: lines(comparison.changes),
+    kpis: lines(comparison),
+    notes: [...Object.values(comparison.current.missing), ...comparison.notes],
     daily: fillDays(month, daily),
     channels: flat(channel, 'channel'),
     appealTypes: flat(appeal, 'appeal_type'),
@@ -232,6 +263,7 @@ export async function monthlyReportData(warehouse: Warehouse, month: string, con
       red: ranked.slice(0, LIST_SIZE),
       // Bottom five, worst last; never the same unit on both lists.
       black: ranked.slice(Math.max(LIST_SIZE, ranked.length - LIST_SIZE)),
+      scores: ranked.map((r) => ({ unit_kind: r.unit_kind, composite_score: r.composite_score })),
     },
     alerts,
     outlook,
@@ -256,7 +288,9 @@ export function headline(data: MonthlyReportData): string {
   );
   const rate = (key: KpiJsonKey) => {
     const l = line(data, key);
-    return `${l.name} ${rateText(l.value)}（环比${ppChangeWords(l.mom)}）`;
+    if (l.value === null) return `${l.name}无法计算`;
+    const mom = l.mom_withheld ? '环比不作比较' : `${l.same_age ? '与上月同龄相比' : '环比'}${ppChangeWords(l.mom)}`;
+    return `${l.name} ${rateText(l.value)}（${l.young ? '未满期，' : ''}${mom}）`;
   };
   parts.push(`${rate('completion_rate')}，${rate('ontime_completion_rate')}，${rate('satisfaction_rate')}，${rate('connection_rate')}。`);
   // What stands out: the key rate that moved most against last month.
@@ -280,6 +314,16 @@ export function headline(data: MonthlyReportData): string {
   }
   parts.push(data.alerts.length ? `本月热点预警 ${data.alerts.length} 起。` : '本月未触发热点预警。');
   return parts.join('');
+}
+
+/** A KPI's name in the table, marked when the month is still moving for it. */
+const kpiNameText = (line: KpiLine) => (line.young ? `${line.name}（未满期）` : line.name);
+
+/** A change in the table: the number, or "不作比较" when a rule withholds it (the reason is in the notes). */
+function changeCell(line: KpiLine, which: 'mom' | 'yoy'): string {
+  if (which === 'mom' ? line.mom_withheld : line.yoy_withheld) return '不作比较';
+  const text = changeText(line, which === 'mom' ? line.mom : line.yoy);
+  return line.same_age && text !== '—' ? `${text}（同龄）` : text;
 }
 
 function kpiValueText(line: KpiLine, value: number | null): string {
@@ -308,7 +352,7 @@ function unitRows(rows: UnitRankingRow[]): string[][] {
 const UNIT_HEADERS = ['承办单位', '类别', '类内名次', '转办量', '响应率', '解决率', '满意率', '综合得分'];
 
 /** The document: the same sections for HTML, PDF and DOCX. */
-export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'kpi'>): ReportDocument {
+export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'kpi'>, map: { region: RegionMap | null; error: string | null } = { region: null, error: null }): ReportDocument {
   const m = monthWords(data.month);
   const title = `12345 政务服务便民热线 ${m}运行月报`;
   const cover = [`统计周期：${m}（北京时间 ${data.month}-01 00:00 至次月 1 日 00:00）`, `数据截至：${data.dataAsOf ?? '—'}`, `生成时间：${new Date().toISOString().slice(0, 10)}`];
@@ -322,8 +366,9 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
     caption: `主要指标（环比对比 ${data.previousMonth}，同比对比 ${data.sameMonthLastYear}；数量类变化以 % 表示，比率类以“个百分点”表示）`,
     headers: ['指标', '本月', '上月', '环比', '去年同月', '同比'],
     numeric: [1, 2, 3, 4, 5],
-    rows: data.kpis.map((l) => [l.name, kpiValueText(l, l.value), kpiValueText(l, l.previous_month), changeText(l, l.mom), kpiValueText(l, l.same_month_last_year), changeText(l, l.yoy)]),
+    rows: data.kpis.map((l) => [kpiNameText(l), kpiValueText(l, l.value), kpiValueText(l, l.previous_month), changeCell(l, 'mom'), kpiValueText(l, l.same_month_last_year), changeCell(l, 'yoy')]),
   });
+  if (data.notes.length) sections[0].blocks.push({ kind: 'list', items: data.notes });
   sections.push({
     title: '二、受理趋势与来源',
     pageBreak: true,
@@ -369,13 +414,19 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
   sections.push({
     title: '四、区域分布',
     blocks: [
-      {
-        kind: 'chart',
-        title: '图 5　各区县受理量',
-        option: rankedBarOption(data.districts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
-        width: CHART_WIDTH,
-        height: barHeight(data.districts.length),
-      },
+      // The district map where the deployment has boundaries; the ranked bars otherwise.
+      ...(map.region
+        ? districtMapBlocks(map.region, data.districts.map((d) => ({ name: d.name, value: d.received })), { title: '图 5　各区县受理量分布', valueName: '受理量' })
+        : [
+            {
+              kind: 'chart' as const,
+              title: '图 5　各区县受理量',
+              option: rankedBarOption(data.districts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
+              width: CHART_WIDTH,
+              height: barHeight(data.districts.length),
+            },
+            ...(map.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${map.error}` }] : []),
+          ]),
       {
         kind: 'table',
         caption: '各区县受理量最多的乡镇（街道）',
@@ -393,6 +444,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
   ];
   if (data.ranking.ranked) {
     rankingBlocks.push(
+      { kind: 'chart', title: '图 6　参与排名单位的综合得分分布（按单位类别）', option: unitScoreDistributionOption(data.ranking.scores), width: CHART_WIDTH, height: 260 },
       { kind: 'table', caption: `红榜（综合得分前 ${data.ranking.red.length} 名）`, headers: UNIT_HEADERS, numeric: [2, 3, 4, 5, 6, 7], rows: unitRows(data.ranking.red), tone: data.ranking.red.map(() => 'good' as const) },
       data.ranking.black.length
         ? { kind: 'table', caption: `黑榜（综合得分后 ${data.ranking.black.length} 名）`, headers: UNIT_HEADERS, numeric: [2, 3, 4, 5, 6, 7], rows: unitRows(data.ranking.black), tone: data.ranking.black.map(() => 'bad' as const) }
@@ -442,20 +494,20 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
   return { title, subtitle: `统计周期 ${m} · 数据截至 ${data.dataAsOf ?? '—'}`, cover, sections };
 }
 
+/** The appendix: the same definitions as the 指标定义 page and docs/kpi-definitions.md (the KPI catalogue). */
 function definitionsSection(data: MonthlyReportData, config: Pick<Config, 'kpi'>): Section {
-  const formulas = kpiFormulas(config.kpi);
+  const shown = new Set<string>(data.kpis.map((k) => k.key));
   return {
     title: '附录：指标口径',
     pageBreak: true,
     blocks: [
-      {
-        kind: 'paragraph',
-        text: '时间均为北京时间；月份 M 指 [M 月 1 日 00:00, 次月 1 日 00:00)；已撤销工单不计入任何指标；比率的分母为 0 时显示“—”。环比与上月比较，同比与上年同月比较；数量类指标的变化以百分比表示，比率类指标的变化以百分点表示。',
-      },
+      { kind: 'list', items: conventions() },
       {
         kind: 'table',
-        headers: ['指标', '计算方法'],
-        rows: data.kpis.filter((k) => formulas[k.key]).map((k) => [k.name, formulas[k.key]]),
+        headers: ['指标', '分子（件数为口径）', '分母'],
+        rows: definitions(config.kpi)
+          .filter((d) => shown.has(d.key))
+          .map((d) => [d.name, d.numerator, d.denominator]),
       },
       {
         kind: 'list',
@@ -474,8 +526,8 @@ function definitionsSection(data: MonthlyReportData, config: Pick<Config, 'kpi'>
 }
 
 /** The monthly report of `month` (YYYY-MM): data model, document and self-contained HTML. */
-export async function buildMonthlyReport(warehouse: Warehouse, month: string, config: Pick<Config, 'kpi'>): Promise<MonthlyReport> {
+export async function buildMonthlyReport(warehouse: Warehouse, month: string, config: Pick<Config, 'kpi'> & MapConfig): Promise<MonthlyReport> {
   const data = await monthlyReportData(warehouse, month, config);
-  const document = monthlyDocument(data, config);
+  const document = monthlyDocument(data, config, reportRegion(config));
   return { data, document, html: renderHtml(document) };
 }

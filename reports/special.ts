@@ -1,29 +1,30 @@
 import type { Config } from '../pipelines/config.js';
-import { dataAsOf, datePeriod, percentChange, shiftPeriod, type KpiSettings, type Period } from '../pipelines/kpi.js';
+import { breakdown, datePeriod, definitions, KpiSession, percentChange, periodKpis, readerOf, shiftPeriod, topicFilter, type KpiReport, type KpiSettings, type Period } from '../pipelines/kpi.js';
 import { sqlFile, type Params, type Warehouse } from '../pipelines/warehouse.js';
 import { rankedBarOption } from './charts/dashboard-options.js';
 import { hourWeekdayHeatmapOption, topicTrendOption, WEEKDAY_NAMES } from './charts/report-options.js';
 import { CHART_WIDTH, renderHtml, type ReportDocument, type Section } from './document.js';
 import { countText, pctChangeWords, rateText, shareText } from './format.js';
 import type { ReportTopic } from './topics.js';
+import { districtMapBlocks, pinnedIncidents, reportRegion, type MapConfig } from './maps.js';
+import type { RegionMap } from './charts/map-options.js';
 
 /**
  * The special report (专报) on one topic over [from, to] (whole days, Beijing time): volume against
  * the same days a year earlier, the trend with the season shaded, where (district → township →
  * address), when (hour × weekday), what kind of request, who handled it and how, repeat callers,
- * satisfaction, and recommendations phrased from these figures. The figures come from
- * queries/reports/topic_*.sql; withdrawn tickets are excluded as in every KPI.
+ * satisfaction, and recommendations phrased from these figures. Every KPI (办结率, 满意率 …, also per
+ * unit) is the metric files' own with the topic as the ticket filter — exactly `hotline kpi --topic`;
+ * the descriptive figures (places, hours, callers) come from queries/reports/topic_*.sql.
  */
 
 export interface TopicSummary {
   received: number;
   dispatched: number;
-  completed: number;
-  ontime_completed: number;
+  /** 办结量 (completion_rate's numerator); null when the export has no completion times. */
+  completed: number | null;
+  /** Callbacks with a rating in the period: 满意率's denominator. */
   rated: number;
-  satisfied: number;
-  resolution_known: number;
-  resolved: number;
   /** Callers (phone hashes) with at least two tickets of the topic in the period: a count, never the hashes. */
   repeat_callers: number;
   repeat_caller_tickets: number;
@@ -33,11 +34,12 @@ export interface TopicSummary {
 export interface TopicUnit {
   unit: string;
   dispatched: number;
-  completed: number;
-  ontime_completed: number;
-  returned: number;
-  rated: number;
-  satisfied: number;
+  completed: number | null;
+  ontime_completion_rate: number | null;
+  /** Dispatched tickets returned at least once; null without return counts. */
+  returned: number | null;
+  satisfaction_rate: number | null;
+  /** Callbacks in the period that said 已解决. */
   resolved: number;
 }
 
@@ -52,6 +54,8 @@ export interface SpecialReportData {
   empty: boolean;
   summary: TopicSummary;
   lastYearSummary: TopicSummary;
+  /** The topic's KPIs over the period: what `hotline kpi --topic NAME --from --to` prints. */
+  kpis: KpiReport;
   /** Percent change of the volume on the same days a year earlier (null without tickets then). */
   yoy_pct: number | null;
   satisfaction_rate: number | null;
@@ -76,21 +80,14 @@ export interface SpecialReport {
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
 const DAY_MS = 86_400_000;
 
-function topicParams(topic: ReportTopic, period: Period, settings: KpiSettings): Params {
-  return {
-    from: period.from,
-    to: period.to,
-    categories: topic.categories.join('|'),
-    keywords: topic.keywords.join('|'),
-    basically_satisfied_counts: settings.basicallySatisfiedCounts,
-  };
+function topicParams(topic: ReportTopic, period: Period): Params {
+  return { from: period.from, to: period.to, ...topicFilter(topic).params };
 }
 
-/** Only the parameters the statement names (DuckDB refuses unknown ones). */
+/** A topic_*.sql file after the topic's tickets (topic_tickets.sql) narrowed to the period (topic_received.sql). */
 async function query<T>(warehouse: Warehouse, file: string, params: Params): Promise<T[]> {
-  // Every topic_*.sql reads the one anchor, topic_tickets.sql, composed in front as the first CTE.
-  const body = sqlFile(`reports/${file}`);
-  const sql = file.startsWith('topic_') ? `with topic_tickets as (\n${sqlFile('reports/topic_tickets.sql')}\n),\n${body.replace(/^(--.*\n)*/, '')}` : body;
+  const body = (name: string) => sqlFile(`reports/${name}`).replace(/^(--.*\n)*/, '');
+  const sql = `with topic_tickets as (\n${body('topic_tickets.sql')}\n),\ntopic_received as (\n${body('topic_received.sql')}\n),\n${body(file)}`;
   const used = Object.fromEntries(Object.entries(params).filter(([name]) => new RegExp(`\\$${name}\\b`).test(sql)));
   const rows = await warehouse.all<Record<string, unknown>>(sql, used);
   // Counts arrive as numbers or bigints: reports work with numbers.
@@ -103,20 +100,48 @@ function days(period: Period): string[] {
   return out;
 }
 
+/** The topic's volume and callers over a period: KPI counts from the metric files, callers from topic_summary.sql. */
+async function topicSummary(warehouse: Warehouse, kpis: KpiReport, topic: ReportTopic): Promise<TopicSummary> {
+  const [callers] = await query<Pick<TopicSummary, 'repeat_callers' | 'repeat_caller_tickets' | 'callers'>>(warehouse, 'topic_summary.sql', topicParams(topic, kpis.period));
+  return {
+    received: kpis.values.received ?? 0,
+    dispatched: kpis.values.dispatched ?? 0,
+    completed: kpis.values.completed,
+    rated: kpis.sums.satisfaction_rate_denominator ?? 0,
+    ...callers,
+  };
+}
+
 /** Gathers every figure of the topic over [from, to] (YYYY-MM-DD, both included). */
 export async function specialReportData(warehouse: Warehouse, topic: ReportTopic, from: string, to: string, config: Pick<Config, 'kpi'>): Promise<SpecialReportData> {
   const period = datePeriod(from, to);
   const lastYear = shiftPeriod(period, -12);
-  const params = topicParams(topic, period, config.kpi);
-  const lastParams = topicParams(topic, lastYear, config.kpi);
-  const [summary] = await query<TopicSummary>(warehouse, 'topic_summary.sql', params);
-  const [lastYearSummary] = await query<TopicSummary>(warehouse, 'topic_summary.sql', lastParams);
+  const params = topicParams(topic, period);
+  const lastParams = topicParams(topic, lastYear);
+  const session = new KpiSession(readerOf(warehouse), config.kpi);
+  const filter = topicFilter(topic);
+  const kpis = await periodKpis(session, period, { filter });
+  const lastYearKpis = await periodKpis(session, lastYear, { filter });
+  const summary = await topicSummary(warehouse, kpis, topic);
+  const lastYearSummary = await topicSummary(warehouse, lastYearKpis, topic);
   const daily = await query<{ day: string; received: number }>(warehouse, 'topic_daily.sql', params);
   const lastDaily = await query<{ day: string; received: number }>(warehouse, 'topic_daily.sql', lastParams);
   const places = await query<{ level: string; district: string; township: string | null; address: string | null; received: number }>(warehouse, 'topic_places.sql', params);
   const heat = await query<{ weekday: number; hour: number; received: number }>(warehouse, 'topic_heatmap.sql', params);
   const types = await query<{ appeal_type: string; received: number }>(warehouse, 'topic_appeal_types.sql', params);
-  const units = await query<TopicUnit>(warehouse, 'topic_units.sql', params);
+  const byUnit = await breakdown(session, 'unit', period, { depth: 1, filter });
+  const units: TopicUnit[] = byUnit.rows
+    .filter((r) => r.level === 1 && r.keys.unit && (r.values.dispatched ?? 0) > 0)
+    .map((r) => ({
+      unit: r.keys.unit!,
+      dispatched: r.values.dispatched ?? 0,
+      completed: r.values.completed,
+      ontime_completion_rate: r.values.ontime_completion_rate,
+      returned: r.values.return_rate === null ? null : r.sums.return_rate_numerator,
+      satisfaction_rate: r.values.satisfaction_rate,
+      resolved: r.sums.resolution_rate_numerator,
+    }))
+    .sort((a, b) => b.dispatched - a.dispatched || a.unit.localeCompare(b.unit));
 
   const current = new Map(daily.map((d) => [d.day, d.received]));
   const before = new Map(lastDaily.map((d) => [d.day, d.received]));
@@ -132,7 +157,7 @@ export async function specialReportData(warehouse: Warehouse, topic: ReportTopic
       name: d.district,
       received: d.received,
       share: ratio(d.received, total),
-      townships: places.filter((p) => p.level === 'township' && p.district === d.district).map((t) => ({ name: t.township ?? '未填', received: t.received })),
+      townships: places.filter((p) => p.level === 'township' && p.district === d.district).map((t) => ({ name: t.township ?? '未知乡镇街道', received: t.received })),
     }));
   const addresses = places
     .filter((p) => p.level === 'address')
@@ -144,16 +169,17 @@ export async function specialReportData(warehouse: Warehouse, topic: ReportTopic
     from,
     to,
     lastYear: { from: lastYear.from.slice(0, 10), to: lastDays.at(-1) ?? lastYear.from.slice(0, 10) },
-    dataAsOf: await dataAsOf(warehouse),
+    dataAsOf: await session.asOf(),
     settings: config.kpi,
     empty: total === 0,
     summary,
     lastYearSummary,
+    kpis,
     yoy_pct: percentChange(total, lastYearSummary.received),
-    satisfaction_rate: ratio(summary.satisfied, summary.rated),
-    resolution_rate: ratio(summary.resolved, summary.resolution_known),
-    completion_rate: ratio(summary.completed, summary.received),
-    ontime_completion_rate: ratio(summary.ontime_completed, summary.dispatched),
+    satisfaction_rate: kpis.values.satisfaction_rate,
+    resolution_rate: kpis.values.resolution_rate,
+    completion_rate: kpis.values.completion_rate,
+    ontime_completion_rate: kpis.values.ontime_completion_rate,
     daily: dailySeries,
     districts,
     addresses,
@@ -197,8 +223,8 @@ export function recommendations(data: SpecialReportData): string[] {
     );
   }
   const slow = data.units
-    .filter((u) => u.dispatched >= 5)
-    .map((u) => ({ ...u, ontime: u.ontime_completed / u.dispatched }))
+    .filter((u) => u.dispatched >= 5 && u.ontime_completion_rate !== null)
+    .map((u) => ({ ...u, ontime: u.ontime_completion_rate! }))
     .sort((a, b) => a.ontime - b.ontime)[0];
   if (slow && slow.ontime < 0.9) out.push(`${slow.unit}按时办结率 ${rateText(slow.ontime)}（转办 ${slow.dispatched} 件），建议督办并压实办理时限。`);
   if (data.satisfaction_rate !== null && data.satisfaction_rate < 0.9) out.push(`满意率 ${rateText(data.satisfaction_rate)}，低于 90%，建议对不满意件逐件复核。`);
@@ -206,7 +232,7 @@ export function recommendations(data: SpecialReportData): string[] {
   return out;
 }
 
-export function specialDocument(data: SpecialReportData): ReportDocument {
+export function specialDocument(data: SpecialReportData, map: { region: RegionMap | null; error: string | null } = { region: null, error: null }): ReportDocument {
   const t = data.topic.title;
   const title = `12345 政务服务便民热线 ${t}诉求专报`;
   const span = `${data.from} 至 ${data.to}`;
@@ -218,6 +244,8 @@ export function specialDocument(data: SpecialReportData): ReportDocument {
       `其中转办 ${countText(s.dispatched)} 件；办结率 ${rateText(data.completion_rate)}，按时办结率 ${rateText(data.ontime_completion_rate)}，满意率 ${rateText(data.satisfaction_rate)}，解决率 ${rateText(data.resolution_rate)}。` +
       `${countText(s.repeat_callers)} 位来电人反映两次及以上。`;
   const sections: Section[] = [{ title: '一、总体情况', blocks: [{ kind: 'paragraph', text: overview, emphasis: true }] }];
+  const missing = Object.values(data.kpis.missing);
+  if (missing.length) sections[0].blocks.push({ kind: 'list', items: missing });
   if (!data.empty) {
     sections[0].blocks.push({
       kind: 'chart',
@@ -230,13 +258,23 @@ export function specialDocument(data: SpecialReportData): ReportDocument {
     sections.push({
       title: '二、区域分布',
       blocks: [
-        {
-          kind: 'chart',
-          title: '图 2　各区县受理量',
-          option: rankedBarOption(topDistricts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
-          width: CHART_WIDTH,
-          height: Math.max(120, topDistricts.length * 28 + 24),
-        },
+        // The topic's districts on the map, its most reported addresses pinned where they resolve to a known place.
+        ...(map.region
+          ? districtMapBlocks(map.region, data.districts.map((d) => ({ name: d.name, value: d.received })), {
+              title: `图 2　${t}诉求的区域分布`,
+              valueName: '受理量',
+              incidents: pinnedIncidents(map.region, data.addresses.slice(0, 5).map((a) => ({ label: `${a.address} ${a.received} 件`, district: a.district, township: a.township, address: a.address }))),
+            })
+          : [
+              {
+                kind: 'chart' as const,
+                title: '图 2　各区县受理量',
+                option: rankedBarOption(topDistricts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
+                width: CHART_WIDTH,
+                height: Math.max(120, topDistricts.length * 28 + 24),
+              },
+              ...(map.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${map.error}` }] : []),
+            ]),
         {
           kind: 'table',
           caption: '区县 → 乡镇（街道）',
@@ -274,7 +312,7 @@ export function specialDocument(data: SpecialReportData): ReportDocument {
               numeric: [1, 2, 3, 4, 5, 6],
               rows: data.units
                 .slice(0, 12)
-                .map((u) => [u.unit, countText(u.dispatched), countText(u.completed), rateText(ratio(u.ontime_completed, u.dispatched)), countText(u.returned), rateText(ratio(u.satisfied, u.rated)), countText(u.resolved)]),
+                .map((u) => [u.unit, countText(u.dispatched), countText(u.completed), rateText(u.ontime_completion_rate), countText(u.returned), rateText(u.satisfaction_rate), countText(u.resolved)]),
             },
             {
               kind: 'paragraph',
@@ -291,10 +329,12 @@ export function specialDocument(data: SpecialReportData): ReportDocument {
       {
         kind: 'list',
         items: [
-          `专题工单：受理时间在 ${span}（含首尾两日，北京时间）、非已撤销，且一级或二级分类为 ${data.topic.categories.join('、') || '—'}，或诉求内容包含 ${data.topic.keywords.join('、') || '—'} 的工单。`,
+          `专题工单：非已撤销，且一级或二级分类为 ${data.topic.categories.join('、') || '—'}，或诉求内容包含 ${data.topic.keywords.join('、') || '—'} 的工单；受理量等按受理时间在 ${span}（含首尾两日，北京时间）计。`,
           `同比：与上年同期 ${data.lastYear.from} 至 ${data.lastYear.to} 比较，以百分比表示。`,
-          '办结率 = 已办结件（直接答复件视为办结）÷ 受理量；按时办结率 = 办结时间不晚于办理时限的转办件 ÷ 转办量。',
-          `满意率 = 回访“满意”${data.settings.basicallySatisfiedCounts ? '与“基本满意”' : ''}件 ÷ 回访结果为满意/基本满意/不满意的件数；解决率 = “已解决”件 ÷ “是否解决”已填件数（按受理时间在期间内的工单计）。`,
+          `各项比率与全热线的指标口径完全相同，只是只计专题工单（与 hotline kpi --topic ${data.topic.name} --from ${data.from} --to ${data.to} 的输出一致）：`,
+          ...definitions(data.settings)
+            .filter((d) => ['completion_rate', 'ontime_completion_rate', 'satisfaction_rate', 'resolution_rate'].includes(d.key))
+            .map((d) => `${d.name} = ${d.numerator} ÷ ${d.denominator}。`),
           '重复来电：同一来电号码（仅以加密哈希比对，报告不含号码）在期间内有两件及以上专题工单。',
           `数据截至：${data.dataAsOf ?? '—'}。`,
         ],
@@ -312,8 +352,8 @@ function peakText(cells: { weekday: number; hour: number; count: number }[]): st
 }
 
 /** The special report on `topic` over [from, to] (YYYY-MM-DD, both days included). */
-export async function buildSpecialReport(warehouse: Warehouse, topic: ReportTopic, from: string, to: string, config: Pick<Config, 'kpi'>): Promise<SpecialReport> {
+export async function buildSpecialReport(warehouse: Warehouse, topic: ReportTopic, from: string, to: string, config: Pick<Config, 'kpi'> & MapConfig): Promise<SpecialReport> {
   const data = await specialReportData(warehouse, topic, from, to, config);
-  const document = specialDocument(data);
+  const document = specialDocument(data, reportRegion(config));
   return { data, document, html: renderHtml(document) };
 }

@@ -43,8 +43,16 @@ export function replace(parent: Element, ...children: Child[]): void {
 const charts = new Set<Chart>();
 let themed = false;
 
-/** Draws an option (built by reports/charts/*) into a new chart container and returns the container. */
-export function chartBox(option: EChartsOption, className = 'chart', onClick?: (params: Record<string, unknown>) => void): HTMLDivElement {
+/** An option laid out for the box's width (the map places its labels in pixels): the option and the height it needs. */
+export type SizedOption = (width: number) => { option: EChartsOption; height: number };
+
+const sized = new WeakMap<Chart, SizedOption>();
+
+/**
+ * Draws an option (built by reports/charts/*) into a new chart container and returns the container.
+ * A `SizedOption` is built once the box has its width, and again when the window is resized.
+ */
+export function chartBox(option: EChartsOption | SizedOption, className = 'chart', onClick?: (params: Record<string, unknown>) => void): HTMLDivElement {
   const box = h('div', { class: className });
   // ECharts needs the box in the document to measure it: draw on the next frame.
   requestAnimationFrame(() => {
@@ -53,12 +61,19 @@ export function chartBox(option: EChartsOption, className = 'chart', onClick?: (
       echarts.registerTheme('hotline', chartTheme as object);
       themed = true;
     }
+    let drawn = option as EChartsOption;
+    if (typeof option === 'function') {
+      const built = option(box.clientWidth);
+      box.style.height = `${built.height}px`;
+      drawn = built.option;
+    }
     const chart = echarts.init(box, 'hotline', { renderer: 'canvas' });
     // 'finished' fires once the chart (and any animation) is drawn: what the browser tests wait for.
     chart.on('finished', () => {
       box.dataset.chart = 'drawn';
     });
-    chart.setOption(option);
+    chart.setOption(drawn);
+    if (typeof option === 'function') sized.set(chart, option);
     if (onClick) chart.on('click', (params) => onClick(params as unknown as Record<string, unknown>));
     charts.add(chart);
   });
@@ -77,7 +92,19 @@ function disposeCharts(parent: Element): void {
 let resizeTimer: number | undefined;
 window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
-  resizeTimer = window.setTimeout(() => charts.forEach((c) => c.resize()), 120);
+  resizeTimer = window.setTimeout(
+    () =>
+      charts.forEach((c) => {
+        const build = sized.get(c);
+        if (build) {
+          const built = build(c.getDom().clientWidth);
+          c.getDom().style.height = `${built.height}px`;
+          c.resize();
+          c.setOption(built.option, true);
+        } else c.resize();
+      }),
+    120,
+  );
 });
 
 // --- tables ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import { renderDistricts } from './pages/districts.js';
 import { renderOverview } from './pages/overview.js';
 import { renderReports } from './pages/reports.js';
 import { renderSql } from './pages/sql.js';
+import { renderTopics } from './pages/topics.js';
 import { renderUnits } from './pages/units.js';
 
 const PAGES: Record<string, (content: HTMLElement) => Promise<void>> = {
@@ -21,6 +22,7 @@ const PAGES: Record<string, (content: HTMLElement) => Promise<void>> = {
   districts: renderDistricts,
   units: renderUnits,
   alerts: renderAlerts,
+  topics: renderTopics,
   reports: renderReports,
   data: renderData,
   sql: renderSql,

@@ -29,7 +29,16 @@ export interface Card {
   yoy_pct?: number | null;
   mom_pp?: number | null;
   yoy_pp?: number | null;
-  spark: { month: string; value: number | null }[];
+  /** Why 环比 / 同比 is not shown (a base with far less data, or a young month that cannot be rewound). */
+  mom_withheld?: string;
+  yoy_withheld?: string;
+  /** The bases are last month and last year at the same age (a young month). */
+  same_age?: true;
+  /** Why the KPI cannot be computed from this export, or null. */
+  missing: string | null;
+  /** 未满期: some of the month's dispatched tickets are still due. */
+  young: boolean;
+  spark: { month: string; value: number | null; young?: true }[];
 }
 
 export type Episode = AlertEpisode;
@@ -42,6 +51,8 @@ export interface Overview {
   source: string;
   rollup: Freshness;
   calendar: Calendar;
+  /** Missing KPIs and comparison rules, one line each. */
+  notes: string[];
   cards: Card[];
   daily: { date: string; count: number }[];
   alerts: Episode[] | null;
@@ -95,9 +106,9 @@ export interface UnitRow {
   resolution_basis: string | null;
   satisfaction_rate: number | null;
   composite_score: number | null;
-  overdue: number;
-  returned_tickets: number;
-  returns: number;
+  overdue: number | null;
+  returned_tickets: number | null;
+  returns: number | null;
   unranked_reason: string | null;
 }
 

@@ -2,6 +2,9 @@ import { usageError } from '../cli-error.js';
 import {
   KPI_JSON_KEYS,
   datePeriod,
+  definitionsMarkdown,
+  DERIVED_COUNTS,
+  governingMetric,
   isMonth,
   kpiJson,
   kpiWithComparisons,
@@ -12,6 +15,8 @@ import {
   periodKpisSql,
   periodLabel,
   rollupState,
+  topicFilter,
+  type KpiComparisonReport,
   type KpiChange,
   type KpiReport,
   type KpiSettings,
@@ -25,13 +30,18 @@ import { COMMON_HELP, commandConfig, log, openWarehouse, parseCommand, printJson
 const HELP = `hotline kpi — 月度或任意时段的全部考核指标（受理量、办结率、满意率、接通率 …）
 Every KPI of kpi-definitions.md for one month or a range of days (Beijing time).
 
-Usage: hotline kpi --month YYYY-MM [--compare] [--json]
-       hotline kpi --from YYYY-MM-DD --to YYYY-MM-DD [--compare] [--json]
+Usage: hotline kpi --month YYYY-MM [--compare] [--topic NAME] [--json]
+       hotline kpi --from YYYY-MM-DD --to YYYY-MM-DD [--compare] [--topic NAME] [--json]
+       hotline kpi --definitions
   --month YYYY-MM   one calendar month
   --from DATE       first day of a range (YYYY-MM-DD)
   --to DATE         last day of the range, included
   --compare         add 环比 (vs the month before) and 同比 (vs a year before): counts in %,
-                    rates in percentage points (个百分点)
+                    rates in percentage points (个百分点); a young month (未满期) is compared at
+                    the same age, a base with far less data is not compared (the reason is printed)
+  --topic NAME      only the tickets of a special-report topic (config reports.topics), as 专报
+  --definitions     print every definition (Markdown: docs/kpi-definitions.md)
+A KPI the export cannot give (e.g. no completion times) is — (null in --json), with a note.
   --source S        auto (default: the rollup when up to date, else the tickets), rollup, direct
   --refresh         rebuild the rollup tables first
   --sql             print the SQL and its parameters instead of the numbers
@@ -111,12 +121,14 @@ function signed(value: number): string {
 }
 
 export function formatChange(change: KpiChange, which: 'mom' | 'yoy'): string {
+  if (which === 'mom' ? change.mom_withheld : change.yoy_withheld) return '不作比较';
+  const age = change.same_age ? '（同龄）' : '';
   if (change.measure === 'pp') {
     const value = which === 'mom' ? change.mom_pp : change.yoy_pp;
-    return value === null ? '—' : `${signed(value)} 个百分点`;
+    return value === null ? '—' : `${signed(value)} 个百分点${age}`;
   }
   const value = which === 'mom' ? change.mom_pct : change.yoy_pct;
-  return value === null ? '—' : `${signed(value)}%`;
+  return value === null ? '—' : `${signed(value)}%${age}`;
 }
 
 /** Terminal columns of a string: CJK and full-width characters take two. */
@@ -175,27 +187,43 @@ export async function describeSettings(warehouse: Warehouse, settings: KpiSettin
 
 // ----------------------------------------------------------------------------------------------
 
-function comparisonJson(report: Awaited<ReturnType<typeof kpiWithComparisons>>) {
+function comparisonJson(report: KpiComparisonReport) {
   const metrics: Record<string, Record<string, number | null>> = {};
+  const withheld: Record<string, Record<string, string>> = {};
   for (const key of KPI_JSON_KEYS) {
     const change = report.changes[key];
     metrics[key] =
       change.measure === 'pp'
         ? { previous_month: change.previous_month, mom_pp: change.mom_pp, same_month_last_year: change.same_month_last_year, yoy_pp: change.yoy_pp }
         : { previous_month: change.previous_month, mom_pct: change.mom_pct, same_month_last_year: change.same_month_last_year, yoy_pct: change.yoy_pct };
+    if (change.mom_withheld || change.yoy_withheld) withheld[key] = { ...(change.mom_withheld ? { mom: change.mom_withheld } : {}), ...(change.yoy_withheld ? { yoy: change.yoy_withheld } : {}) };
   }
   return {
     previous_month: periodLabel(report.previousMonth.period),
     same_month_last_year: periodLabel(report.sameMonthLastYear.period),
+    /** 未满期: the keys still moving; their previous_month / same_month_last_year are the bases at the same age. */
+    young: report.current.maturity.young,
     metrics,
+    withheld,
+    notes: report.notes,
   };
+}
+
+/** The lines under a table: what cannot be computed, which KPIs are still moving, the comparison rules. */
+export function reportNotes(report: KpiReport, comparison?: KpiComparisonReport): string[] {
+  const notes: string[] = [...Object.values(report.missing)];
+  const young = report.maturity.young.filter((k) => !DERIVED_COUNTS.some((d) => d.key === k)).map((k) => governingMetric(k).name);
+  if (young.length && !comparison?.sameAge) {
+    notes.push(`未满期：${young.join('、')}（部分转办工单的办理时限在数据截至时间 ${report.maturity.asOf} 之后，数值仍会变化）`);
+  }
+  return [...notes, ...(comparison?.notes ?? [])];
 }
 
 function label(key: string): string {
   return `${metricName(key)} ${key}`;
 }
 
-function kpiTable(report: KpiReport, comparison?: Awaited<ReturnType<typeof kpiWithComparisons>>): string {
+function kpiTable(report: KpiReport, comparison?: KpiComparisonReport): string {
   if (!comparison) {
     return formatTable(['指标', '本期'], KPI_JSON_KEYS.map((key) => [label(key), formatValue(key, report.values[key])]));
   }
@@ -227,12 +255,22 @@ export async function run(argv: string[]): Promise<void> {
     compare: { type: 'boolean', default: false },
     refresh: { type: 'boolean', default: false },
     sql: { type: 'boolean', default: false },
+    topic: { type: 'string' },
+    definitions: { type: 'boolean', default: false },
   });
   if (values.help) return void process.stdout.write(HELP + '\n');
+  if (values.definitions) return void process.stdout.write(definitionsMarkdown(commandConfig(values).kpi));
   const period = periodFromFlags(values);
   const source = sourceFromFlag(values.source);
   const config = commandConfig(values);
   const settings = config.kpi;
+  const topic = values.topic === undefined ? undefined : config.reports.topics.find((t) => t.name === values.topic || t.title === values.topic);
+  if (values.topic !== undefined && !topic) {
+    throw usageError(`--topic: no such topic "${values.topic}" (one of ${config.reports.topics.map((t) => t.name).join(', ')}; config reports.topics)`);
+  }
+  const figure = topic ? { filter: topicFilter(topic) } : {};
+  const about = topic ? ` · ${figure.filter!.label}` : '';
+  const printNotes = (lines: string[], stream: NodeJS.WriteStream) => lines.length && stream.write(lines.map((l) => `注：${l}`).join('\n') + '\n');
   const warehouse = await openWarehouse(config);
   try {
     if (values.refresh) {
@@ -240,21 +278,27 @@ export async function run(argv: string[]): Promise<void> {
       log(`汇总表已重建 / rollup rebuilt: ${result.rows} rows in ${result.durationMs} ms`);
     }
     if (values.sql) {
-      const plan = await periodKpisSql(warehouse, period, { settings, source });
+      const plan = await periodKpisSql(warehouse, period, { settings, source, ...figure });
       process.stdout.write(`-- source: ${plan.source}\n-- parameters: ${JSON.stringify(plan.params)}\n${plan.sql}\n`);
       return;
     }
     if (values.compare) {
-      const report = await kpiWithComparisons(warehouse, period, { settings, source });
+      const report = await kpiWithComparisons(warehouse, period, { settings, source, ...figure });
       if (values.json) return printJson({ ...kpiJson(report.current), comparisons: comparisonJson(report) });
-      process.stdout.write(`12345 热线考核指标 · ${describePeriod(period)}\n\n${kpiTable(report.current, report)}\n`);
+      process.stdout.write(`12345 热线考核指标 · ${describePeriod(period)}${about}\n\n${kpiTable(report.current, report)}\n`);
       process.stdout.write(`环比 = 与上月比，同比 = 与去年同月比；数量为变化百分比，比率为变化的百分点。\n`);
+      printNotes(reportNotes(report.current, report), process.stdout);
       process.stdout.write((await describeSettings(warehouse, settings, report.current.source)) + '\n');
       return;
     }
-    const report = await periodKpis(warehouse, period, { settings, source });
-    if (values.json) return printJson(kpiJson(report));
-    process.stdout.write(`12345 热线考核指标 · ${describePeriod(period)}\n\n${kpiTable(report)}\n`);
+    const report = await periodKpis(warehouse, period, { settings, source, ...figure });
+    if (values.json) {
+      // the JSON is exactly the contract's shape: the notes go to stderr
+      printNotes(reportNotes(report), process.stderr);
+      return printJson(kpiJson(report));
+    }
+    process.stdout.write(`12345 热线考核指标 · ${describePeriod(period)}${about}\n\n${kpiTable(report)}\n`);
+    printNotes(reportNotes(report), process.stdout);
     process.stdout.write((await describeSettings(warehouse, settings, report.source)) + '\n');
   } finally {
     warehouse.close();

@@ -1,3 +1,4 @@
+import { districtMapAt, type RegionMap } from '../../reports/charts/map-options.js';
 import { alertTrendOption, type AlertHistoryDay } from '../../reports/charts/options.js';
 import { renderPng } from '../../reports/charts/render.js';
 import { CHART_FONT_FAMILY, chartColors } from '../../reports/charts/theme.js';
@@ -53,6 +54,8 @@ export interface ComposeOptions {
   today?: string;
   /** Embed the 8-week chart (default true). */
   chart?: boolean;
+  /** The region's boundaries: the mail then shows where the alert is on a map (with `chart` not false). */
+  region?: RegionMap | null;
 }
 
 const SAMPLE_COUNT = 3;
@@ -81,6 +84,9 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
     });
     attachments.push({ filename: `trend-${evidence.episodeId}.png`, content: png, contentType: 'image/png', cid });
   }
+
+  const location = options.chart !== false && options.region ? locationMap(evidence, options.region, what) : null;
+  if (location) attachments.push(location.attachment);
 
   const ratio = evidence.expected > 0 ? evidence.count / evidence.expected : Infinity;
   const excess = evidence.count - evidence.upper;
@@ -114,6 +120,10 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
       ? `<img src="cid:${esc(cid)}" width="${CHART_WIDTH}" alt="${esc(`${what} 近 8 周每日工单走势`)}" style="display:block;width:100%;max-width:${CHART_WIDTH}px;height:auto;border:0;margin:8px 0 4px;">` +
         `<p style="margin:0 0 12px;font-size:12px;color:${chartColors.subtext};">柱：每日工单量（红色为超出预警上限）；绿线：预期；橙色虚线：预警上限。</p>`
       : '',
+    location
+      ? section('位置', `<img src="cid:${esc(location.attachment.cid!)}" width="${MAP_WIDTH}" alt="${esc(`${what} 发生位置：${location.where}`)}" style="display:block;width:100%;max-width:${MAP_WIDTH}px;height:auto;border:0;margin:4px 0;">`) +
+        `<p style="margin:0 0 12px;font-size:12px;color:${chartColors.subtext};">${esc(location.caption)}</p>`
+      : '',
     section('工单集中的乡镇街道', rankTable(evidence.topTownships, '乡镇街道')),
     section('工单集中的地址', rankTable(evidence.topAddresses, '地址')),
     section('工单示例', samples.length > 0 ? samples.map(sampleCard).join('') : muted('暂无可展示的工单')),
@@ -135,6 +145,7 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
     `p 值：${formatP(evidence.pValue)}`,
     `异常分数：${formatNumber(evidence.score)}`,
     '',
+    ...(location ? [`位置：${location.caption}`, ''] : []),
     '工单集中的乡镇街道：',
     ...rankLines(evidence.topTownships),
     '',
@@ -227,6 +238,28 @@ export function composeDigestMail(items: AlertEvidence[], date: string, options:
   ].join('\n');
 
   return { subject, html, text, attachments: [], headers: { 'X-Hotline-Kind': 'digest', 'X-Hotline-Date': date } };
+}
+
+// Wide enough for the prefecture's names; a phone scales it down like the trend chart.
+const MAP_WIDTH = 480;
+
+/**
+ * Where the alert is, as a PNG locator map (the district tinted, a pin at its top address's known
+ * place, else its top township's, else the district's centre) and a caption that says how precise
+ * the pin is. Null when the alert has no place on the map (a prefecture-wide series).
+ */
+function locationMap(evidence: AlertEvidence, region: RegionMap, what: string): { attachment: MailAttachment; where: string; caption: string } | null {
+  const incident = { label: what, district: evidence.series.district, township: evidence.topTownships[0]?.name ?? null, address: evidence.topAddresses[0]?.name ?? null };
+  const map = districtMapAt(region, [], { kind: 'count', valueName: '受理量', width: MAP_WIDTH, locator: true, compact: true, highlight: evidence.series.district, incidents: [incident] });
+  const place = map.incidents[0].place;
+  if (!place) return null;
+  const png = renderPng(map.option, { width: MAP_WIDTH, height: map.height, scale: 2 });
+  const precision = { place: '按地址定位', township: '标在乡镇街道中心', district: '标在区县中心（地址未能定位到已知地点）' }[place.precision];
+  return {
+    attachment: { filename: `location-${evidence.episodeId}.png`, content: png, contentType: 'image/png', cid: `location-${evidence.episodeId}@hotline-pulse` },
+    where: place.where,
+    caption: `${place.where}：红色标记${precision}。${region.attribution}。`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

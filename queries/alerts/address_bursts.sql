@@ -1,12 +1,12 @@
 -- Bursts at one address or residential compound within hours (a water outage, a heating failure):
--- tickets received in [$from, $to) grouped by the compound part of the address (up to 小区/花园/
--- 苑/家园/公寓/村/号院 when present), with how many the same place had in the previous 30 days.
+-- tickets received in [$from, $to) grouped by their place (stg_tickets: the compound part of the
+-- address when there is one), with how many the same place had in the previous 30 days.
 with recent as (
   select
-    coalesce(regexp_extract(address, '^(.*?(小区|花园|苑|家园|公寓|号院|村))', 1), address) as place,
-    district, township, category_l1, coalesce(category_l2, category_l1) as category_l2, received_at
-  from tickets
-  where status <> '已撤销' and address is not null
+    place,
+    district, township, category_l1, category_l2_or_l1 as category_l2, received_at
+  from stg_tickets
+  where address is not null
     and received_at >= $from::timestamp and received_at < $to::timestamp
 ),
 bursts as (
@@ -19,10 +19,10 @@ bursts as (
 ),
 history as (
   select
-    coalesce(regexp_extract(address, '^(.*?(小区|花园|苑|家园|公寓|号院|村))', 1), address) as place,
+    place,
     count(*) as n
-  from tickets
-  where status <> '已撤销' and address is not null
+  from stg_tickets
+  where address is not null
     and received_at >= $from::timestamp - interval 30 day and received_at < $from::timestamp
   group by place
 ),

@@ -1,9 +1,9 @@
--- Monthly ticket counts per first- and second-level category (withdrawn excluded), for the
--- seasonal profile and the next month's outlook.
+-- Monthly ticket counts per first- and second-level category (the counted tickets of stg_tickets),
+-- for the seasonal profile and the next month's outlook.
 with counted as (
-  select date_trunc('month', received_at)::date as month, category_l1, coalesce(category_l2, category_l1) as category_l2
-  from tickets
-  where status <> '已撤销' and received_at < $to
+  select date_trunc('month', received_at)::date as month, category_l1, category_l2_or_l1 as category_l2
+  from stg_tickets
+  where received_at < $to
 ),
 final as (
   select 'l1' as level, category_l1 as category, month, count(*)::integer as n from counted group by all

@@ -7,8 +7,10 @@
 --   满意率 = satisfaction_rate
 --   composite = $weight_response × 响应率 + $weight_resolution × 解决率 + $weight_satisfaction × 满意率
 -- A unit is ranked when at least $min_tickets tickets were dispatched to it in the period and all
--- three rates exist; ties on the score break on volume (more tickets first). Every other unit is
--- listed with rank null and the reason. A unit missing from the directory is of kind 其他.
+-- three rates exist; ties on the score break on volume (more tickets first), and units equal on
+-- both share the rank and are listed by name. Every other unit is listed with rank null and the
+-- reason. A unit missing from the directory is of kind 其他. Figures the export cannot give (no
+-- deadlines: 超期; no return counts: 退单) stay null, as their metrics are.
 with directory as (
   select
     unit,
@@ -30,7 +32,7 @@ unit_rates as (
     end as resolution_basis,
     k.satisfaction_rate,
     k.overdue,
-    k.return_rate_numerator as returned_tickets,
+    case when k.return_rate is not null then k.return_rate_numerator end as returned_tickets,
     k.returns,
     k.ontime_completion_rate,
     k.resolution_rate,

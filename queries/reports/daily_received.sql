@@ -1,11 +1,10 @@
--- Tickets received per day in [$from, $to) (withdrawn excluded, as every KPI): the monthly trend.
+-- Tickets received per day in [$from, $to) (the counted tickets of stg_tickets): the monthly trend.
 -- The days add up to the period's `received` KPI; days without tickets are absent (the report fills 0).
 with counted as (
   select
     received_at::date as day,
-  from tickets
-  where status <> '已撤销'
-    and received_at >= $from::timestamp
+  from stg_tickets
+  where received_at >= $from::timestamp
     and received_at < $to::timestamp
 ),
 

@@ -1,10 +1,10 @@
--- Reads `topic_tickets`, the topic's tickets in [$from, $to) (topic_tickets.sql), which
+-- Reads `topic_received`, the topic's tickets received in [$from, $to) (topic_received.sql), which
 -- reports/special.ts puts in front of this file as the first CTE.
 final as (
   select
     appeal_type,
     count(*)::integer as received,
-  from topic_tickets
+  from topic_received
   group by all
 )
 

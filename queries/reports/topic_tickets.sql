@@ -1,14 +1,11 @@
--- The topic's tickets in [$from, $to): withdrawn excluded; category_l1 or category_l2 among
--- $categories, or the text containing one of $keywords (both '|'-separated lists, either may be empty).
--- The anchor of every topic_*.sql file: one definition of which tickets a special report counts.
+-- A special-report topic's tickets, any time: counted tickets (stg_tickets) whose category_l1 or
+-- category_l2 is among $categories, or whose text contains one of $keywords (both '|'-separated
+-- lists, either may be empty). One definition of which tickets a topic is: the KPIs of a special
+-- report read it as their ticket filter (the same metric files as every KPI), and topic_received.sql
+-- narrows it to the report's period for the descriptive figures.
 select
   *,
-from tickets
-where status <> '已撤销'
-  and received_at >= $from::timestamp
-  and received_at < $to::timestamp
-  and (
-    list_contains(string_split($categories, '|'), category_l1)
-    or list_contains(string_split($categories, '|'), category_l2)
-    or len(list_filter(string_split($keywords, '|'), k -> k <> '' and contains(coalesce(content, ''), k))) > 0
-  )
+from stg_tickets
+where list_contains(string_split($categories, '|'), category_l1)
+  or list_contains(string_split($categories, '|'), category_l2)
+  or len(list_filter(string_split($keywords, '|'), k -> k <> '' and contains(coalesce(content, ''), k))) > 0

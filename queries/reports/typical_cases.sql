@@ -4,10 +4,9 @@
 with counted as (
   select
     *,
-    coalesce(nullif(category_l2, ''), category_l1) as case_category,
-  from tickets
-  where status <> '已撤销'
-    and received_at >= $from::timestamp
+    category_l2_or_l1 as case_category,
+  from stg_tickets
+  where received_at >= $from::timestamp
     and received_at < $to::timestamp
 ),
 

@@ -14,10 +14,11 @@ import { baseOption, chartColors, chartPalette, chartTheme, titleOption } from '
 
 export type ValueKind = 'count' | 'rate' | 'mean';
 
-/** One month of one KPI. */
+/** One month of one KPI; `young` when the month's value is still moving (未满期). */
 export interface MonthPoint {
   month: string;
   value: number | null;
+  young?: boolean;
 }
 
 /** A named count with an optional share of the total (a pie slice, a bar). */
@@ -81,29 +82,48 @@ const axisLabel = { color: chartColors.subtext, hideOverlap: true };
 const splitLine = { lineStyle: { color: chartTheme.valueAxis.splitLine.lineStyle.color } };
 
 /**
- * A KPI card's sparkline: the last months of one KPI as a small area line, no axes. The tooltip names
- * the month and the formatted value.
+ * A KPI card's sparkline: the last months of one KPI as a small area line, no axes. Young months
+ * (未满期: tickets still due, the value still moving) continue the line dashed and hollow, so the
+ * last point's dip reads as unfinished, not as a fall. The tooltip names the month and the value.
  */
 export function kpiSparklineOption(points: MonthPoint[], kind: ValueKind): EChartsOption {
-  const source = points.map((p) => ({ month: p.month, value: plain(p.value, kind), display: formatValue(p.value, kind) }));
+  const firstYoung = points.findIndex((p) => p.young);
+  const source = points.map((p, i) => ({
+    month: p.month,
+    value: firstYoung >= 0 && i >= firstYoung ? null : plain(p.value, kind),
+    // the young run starts at the last settled point, so the two lines join
+    young: firstYoung >= 0 && i >= firstYoung - 1 ? plain(p.value, kind) : null,
+    display: formatValue(p.value, kind) + (p.young ? '（未满期）' : ''),
+  }));
+  const line = { type: 'line' as const, showSymbol: false, symbolSize: 6, connectNulls: false };
   return {
     ...baseOption(),
     grid: { left: 2, right: 2, top: 4, bottom: 2, outerBoundsMode: 'none' },
     tooltip: { trigger: 'item', formatter: '{@month}：{@display}', confine: true },
-    dataset: { dimensions: ['month', 'value', 'display'], source },
+    dataset: { dimensions: ['month', 'value', 'young', 'display'], source },
     xAxis: { type: 'category', show: false, boundaryGap: false },
     yAxis: { type: 'value', show: false, scale: true },
     series: [
       {
-        type: 'line',
+        ...line,
         encode: { x: 'month', y: 'value' },
-        showSymbol: false,
-        symbolSize: 6,
-        connectNulls: false,
         lineStyle: { color: chartColors.count, width: 1.5 },
         itemStyle: { color: chartColors.count },
         areaStyle: { color: 'rgba(78, 127, 217, 0.12)' },
       },
+      ...(firstYoung >= 0
+        ? [
+            {
+              ...line,
+              name: '未满期',
+              encode: { x: 'month', y: 'young' },
+              showSymbol: true,
+              symbol: 'emptyCircle',
+              lineStyle: { color: chartColors.subtext, width: 1.5, type: 'dashed' as const },
+              itemStyle: { color: chartColors.subtext },
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
 import type { EChartsOption } from 'echarts';
+import { loadedGeoJson } from './map-region.js';
 
 export interface ChartSize {
   width: number;
@@ -18,6 +19,7 @@ export interface PngOptions extends ChartSize {
 
 /** Server-side SVG of a chart option, as the reports embed it. */
 export function renderSvg(option: EChartsOption, size: ChartSize): string {
+  registerMaps(option);
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
   try {
     chart.setOption({ ...option, animation: false });
@@ -25,6 +27,20 @@ export function renderSvg(option: EChartsOption, size: ChartSize): string {
   } finally {
     // Without dispose the zrender timers keep the process alive.
     chart.dispose();
+  }
+}
+
+const registered = new Map<string, object>();
+
+/** A map option names its boundaries; the region loader (map-region.ts) has read them (again, if the file changed). */
+function registerMaps(option: EChartsOption): void {
+  const geos = [option.geo ?? []].flat() as { map?: string }[];
+  for (const { map } of geos) {
+    const geoJson = map ? loadedGeoJson.get(map) : undefined;
+    if (map && geoJson && registered.get(map) !== geoJson) {
+      echarts.registerMap(map, geoJson as never);
+      registered.set(map, geoJson);
+    }
   }
 }
 

@@ -15,6 +15,7 @@ const benches: [string, string[]][] = [
   ['kpi.ts', quick ? ['--tickets', '2000000'] : []],
   ['detect.ts', quick ? ['--quick'] : []],
   ['api.ts', quick ? ['--tickets', '2000000'] : []],
+  ['classify.ts', quick ? ['--quick'] : []],
 ];
 let failed = 0;
 for (const [file, args] of benches) {

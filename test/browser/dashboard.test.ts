@@ -16,9 +16,9 @@ import { createApp } from '../../dashboard/server.js';
 import { addUser, usersFile } from '../../pipelines/users.js';
 import { Warehouse } from '../../pipelines/warehouse.js';
 import { tempSetup } from '../service/helpers.js';
-import { buildWarehouse, XSS_TEXT } from './fixture.js';
+import { buildWarehouse, CHROMIUM, launchChromium, XSS_TEXT } from './fixture.js';
+import { addTextCases, MISFILED_TICKETS } from './text-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) {
   console.warn(`test/browser: ${CHROMIUM} not found, so the browser tests are skipped. Install it with: apt-get install -y chromium fonts-noto-cjk`);
@@ -35,6 +35,7 @@ const LEADER_PAGES = [
   ['/districts', 'districts'],
   ['/units', 'units'],
   ['/alerts', 'alerts'],
+  ['/topics', 'topics'],
   ['/reports', 'reports'],
   ['/definitions', 'definitions'],
 ] as const;
@@ -52,19 +53,13 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     warehouse = await Warehouse.open(setup.config.db);
     await buildWarehouse(warehouse, setup.config, setup.dir);
+    await addTextCases(warehouse, setup.config);
     for (const role of ['leader', 'analyst', 'admin'] as Role[]) addUser(usersFile(setup.config), role, role, PASSWORD);
     app = createApp({ warehouse: await warehouse.session(), config: setup.config, startedAt: new Date() });
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const { chromium } = await import('playwright-core');
-    // Each launch runs on a fresh temporary profile (playwright passes its own --user-data-dir; a
-    // persistent context would allow one signed-in role only); the other flags as stack-notes.md says.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--lang=zh-CN', '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
@@ -111,7 +106,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
   it('a leader sees every leadership page with its charts, and neither SQL nor 数据', async () => {
     const { page, errors } = await signIn('leader');
     const nav = await page.locator('header nav a').allTextContents();
-    expect(nav).toEqual(['总览', '诉求分析', '区域分析', '承办单位', '预警', '报告']);
+    expect(nav).toEqual(['总览', '诉求分析', '区域分析', '承办单位', '预警', '热点话题', '报告']);
     for (const [path, id] of LEADER_PAGES) await visit(page, path, id, `leader-${id}`);
 
     const forbidden = await page.goto(`${base}/sql`);
@@ -149,6 +144,61 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     expect([...errors, ...phone.errors]).toEqual([]);
   }, 180_000);
 
+  it('承办单位 ranks within each unit kind, shows the units to supervise and the spread of scores (README screenshot)', async () => {
+    const { page, errors } = await signIn('leader');
+    await visit(page, '/units?month=2025-07', 'units', 'units');
+    // the README's picture: the ranking as a leader first sees it (the page's first screen)
+    await page.screenshot({ path: join(ROOT, 'docs', 'units.png') });
+    const kinds = await page.locator('.kind-section').evaluateAll((sections) => sections.map((s) => (s as HTMLElement).dataset.kind));
+    expect(kinds.length).toBeGreaterThan(1);
+    for (const kind of kinds) {
+      // ranks restart at 1 in every kind, and never repeat a mixed column
+      const ranks = (await page.locator(`.kind-section[data-kind="${kind}"] tbody tr td:first-child`).allTextContents()).filter((t) => /^\d+$/.test(t)).map(Number);
+      if (ranks.length) expect(ranks[0], kind).toBe(1);
+      expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
+    }
+    // every table keeps its own header links
+    for (const kind of kinds) expect(await page.locator(`.kind-section[data-kind="${kind}"] thead`).textContent()).toContain('综合得分');
+    const scores = await page.locator('.kind-section tbody tr td:nth-child(7)').allTextContents();
+    expect(scores.filter((t) => t !== '—').every((t) => /^\d+\.\d\d$/.test(t))).toBe(true);
+    expect(await page.textContent('#content')).toContain('需督办');
+    expect(await page.textContent('#content')).toContain('综合得分分布');
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it('热点话题 shows the issues with their trend and tickets; 诉求分析 lists 疑似分类不符 and 承办单位 the returned tickets with a suggested unit', async () => {
+    const { page, errors } = await signIn('leader');
+    await visit(page, '/topics?from=2025-07-01&to=2025-07-31', 'topics', 'leader-topics');
+    const topics = page.locator('#content table').first().locator('tbody tr');
+    expect(await topics.count()).toBeGreaterThan(5);
+    // The fixture's texts say "<township><sub-category>问题": an issue is one matter at one
+    // township (nearly always one category), the street's other matters not mixed in; the July
+    // noise spike (42 requests in three days at 宁边路街道) is one issue.
+    const cells = await topics.evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(cells.filter((row) => row[8].split('、').length === 1).length, cells.map((row) => row.join(' | ')).join('\n')).toBeGreaterThanOrEqual(cells.length - 2);
+    const spike = cells.find((row) => row[2].startsWith('宁边路街道噪声扰民'));
+    expect(spike, cells.map((row) => row[2]).join('\n')).toBeDefined();
+    expect(spike![8]).toBe('环境保护');
+    expect(Number(spike![4]), cells.map((row) => row.join(' / ')).join('\n')).toBeGreaterThanOrEqual(42);
+    expect(await page.locator('#topic-detail tbody tr').count()).toBeGreaterThan(0);
+    await topics.nth(1).click();
+    await page.waitForSelector('#topic-detail h2:has-text("2.")');
+
+    await visit(page, '/categories?month=2025-07', 'categories', 'leader-categories-misfilings');
+    const misfilings = page.locator('section.panel', { has: page.locator('h2', { hasText: '疑似分类不符' }) });
+    const rows = await misfilings.locator('tbody tr').allTextContents();
+    expect(rows.map((r) => MISFILED_TICKETS.find((id) => r.includes(id)))).toEqual(expect.arrayContaining(MISFILED_TICKETS));
+    expect(rows.find((r) => r.includes('TXT-M1'))).toMatch(/环境保护/);
+    await misfilings.screenshot({ path: join(SHOTS, 'leader-categories-misfilings-panel.png') });
+
+    await visit(page, '/units?month=2025-07', 'units', 'leader-units-returned');
+    const returned = page.locator('section.panel', { has: page.locator('h2', { hasText: '退单工单与建议承办单位' }) });
+    expect(await returned.locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await returned.locator('tbody tr').first().locator('td').nth(6).textContent()).toMatch(/\S/);
+    await returned.screenshot({ path: join(SHOTS, 'leader-units-returned-panel.png') });
+    expect(errors).toEqual([]);
+  });
+
   it('keeps the filters in the URL, so a view can be shared, and carries them from page to page', async () => {
     const { page, errors } = await signIn('leader');
     await visit(page, '/districts?month=2025-07', 'districts', 'leader-districts-july');
@@ -177,7 +227,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
 
   it('an analyst runs a query in the SQL console, pages through it, exports CSV, and acknowledges an alert', async () => {
     const { page, errors } = await signIn('analyst');
-    expect(await page.locator('header nav a').allTextContents()).toEqual(['总览', '诉求分析', '区域分析', '承办单位', '预警', '报告', 'SQL']);
+    expect(await page.locator('header nav a').allTextContents()).toEqual(['总览', '诉求分析', '区域分析', '承办单位', '预警', '热点话题', '报告', 'SQL']);
     await visit(page, '/sql', 'sql', 'analyst-sql-empty');
     await page.waitForSelector('.schema details');
     expect(await page.textContent('.schema')).toContain('tickets');

@@ -189,3 +189,19 @@ export async function buildWarehouse(warehouse: Warehouse, config: Config, dir: 
   writeFileSync(join(reports, '2025-07 月报.docx'), 'PK test');
   writeFileSync(join(reports, '2025-06 月报.html'), '<!doctype html><meta charset="utf-8"><title>6 月月报</title><h1>6 月月报</h1>');
 }
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Debian's Chromium through playwright-core. Each launch runs on a fresh temporary profile
+ * (playwright passes its own --user-data-dir; a persistent context would allow one signed-in role
+ * only); the other flags as stack-notes.md says.
+ */
+export async function launchChromium(): Promise<import('playwright-core').Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--lang=zh-CN', '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}

@@ -75,9 +75,10 @@ describe('breakdown', () => {
       [2, '昌吉市', '延安北路街道', 1],
       [1, '阜康市', 2],
       [2, '阜康市', '博峰街道', 1],
-      [2, '阜康市', null, 1],
-      [1, null, 1],
-      [2, null, null, 1],
+      // an empty district or township is one explicit key (stg_tickets), never null
+      [2, '阜康市', '未知乡镇街道', 1],
+      [1, '未知区县', 1],
+      [2, '未知区县', '未知乡镇街道', 1],
     ]);
     expect(table(await breakdown(warehouse, 'channel', '2025-07', { source: 'direct' }))).toEqual([[0, 7], [1, '电话', 4], [1, '微信', 2], [1, '网站', 1]]);
     expect(table(await breakdown(warehouse, 'enterprise', '2025-07', { source: 'direct' }))).toEqual([[0, 7], [1, '否', 5], [1, '是', 1], [1, null, 1]]);

@@ -4,6 +4,7 @@ import { chartBox, h, notice, panel, replace, table } from '../dom.js';
 import { readFilters, setFilters } from '../filters.js';
 import { count, defined, rate, share } from '../format.js';
 import type { Categories, Rising, Ticket } from '../types.js';
+import { misfilingsPanel } from './text-lists.js';
 
 const NO_SUBCATEGORY = '（未细分）';
 
@@ -47,10 +48,12 @@ export function ticketTable(tickets: Ticket[], extra: { label: string; key: stri
 export async function renderCategories(content: HTMLElement): Promise<void> {
   const filters = readFilters();
   // The page's three APIs load side by side: the rollup figures, the risers, the sample tickets.
-  const [data, rising, samples] = await Promise.all([
+  const [data, rising, samples, misfilings] = await Promise.all([
     getJson<Categories>('/api/categories', { ...filters }),
     getJson<Rising>('/api/categories/rising', { month: filters.month }),
     getJson<{ tickets: Ticket[] }>('/api/tickets', { ...filters }),
+    // Built before the page is replaced: a chart box must be in the document on its first frame.
+    misfilingsPanel(filters.month).catch((error: Error) => h('p', { class: 'error' }, `疑似分类不符加载失败：${error.message}`)),
   ]);
   const redraw = () => void renderCategories(content);
   const choose = (path: string) => setFilters({ category: path }, redraw);
@@ -120,5 +123,6 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
       ),
     ),
     panel(`示例工单（${[title, filters.district?.split('/').join(' › ')].filter(Boolean).join('，')}，最新 ${samples.tickets.length} 件）`, ticketTable(samples.tickets)),
+    misfilings,
   );
 }

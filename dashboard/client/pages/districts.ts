@@ -3,7 +3,45 @@ import { getJson } from '../api.js';
 import { chartBox, h, notice, panel, replace, table } from '../dom.js';
 import { readFilters, setFilters } from '../filters.js';
 import { count, defined, rate, share } from '../format.js';
+import { districtMapBox, loadMap, type MapPayload } from '../map.js';
 import type { AreaRow, Districts } from '../types.js';
+
+/** What the district map can colour by: volume, or one of the rates of the table. */
+const MAP_FIGURES: { key: keyof AreaRow & string; name: string; kind: 'count' | 'rate'; lowerIsBetter?: boolean }[] = [
+  { key: 'received', name: '受理量', kind: 'count' },
+  { key: 'completion_rate', name: '办结率', kind: 'rate' },
+  { key: 'ontime_completion_rate', name: '按时办结率', kind: 'rate' },
+  { key: 'satisfaction_rate', name: '满意率', kind: 'rate' },
+  { key: 'repeat_rate', name: '重复诉求率', kind: 'rate', lowerIsBetter: true },
+];
+let mapFigure = MAP_FIGURES[0];
+
+/** The month's figures on the district map, with a choice of figure; click a district to choose it. */
+function mapPanel(map: MapPayload, data: Districts, choose: (name: string) => void): HTMLElement | null {
+  if (!map.region) return map.error ? panel('区县地图', h('p', { class: 'error' }, `地图边界文件有误，暂以条形图显示：${map.error}`)) : null;
+  const region = map.region;
+  const body = h('div', {});
+  const draw = () =>
+    replace(
+      body,
+      districtMapBox(
+        region,
+        data.districts.map((d) => ({ name: d.name, value: d[mapFigure.key] as number | null })),
+        { kind: mapFigure.kind, valueName: mapFigure.name, target: map.targets[mapFigure.key], lowerIsBetter: mapFigure.lowerIsBetter, highlight: data.selected },
+        choose,
+      ),
+    );
+  const picker = h(
+    'select',
+    { name: 'map-figure', 'aria-label': '地图指标', onchange: (event: Event) => {
+      mapFigure = MAP_FIGURES.find((f) => f.key === (event.target as HTMLSelectElement).value) ?? MAP_FIGURES[0];
+      draw();
+    } },
+    MAP_FIGURES.map((f) => h('option', { value: f.key, selected: f.key === mapFigure.key }, f.name)),
+  );
+  draw();
+  return panel([`${region.title}各区县`, picker, h('span', { class: 'tag' }, '点击区县查看乡镇街道')], body, h('p', { class: 'sub' }, region.attribution));
+}
 
 function areaTable(rows: AreaRow[], options: { onRow?: (row: AreaRow) => void; selected?: string | null; label: string; shareLabel: string }): HTMLElement {
   return table(
@@ -23,13 +61,14 @@ function areaTable(rows: AreaRow[], options: { onRow?: (row: AreaRow) => void; s
 
 export async function renderDistricts(content: HTMLElement): Promise<void> {
   const filters = readFilters();
-  const data = await getJson<Districts>('/api/districts', { month: filters.month, district: filters.district?.split('/')[0] });
+  const [data, map] = await Promise.all([getJson<Districts>('/api/districts', { month: filters.month, district: filters.district?.split('/')[0] }), loadMap()]);
   const redraw = () => void renderDistricts(content);
   const choose = (name: string) => setFilters({ district: name }, redraw);
   notice(null);
   const height = (n: number) => `chart${n > 10 ? ' tall' : ''}`;
   replace(
     content,
+    mapPanel(map, data, choose),
     h(
       'div',
       { class: 'grid halves' },

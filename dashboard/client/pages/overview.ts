@@ -4,25 +4,29 @@ import { getJson } from '../api.js';
 import { chartBox, h, notice, panel, replace, table } from '../dom.js';
 import { readFilters } from '../filters.js';
 import { changeClass, changeText, defined, formatValue, share } from '../format.js';
-import type { Card, Episode, Overview } from '../types.js';
+import { districtMapBox, loadMap, type MapPayload } from '../map.js';
+import type { Card, Districts, Episode, Overview } from '../types.js';
 import { episodeTitle, statusTag } from './alerts.js';
 
 const UNITS: Record<string, string> = { received: '件', dispatched: '件', avg_handling_hours: '小时' };
 
+/** 环比 / 同比 of a card: the change, "不作比较" with the reason, or "—". */
+function change(c: Card, which: 'mom' | 'yoy'): HTMLElement {
+  const delta = which === 'mom' ? (c.measure === 'pp' ? c.mom_pp : c.mom_pct) : c.measure === 'pp' ? c.yoy_pp : c.yoy_pct;
+  const withheld = which === 'mom' ? c.mom_withheld : c.yoy_withheld;
+  const base = which === 'mom' ? c.previous_month : c.same_month_last_year;
+  const label = `${which === 'mom' ? '环比' : '同比'}${c.same_age ? '（同龄）' : ''}`;
+  const title = withheld ?? `${which === 'mom' ? '上月' : '去年同月'}${c.same_age ? '同龄时' : ''} ${formatValue(base, c.kind)}`;
+  return h('span', { class: withheld ? 'flat withheld' : changeClass(c.key, delta), title }, `${label} ${withheld ? '不作比较' : changeText(delta, c.measure)}`);
+}
+
 function card(c: Card): HTMLElement {
-  const mom = c.measure === 'pp' ? c.mom_pp : c.mom_pct;
-  const yoy = c.measure === 'pp' ? c.yoy_pp : c.yoy_pct;
   return h(
     'article',
-    { class: 'card', 'data-kpi': c.key },
-    defined(c.key, h('span', { class: 'name' }, c.name)),
+    { class: `card${c.young ? ' young' : ''}${c.missing ? ' missing' : ''}`, 'data-kpi': c.key },
+    defined(c.key, h('span', { class: 'name' }, c.name, c.young ? h('span', { class: 'tag young', title: '本月部分转办工单的办理时限未到，数值仍会变化' }, '未满期') : null)),
     defined(c.key, h('span', { class: 'value' }, formatValue(c.value, c.kind), UNITS[c.key] && c.value !== null ? h('small', {}, UNITS[c.key]) : null)),
-    h(
-      'span',
-      { class: 'changes' },
-      h('span', { class: changeClass(c.key, mom), title: `上月 ${formatValue(c.previous_month, c.kind)}` }, `环比 ${changeText(mom, c.measure)}`),
-      h('span', { class: changeClass(c.key, yoy), title: `去年同月 ${formatValue(c.same_month_last_year, c.kind)}` }, `同比 ${changeText(yoy, c.measure)}`),
-    ),
+    c.missing ? h('span', { class: 'coverage' }, c.missing) : h('span', { class: 'changes' }, change(c, 'mom'), change(c, 'yoy')),
     chartBox(kpiSparklineOption(c.spark, c.kind), 'spark'),
   );
 }
@@ -45,17 +49,36 @@ export function alertList(alerts: Episode[]): HTMLElement {
   );
 }
 
+/** The month's volume by district with the open alerts as pins; a click opens 区域分析 for the district. */
+function overviewMap(map: MapPayload, districts: Districts, alerts: Episode[] | null, selected?: string): HTMLElement | null {
+  if (!map.region) return null;
+  const month = districts.month;
+  const open = (alerts ?? []).filter((e) => e.status !== 'closed');
+  return panel(
+    [defined('received', `各区县受理量`), h('span', { class: 'tag' }, open.length ? `红色标记：${open.length} 个未关闭预警` : '点击区县查看区域分析')],
+    districtMapBox(
+      map.region,
+      districts.districts.map((d) => ({ name: d.name, value: d.received })),
+      { kind: 'count', valueName: '受理量', highlight: selected, incidents: open.map((e) => ({ label: e.category_l2 ?? e.category_l1 ?? '预警', district: e.district, address: e.address })) },
+      (name) => (location.href = `/districts?${new URLSearchParams({ month, district: name })}`),
+    ),
+  );
+}
+
 export async function renderOverview(content: HTMLElement): Promise<void> {
   const filters = readFilters();
-  const [data, channels] = await Promise.all([
+  const [data, channels, map, districts] = await Promise.all([
     getJson<Overview>('/api/overview', { ...filters }),
     getJson<{ rows: { name: string; count: number; share: number | null }[] }>('/api/channels', { month: filters.month }),
+    loadMap(),
+    getJson<Districts>('/api/districts', { month: filters.month }),
   ]);
   const notes: string[] = [];
   if (data.ignored.includes('category')) notes.push('同时选择了区县和分类：汇总表一次只按一个维度汇总，指标按区县统计。');
   if (!data.rollup.usable) notes.push(`汇总表正在更新（${data.rollup.reason ?? ''}）：指标直接从工单计算，趋势图可能稍旧。`);
   if (data.calendar.partial && data.calendar.last === data.month) notes.push(`${data.month} 的数据截至 ${data.calendar.lastDay}，本月尚未结束：环比、同比按不完整的月份计算。`);
-  notice(notes.join(' ') || null);
+  notes.push(...data.notes);
+  notice(notes.join('\n') || null);
   replace(
     content,
     h('p', { class: 'lead' }, `${data.month.slice(0, 4)}年${data.month.slice(5)}月 · ${scopeText(data)} · 点击数字查看口径`),
@@ -73,6 +96,7 @@ export async function renderOverview(content: HTMLElement): Promise<void> {
         chartBox(channelMixOption(channels.rows), 'chart'),
       ),
     ),
+    overviewMap(map, districts, data.alerts, filters.district?.split('/')[0]),
     data.alerts === null
       ? panel('当前预警', h('p', { class: 'empty' }, '预警模块尚未启用（数据仓库中没有预警表）。'))
       : panel([h('a', { href: '/alerts' }, '当前预警'), h('span', { class: 'tag' }, `${data.alerts.length} 个未关闭`)], alertList(data.alerts)),

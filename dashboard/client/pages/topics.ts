@@ -1,0 +1,99 @@
+/**
+ * 热点话题: the hot issues of a period (default: the 30 days up to the newest request) — requests
+ * about the same place and matter grouped across categories — with their daily trend, heat,
+ * people and reactions, and a few tickets of each to read. A leader can start a special report's
+ * period from an issue.
+ */
+import type { Topic } from '../../../pipelines/text/topics.js';
+import { topicTrendOption } from '../../../reports/charts/topic-options.js';
+import { getJson } from '../api.js';
+import { chartBox, h, panel, replace, table } from '../dom.js';
+import { count } from '../format.js';
+
+interface Sample {
+  ticket_id: string;
+  received_at: string;
+  content: string | null;
+  category_l1: string;
+  category_source: string | null;
+  district: string | null;
+}
+
+/** A hot issue as /api/text/topics sends it: the pipeline's Topic with a few of its tickets. */
+export interface TopicRow extends Topic {
+  samples: Sample[];
+}
+
+/** A category as shown next to a ticket: a suggested one is marked so. */
+export function categoryLabel(name: string, source: string | null | undefined): Node | string {
+  return source === 'suggested' ? h('span', {}, name, ' ', h('span', { class: 'tag', title: '工单未填分类，此为文本模型的建议分类' }, '建议')) : name;
+}
+
+export async function renderTopics(content: HTMLElement): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  const data = await getJson<{ from: string | null; to: string | null; topics: TopicRow[] }>('/api/text/topics', { from: params.get('from') ?? undefined, to: params.get('to') ?? undefined });
+  const setPeriod = (from: string, to: string) => {
+    const next = new URLSearchParams(location.search);
+    next.set('from', from);
+    next.set('to', to);
+    history.pushState(null, '', `${location.pathname}?${next.toString()}`);
+    void renderTopics(content);
+  };
+  const fromInput = h('input', { type: 'date', value: data.from ?? '', 'aria-label': '起始日期' });
+  const toInput = h('input', { type: 'date', value: data.to ?? '', 'aria-label': '截止日期' });
+  const detail = h('div', { id: 'topic-detail' });
+  const open = (topic: TopicRow) => {
+    replace(
+      detail,
+      panel(
+        [`${topic.rank}. ${topic.description}`, ' ', h('span', { class: 'tag' }, `热度 ${topic.heat}`)],
+        h('p', { class: 'sub' }, `${topic.place || '未识别地点'} · ${topic.firstDay} — ${topic.lastDay} · ${topic.count} 件、${topic.callers} 人${topic.likes || topic.dislikes ? `，点赞 ${topic.likes}、反对 ${topic.dislikes}` : ''} · 分类：${topic.categories.map((c) => `${c.name} ${c.count}`).join('、')}`),
+        h('p', {}, h('a', { href: `/reports?from=${topic.firstDay}&to=${topic.lastDay}` }, '以此时段生成专报 →')),
+        table(topic.samples, [
+          { label: '工单编号', value: (s) => s.ticket_id },
+          { label: '受理时间', value: (s) => s.received_at, className: 'num' },
+          { label: '分类', value: (s) => categoryLabel(s.category_l1, s.category_source) },
+          { label: '区县', value: (s) => s.district ?? '—' },
+          { label: '诉求内容（已脱敏）', value: (s) => s.content ?? '—', className: 'text' },
+        ]),
+      ),
+    );
+  };
+  const top = data.topics.slice(0, 6);
+  replace(
+    content,
+    h(
+      'div',
+      { class: 'form-row' },
+      h('label', {}, '起 ', fromInput),
+      h('label', {}, '止 ', toInput),
+      h('button', { type: 'button', onclick: () => fromInput.value && toInput.value && setPeriod(fromInput.value, toInput.value) }, '查看'),
+      h('span', { class: 'sub' }, '同一地点（或同一群体）、同一事项的诉求归为一个话题，跨分类统计；热度 = 人数 + 重复诉求的一半 + √(点赞 + 反对)，近三分之一时段增长快的最多加倍。'),
+    ),
+    data.topics.length
+      ? [
+          panel(`前 ${top.length} 个话题的每日诉求（${data.from} — ${data.to}）`, chartBox(topicTrendOption(top.map((t) => ({ name: t.description, daily: t.daily })), data.from!, data.to!), 'chart tall')),
+          panel(
+            `热点话题（${data.topics.length} 个）`,
+            table(
+              data.topics,
+              [
+                { label: '排名', value: (t) => String(t.rank), className: 'num' },
+                { label: '热度', value: (t) => t.heat.toFixed(1), className: 'num' },
+                { label: '话题', value: (t) => h('a', { href: '#topic-detail', onclick: (e: Event) => (e.preventDefault(), open(t)) }, t.description), className: 'text' },
+                { label: '地点', value: (t) => t.place || '—' },
+                { label: '件数', value: (t) => count(t.count), className: 'num' },
+                { label: '人数', value: (t) => count(t.callers), className: 'num' },
+                { label: '增长', value: (t) => `×${t.growth.toFixed(1)}`, className: 'num' },
+                { label: '时段', value: (t) => (t.firstDay === t.lastDay ? t.firstDay : `${t.firstDay} — ${t.lastDay}`), className: 'nowrap' },
+                { label: '涉及分类', value: (t) => t.categories.map((c) => c.name).join('、') },
+              ],
+              { onRow: open },
+            ),
+          ),
+          detail,
+        ]
+      : h('p', { class: 'empty' }, '所选时段没有诉求'),
+  );
+  if (data.topics.length) open(data.topics[0]);
+}

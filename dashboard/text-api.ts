@@ -1,0 +1,97 @@
+/**
+ * The JSON APIs of what the text models found: hot issues (热点话题), suspected mis-filings
+ * (疑似分类不符, on 诉求分析) and returned tickets with a suggested unit (on 承办单位). Thin routes
+ * over pipelines/text and the queries/text files; answers cached per table versions (pipelines/table-versions.ts) and model version.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Config } from '../pipelines/config.js';
+import { loadTextModel } from '../pipelines/text/model.js';
+import { hotTopics } from '../pipelines/text/topics.js';
+import { sqlFile } from '../pipelines/warehouse.js';
+import { requireRole } from './auth.js';
+import { BadRequest } from './page-data.js';
+import type { ReadPool } from './read-pool.js';
+import { tableVersions } from '../pipelines/table-versions.js';
+
+/** The tables the text answers read: their versions (with the model's) key the cache. */
+const TEXT_READS = ['tickets', 'ticket_suggestions', 'units'];
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MONTH = /^\d{4}-\d{2}$/;
+const SAMPLE_TICKETS = 5;
+
+function monthRange(month: unknown): { from: string; to: string } | null {
+  if (month === undefined || month === '') return null;
+  if (typeof month !== 'string' || !MONTH.test(month)) throw new BadRequest('month 应为 YYYY-MM / month must be YYYY-MM');
+  const [y, m] = month.split('-').map(Number);
+  return { from: `${month}-01`, to: new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10) };
+}
+
+export function createTextApi(context: { pool: ReadPool; config: Config }): Router {
+  const { pool, config } = context;
+  const router = express.Router();
+  const cache = new Map<string, { version: string; value: unknown }>();
+
+  const cached = (compute: (req: Request) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
+    (async () => {
+      const key = req.originalUrl;
+      const version = `${await pool.use((w) => tableVersions(w, TEXT_READS))}|${loadTextModel(config.dataDir)?.info.version ?? '-'}`;
+      const hit = cache.get(key);
+      if (hit && hit.version === version) return res.set('x-cache', 'hit').json(hit.value);
+      const value = await compute(req);
+      if (cache.size > 200) cache.delete(cache.keys().next().value!);
+      cache.set(key, { version, value });
+      res.set('x-cache', 'miss').set('cache-control', 'private, no-cache').json(value);
+    })().catch((error: Error) => (error instanceof BadRequest ? res.status(400).json({ error: error.message }) : next(error)));
+  };
+
+  /** A month's rows of one of the list queries (the newest month with data when none is chosen). */
+  const monthList = (file: string) =>
+    cached(async (req) => {
+      let range = monthRange(req.query.month);
+      if (!range) {
+        const period = await pool.use((w) => w.one<{ to_day: string | null }>(sqlFile('text/topic_period.sql')));
+        range = period?.to_day ? monthRange(period.to_day.slice(0, 7)) : null;
+      }
+      if (!range) return { rows: [], from: null, to: null, model: modelSummary() };
+      const rows = await pool.use((w) => w.all(sqlFile(file), { from: range.from, to: range.to, limit: 200 }));
+      return { rows, ...range, model: modelSummary() };
+    });
+
+  const modelSummary = () => {
+    const model = loadTextModel(config.dataDir);
+    return model ? { trainedAt: model.info.trainedAt, metrics: model.info.metrics, mismatchConfidence: config.text.mismatchConfidence } : null;
+  };
+
+  router.get(
+    '/text/topics',
+    requireRole('leader'),
+    cached(async (req) => {
+      let { from, to } = req.query as { from?: string; to?: string };
+      if (!from || !to) {
+        const period = await pool.use((w) => w.one<{ from_day: string | null; to_day: string | null }>(sqlFile('text/topic_period.sql')));
+        from = from || (period?.from_day ?? undefined);
+        to = to || (period?.to_day ?? undefined);
+      }
+      if (!from || !to) return { from: null, to: null, topics: [] };
+      if (!DAY.test(from) || !DAY.test(to) || from > to) throw new BadRequest('请选择起止日期（YYYY-MM-DD，起始不晚于截止）/ from ≤ to as YYYY-MM-DD');
+      const top = Math.min(50, Math.max(1, Number(req.query.top ?? 15) || 15));
+      const topics = await pool.use((w) => hotTopics(w, { from: from!, to: to!, top }));
+      // A few tickets of each issue to read, masked as stored.
+      const ids = topics.flatMap((t) => t.ticketIds.slice(0, SAMPLE_TICKETS));
+      const samples = ids.length
+        ? await pool.use((w) =>
+            w.all<{ ticket_id: string; received_at: string; content: string; category_l1: string; category_source: string | null; district: string | null }>(
+              `select ticket_id, strftime(received_at, '%Y-%m-%d %H:%M') as received_at, content, category_l1, category_source, district from stg_tickets where ticket_id in (select unnest(string_split($ids, chr(31))))`,
+              { ids: ids.join('\u001f') },
+            ),
+          )
+        : [];
+      const byId = new Map(samples.map((s) => [s.ticket_id, s]));
+      return { from, to, topics: topics.map((t) => ({ ...t, samples: t.ticketIds.slice(0, SAMPLE_TICKETS).map((id) => byId.get(id)).filter(Boolean) })) };
+    }),
+  );
+  router.get('/text/misfilings', requireRole('leader'), monthList('text/suspected_misfilings.sql'));
+  router.get('/text/returned', requireRole('leader'), monthList('text/returned_with_suggested_unit.sql'));
+  return router;
+}

@@ -1,0 +1,90 @@
+/**
+ * Whether the rollup answers exactly as the tickets would: the read side of rollups.ts. The state
+ * row records what the rollup was built from (row counts and last run ids of tickets and calls, the
+ * settings, a hash of the SQL); a session (session.ts) reads it once and answers from the rollup
+ * only while all of that still holds.
+ */
+import { sqlFile, type Warehouse } from '../warehouse.js';
+import type { KpiSettings } from './catalogue.js';
+import { MONTHLY_ROLLUP_TABLE, ROLLUP_STATE_TABLE, ROLLUP_TABLE, rollupBuildSql } from './compile.js';
+
+export interface RollupState {
+  refreshed_at: string;
+  tickets: number;
+  tickets_last_run: number;
+  calls: number;
+  calls_last_run: number;
+  suggestions: number;
+  suggestions_at: string;
+  as_of: string | null;
+  sign_limit_hours: number;
+  basically_satisfied_counts: boolean;
+  definition: string;
+  rows: number;
+  duration_ms: number;
+}
+
+export interface Fingerprint {
+  tickets: number;
+  tickets_last_run: number;
+  calls: number;
+  calls_last_run: number;
+  /** The text model's suggestions: stg_tickets takes a missing category from them. */
+  suggestions: number;
+  suggestions_at: string;
+}
+
+const NOTHING: Fingerprint = { tickets: 0, tickets_last_run: 0, calls: 0, calls_last_run: 0, suggestions: 0, suggestions_at: '' };
+const FINGERPRINT_KEYS = Object.keys(NOTHING) as (keyof Fingerprint)[];
+
+export interface RollupStatus {
+  usable: boolean;
+  /** Why the rollup cannot answer, in words. */
+  reason: string | null;
+  state: RollupState | null;
+}
+
+export { NOTHING as EMPTY_FINGERPRINT };
+
+export async function dataFingerprint(warehouse: Warehouse): Promise<Fingerprint> {
+  return (await warehouse.one<Fingerprint>(sqlFile('rollups/kpi_rollup_fingerprint.sql')))!;
+}
+
+/** The newest activity_at in the warehouse: the data's own "now" (overdue tickets, young months). */
+export async function dataAsOf(warehouse: Warehouse): Promise<string | null> {
+  const row = await warehouse.one<{ as_of: string | null }>(sqlFile('rollups/data_as_of.sql'));
+  return row?.as_of ?? null;
+}
+
+export async function rollupState(warehouse: Warehouse): Promise<RollupState | null> {
+  const exists = await warehouse.one<{ n: number }>(`select count(*) as n from duckdb_tables() where schema_name = 'main' and table_name in ($state, $daily, $monthly)`, {
+    state: ROLLUP_STATE_TABLE,
+    daily: ROLLUP_TABLE,
+    monthly: MONTHLY_ROLLUP_TABLE,
+  });
+  if (!exists || exists.n < 3) return null;
+  return (await warehouse.one<RollupState>(`select * from ${ROLLUP_STATE_TABLE}`)) ?? null;
+}
+
+/** Whether a rollup built with `state` answers for these settings and the data of `now`. */
+export function judgeRollup(state: RollupState | null, now: Fingerprint, settings: KpiSettings): RollupStatus {
+  const unusable = (reason: string) => ({ usable: false, reason, state });
+  if (!state) return unusable('汇总表尚未生成 / the rollup has not been built');
+  if (state.definition !== rollupBuildSql().definition) return unusable('指标定义已变更 / the metric definitions changed since the rollup was built');
+  if (state.sign_limit_hours !== settings.signLimitHours || state.basically_satisfied_counts !== settings.basicallySatisfiedCounts) {
+    return unusable(
+      `汇总表按其他口径生成 / the rollup was built with signLimitHours=${state.sign_limit_hours}, basicallySatisfiedCounts=${state.basically_satisfied_counts}`,
+    );
+  }
+  if (FINGERPRINT_KEYS.some((key) => now[key] !== state[key])) {
+    return unusable('数据在汇总后有变化 / the data changed since the rollup was built');
+  }
+  return { usable: true, reason: null, state };
+}
+
+/** Whether the rollup answers for these settings exactly as the tickets would (two reads). */
+export async function rollupStatus(warehouse: Warehouse, settings: KpiSettings): Promise<RollupStatus> {
+  const state = await rollupState(warehouse);
+  if (!state) return judgeRollup(null, NOTHING, settings);
+  return judgeRollup(state, await dataFingerprint(warehouse), settings);
+}

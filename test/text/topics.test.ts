@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { firstSentence, findTopics, specialReportTopic, topicSurges, type TopicTicket } from '../../pipelines/text/topics.js';
+import { placesIn } from '../../pipelines/text/places.js';
+
+let sequence = 0;
+function request(day: string, content: string, fields: Partial<TopicTicket> = {}): TopicTicket {
+  sequence++;
+  return { ticket_id: `Q${sequence}`, received_at: `${day} 10:00:00`, content, district: null, township: null, place: null, phone_hash: `caller${sequence}`, likes: null, dislikes: null, category: '未分类', ...fields };
+}
+
+/** Four concerns: a water outage at one compound (filed under three categories), noise at another, a wage dispute, and scattered singles. */
+function month(): TopicTicket[] {
+  const tickets: TopicTicket[] = [];
+  const outage = ['天山小区停水两天了，什么时候恢复供水', '天山小区从前天开始停水，家里没水做饭', '天山小区一直停水，物业也不给说法', '天山小区停水，老人孩子没水喝', '反映天山小区停水问题，请尽快恢复供水'];
+  const categories = ['供水', '物业管理', '供水', '水质', '供水'];
+  outage.forEach((text, i) => tickets.push(request(`2025-07-2${i + 5}`, text, { category: categories[i] })));
+  for (let i = 0; i < 3; i++) tickets.push(request(`2025-07-0${i + 3}`, `阳光花园旁边工地夜间施工噪音扰民，第${i + 1}次反映`, { category: '噪声扰民' }));
+  // the same caller twice: people count once, the second request counts half
+  tickets.push(request('2025-07-10', '宏远建筑公司拖欠农民工工资', { phone_hash: 'same', category: '欠薪' }));
+  tickets.push(request('2025-07-11', '宏远建筑公司拖欠农民工工资至今未发', { phone_hash: 'same', category: '欠薪' }));
+  for (const [day, text] of [['2025-07-02', '咨询社保卡补办流程'], ['2025-07-08', '建议增加公交线路'], ['2025-07-15', '表扬派出所民警热心帮助']]) tickets.push(request(day, text));
+  return tickets;
+}
+
+describe('hot issues', () => {
+  const topics = findTopics(month(), { from: '2025-07-01', to: '2025-07-31', top: 10 });
+
+  it('groups the requests about one problem at one place, across categories', () => {
+    const outage = topics[0];
+    expect(outage.count).toBe(5);
+    expect(outage.description).toMatch(/天山小区.*停水/);
+    expect(outage.place).toBe('天山小区');
+    expect(outage.categories.map((c) => c.name).sort()).toEqual(['供水', '水质', '物业管理']);
+    expect([outage.firstDay, outage.lastDay]).toEqual(['2025-07-25', '2025-07-29']);
+    expect(outage.ticketIds).toHaveLength(5);
+    const noise = topics.find((t) => t.description.includes('阳光花园'))!;
+    expect(noise.count).toBe(3);
+    const singles = topics.filter((t) => t.count === 1);
+    expect(singles.map((t) => t.description).sort()).toEqual(['咨询社保卡补办流程', '建议增加公交线路', '表扬派出所民警热心帮助'].sort());
+  });
+
+  it('computes the heat from people, repeats, reactions and growth', () => {
+    const wages = topics.find((t) => t.description.includes('宏远'))!;
+    expect(wages).toMatchObject({ count: 2, callers: 1 });
+    // 1 person + half of 1 repeat; the requests came in the first two thirds: no growth boost
+    expect(wages.heat).toBe(1.5);
+    const noise = topics.find((t) => t.description.includes('阳光花园'))!;
+    expect(noise.heat).toBe(3);
+    // all five in the last third of the month: growth (5+1)/(0+1) = 6 → boost min(1, log2(6)/3)
+    const outage = topics[0];
+    expect(outage.growth).toBe(6);
+    expect(outage.heat).toBeCloseTo(5 * (1 + Math.log2(6) / 3), 1);
+    const liked = findTopics([request('2025-07-05', '某某小区违建', { likes: 98, dislikes: 2 })], { from: '2025-07-01', to: '2025-07-31' });
+    expect(liked[0].heat).toBe(1 + 10);
+  });
+
+  it('ranks and cuts to --top, with the contract fields', () => {
+    const top2 = findTopics(month(), { from: '2025-07-01', to: '2025-07-31', top: 2 });
+    expect(top2.map((t) => t.rank)).toEqual([1, 2]);
+    for (const key of ['rank', 'heat', 'firstDay', 'lastDay', 'place', 'description', 'count', 'ticketIds']) expect(top2[0]).toHaveProperty(key);
+    expect(findTopics([], {})).toEqual([]);
+  });
+
+  it('raises a surge when a topic jumps on one day, though no category has many', () => {
+    const tickets = month();
+    const day = '2025-07-30';
+    const burst = ['绿洲家园燃气泄漏味道很大', '绿洲家园有很浓的燃气味', '绿洲家园燃气管道漏气，很危险', '绿洲家园楼道燃气味重，担心爆炸', '绿洲家园燃气泄漏，请燃气公司来查', '绿洲家园闻到燃气味'];
+    const categories = ['燃气', '安全生产', '物业管理', '燃气', '安全生产', '物业管理'];
+    burst.forEach((text, i) => tickets.push(request(day, text, { category: categories[i] })));
+    const surges = topicSurges(tickets, day);
+    expect(surges).toHaveLength(1);
+    expect(surges[0]).toMatchObject({ day, count: 6, expected: 0 });
+    expect(surges[0].pValue).toBeLessThan(1e-6);
+    expect(surges[0].categories.every((c) => c.count <= 2)).toBe(true);
+    // The outage spread over five days is no one-day surge.
+    expect(topicSurges(month(), '2025-07-29')).toEqual([]);
+  });
+});
+
+describe('places named in the text', () => {
+  it('finds compounds, villages and schools and splits off the region', () => {
+    expect(placesIn('A市A3区中海国际社区三期与四期中间空地夜间施工噪音扰民')).toEqual([{ region: 'A3区', name: '中海国际社区' }]);
+    expect(placesIn('反映A市金毛湾配套入学的问题').map((p) => p.name)).toEqual(['金毛湾']);
+    expect(placesIn('请加快A市国家中心建设，市委市政府要重视')).toEqual([]);
+  });
+
+  it('takes the first sentence as the gist', () => {
+    expect(firstSentence('天山小区停水：已经两天了。请尽快')).toBe('天山小区停水，已经两天了');
+    expect(firstSentence('来电人反映：阳光花园小区楼下烧烤店油烟扰民，请处理')).toBe('阳光花园小区楼下烧烤店油烟扰民');
+    expect(firstSentence('A市暮云街道丽发新城社区附近搅拌站噪音污染严重：详情如下')).toBe('A市暮云街道丽发新城社区附近搅拌站噪音污染严重');
+    expect(firstSentence('很长'.repeat(40), 10)).toHaveLength(10);
+  });
+});
+
+describe('a hot issue as the start of a special report', () => {
+  it('becomes a report topic of its period and place', () => {
+    const [outage] = findTopics(month(), { from: '2025-07-01', to: '2025-07-31' });
+    const { topic, from, to } = specialReportTopic({ ...outage, place: '昌吉市宁边路街道天山小区' });
+    expect(topic).toMatchObject({ title: outage.description, categories: [], keywords: ['天山小区'] });
+    expect([from, to]).toEqual(['2025-07-25', '2025-07-29']);
+    expect(topic.name).toMatch(/^[a-z0-9-]+$/);
+  });
+
+  it('without a place, takes the word most of its requests share', () => {
+    const tickets = month();
+    const wages = findTopics(tickets, { from: '2025-07-01', to: '2025-07-31', top: 20 }).find((t) => t.description.includes('宏远'))!;
+    expect(specialReportTopic({ ...wages, place: '' }, tickets).topic.keywords).toHaveLength(1);
+  });
+});
