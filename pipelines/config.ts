@@ -172,7 +172,9 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; cw
   // The outbox follows dataDir unless set: the dashboard lists what the mail path wrote there.
   const outbox = (raw.mail as { outbox?: string } | undefined)?.outbox;
   const mail = { ...config.mail, outbox: outbox ? at(outbox) : join(at(config.dataDir), 'outbox') };
-  return { ...config, mail, db: at(config.db), dataDir: at(config.dataDir), keyFile: at(keyFile), configFile, root };
+  // Profile folders too: "profileDirs": ["profiles"] means the folder beside hotline.config.json.
+  const ingest = { ...config.ingest, profileDirs: config.ingest.profileDirs.map(at) };
+  return { ...config, mail, ingest, db: at(config.db), dataDir: at(config.dataDir), keyFile: at(keyFile), configFile, root };
 }
 
 /** The folders the service and the ingest job use. */

@@ -11,16 +11,36 @@ import type { Warehouse } from './warehouse.js';
 /** A file still being copied in is left for the next run: it must be this old and not growing. */
 const SETTLE_MS = 2000;
 
-function settledFiles(inbox: string, now: number): string[] {
+/** A settled file of the inbox; `profile` is the name of the sub-folder it was dropped into, if any. */
+interface InboxFile {
+  path: string;
+  profile?: string;
+}
+
+function isSettled(path: string, now: number): boolean {
+  const stat = statSync(path);
+  return stat.isFile() && now - stat.mtimeMs >= SETTLE_MS;
+}
+
+const visible = (name: string) => !name.startsWith('.') && !/\.(part|tmp|crdownload)$/i.test(name);
+
+/**
+ * The settled files of the inbox: those at its top level, and those in a sub-folder named after a
+ * profile (`inbox/<profile>/`), which are loaded with that profile instead of detecting one.
+ */
+function settledFiles(inbox: string, now: number): InboxFile[] {
   if (!existsSync(inbox)) return [];
-  return readdirSync(inbox)
-    .filter((name) => !name.startsWith('.') && !/\.(part|tmp|crdownload)$/i.test(name))
-    .map((name) => join(inbox, name))
-    .filter((path) => {
-      const stat = statSync(path);
-      return stat.isFile() && now - stat.mtimeMs >= SETTLE_MS;
-    })
-    .sort();
+  const files: InboxFile[] = [];
+  for (const name of readdirSync(inbox).filter(visible).sort()) {
+    const path = join(inbox, name);
+    if (statSync(path).isDirectory()) {
+      for (const inner of readdirSync(path).filter(visible).sort()) {
+        const file = join(path, inner);
+        if (isSettled(file, now)) files.push({ path: file, profile: name });
+      }
+    } else if (isSettled(path, now)) files.push({ path });
+  }
+  return files;
 }
 
 /** Moves a file to a folder without overwriting an earlier file of the same name. */
@@ -44,8 +64,10 @@ export interface InboxHooks {
 }
 
 /**
- * The ingest job: loads every settled file in data/inbox/, then moves it to data/archive/<date>/
- * when loaded (or already loaded), or to data/rejected/ with a `.reason.txt` beside it when refused.
+ * The ingest job: loads every settled file in data/inbox/ (and its profile sub-folders), then moves
+ * it to data/archive/<date>/ when loaded (or already loaded), or to data/rejected/ with a
+ * `.reason.txt` beside it when it was refused or every row of it was quarantined. One bad file never
+ * stops the others: the job goes on with the next file whatever happened to this one.
  */
 export async function ingestInbox(warehouse: Warehouse, config: Config, now = Date.now(), hooks: InboxHooks = {}): Promise<{ summaries: FileSummary[]; message: string }> {
   const folders = dataFolders(config);
@@ -56,23 +78,35 @@ export async function ingestInbox(warehouse: Warehouse, config: Config, now = Da
   const day = new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
   const summaries: FileSummary[] = [];
   let rows = 0;
-  for (const file of files) {
+  for (const { path, profile } of files) {
     if (hooks.signal?.aborted) break;
-    hooks.onProgress?.({ step: 'ingest', filesDone: summaries.length, filesTotal: files.length, file: basename(file), rows, bytesDone: 0, bytesTotal: undefined });
-    const summary = await ingestFile(warehouse, file, {
-      profiles,
-      key,
-      maxFieldBytes: config.ingest.maxFieldBytes,
-      onProgress: (_name, bytesDone, bytesTotal) => hooks.onProgress?.({ bytesDone, bytesTotal }),
-    });
+    hooks.onProgress?.({ step: 'ingest', filesDone: summaries.length, filesTotal: files.length, file: basename(path), rows, bytesDone: 0, bytesTotal: undefined });
+    let summary: FileSummary;
+    try {
+      summary = await ingestFile(warehouse, path, {
+        profiles,
+        key,
+        maxFieldBytes: config.ingest.maxFieldBytes,
+        profile,
+        onProgress: (load) => hooks.onProgress?.({ bytesDone: load.bytesDone, bytesTotal: load.bytesTotal }),
+      });
+    } catch (error) {
+      // ingestFile records every refusal itself; this is a failure outside it (e.g. the warehouse).
+      if (!existsSync(path)) continue;
+      summary = failedSummary(path, error);
+    }
     // Refused while the service stops: the interrupt may be the reason, so the file waits for the next start.
     if (summary.status === 'refused' && hooks.signal?.aborted) break;
     summaries.push(summary);
-    if (summary.status === 'refused') {
-      const target = moveInto(file, folders.rejected);
-      writeFileSync(`${target}.reason.txt`, `${summary.message}\n\n文件 / file: ${basename(file)}\n导入记录 / ingest run: ${summary.runId}\n`);
+    if (summary.status === 'refused' || summary.status === 'quarantined') {
+      const target = moveInto(path, folders.rejected);
+      const what = summary.status === 'refused' ? '拒绝 / refused' : '全部隔离 / every row quarantined';
+      writeFileSync(
+        `${target}.reason.txt`,
+        `${what}\n${summary.message}\n\n文件 / file: ${basename(path)}${profile ? `（收件箱子文件夹 ${profile}/ 指定映射方案 / profile from the inbox sub-folder）` : ''}\n导入记录 / ingest run: ${summary.runId ?? '—'}\n`,
+      );
     } else {
-      moveInto(file, join(folders.archive, day));
+      moveInto(path, join(folders.archive, day));
     }
     rows += summary.loaded + summary.updated;
     await hooks.afterFile?.(summary);
@@ -85,8 +119,16 @@ export async function ingestInbox(warehouse: Warehouse, config: Config, now = Da
   return {
     summaries,
     message:
-      `${summaries.length} 个文件：导入 ${count('loaded')}，重复 ${count('unchanged')}，拒绝 ${count('refused')}；新增或更新 ${rows} 行，隔离 ${quarantined} 行` +
+      `${summaries.length} 个文件：导入 ${count('loaded')}，重复 ${count('unchanged')}，全部隔离 ${count('quarantined')}，拒绝 ${count('refused')}；新增或更新 ${rows} 行，隔离 ${quarantined} 行` +
       (left ? `；服务停止，其余 ${left} 个文件留在收件箱 / stopped: ${left} file(s) left in the inbox` : ''),
+  };
+}
+
+function failedSummary(path: string, error: unknown): FileSummary {
+  return {
+    file: path, runId: null, status: 'refused', profile: null, kind: null, format: null, encoding: null,
+    rowsRead: 0, loaded: 0, updated: 0, unchanged: 0, quarantined: 0, durationMs: 0, unmapped: [],
+    message: `导入时出错 / the load failed: ${String((error as Error)?.message ?? error).split('\n')[0]}`,
   };
 }
 

@@ -2,7 +2,7 @@ import { dataFolders } from '../config.js';
 import { usageError } from '../cli-error.js';
 import { ingestPaths, type FileSummary } from '../ingest/ingest.js';
 import { KINDS, loadProfiles, type Kind } from '../ingest/profiles.js';
-import type { Encoding, Format } from '../ingest/read.js';
+import type { Encoding, Format } from '../ingest/source.js';
 import { ensureHashKey } from '../privacy.js';
 import { WarehouseBusyError } from '../warehouse.js';
 import { CliError } from '../cli-error.js';
@@ -21,10 +21,12 @@ Usage: hotline ingest FILE|DIR... [options]
   --sheet NAME     XLSX sheet (default: the first sheet with data)
   --encoding ENC   utf-8 | utf-16le | utf-16be | gb18030 (default: detected)
   --format FMT     csv | xlsx | json | ndjson | parquet (default: from the name and bytes)
-  --force          load again even if the same bytes were loaded before
+  --force          load again even if the same bytes were loaded before with the same profile
+                   (a file is loaded again anyway when its profile changed since)
 ${COMMON_HELP}
 
-Exit code 1 when any file was refused.`;
+Exit code 1 when any file was refused or had every row quarantined.
+Try a mapping first, without writing anything: hotline profiles check FILE`;
 
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
@@ -79,7 +81,11 @@ export async function run(argv: string[]): Promise<void> {
   if (values.json) printJson(summaries);
   else printSummaries(summaries);
   const refused = summaries.filter((s) => s.status === 'refused').length;
-  if (refused) throw new CliError(`${refused} 个文件被拒绝 / ${refused} file(s) refused`);
+  const quarantined = summaries.filter((s) => s.status === 'quarantined').length;
+  if (refused || quarantined) {
+    const parts = [refused ? `${refused} 个文件被拒绝 / ${refused} file(s) refused` : '', quarantined ? `${quarantined} 个文件的所有行都被隔离 / ${quarantined} file(s) with every row quarantined` : ''];
+    throw new CliError(parts.filter(Boolean).join('；'));
+  }
 }
 
 export function printSummaries(summaries: FileSummary[]): void {
@@ -93,10 +99,12 @@ export function printSummaries(summaries: FileSummary[]): void {
       log(`= ${head}\n    ${s.message}`);
       continue;
     }
+    const mark = s.status === 'quarantined' ? '✗' : '✓';
     log(
-      `✓ ${head}  [${s.profile}/${s.kind}, ${s.format}${s.encoding ? ', ' + s.encoding : ''}]\n` +
+      `${mark} ${head}  [${s.profile}/${s.kind}, ${s.format}${s.encoding ? ', ' + s.encoding : ''}]\n` +
         `    新增 loaded ${s.loaded}  更新 updated ${s.updated}  未变 unchanged ${s.unchanged}  隔离 quarantined ${s.quarantined}  ` +
-        `（共 ${s.rowsRead} 行, ${(s.durationMs / 1000).toFixed(1)} s）${s.message ? '\n    ' + s.message : ''}` +
+        `（共 ${s.rowsRead} 行, ${(s.durationMs / 1000).toFixed(1)} s${s.durationMs > 0 && s.rowsRead > 0 ? `, ${Math.round((s.rowsRead * 1000) / s.durationMs).toLocaleString('en')} 行/秒 rows/s` : ''}）${s.message ? '\n    ' + s.message.replaceAll('\n', '\n    ') : ''}` +
+        (s.unmapped.length ? `\n    未使用的列 / columns not read by the profile: ${s.unmapped.join('、')}` : '') +
         (s.quarantined ? `\n    查看隔离行 / see the quarantined rows: hotline status --quarantine --run ${s.runId}` : ''),
     );
   }

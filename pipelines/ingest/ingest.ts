@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { sqlFile, type Warehouse } from '../warehouse.js';
-import { duplicateSql, mappingSql } from './mapping.js';
-import { mergeIncoming } from './merge.js';
-import { chooseMapping, FIELDS, type Kind, type Profile } from './profiles.js';
-import { readSource, RefusedFile, sqlString, type Encoding, type Format, type SourceTable } from './read.js';
+import { directPossible, loadDirect, loadMerged, mapIntoTemp, NeedsMerge, NeedsScan, overlapsStored, rescan, type LoadContext, type LoadCounts } from './load.js';
+import { REASON_PATTERN } from './mapping.js';
+import { chooseMapping, type Kind, type Match, type Profile } from './profiles.js';
+import { trackLoad, type LoadProgress, type LoadTracker } from './progress.js';
+import { readSource, settleText } from './read.js';
+import { RefusedFile, type Encoding, type Format, type ReadOptions, type SourceTable } from './source.js';
 
 export interface IngestOptions {
   profiles: Profile[];
@@ -19,15 +21,23 @@ export interface IngestOptions {
   format?: Format;
   encoding?: Encoding;
   sheet?: string;
-  /** Load again even when these exact bytes were loaded before. */
+  /** Load again even when these exact bytes were loaded before with the same mapping. */
   force?: boolean;
-  onProgress?: (file: string, done: number, total: number) => void;
+  /** Hears every change of the load's progress (phase, bytes read, rows processed). */
+  onProgress?: (progress: LoadProgress) => void;
 }
+
+/**
+ * What became of a file: `loaded` (its good rows merged), `unchanged` (the same bytes were loaded
+ * before with the same mapping), `quarantined` (it had rows but every one was quarantined, so
+ * nothing loaded) or `refused` (it could not be read or mapped at all).
+ */
+export type FileStatus = 'loaded' | 'unchanged' | 'quarantined' | 'refused';
 
 export interface FileSummary {
   file: string;
   runId: number | null;
-  status: 'loaded' | 'unchanged' | 'refused';
+  status: FileStatus;
   profile: string | null;
   kind: Kind | null;
   format: Format | null;
@@ -39,6 +49,8 @@ export interface FileSummary {
   quarantined: number;
   durationMs: number;
   message: string | null;
+  /** Headers of the file that the profile does not read. */
+  unmapped: string[];
 }
 
 const SUPPORTED = /\.(csv|txt|tsv|xlsx|xlsm|json|ndjson|jsonl|parquet)$/i;
@@ -76,18 +88,33 @@ async function prepareConnection(warehouse: Warehouse): Promise<void> {
   await warehouse.run(sqlFile('ingest/macros.sql'));
   // Staging tables are TEMP: clear phone numbers live only in memory/temp space, never in the file.
   await warehouse.run(`set preserve_insertion_order = true`);
+  // DuckDB's progress counter feeds the progress line; nothing is printed by DuckDB itself.
+  await warehouse.run(`set enable_progress_bar = true`);
+  await warehouse.run(`set enable_progress_bar_print = false`);
 }
 
 /**
- * Loads one file, atomically: either every good row, its quarantined rows and its run record are
- * committed together, or the warehouse stays exactly as it was.
+ * What "already loaded" compares besides the bytes: the profile's whole content, the kind, the
+ * columns it read and the reading options. A file loaded with a profile that has since been fixed
+ * (or with another --profile, --sheet or --encoding) is therefore loaded again.
  */
-export async function ingestFile(warehouse: Warehouse, path: string, options: IngestOptions): Promise<FileSummary> {
-  const started = Date.now();
-  const phase = phaseTimer();
-  const file = resolve(path);
-  const name = basename(file);
-  const summary: FileSummary = {
+function mappingFingerprint(match: Match, source: SourceTable, options: IngestOptions): string {
+  const { file: _file, ...profile } = match.profile;
+  const canonical = JSON.stringify({
+    profile,
+    kind: match.kind,
+    columns: [...match.columns].sort(),
+    splits: [...match.splits].sort(),
+    sheet: source.sheet ?? null,
+    encoding: options.encoding ?? null,
+    format: options.format ?? null,
+    maxFieldBytes: options.maxFieldBytes,
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function emptySummary(file: string): FileSummary {
+  return {
     file,
     runId: null,
     status: 'loaded',
@@ -102,130 +129,282 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     quarantined: 0,
     durationMs: 0,
     message: null,
+    unmapped: [],
   };
-  const bytes = statSync(file).size;
-  // CSV files are hashed while the reader's first pass streams them; other formats up front.
+}
+
+/** A file read and its mapping chosen: nothing stored yet. */
+export interface Prepared {
+  context: LoadContext;
+  fingerprint: string;
+  /** The file's SHA-256, known once the context is settled. */
+  known: { sha: string };
+  force: boolean;
+}
+
+/** Thrown inside the load's transaction when the same bytes were loaded with the same mapping: nothing changes. */
+class AlreadyLoaded extends Error {
+  constructor(readonly runId: number) {
+    super('already loaded');
+  }
+}
+
+/** The last load of the same bytes with the same mapping, if any. */
+async function earlierLoad(warehouse: Warehouse, sha: string, fingerprint: string): Promise<number | null> {
+  const previous = await warehouse.one<{ run_id: number }>(
+    `select run_id from ingest_runs where file_sha256 = $sha and mapping_sha256 = $fingerprint and status = 'loaded' order by run_id desc limit 1`,
+    { sha, fingerprint },
+  );
+  return previous?.run_id ?? null;
+}
+
+/**
+ * Reads the file and chooses its mapping. The pass over the bytes (UTF-8 check, hash, lines) of a
+ * CSV read in place goes on while DuckDB loads it: `context.settle()` waits for it. Shared by
+ * `ingestFile` and the dry run (`checkFile`). Throws RefusedFile (or another CliError) when the
+ * file cannot be read or mapped.
+ */
+export async function prepareFile(
+  warehouse: Warehouse,
+  file: string,
+  work: string,
+  options: IngestOptions,
+  tracker: LoadTracker,
+  known: { sha: string },
+  phase: (name: string) => void = () => undefined,
+): Promise<Prepared> {
+  // A CSV is hashed by the reader's pass over its bytes; other formats up front.
   const isCsv = !options.format || options.format === 'csv' ? !/\.(xlsx|xlsm|json|ndjson|jsonl|parquet)$/i.test(file) : false;
   const hash = createHash('sha256');
-  let sha = isCsv ? '' : await fileSha256(file);
-  const alreadyLoaded = async () => {
-    if (options.force) return null;
-    const previous = await warehouse.one<{ run_id: number }>(
-      `select run_id from ingest_runs where file_sha256 = $sha and status = 'loaded' order by run_id desc limit 1`,
-      { sha },
-    );
-    return previous
-      ? { ...summary, status: 'unchanged' as const, runId: previous.run_id, message: `与第 ${previous.run_id} 次导入的文件内容相同，未做改动 / identical to run ${previous.run_id}; nothing changed`, durationMs: Date.now() - started }
-      : null;
-  };
-  if (!isCsv) {
-    const unchanged = await alreadyLoaded();
-    if (unchanged) return unchanged;
-  }
+  if (!isCsv) known.sha = await fileSha256(file);
   await prepareConnection(warehouse);
-  const work = mkdtempSync(join(tmpdir(), 'hotline-ingest-'));
-  const startedAt = new Date(started);
-  try {
-    let source: SourceTable;
-    try {
-      source = await readSource(file, {
-        format: options.format,
-        encoding: options.encoding,
-        sheet: options.sheet,
-        maxFieldBytes: options.maxFieldBytes,
-        workFile: join(work, 'normalised.csv'),
-        onProgress: (done, total) => options.onProgress?.(name, done, total),
-        onRawChunk: isCsv ? (chunk) => hash.update(chunk) : undefined,
-      });
-      if (isCsv) {
-        sha = hash.digest('hex');
-        const unchanged = await alreadyLoaded();
-        if (unchanged) return unchanged;
-      }
-      summary.format = source.format;
-      summary.encoding = source.encoding;
-      phase('read');
-      await stage(warehouse, source);
-      phase('stage');
-    } catch (error) {
-      if (!sha) sha = await fileSha256(file);
-      return await refuse(warehouse, summary, error, { name, sha, bytes, startedAt });
-    }
-    let match;
-    try {
-      match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
-    } catch (error) {
-      return await refuse(warehouse, summary, error, { name, sha, bytes, startedAt });
-    }
-    summary.profile = match.profile.name;
-    summary.kind = match.kind;
-    const mapping = mappingSql(match, source.headers, match.profile.dateFormats);
-    try {
-      await warehouse.run(`create or replace temp table mapped as ${mapping}`, mapping.includes('$key') ? { key: options.key } : undefined);
-    } catch (error) {
-      const message = (error as Error).message.split('\n')[0];
-      if (!/Invalid Input Error|Conversion Error|CSV|unicode/i.test(message)) throw error;
-      return await refuse(warehouse, summary, new RefusedFile(`读取失败 / could not read the file: ${message}`), { name, sha, bytes, startedAt });
-    }
-    const duplicates = duplicateSql(match.kind);
-    if ((await warehouse.one<{ n: number }>(duplicates.check))!.n > 0) await warehouse.run(duplicates.mark);
-    phase('map');
-    const stagedRows = (await warehouse.one<{ n: number }>('select count(*) as n from mapped'))!.n;
-    summary.rowsRead = stagedRows + source.rejected.length;
+  const read: ReadOptions = {
+    format: options.format,
+    encoding: options.encoding,
+    sheet: options.sheet,
+    maxFieldBytes: options.maxFieldBytes,
+    workDir: work,
+    onProgress: (done) => tracker.bytes(done),
+    onRawChunk: isCsv ? (chunk) => hash.update(chunk) : undefined,
+  };
+  const source = await readSource(file, read);
+  let settled = !source.pending;
+  if (isCsv && settled) known.sha = hash.digest('hex');
+  if (source.format === 'parquet') await describeParquet(warehouse, source);
+  phase('read');
+  const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
+  const fingerprint = mappingFingerprint(match, source, options);
+  const context: LoadContext = {
+    warehouse, path: file, name: basename(file), source, match, key: options.key, read: { ...read, onRawChunk: undefined }, tracker, phase,
+    settle: async () => {
+      if (settled) return;
+      settled = true;
+      const inPlace = await settleText(context.source, read);
+      known.sha = hash.digest('hex');
+      if (!inPlace) throw new NeedsScan();
+    },
+  };
+  return { context, fingerprint, known, force: options.force ?? false };
+}
 
-    await warehouse.transaction(async () => {
-      const runId = (await warehouse.one<{ id: number }>(`select nextval('ingest_run_ids') as id`))!.id;
-      summary.runId = runId;
-      if (options.force) {
-        await warehouse.run(`delete from quarantine where run_id in (select run_id from ingest_runs where file_sha256 = $sha)`, { sha });
+/**
+ * A Parquet file's columns come from its schema: every column as text, numbered by its row. An
+ * instant (TIMESTAMPTZ) becomes Beijing wall-clock time (the session zone), like every timestamp stored.
+ */
+async function describeParquet(warehouse: Warehouse, source: SourceTable): Promise<void> {
+  let described: { column_name: string; column_type: string }[];
+  try {
+    described = await warehouse.all(`describe select * from ${source.relation}`);
+  } catch (error) {
+    throw new RefusedFile(`不是可读的 Parquet 文件（文件可能损坏或被截断） / could not read the file: ${String((error as Error).message).split('\n')[0]}`);
+  }
+  const columns = described.filter((c) => c.column_name !== 'file_row_number');
+  source.headers = columns.map((c) => c.column_name);
+  const casts = columns.map(({ column_name, column_type }, i) => {
+    const name = `"${column_name.replaceAll('"', '""')}"`;
+    return `cast(${column_type.startsWith('TIMESTAMP WITH TIME ZONE') ? `cast(${name} as timestamp)` : name} as varchar) as c${i}`;
+  });
+  source.relation = `(select file_row_number + 1 as __row, ${casts.join(', ')} from ${source.relation})`;
+}
+
+/**
+ * Loads one file, atomically: either every good row, its quarantined rows and its run record are
+ * committed together, or the warehouse stays exactly as it was. Whatever happens, the file gets an
+ * `ingest_runs` row: a file that cannot be read — bad bytes, a damaged workbook, an unexpected
+ * error — is recorded as refused with the reason, never a crash of the caller.
+ *
+ * New records go straight into their table (one pass, see load.ts); a file that updates stored
+ * records is mapped into a temp table and merged.
+ */
+export async function ingestFile(warehouse: Warehouse, path: string, options: IngestOptions): Promise<FileSummary> {
+  const started = Date.now();
+  const phase = phaseTimer();
+  const file = resolve(path);
+  const name = basename(file);
+  const summary = emptySummary(file);
+  const bytes = statSync(file).size;
+  const startedAt = new Date(started);
+  const known = { sha: '' };
+  const tracker = trackLoad(file, bytes, options.onProgress);
+  let prepared: Prepared | null = null;
+  const refused = async (error: unknown) => {
+    // The pass over the bytes may still run (a refusal before the load): let it end first.
+    await prepared?.context.settle().catch(() => undefined);
+    if (!known.sha) known.sha = await fileSha256(file).catch(() => '');
+    return refuse(warehouse, summary, asRefusal(error), { name, sha: known.sha, bytes, startedAt });
+  };
+  const work = mkdtempSync(join(tmpdir(), 'hotline-ingest-'));
+  try {
+    try {
+      prepared = await prepareFile(warehouse, file, work, options, tracker, known, phase);
+    } catch (error) {
+      return await refused(error);
+    }
+    const { context } = prepared;
+    const { match } = context;
+    Object.assign(summary, { format: context.source.format, encoding: context.source.encoding, profile: match.profile.name, kind: match.kind, unmapped: match.unmapped });
+    try {
+      await loadFile(prepared, summary, { name, bytes, startedAt });
+    } catch (error) {
+      if (error instanceof AlreadyLoaded) {
+        const runId = error.runId;
+        return {
+          ...emptySummary(file), format: summary.format, encoding: summary.encoding, profile: summary.profile, kind: summary.kind, status: 'unchanged', runId,
+          message: `与第 ${runId} 次导入的文件内容和映射方案都相同，未做改动 / identical to run ${runId}; nothing changed`, durationMs: Date.now() - started,
+        };
       }
-      await warehouse.run(
-        `insert into quarantine (run_id, file_name, row_number, reason, record)
-         select $run, $name, __row, array_to_string(reasons, '；'), record from mapped where len(reasons) > 0`,
-        { run: runId, name },
-      );
-      await quarantineStructural(warehouse, source, match, runId, name);
-      await warehouse.run(`create or replace temp view incoming as select * exclude (reasons, record, __row) from mapped where len(reasons) = 0`);
-      phase('quarantine');
-      const merged = await mergeIncoming(warehouse, match.kind, runId, match.profile.name);
-      phase('merge');
-      Object.assign(summary, merged);
-      summary.quarantined = (await warehouse.one<{ n: number }>(`select count(*) as n from quarantine where run_id = $run`, { run: runId }))!.n;
-      summary.message = summary.rowsRead === 0 ? '文件只有表头，没有数据行 / header only: no data rows' : null;
-      summary.durationMs = Date.now() - started;
-      await warehouse.run(
-        `insert into ingest_runs (run_id, file_name, file_path, file_sha256, file_bytes, format, encoding, profile, kind, started_at, finished_at,
-           status, rows_read, loaded, updated, unchanged, quarantined, message, duration_ms)
-         values ($run, $name, $path, $sha, $bytes, $format, $encoding, $profile, $kind, $started::timestamptz, current_localtimestamp(),
-           'loaded', $rows, $loaded, $updated, $unchanged, $quarantined, $message, $ms)`,
-        {
-          run: runId,
-          name,
-          path: file,
-          sha,
-          bytes,
-          format: summary.format,
-          encoding: summary.encoding,
-          profile: summary.profile,
-          kind: summary.kind,
-          started: startedAt.toISOString(),
-          rows: summary.rowsRead,
-          loaded: summary.loaded,
-          updated: summary.updated,
-          unchanged: summary.unchanged,
-          quarantined: summary.quarantined,
-          message: summary.message,
-          ms: summary.durationMs,
-        },
-      );
-    });
+      // The transaction rolled back: the warehouse is as before. Record why, as a refusal.
+      Object.assign(summary, { rowsRead: 0, loaded: 0, updated: 0, unchanged: 0, quarantined: 0 });
+      return await refused(error);
+    }
     return summary;
   } finally {
-    for (const drop of ['view stage', 'table stage_raw', 'view incoming', 'table mapped', 'table merged']) {
+    tracker.finish();
+    for (const drop of ['view incoming', 'table stage_raw', 'table mapped', 'table merged', 'table checked_rows']) {
       await warehouse.run(`drop ${drop.replace(' ', ' if exists ')}`).catch(() => undefined);
     }
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The load proper: the direct path when the file holds only new records, else (or when the
+ * direct attempt finds repeated ids) the merge. A file DuckDB cannot read as regular CSV is
+ * rewritten by the scanner and tried again.
+ */
+async function loadFile(prepared: Prepared, summary: FileSummary, file: { name: string; bytes: number; startedAt: Date }): Promise<void> {
+  const { context } = prepared;
+  let direct = directPossible(context.match);
+  if (direct) {
+    try {
+      direct = !(await overlapsStored(context));
+    } catch (error) {
+      if (!(error instanceof NeedsScan)) throw error;
+      await rescan(context);
+      direct = !(await overlapsStored(context));
+    }
+  }
+  for (let attempt = 0; direct && attempt < 2; attempt++) {
+    try {
+      await commit(prepared, summary, file, (runId) => loadDirect(context, runId));
+      return;
+    } catch (error) {
+      if (error instanceof NeedsMerge) direct = false;
+      else if (error instanceof NeedsScan && context.source.numbered === false) await rescan(context);
+      else throw error;
+    }
+  }
+  // The merge: a re-import of the same bytes is told before any work is done.
+  try {
+    await context.settle();
+  } catch (error) {
+    if (!(error instanceof NeedsScan)) throw error;
+    await rescan(context);
+  }
+  const earlier = prepared.force ? null : await earlierLoad(context.warehouse, prepared.known.sha, prepared.fingerprint);
+  if (earlier !== null) throw new AlreadyLoaded(earlier);
+  const rowsRead = await mapIntoTemp(context);
+  context.phase('map');
+  await commit(prepared, summary, file, async (runId) => ({ rowsRead, ...(await loadMerged(context, runId)) }));
+}
+
+/** One transaction: the load, its quarantined rows and its `ingest_runs` row. */
+async function commit(prepared: Prepared, summary: FileSummary, file: { name: string; bytes: number; startedAt: Date }, load: (runId: number) => Promise<LoadCounts>): Promise<void> {
+  const { context, fingerprint, known } = prepared;
+  const { warehouse } = context;
+  await warehouse.transaction(async () => {
+    const runId = (await warehouse.one<{ id: number }>(`select nextval('ingest_run_ids') as id`))!.id;
+    summary.runId = runId;
+    const counts = await load(runId);
+    await context.settle();
+    const sha = known.sha;
+    // The direct path learns only now (its pass over the bytes ran beside DuckDB) that the same
+    // bytes were loaded before: the transaction rolls back and nothing changes.
+    const earlier = prepared.force ? null : await earlierLoad(warehouse, sha, fingerprint);
+    if (earlier !== null) throw new AlreadyLoaded(earlier);
+    // A reload of the same bytes (--force, or a changed mapping) replaces what earlier loads of them quarantined.
+    await warehouse.run(`delete from quarantine where run_id <> $run and run_id in (select run_id from ingest_runs where file_sha256 = $sha)`, { run: runId, sha });
+    Object.assign(summary, counts);
+    summary.quarantined = (await warehouse.one<{ n: number }>(`select count(*) as n from quarantine where run_id = $run`, { run: runId }))!.n;
+    summary.status = 'loaded';
+    summary.message = null;
+    if (summary.rowsRead === 0) summary.message = '文件只有表头，没有数据行 / header only: no data rows';
+    else if (summary.quarantined === summary.rowsRead) {
+      summary.status = 'quarantined';
+      summary.message = await allQuarantinedMessage(warehouse, runId, summary.rowsRead);
+    }
+    summary.durationMs = Date.now() - file.startedAt.getTime();
+    await warehouse.run(
+      `insert into ingest_runs (run_id, file_name, file_path, file_sha256, file_bytes, format, encoding, profile, kind, started_at, finished_at,
+         status, rows_read, loaded, updated, unchanged, quarantined, message, duration_ms, mapping_sha256, unmapped_columns)
+       values ($run, $name, $path, $sha, $bytes, $format, $encoding, $profile, $kind, $started::timestamptz, current_localtimestamp(),
+         $status, $rows, $loaded, $updated, $unchanged, $quarantined, $message, $ms, $fingerprint, $unmapped)`,
+      {
+        run: runId,
+        name: file.name,
+        path: summary.file,
+        sha,
+        bytes: file.bytes,
+        format: summary.format,
+        encoding: summary.encoding,
+        profile: summary.profile,
+        kind: summary.kind,
+        started: file.startedAt.toISOString(),
+        status: summary.status,
+        rows: summary.rowsRead,
+        loaded: summary.loaded,
+        updated: summary.updated,
+        unchanged: summary.unchanged,
+        quarantined: summary.quarantined,
+        message: summary.message,
+        ms: summary.durationMs,
+        fingerprint,
+        unmapped: summary.unmapped.length ? summary.unmapped.join('、') : null,
+      },
+    );
+  });
+}
+
+/** An error while reading or loading, as the refusal the user reads; only the first line of DuckDB's message. */
+function asRefusal(error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  const message = String((error as Error)?.message ?? error).split('\n')[0];
+  return new RefusedFile(`导入失败，文件未导入：${message} / the load failed and nothing was stored: ${message}`);
+}
+
+/**
+ * Why nothing of a file loaded: its most frequent reasons with their counts and the first line of
+ * each, whose reason quotes the raw value that failed (e.g. a date derived from an id "2").
+ */
+async function allQuarantinedMessage(warehouse: Warehouse, runId: number, rows: number): Promise<string> {
+  const reasons = await warehouse.all<{ reason: string; n: number; first: number }>(
+    `select min_by(reason, row_number) as reason, count(*) as n, min(row_number) as first
+     from (select unnest(string_split(reason, '；')) as reason, row_number from quarantine where run_id = $run)
+     group by ${REASON_PATTERN} order by n desc, first limit 3`,
+    { run: runId },
+  );
+  const examples = reasons.map((r) => `第 ${r.first} 行${r.n > 1 ? `等 ${r.n} 行` : ''}：${r.reason}`).join('\n');
+  return `全部 ${rows} 行都被隔离，没有导入任何数据；请检查映射方案（hotline profiles check 文件）/ all ${rows} rows were quarantined, nothing was loaded:\n${examples}`;
 }
 
 /** Phase timings on stderr when HOTLINE_TIMINGS is set: where an ingest spends its time. */
@@ -238,51 +417,13 @@ function phaseTimer() {
   };
 }
 
-/**
- * `stage` is the file as text columns c0…cN plus __row (its line or row number), read once by the
- * mapping query. It lives only in this connection's temporary space, never in the warehouse file.
- */
-async function stage(warehouse: Warehouse, source: SourceTable): Promise<void> {
-  try {
-    await stageRelation(warehouse, source);
-  } catch (error) {
-    // DuckDB reading the file itself (a damaged Parquet file; a CSV the scanner let through that
-    // DuckDB reads differently): the file is refused, not the process.
-    if (error instanceof CliError) throw error;
-    const message = (error as Error).message.split('\n')[0];
-    throw new RefusedFile(`${source.format === 'parquet' ? '不是可读的 Parquet 文件（文件可能损坏或被截断）' : '读取失败'} / could not read the file: ${message}`);
-  }
-}
-
-async function stageRelation(warehouse: Warehouse, source: SourceTable): Promise<void> {
-  if (source.format === 'parquet') {
-    const described = await warehouse.all<{ column_name: string; column_type: string }>(`describe select * from ${source.relation}`);
-    const columns = described.filter((c) => c.column_name !== 'file_row_number');
-    source.headers = columns.map((c) => c.column_name);
-    // An instant (TIMESTAMPTZ) becomes Beijing wall-clock time (the session zone), like every timestamp stored.
-    const casts = columns.map(({ column_name, column_type }, i) => {
-      const name = `"${column_name.replaceAll('"', '""')}"`;
-      return `cast(${column_type.startsWith('TIMESTAMP WITH TIME ZONE') ? `cast(${name} as timestamp)` : name} as varchar) as c${i}`;
-    });
-    await warehouse.run(`create or replace temp view stage as select file_row_number + 1 as __row, ${casts.join(', ')} from ${source.relation}`);
-  } else if (source.inPlace) {
-    // The header is line 1, so row n (rowid n - 1, insertion order kept) is line n + 1. Materialised
-    // in a TEMP table, because numbering rows on the fly (WITH ORDINALITY) makes the mapping serial.
-    await warehouse.run(`create or replace temp table stage_raw as select * from ${source.relation}`);
-    await warehouse.run(`create or replace temp view stage as select rowid + 2 as __row, * from stage_raw`);
-  } else {
-    await warehouse.run(`create or replace temp view stage as select * from ${source.relation}`);
-  }
-}
-
 /** Records the file's refusal (its own small transaction) and reports it; the warehouse data is untouched. */
 async function refuse(
   warehouse: Warehouse,
   summary: FileSummary,
-  error: unknown,
+  error: CliError,
   file: { name: string; sha: string; bytes: number; startedAt: Date },
 ): Promise<FileSummary> {
-  if (!(error instanceof CliError)) throw error;
   summary.status = 'refused';
   summary.message = error.message.replace(`${summary.file}: `, '');
   summary.durationMs = Date.now() - file.startedAt.getTime();
@@ -309,54 +450,8 @@ async function refuse(
   return summary;
 }
 
-/** Records rejected by the reader (wrong field count, oversized field, truncated quote). */
-async function quarantineStructural(
-  warehouse: Warehouse,
-  source: SourceTable,
-  match: ReturnType<typeof chooseMapping>,
-  runId: number,
-  name: string,
-): Promise<void> {
-  if (!source.rejected.length) return;
-  const fields = FIELDS[match.kind];
-  const personal = new Set<number>();
-  const phones = new Set<number>();
-  for (const [field, spec] of Object.entries(fields)) {
-    const at = match.columns.get(field);
-    if (at === undefined) continue;
-    if (spec.type === 'personal') personal.add(at);
-    if (spec.type === 'phone') phones.add(at);
-  }
-  const sensitive = [...personal, ...phones];
-  for (const record of source.rejected) {
-    // Column positions are only trustworthy up to the break. With n fields where the header has m,
-    // a personal value may have moved by up to |n - m| columns; after an unclosed quote or inside an
-    // oversized field it may be anywhere. Such cells are not shown (nor is the personal column).
-    const shift = record.trustedFields === undefined ? Math.abs(record.fields.length - source.headers.length) : 0;
-    const untrusted = record.trustedFields !== undefined && sensitive.some((at) => at >= record.trustedFields!) ? record.trustedFields : Infinity;
-    // The caller's name written into the row's own text is not shown either (as in the mapping).
-    const names = [...personal].map((at) => (shift === 0 && at < untrusted ? (record.fields[at] ?? '').trim() : '')).filter((n) => n.length >= 2);
-    const pairs: Record<string, string> = {};
-    record.fields.forEach((raw, i) => {
-      const header = source.headers[i] ?? `第${i + 1}列`;
-      const value = names.reduce((text, name) => text.replaceAll(name, '***'), raw);
-      if (personal.has(i) && shift === 0 && i < untrusted) pairs[header] = '***';
-      else if (phones.has(i) && shift === 0 && i < untrusted) pairs[header] = value ? '***' : '';
-      else if (i >= untrusted || sensitive.some((at) => Math.abs(at - i) <= shift)) pairs[header] = value ? `（未显示 ${value.length} 个字符：可能含个人信息 / not shown: may hold personal data）` : '';
-      else pairs[header] = value;
-    });
-    await warehouse.run(
-      `insert into quarantine (run_id, file_name, row_number, reason, record)
-       select $run, $name, $row, $reason, hp_mask_text($record)`,
-      { run: runId, name, row: record.row, reason: record.reason, record: JSON.stringify(pairs) },
-    );
-  }
-}
-
 export async function ingestPaths(warehouse: Warehouse, paths: string[], options: IngestOptions): Promise<FileSummary[]> {
   const summaries: FileSummary[] = [];
   for (const file of expandPaths(paths)) summaries.push(await ingestFile(warehouse, file, options));
   return summaries;
 }
-
-export { sqlString };

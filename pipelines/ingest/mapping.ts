@@ -1,10 +1,16 @@
-import { COMMON_DATE_FORMATS, ENUMS, FIELDS, type DeriveRule, type Kind, type Match } from './profiles.js';
+import { COMMON_DATE_FORMATS, FIELDS, type DeriveRule, type Kind, type Match } from './profiles.js';
 
 /**
- * Builds the staging SQL that turns the raw `stage` table (c0…cN, all text) into canonical,
- * typed rows with a list of reasons per row. A row with reasons is quarantined; the rest merge.
- * The SQL is generated because the columns differ per export, but it only renames, parses and
- * checks (the dbt "staging" role); the macros it calls live in queries/ingest/macros.sql.
+ * Builds the staging SQL that turns a source relation (c0…cN, all text, and optionally `__row`,
+ * the record's line) into canonical, typed rows with a `bad` flag and, for bad rows only, the
+ * list of reasons and the masked record. Bad rows are quarantined; the rest merge. The SQL is
+ * generated because the columns differ per export, but it only renames, parses and checks (the
+ * dbt "staging" role); the macros it calls live in queries/ingest/macros.sql.
+ *
+ * It is the hot loop of every load, written for speed: each value is trimmed only when it has
+ * spaces to trim, mapped through lower() only when it is not already canonical, parsed as a
+ * timestamp by a plain cast when it has the common shape, and the reasons (strings, lists) are
+ * built only for the rows that have a problem.
  */
 
 export const BOOKKEEPING = ['source_profile', 'first_run_id', 'last_run_id', 'activity_at'] as const;
@@ -24,7 +30,15 @@ export const KEY_COLUMNS: Record<Kind, string[]> = {
   categories: ['category_l1', 'category_l2', 'category_l3'],
 };
 
+/** A quarantine reason without the values it quotes (“…”, "…"): rows with the same problem count together. */
+export const REASON_PATTERN = `regexp_replace(reason, '“[^”]*”|"[^"]*"', '“…”', 'g')`;
+
 const lit = (value: string) => `'${value.replaceAll("'", "''")}'`;
+/**
+ * Membership in a list of constants. Not `x in (…)`: DuckDB rewrites a long IN list into a join,
+ * which is then evaluated for every row whatever CASE surrounds it and keeps every column alive.
+ */
+const oneOf = (value: string, list: readonly string[]) => `list_contains([${list.map(lit).join(', ')}], ${value})`;
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Timestamps that are plans, not events: they may lie ahead and do not date the row's state. */
@@ -33,20 +47,57 @@ const PLANNED_TIMESTAMPS = new Set(['deadline_at']);
 const FLAG_TRUE = ['是', 'y', 'yes', 'true', 't', '1', '涉企', '紧急'];
 const FLAG_FALSE = ['否', 'n', 'no', 'false', 'f', '0', '非涉企', '不紧急', '一般'];
 
-export function mappingSql(match: Match, headers: string[], profileFormats: string[]): string {
+/** A cell as a value: NULL when empty; trimmed, but trim (costly) runs only on a cell with an outer space. */
+function clean(expression: string): string {
+  return `case when ${expression} like ' %' or ${expression} like '% ' then nullif(trim(${expression}), '') else nullif(${expression}, '') end`;
+}
+
+/**
+ * The reading of one timestamp cell. The common shape `YYYY-MM-DD HH:MM:SS` is read by a cast
+ * (several times faster than strptime); anything else — other spellings, zones, serial numbers —
+ * by the list of formats. A profile with formats of its own keeps them first for every cell, as a
+ * cast could read `2025-03-04` differently from a day-first format.
+ */
+function parseTimestamp(raw: string, formats: string, profileHasFormats: boolean): string {
+  const slow = `hp_parse_ts(${raw}, ${formats})`;
+  if (profileHasFormats) return slow;
+  return `coalesce(case when ${raw} like '____-__-__ __:__:__' then try_cast(${raw} as timestamp) end, ${slow})`;
+}
+
+export interface MappingOptions {
+  /** The relation to read: a table function call or a table name, with columns c0…cN. */
+  source: string;
+  /** The relation has a `__row` column (the record's line); otherwise the output has none. */
+  rowNumbers: boolean;
+  /**
+   * Only the checks: `__row`, `bad`, `reasons`, `record` and `empty` (a row of only empty cells),
+   * without masking, hashing or the stored columns — for finding the bad rows of a file whose
+   * good rows were inserted already.
+   */
+  checksOnly?: boolean;
+}
+
+/** One check of a row: the condition that makes it bad, and the reason in words (an SQL string expression). */
+interface Check {
+  when: string;
+  reason: string;
+}
+
+export function mappingSql(match: Match, headers: string[], options: MappingOptions): string {
   const { kind, profile } = match;
   const spec = profile.kinds[kind]!;
   const fields = FIELDS[kind];
-  const formats = `[${[...(spec.dateFormats ?? []), ...profileFormats, ...COMMON_DATE_FORMATS].map(lit).join(', ')}]`;
-  const headerIndex = new Map(headers.map((h, i) => [h, i] as const));
-  const column = (i: number) => `nullif(trim(c${i}), '')`;
+  const ownFormats = [...(spec.dateFormats ?? []), ...profile.dateFormats];
+  const formats = `[${[...ownFormats, ...COMMON_DATE_FORMATS].map(lit).join(', ')}]`;
+  const rawColumns = headers.map((_, i) => `c${i}`);
+  const row = options.rowNumbers ? ['__row'] : [];
 
   // 1. picked: the value each canonical field takes from its own column or a split column.
   const picked: string[] = [];
   for (const field of Object.keys(fields)) {
     const sources: string[] = [];
     const at = match.columns.get(field);
-    if (at !== undefined) sources.push(column(at));
+    if (at !== undefined) sources.push(clean(`c${at}`));
     spec.split.forEach((rule, ruleIndex) => {
       const splitAt = match.splits.get(ruleIndex);
       const part = rule.into.indexOf(field);
@@ -56,13 +107,27 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
     });
     picked.push(`${sources.length === 0 ? 'null::varchar' : sources.length === 1 ? sources[0] : `coalesce(${sources.join(', ')})`} as ${ident(field)}`);
   }
-  // A derive rule may name a canonical field or any header of the file.
-  const reference = (name: string) => {
-    if (name in fields) return `picked.${ident(name)}`;
-    const at = headerIndex.get(name);
-    return at === undefined ? 'null::varchar' : `nullif(trim(picked.c${at}), '')`;
+  // A derive rule may name a canonical field or any header of the file. A rule may read a canonical
+  // field that is itself derived (dispatched_at from a received_at taken from the id): then it
+  // reads that field's value after its own rule.
+  const reference = (name: string, seen: Set<string> = new Set()): string => {
+    if (name in fields) {
+      const rule = spec.derive[name];
+      if (!rule || seen.has(name)) return `picked.${ident(name)}`;
+      return `coalesce(picked.${ident(name)}, ${derive(rule, new Set([...seen, name]))})`;
+    }
+    const at = match.headerAt(name);
+    return at === undefined ? 'null::varchar' : clean(`picked.c${at}`);
   };
-  const derive = (rule: DeriveRule): string => {
+  /** The value a `from` rule reads, as seen in the checked rows (for a reason that shows it). */
+  const deriveSource = (field: string): { label: string; value: string } | null => {
+    const rule = spec.derive[field];
+    if (!rule || !('from' in rule) || 'ifPresent' in rule) return null;
+    if (rule.from in fields) return { label: fields[rule.from].label, value: `typed.${ident(rule.from)}` };
+    const at = match.headerAt(rule.from);
+    return at === undefined ? null : { label: headers[at] || rule.from, value: clean(`typed.c${at}`) };
+  };
+  const derive = (rule: DeriveRule, seen: Set<string> = new Set()): string => {
     if ('value' in rule) return lit(rule.value);
     if ('template' in rule) {
       const names = [...rule.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
@@ -70,13 +135,13 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
       const pieces: string[] = [];
       parts.forEach((text, i) => {
         if (text) pieces.push(lit(text));
-        if (i < names.length) pieces.push(`coalesce(${reference(names[i])}, '')`);
+        if (i < names.length) pieces.push(`coalesce(${reference(names[i], seen)}, '')`);
       });
-      const anyPresent = names.map((n) => `${reference(n)} is not null`).join(' or ') || 'false';
+      const anyPresent = names.map((n) => `${reference(n, seen)} is not null`).join(' or ') || 'false';
       return `case when ${anyPresent} then concat(${pieces.join(', ')}) end`;
     }
-    if ('ifPresent' in rule) return `case when ${reference(rule.from)} is not null then ${lit(rule.ifPresent)} else ${lit(rule.ifEmpty)} end`;
-    let value = reference(rule.from);
+    if ('ifPresent' in rule) return `case when ${reference(rule.from, seen)} is not null then ${lit(rule.ifPresent)} else ${lit(rule.ifEmpty)} end`;
+    let value = reference(rule.from, seen);
     if (rule.regex) value = `nullif(regexp_extract(${value}, ${lit(rule.regex)}, ${/\(/.test(rule.regex) ? 1 : 0}), '')`;
     if (rule.format) value = `strftime(try_strptime(${value}, ${lit(rule.format)}), '%Y-%m-%d %H:%M:%S')`;
     return value;
@@ -87,37 +152,49 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
   const rawFields: string[] = [];
   for (const [field, fieldSpec] of Object.entries(fields)) {
     const rule = spec.derive[field];
-    derivedFields.push(`${rule ? `coalesce(picked.${ident(field)}, ${derive(rule)})` : `picked.${ident(field)}`} as ${ident(field)}`);
+    derivedFields.push(`${rule ? `coalesce(picked.${ident(field)}, ${derive(rule, new Set([field]))})` : `picked.${ident(field)}`} as ${ident(field)}`);
     const v = `derived.${ident(field)}`;
     const map = spec.values[field];
     const entries = Object.entries(map ?? {}).filter(([from]) => from !== '*');
     const fallback = map?.['*'];
     const allowed = fieldSpec.values ?? [];
-    const otherwise = fallback ? `case when ${v} in (${allowed.map(lit).join(', ')}) then ${v} else ${lit(fallback)} end` : v;
-    const value = entries.length ? `case lower(${v}) ${entries.map(([from, to]) => `when ${lit(from.trim().toLowerCase())} then ${lit(to)}`).join(' ')} else ${otherwise} end` : fallback ? `case when ${v} is null then null else ${otherwise} end` : v;
+    const canonical = allowed.length ? oneOf(v, allowed) : 'false';
+    const otherwise = fallback ? `case when ${canonical} then ${v} else ${lit(fallback)} end` : v;
+    let value = v;
+    if (entries.length) {
+      // A value that is already canonical (the common case) skips lower() and the map.
+      value = `case when ${canonical} then ${v} else case lower(${v}) ${entries.map(([from, to]) => `when ${lit(from.trim().toLowerCase())} then ${lit(to)}`).join(' ')} else ${otherwise} end end`;
+    } else if (fallback) {
+      value = `case when ${v} is null then null else ${otherwise} end`;
+    }
     rawFields.push(`${value} as ${ident(field)}`);
   }
 
-  // 3. typed: parse, mask, hash.
+  // 4. typed: parse, mask; the phone's digits (hashed in the next step, once).
   const typed: string[] = [];
-  const callerName = Object.entries(fields).some(([, f]) => f.type === 'personal') ? `raw.${ident(Object.entries(fields).find(([, f]) => f.type === 'personal')![0])}` : null;
+  const personalField = Object.entries(fields).find(([, f]) => f.type === 'personal')?.[0];
+  const callerName = personalField ? `raw.${ident(personalField)}` : null;
+  const checksOnly = options.checksOnly ?? false;
   for (const [field, fieldSpec] of Object.entries(fields)) {
     const raw = `raw.${ident(field)}`;
+    if (checksOnly && !['timestamp', 'count', 'flag'].includes(fieldSpec.type)) continue;
     switch (fieldSpec.type) {
       case 'timestamp':
-        typed.push(`hp_parse_ts(${raw}, ${formats}) as ${ident('v_' + field)}`);
+        typed.push(`${parseTimestamp(raw, formats, ownFormats.length > 0)} as ${ident('v_' + field)}`);
         break;
       case 'count':
         typed.push(`try_cast(try_cast(${raw} as double) as integer) as ${ident('v_' + field)}`);
         break;
       case 'flag':
-        typed.push(`case when lower(${raw}) in (${FLAG_TRUE.map(lit).join(', ')}) then true when lower(${raw}) in (${FLAG_FALSE.map(lit).join(', ')}) then false end as ${ident('v_' + field)}`);
+        typed.push(
+          `case ${raw} when '是' then true when '否' then false else case when ${oneOf(`lower(${raw})`, FLAG_TRUE)} then true when ${oneOf(`lower(${raw})`, FLAG_FALSE)} then false end end as ${ident('v_' + field)}`,
+        );
         break;
       case 'phone':
-        typed.push(`hp_phone_hash(${raw}, $key) as v_phone_hash`);
+        typed.push(`hp_phone_digits(${raw}) as v_phone_digits`);
         break;
       case 'personal':
-        break; // never leaves the staging table
+        break; // never leaves the staging query
       case 'masked-text':
         typed.push(`hp_safe_text(hp_mask_text(${callerName ? `hp_mask_name(hp_squash(${raw}), ${callerName})` : `hp_squash(${raw})`})) as ${ident('v_' + field)}`);
         break;
@@ -132,45 +209,70 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
         break;
     }
   }
+  const hasPhone = !checksOnly && Object.values(fields).some((f) => f.type === 'phone');
 
-  // 4. reasons a person understands, one per problem.
-  const reasons: string[] = [];
+  // 5. the checks: a condition per problem, and the reason a person understands.
+  const checks: Check[] = [];
   const optional = new Set(spec.optional);
   for (const [field, fieldSpec] of Object.entries(fields)) {
     const raw = `typed.${ident(field)}`;
-    const value = `typed.${ident('v_' + (field === 'phone' ? 'phone_hash' : field))}`;
+    const value = `typed.${ident('v_' + field)}`;
     const label = fieldSpec.label;
-    if (fieldSpec.required) reasons.push(`case when ${raw} is null then ${lit(`缺少${label} / ${field} is empty`)} end`);
+    if (fieldSpec.required && !optional.has(field)) {
+      // A derive rule that found nothing says so, with the value it read ("2" is not a date).
+      const source = deriveSource(field);
+      checks.push({
+        when: `${raw} is null`,
+        reason: source
+          ? `${lit(`缺少${label}`)} || case when ${source.value} is not null then ${lit(`（按映射方案由${source.label}“`)} || ${source.value} || ${lit(`”推导，没有得到值）/ ${field} is empty and its derive rule found nothing in "`)} || ${source.value} || '"' else ${lit(` / ${field} is empty`)} end`
+          : lit(`缺少${label} / ${field} is empty`),
+      });
+    }
     if (fieldSpec.requiredWhenDispatched && !optional.has(field)) {
-      reasons.push(`case when typed.handling = '转办' and ${raw} is null then ${lit(`转办工单缺少${label} / a dispatched ticket needs ${field}`)} end`);
+      checks.push({ when: `typed.handling = '转办' and ${raw} is null`, reason: lit(`转办工单缺少${label} / a dispatched ticket needs ${field}`) });
     }
     if (fieldSpec.type === 'timestamp') {
-      reasons.push(`case when ${raw} is not null and ${value} is null then ${lit(label + '“')} || ${raw} || ${lit(`”无法识别为日期时间 / cannot read "`)} || ${raw} || ${lit(`" as a date-time (${field})`)} end`);
+      checks.push({
+        when: `${raw} is not null and ${value} is null`,
+        reason: `${lit(label + '“')} || ${raw} || ${lit(`”无法识别为日期时间 / cannot read "`)} || ${raw} || ${lit(`" as a date-time (${field})`)}`,
+      });
       if (PLANNED_TIMESTAMPS.has(field)) {
         // A deadline of an open ticket lies ahead: only one more than a year ahead is impossible.
-        reasons.push(`case when ${value} < timestamp '1990-01-01' or ${value} > current_localtimestamp() + interval 366 day then ${lit(label + '“')} || ${raw} || ${lit(`”不可能（早于 1990 年或一年以后）/ impossible ${field} "`)} || ${raw} || '"' end`);
+        checks.push({
+          when: `${value} < timestamp '1990-01-01' or ${value} > current_localtimestamp() + interval 366 day`,
+          reason: `${lit(label + '“')} || ${raw} || ${lit(`”不可能（早于 1990 年或一年以后）/ impossible ${field} "`)} || ${raw} || '"'`,
+        });
       } else {
-        reasons.push(`case when ${value} < timestamp '1990-01-01' or ${value} > current_localtimestamp() + interval 1 day then ${lit(label + '“')} || ${raw} || ${lit(`”不可能（早于 1990 年或在未来）/ impossible ${field} "`)} || ${raw} || '"' end`);
+        checks.push({
+          when: `${value} < timestamp '1990-01-01' or ${value} > current_localtimestamp() + interval 1 day`,
+          reason: `${lit(label + '“')} || ${raw} || ${lit(`”不可能（早于 1990 年或在未来）/ impossible ${field} "`)} || ${raw} || '"'`,
+        });
       }
     }
     if (fieldSpec.type === 'enum') {
       const allowed = fieldSpec.values!;
-      reasons.push(`case when ${raw} is not null and ${raw} not in (${allowed.map(lit).join(', ')}) then ${lit(label + '“')} || ${raw} || ${lit(`”不是已知取值（${allowed.join('/')}），可在映射方案 values.${field} 中添加 / unknown ${field} "`)} || ${raw} || '"' end`);
+      checks.push({
+        when: `${raw} is not null and not ${oneOf(raw, allowed)}`,
+        reason: `${lit(label + '“')} || ${raw} || ${lit(`”不是已知取值（${allowed.join('/')}），可在映射方案 values.${field} 中添加 / unknown ${field} "`)} || ${raw} || '"'`,
+      });
     }
     if (fieldSpec.type === 'count') {
-      reasons.push(`case when ${raw} is not null and (${value} is null or ${value} < 0 or try_cast(${raw} as double) <> ${value}) then ${lit(label + '“')} || ${raw} || ${lit(`”应为非负整数 / ${field} must be a whole number ≥ 0`)} end`);
+      checks.push({
+        when: `${raw} is not null and (${value} is null or ${value} < 0 or try_cast(${raw} as double) <> ${value})`,
+        reason: `${lit(label + '“')} || ${raw} || ${lit(`”应为非负整数 / ${field} must be a whole number ≥ 0`)}`,
+      });
     }
     if (fieldSpec.type === 'flag') {
-      reasons.push(`case when ${raw} is not null and ${value} is null then ${lit(label + '“')} || ${raw} || ${lit(`”应为“是”或“否” / ${field} must be 是/否`)} end`);
+      checks.push({ when: `${raw} is not null and ${value} is null`, reason: `${lit(label + '“')} || ${raw} || ${lit(`”应为“是”或“否” / ${field} must be 是/否`)}` });
     }
   }
   if (kind === 'tickets') {
-    reasons.push(`case when typed.v_completed_at < typed.v_received_at then ${lit('办结时间早于受理时间 / completed before it was received')} end`);
-    reasons.push(`case when typed.v_signed_at < typed.v_dispatched_at then ${lit('签收时间早于派单时间 / signed before it was dispatched')} end`);
+    checks.push({ when: `typed.v_completed_at < typed.v_received_at`, reason: lit('办结时间早于受理时间 / completed before it was received') });
+    checks.push({ when: `typed.v_signed_at < typed.v_dispatched_at`, reason: lit('签收时间早于派单时间 / signed before it was dispatched') });
   }
   if (kind === 'calls') {
-    reasons.push(`case when typed.v_answered_at < typed.v_call_at then ${lit('应答时间早于来电时间 / answered before the call came in')} end`);
-    reasons.push(`case when typed.v_ended_at < typed.v_call_at then ${lit('挂机时间早于来电时间 / ended before the call came in')} end`);
+    checks.push({ when: `typed.v_answered_at < typed.v_call_at`, reason: lit('应答时间早于来电时间 / answered before the call came in') });
+    checks.push({ when: `typed.v_ended_at < typed.v_call_at`, reason: lit('挂机时间早于来电时间 / ended before the call came in') });
   }
 
   const stored = STORED_COLUMNS[kind];
@@ -179,7 +281,7 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
   const timestamps = Object.entries(fields)
     .filter(([name, f]) => f.type === 'timestamp' && !PLANNED_TIMESTAMPS.has(name))
     .map(([name]) => `typed.${ident('v_' + name)}`);
-  const activity = kind === 'tickets' || kind === 'calls' ? `greatest(${timestamps.join(', ')}) as activity_at,` : '';
+  const activity = !checksOnly && (kind === 'tickets' || kind === 'calls') ? `greatest(${timestamps.join(', ')}) as activity_at,` : '';
 
   // The quarantine record: every header with its value, personal columns removed or masked.
   const personal = new Set<number>();
@@ -190,26 +292,34 @@ export function mappingSql(match: Match, headers: string[], profileFormats: stri
     if (fieldSpec.type === 'personal') personal.add(at);
     if (fieldSpec.type === 'phone') phones.add(at);
   }
-  const nameInRecord = callerName ? callerName.replace(/^raw\./, '') : null;
+  const nameInRecord = personalField ? ident(personalField) : null;
   const recordPairs = headers.map(
     (h, i) =>
       `${lit(h || `第${i + 1}列`)}, ${personal.has(i) ? `case when c${i} is null then null else '***' end` : phones.has(i) ? `hp_mask_phone(c${i})` : `left(hp_mask_text(${nameInRecord ? `hp_mask_name(c${i}, ${nameInRecord})` : `c${i}`}), 500)`}`,
   );
   const record = headers.length ? `json_object(${recordPairs.join(', ')})::varchar` : `'{}'`;
+  // A row is bad when any check holds (the conditions are cheap booleans); only then are its
+  // reasons spelled out.
+  // (NULL or true is true; a NULL left over means no check held.)
+  const bad = checks.length ? `coalesce(${checks.map((c) => `(${c.when})`).join('\n      or ')}, false)` : 'false';
+  // Spelled out in the next step, where the row's columns are those of `checked`.
+  const reasons = `list_filter([${checks.map((c) => `case when ${c.when} then ${c.reason} end`.replaceAll('typed.', 'checked.')).join(',\n        ')}], r -> r is not null)`;
+  const phoneHash = hasPhone ? `case when typed.v_phone_digits is not null then sha256($key || ':' || sha256($key || ':' || typed.v_phone_digits)) end as v_phone_hash,` : '';
+  const carried = [...row, ...rawColumns];
 
   return `
 with picked as (
-  select __row, ${headers.map((_, i) => `c${i}`).join(', ')}${headers.length ? ',' : ''}
+  select ${carried.join(', ')}${carried.length ? ',' : ''}
     ${picked.join(',\n    ')}
-  from stage
+  from ${options.source}
 ),
 derived as (
-  select picked.__row, ${headers.map((_, i) => `picked.c${i}`).join(', ')}${headers.length ? ',' : ''}
+  select ${carried.map((c) => `picked.${c}`).join(', ')}${carried.length ? ',' : ''}
     ${derivedFields.join(',\n    ')}
   from picked
 ),
 raw as (
-  select derived.__row, ${headers.map((_, i) => `derived.c${i}`).join(', ')}${headers.length ? ',' : ''}
+  select ${carried.map((c) => `derived.${c}`).join(', ')}${carried.length ? ',' : ''}
     ${rawFields.join(',\n    ')}
   from derived
 ),
@@ -219,17 +329,18 @@ typed as (
   from raw
 ),
 checked as (
-  select typed.*, ${activity}
-    list_filter([${reasons.join(',\n      ')}], r -> r is not null) as reasons
+  select typed.*, ${activity} ${phoneHash}
+    ${bad} as bad
   from typed
 ),
 final as (
   select
-    __row,
-    ${stored.map((c) => `${ident('v_' + c)} as ${ident(c)}`).join(', ')},
+    ${row.length ? '__row,' : ''}
+    ${checksOnly ? `${rawColumns.map((c) => `${c} is null`).join(' and ') || 'false'} as empty,` : `${stored.map((c) => `${ident('v_' + c)} as ${ident(c)}`).join(', ')},`}
     ${activity ? 'activity_at,' : ''}
-    reasons,
-    case when len(reasons) > 0 then ${record} end as record
+    bad,
+    case when bad then ${reasons} end as reasons,
+    case when bad then ${record} end as record
   from checked
 )
 select * from final`;
@@ -245,14 +356,15 @@ export function duplicateSql(kind: Kind): { check: string; mark: string } {
   const label = FIELDS[kind][KEY_COLUMNS[kind][0]].label;
   const order = kind === 'tickets' || kind === 'calls' ? 'activity_at desc nulls last, __row desc' : '__row desc';
   return {
-    check: `select count(*) - count(distinct (${keys.join(', ')})) as n from mapped where len(reasons) = 0`,
+    check: `select count(*) - count(distinct (${keys.join(', ')})) as n from mapped where not bad`,
     mark: `
       update mapped set
+        bad = true,
         reasons = [${lit(label + '“')} || coalesce(${keys[0]}, '') || ${lit('”在本文件中重复出现，已保留状态最新的一行（第 ')} || ranked.kept_row || ${lit(' 行）/ duplicate id in this file; the row with the latest state was kept')}],
         record = '{}'
       from (
         select __row, row_number() over copies as copy_rank, first_value(__row) over copies as kept_row
-        from mapped where len(reasons) = 0
+        from mapped where not bad
         window copies as (partition by ${keys.join(', ')} order by ${order})
       ) as ranked
       where mapped.__row = ranked.__row and ranked.copy_rank > 1`,

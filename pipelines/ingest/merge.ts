@@ -72,7 +72,7 @@ export async function mergeIncoming(warehouse: Warehouse, kind: Kind, runId: num
 }
 
 /** Lead (主办) and assisting (协办) units of the given tickets. */
-async function insertTicketUnits(warehouse: Warehouse, from: string, where: string): Promise<void> {
+export async function insertTicketUnits(warehouse: Warehouse, from: string, where: string): Promise<void> {
   await warehouse.run(`
     insert into ticket_units (ticket_id, unit, role)
     select ticket_id, unit, '主办' from ${from} where ${where} and unit is not null

@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { CliError } from '../cli-error.js';
 
 /**
- * Profiles map a city's export onto the canonical fields (see ../shared/reference/export-format.md
- * and PROFILES.md). A profile is a JSON file: header synonyms per field, value maps, derived fields
- * and fields the export does not carry. Analysts write their own without touching code.
+ * Profiles map a city's export onto the canonical fields (docs/export-format.md lists them; PROFILES.md
+ * explains the profile format). A profile is a JSON file: header synonyms (or column positions) per
+ * field, value maps, derived fields and fields the export does not carry. Analysts write their own
+ * without touching code.
  */
 
 export const KINDS = ['tickets', 'calls', 'units', 'categories'] as const;
@@ -89,6 +90,24 @@ export const FIELDS: Record<Kind, Record<string, FieldSpec>> = {
     category_l3: { type: 'text', label: '三级分类' },
   },
 };
+
+/**
+ * The fields that identify and date a record: a profile can never leave these out, because a row
+ * without them cannot be merged (the id) or placed in time (the date). Every other field may be
+ * listed under `optional`.
+ */
+export const KEY_FIELDS: Record<Kind, readonly string[]> = {
+  tickets: ['ticket_id', 'received_at'],
+  calls: ['call_id', 'call_at'],
+  units: ['unit'],
+  categories: ['category_l1'],
+};
+
+/** A synonym `#3` names the third column by position (for a header that does not match its columns). */
+export function columnPosition(synonym: string): number | null {
+  const match = /^#([1-9][0-9]*)$/.exec(synonym.trim());
+  return match ? Number(match[1]) - 1 : null;
+}
 
 /** A derived field: used when the export has no column for it, or the column is empty in a row. */
 const DeriveRule = z.union([
@@ -175,6 +194,11 @@ export function parseProfile(json: unknown, file: string): Profile {
     Object.keys(spec.derive).forEach((f) => check(f, `kinds.${kind}.derive`));
     Object.keys(spec.values).forEach((f) => check(f, `kinds.${kind}.values`));
     spec.optional.forEach((f) => check(f, `kinds.${kind}.optional`));
+    for (const field of spec.optional) {
+      if (KEY_FIELDS[kind].includes(field)) {
+        throw new CliError(`映射方案 ${file}: kinds.${kind}.optional 不能包含 "${field}"——没有它记录无法合并或定位时间 / ${field} identifies or dates the record and cannot be optional`);
+      }
+    }
     spec.split.forEach((s, i) => s.into.forEach((f) => check(f, `kinds.${kind}.split[${i}].into`)));
     for (const [field, map] of Object.entries(spec.values)) {
       const allowed = known[field].values ?? (known[field].type === 'flag' ? ['是', '否'] : undefined);
@@ -196,23 +220,42 @@ function profileFiles(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-/** The built-in profiles plus any from the config's ingest.profileDirs. */
-export function loadProfiles(extraDirs: string[] = []): Profile[] {
+/** Every profile file of the built-in folder and the config's ingest.profileDirs, with what is wrong with each. */
+export function inspectProfiles(extraDirs: string[] = []): { profiles: Profile[]; problems: { file: string; message: string }[] } {
   const profiles: Profile[] = [];
+  const problems: { file: string; message: string }[] = [];
   for (const dir of [BUILTIN_PROFILE_DIR, ...extraDirs]) {
-    for (const file of profileFiles(dir)) {
-      let json: unknown;
+    let files: string[];
+    try {
+      files = profileFiles(dir);
+    } catch (error) {
+      problems.push({ file: dir, message: (error as Error).message });
+      continue;
+    }
+    for (const file of files) {
       try {
-        json = JSON.parse(readFileSync(file, 'utf8'));
+        let json: unknown;
+        try {
+          json = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (error) {
+          throw new CliError(`映射方案 ${file} 不是合法的 JSON: ${(error as Error).message}`);
+        }
+        const profile = parseProfile(json, file);
+        const clash = profiles.findIndex((p) => p.name === profile.name);
+        if (clash >= 0) profiles.splice(clash, 1); // a local profile of the same name replaces the built-in one
+        profiles.push(profile);
       } catch (error) {
-        throw new CliError(`映射方案 ${file} 不是合法的 JSON: ${(error as Error).message}`);
+        problems.push({ file, message: (error as Error).message });
       }
-      const profile = parseProfile(json, file);
-      const clash = profiles.findIndex((p) => p.name === profile.name);
-      if (clash >= 0) profiles.splice(clash, 1); // a local profile of the same name replaces the built-in one
-      profiles.push(profile);
     }
   }
+  return { profiles, problems };
+}
+
+/** The built-in profiles plus any from the config's ingest.profileDirs; an invalid one stops here, named. */
+export function loadProfiles(extraDirs: string[] = []): Profile[] {
+  const { profiles, problems } = inspectProfiles(extraDirs);
+  if (problems.length) throw new CliError(problems[0].message);
   return profiles;
 }
 
@@ -228,11 +271,29 @@ export interface Match {
   /** split rule index → column index */
   splits: Map<number, number>;
   missing: string[];
+  /** Columns found by a header name or a position. */
   score: number;
+  /** The share of the profile's own column entries that the file has: a tighter profile fits closer. */
+  closeness: number;
+  /** Headers of the file that no field, split or derive rule reads (listed in the run summary). */
+  unmapped: string[];
+  /** Column index of a header name or position that a derive rule names. */
+  headerAt(name: string): number | undefined;
 }
 
-/** How one profile's kind fits the headers: which columns map, which required fields are missing. */
-export function matchHeaders(profile: Profile, kind: Kind, headers: string[]): Match | null {
+/** The header names and positions (`#N`) a derive rule reads. */
+function deriveSources(rule: DeriveRule): string[] {
+  if ('template' in rule) return [...rule.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  if ('from' in rule) return [rule.from];
+  return [];
+}
+
+/**
+ * How one profile's kind fits the headers: which columns map, which required fields are missing.
+ * Positions (`#N`) are used only when the profile was chosen by name (`--profile`, or an inbox
+ * sub-folder): in detection a position would fit any file that is wide enough.
+ */
+export function matchHeaders(profile: Profile, kind: Kind, headers: string[], options: { positions?: boolean } = {}): Match | null {
   const spec = profile.kinds[kind];
   if (!spec) return null;
   const index = new Map<string, number>();
@@ -240,37 +301,56 @@ export function matchHeaders(profile: Profile, kind: Kind, headers: string[]): M
     const key = normaliseHeader(h);
     if (key && !index.has(key)) index.set(key, i);
   });
+  const find = (synonyms: string[]): number | undefined => {
+    for (const synonym of synonyms) {
+      const position = columnPosition(synonym);
+      const at = position === null ? index.get(normaliseHeader(synonym)) : options.positions && position < headers.length ? position : undefined;
+      if (at !== undefined) return at;
+    }
+    return undefined;
+  };
   const columns = new Map<string, number>();
   for (const [field, synonyms] of Object.entries(spec.columns)) {
-    for (const synonym of synonyms) {
-      const at = index.get(normaliseHeader(synonym));
-      if (at !== undefined) {
-        columns.set(field, at);
-        break;
-      }
-    }
+    const at = find(synonyms);
+    if (at !== undefined) columns.set(field, at);
   }
   const splits = new Map<number, number>();
   spec.split.forEach((rule, ruleIndex) => {
-    for (const synonym of rule.column) {
-      const at = index.get(normaliseHeader(synonym));
-      if (at !== undefined) {
-        splits.set(ruleIndex, at);
-        break;
-      }
-    }
+    const at = find(rule.column);
+    if (at !== undefined) splits.set(ruleIndex, at);
   });
   const covered = (field: string) =>
     columns.has(field) || field in spec.derive || spec.split.some((rule, i) => splits.has(i) && rule.into.includes(field));
+  const optional = new Set(spec.optional);
+  // "Required when 转办" needs a handling to tell: an export without one cannot demand them.
+  const dispatchKnown = covered('handling');
   const missing = Object.entries(FIELDS[kind])
-    .filter(([field, f]) => (f.required || (f.requiredWhenDispatched && !spec.optional.includes(field))) && !covered(field))
+    .filter(([field, f]) => (f.required || (f.requiredWhenDispatched && dispatchKnown)) && !optional.has(field) && !covered(field))
     .map(([field]) => field);
-  return { profile, kind, columns, splits, missing, score: columns.size + splits.size };
+  const used = new Set<number>([...columns.values(), ...splits.values()]);
+  for (const rule of Object.values(spec.derive)) {
+    for (const source of deriveSources(rule)) {
+      if (source in FIELDS[kind]) continue;
+      const at = find([source]);
+      if (at !== undefined) used.add(at);
+    }
+  }
+  const score = columns.size + splits.size;
+  const entries = Object.keys(spec.columns).length + spec.split.length;
+  return {
+    profile, kind, columns, splits, missing, score,
+    closeness: entries ? score / entries : 0,
+    unmapped: headers.filter((h, i) => !used.has(i) && h.trim() !== ''),
+    headerAt: (name) => find([name]),
+  };
 }
 
 /**
  * Picks the profile and kind whose columns fit the headers. With --profile/--kind given, only those
- * are tried. A file that fits nothing is refused with the closest match's missing columns named.
+ * are tried. Among the kinds that fit, the one with the most matched columns wins, then the closest
+ * (the larger share of its own entries found: a city's own profile beats the generic one that
+ * happens to match as many columns). A file that fits nothing is refused with the closest match's
+ * missing columns named.
  */
 export function chooseMapping(profiles: Profile[], headers: string[], wanted: { profile?: string; kind?: Kind } = {}): Match {
   const pool = wanted.profile ? profiles.filter((p) => p.name === wanted.profile) : profiles;
@@ -278,8 +358,10 @@ export function chooseMapping(profiles: Profile[], headers: string[], wanted: { 
     throw new CliError(`没有名为 ${wanted.profile} 的映射方案；可用：${profiles.map((p) => p.name).join(', ')}`, 2);
   }
   const kinds = wanted.kind ? [wanted.kind] : [...KINDS];
-  const matches = pool.flatMap((p) => kinds.map((k) => matchHeaders(p, k, headers)).filter((m): m is Match => m !== null && m.score > 0));
-  const complete = matches.filter((m) => m.missing.length === 0).sort((a, b) => b.score - a.score);
+  const positions = Boolean(wanted.profile);
+  const matches = pool.flatMap((p) => kinds.map((k) => matchHeaders(p, k, headers, { positions })).filter((m): m is Match => m !== null && m.score > 0));
+  const fit = (a: Match, b: Match) => b.score - a.score || b.closeness - a.closeness;
+  const complete = matches.filter((m) => m.missing.length === 0).sort(fit);
   const closest = [...matches].sort((a, b) => b.score - a.score || a.missing.length - b.missing.length)[0];
   // A ticket export that lacks one required column still holds 一级分类/二级分类 (a complete
   // categories file) or 承办单位 (a units file): when most columns belong to a kind that is
@@ -291,9 +373,9 @@ export function chooseMapping(profiles: Profile[], headers: string[], wanted: { 
   }
   if (complete.length > 0) {
     const [best, second] = complete;
-    if (second && second.score === best.score && !(wanted.profile && wanted.kind)) {
+    if (second && fit(best, second) === 0 && !(wanted.profile && wanted.kind)) {
       throw new CliError(
-        `无法自动判断映射方案：${describe(best)} 与 ${describe(second)} 同样匹配；请用 --profile 和 --kind 指定 / ambiguous: ${describe(best)} and ${describe(second)} fit equally; pass --profile and --kind`,
+        `无法自动判断映射方案：${describe(best)} 与 ${describe(second)} 同样匹配；请用 --profile 和 --kind 指定，或把文件放进收件箱的子文件夹 inbox/<方案名>/ / ambiguous: ${describe(best)} and ${describe(second)} fit equally; pass --profile and --kind, or drop the file into inbox/<profile>/`,
       );
     }
     return best;

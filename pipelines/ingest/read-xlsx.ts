@@ -1,108 +1,460 @@
-import { statSync } from 'node:fs';
-import ExcelJS from 'exceljs';
-import { NormalisedWriter, RefusedFile, normalisedRelation, type ReadOptions, type RejectedRecord, type SourceTable } from './read.js';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { createInflateRaw } from 'node:zlib';
+import { csvRelation, NormalisedWriter, PREVIEW_CHARS, RefusedFile, type ReadOptions, type RejectedRecord, type SourceTable } from './source.js';
 
-const PREVIEW_CHARS = 200;
+/**
+ * A streaming .xlsx reader: the workbook's ZIP entries are inflated as streams and the sheet's
+ * XML is parsed as it arrives, so a workbook of any size is read in one pass with memory for its
+ * shared strings only. Characters split across chunks are decoded whole (a StringDecoder per
+ * entry). Cells come out as text the way Excel shows their values: dates (number formats with
+ * y/m/d/h/s) as `YYYY-MM-DD[ HH:MM:SS]`, numbers without float noise, formulas as their cached
+ * result. The first non-empty row is the header; each row keeps its sheet row number.
+ */
 
-/** Excel's wall-clock dates arrive as UTC Date objects; round away float noise to whole seconds. */
-function formatDate(date: Date): string {
-  const rounded = new Date(Math.round(date.getTime() / 1000) * 1000);
-  const iso = rounded.toISOString();
+// ---------------------------------------------------------------------------------------------
+// ZIP: the central directory tells where each entry's data lies.
+
+interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  offset: number;
+}
+
+class DamagedWorkbook extends Error {}
+
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  const read = readSync(fd, buffer, 0, length, position);
+  return buffer.subarray(0, read);
+}
+
+function zipEntries(path: string): Map<string, ZipEntry> {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tail = readAt(fd, Math.max(0, size - 65557), Math.min(size, 65557));
+    const end = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    if (end < 0 || end + 22 > tail.length) throw new DamagedWorkbook('no end of central directory');
+    const count = tail.readUInt16LE(end + 10);
+    const directorySize = tail.readUInt32LE(end + 12);
+    const directoryOffset = tail.readUInt32LE(end + 16);
+    if (directoryOffset === 0xffffffff || count === 0xffff) throw new DamagedWorkbook('ZIP64 workbooks (over 4 GB) are not supported');
+    const directory = readAt(fd, directoryOffset, directorySize);
+    const entries = new Map<string, ZipEntry>();
+    for (let at = 0, n = 0; n < count; n++) {
+      if (directory.readUInt32LE(at) !== 0x02014b50) throw new DamagedWorkbook('damaged central directory');
+      const method = directory.readUInt16LE(at + 10);
+      const compressedSize = directory.readUInt32LE(at + 20);
+      const nameLength = directory.readUInt16LE(at + 28);
+      const extraLength = directory.readUInt16LE(at + 30);
+      const commentLength = directory.readUInt16LE(at + 32);
+      const local = directory.readUInt32LE(at + 42);
+      const name = directory.subarray(at + 46, at + 46 + nameLength).toString('utf8');
+      const header = readAt(fd, local, 30);
+      if (header.length < 30 || header.readUInt32LE(0) !== 0x04034b50) throw new DamagedWorkbook(`damaged entry ${name}`);
+      const offset = local + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+      if (offset + compressedSize > size) throw new DamagedWorkbook(`entry ${name} is cut off`);
+      entries.set(name.replace(/^\//, ''), { name, method, compressedSize, offset });
+      at += 46 + nameLength + extraLength + commentLength;
+    }
+    return entries;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The text of one entry, chunk by chunk (UTF-8 decoded whole across chunk boundaries). */
+async function* entryText(path: string, entry: ZipEntry): AsyncGenerator<string> {
+  if (entry.compressedSize === 0) return;
+  const raw = createReadStream(path, { start: entry.offset, end: entry.offset + entry.compressedSize - 1, highWaterMark: 1 << 20 });
+  let stream: AsyncIterable<Buffer> = raw;
+  if (entry.method === 8) stream = raw.pipe(createInflateRaw());
+  else if (entry.method !== 0) throw new DamagedWorkbook(`unsupported compression ${entry.method} in ${entry.name}`);
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of stream) yield decoder.write(chunk);
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+// ---------------------------------------------------------------------------------------------
+// XML: a small push parser for the parts of SpreadsheetML we read (elements, attributes, text).
+// Attributes are handed over as their raw text and read only where needed.
+
+interface XmlHandler {
+  open(name: string, attributes: string, empty: boolean): void;
+  close(name: string): void;
+  text(text: string): void;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, code: string) => {
+    if (code[0] !== '#') return ENTITIES[code] ?? whole;
+    const point = code[1] === 'x' ? Number.parseInt(code.slice(2), 16) : Number.parseInt(code.slice(1), 10);
+    return Number.isFinite(point) ? String.fromCodePoint(point) : whole;
+  });
+}
+
+function localName(name: string): string {
+  const colon = name.indexOf(':');
+  return colon < 0 ? name : name.slice(colon + 1);
+}
+
+/** One attribute's value from an element's raw attribute text (`name="…"`, prefix ignored). */
+function attribute(raw: string, name: string): string | undefined {
+  let at = 0;
+  for (;;) {
+    const found = raw.indexOf(`${name}=`, at);
+    if (found < 0) return undefined;
+    const before = raw[found - 1];
+    if (found === 0 || before === ' ' || before === ':' || before === '\t' || before === '\n' || before === '\r') {
+      const quote = raw[found + name.length + 1];
+      const end = raw.indexOf(quote, found + name.length + 2);
+      return decodeEntities(raw.slice(found + name.length + 2, end < 0 ? raw.length : end));
+    }
+    at = found + 1;
+  }
+}
+
+/** Parses XML text fed in chunks, calling the handler as elements open and close. */
+class XmlParser {
+  private buffer = '';
+
+  constructor(private readonly handler: XmlHandler) {}
+
+  feed(chunk: string): void {
+    const buffer = this.buffer + chunk;
+    const handler = this.handler;
+    let at = 0;
+    for (;;) {
+      const lt = buffer.indexOf('<', at);
+      if (lt < 0) {
+        if (at < buffer.length) handler.text(decodeEntities(buffer.slice(at)));
+        at = buffer.length;
+        break;
+      }
+      if (lt > at) handler.text(decodeEntities(buffer.slice(at, lt)));
+      at = lt;
+      if (buffer.startsWith('<![CDATA[', at)) {
+        const end = buffer.indexOf(']]>', at);
+        if (end < 0) break;
+        handler.text(buffer.slice(at + 9, end));
+        at = end + 3;
+        continue;
+      }
+      const closer = buffer.startsWith('<!--', at) ? '-->' : buffer.startsWith('<?', at) ? '?>' : '>';
+      const end = buffer.indexOf(closer, at);
+      if (end < 0) break;
+      if (closer === '>') {
+        if (buffer[at + 1] === '/') handler.close(localName(buffer.slice(at + 2, end).trim()));
+        else if (buffer[at + 1] !== '!') {
+          const empty = buffer[end - 1] === '/';
+          const inner = buffer.slice(at + 1, empty ? end - 1 : end);
+          let space = 0;
+          while (space < inner.length && inner[space] !== ' ' && inner[space] !== '\t' && inner[space] !== '\n' && inner[space] !== '\r') space++;
+          const name = localName(inner.slice(0, space));
+          handler.open(name, inner.slice(space), empty);
+          if (empty) handler.close(name);
+        }
+      }
+      at = end + closer.length;
+    }
+    this.buffer = buffer.slice(at);
+  }
+}
+
+/** Feeds an entry's text to the handler; `onChunk` runs after each chunk (to flush output). */
+async function parseEntry(path: string, entry: ZipEntry, handler: XmlHandler, onChunk?: () => Promise<void>): Promise<void> {
+  const parser = new XmlParser(handler);
+  for await (const chunk of entryText(path, entry)) {
+    parser.feed(chunk);
+    await onChunk?.();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The workbook: sheets, shared strings, which styles are dates.
+
+/** Every attribute of an element, for the small parts (workbook, relations, styles). */
+function parseAttributes(text: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const match of text.matchAll(/([^\s=]+)\s*=\s*("([^"]*)"|'([^']*)')/g)) attributes[localName(match[1])] = decodeEntities(match[3] ?? match[4] ?? '');
+  return attributes;
+}
+
+/** Built-in number formats that show a date or a time (incl. the CJK ones 27–36, 50–58). */
+const DATE_FORMAT_IDS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
+
+function isDateFormat(code: string): boolean {
+  const bare = code.replace(/\[[^\]]*\]|"[^"]*"|\\./g, '');
+  return /[ymdhs]/i.test(bare) && !/^[#0.,%\s]*$/.test(bare);
+}
+
+async function textOf(path: string, entries: Map<string, ZipEntry>, name: string): Promise<string | null> {
+  const entry = entries.get(name);
+  if (!entry) return null;
+  let text = '';
+  for await (const chunk of entryText(path, entry)) text += chunk;
+  return text;
+}
+
+async function sharedStrings(path: string, entries: Map<string, ZipEntry>): Promise<string[]> {
+  const entry = entries.get('xl/sharedStrings.xml');
+  const strings: string[] = [];
+  if (!entry) return strings;
+  let current: string | null = null;
+  let inText = false;
+  let phonetic = 0; // <rPh> holds a reading guide, not part of the text
+  await parseEntry(path, entry, {
+    open(name, _attributes, empty) {
+      if (name === 'si') current = '';
+      else if (name === 'rPh') phonetic++;
+      else if (name === 't') inText = !empty;
+    },
+    close(name) {
+      if (name === 'si') {
+        strings.push(current ?? '');
+        current = null;
+      } else if (name === 'rPh') phonetic--;
+      else if (name === 't') inText = false;
+    },
+    text(text) {
+      if (inText && phonetic === 0 && current !== null) current += text;
+    },
+  });
+  return strings;
+}
+
+/** Per cell style index: whether its number format shows a date. */
+async function dateStyles(path: string, entries: Map<string, ZipEntry>): Promise<boolean[]> {
+  const xml = await textOf(path, entries, 'xl/styles.xml');
+  if (!xml) return [];
+  const custom = new Map<number, string>();
+  for (const match of xml.matchAll(/<(?:\w+:)?numFmt\b([^>]*)\/?>/g)) {
+    const attributes = parseAttributes(match[1]);
+    custom.set(Number(attributes.numFmtId), attributes.formatCode ?? '');
+  }
+  const cellXfs = /<(?:\w+:)?cellXfs\b[^>]*>([\s\S]*?)<\/(?:\w+:)?cellXfs>/.exec(xml)?.[1] ?? '';
+  return [...cellXfs.matchAll(/<(?:\w+:)?xf\b([^>]*?)\/?>/g)].map((match) => {
+    const id = Number(parseAttributes(match[1]).numFmtId ?? 0);
+    return custom.has(id) ? isDateFormat(custom.get(id)!) : DATE_FORMAT_IDS.has(id);
+  });
+}
+
+interface SheetRef {
+  name: string;
+  entry: string;
+}
+
+async function sheetList(path: string, entries: Map<string, ZipEntry>): Promise<{ sheets: SheetRef[]; date1904: boolean }> {
+  const workbook = await textOf(path, entries, 'xl/workbook.xml');
+  if (!workbook) throw new DamagedWorkbook('no xl/workbook.xml');
+  const relations = (await textOf(path, entries, 'xl/_rels/workbook.xml.rels')) ?? '';
+  const targets = new Map<string, string>();
+  for (const match of relations.matchAll(/<(?:\w+:)?Relationship\b([^>]*)\/?>/g)) {
+    const attributes = parseAttributes(match[1]);
+    targets.set(attributes.Id, attributes.Target);
+  }
+  const sheets: SheetRef[] = [];
+  for (const match of workbook.matchAll(/<(?:\w+:)?sheet\b([^>]*)\/?>/g)) {
+    const attributes = parseAttributes(match[1]);
+    const target = targets.get(attributes.id) ?? '';
+    const entry = target.startsWith('/') ? target.slice(1) : `xl/${target}`.replace(/\/\.\//g, '/');
+    sheets.push({ name: attributes.name, entry });
+  }
+  const properties = /<(?:\w+:)?workbookPr\b([^>]*)\/?>/.exec(workbook);
+  const date1904 = properties ? ['1', 'true'].includes(parseAttributes(properties[1]).date1904 ?? '') : false;
+  return { sheets, date1904 };
+}
+
+/** Excel's wall-clock dates: a serial day number, rounded to whole seconds (float noise). */
+function serialDate(serial: number, date1904: boolean): string {
+  const ms = Math.round((serial - (date1904 ? -1462 : 0) - 25569) * 86400) * 1000;
+  const iso = new Date(ms).toISOString();
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
 
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : formatDate(value);
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e9) / 1e9);
-  if (typeof value !== 'object') return String(value);
-  const cell = value as { richText?: { text: string }[]; result?: unknown; text?: unknown; error?: string };
-  if (cell.richText) return cell.richText.map((part) => part.text).join('');
-  if ('result' in cell) return cellText(cell.result);
-  if ('text' in cell) return cellText(cell.text);
-  if (cell.error) return '';
-  return JSON.stringify(value);
+function numberText(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e9) / 1e9);
 }
 
-/** Streams one sheet (named, or else the first) of an .xlsx workbook into the normalised CSV. */
-/** Workbooks up to this size are read whole; larger ones are streamed. */
-const WHOLE_READ_BYTES = 128 * 1024 * 1024;
-
-type SheetRows = { name: string } & AsyncIterable<{ number: number; values: unknown }>;
-
-/**
- * The sheets of a workbook with their rows. exceljs's streaming reader can split a multi-byte
- * character across chunks of the shared-strings part (seen: "投诉" read as "\ufffd\ufffd诉" in a
- * 1 MB Chinese export), so ordinary exports are read whole and only very large ones streamed.
- */
-async function* sheetsOf(path: string): AsyncGenerator<SheetRows> {
-  if (statSync(path).size <= WHOLE_READ_BYTES) {
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.readFile(path);
-    for (const worksheet of workbook.worksheets) {
-      yield {
-        name: worksheet.name,
-        async *[Symbol.asyncIterator]() {
-          for (let n = 1; n <= worksheet.rowCount; n++) {
-            const row = worksheet.getRow(n);
-            yield { number: n, values: row.values };
-          }
-        },
-      };
-    }
-    return;
+function columnIndex(reference: string): number {
+  let index = 0;
+  for (const ch of reference) {
+    const code = ch.charCodeAt(0);
+    if (code < 65 || code > 90) break;
+    index = index * 26 + (code - 64);
   }
-  // styles:'cache' so that date cells come back as dates, not serial numbers.
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', worksheets: 'emit', hyperlinks: 'ignore', entries: 'ignore' });
-  for await (const sheet of reader) yield sheet as unknown as SheetRows;
+  return index - 1;
+}
+
+type SheetRow = { number: number; values: string[] };
+
+/** Reads one sheet, handing each row (sheet row number, cell texts by column, '' when empty) to `onRow`. */
+async function readSheet(
+  path: string,
+  entry: ZipEntry,
+  book: { strings: string[]; dates: boolean[]; date1904: boolean },
+  onRow: (row: SheetRow) => void,
+  onChunk: () => Promise<void>,
+): Promise<void> {
+  let row: string[] | null = null;
+  let rowNumber = 0;
+  let column = -1;
+  let type = 'n';
+  let style = 0;
+  let value: string | null = null;
+  let inline = '';
+  let reading: 'v' | 't' | null = null;
+  let inInline = false;
+  await parseEntry(
+    path,
+    entry,
+    {
+      open(name, attributes, empty) {
+        switch (name) {
+          case 'row': {
+            row = [];
+            const r = attribute(attributes, 'r');
+            rowNumber = r ? Number(r) : rowNumber + 1;
+            column = -1;
+            break;
+          }
+          case 'c': {
+            const r = attribute(attributes, 'r');
+            column = r ? columnIndex(r) : column + 1;
+            type = attribute(attributes, 't') ?? 'n';
+            style = Number(attribute(attributes, 's') ?? 0);
+            value = null;
+            inline = '';
+            break;
+          }
+          case 'v':
+            reading = empty ? null : 'v';
+            value = '';
+            break;
+          case 'is':
+            inInline = true;
+            break;
+          case 't':
+            if (inInline && !empty) reading = 't';
+            break;
+        }
+      },
+      text(text) {
+        if (reading === 'v') value += text;
+        else if (reading === 't') inline += text;
+      },
+      close(name) {
+        switch (name) {
+          case 'v':
+          case 't':
+            reading = null;
+            break;
+          case 'is':
+            inInline = false;
+            break;
+          case 'c': {
+            if (!row) break;
+            const text = cellText(type, value, inline, style, book);
+            while (row.length < column) row.push('');
+            row[column] = text;
+            break;
+          }
+          case 'row':
+            if (row) onRow({ number: rowNumber, values: row });
+            row = null;
+            break;
+        }
+      },
+    },
+    onChunk,
+  );
+}
+
+/** A cell's value as the text Excel shows (dates by their number format, numbers without float noise). */
+function cellText(type: string, value: string | null, inline: string, style: number, book: { strings: string[]; dates: boolean[]; date1904: boolean }): string {
+  if (type === 'inlineStr') return inline;
+  if (value === null) return '';
+  switch (type) {
+    case 's':
+      return book.strings[Number(value)] ?? '';
+    case 'str':
+      return value;
+    case 'b':
+      return value === '1' ? 'true' : 'false';
+    case 'e':
+      return '';
+    case 'd':
+      return value.replace('T', ' ').replace(/(\.\d+)?Z?$/, '').replace(/ 00:00:00$/, '');
+  }
+  if (value === '') return '';
+  const number = Number(value);
+  if (Number.isNaN(number)) return value;
+  return book.dates[style] ? serialDate(number, book.date1904) : numberText(number);
 }
 
 export async function readXlsx(path: string, options: ReadOptions): Promise<SourceTable> {
-  const reader = sheetsOf(path);
-  let headers: string[] | null = null;
-  let writer: NormalisedWriter | null = null;
+  // (set inside the row callback: typed so that the compiler does not narrow them to null)
+  let headers = null as string[] | null;
+  let writer = null as NormalisedWriter | null;
   let chosen: string | null = null;
-  const seen: string[] = [];
   const rejected: RejectedRecord[] = [];
   let records = 0;
+  let seen: string[] = [];
   try {
-    for await (const sheet of reader) {
-      const name = sheet.name;
-      seen.push(name);
-      const wanted = chosen === null && (options.sheet ? name === options.sheet : true);
-      for await (const row of sheet) {
-        if (!wanted) continue; // other sheets must still be drained
-        // row.values is sparse (empty cells are holes): Array.from makes them '' so columns stay aligned.
-        const values = Array.from(row.values as unknown[]).slice(1).map(cellText);
-        if (!values.some((v) => v.trim() !== '')) continue;
+    const entries = zipEntries(path);
+    const { sheets, date1904 } = await sheetList(path, entries);
+    seen = sheets.map((s) => s.name);
+    if (options.sheet && !seen.includes(options.sheet)) throw new RefusedFile(`${path}: 没有名为“${options.sheet}”的工作表；现有：${seen.join('、')} / no sheet named ${options.sheet}`);
+    const book = { strings: await sharedStrings(path, entries), dates: await dateStyles(path, entries), date1904 };
+    for (const sheet of sheets) {
+      if (options.sheet && sheet.name !== options.sheet) continue;
+      const entry = entries.get(sheet.entry);
+      if (!entry) throw new DamagedWorkbook(`missing ${sheet.entry}`);
+      const onRow = ({ number, values }: SheetRow) => {
+        if (!values.some((v) => v.trim() !== '')) return;
         if (headers === null) {
           headers = values.map((h) => h.replace(/[\s\u3000]+/g, ' ').trim());
-          writer = new NormalisedWriter(options.workFile, headers);
-          continue;
+          writer = new NormalisedWriter(join(options.workDir, 'normalised.csv'), headers);
+          return;
         }
         records++;
         const fields = headers.map((_, i) => values[i] ?? '');
         const extra = values.slice(headers.length).filter((v) => v.trim() !== '');
         if (extra.length) {
-          rejected.push({ row: row.number, reason: `第 ${row.number} 行在表头之外还有 ${extra.length} 个非空单元格 / ${extra.length} non-empty cells beyond the header's columns`, fields: values.map((v) => v.slice(0, PREVIEW_CHARS)) });
-          continue;
+          rejected.push({ row: number, reason: `第 ${number} 行在表头之外还有 ${extra.length} 个非空单元格 / ${extra.length} non-empty cells beyond the header's columns`, fields: values.map((v) => v.slice(0, PREVIEW_CHARS)) });
+          return;
         }
         const tooLong = fields.findIndex((f) => Buffer.byteLength(f) > options.maxFieldBytes);
         if (tooLong >= 0) {
-          rejected.push({ row: row.number, reason: `单元格“${headers[tooLong]}”超过上限 ${options.maxFieldBytes} 字节 / cell "${headers[tooLong]}" over the size limit`, fields: fields.map((f) => f.slice(0, PREVIEW_CHARS)) });
-          continue;
+          rejected.push({ row: number, reason: `单元格“${headers[tooLong]}”超过上限 ${options.maxFieldBytes} 字节 / cell "${headers[tooLong]}" over the size limit`, fields: fields.map((f) => f.slice(0, PREVIEW_CHARS)) });
+          return;
         }
-        await writer!.write(row.number, fields);
+        writer!.append(number, fields);
+      };
+      await readSheet(path, entry, book, onRow, async () => {
+        await writer?.flushIfFull();
+      });
+      if (headers !== null) {
+        chosen = sheet.name;
+        break; // the first sheet with data (or the named one)
       }
-      if (wanted && headers !== null) chosen = name;
     }
   } catch (error) {
+    writer?.destroy();
     if (error instanceof RefusedFile) throw error;
     throw new RefusedFile(`${path}: 无法读取 Excel 文件（${(error as Error).message}）——文件可能损坏或被截断 / cannot read the workbook: damaged or truncated?`);
   }
-  if (options.sheet && !seen.includes(options.sheet)) throw new RefusedFile(`${path}: 没有名为“${options.sheet}”的工作表；现有：${seen.join('、')} / no sheet named ${options.sheet}`);
   if (!writer || !headers) throw new RefusedFile(`${path}: 工作簿中没有任何数据 / the workbook has no data`);
   await writer.close();
-  const headerList: string[] = headers;
-  return { format: 'xlsx', encoding: null, headers: headerList, relation: normalisedRelation(options.workFile, headerList.length), rejected, records, sheet: chosen ?? undefined };
+  return {
+    format: 'xlsx', encoding: null, headers, relation: csvRelation(writer.file, headers.length, { numbered: true }), numbered: true,
+    rejected, records, sheet: chosen ?? undefined, bytes: statSync(path).size,
+  };
 }

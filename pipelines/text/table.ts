@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from '../cli-error.js';
-import { readSource, RefusedFile } from '../ingest/read.js';
+import { readSource } from '../ingest/read.js';
+import { RefusedFile } from '../ingest/source.js';
 import type { LabelledText } from './classifier.js';
 
 /**
@@ -28,7 +29,8 @@ export async function readTextTable(path: string, maxFieldBytes = 1_000_000): Pr
   try {
     let source;
     try {
-      source = await readSource(path, { maxFieldBytes, workFile: join(work, 'rows.csv') });
+      // scan: every CSV record numbered by the line it starts on (not read in place by DuckDB).
+      source = await readSource(path, { maxFieldBytes, workDir: work, scan: true });
     } catch (error) {
       if (error instanceof RefusedFile) throw new CliError(error.message);
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`找不到文件 / no such file: ${path}`);

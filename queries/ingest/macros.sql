@@ -23,23 +23,34 @@ create or replace temp macro hp_parse_ts(x, formats) as (
 
 -- Mobile numbers (with or without +86, written straight or as 139-1234-5678 / 139 1234 5678),
 -- landlines with an area code and 18-digit ID numbers inside free text are masked before storage:
--- 138****5678, 0994-***4567, 652301********1234.
+-- 138****5678, 0994-***4567, 652301********1234. A local landline without its area code (7–8
+-- digits, "该店电话68601516") looks like any other number, so it is masked only right after a word
+-- that announces a phone (电话/固话/座机/手机/联系方式, then 号码/是/为/：): ****1516. Amounts,
+-- dates and house numbers stay as they are.
 create or replace temp macro hp_mask_text(x) as (
-  -- Most texts hold no long digit run at all: test that once before three replacements.
-  case when not regexp_matches(x, '[0-9]{7}|[0-9]{3}[- ][0-9]{4}') then x else
-  regexp_replace(
-    regexp_replace(
-      regexp_replace(x,
-        '(^|[^0-9])([1-9][0-9]{5})(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])([0-9]{3}[0-9Xx])', '\1\2********\3', 'g'),
-      '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g'),
-    '(^|[^0-9])(0[0-9]{2,3}[- ]?)[0-9]{3,4}([0-9]{4})', '\1\2***\3', 'g')
+  case
+    -- Most texts hold no long digit run at all: one cheap test, nothing replaced.
+    when not regexp_matches(x, '[0-9]{7}|[0-9]{3}[- ][0-9]{4}') then x
+    -- An ID number, a landline or a number after 电话…: all four masks, the ID first (an ID number
+    -- starts with digits that look like a mobile number).
+    when regexp_matches(x, '[0-9]{17}|0[0-9]{2,3}[- ]?[0-9]{7}|(电话|固话|座机|手机|联系方式)(号码|号|是|为|[:：\s])*[0-9]{3,4}-?[0-9]{4}([^0-9]|$)') then
+      regexp_replace(
+        regexp_replace(
+          regexp_replace(
+            regexp_replace(x,
+              '(^|[^0-9])([1-9][0-9]{5})(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])([0-9]{3}[0-9Xx])', '\1\2********\3', 'g'),
+            '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g'),
+          '(^|[^0-9])(0[0-9]{2,3}[- ]?)[0-9]{3,4}([0-9]{4})', '\1\2***\3', 'g'),
+        '(电话|固话|座机|手机|联系方式)((?:号码|号|是|为|[:：\s])*)[0-9]{3,4}-?([0-9]{4})([^0-9]|$)', '\1\2****\3\4', 'g')
+    -- Otherwise only a mobile number can be there (the common case).
+    else regexp_replace(x, '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g')
   end
 );
 
 -- The caller's own name inside the text of the same row (我是张三，…) is replaced, as the name
 -- itself is never stored. One-character values (姓 only) are left alone.
 create or replace temp macro hp_mask_name(x, name) as (
-  case when x is null or name is null or length(trim(name)) < 2 then x else replace(x, trim(name), '***') end
+  case when x is null or name is null or length(name) < 2 or not contains(x, name) then x else replace(x, name, '***') end
 );
 
 -- A whole phone field, for quarantine previews: keep the first 3 and last 4 digits.
@@ -50,21 +61,33 @@ create or replace temp macro hp_mask_phone(x) as (
        else '****' end
 );
 
--- Keyed hash of a phone number: the same caller always gets the same hash (repeat detection) but the
--- number cannot be recovered without the key, which lives outside the database. Nested so that the
--- key is mixed in twice (HMAC-like; plain key||message would allow length extension).
-create or replace temp macro hp_phone_hash(x, key) as (
-  case when nullif(regexp_replace(regexp_replace(x, '[^0-9]', '', 'g'), '^86(1[3-9][0-9]{9})$', '\1'), '') is null then null
-       else sha256(key || ':' || sha256(key || ':' || regexp_replace(regexp_replace(x, '[^0-9]', '', 'g'), '^86(1[3-9][0-9]{9})$', '\1')))
+-- The digits of a phone number that identify the caller: separators dropped, a +86 before a
+-- mobile number too, so that 139 1234 5678 and +86-139-1234-5678 are the same caller. The keyed
+-- hash of these digits is computed in the mapping: sha256(key || ':' || sha256(key || ':' || digits)),
+-- the key mixed in twice (HMAC-like; plain key||message would allow length extension); the key
+-- lives outside the database, so the number cannot be recovered from the hash.
+create or replace temp macro hp_phone_digits(x) as (
+  case
+    when x is null then null
+    -- the common case, a plain mobile number, needs no rewriting
+    when regexp_full_match(x, '1[3-9][0-9]{9}') then x
+    else nullif(regexp_replace(regexp_replace(x, '[^0-9]', '', 'g'), '^86(1[3-9][0-9]{9})$', '\1'), '')
   end
 );
 
 -- Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) gets a leading
 -- apostrophe, so an export opened in Excel shows it instead of executing it. Plain numbers stay.
 create or replace temp macro hp_safe_text(x) as (
-  case when regexp_matches(x, '^[=+\-@\t\r]') and not regexp_full_match(x, '[-+]?[0-9][0-9.,]*%?')
+  -- (the first character's code: = + - @ tab CR; a code test is far cheaper than prefix tests)
+  case when ascii(x) <= 64 and list_contains([61, 43, 45, 64, 9, 13], ascii(x)) and not regexp_full_match(x, '[-+]?[0-9][0-9.,]*%?')
        then '''' || x else x end
 );
 
 -- Runs of white space (tabs, newlines, full-width spaces pasted from web forms) become one space.
-create or replace temp macro hp_squash(x) as (nullif(trim(regexp_replace(x, '[\s\x{3000}]+', ' ', 'g')), ''));
+-- Most texts have none: they are recognised by one cheap match and left as they are.
+create or replace temp macro hp_squash(x) as (
+  case when x = '' or contains(x, '  ') or contains(x, chr(9)) or contains(x, chr(10)) or contains(x, chr(13)) or contains(x, chr(12))
+         or contains(x, '　') or starts_with(x, ' ') or ends_with(x, ' ')
+       then nullif(trim(regexp_replace(x, '[\s\x{3000}]+', ' ', 'g')), '')
+       else x end
+);

@@ -159,3 +159,37 @@ describe('the phone hash', () => {
     expect(readHashKey(keyFile)).toBe(created.key);
   });
 });
+
+describe('local landline numbers without an area code', () => {
+  it('are masked next to 电话/固话/座机/手机/联系方式, in the stored text and in quarantine; other numbers are not', async () => {
+    const warehouse = await Warehouse.open(temp.file('landline.duckdb'));
+    try {
+      const texts = {
+        '2025070100011': '该店电话68601516，无人接听',
+        '2025070100012': '固话：6860-1516；座机号码 5812345。联系方式:68601517',
+        '2025070100013': '手机是2345678，请回电',
+        '2025070100014': '垫付金额68601516元，合同号20250701，住12345678号楼，门牌1234567，电话费12345678元',
+      };
+      const good = Object.entries(texts).map(([id, content]) => ticket(id, { 诉求内容: content }));
+      const quarantined = ticket('2025070100015', { 来源渠道: '传真', 诉求内容: '商户座机68601516一直占线' });
+      const path = temp.file('landline.csv');
+      writeFileSync(path, csvText([...good, quarantined]));
+      const summary = await ingest(warehouse, path);
+      expect(summary).toMatchObject({ status: 'loaded', loaded: 4, quarantined: 1 });
+      const stored = Object.fromEntries(
+        (await warehouse.all<{ ticket_id: string; content: string }>(`select ticket_id, content from tickets`)).map((r) => [r.ticket_id, r.content]),
+      );
+      expect(stored).toEqual({
+        '2025070100011': '该店电话****1516，无人接听',
+        '2025070100012': '固话：****1516；座机号码 ****2345。联系方式:****1517',
+        '2025070100013': '手机是****5678，请回电',
+        '2025070100014': texts['2025070100014'],
+      });
+      const record = (await warehouse.one<{ record: string }>(`select record from quarantine where run_id = $run`, { run: summary.runId }))!.record;
+      expect(JSON.parse(record).诉求内容).toBe('商户座机****1516一直占线');
+      expect(record).not.toContain('68601516');
+    } finally {
+      warehouse.close();
+    }
+  });
+});

@@ -1,0 +1,290 @@
+import type { Warehouse } from '../warehouse.js';
+import { duplicateSql, KEY_COLUMNS, mappingSql, STORED_COLUMNS } from './mapping.js';
+import { mergeIncoming, insertTicketUnits } from './merge.js';
+import { FIELDS, type Match } from './profiles.js';
+import type { LoadTracker } from './progress.js';
+import { scanText } from './read.js';
+import { RefusedFile, type ReadOptions, type SourceTable } from './source.js';
+
+/**
+ * Writing one mapped file into the warehouse, two ways:
+ * - **direct**: the mapping query inserts the good rows straight into the table — one pass over
+ *   the file, one write, as fast as DuckDB itself. For new records only (no id of the file is in
+ *   the table yet, none repeats within the file); the bad rows are found by a second, cheaper
+ *   pass that only checks.
+ * - **merge**: the file is mapped into a temp table first, then merged (latest state wins, see
+ *   merge.ts). For re-imports and updates, and for the small reference kinds.
+ * Both run inside the caller's transaction.
+ */
+
+/** The file turned out to need the JavaScript scanner (DuckDB's reader found it irregular). */
+export class NeedsScan extends Error {}
+/** The file turned out to hold ids already stored or repeated: it goes through the merge. */
+export class NeedsMerge extends Error {}
+
+export interface LoadContext {
+  warehouse: Warehouse;
+  path: string;
+  name: string;
+  source: SourceTable;
+  match: Match;
+  key: string;
+  read: ReadOptions;
+  tracker: LoadTracker;
+  phase: (name: string) => void;
+  /**
+   * Waits for the pass over the file's bytes that runs beside DuckDB (hash, UTF-8 check, line
+   * count): refuses the file if its bytes are bad, throws NeedsScan if its text needs the scanner.
+   */
+  settle: () => Promise<void>;
+}
+
+export interface LoadCounts {
+  rowsRead: number;
+  loaded: number;
+  updated: number;
+  unchanged: number;
+}
+
+const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Errors of DuckDB's CSV reader: the file is not the regular CSV it looked like. */
+function isReadError(error: unknown): boolean {
+  return /CSV|Invalid Input Error|unicode|Conversion Error|state machine/i.test(String((error as Error)?.message ?? error));
+}
+
+/** Runs `sql` while reporting DuckDB's own progress (rows processed) to the tracker; returns the rows changed. */
+async function withProgress(context: LoadContext, sql: string, params?: Record<string, string | number>): Promise<number> {
+  const connection = context.warehouse.connection;
+  const timer = setInterval(() => {
+    try {
+      const progress = connection.progress;
+      if (progress.percentage >= 0) context.tracker.rows(Number(progress.rows_processed));
+    } catch {
+      // progress is informative only
+    }
+  }, 500);
+  try {
+    const result = await connection.run(sql, params);
+    return result.rowsChanged;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The source with its CSV rewritten by the scanner, once DuckDB found the file irregular. */
+export async function rescan(context: LoadContext): Promise<SourceTable> {
+  context.tracker.phase('scanning');
+  context.source = await scanText(context.path, context.source, context.read);
+  context.phase('scan');
+  return context.source;
+}
+
+/** Whether the direct path may be tried: a kind with one key that the file has as a column. */
+export function directPossible(match: Match): boolean {
+  return (match.kind === 'tickets' || match.kind === 'calls') && match.columns.has(KEY_COLUMNS[match.kind][0]);
+}
+
+/**
+ * Whether any id of the file is stored already: then it must be merged. Reads only the id column
+ * (DuckDB skips converting the others); nothing to read when the table is empty.
+ */
+export async function overlapsStored(context: LoadContext): Promise<boolean> {
+  const { warehouse, match, source } = context;
+  const table = match.kind;
+  const key = KEY_COLUMNS[table][0];
+  if ((await warehouse.one<{ n: number }>(`select count(*) as n from ${table}`))!.n === 0) return false;
+  const at = match.columns.get(key)!;
+  const value = `nullif(trim(c${at}), '')`;
+  try {
+    const found = await warehouse.one<{ n: number }>(`select count(*) as n from ${source.relation} where ${value} in (select ${q(key)} from ${table})`);
+    return found!.n > 0;
+  } catch (error) {
+    if (!source.numbered && isReadError(error)) {
+      await context.settle(); // bad bytes refuse the file; otherwise the scanner reads it
+      throw new NeedsScan();
+    }
+    throw error;
+  }
+}
+
+/**
+ * The direct path: good rows inserted by the mapping query itself, bad rows quarantined from a
+ * checking pass. Throws NeedsScan (DuckDB could not read the file as regular CSV, or its records
+ * are not one per line) or NeedsMerge (an id repeats within the file); the caller rolls back.
+ */
+export async function loadDirect(context: LoadContext, runId: number): Promise<LoadCounts> {
+  const { warehouse, match, source, name } = context;
+  const table = match.kind;
+  const key = KEY_COLUMNS[table][0];
+  const stored = STORED_COLUMNS[table].map(q).join(', ');
+  const mapping = mappingSql(match, source.headers, { source: source.relation, rowNumbers: source.numbered });
+  context.tracker.phase('loading');
+  let inserted: number;
+  try {
+    inserted = await withProgress(
+      context,
+      `insert into ${table} by name
+       select ${stored}, $profile as source_profile, $run as first_run_id, $run as last_run_id, activity_at
+       from (${mapping}) where not bad`,
+      mapping.includes('$key') ? { profile: match.profile.name, run: runId, key: context.key } : { profile: match.profile.name, run: runId },
+    );
+  } catch (error) {
+    if (!source.numbered && isReadError(error)) {
+      await context.settle();
+      throw new NeedsScan();
+    }
+    throw error;
+  }
+  context.phase('insert');
+  await context.settle();
+  context.tracker.phase('checking');
+  const repeats = (await warehouse.one<{ n: number }>(`select count(*) - count(distinct ${q(key)}) as n from ${table} where last_run_id = $run`, { run: runId }))!.n;
+  if (repeats > 0) throw new NeedsMerge();
+
+  // Rows the relation holds (the scanner's rejects are not in it): fewer inserted means bad rows.
+  let inRelation: number | null | undefined = source.numbered ? (source.records === null ? null : source.records - source.rejected.length) : source.lines;
+  if (inRelation === null || inRelation === undefined) inRelation = (await warehouse.one<{ n: number }>(`select count(*) as n from ${source.relation}`))!.n;
+  let rowsRead = inserted;
+  if (inserted < inRelation) rowsRead = await quarantineChecked(context, runId);
+  if (source.numbered) rowsRead = inRelation + source.rejected.length;
+  await quarantineStructural(context, runId);
+  if (table === 'tickets') await insertTicketUnits(warehouse, `(select ticket_id, unit, co_units from tickets where last_run_id = ${runId})`, 'true');
+  context.phase('quarantine');
+  return { rowsRead, loaded: inserted, updated: 0, unchanged: 0 };
+}
+
+/**
+ * The rows the direct insert left out, quarantined with their line and reasons, by a pass that
+ * only checks (no masking, no hashing). A file read in place is numbered by its order, which is
+ * its line only when every record is one line: DuckDB's count of records must then equal the
+ * file's lines, or the file goes through the scanner. Returns the records read (empty rows, i.e.
+ * only delimiters, not counted).
+ */
+async function quarantineChecked(context: LoadContext, runId: number): Promise<number> {
+  const { warehouse, match, source, name } = context;
+  const relation = source.numbered
+    ? source.relation
+    : // Numbered in file order: one thread reads, and each record gets the next number.
+      `(select row_number() over () + 1 as __row, * from ${source.relation.replace(/\)$/, ', parallel = false)')})`;
+  const checks = mappingSql(match, source.headers, { source: relation, rowNumbers: true, checksOnly: true });
+  await warehouse.run(`create or replace temp table checked_rows as select __row, reasons, record, empty from (${checks}) where bad`);
+  let records = 0;
+  if (!source.numbered) {
+    const empty = source.headers.map((_, i) => `c${i} is null`).join(' and ') || 'false';
+    const counts = (await warehouse.one<{ records: number; empty: number }>(`select count(*) as records, count(*) filter (where ${empty}) as empty from ${source.relation}`))!;
+    if (counts.records !== source.lines) throw new NeedsScan();
+    records = counts.records - counts.empty;
+  }
+  await warehouse.run(
+    `insert into quarantine (run_id, file_name, row_number, reason, record)
+     select $run, $name, __row, array_to_string(reasons, '；'), record from checked_rows where not empty order by __row`,
+    { run: runId, name },
+  );
+  await warehouse.run(`drop table if exists checked_rows`);
+  return records;
+}
+
+/**
+ * The merge path's first half, also the dry run's: every row mapped into the temp table `mapped`
+ * (with `__row`), duplicates within the file marked. A file read in place is staged whole first,
+ * where its order is kept, and numbered from it (when its records are one per line).
+ */
+export async function mapIntoTemp(context: LoadContext): Promise<number> {
+  const { warehouse, match } = context;
+  try {
+    await context.settle();
+  } catch (error) {
+    if (!(error instanceof NeedsScan)) throw error;
+    await rescan(context);
+  }
+  context.tracker.phase('loading');
+  let relation = context.source.relation;
+  if (!context.source.numbered) {
+    try {
+      await warehouse.run(`create or replace temp table stage_raw as select * from ${relation}`);
+    } catch (error) {
+      if (!isReadError(error)) throw error;
+      await warehouse.run(`drop table if exists stage_raw`);
+      await rescan(context);
+      return mapIntoTemp(context);
+    }
+    const staged = (await warehouse.one<{ n: number }>(`select count(*) as n from stage_raw`))!.n;
+    if (staged !== context.source.lines) {
+      await warehouse.run(`drop table if exists stage_raw`);
+      await rescan(context);
+      return mapIntoTemp(context);
+    }
+    // Only-delimiter rows are not records (the scanner skips them too).
+    const empty = context.source.headers.map((_, i) => `c${i} is null`).join(' and ') || 'false';
+    relation = `(select rowid + 2 as __row, * from stage_raw where not (${empty}))`;
+  }
+  const mapping = mappingSql(match, context.source.headers, { source: relation, rowNumbers: true });
+  try {
+    await warehouse.run(`create or replace temp table mapped as ${mapping}`, mapping.includes('$key') ? { key: context.key } : undefined);
+  } catch (error) {
+    if (!isReadError(error)) throw error;
+    throw new RefusedFile(`读取失败 / could not read the file: ${String((error as Error).message).split('\n')[0]}`);
+  }
+  await warehouse.run(`drop table if exists stage_raw`);
+  const duplicates = duplicateSql(match.kind);
+  if ((await warehouse.one<{ n: number }>(duplicates.check))!.n > 0) await warehouse.run(duplicates.mark);
+  const mapped = (await warehouse.one<{ n: number }>('select count(*) as n from mapped'))!.n;
+  return mapped + context.source.rejected.length;
+}
+
+/** The merge path's second half, inside the transaction: quarantine the bad rows, merge the good ones. */
+export async function loadMerged(context: LoadContext, runId: number): Promise<Omit<LoadCounts, 'rowsRead'>> {
+  const { warehouse, match, name } = context;
+  await warehouse.run(
+    `insert into quarantine (run_id, file_name, row_number, reason, record)
+     select $run, $name, __row, array_to_string(reasons, '；'), record from mapped where bad`,
+    { run: runId, name },
+  );
+  await quarantineStructural(context, runId);
+  await warehouse.run(`create or replace temp view incoming as select * exclude (bad, reasons, record, __row) from mapped where not bad`);
+  context.phase('quarantine');
+  context.tracker.phase('merging');
+  const merged = await mergeIncoming(warehouse, match.kind, runId, match.profile.name);
+  context.phase('merge');
+  return merged;
+}
+
+/** Records rejected by the reader (wrong field count, oversized field, truncated quote). */
+async function quarantineStructural(context: LoadContext, runId: number): Promise<void> {
+  const { warehouse, source, match, name } = context;
+  if (!source.rejected.length) return;
+  const fields = FIELDS[match.kind];
+  const personal = new Set<number>();
+  const phones = new Set<number>();
+  for (const [field, spec] of Object.entries(fields)) {
+    const at = match.columns.get(field);
+    if (at === undefined) continue;
+    if (spec.type === 'personal') personal.add(at);
+    if (spec.type === 'phone') phones.add(at);
+  }
+  const sensitive = [...personal, ...phones];
+  for (const record of source.rejected) {
+    // Column positions are only trustworthy up to the break. With n fields where the header has m,
+    // a personal value may have moved by up to |n - m| columns; after an unclosed quote or inside an
+    // oversized field it may be anywhere. Such cells are not shown (nor is the personal column).
+    const shift = record.trustedFields === undefined ? Math.abs(record.fields.length - source.headers.length) : 0;
+    const untrusted = record.trustedFields !== undefined && sensitive.some((at) => at >= record.trustedFields!) ? record.trustedFields : Infinity;
+    // The caller's name written into the row's own text is not shown either (as in the mapping).
+    const names = [...personal].map((at) => (shift === 0 && at < untrusted ? (record.fields[at] ?? '').trim() : '')).filter((n) => n.length >= 2);
+    const pairs: Record<string, string> = {};
+    record.fields.forEach((raw, i) => {
+      const header = source.headers[i] ?? `第${i + 1}列`;
+      const value = names.reduce((text, name) => text.replaceAll(name, '***'), raw);
+      if (personal.has(i) && shift === 0 && i < untrusted) pairs[header] = '***';
+      else if (phones.has(i) && shift === 0 && i < untrusted) pairs[header] = value ? '***' : '';
+      else if (i >= untrusted || sensitive.some((at) => Math.abs(at - i) <= shift)) pairs[header] = value ? `（未显示 ${value.length} 个字符：可能含个人信息 / not shown: may hold personal data）` : '';
+      else pairs[header] = value;
+    });
+    await warehouse.run(
+      `insert into quarantine (run_id, file_name, row_number, reason, record)
+       select $run, $name, $row, $reason, hp_mask_text($record)`,
+      { run: runId, name, row: record.row, reason: record.reason, record: JSON.stringify(pairs) },
+    );
+  }
+}

@@ -1,0 +1,142 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { CliError } from '../cli-error.js';
+
+/**
+ * What the readers hand to the load: the file as a DuckDB relation of text columns c0…cN, its
+ * headers, and the records the reader itself had to reject. Shared by every reader (CSV, XLSX,
+ * JSON, Parquet) and by the load, so that no reader imports another.
+ */
+
+export type Format = 'csv' | 'xlsx' | 'json' | 'ndjson' | 'parquet';
+export type Encoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'gb18030';
+
+/** A file that cannot be read at all: refused as a whole, with the reason. */
+export class RefusedFile extends CliError {}
+
+export interface RejectedRecord {
+  row: number;
+  reason: string;
+  /** Field values (truncated previews), used for the quarantine record after masking. */
+  fields: string[];
+  /**
+   * Fields from this index on may hold text of other columns (an unclosed quote, an oversized
+   * field): the quarantine record does not show them when a personal column could be among them.
+   */
+  trustedFields?: number;
+}
+
+export interface SourceTable {
+  format: Format;
+  encoding: Encoding | null;
+  headers: string[];
+  /** A DuckDB table function call yielding one VARCHAR column per header, named c0…cN (and `__row` when numbered). */
+  relation: string;
+  /**
+   * The relation has `__row`, each record's line (CSV) or row (workbook, JSON). Otherwise it reads
+   * a CSV file in place, whose records are numbered by their order: see `lines`.
+   */
+  numbered: boolean;
+  /**
+   * For a relation read in place: the file's physical lines after the header. When DuckDB reads
+   * exactly that many records, every record is one line and record n sits on line n + 1.
+   */
+  lines?: number;
+  rejected: RejectedRecord[];
+  /** Data records seen by the reader (good + rejected, empty rows not counted); unknown (null) in place. */
+  records: number | null;
+  sheet?: string;
+  /** Bytes read (for progress and rows/s). */
+  bytes: number;
+  /** A CSV's text as UTF-8: the file itself, or its transcoded copy (for a second, scanning read). */
+  text?: string;
+  /**
+   * A UTF-8 CSV read in place is checked and hashed by a pass over its bytes that runs while DuckDB
+   * reads it: `lines` is known once it is settled (read.ts, settleText).
+   */
+  pending?: Promise<import('./encoding.js').TextLayout>;
+}
+
+export interface ReadOptions {
+  format?: Format;
+  encoding?: Encoding;
+  sheet?: string;
+  maxFieldBytes: number;
+  /** Folder for the normalised or transcoded copy; the caller deletes it. */
+  workDir: string;
+  /** Read every CSV through the JavaScript scanner (after DuckDB found the file irregular). */
+  scan?: boolean;
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Fed with the file's raw bytes by the first pass, so the file is not read twice for its hash. */
+  onRawChunk?: (chunk: Buffer) => void;
+}
+
+export const PREVIEW_CHARS = 200;
+
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The DuckDB call that reads a CSV with fixed options: every column text, strict quoting. A file
+ * read in place is read with a line limit near the field limit, so that a record with an
+ * oversized field stops DuckDB early (and goes to the scanner) instead of filling memory.
+ */
+export function csvRelation(file: string, columnCount: number, options: { delimiter?: string; numbered: boolean; maxLineBytes?: number }): string {
+  const columns = [...(options.numbered ? [`'__row': 'BIGINT'`] : []), ...Array.from({ length: columnCount }, (_, i) => `'c${i}': 'VARCHAR'`)].join(', ');
+  const limits = options.maxLineBytes ? `max_line_size = ${Math.max(options.maxLineBytes, 2 << 20)}` : 'max_line_size = 67108864, buffer_size = 134217728';
+  return `read_csv(${sqlString(file)}, header = true, auto_detect = false, delim = ${sqlString(options.delimiter ?? ',')}, quote = '"', escape = '"', columns = {${columns}}, ${limits}, strict_mode = true)`;
+}
+
+/** Writes the normalised CSV: a `__row` column, then the fields, RFC 4180 quoted. */
+export class NormalisedWriter {
+  private readonly stream: WriteStream;
+  private parts: string[] = [];
+  private pending = 0;
+
+  constructor(readonly file: string, headers: string[]) {
+    this.stream = createWriteStream(file);
+    this.parts.push(['__row', ...headers.map((_, i) => `c${i}`)].join(',') + '\n');
+  }
+
+  async write(row: number, fields: string[]): Promise<void> {
+    this.append(row, fields);
+    await this.flushIfFull();
+  }
+
+  /** Adds a record without waiting; `flushIfFull` writes once enough has gathered. */
+  append(row: number, fields: string[]): void {
+    let line = String(row);
+    for (const field of fields) line += ',' + quoteField(field);
+    this.parts.push(line + '\n');
+    this.pending += line.length;
+  }
+
+  async flushIfFull(): Promise<void> {
+    if (this.pending > 1 << 22) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.parts.length) return;
+    const text = this.parts.join('');
+    this.parts = [];
+    this.pending = 0;
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+
+  destroy(): void {
+    this.stream.destroy();
+  }
+}
+
+function quoteField(value: string): string {
+  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
