@@ -41,7 +41,7 @@ const DEFAULT_LIMITS: ConsoleLimits = { timeoutMs: 10_000, maxRows: 10_000, maxB
 export class SqlConsoleError extends CliError {}
 
 /**
- * What the snapshot must reflect: the loads and the alarms. When this differs from the version
+ * What the snapshot must reflect: the loads, the alarms and the incidents. When this differs from the version
  * written beside the current snapshot, the snapshot is stale.
  */
 export async function snapshotDataVersion(warehouse: Warehouse): Promise<string> {
@@ -49,7 +49,8 @@ export async function snapshotDataVersion(warehouse: Warehouse): Promise<string>
     `select concat_ws('|',
        (select coalesce(max(run_id), 0) from ingest_runs where status = 'loaded'),
        (select count(*) from alert_days),
-       (select coalesce(max(episode_id), 0) from alert_episodes)) as version`,
+       (select coalesce(max(incident_id), 0) from alert_incidents),
+       (select count(*) from alert_incident_series)) as version`,
   );
   return row!.version;
 }
