@@ -37,6 +37,9 @@ export interface TopicTicket {
   dislikes: number | null;
   /** The operator's 一级 category, else the suggested one. */
   category: string | null;
+  /** The 二级 category and the compound (stg_tickets.place): what the alert job compares a surge's tickets with. */
+  category_l2?: string | null;
+  compound?: string | null;
 }
 
 export interface Topic {
@@ -123,74 +126,133 @@ export function firstSentence(content: string, max = 40): string {
 
 export function findTopics(tickets: readonly TopicTicket[], options: TopicOptions = {}): Topic[] {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-  const ordered = [...tickets].filter((t) => t.content && t.content.trim()).sort((a, b) => (a.received_at < b.received_at ? -1 : a.received_at > b.received_at ? 1 : a.ticket_id < b.ticket_id ? -1 : 1));
+  const ordered = inTimeOrder(tickets);
   if (!ordered.length) return [];
   const from = options.from ?? ordered[0].received_at.slice(0, 10);
   const to = options.to ?? ordered[ordered.length - 1].received_at.slice(0, 10);
+  const docs = topicDocs(ordered);
+  const topics = clusterDocs(docs, threshold).map((cluster) => describeTopic(cluster, docs, from, to));
+  topics.sort((a, b) => b.heat - a.heat || b.count - a.count || (a.firstDay < b.firstDay ? -1 : 1));
+  const top = options.top ?? 10;
+  return topics.slice(0, top).map((t, i) => ({ ...t, rank: i + 1 }));
+}
 
-  const bags: number[][] = [];
-  const placeFeatures = new Set<number>();
-  const placeLists: string[][] = [];
-  const addresses: (string | null)[] = [];
-  for (const t of ordered) {
-    const title = firstSentence(t.content, 60);
-    // The address without building and room numbers, else the places the text names.
-    const address = t.place?.replace(/[0-9０-９#＃].*$/, '').trim();
-    const named = placesIn(`${title} ${t.content.slice(0, 200)}`);
-    const places = address ? [address] : named.map((p) => p.name);
-    // The place counts once, in its own part of the vector; the text part says the matter.
-    const matter = (text: string) => withoutPlaces(text, [address, t.township, t.district, ...named.flatMap((p) => [p.name, p.region])]);
-    const bag = textFeatures(normaliseText(matter(t.content.slice(0, BODY_CHARS))), FEATURES);
-    for (let k = 0; k < TITLE_WEIGHT; k++) textFeatures(normaliseText(matter(title)), FEATURES, bag);
-    for (const p of places.slice(0, 3)) {
-      const h = wordHash(`@${p}`);
-      placeFeatures.add(h);
-      bag.push(h);
-    }
-    bags.push(bag);
-    placeLists.push(places);
-    addresses.push(address || null);
-  }
-  const vocabulary = Vocabulary.build(bags, 1);
+/** The requests with a text, in time order (then by id): the order the leader clustering visits them. */
+function inTimeOrder(tickets: readonly TopicTicket[]): TopicTicket[] {
+  return [...tickets].filter((t) => t.content && t.content.trim()).sort((a, b) => (a.received_at < b.received_at ? -1 : a.received_at > b.received_at ? 1 : a.ticket_id < b.ticket_id ? -1 : 1));
+}
+
+/** Each request as a weighted vector (matter + places), with the IDF of the whole set. */
+function topicDocs(ordered: readonly TopicTicket[]): Doc[] {
+  const bags = ordered.map(bagOf);
+  const space = topicSpace(bags, ordered.length);
+  return ordered.map((ticket, i) => docOf(space, ticket, bags[i]));
+}
+
+/** A request's features before weighting: the hashes of its matter and of its places. */
+interface Bag {
+  features: number[];
+  places: string[];
+  address: string | null;
+}
+
+function bagOf(t: TopicTicket): Bag {
+  const title = firstSentence(t.content, 60);
+  // The address without building and room numbers, else the places the text names.
+  const address = t.place?.replace(/[0-9０-９#＃].*$/, '').trim();
+  const named = placesIn(`${title} ${t.content.slice(0, 200)}`);
+  const places = address ? [address] : named.map((p) => p.name);
+  // The place counts once, in its own part of the vector; the text part says the matter.
+  const matter = (text: string) => withoutPlaces(text, [address, t.township, t.district, ...named.flatMap((p) => [p.name, p.region])]);
+  const features = textFeatures(normaliseText(matter(t.content.slice(0, BODY_CHARS))), FEATURES);
+  const titleFeatures = textFeatures(normaliseText(matter(title)), FEATURES);
+  for (let k = 0; k < TITLE_WEIGHT; k++) for (const f of titleFeatures) features.push(f);
+  for (const p of places.slice(0, 3)) features.push(placeHash(p));
+  return { features, places, address: address || null };
+}
+
+const placeHash = (place: string) => wordHash(`@${place}`) >>> 0;
+
+/** The vector space of a set of requests: its vocabulary and IDF, and which features are places. */
+interface TopicSpace {
+  vocabulary: Vocabulary;
+  idf: Float32Array;
+  /** The IDF of a feature the set never saw. */
+  unseenIdf: number;
+  placeHashes: Set<number>;
+  /** Features in more documents than this are boilerplate. */
+  common: number;
+}
+
+function topicSpace(bags: readonly Bag[], documents: number): TopicSpace {
+  const vocabulary = Vocabulary.build(bags.map((b) => b.features), 1);
   // A short period is judged against a hotline's usual month, where a compound's name is rare.
   const idf = vocabulary.inverseDocumentFrequency(1000);
-  const placeColumns = new Set([...placeFeatures].map((h) => vocabulary.columns.get(h)!));
   // Features in more than half of the requests are boilerplate ("来电人反映", "请尽快处理"): they
   // say nothing about which issue it is. (A twentieth was too strict: a big issue's own words are
   // that frequent in its month.)
-  const common = ordered.length >= 200 ? ordered.length * COMMON_SHARE : Infinity;
-  const docs: Doc[] = ordered.map((ticket, i) => {
-    const counts = vocabulary.counts(bags[i]);
-    const ids: number[] = [];
-    const values: number[] = [];
-    const isPlace: boolean[] = [];
-    let textSquares = 0;
-    let placeSquares = 0;
-    for (let k = 0; k < counts.ids.length; k++) {
-      const column = counts.ids[k];
-      const place = placeColumns.has(column);
-      if (!place && vocabulary.documentFrequency[column] > common) continue;
-      const v = (1 + Math.log(counts.values[k])) * idf[column];
-      ids.push(column);
-      values.push(v);
-      isPlace.push(place);
+  const common = documents >= 200 ? documents * COMMON_SHARE : Infinity;
+  return { vocabulary, idf, unseenIdf: Math.log(1 + Math.max(documents, 1000)) + 1, placeHashes: new Set(bags.flatMap((b) => b.places.slice(0, 3).map(placeHash))), common };
+}
+
+/**
+ * A request in a space. A feature the space never saw cannot match any issue of it, but still
+ * counts in the request's length (as a rare one), so that its cosines are not overstated.
+ */
+function docOf(space: TopicSpace, ticket: TopicTicket, bag: Bag): Doc {
+  const { vocabulary, idf } = space;
+  const sorted = Uint32Array.from(bag.features).sort();
+  const ids: number[] = [];
+  const values: number[] = [];
+  const isPlace: boolean[] = [];
+  let textSquares = 0;
+  let placeSquares = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let j = i + 1;
+    while (j < sorted.length && sorted[j] === sorted[i]) j++;
+    const place = space.placeHashes.has(sorted[i]);
+    const column = vocabulary.columns.get(sorted[i]);
+    const tf = 1 + Math.log(j - i);
+    i = j;
+    if (column === undefined) {
+      const v = tf * space.unseenIdf;
       if (place) placeSquares += v * v;
       else textSquares += v * v;
+      continue;
     }
-    // The place takes a fixed share of the length, whatever the length of the text.
-    const share = placeSquares > 0 ? PLACE_SHARE : 0;
-    const textScale = textSquares > 0 ? Math.sqrt(1 - share) / Math.sqrt(textSquares) : 0;
-    const placeScale = placeSquares > 0 ? Math.sqrt(share) / Math.sqrt(placeSquares) : 0;
-    for (let k = 0; k < values.length; k++) values[k] *= isPlace[k] ? placeScale : textScale;
-    const linking = ids
-      .map((id, k) => [id, values[k]] as const)
-      .filter(([id]) => vocabulary.documentFrequency[id] >= 2)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, INDEXED_FEATURES)
-      .map(([id]) => id);
-    return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values), linking, isPlace, matterSquaredNorm: textSquares > 0 ? 1 - share : 0, address: addresses[i], places: placeLists[i], title: firstSentence(ticket.content) };
-  });
+    if (!place && vocabulary.documentFrequency[column] > space.common) continue;
+    const v = tf * idf[column];
+    ids.push(column);
+    values.push(v);
+    isPlace.push(place);
+    if (place) placeSquares += v * v;
+    else textSquares += v * v;
+  }
+  // The place takes a fixed share of the length, whatever the length of the text.
+  const share = placeSquares > 0 ? PLACE_SHARE : 0;
+  const textScale = textSquares > 0 ? Math.sqrt(1 - share) / Math.sqrt(textSquares) : 0;
+  const placeScale = placeSquares > 0 ? Math.sqrt(share) / Math.sqrt(placeSquares) : 0;
+  for (let k = 0; k < values.length; k++) values[k] *= isPlace[k] ? placeScale : textScale;
+  // The most telling features shared with another request (the top INDEXED_FEATURES by weight).
+  const linking: number[] = [];
+  const order = values.map((_, k) => k).filter((k) => vocabulary.documentFrequency[ids[k]] >= 2);
+  order.sort((x, y) => values[y] - values[x]);
+  for (const k of order.slice(0, INDEXED_FEATURES)) linking.push(ids[k]);
+  return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values), linking, isPlace, matterSquaredNorm: textSquares > 0 ? 1 - share : 0, address: bag.address, places: bag.places, title: firstSentence(ticket.content) };
+}
 
+/** Whether a request joins an issue: close to its centroid, on the same matter, and not at another address. */
+function joins(doc: Doc, cluster: Cluster, threshold: number): { cosine: number; ok: boolean } {
+  const { cosine, matter } = similarity(doc, cluster);
+  // Same place alone is not the same issue: the matter must agree too. And the same matter at
+  // another address is another issue (the export's address is reliable; names found in a text
+  // are not, so they only pull together).
+  const elsewhere = doc.address !== null && cluster.addresses.size > 0 && !cluster.addresses.has(doc.address);
+  return { cosine, ok: cosine >= threshold && matter >= MATTER_THRESHOLD && !elsewhere };
+}
+
+/** The leader clustering of `docs` (in time order); members are indices into `docs`. */
+function clusterDocs(docs: readonly Doc[], threshold: number): Cluster[] {
   const clusters: Cluster[] = [];
   const index = new Map<number, number[]>();
   for (let d = 0; d < docs.length; d++) {
@@ -200,35 +262,21 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
     let best = -1;
     let bestCosine = threshold;
     for (const c of candidates) {
-      const { cosine, matter } = similarity(doc, clusters[c]);
-      // Same place alone is not the same issue: the matter must agree too. And the same matter at
-      // another address is another issue (the export's address is reliable; names found in a
-      // text are not, so they only pull together).
-      const elsewhere = doc.address !== null && clusters[c].addresses.size > 0 && !clusters[c].addresses.has(doc.address);
-      if (cosine >= bestCosine && matter >= MATTER_THRESHOLD && !elsewhere) [best, bestCosine] = [c, cosine];
+      const { cosine, ok } = joins(doc, clusters[c], threshold);
+      if (ok && cosine >= bestCosine) [best, bestCosine] = [c, cosine];
     }
     if (best < 0) {
       best = clusters.length;
       clusters.push({ sum: new Map(), squaredNorm: 0, matterSquaredNorm: 0, addresses: new Set(), members: [] });
     }
-    const cluster = clusters[best];
-    const { dot, matterDot } = dotProducts(doc, cluster);
-    for (let k = 0; k < doc.ids.length; k++) cluster.sum.set(doc.ids[k], (cluster.sum.get(doc.ids[k]) ?? 0) + doc.values[k]);
-    cluster.squaredNorm += 2 * dot + 1;
-    cluster.matterSquaredNorm += 2 * matterDot + doc.matterSquaredNorm;
-    cluster.members.push(d);
-    if (doc.address !== null) cluster.addresses.add(doc.address);
+    addToCluster(clusters[best], doc, d);
     for (const f of doc.linking) {
       const list = index.get(f);
       if (!list) index.set(f, [best]);
       else if (list[list.length - 1] !== best) list.push(best);
     }
   }
-
-  const topics = clusters.map((cluster) => describeTopic(cluster, docs, from, to));
-  topics.sort((a, b) => b.heat - a.heat || b.count - a.count || (a.firstDay < b.firstDay ? -1 : 1));
-  const top = options.top ?? 10;
-  return topics.slice(0, top).map((t, i) => ({ ...t, rank: i + 1 }));
+  return clusters;
 }
 
 function cosineToCentroid(doc: Doc, cluster: Cluster): number {
@@ -262,7 +310,7 @@ function withoutPlaces(text: string, names: (string | null | undefined)[]): stri
   return out;
 }
 
-function describeTopic(cluster: Cluster, docs: Doc[], from: string, to: string): Topic {
+function describeTopic(cluster: Cluster, docs: readonly Doc[], from: string, to: string): Topic {
   const members = cluster.members.map((i) => docs[i]);
   const days = members.map((d) => d.ticket.received_at.slice(0, 10)).sort();
   const people = new Set<string>();
@@ -333,72 +381,207 @@ export async function hotTopics(warehouse: Warehouse, options: { from: string; t
   return findTopics(tickets, options);
 }
 
+/** One of a surge's requests, with what the alert job compares with other alarms. */
+export interface SurgeTicket {
+  ticket_id: string;
+  received_at: string;
+  category_l1: string | null;
+  category_l2: string | null;
+  district: string | null;
+  township: string | null;
+  /** The compound (stg_tickets.place). */
+  compound: string | null;
+}
+
 export interface TopicSurge {
   day: string;
   description: string;
+  /** The address the topic names (with district and township), as in hotline topics. */
   place: string;
-  /** The topic's requests on the day, and the daily mean of the days before it in the window. */
+  /** Where most of the day's requests are (null: not one place for at least half of them). */
+  district: string | null;
+  township: string | null;
+  compound: string | null;
+  /** The topic's requests on the day, and the daily mean of the similar requests of the days before. */
   count: number;
   expected: number;
-  /** Poisson upper-tail probability of `count` or more at `expected` a day. */
+  /** The count from which the day is a surge at this expected rate and number of tests. */
+  upper: number;
+  /** Poisson upper-tail probability of `count` or more at `expected` a day … */
   pValue: number;
+  /** … times the topics of the day (Bonferroni) … */
+  adjustedP: number;
+  /** … this many. */
+  tests: number;
   /** The operators' (or suggested) categories of the day's requests: a surge spread over several is one no category series sees whole. */
   categories: { name: string; count: number }[];
+  /** The day's requests. */
   ticketIds: string[];
+  tickets: SurgeTicket[];
+  /** The day's requests and the similar ones of the days before: the topic's own daily counts. */
+  historyTicketIds: string[];
+  daily: { day: string; count: number }[];
 }
 
 export interface SurgeOptions {
-  /** Days of history before the day that the topics are mined over (default 27: four weeks in all). */
+  /** Days of history before the day that the topic's usual rate is measured over (default 27: four weeks in all). */
   lookbackDays?: number;
+  /** A day with fewer days of data before it than this is not judged. */
+  minHistoryDays?: number;
   minCount?: number;
   /** The day's count must be at least this many times the expected count. */
   minRatio?: number;
-  /** Poisson tail probability below which the day is a surge. */
+  /** Bonferroni-adjusted Poisson tail probability below which the day is a surge. */
   alpha?: number;
+  /** The first day with data (default: the first request's day): the days before it are unknown, not quiet. */
+  dataStart?: string;
 }
+
+const DAY_MS = 86_400_000;
+const shiftDay = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+const dayGap = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 
 /**
- * Alarm candidates from the text: topics of the four weeks up to `day` whose requests on `day`
- * far exceed their own earlier daily rate. A concern whose requests are spread over several
- * categories (a water outage filed as 停水, 水质, 物业 …) stays under each category's threshold
- * but surges here. The incidents job turns a candidate into an incident.
+ * Alarm candidates from the text: on each of `days`, the day's requests are grouped into topics
+ * (the same leader clustering as hot issues); a topic whose requests far exceed the rate of the
+ * similar requests of the weeks before (those that would join it: close to its centroid, on the
+ * same matter, not at another address) is a surge. A concern spread over several categories (a
+ * water outage filed as 停水, 水质, 物业 …) stays under each category's threshold but surges here.
+ * Multiplicity: Bonferroni over the day's topics.
+ *
+ * Cost: vectorising a request is what costs, so the vector space is that of the judged days'
+ * requests (one for the whole run), and the weeks before are read newest first, each request
+ * vectorised once for all candidates, and a candidate stops reading as soon as it has found more
+ * similar requests than a surge allows — a common concern stops within a day or two; only a real
+ * surge (or a quiet day's rare topic) reads its four weeks.
  */
-export function topicSurges(tickets: readonly TopicTicket[], day: string, options: SurgeOptions = {}): TopicSurge[] {
-  const lookback = options.lookbackDays ?? 27;
+export function topicSurges(tickets: readonly TopicTicket[], days: string | readonly string[], options: SurgeOptions = {}): TopicSurge[] {
+  const judged = [...new Set(typeof days === 'string' ? [days] : days)].sort();
+  const ordered = inTimeOrder(tickets);
+  if (!ordered.length || !judged.length) return [];
+  const dataStart = options.dataStart ?? ordered[0].received_at.slice(0, 10);
   const minCount = options.minCount ?? 5;
-  const minRatio = options.minRatio ?? 3;
-  const alpha = options.alpha ?? 1e-4;
-  const from = new Date(Date.parse(day) - lookback * 86_400_000).toISOString().slice(0, 10);
-  const inWindow = tickets.filter((t) => t.received_at.slice(0, 10) >= from && t.received_at.slice(0, 10) <= day);
-  const topics = findTopics(inWindow, { from, to: day, top: Infinity });
-  const byId = new Map(inWindow.map((t) => [t.ticket_id, t]));
+  const dayOf = (t: TopicTicket) => t.received_at.slice(0, 10);
+  const judgedDays = new Set(judged.filter((day) => span(day, dataStart, options) > 0));
+  const judgedTickets = ordered.filter((t) => judgedDays.has(dayOf(t)));
+  const judgedBags = judgedTickets.map(bagOf);
+  const space = topicSpace(judgedBags, judgedTickets.length);
+  const docs = new Map<string, Doc>(judgedTickets.map((t, i) => [t.ticket_id, docOf(space, t, judgedBags[i])]));
+  const vectorised = (t: TopicTicket) => {
+    let doc = docs.get(t.ticket_id);
+    if (!doc) docs.set(t.ticket_id, (doc = docOf(space, t, bagOf(t))));
+    return doc;
+  };
+  // Newest first: the requests of the weeks before a day are read from the day backwards.
+  const newestFirst = [...ordered].reverse();
   const surges: TopicSurge[] = [];
-  for (const topic of topics) {
-    const today = topic.ticketIds.filter((id) => byId.get(id)!.received_at.startsWith(day));
-    if (today.length < minCount) continue;
-    const expected = (topic.count - today.length) / lookback;
-    if (today.length < minRatio * Math.max(expected, 1 / lookback)) continue;
-    const pValue = poissonUpperTail(today.length, Math.max(expected, 0.5 / lookback));
-    if (pValue >= alpha) continue;
-    surges.push({
-      day,
-      description: topic.description,
-      place: topic.place,
-      count: today.length,
-      expected: Math.round(expected * 100) / 100,
-      pValue,
-      categories: tally(today.map((id) => byId.get(id)!.category ?? '未分类')).map(([name, count]) => ({ name, count })),
-      ticketIds: today,
-    });
+  for (const day of judgedDays) {
+    const today = judgedTickets.filter((t) => dayOf(t) === day).map(vectorised);
+    const clusters = clusterDocs(today, DEFAULT_THRESHOLD);
+    const history = span(day, dataStart, options);
+    const since = shiftDay(day, -history);
+    const before = newestFirst.filter((t) => dayOf(t) >= since && dayOf(t) < day);
+    for (const cluster of clusters) {
+      if (cluster.members.length < minCount) continue;
+      const surge = judgeCandidate(cluster, today, before, vectorised, day, history, clusters.length, options);
+      if (surge) surges.push(surge);
+    }
   }
-  return surges.sort((a, b) => a.pValue - b.pValue);
+  return surges.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.pValue - b.pValue));
 }
 
-/** The warehouse's topic surges on `day` (see topicSurges). */
-export async function hotTopicSurges(warehouse: Warehouse, day: string, options: SurgeOptions = {}): Promise<TopicSurge[]> {
-  const from = new Date(Date.parse(day) - (options.lookbackDays ?? 27) * 86_400_000).toISOString().slice(0, 10);
-  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from, to: day });
-  return topicSurges(tickets, day, options);
+/** Days of history the day's rate is measured over (0: too few to judge it). */
+function span(day: string, dataStart: string, options: SurgeOptions): number {
+  const days = Math.min(options.lookbackDays ?? 27, dayGap(dataStart, day));
+  return days >= (options.minHistoryDays ?? 7) ? days : 0;
+}
+
+/** Whether `count` requests on a day are a surge where `similar` came in the `days` days before. */
+function surgeTest(count: number, similar: number, days: number, tests: number, options: SurgeOptions) {
+  const expected = similar / days;
+  // Half a request over the weeks where there was none: a first request is not infinitely unlikely.
+  const mean = Math.max(expected, 0.5 / days);
+  const large = count >= (options.minCount ?? 5) && count >= (options.minRatio ?? 3) * Math.max(expected, 1 / days);
+  const pValue = large ? poissonUpperTail(count, mean) : 1;
+  const adjustedP = Math.min(1, pValue * tests);
+  return { expected, pValue, adjustedP, surge: large && adjustedP < (options.alpha ?? 0.01) };
+}
+
+/** A topic of the day (`cluster` over `today`) against the similar requests among `before` (newest first). */
+function judgeCandidate(
+  cluster: Cluster,
+  today: readonly Doc[],
+  before: readonly TopicTicket[],
+  vectorised: (t: TopicTicket) => Doc,
+  day: string,
+  days: number,
+  tests: number,
+  options: SurgeOptions,
+): TopicSurge | null {
+  const count = cluster.members.length;
+  // The most similar requests the weeks before may hold with the day still a surge.
+  let allowed = 0;
+  while (surgeTest(count, allowed + 1, days, tests, options).surge) allowed++;
+  if (!surgeTest(count, 0, days, tests, options).surge) return null;
+  const linking = new Set(cluster.members.flatMap((i) => today[i].linking));
+  const similar: TopicTicket[] = [];
+  for (const t of before) {
+    const d = vectorised(t);
+    if (!d.linking.some((f) => linking.has(f)) || !joins(d, cluster, DEFAULT_THRESHOLD).ok) continue;
+    similar.push(t);
+    if (similar.length > allowed) return null;
+  }
+  const { expected, pValue, adjustedP } = surgeTest(count, similar.length, days, tests, options);
+  let upper = options.minCount ?? 5;
+  while (upper < count && !surgeTest(upper, similar.length, days, tests, options).surge) upper++;
+  const topic = describeTopic(cluster, today, day, day);
+  const members = cluster.members.map((i) => today[i].ticket);
+  const history = [...similar, ...members];
+  return {
+    day,
+    description: topic.description,
+    place: topic.place,
+    district: mostOf(members.map((t) => t.district)),
+    township: mostOf(members.map((t) => t.township)),
+    compound: mostOf(members.map((t) => t.compound ?? null)),
+    count,
+    expected: Math.round(expected * 100) / 100,
+    upper,
+    pValue,
+    adjustedP,
+    tests,
+    categories: topic.categories,
+    ticketIds: topic.ticketIds,
+    tickets: members.map((t) => ({ ticket_id: t.ticket_id, received_at: t.received_at, category_l1: t.category, category_l2: t.category_l2 ?? null, district: t.district, township: t.township, compound: t.compound ?? null })),
+    historyTicketIds: history.map((t) => t.ticket_id),
+    daily: tally(history.map((t) => t.received_at.slice(0, 10))).map(([d, n]) => ({ day: d, count: n })).sort((a, b) => (a.day < b.day ? -1 : 1)),
+  };
+}
+
+/** Adds request `doc` (index `d`) to an issue: its sum of vectors, their lengths, its addresses. */
+function addToCluster(cluster: Cluster, doc: Doc, d: number): void {
+  const { dot, matterDot } = dotProducts(doc, cluster);
+  for (let k = 0; k < doc.ids.length; k++) cluster.sum.set(doc.ids[k], (cluster.sum.get(doc.ids[k]) ?? 0) + doc.values[k]);
+  cluster.squaredNorm += 2 * dot + 1;
+  cluster.matterSquaredNorm += 2 * matterDot + doc.matterSquaredNorm;
+  cluster.members.push(d);
+  if (doc.address !== null) cluster.addresses.add(doc.address);
+}
+
+/** The value at least half of `values` share (null: none does, or it is empty). */
+function mostOf(values: (string | null)[]): string | null {
+  const [top] = tally(values.filter((v): v is string => !!v));
+  return top && top[1] * 2 >= values.length ? top[0] : null;
+}
+
+/** The warehouse's topic surges on each of `days` (see topicSurges): one read of the requests of the window. */
+export async function hotTopicSurges(warehouse: Warehouse, days: string | readonly string[], options: SurgeOptions = {}): Promise<TopicSurge[]> {
+  const list = [...(typeof days === 'string' ? [days] : days)].sort();
+  if (!list.length) return [];
+  const from = shiftDay(list[0], -(options.lookbackDays ?? 27));
+  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from, to: list[list.length - 1] });
+  const start = await warehouse.one<{ first_day: string | null }>(sqlFile('alerts/ticket_days.sql'));
+  return topicSurges(tickets, list, { ...options, dataStart: options.dataStart ?? start?.first_day ?? undefined });
 }
 
 /** P(X ≥ k) for X ~ Poisson(mean), summed upwards from k in log space (precise for tiny tails). */

@@ -13,6 +13,9 @@ with period as (
     likes,
     dislikes,
     category_l1 as category,
+    category_l2,
+    -- the compound: what an address burst counts, so the alert job can tell a surge's share of one
+    place as compound,
   from stg_tickets
   where received_at >= $from::date
     and received_at < $to::date + interval 1 day
