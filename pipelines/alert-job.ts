@@ -1,3 +1,4 @@
+import { listValue } from '@duckdb/node-api';
 import type { Config } from './config.js';
 import { mapPayload } from '../reports/charts/map-region.js';
 import { falseIncidentSentence } from './false-incidents.js';
@@ -20,10 +21,12 @@ import {
   excessOf,
   getIncident,
   groupAlarms,
+  groupTopics,
   listIncidents,
   markMailed,
   memberOfAlarm,
   memberOfBurst,
+  memberOfSurge,
   recordIncidents,
   seriesName,
   topicOf,
@@ -34,6 +37,7 @@ import { composeAlertMail, composeDigestMail, type AlertEvidence, type MailMessa
 import { dashboardAddress } from './mail/config.js';
 import { alertRecipients } from './mail/routes.js';
 import type { DeliveryResult } from './mail/send.js';
+import { hotTopicSurges, type TopicSurge } from './text/topics.js';
 import { sqlFile, type Warehouse } from './warehouse.js';
 
 /**
@@ -67,6 +71,8 @@ export interface HotspotRunOptions {
   replay?: boolean;
   /** Check bursts at one place too (default true). */
   bursts?: boolean;
+  /** Check topic surges from the requests' texts too (default true). */
+  topics?: boolean;
   /**
    * The hourly check of today so far: bursts up to `now`, and only series already above the
    * day's bound (a partial day cannot be held against a whole day's expectation otherwise).
@@ -85,6 +91,8 @@ export interface DaySummary {
   skipped: string;
   alarms: number;
   bursts: number;
+  /** Topic surges (hot issues far above their own earlier rate). */
+  topics: number;
   incidents: number[];
 }
 
@@ -96,7 +104,7 @@ export interface HotspotRun {
   incidents: number[];
   mails: { incidentId: number; kind: 'new' | 'grown'; status: string; subject: string }[];
   /** Milliseconds spent in each step. */
-  timings: { loadSeries: number; detect: number; bursts: number; record: number; mail: number; total: number };
+  timings: { loadSeries: number; detect: number; bursts: number; topics: number; record: number; mail: number; total: number };
   message: string;
 }
 
@@ -107,7 +115,7 @@ export interface HotspotRun {
 export async function runHotspots(warehouse: Warehouse, config: Config, options: HotspotRunOptions = {}): Promise<HotspotRun> {
   const settings = options.settings ?? DEFAULT_HOTSPOT_SETTINGS;
   const started = Date.now();
-  const timings = { loadSeries: 0, detect: 0, bursts: 0, record: 0, mail: 0, total: 0 };
+  const timings = { loadSeries: 0, detect: 0, bursts: 0, topics: 0, record: 0, mail: 0, total: 0 };
   const lap = (step: keyof typeof timings, since: number) => (timings[step] += Date.now() - since);
   const requested = options.days ?? [options.now ? beijingToday(options.now) : addDays(beijingToday(), -1)];
   const hourly = options.now !== undefined;
@@ -130,6 +138,12 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
   lap('bursts', t);
 
   t = Date.now();
+  options.progress?.({ step: 'hotspots: topic surges' });
+  // One read of the run's texts and one vector space for all its days (see topicSurges).
+  const surges: TopicSurge[] = days.length && options.topics !== false ? await hotTopicSurges(warehouse, days, { dataStart: set.dataStart ?? undefined }) : [];
+  lap('topics', t);
+
+  t = Date.now();
   const mailedBefore = timings.mail;
   const summaries: DaySummary[] = [];
   const touched = new Set<number>();
@@ -138,10 +152,11 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
     if (options.signal?.aborted) break;
     options.progress?.({ step: `hotspots: ${verdict.day}` });
     const members = [...verdict.alarms.map((a) => memberOfAlarm(a, verdict.tested)), ...bursts.filter((b) => b.day === verdict.day).map(memberOfBurst)];
-    const groups = groupAlarms(verdict.day, members, verdict.observed, settings);
+    const topics = surges.filter((s) => s.day === verdict.day).map(memberOfSurge);
+    const groups = groupTopics(groupAlarms(verdict.day, members, verdict.observed, settings), topics, settings.sharedExcess);
     const ids = await recordIncidents(warehouse, verdict.day, groups, settings);
     ids.forEach((id) => touched.add(id));
-    summaries.push({ day: verdict.day, tested: verdict.tested, skipped: skippedText(verdict.skipped), alarms: verdict.alarms.length, bursts: members.length - verdict.alarms.length, incidents: ids });
+    summaries.push({ day: verdict.day, tested: verdict.tested, skipped: skippedText(verdict.skipped), alarms: verdict.alarms.length, bursts: members.length - verdict.alarms.length, topics: topics.length, incidents: ids });
     if (!options.replay) mails.push(...(await mailDue(warehouse, config, ids, { set, detector, settings, deliver: options.deliver }, timings)));
   }
   // Mails sent along the way are timed as mail, not as recording.
@@ -160,11 +175,11 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
 function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): string {
   const line = (d: DaySummary) => {
     const skipped = d.skipped ? `（未检验：${d.skipped}）` : d.tested ? '' : '（没有可检验的序列：工单既无分类也无区县；集中突发照常检测）';
-    const found = d.alarms || d.bursts ? `告警 ${d.alarms} 个${d.bursts ? `、集中突发 ${d.bursts} 处` : ''} → 事件 ${d.incidents.map((id) => `#${id}`).join(' ')}` : '无告警';
+    const found = d.alarms || d.bursts || d.topics ? `告警 ${d.alarms} 个${d.bursts ? `、集中突发 ${d.bursts} 处` : ''}${d.topics ? `、话题突增 ${d.topics} 个` : ''} → 事件 ${d.incidents.map((id) => `#${id}`).join(' ')}` : '无告警';
     return `${d.day}: 检验 ${d.tested} 个序列${skipped}，${found}`;
   };
-  const quiet = run.days.filter((d) => !d.alarms && !d.bursts);
-  const lines = run.days.length > 3 ? run.days.filter((d) => d.alarms || d.bursts).map(line) : run.days.map(line);
+  const quiet = run.days.filter((d) => !d.alarms && !d.bursts && !d.topics);
+  const lines = run.days.length > 3 ? run.days.filter((d) => d.alarms || d.bursts || d.topics).map(line) : run.days.map(line);
   if (run.days.length > 3) lines.push(`${run.days[0].day} 至 ${run.days.at(-1)!.day} 共 ${run.days.length} 天，其余 ${quiet.length} 天无告警（每天检验约 ${run.days.at(-1)!.tested} 个序列${run.days.at(-1)!.skipped ? `，未检验：${run.days.at(-1)!.skipped}` : ''}）`);
   if (run.staleDays.length) {
     lines.push(
@@ -218,7 +233,11 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
   const burst = head.level === 'burst' ? head : null;
   // The burst's busiest hours: the window before its last ticket.
   const window = burst?.window ? { from: shiftHours(burst.window.last, -context.settings.burstHours), to: shiftHours(burst.window.last, 1 / 3600) } : null;
-  const tickets = await warehouse.all<{ ticket_id: string; received_at: string; content: string | null; address: string | null; township: string | null; place: string | null }>(
+  type EvidenceTicket = { ticket_id: string; received_at: string; content: string | null; address: string | null; township: string | null; place: string | null };
+  // A topic's tickets are listed, not filtered: its day's own requests.
+  const tickets = head.level === 'topic'
+    ? await warehouse.all<EvidenceTicket>(sqlFile('alerts/listed_tickets.sql'), { ids: listValue(head.ticketIds ?? []), from: `${head.day} 00:00:00`, to: `${addDays(head.day, 1)} 00:00:00` })
+    : await warehouse.all<EvidenceTicket>(
     sqlFile('alerts/series_tickets.sql'),
     {
       l1: burst ? null : head.level === 'district' ? null : head.category_l1,
@@ -231,9 +250,10 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
       to: window?.to ?? `${addDays(head.day, 1)} 00:00:00`,
     },
   );
-  const chart = chartSeries(incident, context.set);
+  const chart = head.level === 'topic' ? undefined : chartSeries(incident, context.set);
   let history: AlertEvidence['history'] = [];
-  if (chart) {
+  if (head.level === 'topic') history = await topicHistory(warehouse, incident, head);
+  else if (chart) {
     const end = context.set.dates.indexOf(incident.last_day);
     const dates = context.set.dates.slice(0, end + 1);
     history = context
@@ -267,13 +287,28 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
     rise: head.rise,
     related,
     history,
-    historyTitle: chart ? `${seriesName({ ...chart.info, place: null })} 近 8 周每日工单` : '',
+    historyTitle: head.level === 'topic' ? `${topicOf(head)}：该话题及此前四周同类诉求每日工单` : chart ? `${seriesName({ ...chart.info, place: null })} 近 8 周每日工单` : '',
     topTownships: topN(tickets, 'township', 5),
     topAddresses: topN(tickets, 'place', 5),
     samples: tickets.slice(0, 3).map((t) => ({ ticket_id: String(t.ticket_id), received_at: String(t.received_at).slice(0, 16), content: t.content, address: t.address })),
     falseIncidents: falseIncidentSentence(),
     dashboardUrl: dashboardAddress(config),
   };
+}
+
+/**
+ * A topic-headed incident's chart: the daily counts of its topics' tickets (the surge days' own
+ * and the similar requests of the four weeks before), against the head's expected rate and bound.
+ */
+async function topicHistory(warehouse: Warehouse, incident: IncidentWithMembers, head: IncidentWithMembers['members'][number]): Promise<AlertEvidence['history']> {
+  const ids = [...new Set(incident.members.filter((m) => m.level === 'topic').flatMap((m) => m.ticketIds ?? []))];
+  const first = addDays(incident.first_day, -27);
+  const rows = await warehouse.all<{ received_at: string }>(sqlFile('alerts/listed_tickets.sql'), { ids: listValue(ids), from: `${first} 00:00:00`, to: `${addDays(incident.last_day, 1)} 00:00:00` });
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(String(row.received_at).slice(0, 10), (counts.get(String(row.received_at).slice(0, 10)) ?? 0) + 1);
+  const history: AlertEvidence['history'] = [];
+  for (let day = first; day <= incident.last_day; day = addDays(day, 1)) history.push({ date: day, count: counts.get(day) ?? 0, expected: head.expected, upper: head.upper });
+  return history;
 }
 
 /** 'YYYY-MM-DD HH:mm:ss' moved by `hours` (wall-clock arithmetic: the stamps carry no zone). */
@@ -352,7 +387,7 @@ export async function hourlyIncidents(
 ): Promise<string> {
   const run = await runHotspots(warehouse, config, { now: options.now ?? new Date(), detector: options.detector, deliver: options.deliver, settings: options.settings });
   const day = run.days[0];
-  if (!day || (!day.alarms && !day.bursts)) return `skipped: 没有集中突发或当日急剧上升 / no bursts or surges${run.staleDays.length ? `（数据截止于 ${run.dataEnd ?? '—'}）` : ''}`;
+  if (!day || (!day.alarms && !day.bursts && !day.topics)) return `skipped: 没有集中突发或当日急剧上升 / no bursts or surges${run.staleDays.length ? `（数据截止于 ${run.dataEnd ?? '—'}）` : ''}`;
   return run.message;
 }
 

@@ -160,6 +160,8 @@ const FILTER_FIELDS = ['category_l1', 'category_l2', 'district', 'place'] as con
 
 export function filterOf(info: { level: string } & SeriesFilter): SeriesFilter {
   const filter: SeriesFilter = {};
+  // A topic surge counts listed tickets, not a filter: where it is is what it shares with a filter.
+  if (info.level === 'topic') return { district: info.district, ...(info.place ? { place: info.place } : {}) };
   if (info.level !== 'district') filter.category_l1 = info.category_l1;
   if (info.level === 'l2' || info.level === 'l2_district' || info.level === 'burst') filter.category_l2 = info.category_l2;
   if (info.level !== 'l1' && info.level !== 'l2') filter.district = info.district;

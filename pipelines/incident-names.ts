@@ -3,17 +3,19 @@
  * dashboard, reports). No imports: the browser bundle uses it too.
  */
 
-export type MemberLevel = 'l1' | 'l2' | 'district' | 'l1_district' | 'l2_district' | 'burst';
+export type MemberLevel = 'l1' | 'l2' | 'district' | 'l1_district' | 'l2_district' | 'burst' | 'topic';
 
-const LEVEL_NAMES: Record<MemberLevel, string> = { l1: '一级分类', l2: '二级分类', district: '区县', l1_district: '区县 × 一级分类', l2_district: '区县 × 二级分类', burst: '集中突发' };
+const LEVEL_NAMES: Record<MemberLevel, string> = { l1: '一级分类', l2: '二级分类', district: '区县', l1_district: '区县 × 一级分类', l2_district: '区县 × 二级分类', burst: '集中突发', topic: '话题' };
 export const levelName = (level: string) => LEVEL_NAMES[level as MemberLevel] ?? level;
 
 /**
  * What the series is about: '停水'; '全部诉求' for a district's every ticket; '集中反映' for a
- * burst of tickets without a category — never an empty title.
+ * burst of tickets without a category; a topic surge's description ('话题：翠苑华府整个小区都停水了')
+ * — never an empty title.
  */
-export function topicOf(s: { level: string; category_l1: string | null; category_l2: string | null }): string {
+export function topicOf(s: { level: string; category_l1: string | null; category_l2: string | null; topic?: string | null }): string {
   const fallback = s.level === 'burst' ? '集中反映' : '未分类';
+  if (s.level === 'topic') return `话题：${s.topic || '未命名'}`;
   if (s.level === 'district') return '全部诉求';
   if (s.level === 'l1' || s.level === 'l1_district') return s.category_l1 || fallback;
   return s.category_l2 || s.category_l1 || fallback;
@@ -25,7 +27,7 @@ export function whereOf(s: { district: string | null; place: string | null }): s
 }
 
 /** '停水 · 昌吉市 · 翠苑华府', '供水 · 全辖区'. */
-export function seriesName(s: { level: string; category_l1: string | null; category_l2: string | null; district: string | null; place: string | null }): string {
+export function seriesName(s: { level: string; category_l1: string | null; category_l2: string | null; district: string | null; place: string | null; topic?: string | null }): string {
   return `${topicOf(s)} · ${whereOf(s)}`;
 }
 

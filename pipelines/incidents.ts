@@ -14,6 +14,8 @@ import {
   type SeriesFilter,
 } from './hotspots.js';
 import { seriesName, type MemberLevel } from './incident-names.js';
+import type { SurgeTicket, TopicSurge } from './text/topics.js';
+import { wordHash } from './text/features.js';
 import { sqlFile, type Warehouse } from './warehouse.js';
 
 export { levelName, seriesName, topicOf, whereOf } from './incident-names.js';
@@ -28,6 +30,12 @@ export { levelName, seriesName, topicOf, whereOf } from './incident-names.js';
  *  - an incident continues on a later day (within `quietDays`) when the day's alarms share a
  *    series-day with it, or when their head is about the same place and topic (the one contains
  *    the other: 停水 · 昌吉市 · 翠苑华府 and 停水 · 昌吉市);
+ *  - a topic surge (a hot issue of the day far above its own earlier rate, tickets listed rather
+ *    than filtered) joins the day's group with which it shares the most tickets when they are at
+ *    least half of its own (a burst: its tickets at the burst's compound within the burst's hours;
+ *    a daily series: its tickets in the series' category and district); else it joins the day's
+ *    other topics at the same compound, else it is an incident of its own; it continues an open
+ *    topic incident at the same compound (or with the same description);
  *  - its head is the most specific member series whose excess is at least half the largest;
  *  - it is mailed once, and again only when its excess has doubled since the last mail.
  */
@@ -37,6 +45,8 @@ export type { MemberLevel };
 /** What a series (or an incident, by its head) is about and where. */
 export interface TopicAndPlace {
   level: MemberLevel;
+  /** A topic surge: its description (other levels: null). */
+  topic?: string | null;
   category_l1: string | null;
   category_l2: string | null;
   district: string | null;
@@ -57,10 +67,14 @@ export interface Member extends TopicAndPlace {
   /** … this many: the series judged that day, or the places with tickets. */
   tests: number;
   score: number;
-  channel: 'day' | 'rise' | 'cusum' | 'burst';
+  channel: 'day' | 'rise' | 'cusum' | 'burst' | 'topic';
   rise: { start: string; days: number; observed: number; expected: number } | null;
   /** A burst: its first and last ticket ('YYYY-MM-DD HH:mm:ss'). */
   window: { first: string; last: string } | null;
+  /** A topic surge: its tickets of the day and the similar ones of the weeks before (its chart). */
+  ticketIds?: string[] | null;
+  /** A topic surge as judged (not stored): the day's tickets, what it is grouped by. */
+  surgeTickets?: SurgeTicket[];
 }
 
 export const excessOf = (m: { count: number; expected: number }) => m.count - m.expected;
@@ -86,6 +100,8 @@ export function memberOfAlarm(alarm: Alarm, tests: number): Member {
     channel: r.channel ?? 'day',
     rise: r.riseStart && r.riseDays !== undefined && r.riseObserved !== undefined && r.riseExpected !== undefined ? { start: r.riseStart, days: r.riseDays, observed: r.riseObserved, expected: r.riseExpected } : null,
     window: null,
+    topic: null,
+    ticketIds: null,
   };
 }
 
@@ -110,7 +126,74 @@ export function memberOfBurst(burst: Burst): Member {
     channel: 'burst',
     rise: null,
     window: { first: burst.first_at, last: burst.last_at },
+    topic: null,
+    ticketIds: null,
   };
+}
+
+/** A topic surge as a member: keyed by where it is and its description (hashed: keys stay short). */
+export function memberOfSurge(surge: TopicSurge): Member {
+  return {
+    series_key: `topic=${surge.district ?? ''}|${surge.compound ?? ''}|${(wordHash(surge.description) >>> 0).toString(36)}`,
+    level: 'topic',
+    topic: surge.description,
+    category_l1: null,
+    category_l2: null,
+    district: surge.district,
+    township: surge.township,
+    place: surge.compound,
+    day: surge.day,
+    count: surge.count,
+    expected: surge.expected,
+    upper: surge.upper,
+    pValue: surge.pValue,
+    qValue: surge.adjustedP,
+    tests: surge.tests,
+    score: -Math.log10(Math.max(surge.adjustedP, 1e-300)),
+    channel: 'topic',
+    rise: null,
+    window: null,
+    ticketIds: surge.historyTicketIds,
+    surgeTickets: surge.tickets,
+  };
+}
+
+/** How many of a topic surge's tickets another alarm of its day counts. */
+function sharedTickets(topic: Member, other: Member): number {
+  const tickets = topic.surgeTickets ?? [];
+  if (other.level === 'topic') {
+    const ids = new Set((other.surgeTickets ?? []).map((t) => t.ticket_id));
+    return tickets.filter((t) => ids.has(t.ticket_id)).length;
+  }
+  if (other.level === 'burst') {
+    const window = other.window;
+    return tickets.filter((t) => t.compound === other.place && t.district === other.district && (!window || (t.received_at >= window.first && t.received_at <= window.last))).length;
+  }
+  const filter = filterOf(other);
+  return tickets.filter((t) => contains(filter, { category_l1: t.category_l1, category_l2: t.category_l2, district: t.district })).length;
+}
+
+/**
+ * Adds a day's topic surges to its alarm groups: to the group it shares most tickets with when
+ * they are at least `share` of its own, else to the day's group of topics at the same compound,
+ * else as a group of its own. One group only: a topic never bridges two alarms into one.
+ */
+export function groupTopics(groups: AlarmGroup[], topics: Member[], share = DEFAULT_HOTSPOT_SETTINGS.sharedExcess): AlarmGroup[] {
+  const out = groups.map((g) => ({ ...g, members: [...g.members] }));
+  for (const topic of topics) {
+    let best: AlarmGroup | null = null;
+    let bestShared = 0;
+    for (const group of out) {
+      const shared = Math.max(...group.members.map((m) => (m.level === 'topic' ? 0 : sharedTickets(topic, m))));
+      if (shared > bestShared) [best, bestShared] = [group, shared];
+    }
+    if (!best || bestShared < share * topic.count) {
+      best = topic.place ? (out.find((g) => g.members.every((m) => m.level === 'topic' && m.place === topic.place && m.district === topic.district)) ?? null) : null;
+    }
+    if (best) best.members.push(topic);
+    else out.push({ day: topic.day, members: [topic], head: topic });
+  }
+  return out.map((g) => ({ ...g, head: headOf(g.members, share) }));
 }
 
 export interface AlarmGroup {
@@ -180,14 +263,14 @@ export interface Incident extends TopicAndPlace {
   handled_at: string | null;
 }
 
-const INCIDENT_COLUMNS = `incident_id, strftime(first_day, '%Y-%m-%d') as first_day, strftime(last_day, '%Y-%m-%d') as last_day, head_series, level,
+const INCIDENT_COLUMNS = `incident_id, strftime(first_day, '%Y-%m-%d') as first_day, strftime(last_day, '%Y-%m-%d') as last_day, head_series, level, topic,
   category_l1, category_l2, district, township, place, strftime(peak_day, '%Y-%m-%d') as peak_day, peak_count, peak_expected, p_value, excess,
   status, strftime(closed_on, '%Y-%m-%d') as closed_on, notified, notified_excess, comment, handled_by, strftime(handled_at, '%Y-%m-%d %H:%M') as handled_at`;
 
 /** A member as stored: its day's figures from alert_days, its identity from alert_incident_series. */
 export type StoredMember = Member & { incident_id: number };
 
-const MEMBER_COLUMNS = `d.incident_id, d.series_key, s.level, s.category_l1, s.category_l2, s.district, s.township, s.place, strftime(d.day, '%Y-%m-%d') as day,
+const MEMBER_COLUMNS = `d.incident_id, d.series_key, s.level, s.topic, d.ticket_ids as "ticketIds", s.category_l1, s.category_l2, s.district, s.township, s.place, strftime(d.day, '%Y-%m-%d') as day,
   d.count, d.expected, d.upper, d.p_value as "pValue", d.q_value as "qValue", coalesce(d.tests, 0) as tests, d.score, coalesce(d.channel, 'day') as channel,
   case when d.rise_start is null then null else {start: strftime(d.rise_start, '%Y-%m-%d'), days: d.rise_days, observed: d.rise_observed, expected: d.rise_expected} end as rise,
   case when d.first_at is null then null else {first: strftime(d.first_at, '%Y-%m-%d %H:%M:%S'), last: strftime(d.last_at, '%Y-%m-%d %H:%M:%S')} end as window`;
@@ -216,7 +299,12 @@ async function incidentFor(warehouse: Warehouse, group: AlarmGroup, settings: Ho
     { day: group.day, since: addDays(group.day, -settings.quietDays) },
   );
   const head = filterOf(group.head);
-  const match = open.find((incident) => samePlaceAndTopic(filterOf(incident), head));
+  // A topic continues a topic: at the same compound, or with the same description.
+  const sameTopic = (incident: Incident) =>
+    incident.district === group.head.district && ((!!incident.place && incident.place === group.head.place) || incident.topic === group.head.topic);
+  const match = open.find((incident) =>
+    group.head.level === 'topic' || incident.level === 'topic' ? incident.level === group.head.level && sameTopic(incident) : samePlaceAndTopic(filterOf(incident), head),
+  );
   return match ? Number(match.incident_id) : null;
 }
 
@@ -233,28 +321,28 @@ export async function recordIncidents(warehouse: Warehouse, day: string, groups:
         id = Number((await warehouse.one<{ id: number }>(`select coalesce(max(incident_id), 0) + 1 as id from alert_incidents`))!.id);
         const h = group.head;
         await warehouse.run(
-          `insert into alert_incidents (incident_id, first_day, last_day, head_series, level, peak_day, peak_count, peak_expected, excess, status)
-           values ($id, $day::date, $day::date, $key, $level, $day::date, $count, $expected, $excess, 'open')`,
-          { id, day, key: h.series_key, level: h.level, count: h.count, expected: h.expected, excess: excessOf(h) },
+          `insert into alert_incidents (incident_id, first_day, last_day, head_series, level, topic, peak_day, peak_count, peak_expected, excess, status)
+           values ($id, $day::date, $day::date, $key, $level, $topic, $day::date, $count, $expected, $excess, 'open')`,
+          { id, day, key: h.series_key, level: h.level, topic: h.topic ?? null, count: h.count, expected: h.expected, excess: excessOf(h) },
         );
       }
       for (const m of group.members) {
         await warehouse.run(
-          `insert into alert_incident_series (incident_id, series_key, level, category_l1, category_l2, district, township, place)
-           select $id, $key, $level, $l1, $l2, $district, $township, $place
+          `insert into alert_incident_series (incident_id, series_key, level, topic, category_l1, category_l2, district, township, place)
+           select $id, $key, $level, $topic, $l1, $l2, $district, $township, $place
            where not exists (select 1 from alert_incident_series where incident_id = $id and series_key = $key)`,
-          { id, key: m.series_key, level: m.level, l1: m.category_l1, l2: m.category_l2, district: m.district, township: m.township, place: m.place },
+          { id, key: m.series_key, level: m.level, topic: m.topic ?? null, l1: m.category_l1, l2: m.category_l2, district: m.district, township: m.township, place: m.place },
         );
         await warehouse.run(`delete from alert_days where series_key = $key and day = $day::date`, { key: m.series_key, day: m.day });
         await warehouse.run(
           `insert into alert_days (incident_id, series_key, day, count, expected, upper, p_value, q_value, tests, score, channel,
-             rise_start, rise_days, rise_observed, rise_expected, first_at, last_at, detected_at)
+             rise_start, rise_days, rise_observed, rise_expected, first_at, last_at, ticket_ids, detected_at)
            values ($id, $key, $day::date, $count, $expected, $upper, $p, $q, $tests, $score, $channel,
-             $rise_start::date, $rise_days, $rise_observed, $rise_expected, $first_at::timestamp, $last_at::timestamp, current_localtimestamp())`,
+             $rise_start::date, $rise_days, $rise_observed, $rise_expected, $first_at::timestamp, $last_at::timestamp, $ticket_ids::varchar[], current_localtimestamp())`,
           {
             id, key: m.series_key, day: m.day, count: m.count, expected: m.expected, upper: m.upper, p: m.pValue, q: m.qValue, tests: m.tests, score: m.score, channel: m.channel,
             rise_start: m.rise?.start ?? null, rise_days: m.rise?.days ?? null, rise_observed: m.rise?.observed ?? null, rise_expected: m.rise?.expected ?? null,
-            first_at: m.window?.first ?? null, last_at: m.window?.last ?? null,
+            first_at: m.window?.first ?? null, last_at: m.window?.last ?? null, ticket_ids: m.ticketIds ? listValue(m.ticketIds) : null,
           },
         );
       }
@@ -282,12 +370,12 @@ async function summarise(warehouse: Warehouse, ids: number[], settings: HotspotS
     const days = mine.map((m) => m.day).sort();
     const qValues = mine.map((m) => m.qValue).filter((q) => q !== null && Number.isFinite(q));
     await warehouse.run(
-      `update alert_incidents set first_day = $first::date, last_day = $last::date, head_series = $key, level = $level,
+      `update alert_incidents set first_day = $first::date, last_day = $last::date, head_series = $key, level = $level, topic = $topic,
          category_l1 = $l1, category_l2 = $l2, district = $district, township = $township, place = $place,
          peak_day = $peak_day::date, peak_count = $count, peak_expected = $expected, p_value = $p, excess = $excess
        where incident_id = $id`,
       {
-        id, first: days[0], last: days.at(-1)!, key: head.series_key, level: head.level, l1: head.category_l1, l2: head.category_l2, district: head.district,
+        id, first: days[0], last: days.at(-1)!, key: head.series_key, level: head.level, topic: head.topic ?? null, l1: head.category_l1, l2: head.category_l2, district: head.district,
         township: head.township, place: head.place, peak_day: head.day, count: head.count, expected: head.expected,
         p: qValues.length ? Math.min(...qValues) : null, excess: Math.max(...[...peaks.values()].map(excessOf)),
       },
@@ -389,7 +477,15 @@ export async function incidentEvidence(warehouse: Warehouse, id: number): Promis
   const head = incident.members.find((m) => m.series_key === incident.head_series) ?? incident.members[0];
   const first = addDays(incident.last_day, -(EVIDENCE_DAYS - 1));
   const filter = head ? filterOf(head) : filterOf(incident);
-  const counts = await warehouse.all<{ day: string; n: number }>(
+  const range = { from: `${first} 00:00:00`, to: `${addDays(incident.last_day, 1)} 00:00:00` };
+  // A topic counts listed tickets: those of the incident's topics (their days and the weeks before).
+  const topicIds = [...new Set(incident.members.filter((m) => m.level === 'topic').flatMap((m) => m.ticketIds ?? []))];
+  const counts = head?.level === 'topic'
+    ? await warehouse.all<{ day: string; n: number }>(
+      `select strftime(received_at, '%Y-%m-%d') as day, count(*)::integer as n from (${sqlFile('alerts/listed_tickets.sql').trim()}) as listed group by day`,
+      { ids: listValue(topicIds), ...range },
+    )
+    : await warehouse.all<{ day: string; n: number }>(
     `select strftime(received_at, '%Y-%m-%d') as day, count(*)::integer as n from (${sqlFile('alerts/series_tickets.sql').trim()}) as series group by day`,
     {
       l1: filter.category_l2 === undefined ? (filter.category_l1 ?? null) : null,
@@ -398,8 +494,7 @@ export async function incidentEvidence(warehouse: Warehouse, id: number): Promis
       place: filter.place ?? null,
       near_place: null,
       near_l2: null,
-      from: `${first} 00:00:00`,
-      to: `${addDays(incident.last_day, 1)} 00:00:00`,
+      ...range,
     },
   );
   const byDay = new Map(counts.map((c) => [c.day, Number(c.n)]));

@@ -5,7 +5,7 @@ import { chartBox, h, panel, replace, table } from '../dom.js';
 import type { Incident, IncidentChartDay } from '../types.js';
 
 const STATUS: Record<string, string> = { open: '未处理', acknowledged: '已确认', closed: '已关闭' };
-const CHANNELS: Record<string, string> = { day: '单日超限', rise: '持续上升', cusum: '持续上升', burst: '数小时内集中' };
+const CHANNELS: Record<string, string> = { day: '单日超限', rise: '持续上升', cusum: '持续上升', burst: '数小时内集中', topic: '话题突增' };
 
 export function statusTag(status: string): HTMLElement {
   return h('span', { class: `tag ${status}` }, STATUS[status] ?? status);

@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHotspots, type HotspotRun } from '../../pipelines/alert-job.js';
+import { listIncidents, type IncidentWithMembers } from '../../pipelines/incidents.js';
+import { ingestFile } from '../../pipelines/ingest/ingest.js';
+import { loadProfiles } from '../../pipelines/ingest/profiles.js';
+import { deliver } from '../../pipelines/mail/send.js';
+import { Warehouse } from '../../pipelines/warehouse.js';
+import { startSmtp, type TestSmtp } from '../mail/smtp.js';
+import { tempSetup, ticketRow, writeTicketsCsv } from '../service/helpers.js';
+
+/**
+ * Topic surges in the alert job, on a warehouse loaded through the real ingest path and mailed
+ * through a real SMTP server on loopback: a gas leak at one compound filed under three categories
+ * (no series alarms) is one incident of its own with one mail; a water outage at another compound
+ * (an address burst) whose tickets are also a topic surge stays one incident.
+ */
+const DAY = '2025-07-20';
+const ROUTINE: [string, string, string][] = [
+  ['环境保护', '噪声扰民', '楼下夜间施工噪声扰民，影响休息'],
+  ['交通运输', '公交线路', '建议增加公交线路班次，等车时间太长'],
+  ['政务服务', '办事咨询', '咨询社保卡补办需要哪些材料'],
+  ['城乡建设', '道路维修', '路面坑洼不平，请尽快维修'],
+  ['市场监管', '价格投诉', '超市商品标价与结算价格不一致'],
+];
+const DISTRICTS = [['昌吉市', '宁边路街道'], ['玛纳斯县', '玛纳斯镇'], ['阜康市', '阜新街道']];
+
+describe('topic surges raise incidents', () => {
+  const setup = tempSetup('topic-incidents');
+  let warehouse: Warehouse;
+  let smtp: TestSmtp;
+  let run: HotspotRun;
+  let incidents: IncidentWithMembers[];
+
+  beforeAll(async () => {
+    warehouse = await Warehouse.open(setup.config.db);
+    const rows: string[][] = [];
+    let n = 0;
+    const id = (date: string) => `${date.replaceAll('-', '')}${String(n++).padStart(5, '0')}`;
+    for (let d = 0; d < 45; d++) {
+      const date = new Date(Date.parse(`${DAY}T00:00:00Z`) - (44 - d) * 86_400_000).toISOString().slice(0, 10);
+      // Routine requests in every district, every day: ongoing topics, never a surge.
+      for (const [district, township] of DISTRICTS) {
+        for (let k = 0; k < 15; k++) {
+          const [l1, l2, text] = ROUTINE[k % ROUTINE.length];
+          rows.push(ticketRow(id(date), { 受理时间: `${date} ${String(8 + (k % 10)).padStart(2, '0')}:${String(k * 3).padStart(2, '0')}:00`, 一级分类: l1, 二级分类: l2, 诉求内容: text, 所属区县: district, 乡镇街道: township, 诉求地址: `${district}${township}${['幸福路', '北京路', '延安路'][k % 3]}${k + 1}号` }));
+        }
+      }
+    }
+    // A gas leak at 天山小区 in 玛纳斯县: nine requests over the whole day under three categories.
+    const gas = ['天山小区燃气泄漏味道很大，担心出事', '天山小区楼道里有很浓的燃气味', '天山小区燃气管道漏气，很危险', '天山小区闻到燃气味，请燃气公司来查', '天山小区燃气泄漏，老人孩子害怕', '天山小区燃气味越来越重了', '天山小区燃气泄漏两个小时了没人管', '天山小区燃气管道有漏气声音', '天山小区燃气泄漏，物业不管'];
+    const gasCategories: [string, string][] = [['城乡建设', '燃气'], ['安全生产', '安全隐患'], ['物业管理', '物业服务']];
+    gas.forEach((text, k) =>
+      rows.push(ticketRow(id(DAY), { 受理时间: `${DAY} ${String(7 + k * 1.5 | 0).padStart(2, '0')}:${k % 2 ? '40' : '05'}:00`, 一级分类: gasCategories[k % 3][0], 二级分类: gasCategories[k % 3][1], 诉求内容: text, 所属区县: '玛纳斯县', 乡镇街道: '玛纳斯镇', 诉求地址: `玛纳斯县玛纳斯镇天山小区${k + 1}号楼` })),
+    );
+    // A water outage at 翠苑华府 in 昌吉市: twelve requests within an hour (an address burst).
+    for (let k = 0; k < 12; k++) rows.push(ticketRow(id(DAY), { 受理时间: `${DAY} 19:${String(k * 5).padStart(2, '0')}:00`, 一级分类: '供水', 二级分类: '停水', 诉求内容: `翠苑华府整个小区停水了，${k + 1}号楼没水做饭`, 所属区县: '昌吉市', 乡镇街道: '延安北路街道', 诉求地址: `昌吉市延安北路街道翠苑华府${k + 1}号楼2单元` }));
+    const file = join(setup.dir, 'tickets.csv');
+    // Answered directly, without dispatch and callback times (those would precede the received time).
+    writeTicketsCsv(file, rows.map((r) => r.map((v, i) => (i === 17 || i === 19 || i === 24 ? '' : v))).map((r) => { r[13] = '直接答复'; r[14] = ''; r[16] = ''; r[18] = ''; r[20] = '已办结'; return r; }));
+    const summary = await ingestFile(warehouse, file, { profiles: loadProfiles(), key: 'ab'.repeat(32), maxFieldBytes: 1e6 });
+    expect(summary.quarantined).toBe(0);
+    smtp = await startSmtp();
+    const config = { ...setup.config, mail: { ...setup.config.mail, smtp: { host: '127.0.0.1', port: smtp.port, secure: false, rejectUnauthorized: true }, to: ['值班室 <zhiban@example.gov.cn>'] } };
+    run = await runHotspots(warehouse, config, { days: [DAY], deliver: (message, to) => deliver(message, to, config.mail, { attempts: 1 }) });
+    incidents = await listIncidents(warehouse, {});
+    // The same day judged again (the hourly check, a replay): nothing new to mail.
+    const again = await runHotspots(warehouse, config, { days: [DAY], deliver: (message, to) => deliver(message, to, config.mail, { attempts: 1 }) });
+    expect(again.mails).toEqual([]);
+  }, 120_000);
+  afterAll(async () => {
+    warehouse?.close();
+    await smtp?.close();
+    setup.cleanup();
+  });
+
+  it('makes the gas leak spread over three categories one topic incident, named by its description, mailed once', () => {
+    const gas = incidents.filter((i) => i.members.some((m) => m.place === '天山小区' || m.topic?.includes('天山小区')));
+    expect(gas).toHaveLength(1);
+    const [one] = gas;
+    // No category or district series alarmed: the topic alone raised it.
+    expect(one.members.map((m) => m.level)).toEqual(['topic']);
+    expect(one).toMatchObject({ level: 'topic', district: '玛纳斯县', place: '天山小区', peak_count: 9, notified: 1 });
+    expect(one.topic).toMatch(/天山小区.*燃气/);
+    const [member] = one.members;
+    expect(member.tests).toBeGreaterThan(1);
+    expect(member.qValue).toBeLessThan(0.01);
+    expect(member.ticketIds).toHaveLength(9);
+    const mails = smtp.received.filter((m) => String(m.mail.headers.get('x-hotline-incident')) === String(one.incident_id));
+    expect(mails).toHaveLength(1);
+    expect(mails[0].mail.subject).toContain(`话题：${one.topic} · 玛纳斯县 · 天山小区`);
+    // Its samples are its own requests, and its chart the topic's own daily counts.
+    expect(mails[0].mail.text).toContain('天山小区');
+    expect(mails[0].mail.html).toContain('该话题及此前四周同类诉求每日工单');
+    expect(mails[0].mail.attachments.some((a) => a.contentType === 'image/png' && a.size > 1000)).toBe(true);
+  });
+
+  it('puts a surge on the same tickets as a burst into the burst\'s incident, not a second one', () => {
+    const outage = incidents.filter((i) => i.members.some((m) => m.place === '翠苑华府' || m.topic?.includes('翠苑华府')));
+    expect(outage).toHaveLength(1);
+    const [one] = outage;
+    expect(one.level).toBe('burst');
+    expect(one.members.map((m) => m.level)).toContain('topic');
+    expect(smtp.received.filter((m) => String(m.mail.headers.get('x-hotline-incident')) === String(one.incident_id))).toHaveLength(1);
+  });
+
+  it('says so in the run message, and mails exactly the two incidents', () => {
+    expect(incidents).toHaveLength(2);
+    expect(run.days[0].topics).toBeGreaterThanOrEqual(2);
+    expect(run.message).toContain('话题突增');
+    expect(smtp.received).toHaveLength(2);
+  });
+});
