@@ -181,11 +181,18 @@ function sharedTickets(topic: Member, other: Member): number {
 export function groupTopics(groups: AlarmGroup[], topics: Member[], share = DEFAULT_HOTSPOT_SETTINGS.sharedExcess): AlarmGroup[] {
   const out = groups.map((g) => ({ ...g, members: [...g.members] }));
   for (const topic of topics) {
+    // The most shared tickets; on a tie, the alarm the topic explains most of (the burst at its
+    // compound before the district-wide rise that also counts its tickets).
     let best: AlarmGroup | null = null;
     let bestShared = 0;
+    let bestExplained = 0;
     for (const group of out) {
-      const shared = Math.max(...group.members.map((m) => (m.level === 'topic' ? 0 : sharedTickets(topic, m))));
-      if (shared > bestShared) [best, bestShared] = [group, shared];
+      for (const m of group.members) {
+        if (m.level === 'topic') continue;
+        const shared = sharedTickets(topic, m);
+        const explained = shared / Math.max(excessOf(m), 1);
+        if (shared > bestShared || (shared === bestShared && shared > 0 && explained > bestExplained)) [best, bestShared, bestExplained] = [group, shared, explained];
+      }
     }
     if (!best || bestShared < share * topic.count) {
       best = topic.place ? (out.find((g) => g.members.every((m) => m.level === 'topic' && m.place === topic.place && m.district === topic.district)) ?? null) : null;

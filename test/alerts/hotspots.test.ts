@@ -244,13 +244,14 @@ describe('hotspot job', () => {
     const message = await hourlyIncidents(warehouse, setup.config, { now: new Date('2025-07-20T12:30:00Z'), detector: poissonDetector, settings: SETTINGS }); // 20:30 Beijing
     expect(message).toContain('2025-07-20: 检验 7 个序列');
     const hourly = await listIncidents(warehouse, { from: day, to: day });
+    // Every ticket here has the same default text: each compound's tickets are also a topic surge, inside its burst's incident.
     expect(hourly.map((i) => [i.head_series, i.members.length]).sort()).toEqual([
-      ['burst=昌吉市|幸福小区', 4],
-      ['burst=昌吉市|翠苑华府', 1],
+      ['burst=昌吉市|幸福小区', 5],
+      ['burst=昌吉市|翠苑华府', 2],
     ]);
     const daily = await runHotspots(warehouse, setup.config, { days: [day], detector: poissonDetector, settings: SETTINGS });
     expect(daily.incidents.sort()).toEqual(hourly.map((i) => i.incident_id).sort());
-    expect((await listIncidents(warehouse, { from: day, to: day })).map((i) => i.members.length).sort()).toEqual([1, 4]);
+    expect((await listIncidents(warehouse, { from: day, to: day })).map((i) => i.members.length).sort()).toEqual([2, 5]);
   });
 
   it('a replay records without mailing; with a deliver function it mails each incident once, at the end', async () => {
@@ -321,8 +322,8 @@ describe('hotspot job', () => {
     const rows = JSON.parse(printed.join('')) as Record<string, unknown>[];
     expect(rows.map((r) => Object.keys(r))).toEqual(rows.map(() => ['id', 'firstDay', 'lastDay', 'district', 'township', 'place', 'category_l1', 'category_l2', 'series', 'peakCount', 'expected', 'pValue', 'notified']));
     expect(rows.map((r) => [r.place, r.series, r.notified])).toEqual([
-      ['幸福小区', ['噪声扰民 · 昌吉市 · 幸福小区', '全部诉求 · 昌吉市', '噪声扰民 · 全辖区', '噪声扰民 · 昌吉市'], 1],
-      ['翠苑华府', ['停水 · 昌吉市 · 翠苑华府'], 1],
+      ['幸福小区', ['噪声扰民 · 昌吉市 · 幸福小区', '全部诉求 · 昌吉市', '噪声扰民 · 全辖区', '噪声扰民 · 昌吉市', '话题：楼下夜间施工噪声扰民 · 昌吉市 · 幸福小区'], 1],
+      ['翠苑华府', ['停水 · 昌吉市 · 翠苑华府', '话题：楼下夜间施工噪声扰民 · 昌吉市 · 翠苑华府'], 1],
     ]);
     expect(rows[1]).toMatchObject({ firstDay: day, lastDay: day, district: '昌吉市', township: '延安北路街道', category_l1: '供水', category_l2: '停水', peakCount: 12 });
     expect(rows[1].pValue as number).toBeLessThan(1e-10);
