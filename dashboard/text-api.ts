@@ -91,6 +91,34 @@ export function createTextApi(context: { pool: ReadPool; config: Config }): Rout
       return { from, to, topics: topics.map((t) => ({ ...t, samples: t.ticketIds.slice(0, SAMPLE_TICKETS).map((id) => byId.get(id)).filter(Boolean) })) };
     }),
   );
+  // 生成专报 from a hot issue: the issue is found again from the warehouse by period and rank (the
+  // page's description only checks that the list has not changed since it was drawn), and the
+  // report is built and archived like the 报告 page's special report.
+  router.post('/text/topics/special-report', requireRole('leader'), (req: Request, res: Response, next: NextFunction) => {
+    (async () => {
+      const { from, to, rank, description } = (req.body ?? {}) as { from?: unknown; to?: unknown; rank?: unknown; description?: unknown };
+      if (typeof from !== 'string' || typeof to !== 'string' || !DAY.test(from) || !DAY.test(to) || from > to) throw new BadRequest('请选择起止日期（YYYY-MM-DD，起始不晚于截止）/ from ≤ to as YYYY-MM-DD');
+      if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1 || rank > 50) throw new BadRequest('rank 应为 1–50 的整数 / rank must be an integer 1–50');
+      const { buildHotTopicReport } = await import('../reports/special.js');
+      const { archiveFolder, writeReport } = await import('../reports/output.js');
+      const { dataAsOf } = await import('../pipelines/kpi.js');
+      const built = await pool.use((w) => buildHotTopicReport(w, { from, to, rank }, config));
+      if (!built) return void res.status(404).json({ error: `${from} 至 ${to} 没有第 ${rank} 个热点话题 / no hot issue of that rank` });
+      if (typeof description === 'string' && description !== built.hot.description) {
+        return void res.status(409).json({ error: '热点话题已随新数据更新，请刷新页面后重试 / the issues changed since the page was drawn' });
+      }
+      const asOf = await pool.use((w) => dataAsOf(w));
+      const files = await writeReport(built.report.document, {
+        outDir: archiveFolder(config.dataDir, 'special'),
+        name: `${built.topic.name}_${built.from}_${built.to}`,
+        formats: ['html', 'docx'],
+        kind: 'special',
+        inputs: { hotTopic: { from, to, rank, description: built.hot.description, count: built.hot.count }, from: built.from, to: built.to, requestedBy: req.session!.user },
+        dataAsOf: asOf,
+      });
+      res.status(201).json({ title: built.topic.title, tickets: built.report.data.summary.received, files: files.map((f) => f.split('/').pop()) });
+    })().catch((error: Error) => (error instanceof BadRequest ? res.status(400).json({ error: error.message }) : next(error)));
+  });
   router.get('/text/misfilings', requireRole('leader'), monthList('text/suspected_misfilings.sql'));
   router.get('/text/returned', requireRole('leader'), monthList('text/returned_with_suggested_unit.sql'));
   return router;

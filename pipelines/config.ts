@@ -18,6 +18,8 @@ const TopicSchema = z.strictObject({
   keywords: z.array(z.string()).default([]),
   /** Calendar months the topic is in season (marked on the trend chart). */
   seasonMonths: z.array(z.number().int().min(1).max(12)).default([]),
+  /** A hot issue's requests (a 专报 started from 热点话题): when given, the topic is exactly these tickets. */
+  ticketIds: z.array(z.string()).optional(),
 });
 
 export const DEFAULT_REPORT_TOPICS: z.input<typeof TopicSchema>[] = [

@@ -1,5 +1,6 @@
 import type { Config } from '../pipelines/config.js';
 import { breakdown, datePeriod, definitions, KpiSession, percentChange, periodKpis, readerOf, shiftPeriod, topicFilter, type KpiReport, type KpiSettings, type Period } from '../pipelines/kpi.js';
+import { hotTopics, specialReportTopic, type Topic } from '../pipelines/text/topics.js';
 import { sqlFile, type Params, type Warehouse } from '../pipelines/warehouse.js';
 import { rankedBarOption } from './charts/dashboard-options.js';
 import { hourWeekdayHeatmapOption, topicTrendOption, WEEKDAY_NAMES } from './charts/report-options.js';
@@ -356,4 +357,25 @@ export async function buildSpecialReport(warehouse: Warehouse, topic: ReportTopi
   const data = await specialReportData(warehouse, topic, from, to, config);
   const document = specialDocument(data, reportRegion(config));
   return { data, document, html: renderHtml(document) };
+}
+
+/** A special report started from a hot issue (热点话题), with the issue and the report topic made of it. */
+export interface HotTopicReport {
+  hot: Topic;
+  topic: ReportTopic;
+  from: string;
+  to: string;
+  report: SpecialReport;
+}
+
+/**
+ * The special report on the `rank`-th hot issue of [from, to] as `hotline topics` and the 热点话题
+ * page rank them — recomputed from the warehouse, never taken from the asker — over the issue's own
+ * days and exactly its requests (null: fewer issues than `rank`).
+ */
+export async function buildHotTopicReport(warehouse: Warehouse, options: { from: string; to: string; rank: number }, config: Pick<Config, 'kpi'> & MapConfig): Promise<HotTopicReport | null> {
+  const hot = (await hotTopics(warehouse, { from: options.from, to: options.to, top: options.rank }))[options.rank - 1];
+  if (!hot) return null;
+  const { topic, from, to } = specialReportTopic(hot);
+  return { hot, topic, from, to, report: await buildSpecialReport(warehouse, topic, from, to, config) };
 }

@@ -1,4 +1,4 @@
-import { usageError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
 import { isMonth } from '../kpi.js';
 import { COMMON_HELP, commandConfig, commandPath, log, openWarehouse, parseCommand, printJson } from './common.js';
 
@@ -7,13 +7,18 @@ Monthly and special reports for leadership: self-contained HTML, A4 PDF (headles
 
 Usage: hotline report monthly --month YYYY-MM [--format html,pdf,docx] [--out DIR] [--json]
        hotline report special --topic NAME --from YYYY-MM-DD --to YYYY-MM-DD [--format …] [--out DIR] [--json]
+       hotline report special --hot-topic RANK --from YYYY-MM-DD --to YYYY-MM-DD [--format …] [--out DIR] [--json]
        hotline report topics
   --month YYYY-MM    the month of the monthly report (Beijing time)
   --topic NAME       a topic: noise 噪声扰民, heating 供暖, wage-arrears 欠薪, property 物业, water 供水
   --from / --to      first and last day of the special report (both included)
+  --hot-topic RANK   the RANK-th hot issue (热点话题) of [--from, --to], as hotline topics ranks it:
+                     the report covers exactly its requests over its own first to last day, titled
+                     with its description
   --format LIST      comma-separated formats (default html,pdf,docx)
   --out DIR          folder to write to (default: <dataDir>/reports/monthly or …/special, the archive)
-Prints the paths written (one per line), or with --json {"files": [...], "month"|"topic": …}.
+Prints the paths written (one per line), or with --json {"files": [...], "month"|"topic": …}
+(a hot issue: also "title" and "tickets", its description and number of requests).
 ${COMMON_HELP}`;
 
 function formatsFrom(value: string | undefined) {
@@ -30,7 +35,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     argv,
-    { month: { type: 'string' }, topic: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+    { month: { type: 'string' }, topic: { type: 'string' }, 'hot-topic': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
     true,
   );
   if (values.help) return void process.stdout.write(HELP + '\n');
@@ -48,13 +53,16 @@ export async function run(argv: string[]): Promise<void> {
   if (kind !== 'monthly' && kind !== 'special') throw usageError('which report? hotline report monthly --month YYYY-MM, or hotline report special --topic NAME --from DATE --to DATE');
   const formats = formatsFrom(values.format);
   if (kind === 'monthly') {
-    if (values.topic !== undefined || values.from !== undefined || values.to !== undefined) throw usageError('monthly takes --month only (--topic/--from/--to are for special)');
+    if (values.topic !== undefined || values['hot-topic'] !== undefined || values.from !== undefined || values.to !== undefined) throw usageError('monthly takes --month only (--topic/--hot-topic/--from/--to are for special)');
     if (values.month === undefined) throw usageError('monthly needs --month YYYY-MM');
     if (!isMonth(values.month)) throw usageError(`--month expects a month as YYYY-MM, e.g. 2025-07 (got "${values.month}")`);
   } else {
     if (values.month !== undefined) throw usageError('special takes --from/--to, not --month');
-    if (values.topic === undefined) throw usageError(`special needs --topic NAME (${REPORT_TOPICS.map((t) => t.name).join(', ')})`);
-    if (!findTopic(values.topic, REPORT_TOPICS)) throw usageError(`unknown topic "${values.topic}" (${REPORT_TOPICS.map((t) => `${t.name} ${t.title}`).join(', ')})`);
+    const hot = values['hot-topic'];
+    if (values.topic !== undefined && hot !== undefined) throw usageError('special takes --topic NAME or --hot-topic RANK, not both');
+    if (hot !== undefined && !/^[1-9]\d*$/.test(hot)) throw usageError(`--hot-topic expects a rank 1, 2, … as hotline topics prints it (got "${hot}")`);
+    if (values.topic === undefined && hot === undefined) throw usageError(`special needs --topic NAME (${REPORT_TOPICS.map((t) => t.name).join(', ')}) or --hot-topic RANK`);
+    if (values.topic !== undefined && !findTopic(values.topic, REPORT_TOPICS)) throw usageError(`unknown topic "${values.topic}" (${REPORT_TOPICS.map((t) => `${t.name} ${t.title}`).join(', ')})`);
     for (const [flag, value] of [['--from', values.from], ['--to', values.to]] as const) {
       if (value === undefined) throw usageError(`special needs ${flag} YYYY-MM-DD`);
       if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
@@ -82,6 +90,23 @@ export async function run(argv: string[]): Promise<void> {
         html: report.html,
       });
       if (values.json) printJson({ files, month });
+      else process.stdout.write(files.join('\n') + '\n');
+    } else if (values['hot-topic'] !== undefined) {
+      const rank = Number(values['hot-topic']);
+      const { buildHotTopicReport } = await import('../../reports/special.js');
+      log(`查找 ${values.from} 至 ${values.to} 的第 ${rank} 个热点话题，生成专报 …`);
+      const built = await buildHotTopicReport(warehouse, { from: values.from!, to: values.to!, rank }, config);
+      if (!built) throw new CliError(`${values.from} 至 ${values.to} 没有第 ${rank} 个热点话题（hotline topics --from ${values.from} --to ${values.to} 列出它们）/ no hot issue of that rank`, 1);
+      const files = await writeReport(built.report.document, {
+        outDir: values.out === undefined ? archiveFolder(config.dataDir, 'special') : commandPath(values.out),
+        name: `${built.topic.name}_${built.from}_${built.to}`,
+        formats: formats.filter((f) => f !== 'pdf' || hasChromium()),
+        kind: 'special',
+        inputs: { hotTopic: { from: values.from, to: values.to, rank, description: built.hot.description, count: built.hot.count }, from: built.from, to: built.to, settings: config.kpi },
+        dataAsOf: built.report.data.dataAsOf,
+        html: built.report.html,
+      });
+      if (values.json) printJson({ files, topic: built.topic.name, title: built.topic.title, tickets: built.report.data.summary.received, from: built.from, to: built.to });
       else process.stdout.write(files.join('\n') + '\n');
     } else {
       const topic = findTopic(values.topic!, REPORT_TOPICS)!;

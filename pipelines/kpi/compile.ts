@@ -141,11 +141,14 @@ export interface TicketFilter {
 }
 
 /** A special-report topic (config reports.topics) as a ticket filter: queries/reports/topic_tickets.sql. */
-export function topicFilter(topic: { name: string; title: string; categories: readonly string[]; keywords: readonly string[] }): TicketFilter {
+export function topicFilter(topic: { name: string; title: string; categories: readonly string[]; keywords: readonly string[]; ticketIds?: readonly string[] }): TicketFilter {
+  const listed = topic.ticketIds?.length ? topic.ticketIds : null;
   return {
     model: 'reports/topic_tickets.sql',
-    params: { categories: topic.categories.join('|'), keywords: topic.keywords.join('|') },
-    label: `专题“${topic.title}”（分类 ${topic.categories.join('、') || '—'}；关键词 ${topic.keywords.join('、') || '—'}）`,
+    params: { categories: topic.categories.join('|'), keywords: topic.keywords.join('|'), ticket_ids: listed ? listed.join('|') : '' },
+    label: listed
+      ? `热点话题“${topic.title}”（${listed.length} 件工单）`
+      : `专题“${topic.title}”（分类 ${topic.categories.join('、') || '—'}；关键词 ${topic.keywords.join('、') || '—'}）`,
   };
 }
 

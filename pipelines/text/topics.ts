@@ -600,10 +600,10 @@ function poissonUpperTail(k: number, mean: number): number {
 }
 
 /**
- * A hot issue as the start of a special report (专报): the report builder takes a topic of
- * categories and keywords (reports/special.ts, `buildSpecialReport`), so the issue becomes the
- * requests of its period that name its place (or, with no place, its most telling word), titled
- * with its description. A leader can then widen or narrow it like any configured topic.
+ * A hot issue as the start of a special report (专报): a report topic (reports/special.ts,
+ * `buildSpecialReport`) of exactly the issue's requests over its days, titled with its
+ * description; its keyword (the place as the requests write it, or with no place the word most of
+ * them share) says what the wider topic of the same words would be.
  */
 export function specialReportTopic(topic: Topic, tickets: readonly Pick<TopicTicket, 'ticket_id' | 'content'>[] = []): { topic: Config['reports']['topics'][number]; from: string; to: string } {
   // The place as the requests write it: the address's last named part ("…街道天山小区" → "天山小区").
@@ -617,7 +617,9 @@ export function specialReportTopic(topic: Topic, tickets: readonly Pick<TopicTic
     keyword = [...words].sort((a, b) => b[1] - a[1] || b[0].length - a[0].length)[0]?.[0] ?? firstSentence(topic.description, 8);
   }
   return {
-    topic: { name: `hot-${topic.firstDay}-${wordHash(topic.description).toString(36)}`, title: topic.description, categories: [], keywords: [keyword], seasonMonths: [] },
+    // Its own tickets make the report (its counts are the issue's); the keyword says what a wider
+    // topic of the same words would be, for a leader who wants one.
+    topic: { name: `hot-${topic.firstDay}-${(wordHash(topic.description) >>> 0).toString(36)}`, title: topic.description, categories: [], keywords: [keyword], seasonMonths: [], ticketIds: topic.ticketIds },
     from: topic.firstDay,
     to: topic.lastDay,
   };

@@ -1,12 +1,12 @@
 /**
  * 热点话题: the hot issues of a period (default: the 30 days up to the newest request) — requests
  * about the same place and matter grouped across categories — with their daily trend, heat,
- * people and reactions, and a few tickets of each to read. A leader can start a special report's
- * period from an issue.
+ * people and reactions, and a few tickets of each to read. 生成专报 builds a special report of
+ * exactly an issue's requests into the archive (the server finds the issue again by period and rank).
  */
 import type { Topic } from '../../../pipelines/text/topics.js';
 import { topicTrendOption } from '../../../reports/charts/topic-options.js';
-import { getJson } from '../api.js';
+import { getJson, postJson } from '../api.js';
 import { chartBox, h, panel, replace, table } from '../dom.js';
 import { count } from '../format.js';
 
@@ -43,12 +43,25 @@ export async function renderTopics(content: HTMLElement): Promise<void> {
   const toInput = h('input', { type: 'date', value: data.to ?? '', 'aria-label': '截止日期' });
   const detail = h('div', { id: 'topic-detail' });
   const open = (topic: TopicRow) => {
+    const status = h('span', { class: 'sub', role: 'status', id: 'topic-report-status' });
+    const build = async (button: HTMLButtonElement) => {
+      button.disabled = true;
+      status.textContent = '正在生成专报…';
+      try {
+        const built = await postJson<{ title: string; tickets: number; files: string[] }>('/api/text/topics/special-report', { from: data.from, to: data.to, rank: topic.rank, description: topic.description });
+        replace(status, `已生成专报“${built.title}”（${built.tickets} 件工单），已存入报告归档：`, h('a', { href: '/reports' }, '查看报告 →'));
+      } catch (error) {
+        status.textContent = `生成失败：${(error as Error).message}`;
+      } finally {
+        button.disabled = false;
+      }
+    };
     replace(
       detail,
       panel(
         [`${topic.rank}. ${topic.description}`, ' ', h('span', { class: 'tag' }, `热度 ${topic.heat}`)],
         h('p', { class: 'sub' }, `${topic.place || '未识别地点'} · ${topic.firstDay} — ${topic.lastDay} · ${topic.count} 件、${topic.callers} 人${topic.likes || topic.dislikes ? `，点赞 ${topic.likes}、反对 ${topic.dislikes}` : ''} · 分类：${topic.categories.map((c) => `${c.name} ${c.count}`).join('、')}`),
-        h('p', {}, h('a', { href: `/reports?from=${topic.firstDay}&to=${topic.lastDay}` }, '以此时段生成专报 →')),
+        h('p', {}, h('button', { type: 'button', id: 'topic-report', onclick: (e: Event) => void build(e.currentTarget as HTMLButtonElement) }, '生成专报'), ' ', status),
         table(topic.samples, [
           { label: '工单编号', value: (s) => s.ticket_id },
           { label: '受理时间', value: (s) => s.received_at, className: 'num' },
