@@ -235,13 +235,17 @@ export function recommendations(data: SpecialReportData): string[] {
 
 export function specialDocument(data: SpecialReportData, map: { region: RegionMap | null; error: string | null } = { region: null, error: null }): ReportDocument {
   const t = data.topic.title;
-  const title = `12345 政务服务便民热线 ${t}诉求专报`;
+  // A hot issue (热点话题) is its listed requests, named by a sentence rather than a category word.
+  const listed = data.topic.ticketIds?.length ?? 0;
+  const title = listed ? `12345 政务服务便民热线 热点话题专报：${t}` : `12345 政务服务便民热线 ${t}诉求专报`;
+  const kind = listed ? `热点话题“${t}”相关` : `${t}类`;
   const span = `${data.from} 至 ${data.to}`;
-  const cover = [`统计周期：${span}（北京时间）`, `专题口径：分类 ${data.topic.categories.join('、') || '—'}；关键词 ${data.topic.keywords.join('、') || '—'}`, `数据截至：${data.dataAsOf ?? '—'}`];
+  const scope = listed ? `热点话题的 ${listed} 件诉求（跨分类按内容归并）` : `分类 ${data.topic.categories.join('、') || '—'}；关键词 ${data.topic.keywords.join('、') || '—'}`;
+  const cover = [`统计周期：${span}（北京时间）`, `专题口径：${scope}`, `数据截至：${data.dataAsOf ?? '—'}`];
   const s = data.summary;
   const overview = data.empty
-    ? `${span}期间没有${t}类诉求记录（分类 ${data.topic.categories.join('、')}，或内容含 ${data.topic.keywords.join('、')}）。`
-    : `${span}，12345 热线共受理${t}类诉求 ${countText(s.received)} 件，上年同期 ${countText(data.lastYearSummary.received)} 件，同比${pctChangeWords(data.yoy_pct)}。` +
+    ? `${span}期间没有${kind}诉求记录（${scope}）。`
+    : `${span}，12345 热线共受理${kind}诉求 ${countText(s.received)} 件，上年同期 ${countText(data.lastYearSummary.received)} 件，同比${pctChangeWords(data.yoy_pct)}。` +
       `其中转办 ${countText(s.dispatched)} 件；办结率 ${rateText(data.completion_rate)}，按时办结率 ${rateText(data.ontime_completion_rate)}，满意率 ${rateText(data.satisfaction_rate)}，解决率 ${rateText(data.resolution_rate)}。` +
       `${countText(s.repeat_callers)} 位来电人反映两次及以上。`;
   const sections: Section[] = [{ title: '一、总体情况', blocks: [{ kind: 'paragraph', text: overview, emphasis: true }] }];

@@ -100,7 +100,7 @@ describe('a special report started from a hot issue', () => {
     expect(archived).toBeDefined();
     const page = await (await call('GET', `/reports/file?path=${encodeURIComponent(archived)}`)).text();
     expect(page).toContain(topic.description);
-    expect(page).toContain('共受理 7 件');
+    expect(page).toContain(`共受理热点话题“${topic.description}”相关诉求 7 件`);
   });
 
   it('hotline report special --hot-topic RANK builds the same report from the command line', async () => {
