@@ -183,6 +183,10 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     expect(await page.locator('#topic-detail tbody tr').count()).toBeGreaterThan(0);
     await topics.nth(1).click();
     await page.waitForSelector('#topic-detail h2:has-text("2.")');
+    // 生成专报: a special report of exactly the issue's requests, titled with its description, into the archive.
+    await page.click('#topic-report');
+    await page.waitForSelector('#topic-report-status:has-text("已生成专报")', { timeout: 60_000 });
+    expect(await page.locator('#topic-report-status').textContent()).toContain(`已生成专报“${cells[1][2]}”（${Number(cells[1][4])} 件工单）`);
 
     await visit(page, '/categories?month=2025-07', 'categories', 'leader-categories-misfilings');
     const misfilings = page.locator('section.panel', { has: page.locator('h2', { hasText: '疑似分类不符' }) });
