@@ -440,6 +440,8 @@ export interface SurgeOptions {
 const DAY_MS = 86_400_000;
 const shiftDay = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 const dayGap = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+/** Days judged in one vector space. */
+const CHUNK_DAYS = 28;
 
 /**
  * Alarm candidates from the text: on each of `days`, the day's requests are grouped into topics
@@ -453,7 +455,7 @@ const dayGap = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00
  * requests (one for the whole run), and the weeks before are read newest first, each request
  * vectorised once for all candidates, and a candidate stops reading as soon as it has found more
  * similar requests than a surge allows — a common concern stops within a day or two; only a real
- * surge (or a quiet day's rare topic) reads its four weeks.
+ * surge (or a quiet day's rare topic) reads its four weeks. A long replay is judged 28 days at a time.
  */
 export function topicSurges(tickets: readonly TopicTicket[], days: string | readonly string[], options: SurgeOptions = {}): TopicSurge[] {
   const judged = [...new Set(typeof days === 'string' ? [days] : days)].sort();
@@ -462,29 +464,33 @@ export function topicSurges(tickets: readonly TopicTicket[], days: string | read
   const dataStart = options.dataStart ?? ordered[0].received_at.slice(0, 10);
   const minCount = options.minCount ?? 5;
   const dayOf = (t: TopicTicket) => t.received_at.slice(0, 10);
-  const judgedDays = new Set(judged.filter((day) => span(day, dataStart, options) > 0));
-  const judgedTickets = ordered.filter((t) => judgedDays.has(dayOf(t)));
-  const judgedBags = judgedTickets.map(bagOf);
-  const space = topicSpace(judgedBags, judgedTickets.length);
-  const docs = new Map<string, Doc>(judgedTickets.map((t, i) => [t.ticket_id, docOf(space, t, judgedBags[i])]));
-  const vectorised = (t: TopicTicket) => {
-    let doc = docs.get(t.ticket_id);
-    if (!doc) docs.set(t.ticket_id, (doc = docOf(space, t, bagOf(t))));
-    return doc;
-  };
+  const judgeable = judged.filter((day) => span(day, dataStart, options) > 0);
   // Newest first: the requests of the weeks before a day are read from the day backwards.
   const newestFirst = [...ordered].reverse();
   const surges: TopicSurge[] = [];
-  for (const day of judgedDays) {
-    const today = judgedTickets.filter((t) => dayOf(t) === day).map(vectorised);
-    const clusters = clusterDocs(today, DEFAULT_THRESHOLD);
-    const history = span(day, dataStart, options);
-    const since = shiftDay(day, -history);
-    const before = newestFirst.filter((t) => dayOf(t) >= since && dayOf(t) < day);
-    for (const cluster of clusters) {
-      if (cluster.members.length < minCount) continue;
-      const surge = judgeCandidate(cluster, today, before, vectorised, day, history, clusters.length, options);
-      if (surge) surges.push(surge);
+  // A long replay is judged 28 days at a time, each with its own space: memory stays bounded.
+  for (let c = 0; c < judgeable.length; c += CHUNK_DAYS) {
+    const judgedDays = new Set(judgeable.slice(c, c + CHUNK_DAYS));
+    const judgedTickets = ordered.filter((t) => judgedDays.has(dayOf(t)));
+    const judgedBags = judgedTickets.map(bagOf);
+    const space = topicSpace(judgedBags, judgedTickets.length);
+    const docs = new Map<string, Doc>(judgedTickets.map((t, i) => [t.ticket_id, docOf(space, t, judgedBags[i])]));
+    const vectorised = (t: TopicTicket) => {
+      let doc = docs.get(t.ticket_id);
+      if (!doc) docs.set(t.ticket_id, (doc = docOf(space, t, bagOf(t))));
+      return doc;
+    };
+    for (const day of judgedDays) {
+      const today = judgedTickets.filter((t) => dayOf(t) === day).map(vectorised);
+      const clusters = clusterDocs(today, DEFAULT_THRESHOLD);
+      const history = span(day, dataStart, options);
+      const since = shiftDay(day, -history);
+      const before = newestFirst.filter((t) => dayOf(t) >= since && dayOf(t) < day);
+      for (const cluster of clusters) {
+        if (cluster.members.length < minCount) continue;
+        const surge = judgeCandidate(cluster, today, before, vectorised, day, history, clusters.length, options);
+        if (surge) surges.push(surge);
+      }
     }
   }
   return surges.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.pValue - b.pValue));
