@@ -3,6 +3,7 @@ import { basename, extname, join } from 'node:path';
 import { dataFolders, type Config } from './config.js';
 import { ingestFile, type FileSummary } from './ingest/ingest.js';
 import { loadProfiles } from './ingest/profiles.js';
+import { PHASE_LABELS } from './ingest/progress.js';
 import { ensureHashKey } from './privacy.js';
 import { afterIngest } from './refresh.js';
 import type { JobProgress } from './scheduler.js';
@@ -80,7 +81,7 @@ export async function ingestInbox(warehouse: Warehouse, config: Config, now = Da
   let rows = 0;
   for (const { path, profile } of files) {
     if (hooks.signal?.aborted) break;
-    hooks.onProgress?.({ step: 'ingest', filesDone: summaries.length, filesTotal: files.length, file: basename(path), rows, bytesDone: 0, bytesTotal: undefined });
+    hooks.onProgress?.({ step: 'ingest', filesDone: summaries.length, filesTotal: files.length, file: basename(path), rows, bytesDone: 0, bytesTotal: undefined, phase: undefined, phaseRows: null, rowsPerSecond: null });
     let summary: FileSummary;
     try {
       summary = await ingestFile(warehouse, path, {
@@ -88,7 +89,8 @@ export async function ingestInbox(warehouse: Warehouse, config: Config, now = Da
         key,
         maxFieldBytes: config.ingest.maxFieldBytes,
         profile,
-        onProgress: (load) => hooks.onProgress?.({ bytesDone: load.bytesDone, bytesTotal: load.bytesTotal }),
+        onProgress: (load) =>
+          hooks.onProgress?.({ bytesDone: load.bytesDone, bytesTotal: load.bytesTotal, phase: PHASE_LABELS[load.phase], phaseRows: load.rows, rowsPerSecond: load.rowsPerSecond }),
       });
     } catch (error) {
       // ingestFile records every refusal itself; this is a failure outside it (e.g. the warehouse).

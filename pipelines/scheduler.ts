@@ -15,6 +15,10 @@ export interface JobProgress {
   bytesTotal?: number;
   /** Rows added or updated by the files finished so far. */
   rows?: number;
+  /** The current file's load: its phase in words (读取, 导入 …), rows processed by it and their rate. */
+  phase?: string;
+  phaseRows?: number | null;
+  rowsPerSecond?: number | null;
 }
 
 export interface JobContext {

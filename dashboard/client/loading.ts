@@ -20,7 +20,11 @@ export function progressText(progress: Progress): string {
       return '等待正在运行的任务结束…';
     case 'ingest': {
       const part = progress.bytesTotal ? `（${Math.floor((100 * (progress.bytesDone ?? 0)) / progress.bytesTotal)}%）` : '';
-      return `正在导入第 ${(progress.filesDone ?? 0) + 1} / ${progress.filesTotal ?? '?'} 个文件：${progress.file ?? ''}${part}${rows}`;
+      // The current file's phase and speed, as the CLI's progress line shows them.
+      const speed = progress.phase
+        ? `；${progress.phase}${progress.phaseRows ? ` ${progress.phaseRows.toLocaleString('zh-CN')} 行` : ''}${progress.rowsPerSecond ? `，${progress.rowsPerSecond.toLocaleString('zh-CN')} 行/秒` : ''}`
+        : '';
+      return `正在导入第 ${(progress.filesDone ?? 0) + 1} / ${progress.filesTotal ?? '?'} 个文件：${progress.file ?? ''}${part}${speed}${rows}`;
     }
     case 'refresh':
       return `正在更新汇总表和分析快照…${rows}`;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataFolders } from '../../pipelines/config.js';
 import { ingestInbox } from '../../pipelines/inbox.js';
+import type { JobProgress } from '../../pipelines/scheduler.js';
 import { Warehouse } from '../../pipelines/warehouse.js';
 import { tempSetup, ticketRow, writeTicketsCsv } from './helpers.js';
 
@@ -53,6 +54,22 @@ describe('inbox job', () => {
     expect((await warehouse.one<{ n: number }>('select count(*) as n from tickets'))!.n).toBe(3);
     const archived = readdirSync(folders.archive, { recursive: true }).map(String);
     expect(archived.filter((p) => p.includes('工单导出_2025-07')).length).toBe(2);
+  });
+
+  it('tells the service each file, its load phase in words, the rows processed and their rate (the 数据 page shows them)', async () => {
+    const file = join(folders.inbox, '工单导出_2025-08.csv');
+    writeTicketsCsv(file, Array.from({ length: 2000 }, (_, i) => ticketRow(`20250702${String(10000 + i)}`)));
+    age(file);
+    const updates: JobProgress[] = [];
+    const { summaries } = await ingestInbox(warehouse, setup.config, Date.now(), { onProgress: (update) => updates.push({ ...update }) });
+    expect(summaries.map((s) => s.status)).toEqual(['loaded']);
+    expect(updates[0]).toMatchObject({ step: 'ingest', filesDone: 0, filesTotal: 1, file: '工单导出_2025-08.csv' });
+    const phases = new Set(updates.map((u) => u.phase).filter(Boolean));
+    expect(phases).toContain('读取');
+    expect(phases).toContain('导入');
+    const read = updates.filter((u) => u.phase === '读取').at(-1)!;
+    expect(read.bytesDone).toBe(read.bytesTotal);
+    expect(updates.at(-1)).toMatchObject({ step: 'refresh', rows: 2000 });
   });
 
   it('says it was skipped when the inbox is empty', async () => {
