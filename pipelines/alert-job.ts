@@ -234,15 +234,15 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
   // The burst's busiest hours: the window before its last ticket.
   const window = burst?.window ? { from: shiftHours(burst.window.last, -context.settings.burstHours), to: shiftHours(burst.window.last, 1 / 3600) } : null;
   type EvidenceTicket = { ticket_id: string; received_at: string; content: string | null; address: string | null; township: string | null; place: string | null };
-  // A topic's tickets are listed, not filtered: its day's own requests.
-  const tickets = head.level === 'topic'
-    ? await warehouse.all<EvidenceTicket>(sqlFile('alerts/listed_tickets.sql'), { ids: listValue(head.ticketIds ?? []), from: `${head.day} 00:00:00`, to: `${addDays(head.day, 1)} 00:00:00` })
-    : await warehouse.all<EvidenceTicket>(
+  const topic = head.level === 'topic';
+  const tickets = await warehouse.all<EvidenceTicket>(
     sqlFile('alerts/series_tickets.sql'),
     {
-      l1: burst ? null : head.level === 'district' ? null : head.category_l1,
+      // A topic's tickets are listed, not filtered: its day's own requests.
+      ids: topic ? listValue(head.ticketIds ?? []) : null,
+      l1: burst || topic ? null : head.level === 'district' ? null : head.category_l1,
       l2: burst ? null : head.level === 'l2' || head.level === 'l2_district' ? head.category_l2 : null,
-      district: head.level === 'l1' || head.level === 'l2' ? null : head.district,
+      district: head.level === 'l1' || head.level === 'l2' || topic ? null : head.district,
       place: burst ? head.place : null,
       near_place: incident.place,
       near_l2: incident.category_l2,
@@ -250,9 +250,9 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
       to: window?.to ?? `${addDays(head.day, 1)} 00:00:00`,
     },
   );
-  const chart = head.level === 'topic' ? undefined : chartSeries(incident, context.set);
+  const chart = topic ? undefined : chartSeries(incident, context.set);
   let history: AlertEvidence['history'] = [];
-  if (head.level === 'topic') history = await topicHistory(warehouse, incident, head);
+  if (topic) history = await topicHistory(warehouse, incident, head);
   else if (chart) {
     const end = context.set.dates.indexOf(incident.last_day);
     const dates = context.set.dates.slice(0, end + 1);
@@ -287,7 +287,7 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
     rise: head.rise,
     related,
     history,
-    historyTitle: head.level === 'topic' ? `${topicOf(head)}：该话题及此前四周同类诉求每日工单` : chart ? `${seriesName({ ...chart.info, place: null })} 近 8 周每日工单` : '',
+    historyTitle: topic ? `${topicOf(head)}：该话题及此前四周同类诉求每日工单` : chart ? `${seriesName({ ...chart.info, place: null })} 近 8 周每日工单` : '',
     topTownships: topN(tickets, 'township', 5),
     topAddresses: topN(tickets, 'place', 5),
     samples: tickets.slice(0, 3).map((t) => ({ ticket_id: String(t.ticket_id), received_at: String(t.received_at).slice(0, 16), content: t.content, address: t.address })),
@@ -303,7 +303,9 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
 async function topicHistory(warehouse: Warehouse, incident: IncidentWithMembers, head: IncidentWithMembers['members'][number]): Promise<AlertEvidence['history']> {
   const ids = [...new Set(incident.members.filter((m) => m.level === 'topic').flatMap((m) => m.ticketIds ?? []))];
   const first = addDays(incident.first_day, -27);
-  const rows = await warehouse.all<{ received_at: string }>(sqlFile('alerts/listed_tickets.sql'), { ids: listValue(ids), from: `${first} 00:00:00`, to: `${addDays(incident.last_day, 1)} 00:00:00` });
+  const rows = await warehouse.all<{ received_at: string }>(sqlFile('alerts/series_tickets.sql'), {
+    ids: listValue(ids), l1: null, l2: null, district: null, place: null, near_place: null, near_l2: null, from: `${first} 00:00:00`, to: `${addDays(incident.last_day, 1)} 00:00:00`,
+  });
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(String(row.received_at).slice(0, 10), (counts.get(String(row.received_at).slice(0, 10)) ?? 0) + 1);
   const history: AlertEvidence['history'] = [];

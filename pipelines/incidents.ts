@@ -487,18 +487,15 @@ export async function incidentEvidence(warehouse: Warehouse, id: number): Promis
   const range = { from: `${first} 00:00:00`, to: `${addDays(incident.last_day, 1)} 00:00:00` };
   // A topic counts listed tickets: those of the incident's topics (their days and the weeks before).
   const topicIds = [...new Set(incident.members.filter((m) => m.level === 'topic').flatMap((m) => m.ticketIds ?? []))];
-  const counts = head?.level === 'topic'
-    ? await warehouse.all<{ day: string; n: number }>(
-      `select strftime(received_at, '%Y-%m-%d') as day, count(*)::integer as n from (${sqlFile('alerts/listed_tickets.sql').trim()}) as listed group by day`,
-      { ids: listValue(topicIds), ...range },
-    )
-    : await warehouse.all<{ day: string; n: number }>(
+  const topic = head?.level === 'topic';
+  const counts = await warehouse.all<{ day: string; n: number }>(
     `select strftime(received_at, '%Y-%m-%d') as day, count(*)::integer as n from (${sqlFile('alerts/series_tickets.sql').trim()}) as series group by day`,
     {
-      l1: filter.category_l2 === undefined ? (filter.category_l1 ?? null) : null,
-      l2: filter.place === undefined ? (filter.category_l2 ?? null) : null,
-      district: filter.district ?? null,
-      place: filter.place ?? null,
+      ids: topic ? listValue(topicIds) : null,
+      l1: topic || filter.category_l2 !== undefined ? null : (filter.category_l1 ?? null),
+      l2: topic || filter.place !== undefined ? null : (filter.category_l2 ?? null),
+      district: topic ? null : (filter.district ?? null),
+      place: topic ? null : (filter.place ?? null),
       near_place: null,
       near_l2: null,
       ...range,

@@ -1,5 +1,6 @@
 -- The tickets of an incident's series in [$from, $to): the evidence its e-mail and page show.
--- A null filter ($l1, $l2, $district, $place) lets every value through. Tickets at the incident's
+-- A null filter ($l1, $l2, $district, $place) lets every value through; a topic surge lists its
+-- tickets instead ($ids, null for a series). Tickets at the incident's
 -- place ($near_place) and of its topic ($near_l2) come first: the mail about an outage at one
 -- compound shows that compound's tickets, not the neighbours'.
 with series as (
@@ -16,6 +17,7 @@ with series as (
     and ($l1 is null or category_l1 = $l1)
     and ($l2 is null or category_l2_or_l1 = $l2)
     and ($district is null or district = $district)
+    and ($ids::varchar[] is null or list_contains($ids::varchar[], ticket_id))
 ),
 
 final as (
