@@ -210,7 +210,7 @@ async function mailDue(warehouse: Warehouse, config: Config, ids: number[], cont
     const incident = (await getIncident(warehouse, due.incident_id))!;
     const evidence = await buildEvidence(warehouse, config, { ...incident, kind: due.kind }, context);
     const recipients = alertRecipients(evidence.series, config.mail);
-    const message = composeAlertMail(evidence, { routes: recipients.routes, reason: recipients.reason, region });
+    const message = await composeAlertMail(evidence, { routes: recipients.routes, reason: recipients.reason, region });
     const result = await context.deliver(message, recipients.to);
     await markMailed(warehouse, incident);
     mails.push({ incidentId: incident.incident_id, kind: due.kind, status: result.status, subject: message.subject });

@@ -23,8 +23,9 @@ import { checkSeries, firstPosition, log10Score, UNEVALUATED, type Channel, type
  *    still heavy there and would down-weight ordinary days) — and the days above expectation in
  *    windows of 3, 7 or 14 days whose total is more than 2.58 sd out (a week at 2 sd a day never
  *    crosses a day threshold, yet it would lift the level and φ);
- *  - φ ≥ 1 from Pearson's χ², or for series under 5 a day from the NB likelihood (where one big
- *    count would rule χ²), growing with μ within a series when the residuals say so (busy days are
+ *  - φ ≥ 1 from the squared Pearson residuals of the days below expectation (dispersionBelow:
+ *    moderate past outbreaks that escape the down-weighting lift only days above it), or for
+ *    series under 5 a day from the NB likelihood (where one big count would rule χ²), growing with μ within a series when the residuals say so (busy days are
  *    relatively noisier when part of the noise is multiplicative); D_L, the dispersion of L-day
  *    sums, from the windows below expectation (see windowDispersions);
  *  - refitted every `refitEvery` days on a fixed calendar (Mondays), warm-started from the last
@@ -389,6 +390,9 @@ export class PulseExpectation {
         screeningTolerance: 0.3,
         maxIterations: 40,
       });
+      // Pearson's φ counts the moderate past outbreaks the screening let through; the days below
+      // expectation do not see them.
+      if (level >= likelihoodBelow) fit.dispersion = dispersionBelow(counts, fit.final.mu, fit.weights, from, to, fit.dispersion);
       this.lastDispersion = fit.dispersion;
       // The residuals' structure (window dispersions, φ's growth with μ) is re-estimated with the
       // information matrices, every sixth refit: five weeks more of three years hardly move it.
@@ -502,6 +506,33 @@ export interface Baseline extends RiseBaseline {
   dispersion: Float64Array;
   increment: Float64Array;
   windowDispersions: Float64Array;
+}
+
+/**
+ * φ from the days below their expectation alone: past outbreaks only ever lift days, so the lower
+ * side is untouched by those too small to be down-weighted one by one (a 7-day plateau at 1 sd a
+ * day adds ~1 to each day's squared Pearson residual, and with an outbreak every two months
+ * lifts Pearson's φ by 10–20 %). E[(y − μ)²/μ · 1(y < μ)] = φ·(½ − γ/(3√(2π))) to first order
+ * in the skewness γ = (2φ − 1)/√(φμ) of the NB (Edgeworth), solved for φ by fixed point.
+ */
+function dispersionBelow(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number, start: number): number {
+  let squares = 0;
+  for (let i = from; i < to; i++) {
+    if (weights[i - from] <= 0) continue;
+    const m = mu[i - from];
+    if (y[i] < m) squares += ((y[i] - m) * (y[i] - m)) / m;
+  }
+  let phi = start;
+  for (let iteration = 0; iteration < 3; iteration++) {
+    let expected = 0;
+    for (let i = from; i < to; i++) {
+      if (weights[i - from] <= 0) continue;
+      const m = mu[i - from];
+      expected += Math.max(0.2, 0.5 - (2 * phi - 1) / Math.sqrt(phi * m) / (3 * Math.sqrt(2 * Math.PI)));
+    }
+    phi = Math.max(1, squares / expected);
+  }
+  return phi;
 }
 
 /** Least-squares slope of the squared Pearson residuals on μ (floored at 0), outbreak days left out. */

@@ -1,6 +1,6 @@
 import { districtMapAt, type RegionMap } from '../../reports/charts/map-options.js';
 import { alertTrendOption, type AlertHistoryDay } from '../../reports/charts/options.js';
-import { renderPng } from '../../reports/charts/render.js';
+import { renderPngAsync } from '../../reports/charts/render.js';
 import { CHART_FONT_FAMILY, chartColors } from '../../reports/charts/theme.js';
 import { formatP } from '../incident-names.js';
 import type { AlertSeries } from './routes.js';
@@ -107,8 +107,12 @@ const RELATED_MAX = 8;
 const CHART_WIDTH = 480;
 const CHART_HEIGHT = 280;
 
-/** The subject and body of the one mail of a new incident (or of one that has doubled). */
-export function composeAlertMail(evidence: AlertEvidence, options: ComposeOptions = {}): MailMessage {
+/**
+ * The subject and body of the one mail of a new incident (or of one that has doubled). Its PNGs
+ * are rasterised on a worker thread (renderPngAsync): a mail's chart and map take about a second of
+ * resvg, which on the service's event loop would hold every request (a sign-in) as long.
+ */
+export async function composeAlertMail(evidence: AlertEvidence, options: ComposeOptions = {}): Promise<MailMessage> {
   const { topic, where } = evidence;
   const today = options.today ?? shanghaiToday();
   const when = evidence.window === 'hour' ? `${dayLabel(evidence.date, today)}数小时内` : dayLabel(evidence.date, today);
@@ -120,7 +124,7 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
   const attachments: MailAttachment[] = [];
   const cid = `trend-${evidence.incidentId}@hotline-pulse`;
   if (options.chart !== false && evidence.history.length > 0) {
-    const png = renderPng(alertTrendOption(evidence.history, evidence.historyTitle, evidence.date, evidence.rise?.start), {
+    const png = await renderPngAsync(alertTrendOption(evidence.history, evidence.historyTitle, evidence.date, evidence.rise?.start), {
       width: CHART_WIDTH,
       height: CHART_HEIGHT,
       scale: 2,
@@ -129,7 +133,7 @@ export function composeAlertMail(evidence: AlertEvidence, options: ComposeOption
   }
 
   const chartAttached = attachments.length > 0;
-  const location = options.chart !== false && options.region ? locationMap(evidence, options.region, topic) : null;
+  const location = options.chart !== false && options.region ? await locationMap(evidence, options.region, topic) : null;
   if (location) attachments.push(location.attachment);
 
   const headline = headlineOf(evidence);
@@ -291,13 +295,13 @@ const MAP_WIDTH = 480;
  * place, else its top township's, else the district's centre) and a caption that says how precise
  * the pin is. Null when the alert has no place on the map (a prefecture-wide series).
  */
-function locationMap(evidence: AlertEvidence, region: RegionMap, what: string): { attachment: MailAttachment; where: string; caption: string } | null {
+async function locationMap(evidence: AlertEvidence, region: RegionMap, what: string): Promise<{ attachment: MailAttachment; where: string; caption: string } | null> {
   // The incident's own compound when it has one, else where most of its tickets came from.
   const incident = { label: what, district: evidence.series.district, township: evidence.township ?? evidence.topTownships[0]?.name ?? null, address: evidence.place ?? evidence.topAddresses[0]?.name ?? null };
   const map = districtMapAt(region, [], { kind: 'count', valueName: '受理量', width: MAP_WIDTH, locator: true, compact: true, highlight: evidence.series.district, incidents: [incident] });
   const place = map.incidents[0].place;
   if (!place) return null;
-  const png = renderPng(map.option, { width: MAP_WIDTH, height: map.height, scale: 2 });
+  const png = await renderPngAsync(map.option, { width: MAP_WIDTH, height: map.height, scale: 2 });
   const precision = { place: '按地址定位', township: '标在乡镇街道中心', district: '标在区县中心（地址未能定位到已知地点）' }[place.precision];
   return {
     attachment: { filename: `location-${evidence.incidentId}.png`, content: png, contentType: 'image/png', cid: `location-${evidence.incidentId}@hotline-pulse` },

@@ -261,6 +261,8 @@ async function main(): Promise<void> {
       console.log(`\n${m}: POD at matched FPR by level (rows) and size (columns), all shapes\n`);
       const vs = results.get(m)!.verdicts;
       console.log(table(['level', ...SIZES.map((k) => `k = ${k}`)], LEVELS.map((level) => [String(level), ...SIZES.map((k) => pct(pod(vs.filter((v) => v.level === level && v.size === k), true)))])));
+      console.log(`\n${m}: POD at matched FPR by shape (rows) and size (columns), all levels\n`);
+      console.log(table(['shape', ...SIZES.map((k) => `k = ${k}`)], SHAPES.map((shape) => [shape, ...SIZES.map((k) => pct(pod(vs.filter((v) => v.shape === shape && v.size === k), true)))])));
     }
   }
 

@@ -5,20 +5,20 @@ import { evidence } from './fixtures.js';
 describe('composeAlertMail', () => {
   const today = '2025-07-30';
 
-  it('says what, where and how many in the subject', () => {
-    expect(composeAlertMail(evidence(), { today, chart: false }).subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12 件');
-    expect(composeAlertMail(evidence({ kind: 'grown' }), { today, chart: false }).subject).toBe('【预警升级】噪声扰民 · 昌吉市 · 今日 46 件，预期 12 件');
+  it('says what, where and how many in the subject', async () => {
+    expect((await composeAlertMail(evidence(), { today, chart: false })).subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12 件');
+    expect((await composeAlertMail(evidence({ kind: 'grown' }), { today, chart: false })).subject).toBe('【预警升级】噪声扰民 · 昌吉市 · 今日 46 件，预期 12 件');
     // Read the next morning, yesterday's alert names its day; a small expectation keeps its decimal.
-    expect(composeAlertMail(evidence({ expected: 0.4 }), { today: '2025-07-31', chart: false }).subject).toBe('【预警】噪声扰民 · 昌吉市 · 7 月 30 日 46 件，预期 0.4 件');
+    expect((await composeAlertMail(evidence({ expected: 0.4 }), { today: '2025-07-31', chart: false })).subject).toBe('【预警】噪声扰民 · 昌吉市 · 7 月 30 日 46 件，预期 0.4 件');
     const prefectureWide = evidence({ topic: '劳动保障', where: '全辖区', series: { category_l1: '劳动保障', category_l2: null, district: null } });
-    expect(composeAlertMail(prefectureWide, { today, chart: false }).subject).toBe('【预警】劳动保障 · 全辖区 · 今日 46 件，预期 12 件');
+    expect((await composeAlertMail(prefectureWide, { today, chart: false })).subject).toBe('【预警】劳动保障 · 全辖区 · 今日 46 件，预期 12 件');
     const burst = evidence({ topic: '停水', where: '昌吉市 · 翠苑华府', window: 'hour', count: 55, expected: 0.33, windowFrom: '2025-07-30 07:35:01', windowTo: '2025-07-30 10:58:45' });
-    expect(composeAlertMail(burst, { today: '2025-07-31', chart: false }).subject).toBe('【预警】停水 · 昌吉市 · 翠苑华府 · 7 月 30 日数小时内 55 件，预期 0.3 件');
-    expect(composeAlertMail(burst, { today: '2025-07-31', chart: false }).text).toContain('7 月 30 日 7:35–10:58，停水（昌吉市 · 翠苑华府）集中受理 55 件');
+    expect((await composeAlertMail(burst, { today: '2025-07-31', chart: false })).subject).toBe('【预警】停水 · 昌吉市 · 翠苑华府 · 7 月 30 日数小时内 55 件，预期 0.3 件');
+    expect((await composeAlertMail(burst, { today: '2025-07-31', chart: false })).text).toContain('7 月 30 日 7:35–10:58，停水（昌吉市 · 翠苑华府）集中受理 55 件');
   });
 
-  it('puts the evidence, the related series, three escaped samples, the link and the reasons in HTML and text', () => {
-    const mail = composeAlertMail(evidence(), { today, chart: false, dashboardUrl: 'https://hotline.example.gov.cn/', routes: ['生态环境局', '热线中心'] });
+  it('puts the evidence, the related series, three escaped samples, the link and the reasons in HTML and text', async () => {
+    const mail = await composeAlertMail(evidence(), { today, chart: false, dashboardUrl: 'https://hotline.example.gov.cn/', routes: ['生态环境局', '热线中心'] });
     for (const body of [mail.html, mail.text]) {
       expect(body).toContain('46 件');
       expect(body).toContain('12.3');
@@ -47,9 +47,9 @@ describe('composeAlertMail', () => {
     expect(mail.headers).toEqual({ 'X-Hotline-Kind': 'alert', 'X-Hotline-Incident': '17' });
   });
 
-  it('embeds the 8-week chart as an inline PNG referenced by cid, bursts included', () => {
+  it('embeds the 8-week chart as an inline PNG referenced by cid, bursts included', async () => {
     for (const window of ['day', 'hour'] as const) {
-      const mail = composeAlertMail(evidence({ window }), { today });
+      const mail = await composeAlertMail(evidence({ window }), { today });
       expect(mail.attachments).toHaveLength(1);
       const [chart] = mail.attachments;
       expect(chart).toMatchObject({ contentType: 'image/png', cid: 'trend-17@hotline-pulse' });
@@ -58,19 +58,19 @@ describe('composeAlertMail', () => {
     }
   });
 
-  it('says 持续上升 and shows the rise when the rise channel alarms below the day\'s bound', () => {
+  it('says 持续上升 and shows the rise when the rise channel alarms below the day\'s bound', async () => {
     const rise = { start: '2025-07-19', days: 12, observed: 250, expected: 170 };
-    const mail = composeAlertMail(evidence({ count: 20, upper: 22.1, rise }), { chart: false });
+    const mail = await composeAlertMail(evidence({ count: 20, upper: 22.1, rise }), { chart: false });
     expect(mail.text).toContain('持续上升：自 7 月 19 日起 12 天共受理 250 件，预期 170 件（高出 47%）；当日 20 件');
     expect(mail.text).toContain('未超过单日预警上限');
     expect(mail.text).not.toContain('超出单日预警上限');
     // Above the day's bound the day itself is the news, even when a rise was under way.
-    expect(composeAlertMail(evidence({ rise }), { chart: false }).text).toContain('超出单日预警上限 23.9 件');
+    expect((await composeAlertMail(evidence({ rise }), { chart: false })).text).toContain('超出单日预警上限 23.9 件');
   });
 
-  it('prefers the evidence dashboard link, and has none without an http(s) base', () => {
-    expect(composeAlertMail(evidence({ dashboardUrl: 'http://10.0.0.5:8080' }), { chart: false, dashboardUrl: 'https://x.example' }).text).toContain('http://10.0.0.5:8080/alerts?incident=17');
-    const noLink = composeAlertMail(evidence({ dashboardUrl: 'javascript:alert(1)' }), { chart: false });
+  it('prefers the evidence dashboard link, and has none without an http(s) base', async () => {
+    expect((await composeAlertMail(evidence({ dashboardUrl: 'http://10.0.0.5:8080' }), { chart: false, dashboardUrl: 'https://x.example' })).text).toContain('http://10.0.0.5:8080/alerts?incident=17');
+    const noLink = (await composeAlertMail(evidence({ dashboardUrl: 'javascript:alert(1)' }), { chart: false }));
     expect(noLink.html).not.toContain('javascript:');
     expect(noLink.html).not.toContain('href=');
   });
@@ -96,7 +96,7 @@ describe('composeDigestMail', () => {
 });
 
 describe('wording helpers', () => {
-  it('formats p-values and escapes HTML', () => {
+  it('formats p-values and escapes HTML', async () => {
     expect(formatP(0.0032)).toBe('0.0032');
     expect(formatP(3.2e-6)).toBe('3.2 × 10⁻⁶');
     expect(formatP(1e-10)).toBe('10⁻¹⁰');

@@ -55,7 +55,7 @@ describe('alert mail over SMTP', () => {
     const cfg = config();
     const alert = evidence();
     const recipients = recipientsFor(alert.series, cfg);
-    const message = composeAlertMail(alert, { today: alert.date, dashboardUrl: cfg.dashboardUrl, routes: recipients.routes });
+    const message = (await composeAlertMail(alert, { today: alert.date, dashboardUrl: cfg.dashboardUrl, routes: recipients.routes }));
     const result = await deliver(message, recipients.to, cfg, FAST);
     expect(result).toMatchObject({ status: 'sent', attempts: 1 });
     expect(result.accepted!.sort()).toEqual(['huanjing@example.gov.cn', 'zhiban@example.gov.cn']);
@@ -91,7 +91,7 @@ describe('alert mail over SMTP', () => {
     const cfg = config();
     const alert = evidence({ incidentId: 18, kind: 'grown', topic: '供暖', where: '阜康市', series: { category_l1: '城乡建设', category_l2: '供暖', district: '阜康市' } });
     const recipients = recipientsFor(alert.series, cfg);
-    const result = await deliver(composeAlertMail(alert, { today: alert.date, chart: false, routes: recipients.routes }), recipients.to, cfg, FAST);
+    const result = await deliver((await composeAlertMail(alert, { today: alert.date, chart: false, routes: recipients.routes })), recipients.to, cfg, FAST);
     expect(result.status).toBe('sent');
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0].envelope.to).toEqual(['fukang@example.gov.cn', 'gongnuan@example.gov.cn']);
@@ -114,7 +114,7 @@ describe('alert mail over SMTP', () => {
   it('parks a mail the server keeps refusing for now (451) in pending, and retryPending sends it later', async () => {
     const cfg = config();
     smtp.refuse = { code: 451, message: 'mailbox busy, try later' };
-    const message = composeAlertMail(evidence(), { today: '2025-07-30', chart: false });
+    const message = (await composeAlertMail(evidence(), { today: '2025-07-30', chart: false }));
     const queued = await deliver(message, ['zhiban@example.gov.cn'], cfg, FAST);
     expect(queued).toMatchObject({ status: 'queued', attempts: 2 });
     expect(queued.error).toContain('451');
@@ -140,7 +140,7 @@ describe('alert mail over SMTP', () => {
   it('does not retry a permanent refusal (550) but still keeps the mail', async () => {
     const cfg = config();
     smtp.refuse = { code: 550, message: 'no such user' };
-    const result = await deliver(composeAlertMail(evidence(), { chart: false }), ['nobody@example.gov.cn'], cfg, { attempts: 4, backoffMs: 1 });
+    const result = await deliver((await composeAlertMail(evidence(), { chart: false })), ['nobody@example.gov.cn'], cfg, { attempts: 4, backoffMs: 1 });
     expect(result).toMatchObject({ status: 'queued', attempts: 1 });
     expect(existsSync(result.file!)).toBe(true);
   });
@@ -150,7 +150,7 @@ describe('delivery when the SMTP server is down', () => {
   it('queues the alert and retryPending delivers it once the server is up', async () => {
     const port = await closedPort();
     const cfg = mailConfig({ smtp: { host: '127.0.0.1', port, secure: false }, outbox: tempOutbox() });
-    const message = composeAlertMail(evidence(), { today: '2025-07-30' });
+    const message = (await composeAlertMail(evidence(), { today: '2025-07-30' }));
     const queued = await deliver(message, ['zhiban@example.gov.cn', '值班领导 <lingdao@example.gov.cn>'], cfg, FAST);
     expect(queued).toMatchObject({ status: 'queued', attempts: 2 });
     expect(queued.error).toMatch(/ECONNREFUSED|ECONNECTION|ESOCKET/);
@@ -175,7 +175,7 @@ describe('delivery when the SMTP server is down', () => {
 describe('delivery without SMTP', () => {
   it('writes an .eml file into the outbox that parses back to the same mail', async () => {
     const cfg = mailConfig({ outbox: tempOutbox(), from: '12345 热线预警 <alerts@hotline.example.gov.cn>' });
-    const message = composeAlertMail(evidence(), { today: '2025-07-30', dashboardUrl: 'https://hotline.example.gov.cn', routes: ['昌吉市值班室'] });
+    const message = (await composeAlertMail(evidence(), { today: '2025-07-30', dashboardUrl: 'https://hotline.example.gov.cn', routes: ['昌吉市值班室'] }));
     const result = await deliver(message, ['zhiban@example.gov.cn'], cfg);
     expect(result.status).toBe('written');
     expect(result.file).toMatch(/outbox[\\/]\d{8}T\d{6}Z-alert-17-\w+\.eml$/);
@@ -197,7 +197,7 @@ describe('delivery without SMTP', () => {
 
   it('writes a mail that has no recipient to the outbox even with SMTP configured, with a To: that says so', async () => {
     const cfg = mailConfig({ smtp: { host: '127.0.0.1', port: await closedPort(), secure: false }, outbox: tempOutbox() });
-    const result = await deliver(composeAlertMail(evidence(), { chart: false }), [], cfg, FAST);
+    const result = await deliver((await composeAlertMail(evidence(), { chart: false })), [], cfg, FAST);
     expect(result.status).toBe('written');
     expect(existsSync(result.file!)).toBe(true);
     const mail = await simpleParser(readFileSync(result.file!));
@@ -207,7 +207,7 @@ describe('delivery without SMTP', () => {
   it('moves parked mails to the outbox when SMTP has been switched off', async () => {
     const outbox = tempOutbox();
     const down = mailConfig({ smtp: { host: '127.0.0.1', port: await closedPort(), secure: false }, outbox });
-    const queued = await deliver(composeAlertMail(evidence(), { chart: false }), ['zhiban@example.gov.cn'], down, { attempts: 1 });
+    const queued = await deliver((await composeAlertMail(evidence(), { chart: false })), ['zhiban@example.gov.cn'], down, { attempts: 1 });
     expect(queued.status).toBe('queued');
     const [moved] = await retryPending(mailConfig({ outbox }));
     expect(moved).toMatchObject({ status: 'written', messageId: queued.messageId });

@@ -21,8 +21,8 @@ function pixelsOf(png: Buffer, hex: string): number {
 }
 
 describe('the alert e-mail shows where the alert is', () => {
-  it('a locator map as an inline PNG: the district tinted, a pin, a caption saying how precise the pin is', () => {
-    const mail = composeAlertMail(evidence(), { today, region });
+  it('a locator map as an inline PNG: the district tinted, a pin, a caption saying how precise the pin is', async () => {
+    const mail = await composeAlertMail(evidence(), { today, region });
     const location = mail.attachments.find((a) => a.filename === 'location-17.png')!;
     expect(location.contentType).toBe('image/png');
     expect(mail.html).toContain(`src="cid:${location.cid}"`);
@@ -38,23 +38,23 @@ describe('the alert e-mail shows where the alert is', () => {
     else console.warn('test/maps/mail: no CJK font, so the map’s names are not checked for ink');
   });
 
-  it('the pin moves to a known compound of the top address when the places list has it', () => {
+  it('the pin moves to a known compound of the top address when the places list has it', async () => {
     const withPlaces = { ...region, places: [{ name: '幸福小区', district: '昌吉市', coord: [87.2, 44.2] as [number, number] }] };
-    const mail = composeAlertMail(evidence({ topAddresses: [{ name: '昌吉市延安北路幸福小区', count: 12 }] }), { today, region: withPlaces });
+    const mail = await composeAlertMail(evidence({ topAddresses: [{ name: '昌吉市延安北路幸福小区', count: 12 }] }), { today, region: withPlaces });
     expect(mail.text).toContain('位置：幸福小区 · 昌吉市：红色标记按地址定位。');
     const map = districtMapAt(withPlaces, [], { kind: 'count', valueName: '受理量', width: 480, locator: true, compact: true, highlight: '昌吉市', incidents: [{ label: '噪声扰民', district: '昌吉市', address: '昌吉市延安北路幸福小区' }] });
     expect(map.incidents[0].place!.coord).toEqual([87.2, 44.2]);
     expect(map.incidents[0].place!.coord).not.toEqual(visualCentre(region, '昌吉市'));
   });
 
-  it('no map without boundaries, for a prefecture-wide series, or when charts are off — the rest of the mail is unchanged', () => {
-    const plain = composeAlertMail(evidence(), { today });
-    const mapped = composeAlertMail(evidence(), { today, region });
+  it('no map without boundaries, for a prefecture-wide series, or when charts are off — the rest of the mail is unchanged', async () => {
+    const plain = (await composeAlertMail(evidence(), { today }));
+    const mapped = (await composeAlertMail(evidence(), { today, region }));
     expect(plain.attachments.map((a) => a.filename)).toEqual(['trend-17.png']);
     expect(mapped.subject).toBe(plain.subject);
     expect(mapped.text.replace(/位置：.*\n\n/, '')).toBe(plain.text);
-    const wide = composeAlertMail(evidence({ series: { category_l1: '劳动保障', category_l2: null, district: null } }), { today, region });
+    const wide = (await composeAlertMail(evidence({ series: { category_l1: '劳动保障', category_l2: null, district: null } }), { today, region }));
     expect(wide.attachments.map((a) => a.filename)).toEqual(['trend-17.png']);
-    expect(composeAlertMail(evidence(), { today, region, chart: false }).attachments).toEqual([]);
+    expect((await composeAlertMail(evidence(), { today, region, chart: false })).attachments).toEqual([]);
   });
 });
