@@ -73,6 +73,12 @@ export interface ClassifierState {
   temperature: number;
 }
 
+/** A freshly trained classifier as plain data: its state and each training example's own share of its scores. */
+export interface TrainedClassifier {
+  state: ClassifierState;
+  ownShare: Float32Array | null;
+}
+
 export class TextClassifier {
   private readonly vocabulary: Vocabulary;
   private readonly idf: Float32Array | null;
@@ -125,6 +131,17 @@ export class TextClassifier {
 
   toState(): ClassifierState {
     return this.state;
+  }
+
+  /** The classifier as plain data, with what it knows of its own training examples (for a worker thread). */
+  toTrained(): TrainedClassifier {
+    return { state: this.state, ownShare: this.ownShare };
+  }
+
+  static fromTrained(trained: TrainedClassifier): TextClassifier {
+    const model = new TextClassifier(trained.state);
+    model.ownShare = trained.ownShare;
+    return model;
   }
 
   /** The weighted sparse vector of a text, as the model sees it. */

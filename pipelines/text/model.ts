@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { TextClassifier, type ClassifierOptions, type ClassifierState, type LabelledText } from './classifier.js';
+import { TextClassifier, type ClassifierOptions, type ClassifierState, type LabelledText, type TrainedClassifier } from './classifier.js';
+import { runOffThread } from '../off-thread.js';
 import { UnitRouter, type RoutingQuery, type UnitRouterState, type UnitSuggestion } from './units.js';
 
 /**
@@ -60,6 +61,27 @@ interface TrainingPosition {
   l2: number | null;
 }
 
+type CategoryExample = LabelledText & { l2: string | null; id?: string };
+type CategoryPriors = { l1: LabelledText[]; l2: Map<string, LabelledText[]> };
+
+/** TextModel.trainCategories as plain data (structured-clonable): what a worker thread sends back. */
+interface TrainedCategories {
+  l1: TrainedClassifier;
+  l2: [string, TrainedClassifier | string][];
+  positions: Map<string, TrainingPosition>;
+}
+
+/** Trains both levels and calibrates each on the held-out texts (`heldOut`: 一级 label and 二级). */
+export function trainedCategories(examples: readonly CategoryExample[], priors: CategoryPriors, heldOut: readonly CategoryExample[], options: Partial<ClassifierOptions> = {}): TrainedCategories {
+  const { l1, l2, positions } = TextModel.trainCategories(examples, priors, options);
+  // Calibration only rescales confidences; it changes no prediction.
+  l1.calibrate(heldOut);
+  for (const [label, sub] of l2) {
+    if (typeof sub !== 'string') sub.calibrate(heldOut.filter((e) => e.label === label && e.l2).map((e) => ({ text: e.text, label: e.l2! })));
+  }
+  return { l1: l1.toTrained(), l2: [...l2].map(([label, sub]) => [label, typeof sub === 'string' ? sub : sub.toTrained()]), positions };
+}
+
 export class TextModel {
   /** Training tickets by id, right after training (not stored): judged as if unseen. */
   private training = new Map<string, TrainingPosition>();
@@ -72,7 +94,7 @@ export class TextModel {
   ) {}
 
   /** Trains the two category levels (the unit router is built separately from routing counts). */
-  static trainCategories(examples: readonly (LabelledText & { l2: string | null; id?: string })[], priors: { l1: LabelledText[]; l2: Map<string, LabelledText[]> }, options: Partial<ClassifierOptions> = {}) {
+  static trainCategories(examples: readonly CategoryExample[], priors: CategoryPriors, options: Partial<ClassifierOptions> = {}) {
     const l1 = TextClassifier.train(examples, options, priors.l1);
     const l2 = new Map<string, TextClassifier | string>();
     const positions = new Map<string, TrainingPosition>();
@@ -87,6 +109,17 @@ export class TextModel {
       }
     }
     return { l1, l2, positions };
+  }
+
+  /**
+   * trainCategories on a worker thread, so that the service keeps answering: training on 80,000
+   * tickets computes for 20–50 s. Each level is calibrated on `heldOut` there too; the classifiers
+   * come back as plain data (trainedCategories).
+   */
+  static async trainCategoriesOffThread(examples: readonly CategoryExample[], priors: CategoryPriors, heldOut: readonly CategoryExample[], options: Partial<ClassifierOptions> = {}) {
+    const trained = await runOffThread<TrainedCategories>(new URL(import.meta.url), 'trainedCategories', [examples, priors, heldOut, options]);
+    const l2 = new Map<string, TextClassifier | string>(trained.l2.map(([label, sub]) => [label, typeof sub === 'string' ? sub : TextClassifier.fromTrained(sub)]));
+    return { l1: TextClassifier.fromTrained(trained.l1), l2, positions: trained.positions };
   }
 
   /** Remembers where the training tickets are, so that judging them leaves each one out. */

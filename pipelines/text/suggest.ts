@@ -2,6 +2,7 @@ import { DuckDBTimestampValue } from '@duckdb/node-api';
 import type { Config } from '../config.js';
 import { sqlFile, type Warehouse } from '../warehouse.js';
 import { loadTextModel, type TextModel } from './model.js';
+import { mapInSlices } from '../off-thread.js';
 
 /**
  * Writes the text model's judgement of tickets into ticket_suggestions: a suggested category for
@@ -41,8 +42,9 @@ export async function suggestTickets(warehouse: Warehouse, config: Config, model
     await warehouse.run('delete from new_suggestions');
     const appender = await warehouse.connection.createAppender('new_suggestions', 'main', 'temp');
     const now = new Date();
-    for (const row of batch) {
-      const judged = judge(model, row, threshold);
+    const judgements = await mapInSlices(batch, (row) => judge(model, row, threshold));
+    for (const [i, row] of batch.entries()) {
+      const judged = judgements[i];
       if (!judged) continue;
       if (judged.mismatch) mismatches++;
       appender.appendVarchar(row.ticket_id);

@@ -1,5 +1,6 @@
 import { sqlFile, type Warehouse } from '../warehouse.js';
 import type { Config } from '../config.js';
+import { runOffThread } from '../off-thread.js';
 import { jieba, normaliseText, textFeatures, Vocabulary, wordHash, type FeatureOptions } from './features.js';
 import { placesIn } from './places.js';
 
@@ -378,7 +379,8 @@ function commonest(values: string[]): string | null {
 /** The hot issues of [from, to] (whole days, inclusive) in the warehouse. */
 export async function hotTopics(warehouse: Warehouse, options: { from: string; to: string; top?: number; threshold?: number }): Promise<Topic[]> {
   const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from: options.from, to: options.to });
-  return findTopics(tickets, options);
+  // Seconds of CPU for a month: off the service's event loop.
+  return runOffThread<Topic[]>(new URL(import.meta.url), 'findTopics', [tickets, options]);
 }
 
 /** One of a surge's requests, with what the alert job compares with other alarms. */
@@ -587,7 +589,7 @@ export async function hotTopicSurges(warehouse: Warehouse, days: string | readon
   const from = shiftDay(list[0], -(options.lookbackDays ?? 27));
   const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from, to: list[list.length - 1] });
   const start = await warehouse.one<{ first_day: string | null }>(sqlFile('alerts/ticket_days.sql'));
-  return topicSurges(tickets, list, { ...options, dataStart: options.dataStart ?? start?.first_day ?? undefined });
+  return runOffThread<TopicSurge[]>(new URL(import.meta.url), 'topicSurges', [tickets, list, { ...options, dataStart: options.dataStart ?? start?.first_day ?? undefined }]);
 }
 
 /** P(X ≥ k) for X ~ Poisson(mean), summed upwards from k in log space (precise for tiny tails). */

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { sqlFile, type Warehouse } from '../warehouse.js';
 import type { LabelledText } from './classifier.js';
+import { mapInSlices } from '../off-thread.js';
 import { scorePredictions } from './evaluate.js';
 import { modelPath, TextModel, type HeldOutMetrics, type TextModelMetrics } from './model.js';
 import { suggestTickets } from './suggest.js';
@@ -43,21 +44,15 @@ export async function trainTextModels(warehouse: Warehouse, config: Config, opti
   log(`文本模型：训练 ${training.length} 条（${categories.size} 个一级分类），留出 ${heldOut.length} 条 / training the text model`);
 
   const priors = await categoryPriors(warehouse);
-  const examples = training.map((r) => ({ text: r.content, label: r.category_l1, l2: r.category_l2, id: r.ticket_id }));
-  const { l1, l2, positions } = TextModel.trainCategories(examples, priors);
+  const asExample = (r: TrainingRow) => ({ text: r.content, label: r.category_l1, l2: r.category_l2, id: r.ticket_id });
+  // Trained and calibrated on a worker thread: the service keeps answering meanwhile.
+  const { l1, l2, positions } = await TextModel.trainCategoriesOffThread(training.map(asExample), priors, heldOut.map(asExample));
   const trainingSeconds = (performance.now() - started) / 1000;
 
-  // Calibrate each level on the held-out tickets, then measure on them (calibration only rescales
-  // confidences; it changes no prediction, so the accuracy is still held-out).
-  const asText = (r: TrainingRow): LabelledText => ({ text: r.content, label: r.category_l1 });
-  l1.calibrate(heldOut.map(asText));
-  for (const [label, sub] of l2) {
-    if (typeof sub !== 'string') sub.calibrate(heldOut.filter((r) => r.category_l1 === label && r.category_l2).map((r) => ({ text: r.content, label: r.category_l2! })));
-  }
   const now = options.now ?? new Date();
   const version = now.toISOString();
   const provisional = new TextModel(l1, l2, null, { version, trainedAt: version, dataAsOf: null, metrics: null as never });
-  const suggested = heldOut.map((r) => provisional.suggestCategory(r.content));
+  const suggested = await mapInSlices(heldOut, (r) => provisional.suggestCategory(r.content));
   const categoryL1 = heldOutMetrics(suggested.map((s) => s.category_l1), heldOut.map((r) => r.category_l1));
   const withL2 = heldOut.map((r, i) => [r, suggested[i]] as const).filter(([r]) => r.category_l2);
   const categoryL2 = withL2.length ? heldOutMetrics(withL2.map(([, s]) => `${s.category_l1}/${s.category_l2}`), withL2.map(([r]) => `${r.category_l1}/${r.category_l2}`)) : null;
@@ -110,12 +105,12 @@ async function measureUnits(warehouse: Warehouse, units: UnitRouter, model: Text
   let right = 0;
   let fromText = 0;
   let baseline = 0;
-  for (const row of rows) {
+  await mapInSlices(rows, (row) => {
     if (units.suggest(row)?.unit === row.unit) right++;
     if (units.categoryOnly(row)?.unit === row.unit) baseline++;
     const guessed = model.suggestCategory(row.content);
     if (units.suggest({ ...row, category_l1: guessed.category_l1, category_l2: guessed.category_l2 })?.unit === row.unit) fromText++;
-  }
+  });
   const share = (n: number) => (rows.length ? round(n / rows.length, 4) : 0);
   return { tickets: rows.length, accuracy: share(right), fromTextAccuracy: share(fromText), categoryOnlyAccuracy: share(baseline) };
 }
