@@ -62,7 +62,8 @@ function clean(expression: string): string {
 function parseTimestamp(raw: string, formats: string, profileHasFormats: boolean): string {
   const slow = `hp_parse_ts(${raw}, ${formats})`;
   if (profileHasFormats) return slow;
-  return `coalesce(case when ${raw} like '____-__-__ __:__:__' then try_cast(${raw} as timestamp) end, ${slow})`;
+  // (an empty cell, common in the columns of later steps, skips the list of formats)
+  return `case when ${raw} is not null then coalesce(case when ${raw} like '____-__-__ __:__:__' then try_cast(${raw} as timestamp) end, ${slow}) end`;
 }
 
 export interface MappingOptions {
