@@ -62,7 +62,7 @@ function clean(expression: string): string {
 function parseTimestamp(raw: string, formats: string, profileHasFormats: boolean): string {
   const slow = `hp_parse_ts(${raw}, ${formats})`;
   if (profileHasFormats) return slow;
-  // (an empty cell, common in the columns of later steps, skips the list of formats)
+  // (an empty cell skips the formats: most dispatch, sign and callback cells of an export are empty)
   return `case when ${raw} is not null then coalesce(case when ${raw} like '____-__-__ __:__:__' then try_cast(${raw} as timestamp) end, ${slow}) end`;
 }
 
