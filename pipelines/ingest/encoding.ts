@@ -1,4 +1,5 @@
 import { createReadStream, closeSync, openSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { RefusedFile, type Encoding } from './source.js';
 
@@ -99,6 +100,11 @@ class LayoutCounter {
   private firstBytes = 0;
   private firstDone = false;
 
+  /** Line feeds fed so far. */
+  get lines(): number {
+    return this.lineFeeds;
+  }
+
   feed(chunk: Buffer): void {
     if (!chunk.length) return;
     if (this.crAtEnd && chunk[0] !== LF) this.lone++;
@@ -156,43 +162,71 @@ async function* rawChunks(path: string, options: TextPassOptions): AsyncGenerato
   }
 }
 
+/** Bytes at the end of `chunk` that may be an unfinished UTF-8 character (a lead byte and what follows it). */
+function unfinishedTail(chunk: Buffer): number {
+  for (let back = 1; back <= 3 && back <= chunk.length; back++) {
+    const b = chunk[chunk.length - back];
+    if ((b & 0xc0) === 0xc0) return back;
+    if ((b & 0x80) === 0) return 0;
+  }
+  return 0;
+}
+
+const CHUNK_BYTES = 1 << 22;
+
+/**
+ * Reads a file chunk by chunk into one buffer: `consume` takes what it can of a chunk and returns
+ * how many bytes it took; the rest (a character cut by the chunk's end, at most 3 bytes) starts
+ * the next chunk, so nothing but those bytes is ever copied. Returns the bytes left at the end.
+ */
+async function readConsuming(path: string, options: TextPassOptions, consume: (chunk: Buffer) => number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES + 3);
+  const handle = await open(path, 'r');
+  let kept = 0;
+  let done = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, kept, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      options.onRawChunk?.(buffer.subarray(kept, kept + bytesRead));
+      done += bytesRead;
+      options.onProgress?.(done);
+      const filled = kept + bytesRead;
+      const taken = consume(buffer.subarray(0, filled));
+      buffer.copyWithin(0, taken, filled);
+      kept = filled - taken;
+    }
+  } finally {
+    await handle.close();
+  }
+  return Buffer.from(buffer.subarray(0, kept));
+}
+
 /** Reads a UTF-8 file once: refuses it at the first invalid byte, and measures its lines. */
 export async function inspectUtf8(path: string, encoding: 'utf-8' | 'utf-8-bom', options: TextPassOptions = {}): Promise<TextLayout> {
   const layout = new LayoutCounter();
-  let carry = Buffer.alloc(0);
   let offset = 0; // bytes of the file validated so far
-  let lines = 0; // line feeds in them
-  for await (const raw of rawChunks(path, options)) {
-    const chunk = carry.length ? Buffer.concat([carry, raw]) : raw;
-    // Hold back an incomplete trailing character so each piece validates on its own.
-    let end = chunk.length;
-    for (let back = 1; back <= 3 && back <= chunk.length; back++) {
-      const b = chunk[chunk.length - back];
-      if ((b & 0xc0) === 0xc0) {
-        end = chunk.length - back;
-        break;
-      }
-      if ((b & 0x80) === 0) break;
-    }
-    const piece = chunk.subarray(0, end);
-    carry = Buffer.from(chunk.subarray(end));
+  // Each piece validated ends between characters: an unfinished one waits for the next chunk.
+  const rest = await readConsuming(path, options, (chunk) => {
+    const piece = chunk.subarray(0, chunk.length - unfinishedTail(chunk));
     if (!isUtf8(piece)) {
       const bad = firstInvalidUtf8(piece);
       const at = offset + bad;
-      const line = lines + countLineFeeds(piece, bad) + 1;
+      const line = layout.lines + countLineFeeds(piece, bad) + 1;
       throw new RefusedFile(
         `${path}: 第 ${line} 行（第 ${at + 1} 字节）不是合法的 UTF-8，文件可能混用了编码；整个文件未导入 / invalid UTF-8 at byte ${at + 1} (line ${line}): the file mixes encodings; nothing was loaded`,
       );
     }
     layout.feed(piece);
-    lines += countLineFeeds(piece);
     offset += piece.length;
-  }
-  if (carry.length) {
-    if (!isUtf8(carry)) {
-      throw new RefusedFile(`${path}: 文件末尾（第 ${lines + 1} 行）是不完整的 UTF-8 字符，文件可能被截断；整个文件未导入 / the file ends inside a UTF-8 character on line ${lines + 1} (truncated?); nothing was loaded`);
+    return piece.length;
+  });
+  if (rest.length) {
+    if (!isUtf8(rest)) {
+      const line = layout.lines + 1;
+      throw new RefusedFile(`${path}: 文件末尾（第 ${line} 行）是不完整的 UTF-8 字符，文件可能被截断；整个文件未导入 / the file ends inside a UTF-8 character on line ${line} (truncated?); nothing was loaded`);
     }
-    layout.feed(carry);
+    layout.feed(rest);
   }
   void encoding; // a BOM is part of the first line's bytes, removed by the layout
   return layout.result();
@@ -312,11 +346,8 @@ export async function transcodeToUtf8(path: string, encoding: 'gb18030' | 'utf-1
     if (encoding === 'gb18030') {
       const table = pairTable();
       const four = new TextDecoder('gb18030', { fatal: true });
-      let carry = Buffer.alloc(0);
-      let out = Buffer.alloc(0);
-      for await (const raw of rawChunks(path, options)) {
-        const chunk = carry.length ? Buffer.concat([carry, raw]) : raw;
-        if (out.length < chunk.length * 3) out = Buffer.allocUnsafe(chunk.length * 3);
+      const out = Buffer.allocUnsafe((CHUNK_BYTES + 3) * 3);
+      const rest = await readConsuming(path, options, (chunk) => {
         let result: { read: number; written: number };
         try {
           result = gb18030Chunk(chunk, out, table, four);
@@ -325,11 +356,11 @@ export async function transcodeToUtf8(path: string, encoding: 'gb18030' | 'utf-1
           refuse(offset + error.at, chunk, error.at);
         }
         write(out.subarray(0, result!.written));
-        lines += countLineFeeds(chunk, result!.read);
+        lines = layout.lines; // a line feed of the file is one of the text
         offset += result!.read;
-        carry = Buffer.from(chunk.subarray(result!.read));
-      }
-      if (carry.length) truncated();
+        return result!.read;
+      });
+      if (rest.length) truncated();
     } else {
       const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: false });
       for await (const raw of rawChunks(path, options)) {

@@ -3,6 +3,7 @@ import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
+import { phoneHashScheme } from '../privacy.js';
 import { sqlFile, type Warehouse } from '../warehouse.js';
 import { directPossible, loadDirect, loadMerged, mapIntoTemp, NeedsMerge, NeedsScan, overlapsStored, rescan, type LoadContext, type LoadCounts } from './load.js';
 import { REASON_PATTERN } from './mapping.js';
@@ -195,7 +196,7 @@ export async function prepareFile(
   const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
   const fingerprint = mappingFingerprint(match, source, options);
   const context: LoadContext = {
-    warehouse, path: file, name: basename(file), source, match, key: options.key, read: { ...read, onRawChunk: undefined }, tracker, phase,
+    warehouse, path: file, name: basename(file), source, match, key: options.key, phoneHash: await phoneHashScheme(warehouse), read: { ...read, onRawChunk: undefined }, tracker, phase,
     settle: async () => {
       if (settled) return;
       settled = true;

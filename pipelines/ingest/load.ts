@@ -1,3 +1,4 @@
+import type { PhoneHashScheme } from '../privacy.js';
 import type { Warehouse } from '../warehouse.js';
 import { duplicateSql, KEY_COLUMNS, mappingSql, STORED_COLUMNS } from './mapping.js';
 import { mergeIncoming, insertTicketUnits } from './merge.js';
@@ -29,6 +30,8 @@ export interface LoadContext {
   source: SourceTable;
   match: Match;
   key: string;
+  /** The warehouse's phone-hash scheme (privacy.ts). */
+  phoneHash: PhoneHashScheme;
   read: ReadOptions;
   tracker: LoadTracker;
   phase: (name: string) => void;
@@ -118,7 +121,7 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
   const table = match.kind;
   const key = KEY_COLUMNS[table][0];
   const stored = STORED_COLUMNS[table].map(q).join(', ');
-  const mapping = mappingSql(match, source.headers, { source: source.relation, rowNumbers: source.numbered });
+  const mapping = mappingSql(match, source.headers, { source: source.relation, rowNumbers: source.numbered, phoneHash: context.phoneHash });
   context.tracker.phase('loading');
   let inserted: number;
   try {
@@ -167,7 +170,7 @@ async function quarantineChecked(context: LoadContext, runId: number): Promise<n
     ? source.relation
     : // Numbered in file order: one thread reads, and each record gets the next number.
       `(select row_number() over () + 1 as __row, * from ${source.relation.replace(/\)$/, ', parallel = false)')})`;
-  const checks = mappingSql(match, source.headers, { source: relation, rowNumbers: true, checksOnly: true });
+  const checks = mappingSql(match, source.headers, { source: relation, rowNumbers: true, checksOnly: true, phoneHash: context.phoneHash });
   await warehouse.run(`create or replace temp table checked_rows as select __row, reasons, record, empty from (${checks}) where bad`);
   let records = 0;
   if (!source.numbered) {
@@ -219,7 +222,7 @@ export async function mapIntoTemp(context: LoadContext): Promise<number> {
     const empty = context.source.headers.map((_, i) => `c${i} is null`).join(' and ') || 'false';
     relation = `(select rowid + 2 as __row, * from stage_raw where not (${empty}))`;
   }
-  const mapping = mappingSql(match, context.source.headers, { source: relation, rowNumbers: true });
+  const mapping = mappingSql(match, context.source.headers, { source: relation, rowNumbers: true, phoneHash: context.phoneHash });
   try {
     await warehouse.run(`create or replace temp table mapped as ${mapping}`, mapping.includes('$key') ? { key: context.key } : undefined);
   } catch (error) {

@@ -1,3 +1,4 @@
+import { phoneHashSql, type PhoneHashScheme } from '../privacy.js';
 import { COMMON_DATE_FORMATS, FIELDS, type DeriveRule, type Kind, type Match } from './profiles.js';
 
 /**
@@ -61,7 +62,8 @@ function clean(expression: string): string {
 function parseTimestamp(raw: string, formats: string, profileHasFormats: boolean): string {
   const slow = `hp_parse_ts(${raw}, ${formats})`;
   if (profileHasFormats) return slow;
-  return `coalesce(case when ${raw} like '____-__-__ __:__:__' then try_cast(${raw} as timestamp) end, ${slow})`;
+  // (an empty cell skips the formats: most dispatch, sign and callback cells of an export are empty)
+  return `case when ${raw} is not null then coalesce(case when ${raw} like '____-__-__ __:__:__' then try_cast(${raw} as timestamp) end, ${slow}) end`;
 }
 
 export interface MappingOptions {
@@ -75,6 +77,8 @@ export interface MappingOptions {
    * good rows were inserted already.
    */
   checksOnly?: boolean;
+  /** How the phone is hashed (the warehouse's scheme), under the key bound as `$key`. */
+  phoneHash: PhoneHashScheme;
 }
 
 /** One check of a row: the condition that makes it bad, and the reason in words (an SQL string expression). */
@@ -304,7 +308,7 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   const bad = checks.length ? `coalesce(${checks.map((c) => `(${c.when})`).join('\n      or ')}, false)` : 'false';
   // Spelled out in the next step, where the row's columns are those of `checked`.
   const reasons = `list_filter([${checks.map((c) => `case when ${c.when} then ${c.reason} end`.replaceAll('typed.', 'checked.')).join(',\n        ')}], r -> r is not null)`;
-  const phoneHash = hasPhone ? `case when typed.v_phone_digits is not null then sha256($key || ':' || sha256($key || ':' || typed.v_phone_digits)) end as v_phone_hash,` : '';
+  const phoneHash = hasPhone ? `case when typed.v_phone_digits is not null then ${phoneHashSql(options.phoneHash, 'typed.v_phone_digits')} end as v_phone_hash,` : '';
   const carried = [...row, ...rawColumns];
 
   return `

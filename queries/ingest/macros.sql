@@ -63,9 +63,8 @@ create or replace temp macro hp_mask_phone(x) as (
 
 -- The digits of a phone number that identify the caller: separators dropped, a +86 before a
 -- mobile number too, so that 139 1234 5678 and +86-139-1234-5678 are the same caller. The keyed
--- hash of these digits is computed in the mapping: sha256(key || ':' || sha256(key || ':' || digits)),
--- the key mixed in twice (HMAC-like; plain key||message would allow length extension); the key
--- lives outside the database, so the number cannot be recovered from the hash.
+-- hash of these digits is computed in the mapping, by the warehouse's scheme (pipelines/privacy.ts);
+-- the key lives outside the database, so the number cannot be recovered from the hash.
 create or replace temp macro hp_phone_digits(x) as (
   case
     when x is null then null

@@ -150,6 +150,34 @@ describe('the phone hash', () => {
     expect(other).not.toBe(hashes['2025070100001']);
   });
 
+  it('a new warehouse hashes once: sha256 of the key bytes and the digits', () => {
+    const once = createHash('sha256').update(Buffer.concat([Buffer.from(TEST_KEY, 'hex'), Buffer.from(PHONE)])).digest('hex');
+    expect(hashes['2025070100001']).toBe(once);
+  });
+
+  it('a warehouse that stored hashes before migration 009 keeps hashing twice, so its callers keep their hashes', async () => {
+    const warehouse = await Warehouse.open(temp.file('older.duckdb'));
+    try {
+      // The warehouse as it was before 009, holding a hash of the old scheme.
+      await warehouse.run(`drop table warehouse_settings`);
+      await warehouse.run(`delete from schema_migrations where version = 9`);
+      const inner = createHash('sha256').update(`${TEST_KEY}:${PHONE}`).digest('hex');
+      const twice = createHash('sha256').update(`${TEST_KEY}:${inner}`).digest('hex');
+      const earlier = temp.file('older-first.csv');
+      writeFileSync(earlier, csvText([ticket('2025070100001', { 联系电话: PHONE })], { headers: TICKET_HEADERS }));
+      await ingest(warehouse, earlier);
+      await warehouse.run(`update tickets set phone_hash = $twice`, { twice });
+      expect(await warehouse.migrate()).toEqual(['009_phone_hash_scheme.sql']);
+      const later = temp.file('older-later.csv');
+      writeFileSync(later, csvText([ticket('2025070200002', { 联系电话: '+86 139 1234 5678' })], { headers: TICKET_HEADERS }));
+      expect(await ingest(warehouse, later)).toMatchObject({ status: 'loaded', loaded: 1 });
+      const stored = await warehouse.all<{ phone_hash: string }>(`select phone_hash from tickets order by ticket_id`);
+      expect(stored.map((r) => r.phone_hash)).toEqual([twice, twice]);
+    } finally {
+      warehouse.close();
+    }
+  });
+
   it('the key file is created once and then reused', () => {
     const keyFile = temp.file('data/hotline.key');
     const created = ensureHashKey(keyFile);
