@@ -43,7 +43,7 @@ export type Query = Record<string, unknown>;
 export type { Reader };
 
 /** The tables behind every KPI (tickets and calls, the text model's category fallback, the unit directory, the rollups). */
-const KPI_TABLES = ['tickets', 'calls', 'ticket_suggestions', 'units', 'kpi_daily', 'kpi_monthly', 'kpi_rollup_state'];
+const KPI_TABLES = ['tickets', 'calls', 'ticket_suggestions', 'units', 'kpi_daily', 'kpi_monthly', 'kpi_monthly_values', 'kpi_rollup_state'];
 
 /** The tables each page API reads: its cached answers are kept under their versions (page-api.ts). */
 export const PAGE_READS = {

@@ -17,6 +17,7 @@ const REGISTERED = new Map<string, string>([
   ['ticket_suggestions', 'versions/ticket_suggestions.sql'],
   ['kpi_daily', 'versions/kpi_rollup.sql'],
   ['kpi_monthly', 'versions/kpi_rollup.sql'],
+  ['kpi_monthly_values', 'versions/kpi_rollup.sql'],
   ['kpi_rollup_state', 'versions/kpi_rollup.sql'],
 ]);
 

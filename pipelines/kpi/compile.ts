@@ -33,6 +33,7 @@ import {
 
 export const ROLLUP_TABLE = 'kpi_daily';
 export const MONTHLY_ROLLUP_TABLE = 'kpi_monthly';
+export const MONTHLY_VALUES_TABLE = 'kpi_monthly_values';
 export const ROLLUP_STATE_TABLE = 'kpi_rollup_state';
 
 const ANCHORS = ['received_tickets', 'received_callers', 'called_back_tickets', 'completed_tickets', 'offered_calls'] as const;
@@ -283,17 +284,22 @@ function scopedTicketsSql(shape: DirectShape): string {
   return `select *\nfrom (\n${body}\n) as in_scope\nwhere ${where}`;
 }
 
-/** Where a period's rows come from: the tickets (direct) or a rollup table. */
+/**
+ * Where a period's rows come from: the tickets (direct), a rollup table of sums, or — for one
+ * calendar month, or each month of a series — that month's values as the rollup stored them.
+ */
 export type RowSource =
   | ({ kind: 'direct' } & Omit<DirectShape, 'dimensions'>)
   | { kind: 'daily' }
-  | { kind: 'monthly' };
+  | { kind: 'monthly' }
+  | { kind: 'values' };
 
 /** The rows of one dimension for a period, with the time bucket the caller asked for (or none). */
 function periodMeasureCtes(dimension: Dimension, source: RowSource, scope?: Scope): string[] {
   if (source.kind === 'direct') {
     return [...measureCtes({ ...source, dimensions: dimension, scope }), cte('period_measures', 'select * exclude (anchor) from grouped_measures')];
   }
+  if (source.kind === 'values') throw new Error('stored values are read as they are, never summed again');
   const table = source.kind === 'daily' ? ROLLUP_TABLE : MONTHLY_ROLLUP_TABLE;
   const bucket = source.kind === 'daily' ? 'day' : 'month';
   const keys = scope && scope.dimension !== 'total' ? scope.keys.map((_, i) => `\n    and ${KEY_COLUMNS[i]} = $k${i + 1}`).join('') : '';
@@ -351,9 +357,24 @@ function statement(ctes: string[], last: string): string {
   return `with\n${ctes.join(',\n\n')}\n\nselect * from ${last}`;
 }
 
+/**
+ * The stored values of a scope's own row (its level, its keys) in the months `when` names: what
+ * the values of the same months' sums are, made once by the rollup (monthlyValuesSql).
+ */
+function storedValues(scope: Scope, when: string, bucket?: string): string {
+  const keys = scope.dimension === 'total' ? [] : scope.keys;
+  return `-- ${MONTHLY_VALUES_TABLE}: each month's values, as the rollup made them (rollups.ts)
+select ${bucket ? `${bucket}, ` : ''}* exclude (month, dimension, level, ${KEY_COLUMNS.join(', ')}, share)
+from ${MONTHLY_VALUES_TABLE}
+where dimension = $dimension
+    and ${when}
+    and level = ${keys.length}${keys.map((_, i) => `\n    and ${KEY_COLUMNS[i]} = $k${i + 1}`).join('')}`;
+}
+
 /** Every value of the period (one row). */
 export function totalsSql(source: RowSource, scope: Scope = WHOLE_HOTLINE): string {
   const dimension: Dimension = scope.dimension === 'total' ? 'total' : scope.dimension;
+  if (source.kind === 'values') return statement([cte('final', storedValues(scope, 'month = $from_month::date'))], 'final');
   return statement(
     [...periodMeasureCtes(dimension, source, scope), cte('sums', `select\n  ${sumColumns().join('\n  ')}\nfrom period_measures`), cte('final', valuesSelect())],
     'final',
@@ -363,6 +384,10 @@ export function totalsSql(source: RowSource, scope: Scope = WHOLE_HOTLINE): stri
 /** Every value per month (or day) of the period, for a scope: one row per bucket that has rows. */
 export function seriesSql(source: RowSource, bucket: 'month' | 'day', scope: Scope = WHOLE_HOTLINE): string {
   const dimension: Dimension = scope.dimension === 'total' ? 'total' : scope.dimension;
+  if (source.kind === 'values') {
+    if (bucket !== 'month') throw new Error('stored values are per month');
+    return statement([cte('final', storedValues(scope, 'month >= $from_month::date\n    and month < $to_month::date', `strftime(month, '%Y-%m') as bucket`))], 'final order by bucket');
+  }
   return statement(
     [
       ...periodMeasureCtes(dimension, source, scope),
@@ -375,6 +400,20 @@ export function seriesSql(source: RowSource, bucket: 'month' | 'day', scope: Sco
 
 export function breakdownCtes(dimension: BreakdownDimension, depth: number, source: RowSource): string[] {
   const keys = KEY_COLUMNS.slice(0, depth);
+  if (source.kind === 'values') {
+    // every level of the month's tree is stored: a shallower breakdown is its top levels
+    return [
+      cte(
+        'breakdown',
+        `-- ${MONTHLY_VALUES_TABLE}: the month's values at every level, as the rollup made them (rollups.ts)
+select level, ${keys.map((k) => `${k}, `).join('')}* exclude (month, dimension, level, ${KEY_COLUMNS.join(', ')})
+from ${MONTHLY_VALUES_TABLE}
+where dimension = $dimension
+    and month = $from_month::date
+    and level <= ${depth}`,
+      ),
+    ];
+  }
   const level = keys.map((k) => `(1 - grouping(${k}))`).join(' + ');
   return [
     ...periodMeasureCtes(dimension, source),
@@ -419,7 +458,7 @@ export function rollupBuildSql(): { sql: string; definition: string } {
   if (!rollupBuildCache) {
     // ordered by dimension and day so that a month of one dimension is a few row groups to read
     const sql = `with\n${measureCtes({ grain: 'day', dimensions: 'all' }).join(',\n\n')}\n\nselect * from grouped_measures\norder by dimension, day`;
-    const definition = createHash('sha256').update(sql).update(monthlyRollupSql()).digest('hex').slice(0, 16);
+    const definition = createHash('sha256').update(sql).update(monthlyRollupSql()).update(monthlyValuesSql()).digest('hex').slice(0, 16);
     rollupBuildCache = { sql, definition };
   }
   return rollupBuildCache;
@@ -431,6 +470,35 @@ export function monthlyRollupSql(): string {
   const marker = '-- <measures>';
   if (!text.includes(marker)) throw new Error(`queries/rollups/kpi_monthly.sql: expected the line "${marker}" where the measures go`);
   return text.replace(marker, sumColumns().join('\n    '));
+}
+
+/**
+ * kpi_monthly_values from kpi_monthly: each month's values per dimension at every level of its
+ * keys (the whole dimension, then 一级, 二级 … down to its last key), made by the same sums → values
+ * SQL as a breakdown of that month — so a page asking for one month, or a series of months, reads
+ * its rows as they are instead of summing and dividing again.
+ */
+export function monthlyValuesSql(): string {
+  const level = KEY_COLUMNS.map((k) => `(1 - grouping(${k}))`).join(' + ');
+  const depth = `case dimension\n    ${BREAKDOWN_DIMENSION_NAMES.map((d) => `when '${d}' then ${BREAKDOWN_DIMENSIONS[d].keys.length}`).join('\n    ')}\n    else 0\n  end`;
+  return statement(
+    [
+      cte(
+        'rolled_up',
+        `select\n  month,\n  dimension,\n  ${level} as level,\n  ${KEY_COLUMNS.map((k) => `${k},`).join('\n  ')}\n  ${sumColumns().join('\n  ')}\nfrom ${MONTHLY_ROLLUP_TABLE}\ngroup by month, dimension, rollup (${KEY_COLUMNS.join(', ')})`,
+      ),
+      // a dimension's keys end at its depth: the levels below it would repeat the rows above
+      cte('sums', `select *\nfrom rolled_up\nwhere level <= ${depth}`),
+      cte(
+        'final',
+        valuesSelect([
+          `case when max(received) filter (where level = 0) over (partition by month, dimension) = 0 then null\n    else received / max(received) filter (where level = 0) over (partition by month, dimension) end as share,`,
+        ]),
+      ),
+    ],
+    // a month of one dimension is a few neighbouring rows
+    'final\norder by dimension, month, level, key1, key2, key3',
+  );
 }
 
 /** Bind exactly the parameters a statement names (DuckDB refuses unknown ones). */

@@ -67,8 +67,11 @@ export class KpiSession {
     return this.asOfTime;
   }
 
-  /** Where rows for `period` come from: the monthly or daily rollup when it answers, else the tickets. */
-  async rowSource(period: Period, figure: FigureOptions = {}, needs: 'any' | 'days' = 'any'): Promise<RowSource> {
+  /**
+   * Where rows for `period` come from: the rollup when it answers — one month's (or, for a series,
+   * each month's) stored values, else the monthly or daily sums — otherwise the tickets.
+   */
+  async rowSource(period: Period, figure: FigureOptions = {}, needs: 'any' | 'days' | 'each month' = 'any'): Promise<RowSource> {
     const direct: RowSource = { kind: 'direct', grain: 'period', filter: figure.filter, rewind: !!figure.rewindTo, metrics: figure.metrics };
     // A rewound figure (a young month's same-age base) is never in the rollup: it always reads the tickets.
     if (figure.rewindTo) return direct;
@@ -79,7 +82,9 @@ export class KpiSession {
     const status = await this.rollup();
     let reason = status.reason;
     if (status.usable) {
-      if (needs === 'any' && wholeMonths(period)) return { kind: 'monthly' };
+      const months = wholeMonths(period);
+      if (months && (needs === 'each month' || (needs === 'any' && months.first === months.last))) return { kind: 'values' };
+      if (needs === 'any' && months) return { kind: 'monthly' };
       if (isWholeDays(period)) return { kind: 'daily' };
       reason = '汇总表按整日汇总 / the rollup holds whole days only';
     }
@@ -91,7 +96,7 @@ export class KpiSession {
   async params(period: Period, source: RowSource, figure: FigureOptions, extra: Params = {}): Promise<Params> {
     const all: Params = { ...settingParams(this.settings), ...extra, from: period.from, to: period.to };
     if (source.kind === 'daily') Object.assign(all, { from_day: period.from.slice(0, 10), to_day: period.to.slice(0, 10) });
-    if (source.kind === 'monthly') Object.assign(all, { from_month: period.from.slice(0, 10), to_month: period.to.slice(0, 10) });
+    if (source.kind === 'monthly' || source.kind === 'values') Object.assign(all, { from_month: period.from.slice(0, 10), to_month: period.to.slice(0, 10) });
     figure.scope?.keys.forEach((key, i) => (all[`k${i + 1}`] = key));
     if (figure.filter) Object.assign(all, figure.filter.params);
     return all;

@@ -156,7 +156,7 @@ export async function monthlyKpis(target: Warehouse | KpiSession, month: string,
 export async function monthlySeries(target: Warehouse | KpiSession, first: string, last: string, options: PeriodOptions = {}): Promise<KpiReport[]> {
   const session = sessionOf(target, options);
   const whole: Period = { kind: 'time', from: monthPeriod(first).from, to: monthPeriod(last).to };
-  const base = await session.rowSource(whole, options);
+  const base = await session.rowSource(whole, options, 'each month');
   const source = base.kind === 'direct' ? { ...base, grain: 'month' as const } : base;
   const scope = options.scope ?? WHOLE_HOTLINE;
   const query = await session.plan(whole, source, options, seriesSql(source, 'month', scope), { dimension: scope.dimension });

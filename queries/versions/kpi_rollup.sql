@@ -1,4 +1,4 @@
--- The version of the rollups (kpi_daily, kpi_monthly, kpi_rollup_state): rebuilt together, stamped
+-- The version of the rollups (kpi_daily, kpi_monthly, kpi_monthly_values, kpi_rollup_state): rebuilt together, stamped
 -- with the time and the definitions they were built with.
 select
   refreshed_at,
