@@ -43,7 +43,7 @@ export type Query = Record<string, unknown>;
 export type { Reader };
 
 /** The tables behind every KPI (tickets and calls, the text model's category fallback, the unit directory, the rollups). */
-const KPI_TABLES = ['tickets', 'calls', 'ticket_suggestions', 'units', 'kpi_daily', 'kpi_monthly', 'kpi_monthly_values', 'kpi_rollup_state'];
+const KPI_TABLES = ['tickets', 'calls', 'ticket_suggestions', 'units', 'kpi_daily', 'kpi_monthly', 'kpi_monthly_values', 'kpi_unit_tickets', 'kpi_rollup_state'];
 
 /** The tables each page API reads: its cached answers are kept under their versions (page-api.ts). */
 export const PAGE_READS = {
@@ -344,7 +344,8 @@ export async function unitTicketsPage(reader: Reader, settings: KpiSettings, que
   const kind = text(query.kind) as UnitTicketKind | undefined;
   if (!unit || !kind || !(kind in UNIT_TICKET_KINDS)) throw new BadRequest(`unit 和 kind（${Object.keys(UNIT_TICKET_KINDS).join('|')}）必填 / unit and kind required`);
   const { session, filters } = await open(reader, settings, query);
-  const asOf = kind === 'overdue' ? await session.asOf() : null;
-  const tickets = await reader.use((w) => unitTickets(w, unit, monthPeriod(filters.month), kind, asOf));
-  return { month: filters.month, unit, kind, label: UNIT_TICKET_KINDS[kind], asOf, tickets };
+  // the rollup's own list while it answers (overdue as of its as-of time, like its figures)
+  const [{ usable }, asOf] = await Promise.all([session.rollup(), session.asOf()]);
+  const tickets = await reader.use((w) => unitTickets(w, unit, monthPeriod(filters.month), kind, asOf, usable ? 'rollup' : 'tickets'));
+  return { month: filters.month, unit, kind, label: UNIT_TICKET_KINDS[kind], asOf: kind === 'overdue' ? asOf : null, tickets };
 }

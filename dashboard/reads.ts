@@ -62,8 +62,19 @@ export const UNIT_TICKET_KINDS = {
 } as const;
 export type UnitTicketKind = keyof typeof UNIT_TICKET_KINDS;
 
-/** A unit's tickets behind its ranking figures: queries/tickets/unit_<kind>_tickets.sql. */
-export async function unitTickets(warehouse: Warehouse, unit: string, period: Period, kind: UnitTicketKind, asOf: string | null, limit = 200): Promise<TicketRow[]> {
-  const params = { unit, from: period.from, to: period.to, limit, ...(kind === 'overdue' ? { as_of: asOf } : {}) };
-  return warehouse.all<TicketRow>(sqlFile(`tickets/unit_${kind}_tickets.sql`), params);
+/**
+ * A unit's tickets behind its ranking figures (queries/tickets/unit_tickets.sql): as the rollup
+ * stored them (kpi_unit_tickets) while it answers, else straight from the tickets.
+ */
+export async function unitTickets(
+  warehouse: Warehouse,
+  unit: string,
+  period: Period,
+  kind: UnitTicketKind,
+  asOf: string | null,
+  from: 'rollup' | 'tickets',
+  limit = 200,
+): Promise<TicketRow[]> {
+  if (from === 'rollup') return warehouse.all<TicketRow>(sqlFile('tickets/stored_unit_tickets.sql'), { unit, kind, month: period.from.slice(0, 10), limit });
+  return warehouse.all<TicketRow>(sqlFile('tickets/unit_tickets.sql'), { unit, kind, from: period.from, to: period.to, as_of: asOf, limit });
 }

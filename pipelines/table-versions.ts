@@ -18,6 +18,7 @@ const REGISTERED = new Map<string, string>([
   ['kpi_daily', 'versions/kpi_rollup.sql'],
   ['kpi_monthly', 'versions/kpi_rollup.sql'],
   ['kpi_monthly_values', 'versions/kpi_rollup.sql'],
+  ['kpi_unit_tickets', 'versions/kpi_rollup.sql'],
   ['kpi_rollup_state', 'versions/kpi_rollup.sql'],
 ]);
 

@@ -34,6 +34,8 @@ import {
 export const ROLLUP_TABLE = 'kpi_daily';
 export const MONTHLY_ROLLUP_TABLE = 'kpi_monthly';
 export const MONTHLY_VALUES_TABLE = 'kpi_monthly_values';
+/** Each unit's overdue, returned and dissatisfied tickets by month (queries/tickets/unit_tickets.sql). */
+export const UNIT_TICKETS_TABLE = 'kpi_unit_tickets';
 export const ROLLUP_STATE_TABLE = 'kpi_rollup_state';
 
 const ANCHORS = ['received_tickets', 'received_callers', 'called_back_tickets', 'completed_tickets', 'offered_calls'] as const;
@@ -458,7 +460,7 @@ export function rollupBuildSql(): { sql: string; definition: string } {
   if (!rollupBuildCache) {
     // ordered by dimension and day so that a month of one dimension is a few row groups to read
     const sql = `with\n${measureCtes({ grain: 'day', dimensions: 'all' }).join(',\n\n')}\n\nselect * from grouped_measures\norder by dimension, day`;
-    const definition = createHash('sha256').update(sql).update(monthlyRollupSql()).update(monthlyValuesSql()).digest('hex').slice(0, 16);
+    const definition = createHash('sha256').update(sql).update(monthlyRollupSql()).update(monthlyValuesSql()).update(unitTicketsSql()).digest('hex').slice(0, 16);
     rollupBuildCache = { sql, definition };
   }
   return rollupBuildCache;
@@ -499,6 +501,15 @@ export function monthlyValuesSql(): string {
     // a month of one dimension is a few neighbouring rows
     'final\norder by dimension, month, level, key1, key2, key3',
   );
+}
+
+/**
+ * kpi_unit_tickets: every unit's overdue, returned and dissatisfied tickets of every month — the
+ * rows of queries/tickets/unit_tickets.sql before one unit, kind and month are picked (bound with
+ * $unit, $kind and $limit null).
+ */
+export function unitTicketsSql(): string {
+  return `with ${cteChain('tickets/unit_tickets.sql')}\n\nselect * from unit_tickets`;
 }
 
 /** Bind exactly the parameters a statement names (DuckDB refuses unknown ones). */
