@@ -292,8 +292,7 @@ function scopedTicketsSql(shape: DirectShape): string {
  */
 export type RowSource =
   | ({ kind: 'direct' } & Omit<DirectShape, 'dimensions'>)
-  | { kind: 'daily' }
-  | { kind: 'monthly' }
+  | { kind: 'daily' | 'monthly'; metrics?: ReadonlySet<string> }
   | { kind: 'values' };
 
 /** The rows of one dimension for a period, with the time bucket the caller asked for (or none). */
@@ -319,8 +318,13 @@ where dimension = $dimension
 }
 
 /** The sums of a set of rows: every measure combined its own way. */
-function sumColumns(): string[] {
-  return measures().map((m) => (m.combine === 'max' ? `max(${m.column}) as ${m.column},` : `cast(coalesce(sum(${m.column}), 0) as ${m.type}) as ${m.column},`));
+function sumColumns(metrics?: ReadonlySet<string>): string[] {
+  // the measures of metrics not asked for are 0, as a direct query gives them (their rows are null there)
+  const asked = metrics ? new Set(metricFiles().filter((file) => metrics.has(file.key) || file.key === LATEST_DEADLINE).flatMap((file) => file.columns)) : null;
+  return measures().map((m) => {
+    if (asked && !asked.has(m.column)) return `cast(0 as ${m.type}) as ${m.column},`;
+    return m.combine === 'max' ? `max(${m.column}) as ${m.column},` : `cast(coalesce(sum(${m.column}), 0) as ${m.type}) as ${m.column},`;
+  });
 }
 
 /** SQL: rows that should carry an input lack it and none carries it (the export lacks the column). */
@@ -378,7 +382,7 @@ export function totalsSql(source: RowSource, scope: Scope = WHOLE_HOTLINE): stri
   const dimension: Dimension = scope.dimension === 'total' ? 'total' : scope.dimension;
   if (source.kind === 'values') return statement([cte('final', storedValues(scope, 'month = $from_month::date'))], 'final');
   return statement(
-    [...periodMeasureCtes(dimension, source, scope), cte('sums', `select\n  ${sumColumns().join('\n  ')}\nfrom period_measures`), cte('final', valuesSelect())],
+    [...periodMeasureCtes(dimension, source, scope), cte('sums', `select\n  ${sumColumns(source.metrics).join('\n  ')}\nfrom period_measures`), cte('final', valuesSelect())],
     'final',
   );
 }
@@ -393,7 +397,7 @@ export function seriesSql(source: RowSource, bucket: 'month' | 'day', scope: Sco
   return statement(
     [
       ...periodMeasureCtes(dimension, source, scope),
-      cte('sums', `select\n  strftime(${bucket}, '${bucket === 'month' ? '%Y-%m' : '%Y-%m-%d'}') as bucket,\n  ${sumColumns().join('\n  ')}\nfrom period_measures\ngroup by bucket`),
+      cte('sums', `select\n  strftime(${bucket}, '${bucket === 'month' ? '%Y-%m' : '%Y-%m-%d'}') as bucket,\n  ${sumColumns(source.metrics).join('\n  ')}\nfrom period_measures\ngroup by bucket`),
       cte('final', valuesSelect()),
     ],
     'final order by bucket',
@@ -419,7 +423,7 @@ where dimension = $dimension
   const level = keys.map((k) => `(1 - grouping(${k}))`).join(' + ');
   return [
     ...periodMeasureCtes(dimension, source),
-    cte('sums', `select\n  ${level} as level,\n  ${keys.map((k) => `${k},`).join('\n  ')}\n  ${sumColumns().join('\n  ')}\nfrom period_measures\ngroup by rollup (${keys.join(', ')})`),
+    cte('sums', `select\n  ${level} as level,\n  ${keys.map((k) => `${k},`).join('\n  ')}\n  ${sumColumns(source.metrics).join('\n  ')}\nfrom period_measures\ngroup by rollup (${keys.join(', ')})`),
     cte(
       'breakdown',
       valuesSelect([

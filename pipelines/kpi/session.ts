@@ -46,15 +46,17 @@ export class KpiSession {
   private status: Promise<RollupStatus> | null = null;
   private asOfTime: Promise<string | null> | null = null;
 
+  /** `judged`: the rollup's state as judged for the same data before (the dashboard keeps it per table versions). */
   constructor(
     readonly reader: Reader,
     readonly settings: KpiSettings = DEFAULT_KPI_SETTINGS,
     readonly requested: Source = 'auto',
+    private readonly judged?: () => Promise<RollupStatus>,
   ) {}
 
   /** The rollup's state and whether it answers: two small reads, once per session. */
   rollup(): Promise<RollupStatus> {
-    this.status ??= this.reader.use(async (w) => {
+    this.status ??= this.judged?.() ?? this.reader.use(async (w) => {
       const state = await rollupState(w);
       return judgeRollup(state, state ? await dataFingerprint(w) : EMPTY_FINGERPRINT, this.settings);
     });
@@ -84,8 +86,8 @@ export class KpiSession {
     if (status.usable) {
       const months = wholeMonths(period);
       if (months && (needs === 'each month' || (needs === 'any' && months.first === months.last))) return { kind: 'values' };
-      if (needs === 'any' && months) return { kind: 'monthly' };
-      if (isWholeDays(period)) return { kind: 'daily' };
+      if (needs === 'any' && months) return { kind: 'monthly', metrics: figure.metrics };
+      if (isWholeDays(period)) return { kind: 'daily', metrics: figure.metrics };
       reason = '汇总表按整日汇总 / the rollup holds whole days only';
     }
     if (this.requested === 'rollup') throw new CliError(`不能使用汇总表 / cannot answer from the rollup: ${reason}（运行 hotline kpi --refresh 重建 / rebuild with hotline kpi --refresh）`);
