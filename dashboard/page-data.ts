@@ -322,8 +322,9 @@ export async function risingPage(reader: Reader, settings: KpiSettings, query: Q
 
 /** The newest tickets of the month for a district and a category (both apply: these are rows, not rollup sums). */
 export async function ticketsPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
-  const { filters } = await open(reader, settings, query, known);
-  return { month: filters.month, district: filters.district, category: filters.category, tickets: await reader.use((w) => sampleTickets(w, monthPeriod(filters.month), filters, 20)) };
+  const { filters, calendar } = await open(reader, settings, query, known);
+  const { lastDay } = await calendar;
+  return { month: filters.month, district: filters.district, category: filters.category, tickets: await reader.use((w) => sampleTickets(w, monthPeriod(filters.month), filters, 20, lastDay)) };
 }
 
 /** 区域分析: districts ranked, the chosen district's townships and trend. */

@@ -17,9 +17,9 @@ import {
   unitRanking,
   type BreakdownReport,
 } from '../../pipelines/kpi.js';
-import { unitTickets, UNIT_TICKET_KINDS, type UnitTicketKind } from '../../dashboard/reads.js';
+import { dataMonths, sampleTickets, unitTickets, UNIT_TICKET_KINDS, type UnitTicketKind } from '../../dashboard/reads.js';
 import { refreshRollups } from '../../pipelines/rollups.js';
-import type { Warehouse } from '../../pipelines/warehouse.js';
+import { sqlFile, type Warehouse } from '../../pipelines/warehouse.js';
 import { generateWarehouse } from './generator.js';
 import { tempWarehouse } from './helpers.js';
 
@@ -106,6 +106,32 @@ describe('a generated warehouse', () => {
       }
     }
     expect(Math.min(...Object.values(listed))).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('finds the same newest sample tickets starting from the last days as from the whole month', async () => {
+    const { lastDay } = await dataMonths(warehouse);
+    const [district, category] = await Promise.all([breakdown(warehouse, 'district', months[7], { depth: 2 }), breakdown(warehouse, 'category', months[7])]);
+    const paths = (report: BreakdownReport) => report.rows.filter((r) => r.level > 0).map((r) => Object.values(r.keys).filter((k): k is string => k !== null));
+    const choices = [
+      { district: [], category: [] },
+      ...paths(district).slice(0, 6).map((d) => ({ district: d, category: [] })),
+      ...paths(category).slice(0, 12).map((c) => ({ district: [], category: c })),
+      ...paths(district).slice(0, 3).flatMap((d) => paths(category).slice(0, 4).map((c) => ({ district: d, category: c }))),
+    ];
+    let short = 0;
+    for (const month of [months[7], months[14]]) {
+      const period = monthPeriod(month);
+      for (const filters of choices) {
+        const [d = null, township = null] = filters.district;
+        const [l1 = null, l2 = null, l3 = null] = filters.category;
+        const whole = await warehouse.all(sqlFile('tickets/sample_tickets.sql'), { from: period.from, to: period.to, district: d, township, l1, l2, l3, limit: 20 });
+        expect(await sampleTickets(warehouse, period, filters, 20, lastDay), `${month} ${JSON.stringify(filters)}`).toEqual(whole);
+        if (whole.length < 20) short++;
+      }
+    }
+    // both cases are met: a list filled in the last days, and one that needs the whole month
+    expect(short).toBeGreaterThan(0);
+    expect(short).toBeLessThan(choices.length * 2);
   }, 60_000);
 
   it('counts every non-withdrawn ticket in exactly one month', async () => {
