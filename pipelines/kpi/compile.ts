@@ -304,15 +304,17 @@ function periodMeasureCtes(dimension: Dimension, source: RowSource, scope?: Scop
   const table = source.kind === 'daily' ? ROLLUP_TABLE : MONTHLY_ROLLUP_TABLE;
   const bucket = source.kind === 'daily' ? 'day' : 'month';
   const keys = scope && scope.dimension !== 'total' ? scope.keys.map((_, i) => `\n    and ${KEY_COLUMNS[i]} = $k${i + 1}`).join('') : '';
+  // the time filter first: DuckDB applies a scan's filters in the order written, and the dates are
+  // the cheap, narrowing one (the names are strings)
   return [
     cte(
       'period_measures',
       `-- ${table}: the sums of the metric files, already made per ${bucket} (rollups.ts)
 select *${source.kind === 'daily' ? ' exclude (anchor)' : ''}
 from ${table}
-where dimension = $dimension
-    and ${bucket} >= $from_${bucket}::date
-    and ${bucket} < $to_${bucket}::date${keys}`,
+where ${bucket} >= $from_${bucket}::date
+    and ${bucket} < $to_${bucket}::date
+    and dimension = $dimension${keys}`,
     ),
   ];
 }
@@ -372,8 +374,8 @@ function storedValues(scope: Scope, when: string, bucket?: string): string {
   return `-- ${MONTHLY_VALUES_TABLE}: each month's values, as the rollup made them (rollups.ts)
 select ${bucket ? `${bucket}, ` : ''}* exclude (month, dimension, level, ${KEY_COLUMNS.join(', ')}, share)
 from ${MONTHLY_VALUES_TABLE}
-where dimension = $dimension
-    and ${when}
+where ${when}
+    and dimension = $dimension
     and level = ${keys.length}${keys.map((_, i) => `\n    and ${KEY_COLUMNS[i]} = $k${i + 1}`).join('')}`;
 }
 
@@ -414,8 +416,8 @@ export function breakdownCtes(dimension: BreakdownDimension, depth: number, sour
         `-- ${MONTHLY_VALUES_TABLE}: the month's values at every level, as the rollup made them (rollups.ts)
 select level, ${keys.map((k) => `${k}, `).join('')}* exclude (month, dimension, level, ${KEY_COLUMNS.join(', ')})
 from ${MONTHLY_VALUES_TABLE}
-where dimension = $dimension
-    and month = $from_month::date
+where month = $from_month::date
+    and dimension = $dimension
     and level <= ${depth}`,
       ),
     ];
