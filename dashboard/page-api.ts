@@ -19,6 +19,8 @@ import {
   overviewPage,
   PAGE_READS,
   risingPage,
+  VersionMemo,
+  type Known,
   ticketsPage,
   unitsPage,
   unitTicketsPage,
@@ -39,13 +41,15 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
   const settings = config.kpi;
   const router = express.Router();
   const cache = new Map<string, { version: string; value: unknown }>();
+  // the reads a page shares with others of the same data version (the rollup's state, the calendar …)
+  const memo = new VersionMemo();
 
   const route = (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
     handler(req, res).catch((error: Error) => (error instanceof BadRequest || error instanceof RangeError ? res.status(400).json({ error: error.message }) : next(error)));
   };
 
   /** A cached page answer: computed on pooled connections unless these table versions already have it. */
-  const cached = (reads: readonly string[], compute: (query: Query) => Promise<unknown>) =>
+  const cached = (reads: readonly string[], compute: (query: Query, known: Known) => Promise<unknown>) =>
     route(async (req, res) => {
       const key = `${req.path}?${new URLSearchParams(Object.entries(req.query).map(([k, v]) => [k, String(v)])).toString()}`;
       const version = await pool.use((w) => tableVersions(w, reads));
@@ -53,7 +57,7 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
       let value = hit?.value;
       if (hit && hit.version === version) res.set('x-cache', 'hit');
       else {
-        value = await compute(req.query as Query);
+        value = await compute(req.query as Query, { version, memo });
         cache.delete(key);
         if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
         cache.set(key, { version, value });
@@ -63,14 +67,14 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
     });
 
   router.get('/filters', requireRole('leader'), cached(PAGE_READS.filters, () => filtersPage(pool, settings)));
-  router.get('/overview', requireRole('leader'), cached(PAGE_READS.overview, (q) => overviewPage(pool, settings, q)));
-  router.get('/channels', requireRole('leader'), cached(PAGE_READS.channels, (q) => channelsPage(pool, settings, q)));
-  router.get('/categories', requireRole('leader'), cached(PAGE_READS.categories, (q) => categoriesPage(pool, settings, q)));
-  router.get('/categories/rising', requireRole('leader'), cached(PAGE_READS.rising, (q) => risingPage(pool, settings, q)));
-  router.get('/tickets', requireRole('leader'), cached(PAGE_READS.tickets, (q) => ticketsPage(pool, settings, q)));
-  router.get('/districts', requireRole('leader'), cached(PAGE_READS.districts, (q) => districtsPage(pool, settings, q)));
-  router.get('/units', requireRole('leader'), cached(PAGE_READS.units, (q) => unitsPage(pool, settings, q)));
-  router.get('/units/tickets', requireRole('leader'), cached(PAGE_READS.unitTickets, (q) => unitTicketsPage(pool, settings, q)));
+  router.get('/overview', requireRole('leader'), cached(PAGE_READS.overview, (q, known) => overviewPage(pool, settings, q, known)));
+  router.get('/channels', requireRole('leader'), cached(PAGE_READS.channels, (q, known) => channelsPage(pool, settings, q, known)));
+  router.get('/categories', requireRole('leader'), cached(PAGE_READS.categories, (q, known) => categoriesPage(pool, settings, q, known)));
+  router.get('/categories/rising', requireRole('leader'), cached(PAGE_READS.rising, (q, known) => risingPage(pool, settings, q, known)));
+  router.get('/tickets', requireRole('leader'), cached(PAGE_READS.tickets, (q, known) => ticketsPage(pool, settings, q, known)));
+  router.get('/districts', requireRole('leader'), cached(PAGE_READS.districts, (q, known) => districtsPage(pool, settings, q, known)));
+  router.get('/units', requireRole('leader'), cached(PAGE_READS.units, (q, known) => unitsPage(pool, settings, q, known)));
+  router.get('/units/tickets', requireRole('leader'), cached(PAGE_READS.unitTickets, (q, known) => unitTicketsPage(pool, settings, q, known)));
   // The district boundaries and their mapping: the same for every page, read once per file version.
   router.get('/map', requireRole('leader'), (_req, res) => void res.set('cache-control', 'private, max-age=300').json(mapPayload(config.map, config.root)));
 

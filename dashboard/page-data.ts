@@ -29,6 +29,7 @@ import {
   type KpiSettings,
   type Period,
   type Reader,
+  type RollupStatus,
   type Scope,
 } from '../pipelines/kpi.js';
 import { hasIncidentTables, listIncidents } from '../pipelines/incidents.js';
@@ -43,7 +44,7 @@ export type Query = Record<string, unknown>;
 export type { Reader };
 
 /** The tables behind every KPI (tickets and calls, the text model's category fallback, the unit directory, the rollups). */
-const KPI_TABLES = ['tickets', 'calls', 'ticket_suggestions', 'units', 'kpi_daily', 'kpi_monthly', 'kpi_rollup_state'];
+const KPI_TABLES = ['tickets', 'calls', 'ticket_suggestions', 'units', 'kpi_daily', 'kpi_monthly', 'kpi_monthly_values', 'kpi_unit_tickets', 'kpi_rollup_state'];
 
 /** The tables each page API reads: its cached answers are kept under their versions (page-api.ts). */
 export const PAGE_READS = {
@@ -112,6 +113,44 @@ export async function calendar(w: Warehouse): Promise<Calendar> {
   return { first, last, lastDay, defaultMonth, partial };
 }
 
+/**
+ * What requests that see the same table versions share (page-api.ts keeps one per app): the
+ * rollup's judged state, the calendar and the open incidents depend on the data alone, not on the
+ * month or scope asked for, so they are read once per data version rather than on every request.
+ * A failed read is forgotten; the oldest versions are dropped.
+ */
+export class VersionMemo {
+  private readonly versions = new Map<string, Map<string, Promise<unknown>>>();
+
+  constructor(private readonly size = 16) {}
+
+  get<T>(version: string, name: string, read: () => Promise<T>): Promise<T> {
+    let values = this.versions.get(version);
+    if (!values) {
+      if (this.versions.size >= this.size) this.versions.delete(this.versions.keys().next().value!);
+      this.versions.set(version, (values = new Map()));
+    }
+    let value = values.get(name) as Promise<T> | undefined;
+    if (!value) {
+      value = read();
+      values.set(name, value);
+      value.catch(() => values.delete(name));
+    }
+    return value;
+  }
+}
+
+/** The table versions a request was answered under (its cache key) and the memo they index. */
+export interface Known {
+  version: string;
+  memo: VersionMemo;
+}
+
+/** A read shared per data version when the request knows its versions, else its own. */
+function shared<T>(known: Known | undefined, name: string, read: () => Promise<T>): Promise<T> {
+  return known ? known.memo.get(known.version, name, read) : read();
+}
+
 /** One request: its KPI session, its filters, and the calendar (read alongside the page's figures). */
 interface Request {
   session: KpiSession;
@@ -123,15 +162,16 @@ interface Request {
  * The request's session and filters from its query string. The calendar decides the month only
  * when the URL names none; otherwise it is read while the page's own reads run.
  */
-async function open(reader: Reader, settings: KpiSettings, query: Query): Promise<Request> {
+async function open(reader: Reader, settings: KpiSettings, query: Query, known?: Known): Promise<Request> {
   const asked = text(query.month);
   if (asked !== undefined && !isMonth(asked)) throw new BadRequest('month 应为 YYYY-MM / month must be YYYY-MM');
   const district = path(query.district, 2, 'district');
   const category = path(query.category, 3, 'category');
-  const cal = reader.use(calendar);
+  const cal = shared(known, 'calendar', () => reader.use(calendar));
   cal.catch(() => undefined); // awaited later; an error must not go unhandled meanwhile
   const month = asked ?? (await cal).defaultMonth ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
-  return { session: new KpiSession(reader, settings), filters: { month, district, category }, calendar: cal };
+  const judged = known ? () => shared<RollupStatus>(known, 'rollup', () => new KpiSession(reader, settings).rollup()) : undefined;
+  return { session: new KpiSession(reader, settings, 'auto', judged), filters: { month, district, category }, calendar: cal };
 }
 
 /** Whether the rollup answered the request, and why not (read once per session). */
@@ -170,14 +210,14 @@ export async function filtersPage(reader: Reader, settings: KpiSettings) {
 }
 
 /** 总览: KPI cards with 环比/同比 and sparklines, daily volume, active alerts. */
-export async function overviewPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const { session, filters, calendar } = await open(reader, settings, query);
+export async function overviewPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
+  const { session, filters, calendar } = await open(reader, settings, query, known);
   const { scope, ignored } = scopeOf(filters);
   const period = monthPeriod(filters.month);
   const [history, daily, alerts, share] = await Promise.all([
     monthWithHistory(session, filters.month, { scope }),
     dailyReceived(session, { kind: 'time', from: shiftPeriod(period, -2).from, to: period.to }, { scope }),
-    reader.use(async (w) => ((await hasIncidentTables(w)) ? listIncidents(w, { active: true, limit: 8 }) : null)),
+    shared(known, 'alerts', () => reader.use(async (w) => ((await hasIncidentTables(w)) ? listIncidents(w, { active: true, limit: 8 }) : null))),
     scopeShare(session, scope, period),
   ]);
   const { series, comparison } = history;
@@ -215,8 +255,8 @@ async function scopeShare(session: KpiSession, scope: Scope, period: Period): Pr
 }
 
 /** 来源渠道 of a month (all tickets: the rollup holds channels for the whole hotline only). */
-export async function channelsPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const { session, filters } = await open(reader, settings, query);
+export async function channelsPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
+  const { session, filters } = await open(reader, settings, query, known);
   const report = await breakdown(session, 'channel', monthPeriod(filters.month), { depth: 1 });
   return {
     month: filters.month,
@@ -226,8 +266,8 @@ export async function channelsPage(reader: Reader, settings: KpiSettings, query:
 }
 
 /** 诉求分析: the category tree, the chosen category's trend, request types, risers and sample tickets. */
-export async function categoriesPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const { session, filters, calendar } = await open(reader, settings, query);
+export async function categoriesPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
+  const { session, filters, calendar } = await open(reader, settings, query, known);
   const period = monthPeriod(filters.month);
   const selected = filters.category;
   const scope: Scope = selected.length ? { dimension: 'category', keys: selected } : { dimension: 'total', keys: [] };
@@ -271,8 +311,8 @@ export async function categoriesPage(reader: Reader, settings: KpiSettings, quer
 }
 
 /** The 二级分类 rising fastest against the previous month (kpi.ts risingCategories). */
-export async function risingPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const { session, filters } = await open(reader, settings, query);
+export async function risingPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
+  const { session, filters } = await open(reader, settings, query, known);
   const rising = await risingCategories(session, monthPeriod(filters.month), { level: 2, limit: 8, minVolume: 5 });
   return {
     month: filters.month,
@@ -281,14 +321,15 @@ export async function risingPage(reader: Reader, settings: KpiSettings, query: Q
 }
 
 /** The newest tickets of the month for a district and a category (both apply: these are rows, not rollup sums). */
-export async function ticketsPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const { filters } = await open(reader, settings, query);
-  return { month: filters.month, district: filters.district, category: filters.category, tickets: await reader.use((w) => sampleTickets(w, monthPeriod(filters.month), filters, 20)) };
+export async function ticketsPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
+  const { filters, calendar } = await open(reader, settings, query, known);
+  const { lastDay } = await calendar;
+  return { month: filters.month, district: filters.district, category: filters.category, tickets: await reader.use((w) => sampleTickets(w, monthPeriod(filters.month), filters, 20, lastDay)) };
 }
 
 /** 区域分析: districts ranked, the chosen district's townships and trend. */
-export async function districtsPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const { session, filters, calendar } = await open(reader, settings, query);
+export async function districtsPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
+  const { session, filters, calendar } = await open(reader, settings, query, known);
   const period = monthPeriod(filters.month);
   // '未知区县' is a district of its own (stg_tickets), never the whole hotline
   const series = (name: string | null) =>
@@ -323,8 +364,8 @@ export async function districtsPage(reader: Reader, settings: KpiSettings, query
 }
 
 /** 承办单位: the “三率” ranking of the month, optionally of one unit kind. */
-export async function unitsPage(reader: Reader, settings: KpiSettings, query: Query) {
-  const { session, filters, calendar } = await open(reader, settings, query);
+export async function unitsPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
+  const { session, filters, calendar } = await open(reader, settings, query, known);
   const report = await unitRanking(session, monthPeriod(filters.month));
   const kind = text(query.kind);
   return {
@@ -339,12 +380,13 @@ export async function unitsPage(reader: Reader, settings: KpiSettings, query: Qu
 }
 
 /** A unit's overdue, returned or dissatisfied tickets of the month. */
-export async function unitTicketsPage(reader: Reader, settings: KpiSettings, query: Query) {
+export async function unitTicketsPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
   const unit = text(query.unit);
   const kind = text(query.kind) as UnitTicketKind | undefined;
   if (!unit || !kind || !(kind in UNIT_TICKET_KINDS)) throw new BadRequest(`unit 和 kind（${Object.keys(UNIT_TICKET_KINDS).join('|')}）必填 / unit and kind required`);
-  const { session, filters } = await open(reader, settings, query);
-  const asOf = kind === 'overdue' ? await session.asOf() : null;
-  const tickets = await reader.use((w) => unitTickets(w, unit, monthPeriod(filters.month), kind, asOf));
-  return { month: filters.month, unit, kind, label: UNIT_TICKET_KINDS[kind], asOf, tickets };
+  const { session, filters } = await open(reader, settings, query, known);
+  // the rollup's own list while it answers (overdue as of its as-of time, like its figures)
+  const [{ usable }, asOf] = await Promise.all([session.rollup(), session.asOf()]);
+  const tickets = await reader.use((w) => unitTickets(w, unit, monthPeriod(filters.month), kind, asOf, usable ? 'rollup' : 'tickets'));
+  return { month: filters.month, unit, kind, label: UNIT_TICKET_KINDS[kind], asOf: kind === 'overdue' ? asOf : null, tickets };
 }

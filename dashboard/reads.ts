@@ -48,11 +48,33 @@ export async function dataMonths(warehouse: Warehouse): Promise<{ first: string 
 
 export type TicketRow = Record<string, string | number | null>;
 
-/** The newest tickets received in the period, narrowed by district and category paths (both may apply here). */
-export async function sampleTickets(warehouse: Warehouse, period: Period, filters: Pick<Filters, 'district' | 'category'>, limit = 20): Promise<TicketRow[]> {
+/** How far back from the data's last day the newest tickets are looked for first: one day, then a week. */
+const NEWEST_FIRST_DAYS = [1, 7];
+
+/**
+ * The newest tickets received in the period, narrowed by district and category paths (both may
+ * apply here). They are looked for in the period's last day with data first, then its last week,
+ * then the whole period: when a shorter stretch already holds `limit` of them, every ticket before
+ * it is older than those, so the answer is the same — and a day is a few row groups of a month.
+ * `lastDay` is the data's last day (the calendar's), where a month still being filled ends.
+ */
+export async function sampleTickets(
+  warehouse: Warehouse,
+  period: Period,
+  filters: Pick<Filters, 'district' | 'category'>,
+  limit = 20,
+  lastDay: string | null = null,
+): Promise<TicketRow[]> {
   const [district = null, township = null] = filters.district;
   const [l1 = null, l2 = null, l3 = null] = filters.category;
-  return warehouse.all<TicketRow>(sqlFile('tickets/sample_tickets.sql'), { from: period.from, to: period.to, district, township, l1, l2, l3, limit });
+  const dataEnd = lastDay ? `${new Date(Date.parse(`${lastDay}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)} 00:00:00` : period.to;
+  const end = dataEnd < period.to ? dataEnd : period.to;
+  const starts = NEWEST_FIRST_DAYS.map((days) => `${new Date(Date.parse(`${end.slice(0, 10)}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10)} 00:00:00`);
+  for (const from of [...starts.filter((start) => start > period.from), period.from]) {
+    const rows = await warehouse.allPrepared<TicketRow>(sqlFile('tickets/sample_tickets.sql'), { from, to: period.to, district, township, l1, l2, l3, limit });
+    if (rows.length >= limit || from === period.from) return rows;
+  }
+  return [];
 }
 
 export const UNIT_TICKET_KINDS = {
@@ -62,8 +84,19 @@ export const UNIT_TICKET_KINDS = {
 } as const;
 export type UnitTicketKind = keyof typeof UNIT_TICKET_KINDS;
 
-/** A unit's tickets behind its ranking figures: queries/tickets/unit_<kind>_tickets.sql. */
-export async function unitTickets(warehouse: Warehouse, unit: string, period: Period, kind: UnitTicketKind, asOf: string | null, limit = 200): Promise<TicketRow[]> {
-  const params = { unit, from: period.from, to: period.to, limit, ...(kind === 'overdue' ? { as_of: asOf } : {}) };
-  return warehouse.all<TicketRow>(sqlFile(`tickets/unit_${kind}_tickets.sql`), params);
+/**
+ * A unit's tickets behind its ranking figures (queries/tickets/unit_tickets.sql): as the rollup
+ * stored them (kpi_unit_tickets) while it answers, else straight from the tickets.
+ */
+export async function unitTickets(
+  warehouse: Warehouse,
+  unit: string,
+  period: Period,
+  kind: UnitTicketKind,
+  asOf: string | null,
+  from: 'rollup' | 'tickets',
+  limit = 200,
+): Promise<TicketRow[]> {
+  if (from === 'rollup') return warehouse.allPrepared<TicketRow>(sqlFile('tickets/stored_unit_tickets.sql'), { unit, kind, month: period.from.slice(0, 10), limit });
+  return warehouse.allPrepared<TicketRow>(sqlFile('tickets/unit_tickets.sql'), { unit, kind, from: period.from, to: period.to, as_of: asOf, limit });
 }

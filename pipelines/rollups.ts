@@ -2,7 +2,10 @@
  * The summary tables behind every monthly view: `kpi_daily` holds, per day × dimension × key (and
  * anchor: received / called back / completed tickets, calls), the additive sums of every metric file
  * (queries/kpi/*.sql) — the same aggregates the direct query computes, so a month is the sum of its
- * days — and `kpi_monthly` the same per month (queries/rollups/kpi_monthly.sql), what the pages read.
+ * days — `kpi_monthly` the same per month (queries/rollups/kpi_monthly.sql), and `kpi_monthly_values`
+ * each month's values at every level of each dimension (made by the same SQL as a breakdown): what
+ * the pages read — and `kpi_unit_tickets`, each unit's overdue, returned and dissatisfied tickets
+ * by month (the 承办单位 drill-downs: queries/tickets/unit_tickets.sql).
  * Rebuilt in full after each load (the ingest pipeline calls refreshRollups through refresh.ts): a
  * load can change old tickets, and a ticket's 重复诉求 flag depends on the tickets of the 30 days
  * before it, so only a full rebuild is always right.
@@ -15,7 +18,7 @@
  */
 import type { Config } from './config.js';
 import { DEFAULT_KPI_SETTINGS, type KpiSettings } from './kpi/catalogue.js';
-import { bindParams, MONTHLY_ROLLUP_TABLE, monthlyRollupSql, ROLLUP_STATE_TABLE, ROLLUP_TABLE, rollupBuildSql, settingParams } from './kpi/compile.js';
+import { bindParams, MONTHLY_ROLLUP_TABLE, MONTHLY_VALUES_TABLE, monthlyRollupSql, monthlyValuesSql, ROLLUP_STATE_TABLE, ROLLUP_TABLE, rollupBuildSql, settingParams, UNIT_TICKETS_TABLE, unitTicketsSql } from './kpi/compile.js';
 import { dataAsOf, dataFingerprint } from './kpi/freshness.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -35,7 +38,7 @@ export interface RollupRefresh {
 const ALL_TIME = { from: '1000-01-01 00:00:00', to: '9999-12-31 00:00:00' };
 
 /**
- * Rebuilds kpi_daily, kpi_monthly and kpi_rollup_state in one transaction: readers on other connections keep
+ * Rebuilds kpi_daily, kpi_monthly, kpi_monthly_values, kpi_unit_tickets and kpi_rollup_state in one transaction: readers on other connections keep
  * the previous tables until it commits. Settings come from config.kpi (defaults without a config).
  */
 export async function refreshRollups(warehouse: Warehouse, config?: Pick<Config, 'kpi'> | { kpi: KpiSettings }): Promise<RollupRefresh> {
@@ -48,6 +51,10 @@ export async function refreshRollups(warehouse: Warehouse, config?: Pick<Config,
     const build = `create or replace table ${ROLLUP_TABLE} as\n${sql}`;
     await warehouse.run(build, bindParams(build, { ...settingParams(settings), ...ALL_TIME, as_of: asOf }));
     await warehouse.run(`create or replace table ${MONTHLY_ROLLUP_TABLE} as\n${monthlyRollupSql()}`);
+    await warehouse.run(`create or replace table ${MONTHLY_VALUES_TABLE} as\n${monthlyValuesSql()}`);
+    // the drill-downs' tickets, overdue as of the same moment as the rollup's figures
+    const unitTickets = `create or replace table ${UNIT_TICKETS_TABLE} as\n${unitTicketsSql()}`;
+    await warehouse.run(unitTickets, bindParams(unitTickets, { ...ALL_TIME, unit: null, kind: null, limit: null, as_of: asOf }));
     const rows = Number((await warehouse.one<{ n: number }>(`select count(*) as n from ${ROLLUP_TABLE}`))?.n ?? 0);
     const durationMs = Math.round(performance.now() - started);
     await warehouse.run(`create or replace table ${ROLLUP_STATE_TABLE} (

@@ -72,7 +72,6 @@ let nextRequest = 0;
 function scryptOffThread(password: string, salt: Buffer, length: number, options: { N: number; r: number; p: number }): Promise<Buffer> {
   if (!scryptThread) {
     const thread = new Worker(SCRYPT_THREAD, { eval: true });
-    thread.unref();
     thread.on('message', ({ id, key, error }: { id: number; key?: Uint8Array; error?: string }) => {
       const request = pending.get(id);
       pending.delete(id);
@@ -84,6 +83,8 @@ function scryptOffThread(password: string, salt: Buffer, length: number, options
       pending.clear();
       scryptThread = null;
     });
+    // after the listeners: listening to the thread holds the process open again
+    thread.unref();
     scryptThread = thread;
   }
   const id = nextRequest++;

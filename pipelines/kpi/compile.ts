@@ -33,6 +33,9 @@ import {
 
 export const ROLLUP_TABLE = 'kpi_daily';
 export const MONTHLY_ROLLUP_TABLE = 'kpi_monthly';
+export const MONTHLY_VALUES_TABLE = 'kpi_monthly_values';
+/** Each unit's overdue, returned and dissatisfied tickets by month (queries/tickets/unit_tickets.sql). */
+export const UNIT_TICKETS_TABLE = 'kpi_unit_tickets';
 export const ROLLUP_STATE_TABLE = 'kpi_rollup_state';
 
 const ANCHORS = ['received_tickets', 'received_callers', 'called_back_tickets', 'completed_tickets', 'offered_calls'] as const;
@@ -283,36 +286,47 @@ function scopedTicketsSql(shape: DirectShape): string {
   return `select *\nfrom (\n${body}\n) as in_scope\nwhere ${where}`;
 }
 
-/** Where a period's rows come from: the tickets (direct) or a rollup table. */
+/**
+ * Where a period's rows come from: the tickets (direct), a rollup table of sums, or — for one
+ * calendar month, or each month of a series — that month's values as the rollup stored them.
+ */
 export type RowSource =
   | ({ kind: 'direct' } & Omit<DirectShape, 'dimensions'>)
-  | { kind: 'daily' }
-  | { kind: 'monthly' };
+  | { kind: 'daily' | 'monthly'; metrics?: ReadonlySet<string> }
+  | { kind: 'values' };
 
 /** The rows of one dimension for a period, with the time bucket the caller asked for (or none). */
 function periodMeasureCtes(dimension: Dimension, source: RowSource, scope?: Scope): string[] {
   if (source.kind === 'direct') {
     return [...measureCtes({ ...source, dimensions: dimension, scope }), cte('period_measures', 'select * exclude (anchor) from grouped_measures')];
   }
+  if (source.kind === 'values') throw new Error('stored values are read as they are, never summed again');
   const table = source.kind === 'daily' ? ROLLUP_TABLE : MONTHLY_ROLLUP_TABLE;
   const bucket = source.kind === 'daily' ? 'day' : 'month';
   const keys = scope && scope.dimension !== 'total' ? scope.keys.map((_, i) => `\n    and ${KEY_COLUMNS[i]} = $k${i + 1}`).join('') : '';
+  // the time filter first: DuckDB applies a scan's filters in the order written, and the dates are
+  // the cheap, narrowing one (the names are strings)
   return [
     cte(
       'period_measures',
       `-- ${table}: the sums of the metric files, already made per ${bucket} (rollups.ts)
 select *${source.kind === 'daily' ? ' exclude (anchor)' : ''}
 from ${table}
-where dimension = $dimension
-    and ${bucket} >= $from_${bucket}::date
-    and ${bucket} < $to_${bucket}::date${keys}`,
+where ${bucket} >= $from_${bucket}::date
+    and ${bucket} < $to_${bucket}::date
+    and dimension = $dimension${keys}`,
     ),
   ];
 }
 
 /** The sums of a set of rows: every measure combined its own way. */
-function sumColumns(): string[] {
-  return measures().map((m) => (m.combine === 'max' ? `max(${m.column}) as ${m.column},` : `cast(coalesce(sum(${m.column}), 0) as ${m.type}) as ${m.column},`));
+function sumColumns(metrics?: ReadonlySet<string>): string[] {
+  // the measures of metrics not asked for are 0, as a direct query gives them (their rows are null there)
+  const asked = metrics ? new Set(metricFiles().filter((file) => metrics.has(file.key) || file.key === LATEST_DEADLINE).flatMap((file) => file.columns)) : null;
+  return measures().map((m) => {
+    if (asked && !asked.has(m.column)) return `cast(0 as ${m.type}) as ${m.column},`;
+    return m.combine === 'max' ? `max(${m.column}) as ${m.column},` : `cast(coalesce(sum(${m.column}), 0) as ${m.type}) as ${m.column},`;
+  });
 }
 
 /** SQL: rows that should carry an input lack it and none carries it (the export lacks the column). */
@@ -351,11 +365,26 @@ function statement(ctes: string[], last: string): string {
   return `with\n${ctes.join(',\n\n')}\n\nselect * from ${last}`;
 }
 
+/**
+ * The stored values of a scope's own row (its level, its keys) in the months `when` names: what
+ * the values of the same months' sums are, made once by the rollup (monthlyValuesSql).
+ */
+function storedValues(scope: Scope, when: string, bucket?: string): string {
+  const keys = scope.dimension === 'total' ? [] : scope.keys;
+  return `-- ${MONTHLY_VALUES_TABLE}: each month's values, as the rollup made them (rollups.ts)
+select ${bucket ? `${bucket}, ` : ''}* exclude (month, dimension, level, ${KEY_COLUMNS.join(', ')}, share)
+from ${MONTHLY_VALUES_TABLE}
+where ${when}
+    and dimension = $dimension
+    and level = ${keys.length}${keys.map((_, i) => `\n    and ${KEY_COLUMNS[i]} = $k${i + 1}`).join('')}`;
+}
+
 /** Every value of the period (one row). */
 export function totalsSql(source: RowSource, scope: Scope = WHOLE_HOTLINE): string {
   const dimension: Dimension = scope.dimension === 'total' ? 'total' : scope.dimension;
+  if (source.kind === 'values') return statement([cte('final', storedValues(scope, 'month = $from_month::date'))], 'final');
   return statement(
-    [...periodMeasureCtes(dimension, source, scope), cte('sums', `select\n  ${sumColumns().join('\n  ')}\nfrom period_measures`), cte('final', valuesSelect())],
+    [...periodMeasureCtes(dimension, source, scope), cte('sums', `select\n  ${sumColumns(source.metrics).join('\n  ')}\nfrom period_measures`), cte('final', valuesSelect())],
     'final',
   );
 }
@@ -363,10 +392,14 @@ export function totalsSql(source: RowSource, scope: Scope = WHOLE_HOTLINE): stri
 /** Every value per month (or day) of the period, for a scope: one row per bucket that has rows. */
 export function seriesSql(source: RowSource, bucket: 'month' | 'day', scope: Scope = WHOLE_HOTLINE): string {
   const dimension: Dimension = scope.dimension === 'total' ? 'total' : scope.dimension;
+  if (source.kind === 'values') {
+    if (bucket !== 'month') throw new Error('stored values are per month');
+    return statement([cte('final', storedValues(scope, 'month >= $from_month::date\n    and month < $to_month::date', `strftime(month, '%Y-%m') as bucket`))], 'final order by bucket');
+  }
   return statement(
     [
       ...periodMeasureCtes(dimension, source, scope),
-      cte('sums', `select\n  strftime(${bucket}, '${bucket === 'month' ? '%Y-%m' : '%Y-%m-%d'}') as bucket,\n  ${sumColumns().join('\n  ')}\nfrom period_measures\ngroup by bucket`),
+      cte('sums', `select\n  strftime(${bucket}, '${bucket === 'month' ? '%Y-%m' : '%Y-%m-%d'}') as bucket,\n  ${sumColumns(source.metrics).join('\n  ')}\nfrom period_measures\ngroup by bucket`),
       cte('final', valuesSelect()),
     ],
     'final order by bucket',
@@ -375,10 +408,24 @@ export function seriesSql(source: RowSource, bucket: 'month' | 'day', scope: Sco
 
 export function breakdownCtes(dimension: BreakdownDimension, depth: number, source: RowSource): string[] {
   const keys = KEY_COLUMNS.slice(0, depth);
+  if (source.kind === 'values') {
+    // every level of the month's tree is stored: a shallower breakdown is its top levels
+    return [
+      cte(
+        'breakdown',
+        `-- ${MONTHLY_VALUES_TABLE}: the month's values at every level, as the rollup made them (rollups.ts)
+select level, ${keys.map((k) => `${k}, `).join('')}* exclude (month, dimension, level, ${KEY_COLUMNS.join(', ')})
+from ${MONTHLY_VALUES_TABLE}
+where month = $from_month::date
+    and dimension = $dimension
+    and level <= ${depth}`,
+      ),
+    ];
+  }
   const level = keys.map((k) => `(1 - grouping(${k}))`).join(' + ');
   return [
     ...periodMeasureCtes(dimension, source),
-    cte('sums', `select\n  ${level} as level,\n  ${keys.map((k) => `${k},`).join('\n  ')}\n  ${sumColumns().join('\n  ')}\nfrom period_measures\ngroup by rollup (${keys.join(', ')})`),
+    cte('sums', `select\n  ${level} as level,\n  ${keys.map((k) => `${k},`).join('\n  ')}\n  ${sumColumns(source.metrics).join('\n  ')}\nfrom period_measures\ngroup by rollup (${keys.join(', ')})`),
     cte(
       'breakdown',
       valuesSelect([
@@ -419,7 +466,7 @@ export function rollupBuildSql(): { sql: string; definition: string } {
   if (!rollupBuildCache) {
     // ordered by dimension and day so that a month of one dimension is a few row groups to read
     const sql = `with\n${measureCtes({ grain: 'day', dimensions: 'all' }).join(',\n\n')}\n\nselect * from grouped_measures\norder by dimension, day`;
-    const definition = createHash('sha256').update(sql).update(monthlyRollupSql()).digest('hex').slice(0, 16);
+    const definition = createHash('sha256').update(sql).update(monthlyRollupSql()).update(monthlyValuesSql()).update(unitTicketsSql()).digest('hex').slice(0, 16);
     rollupBuildCache = { sql, definition };
   }
   return rollupBuildCache;
@@ -431,6 +478,44 @@ export function monthlyRollupSql(): string {
   const marker = '-- <measures>';
   if (!text.includes(marker)) throw new Error(`queries/rollups/kpi_monthly.sql: expected the line "${marker}" where the measures go`);
   return text.replace(marker, sumColumns().join('\n    '));
+}
+
+/**
+ * kpi_monthly_values from kpi_monthly: each month's values per dimension at every level of its
+ * keys (the whole dimension, then 一级, 二级 … down to its last key), made by the same sums → values
+ * SQL as a breakdown of that month — so a page asking for one month, or a series of months, reads
+ * its rows as they are instead of summing and dividing again.
+ */
+export function monthlyValuesSql(): string {
+  const level = KEY_COLUMNS.map((k) => `(1 - grouping(${k}))`).join(' + ');
+  const depth = `case dimension\n    ${BREAKDOWN_DIMENSION_NAMES.map((d) => `when '${d}' then ${BREAKDOWN_DIMENSIONS[d].keys.length}`).join('\n    ')}\n    else 0\n  end`;
+  return statement(
+    [
+      cte(
+        'rolled_up',
+        `select\n  month,\n  dimension,\n  ${level} as level,\n  ${KEY_COLUMNS.map((k) => `${k},`).join('\n  ')}\n  ${sumColumns().join('\n  ')}\nfrom ${MONTHLY_ROLLUP_TABLE}\ngroup by month, dimension, rollup (${KEY_COLUMNS.join(', ')})`,
+      ),
+      // a dimension's keys end at its depth: the levels below it would repeat the rows above
+      cte('sums', `select *\nfrom rolled_up\nwhere level <= ${depth}`),
+      cte(
+        'final',
+        valuesSelect([
+          `case when max(received) filter (where level = 0) over (partition by month, dimension) = 0 then null\n    else received / max(received) filter (where level = 0) over (partition by month, dimension) end as share,`,
+        ]),
+      ),
+    ],
+    // a month of one dimension is a few neighbouring rows
+    'final\norder by dimension, month, level, key1, key2, key3',
+  );
+}
+
+/**
+ * kpi_unit_tickets: every unit's overdue, returned and dissatisfied tickets of every month — the
+ * rows of queries/tickets/unit_tickets.sql before one unit, kind and month are picked (bound with
+ * $unit, $kind and $limit null).
+ */
+export function unitTicketsSql(): string {
+  return `with ${cteChain('tickets/unit_tickets.sql')}\n\nselect * from unit_tickets`;
 }
 
 /** Bind exactly the parameters a statement names (DuckDB refuses unknown ones). */

@@ -6,7 +6,7 @@
  */
 import { sqlFile, type Warehouse } from '../warehouse.js';
 import type { KpiSettings } from './catalogue.js';
-import { MONTHLY_ROLLUP_TABLE, ROLLUP_STATE_TABLE, ROLLUP_TABLE, rollupBuildSql } from './compile.js';
+import { MONTHLY_ROLLUP_TABLE, MONTHLY_VALUES_TABLE, ROLLUP_STATE_TABLE, ROLLUP_TABLE, rollupBuildSql, UNIT_TICKETS_TABLE } from './compile.js';
 
 export interface RollupState {
   refreshed_at: string;
@@ -57,12 +57,14 @@ export async function dataAsOf(warehouse: Warehouse): Promise<string | null> {
 }
 
 export async function rollupState(warehouse: Warehouse): Promise<RollupState | null> {
-  const exists = await warehouse.one<{ n: number }>(`select count(*) as n from duckdb_tables() where schema_name = 'main' and table_name in ($state, $daily, $monthly)`, {
+  const exists = await warehouse.one<{ n: number }>(`select count(*) as n from duckdb_tables() where schema_name = 'main' and table_name in ($state, $daily, $monthly, $values, $unit_tickets)`, {
     state: ROLLUP_STATE_TABLE,
     daily: ROLLUP_TABLE,
     monthly: MONTHLY_ROLLUP_TABLE,
+    values: MONTHLY_VALUES_TABLE,
+    unit_tickets: UNIT_TICKETS_TABLE,
   });
-  if (!exists || exists.n < 3) return null;
+  if (!exists || exists.n < 5) return null;
   return (await warehouse.one<RollupState>(`select * from ${ROLLUP_STATE_TABLE}`)) ?? null;
 }
 

@@ -46,15 +46,17 @@ export class KpiSession {
   private status: Promise<RollupStatus> | null = null;
   private asOfTime: Promise<string | null> | null = null;
 
+  /** `judged`: the rollup's state as judged for the same data before (the dashboard keeps it per table versions). */
   constructor(
     readonly reader: Reader,
     readonly settings: KpiSettings = DEFAULT_KPI_SETTINGS,
     readonly requested: Source = 'auto',
+    private readonly judged?: () => Promise<RollupStatus>,
   ) {}
 
   /** The rollup's state and whether it answers: two small reads, once per session. */
   rollup(): Promise<RollupStatus> {
-    this.status ??= this.reader.use(async (w) => {
+    this.status ??= this.judged?.() ?? this.reader.use(async (w) => {
       const state = await rollupState(w);
       return judgeRollup(state, state ? await dataFingerprint(w) : EMPTY_FINGERPRINT, this.settings);
     });
@@ -67,8 +69,11 @@ export class KpiSession {
     return this.asOfTime;
   }
 
-  /** Where rows for `period` come from: the monthly or daily rollup when it answers, else the tickets. */
-  async rowSource(period: Period, figure: FigureOptions = {}, needs: 'any' | 'days' = 'any'): Promise<RowSource> {
+  /**
+   * Where rows for `period` come from: the rollup when it answers — one month's (or, for a series,
+   * each month's) stored values, else the monthly or daily sums — otherwise the tickets.
+   */
+  async rowSource(period: Period, figure: FigureOptions = {}, needs: 'any' | 'days' | 'each month' = 'any'): Promise<RowSource> {
     const direct: RowSource = { kind: 'direct', grain: 'period', filter: figure.filter, rewind: !!figure.rewindTo, metrics: figure.metrics };
     // A rewound figure (a young month's same-age base) is never in the rollup: it always reads the tickets.
     if (figure.rewindTo) return direct;
@@ -79,8 +84,10 @@ export class KpiSession {
     const status = await this.rollup();
     let reason = status.reason;
     if (status.usable) {
-      if (needs === 'any' && wholeMonths(period)) return { kind: 'monthly' };
-      if (isWholeDays(period)) return { kind: 'daily' };
+      const months = wholeMonths(period);
+      if (months && (needs === 'each month' || (needs === 'any' && months.first === months.last))) return { kind: 'values' };
+      if (needs === 'any' && months) return { kind: 'monthly', metrics: figure.metrics };
+      if (isWholeDays(period)) return { kind: 'daily', metrics: figure.metrics };
       reason = '汇总表按整日汇总 / the rollup holds whole days only';
     }
     if (this.requested === 'rollup') throw new CliError(`不能使用汇总表 / cannot answer from the rollup: ${reason}（运行 hotline kpi --refresh 重建 / rebuild with hotline kpi --refresh）`);
@@ -91,7 +98,7 @@ export class KpiSession {
   async params(period: Period, source: RowSource, figure: FigureOptions, extra: Params = {}): Promise<Params> {
     const all: Params = { ...settingParams(this.settings), ...extra, from: period.from, to: period.to };
     if (source.kind === 'daily') Object.assign(all, { from_day: period.from.slice(0, 10), to_day: period.to.slice(0, 10) });
-    if (source.kind === 'monthly') Object.assign(all, { from_month: period.from.slice(0, 10), to_month: period.to.slice(0, 10) });
+    if (source.kind === 'monthly' || source.kind === 'values') Object.assign(all, { from_month: period.from.slice(0, 10), to_month: period.to.slice(0, 10) });
     figure.scope?.keys.forEach((key, i) => (all[`k${i + 1}`] = key));
     if (figure.filter) Object.assign(all, figure.filter.params);
     return all;

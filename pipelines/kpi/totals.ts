@@ -156,7 +156,7 @@ export async function monthlyKpis(target: Warehouse | KpiSession, month: string,
 export async function monthlySeries(target: Warehouse | KpiSession, first: string, last: string, options: PeriodOptions = {}): Promise<KpiReport[]> {
   const session = sessionOf(target, options);
   const whole: Period = { kind: 'time', from: monthPeriod(first).from, to: monthPeriod(last).to };
-  const base = await session.rowSource(whole, options);
+  const base = await session.rowSource(whole, options, 'each month');
   const source = base.kind === 'direct' ? { ...base, grain: 'month' as const } : base;
   const scope = options.scope ?? WHOLE_HOTLINE;
   const query = await session.plan(whole, source, options, seriesSql(source, 'month', scope), { dimension: scope.dimension });
@@ -168,7 +168,8 @@ export async function monthlySeries(target: Warehouse | KpiSession, first: strin
 /** Tickets received per day in [from, to) for a scope; days without tickets are 0. */
 export async function dailyReceived(target: Warehouse | KpiSession, period: Period, options: PeriodOptions = {}): Promise<{ date: string; count: number }[]> {
   const session = sessionOf(target, options);
-  const base = await session.rowSource(period, options, 'days');
+  // only the count is drawn: the other metrics' sums are not read
+  const base = await session.rowSource(period, { ...options, metrics: new Set(['received']) }, 'days');
   const source = base.kind === 'direct' ? { ...base, grain: 'day' as const } : base;
   const scope = options.scope ?? WHOLE_HOTLINE;
   const query = await session.plan(period, source, options, seriesSql(source, 'day', scope), { dimension: scope.dimension });

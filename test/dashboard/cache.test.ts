@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VersionMemo } from '../../dashboard/page-data.js';
 import { createApp } from '../../dashboard/server.js';
 import { refreshRollups } from '../../pipelines/rollups.js';
 import { tableVersions } from '../../pipelines/table-versions.js';
@@ -105,5 +106,20 @@ describe('page answers are cached under the versions of the tables they read', (
     await warehouse.run(`update incident_notes set note = 'y'`);
     const changed = await tableVersions(warehouse, ['incident_notes']);
     expect(new Set([absent, empty, one, changed]).size).toBe(4);
+  });
+});
+
+describe('the reads requests of one data version share', () => {
+  it('reads once per version and name, again for a new version, and forgets a failed read', async () => {
+    const memo = new VersionMemo(2);
+    let reads = 0;
+    const read = async () => ++reads;
+    expect(await Promise.all([memo.get('v1', 'calendar', read), memo.get('v1', 'calendar', read)])).toEqual([1, 1]);
+    expect(await memo.get('v1', 'rollup', read)).toBe(2);
+    expect(await memo.get('v2', 'calendar', read)).toBe(3);
+    await expect(memo.get('v3', 'calendar', () => Promise.reject(new Error('busy')))).rejects.toThrow('busy');
+    expect(await memo.get('v3', 'calendar', read)).toBe(4);
+    // only the newest versions are kept
+    expect(await memo.get('v1', 'calendar', read)).toBe(5);
   });
 });

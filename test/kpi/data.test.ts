@@ -9,12 +9,17 @@ import {
   BREAKDOWN_DIMENSION_NAMES,
   KPI_METRICS,
   breakdown,
+  dataAsOf,
   monthlyKpis,
+  monthlySeries,
+  monthPeriod,
+  timePeriod,
   unitRanking,
   type BreakdownReport,
 } from '../../pipelines/kpi.js';
+import { dataMonths, sampleTickets, unitTickets, UNIT_TICKET_KINDS, type UnitTicketKind } from '../../dashboard/reads.js';
 import { refreshRollups } from '../../pipelines/rollups.js';
-import type { Warehouse } from '../../pipelines/warehouse.js';
+import { sqlFile, type Warehouse } from '../../pipelines/warehouse.js';
 import { generateWarehouse } from './generator.js';
 import { tempWarehouse } from './helpers.js';
 
@@ -69,6 +74,65 @@ describe('a generated warehouse', () => {
       expect(rollup.rows, `ranking ${month}`).toEqual(direct.rows);
     }
   }, 120_000);
+
+  it('gives the same breakdowns and series from the monthly sums as from the tickets over several months', async () => {
+    const quarter = timePeriod(`${months[3]}-01 00:00:00`, monthPeriod(months[5]).to);
+    for (const dimension of BREAKDOWN_DIMENSION_NAMES) {
+      const direct = await breakdown(warehouse, dimension, quarter, { source: 'direct' });
+      const rollup = await breakdown(warehouse, dimension, quarter, { source: 'rollup' });
+      expect(rollup.rows, dimension).toEqual(direct.rows);
+    }
+    const scope = { dimension: 'category' as const, keys: ['城乡建设'] };
+    const direct = await monthlySeries(warehouse, months[1], months[6], { source: 'direct', scope });
+    const rollup = await monthlySeries(warehouse, months[1], months[6], { source: 'rollup', scope });
+    expect(rollup.map((r) => r.values)).toEqual(direct.map((r) => r.values));
+  }, 60_000);
+
+  it('lists the same drill-down tickets from the rollup as from the tickets, as many as the ranking counts', async () => {
+    const asOf = await dataAsOf(warehouse);
+    const listed = { overdue: 0, returned: 0, dissatisfied: 0 };
+    for (const month of [months[2], months[9], months[14]]) {
+      const period = monthPeriod(month);
+      const ranking = await unitRanking(warehouse, month);
+      for (const row of ranking.rows.slice(0, 6)) {
+        for (const kind of Object.keys(UNIT_TICKET_KINDS) as UnitTicketKind[]) {
+          const direct = await unitTickets(warehouse, row.unit, period, kind, asOf, 'tickets', 10_000);
+          const stored = await unitTickets(warehouse, row.unit, period, kind, asOf, 'rollup', 10_000);
+          expect(stored, `${row.unit} ${kind} ${month}`).toEqual(direct);
+          listed[kind] += direct.length;
+          if (kind === 'overdue') expect(direct.length, `${row.unit} ${month}`).toBe(row.overdue);
+          if (kind === 'returned') expect(direct.length, `${row.unit} ${month}`).toBe(row.returned_tickets);
+        }
+      }
+    }
+    expect(Math.min(...Object.values(listed))).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('finds the same newest sample tickets starting from the last days as from the whole month', async () => {
+    const { lastDay } = await dataMonths(warehouse);
+    const [district, category] = await Promise.all([breakdown(warehouse, 'district', months[7], { depth: 2 }), breakdown(warehouse, 'category', months[7])]);
+    const paths = (report: BreakdownReport) => report.rows.filter((r) => r.level > 0).map((r) => Object.values(r.keys).filter((k): k is string => k !== null));
+    const choices = [
+      { district: [], category: [] },
+      ...paths(district).slice(0, 6).map((d) => ({ district: d, category: [] })),
+      ...paths(category).slice(0, 12).map((c) => ({ district: [], category: c })),
+      ...paths(district).slice(0, 3).flatMap((d) => paths(category).slice(0, 4).map((c) => ({ district: d, category: c }))),
+    ];
+    let short = 0;
+    for (const month of [months[7], months[14]]) {
+      const period = monthPeriod(month);
+      for (const filters of choices) {
+        const [d = null, township = null] = filters.district;
+        const [l1 = null, l2 = null, l3 = null] = filters.category;
+        const whole = await warehouse.all(sqlFile('tickets/sample_tickets.sql'), { from: period.from, to: period.to, district: d, township, l1, l2, l3, limit: 20 });
+        expect(await sampleTickets(warehouse, period, filters, 20, lastDay), `${month} ${JSON.stringify(filters)}`).toEqual(whole);
+        if (whole.length < 20) short++;
+      }
+    }
+    // both cases are met: a list filled in the last days, and one that needs the whole month
+    expect(short).toBeGreaterThan(0);
+    expect(short).toBeLessThan(choices.length * 2);
+  }, 60_000);
 
   it('counts every non-withdrawn ticket in exactly one month', async () => {
     const independent = await warehouse.all<{ month: string; n: number }>(
