@@ -132,6 +132,13 @@ export interface GlmFit {
   information: Float64Array;
 }
 
+/** n prior weights of 1 (one shared buffer: fits only read their weights). */
+let unitWeights = new Float64Array(0);
+function ones(n: number): Float64Array {
+  if (unitWeights.length < n) unitWeights = new Float64Array(Math.max(n, 2 * unitWeights.length)).fill(1);
+  return unitWeights.subarray(0, n);
+}
+
 /** η is clamped so that a runaway coefficient cannot produce Infinity. */
 const ETA_LIMIT = 30;
 
@@ -183,15 +190,13 @@ function subtractPenaltyGradient(score: Float64Array, beta: Float64Array, penalt
   for (let k = 0; k < entries.value.length; k++) score[entries.row[k]] -= entries.value[k] * beta[entries.column[k]];
 }
 
-/** Solves L Lᵀ x = b for the factor of `cholesky`. */
-function choleskySolve(l: Float64Array, b: Float64Array, p: number): Float64Array {
-  const y = new Float64Array(p);
+/** Solves L Lᵀ x = b for the factor of `cholesky`, into `x` (`y`: scratch of length p). */
+function choleskySolve(l: Float64Array, b: Float64Array, p: number, x = new Float64Array(p), y = new Float64Array(p)): Float64Array {
   for (let i = 0; i < p; i++) {
     let s = b[i];
     for (let k = 0; k < i; k++) s -= l[i * p + k] * y[k];
     y[i] = s / l[i * p + i];
   }
-  const x = new Float64Array(p);
   for (let i = p - 1; i >= 0; i--) {
     let s = y[i];
     for (let k = i + 1; k < p; k++) s -= l[k * p + i] * x[k];
@@ -205,7 +210,7 @@ export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOption
   const { from, to } = options;
   const p = design.columns;
   const { dense, denseValue, width, column, value, filled } = design;
-  const weights = options.weights ?? new Float64Array(to - from).fill(1);
+  const weights = options.weights ?? ones(to - from);
   const maxIterations = options.maxIterations ?? 50;
   const tolerance = options.tolerance ?? 1e-8;
   const n = to - from;
@@ -228,8 +233,11 @@ export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOption
   let weightSum = 0;
   let iterations = 0;
   let converged = false;
+  // (solves' scratch)
+  const forward = new Float64Array(p);
   if (options.hessian) {
     const score = new Float64Array(p);
+    const step = new Float64Array(p);
     const entries = penaltyEntries(options.penalty, p);
     let previous = Infinity;
     while (iterations < Math.min(maxIterations, 6) && !converged) {
@@ -258,7 +266,7 @@ export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOption
         for (let k = 0; k < count; k++) score[column[base + k]] += value[base + k] * r;
       }
       subtractPenaltyGradient(score, beta, options.penalty, entries, p);
-      const step = choleskySolve(options.hessian, score, p);
+      choleskySolve(options.hessian, score, p, step, forward);
       let change = 0;
       for (let j = 0; j < p; j++) {
         beta[j] += step[j];
@@ -323,7 +331,7 @@ export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOption
     if (penalty && penalty.length === p) for (let i = 0; i < p; i++) xtwx[i * p + i] += penalty[i];
     else if (penalty) for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) xtwx[i * p + j] += penalty[i * p + j];
     cholesky(xtwx, p);
-    const next = choleskySolve(xtwx, xtwz, p);
+    const next = choleskySolve(xtwx, xtwz, p, undefined, forward);
     let change = 0;
     for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - beta[j]));
     beta = next;
@@ -479,8 +487,11 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   const { from, to } = options;
   const n = to - from;
   const threshold = options.threshold ?? 2.58;
-  const base = new Float64Array(n);
-  for (let i = from; i < to; i++) base[i - from] = options.exclude ? options.exclude[i] : 1;
+  let base = ones(n);
+  if (options.exclude) {
+    base = new Float64Array(n);
+    for (let i = from; i < to; i++) base[i - from] = options.exclude[i];
+  }
   const glm = { from, to, penalty: options.penalty, maxIterations: options.maxIterations, tolerance: options.tolerance };
   const downWeight = (s: number) => (options.weighting === 'farrington' ? 1 / (s * s) : (threshold / s) ** 2);
   const previous = options.screening;
@@ -503,7 +514,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   const mean = new Float64Array(to - meanFrom);
   for (let i = meanFrom; i < to; i++) mean[i - meanFrom] = extend ? Math.exp(Math.max(-30, Math.min(30, design.linear(i, initial.beta)))) : initial.mu[i - from];
   const scale = 1 / Math.sqrt(phi);
-  const scratch = new Float64Array(design.columns);
+  let scratch: Float64Array | undefined;
   for (let i = screenFrom; i < to; i++) {
     const prior = base[i - from];
     if (prior === 0) continue;
@@ -517,7 +528,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
       if (options.exactTails && m < EXACT_TAIL_BELOW && s > threshold / 2) s = tailScore(y[i], m, phi, threshold);
       // Leverage matters only near the threshold: rows have h < 0.28 unless nearly unique (an
       // indicator set on a handful of days), so it is worked out only above 0.85 × the threshold.
-      if (s > threshold * 0.85) s /= Math.sqrt(1 - leverage(design, initial, i, prior, m, scratch));
+      if (s > threshold * 0.85) s /= Math.sqrt(1 - leverage(design, initial, i, prior, m, (scratch ??= new Float64Array(design.columns))));
       if (s > threshold) weights[i - from] = downWeight(s);
     }
   }
