@@ -102,6 +102,11 @@ export interface GlmOptions {
    * (row-major), or its diagonal alone (a ridge per coefficient); default none.
    */
   penalty?: ArrayLike<number>;
+  /**
+   * Where P (as a p×p matrix) may be non-zero: positions row·p + column, every non-zero among them
+   * (zeros allowed). The gradient Pβ then walks these instead of scanning all p² entries per fit.
+   */
+  penaltyPattern?: Int32Array;
   /** Starting coefficients, e.g. last week's fit; default log(mean) intercept (column 0). */
   start?: ArrayLike<number>;
   maxIterations?: number;
@@ -160,34 +165,32 @@ function cholesky(a: Float64Array, p: number): void {
 }
 
 /**
- * The penalty's non-zero entries (row, column, value) — a season's roughness is banded, so the
- * gradient Pβ of each pass costs tens of products, not p². Null when P is given as its diagonal.
+ * Positions row·p + column of the penalty's non-zero entries — a season's roughness is banded, so
+ * the gradient Pβ of each pass costs tens of products, not p². Null when P is given as its diagonal.
  */
-function penaltyEntries(penalty: ArrayLike<number> | undefined, p: number): { row: Int32Array; column: Int32Array; value: Float64Array } | null {
+function penaltyEntries(penalty: ArrayLike<number> | undefined, p: number, pattern: Int32Array | undefined): Int32Array | null {
   if (!penalty || penalty.length === p) return null;
+  if (pattern) return pattern;
   let count = 0;
   for (let k = 0; k < p * p; k++) if (penalty[k] !== 0) count++;
-  const row = new Int32Array(count);
-  const column = new Int32Array(count);
-  const value = new Float64Array(count);
+  const entries = new Int32Array(count);
   count = 0;
-  for (let k = 0; k < p * p; k++) {
-    if (penalty[k] === 0) continue;
-    row[count] = Math.floor(k / p);
-    column[count] = k % p;
-    value[count++] = penalty[k];
-  }
-  return { row, column, value };
+  for (let k = 0; k < p * p; k++) if (penalty[k] !== 0) entries[count++] = k;
+  return entries;
 }
 
-/** score −= Pβ (the penalty's gradient), P given as its non-zero entries or as its diagonal. */
-function subtractPenaltyGradient(score: Float64Array, beta: Float64Array, penalty: ArrayLike<number> | undefined, entries: ReturnType<typeof penaltyEntries>, p: number): void {
+/** score −= Pβ (the penalty's gradient), P given by the positions of its non-zero entries or as its diagonal. */
+function subtractPenaltyGradient(score: Float64Array, beta: Float64Array, penalty: ArrayLike<number> | undefined, entries: Int32Array | null, p: number): void {
   if (!penalty) return;
   if (!entries) {
     for (let i = 0; i < p; i++) score[i] -= penalty[i] * beta[i];
     return;
   }
-  for (let k = 0; k < entries.value.length; k++) score[entries.row[k]] -= entries.value[k] * beta[entries.column[k]];
+  for (let e = 0; e < entries.length; e++) {
+    const k = entries[e];
+    const row = Math.floor(k / p);
+    score[row] -= penalty[k] * beta[k - row * p];
+  }
 }
 
 /** Solves L Lᵀ x = b for the factor of `cholesky`, into `x` (`y`: scratch of length p). */
@@ -313,7 +316,7 @@ export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOption
   if (options.hessian) {
     const score = new Float64Array(p);
     const step = new Float64Array(p);
-    const entries = penaltyEntries(options.penalty, p);
+    const entries = penaltyEntries(options.penalty, p, options.penaltyPattern);
     let previous = Infinity;
     while (iterations < Math.min(maxIterations, 6) && !converged) {
       iterations++;
@@ -505,7 +508,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
     base = new Float64Array(n);
     for (let i = from; i < to; i++) base[i - from] = options.exclude[i];
   }
-  const glm = { from, to, penalty: options.penalty, maxIterations: options.maxIterations, tolerance: options.tolerance };
+  const glm = { from, to, penalty: options.penalty, penaltyPattern: options.penaltyPattern, maxIterations: options.maxIterations, tolerance: options.tolerance };
   const downWeight = (s: number) => (options.weighting === 'farrington' ? 1 / (s * s) : (threshold / s) ** 2);
   const previous = options.screening;
   const extend = previous !== undefined && previous.from <= from && previous.to <= to && previous.to > from;
@@ -604,6 +607,9 @@ function lastingDispersion(y: Float64Array, mean: Float64Array, counted: Uint8Ar
   return Math.max(phi, below > 1e-9 ? squares / below : phi);
 }
 
+/** markLastingWindows' running sums (scratch, grown as needed). */
+let windowSums = new Float64Array(0);
+
 /**
  * Down-weights (in place) the days above expectation of every window of `length` days ending at
  * or after `firstEnd` + 1 (so holding a row from `firstEnd` on) whose total lies more than
@@ -612,8 +618,11 @@ function lastingDispersion(y: Float64Array, mean: Float64Array, counted: Uint8Ar
  */
 function markLastingWindows(y: Float64Array, mean: Float64Array, meanFrom: number, counted: Uint8Array, weights: Float64Array, from: number, to: number, length: number, dispersion: number, firstEnd: number, threshold: number, downWeight: (s: number) => number, exactTails: boolean): void {
   // Running sums over the counted days of [meanFrom, to).
-  const deviation = new Float64Array(to - meanFrom + 1);
-  const expected = new Float64Array(to - meanFrom + 1);
+  if (windowSums.length < 2 * (to - meanFrom + 1)) windowSums = new Float64Array(2 * (to - meanFrom + 1));
+  const deviation = windowSums.subarray(0, to - meanFrom + 1);
+  const expected = windowSums.subarray(to - meanFrom + 1, 2 * (to - meanFrom + 1));
+  deviation[0] = 0;
+  expected[0] = 0;
   for (let i = meanFrom; i < to; i++) {
     const k = i - meanFrom;
     const c = counted[i - from];

@@ -240,6 +240,8 @@ interface Design {
   design: SparseDesign;
   penalty: Float64Array;
   roughness: Float64Array;
+  /** Positions where the penalty or the roughness is non-zero (see GlmOptions.penaltyPattern). */
+  penaltyPattern: Int32Array;
   terms: string[];
 }
 
@@ -256,7 +258,9 @@ function designOver(start: number, days: number, shape: ModelShape): Design {
   if (!entry) {
     const spec = modelSpec(shape);
     const design = SparseDesign.build(days, spec.names.length, spec.dense, spec.names.length - spec.dense, (row, set) => spec.fill(calendarDay(start + row), row / 365.25, set));
-    entry = { design, penalty: spec.penalty, roughness: spec.roughness, terms: spec.names };
+    const pattern: number[] = [];
+    for (let k = 0; k < spec.penalty.length; k++) if (spec.penalty[k] !== 0 || spec.roughness[k] !== 0) pattern.push(k);
+    entry = { design, penalty: spec.penalty, roughness: spec.roughness, penaltyPattern: Int32Array.from(pattern), terms: spec.names };
     if (sharedDesigns.size >= SHARED_DESIGNS) sharedDesigns.delete(sharedDesigns.keys().next().value!);
     sharedDesigns.set(key, entry);
   }
@@ -362,19 +366,20 @@ export class PulseExpectation {
       } else {
         shape = { season: quiet ? this.settings.quietSeason : 'spline', trend: true, quiet };
       }
-      const { design, penalty: ridge, roughness, terms } = this.designFor(shape);
+      const { design, penalty: ridge, roughness, penaltyPattern, terms } = this.designFor(shape);
       const smoothing = this.settings.seasonSmoothing * Math.max(1, level);
       const key = shapeKey(shape);
-      // (one penalty buffer per shape, rewritten each refit: no fit keeps it)
+      // (one penalty buffer per shape, its non-zero entries rewritten each refit: no fit keeps it)
       let penalty = this.penalties.get(key);
       if (!penalty) this.penalties.set(key, (penalty = new Float64Array(ridge.length)));
-      for (let k = 0; k < penalty.length; k++) penalty[k] = ridge[k] + smoothing * roughness[k];
+      for (const k of penaltyPattern) penalty[k] = ridge[k] + smoothing * roughness[k];
       const warm = this.warm.get(key);
       const reuse = warm !== undefined && warm.age < HESSIAN_REUSE;
       const fit = fitRobust(design, counts, {
         from,
         to,
         penalty,
+        penaltyPattern,
         threshold: this.settings.reweightThreshold,
         weighting: 'farrington',
         windows: LASTING_OUTBREAK_WINDOWS,
