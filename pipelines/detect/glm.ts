@@ -305,55 +305,68 @@ export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOption
     beta[0] = Math.log(Math.max(total / Math.max(weightSum, 1e-9), 1e-3));
   }
   const mu = new Float64Array(n);
-  // (the full Newton steps' matrices, made only when those steps are taken)
-  let xtwx = new Float64Array(0);
+  // (the Newton steps' matrices, made only when such a step is taken)
+  let xtwx: Float64Array | undefined;
   let xtwz = new Float64Array(0);
+  // The factor that steps reuse: the given one, or the one the last Newton step built.
+  let factor = options.hessian;
+  let reused = 0;
+  let newtonOnly = false;
+  const score = new Float64Array(p);
+  const step = new Float64Array(p);
+  const forward = new Float64Array(p);
+  const entries = penaltyEntries(options.penalty, p, options.penaltyPattern);
   let pearson = 0;
   let iterations = 0;
   let converged = false;
-  // (solves' scratch)
-  const forward = new Float64Array(p);
-  if (options.hessian) {
-    const score = new Float64Array(p);
-    const step = new Float64Array(p);
-    const entries = penaltyEntries(options.penalty, p, options.penaltyPattern);
-    let previous = Infinity;
-    while (iterations < Math.min(maxIterations, 6) && !converged) {
-      iterations++;
+  let previous = Infinity;
+  while (iterations < maxIterations && !converged) {
+    iterations++;
+    let change = 0;
+    if (factor) {
+      // A step on a recent factor: only the score is summed over the rows.
+      reused++;
       pearson = scorePass(design, y, weights, beta, from, to, mu, score);
       subtractPenaltyGradient(score, beta, options.penalty, entries, p);
-      choleskySolve(options.hessian, score, p, step, forward);
-      let change = 0;
+      choleskySolve(factor, score, p, step, forward);
       for (let j = 0; j < p; j++) {
         beta[j] += step[j];
         change = Math.max(change, Math.abs(step[j]));
       }
-      converged = change < tolerance;
-      // Not contracting: the old information no longer fits; finish with full Newton steps.
-      if (!converged && change > 0.5 * previous) break;
-      previous = change;
+    } else {
+      // A Newton step, which builds the factor the next steps reuse.
+      if (!xtwx) {
+        xtwx = new Float64Array(p * p);
+        xtwz = new Float64Array(p);
+      }
+      pearson = informationPass(design, y, weights, beta, from, to, mu, xtwx, xtwz);
+      const penalty = options.penalty;
+      if (penalty && penalty.length === p) for (let i = 0; i < p; i++) xtwx[i * p + i] += penalty[i];
+      else if (penalty) for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) xtwx[i * p + j] += penalty[i * p + j];
+      cholesky(xtwx, p);
+      const next = choleskySolve(xtwx, xtwz, p, undefined, forward);
+      for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - beta[j]));
+      beta = next;
+      factor = xtwx;
+      reused = 0;
     }
-    // Converged, or out of iterations: the old factor stands.
-    if (converged || iterations >= maxIterations) return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: options.hessian };
-  }
-  if (iterations < maxIterations && !converged) {
-    xtwx = new Float64Array(p * p);
-    xtwz = new Float64Array(p);
-  }
-  while (iterations < maxIterations && !converged) {
-    iterations++;
-    pearson = informationPass(design, y, weights, beta, from, to, mu, xtwx, xtwz);
-    const penalty = options.penalty;
-    if (penalty && penalty.length === p) for (let i = 0; i < p; i++) xtwx[i * p + i] += penalty[i];
-    else if (penalty) for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) xtwx[i * p + j] += penalty[i * p + j];
-    cholesky(xtwx, p);
-    const next = choleskySolve(xtwx, xtwz, p, undefined, forward);
-    let change = 0;
-    for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - beta[j]));
-    beta = next;
     converged = change < tolerance;
+    // Not contracting (or slowly): the factor no longer fits; the next step is a Newton step. A
+    // step on this fit's own factor that failed is taken back, and the fit goes on by Newton
+    // steps alone (still far from the answer, where IRLS needs them); a given factor's step is
+    // kept, as progress towards the answer.
+    if (!converged && reused > 0 && (change > 0.5 * previous || reused >= 6)) {
+      if (factor !== options.hessian && change > 0.5 * previous) {
+        for (let j = 0; j < p; j++) beta[j] -= step[j];
+        change = previous;
+        newtonOnly = true;
+      }
+      factor = undefined;
+    }
+    if (newtonOnly && factor !== options.hessian) factor = undefined;
+    previous = change;
   }
-  return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: xtwx };
+  return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: factor ?? xtwx ?? options.hessian ?? new Float64Array(0) };
 }
 
 const TWO_THIRDS = Float64Array.from({ length: 1024 }, (_, k) => Math.cbrt(k * k));

@@ -139,7 +139,8 @@ export function nbUpperBound(mean: number, dispersion: number, alpha: number): n
   // The walk's masses follow from one another by their ratio (one log-mass, not one a step).
   if (above > alpha) {
     let mass = Math.exp(nbLogPmf(u + 1, mean, phi));
-    while (above > alpha) {
+    // (a mass that underflowed cannot bring the tail down: the bound is where it stands)
+    while (above > alpha && mass > 0) {
       u += 1;
       above -= mass;
       mass *= massRatio(u, mean, phi);
