@@ -511,6 +511,10 @@ export interface RobustFit {
   screening: Screening;
 }
 
+/** fitRobust's scratch: the unweighted fit's means of the screened rows, and which days windows count. */
+let screenMeans = new Float64Array(0);
+let screenCounted = new Uint8Array(0);
+
 /** Fit, down-weight the outbreaks of the past, fit again (Farrington 1996 with Noufaily 2013's threshold). */
 export function fitRobust(design: SparseDesign, y: Float64Array, options: RobustOptions): RobustFit {
   const { from, to } = options;
@@ -540,7 +544,8 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   // The unweighted fit's means from a little before the screened rows (the windows reach back).
   const reach = Math.max(0, ...(options.windows ?? []));
   const meanFrom = Math.max(from, screenFrom - reach);
-  const mean = new Float64Array(to - meanFrom);
+  if (screenMeans.length < to - meanFrom) screenMeans = new Float64Array(to - meanFrom);
+  const mean = screenMeans.subarray(0, to - meanFrom);
   for (let i = meanFrom; i < to; i++) mean[i - meanFrom] = extend ? Math.exp(Math.max(-30, Math.min(30, design.linear(i, initial.beta)))) : initial.mu[i - from];
   const scale = 1 / Math.sqrt(phi);
   let scratch: Float64Array | undefined;
@@ -565,7 +570,9 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   if (options.windows) {
     // Days down-weighted as spikes are left out of windows: windows look for what no day showed.
     // (Extending a screening, only the rows its new windows reach.)
-    const counted = new Uint8Array(n);
+    // (rows before meanFrom are never read)
+    if (screenCounted.length < n) screenCounted = new Uint8Array(n);
+    const counted = screenCounted.subarray(0, n);
     for (let i = meanFrom; i < to; i++) counted[i - from] = weights[i - from] >= 1 ? 1 : 0;
     windowDispersions = extend ? previous.windowDispersions : options.windows.map((length) => lastingDispersion(y, mean, counted, from, to, phi, length));
     options.windows.forEach((length, k) => markLastingWindows(y, mean, meanFrom, counted, weights, from, to, length, windowDispersions[k], screenFrom, options.windowThreshold ?? threshold, downWeight, options.exactTails ?? false));

@@ -222,10 +222,14 @@ export function nbDispersionMle(y: Float64Array, mu: Float64Array, weights: Floa
       const m = mu[i - from];
       const k = y[i];
       const size = m / excess;
-      // log Γ(k + r) − log Γ(r) as a short product for the small counts of a quiet series.
-      let ratio = 0;
-      if (k < 30) for (let j = 0; j < k; j++) ratio += Math.log(size + j);
-      else ratio = logGamma(k + size) - logGamma(size);
+      // log Γ(k + r) − log Γ(r) as a short product for the small counts of a quiet series (one
+      // log of the product: below 30 factors of at most 10⁸ it cannot overflow).
+      let ratio: number;
+      if (k < 30 && size < 1e8) {
+        let product = 1;
+        for (let j = 0; j < k; j++) product *= size + j;
+        ratio = Math.log(product);
+      } else ratio = logGamma(k + size) - logGamma(size);
       total += weights[i - from] * (ratio - size * logPhi + k * logFailure);
     }
     return total;
