@@ -536,7 +536,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   const likelihood = options.dispersion === 'likelihood' || (options.dispersion === 'given' && !given);
   // φ that standardises the screening: its own, or the reused screening's.
   const phi = extend ? previous.phi : given || likelihood ? (options.near ?? nbDispersionMle(y, initial.mu, base, from, to)) : Math.max(1, initial.pearson);
-  const weights = new Float64Array(n);
+  let weights = new Float64Array(n);
   weights.set(base);
   // Rows to screen: all of them, or those the previous screening does not cover.
   const screenFrom = extend ? previous.to : from;
@@ -577,7 +577,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
     windowDispersions = extend ? previous.windowDispersions : options.windows.map((length) => lastingDispersion(y, mean, counted, from, to, phi, length));
     options.windows.forEach((length, k) => markLastingWindows(y, mean, meanFrom, counted, weights, from, to, length, windowDispersions[k], screenFrom, options.windowThreshold ?? threshold, downWeight, options.exactTails ?? false));
   }
-  const screening: Screening = { from, to, weights: weights.slice(), fit: initial, phi, windowDispersions };
+  const screening: Screening = { from, to, weights, fit: initial, phi, windowDispersions };
   let downWeighted = 0;
   let used = 0;
   let total = 0;
@@ -587,7 +587,12 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
     if (weights[k] < 1) downWeighted++;
     total += weights[k];
   }
-  if (options.weighting === 'farrington' && total > 0) for (let k = 0; k < n; k++) weights[k] *= used / total;
+  // Farrington's rescaling into a copy: the screening keeps the weights as screened.
+  const screened = weights;
+  if (options.weighting === 'farrington' && total > 0) {
+    weights = new Float64Array(n);
+    for (let k = 0; k < n; k++) weights[k] = screened[k] * (used / total);
+  }
   // Nothing down-weighted: the first fit is the answer, once it has converged to the final
   // tolerance (a screening fit may have stopped short).
   const final =
