@@ -411,6 +411,12 @@ export interface RobustOptions extends Omit<GlmOptions, 'weights' | 'start' | 'h
   start?: { initial?: ArrayLike<number>; reweighted?: ArrayLike<number> };
   /** Recent Cholesky factors of the information of the first and the reweighted fit (see GlmOptions.hessian). */
   hessian?: { initial?: Float64Array; reweighted?: Float64Array };
+  /**
+   * Without recent factors (`hessian`), the reweighted fit steps on the first fit's information
+   * instead of building its own: the days down-weighted are a few per cent, so the unweighted
+   * information stands for the weighted one — for the steps, and as the fit's `information`.
+   */
+  shareInformation?: boolean;
   /** Rows that must not count at all (weight 0), e.g. days missing from the data. */
   exclude?: ArrayLike<number>;
   /**
@@ -600,7 +606,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
       ? initial
       : !extend && downWeighted === 0
         ? fitGlm(design, y, { ...glm, weights, start: initial.beta, hessian: initial.information })
-        : fitGlm(design, y, { ...glm, weights, start: options.start?.reweighted ?? initial.beta, hessian: options.hessian?.reweighted ?? options.hessian?.initial });
+        : fitGlm(design, y, { ...glm, weights, start: options.start?.reweighted ?? initial.beta, hessian: options.hessian?.reweighted ?? options.hessian?.initial ?? (options.shareInformation ? initial.information : undefined) });
   const dispersion = given ? options.near! : likelihood ? nbDispersionMle(y, final.mu, weights, from, to, options.near ?? phi) : Math.max(1, final.pearson);
   return { initial, final, dispersion, weights, downWeighted, screening };
 }
