@@ -116,7 +116,9 @@ export interface GlmOptions {
    * The Cholesky factor of XᵀWX + P from a recent fit of nearly the same rows (last week's). Steps
    * then reuse it and only the score Xᵀ(w(y − μ)) − Pβ is summed over the rows — a few products per
    * row instead of (non-zeros)² — converging linearly at the rate the information has changed
-   * (about the share of rows that moved). Falls back to full Newton steps if that stalls.
+   * (about the share of rows that moved). Falls back to a full Newton step if that stalls.
+   * Without it the fit starts with a Newton step; in either case the steps after a Newton step
+   * reuse its factor while they contract (each halving the last), so that a fit builds XᵀWX once.
    */
   hessian?: Float64Array;
 }
@@ -133,7 +135,10 @@ export interface GlmFit {
   pearson: number;
   iterations: number;
   converged: boolean;
-  /** Cholesky factor of XᵀWX + P at the same point, or the `hessian` it reused (p×p, lower, row-major). */
+  /**
+   * Cholesky factor of XᵀWX + P at the start of the fit's last Newton step, or the `hessian` it
+   * reused throughout (p×p, lower, row-major).
+   */
   information: Float64Array;
 }
 
