@@ -102,6 +102,11 @@ export interface GlmOptions {
    * (row-major), or its diagonal alone (a ridge per coefficient); default none.
    */
   penalty?: ArrayLike<number>;
+  /**
+   * Where P (as a p×p matrix) may be non-zero: positions row·p + column, every non-zero among them
+   * (zeros allowed). The gradient Pβ then walks these instead of scanning all p² entries per fit.
+   */
+  penaltyPattern?: Int32Array;
   /** Starting coefficients, e.g. last week's fit; default log(mean) intercept (column 0). */
   start?: ArrayLike<number>;
   maxIterations?: number;
@@ -111,7 +116,9 @@ export interface GlmOptions {
    * The Cholesky factor of XᵀWX + P from a recent fit of nearly the same rows (last week's). Steps
    * then reuse it and only the score Xᵀ(w(y − μ)) − Pβ is summed over the rows — a few products per
    * row instead of (non-zeros)² — converging linearly at the rate the information has changed
-   * (about the share of rows that moved). Falls back to full Newton steps if that stalls.
+   * (about the share of rows that moved). Falls back to a full Newton step if that stalls.
+   * Without it the fit starts with a Newton step; in either case the steps after a Newton step
+   * reuse its factor while they contract (each halving the last), so that a fit builds XᵀWX once.
    */
   hessian?: Float64Array;
 }
@@ -128,8 +135,18 @@ export interface GlmFit {
   pearson: number;
   iterations: number;
   converged: boolean;
-  /** Cholesky factor of XᵀWX + P at the same point, or the `hessian` it reused (p×p, lower, row-major). */
+  /**
+   * Cholesky factor of XᵀWX + P at the start of the fit's last Newton step, or the `hessian` it
+   * reused throughout (p×p, lower, row-major).
+   */
   information: Float64Array;
+}
+
+/** n prior weights of 1 (one shared buffer: fits only read their weights). */
+let unitWeights = new Float64Array(0);
+function ones(n: number): Float64Array {
+  if (unitWeights.length < n) unitWeights = new Float64Array(Math.max(n, 2 * unitWeights.length)).fill(1);
+  return unitWeights.subarray(0, n);
 }
 
 /** η is clamped so that a runaway coefficient cannot produce Infinity. */
@@ -153,45 +170,41 @@ function cholesky(a: Float64Array, p: number): void {
 }
 
 /**
- * The penalty's non-zero entries (row, column, value) — a season's roughness is banded, so the
- * gradient Pβ of each pass costs tens of products, not p². Null when P is given as its diagonal.
+ * Positions row·p + column of the penalty's non-zero entries — a season's roughness is banded, so
+ * the gradient Pβ of each pass costs tens of products, not p². Null when P is given as its diagonal.
  */
-function penaltyEntries(penalty: ArrayLike<number> | undefined, p: number): { row: Int32Array; column: Int32Array; value: Float64Array } | null {
+function penaltyEntries(penalty: ArrayLike<number> | undefined, p: number, pattern: Int32Array | undefined): Int32Array | null {
   if (!penalty || penalty.length === p) return null;
+  if (pattern) return pattern;
   let count = 0;
   for (let k = 0; k < p * p; k++) if (penalty[k] !== 0) count++;
-  const row = new Int32Array(count);
-  const column = new Int32Array(count);
-  const value = new Float64Array(count);
+  const entries = new Int32Array(count);
   count = 0;
-  for (let k = 0; k < p * p; k++) {
-    if (penalty[k] === 0) continue;
-    row[count] = Math.floor(k / p);
-    column[count] = k % p;
-    value[count++] = penalty[k];
-  }
-  return { row, column, value };
+  for (let k = 0; k < p * p; k++) if (penalty[k] !== 0) entries[count++] = k;
+  return entries;
 }
 
-/** score −= Pβ (the penalty's gradient), P given as its non-zero entries or as its diagonal. */
-function subtractPenaltyGradient(score: Float64Array, beta: Float64Array, penalty: ArrayLike<number> | undefined, entries: ReturnType<typeof penaltyEntries>, p: number): void {
+/** score −= Pβ (the penalty's gradient), P given by the positions of its non-zero entries or as its diagonal. */
+function subtractPenaltyGradient(score: Float64Array, beta: Float64Array, penalty: ArrayLike<number> | undefined, entries: Int32Array | null, p: number): void {
   if (!penalty) return;
   if (!entries) {
     for (let i = 0; i < p; i++) score[i] -= penalty[i] * beta[i];
     return;
   }
-  for (let k = 0; k < entries.value.length; k++) score[entries.row[k]] -= entries.value[k] * beta[entries.column[k]];
+  for (let e = 0; e < entries.length; e++) {
+    const k = entries[e];
+    const row = Math.floor(k / p);
+    score[row] -= penalty[k] * beta[k - row * p];
+  }
 }
 
-/** Solves L Lᵀ x = b for the factor of `cholesky`. */
-function choleskySolve(l: Float64Array, b: Float64Array, p: number): Float64Array {
-  const y = new Float64Array(p);
+/** Solves L Lᵀ x = b for the factor of `cholesky`, into `x` (`y`: scratch of length p). */
+function choleskySolve(l: Float64Array, b: Float64Array, p: number, x = new Float64Array(p), y = new Float64Array(p)): Float64Array {
   for (let i = 0; i < p; i++) {
     let s = b[i];
     for (let k = 0; k < i; k++) s -= l[i * p + k] * y[k];
     y[i] = s / l[i * p + i];
   }
-  const x = new Float64Array(p);
   for (let i = p - 1; i >= 0; i--) {
     let s = y[i];
     for (let k = i + 1; k < p; k++) s -= l[k * p + i] * x[k];
@@ -200,136 +213,165 @@ function choleskySolve(l: Float64Array, b: Float64Array, p: number): Float64Arra
   return x;
 }
 
+/**
+ * One pass over rows [from, to) at β: μ into `mu` (at [row − from]), the score Xᵀ(w(y − μ)) into
+ * `score`; returns the Pearson sum Σw(y − μ)²/μ. (The hot loop of a refit, kept in a function of
+ * its own: inside fitGlm V8 compiled it several times slower.)
+ */
+function scorePass(design: SparseDesign, y: Float64Array, weights: Float64Array, beta: Float64Array, from: number, to: number, mu: Float64Array, score: Float64Array): number {
+  const { dense, denseValue, width, column, value, filled } = design;
+  score.fill(0);
+  let pearson = 0;
+  for (let i = from; i < to; i++) {
+    const denseBase = i * dense;
+    const base = i * width;
+    const count = filled[i];
+    let eta = 0;
+    for (let a = 0; a < dense; a++) eta += denseValue[denseBase + a] * beta[a];
+    for (let k = 0; k < count; k++) eta += value[base + k] * beta[column[base + k]];
+    if (eta > ETA_LIMIT) eta = ETA_LIMIT;
+    else if (eta < -ETA_LIMIT) eta = -ETA_LIMIT;
+    const m = Math.exp(eta);
+    mu[i - from] = m;
+    const prior = weights[i - from];
+    if (prior === 0) continue;
+    const residual = y[i] - m;
+    pearson += (prior * residual * residual) / m;
+    const r = prior * residual;
+    for (let a = 0; a < dense; a++) score[a] += denseValue[denseBase + a] * r;
+    for (let k = 0; k < count; k++) score[column[base + k]] += value[base + k] * r;
+  }
+  return pearson;
+}
+
+/**
+ * One pass over rows [from, to) at β for a Newton step: μ into `mu`, the lower triangle of XᵀWX
+ * into `xtwx` and XᵀWz into `xtwz` (W = wμ, z = η + (y − μ)/μ); returns the Pearson sum.
+ */
+function informationPass(design: SparseDesign, y: Float64Array, weights: Float64Array, beta: Float64Array, from: number, to: number, mu: Float64Array, xtwx: Float64Array, xtwz: Float64Array): number {
+  const { columns: p, dense, denseValue, width, column, value, filled } = design;
+  xtwx.fill(0);
+  xtwz.fill(0);
+  let pearson = 0;
+  for (let i = from; i < to; i++) {
+    const denseBase = i * dense;
+    const base = i * width;
+    const count = filled[i];
+    let eta = 0;
+    for (let a = 0; a < dense; a++) eta += denseValue[denseBase + a] * beta[a];
+    for (let k = 0; k < count; k++) eta += value[base + k] * beta[column[base + k]];
+    if (eta > ETA_LIMIT) eta = ETA_LIMIT;
+    else if (eta < -ETA_LIMIT) eta = -ETA_LIMIT;
+    const m = Math.exp(eta);
+    mu[i - from] = m;
+    const prior = weights[i - from];
+    if (prior === 0) continue;
+    const residual = y[i] - m;
+    pearson += (prior * residual * residual) / m;
+    // Working weight μ and working response η + (y − μ)/μ, times the prior weight.
+    const w = prior * m;
+    const wz = w * eta + prior * residual;
+    // Lower triangle only: dense × dense, then each sparse column against all before it.
+    for (let a = 0; a < dense; a++) {
+      const va = denseValue[denseBase + a];
+      xtwz[a] += va * wz;
+      const wva = w * va;
+      const row = a * p;
+      for (let b = 0; b <= a; b++) xtwx[row + b] += wva * denseValue[denseBase + b];
+    }
+    for (let k = 0; k < count; k++) {
+      const c = column[base + k];
+      const v = value[base + k];
+      xtwz[c] += v * wz;
+      const wv = w * v;
+      const row = c * p;
+      for (let b = 0; b < dense; b++) xtwx[row + b] += wv * denseValue[denseBase + b];
+      for (let l = 0; l <= k; l++) xtwx[row + column[base + l]] += wv * value[base + l];
+    }
+  }
+  return pearson;
+}
+
 /** Fits the quasi-Poisson model to counts `y` (indexed like the design rows). */
 export function fitGlm(design: SparseDesign, y: Float64Array, options: GlmOptions): GlmFit {
   const { from, to } = options;
   const p = design.columns;
-  const { dense, denseValue, width, column, value, filled } = design;
-  const weights = options.weights ?? new Float64Array(to - from).fill(1);
+  const weights = options.weights ?? ones(to - from);
   const maxIterations = options.maxIterations ?? 50;
   const tolerance = options.tolerance ?? 1e-8;
   const n = to - from;
+  let weightSum = 0;
+  for (let i = 0; i < n; i++) weightSum += weights[i];
   let beta: Float64Array = new Float64Array(p);
   if (options.start) beta.set(options.start);
   else {
     let total = 0;
-    let weightSum = 0;
-    for (let i = from; i < to; i++) {
-      total += weights[i - from] * y[i];
-      weightSum += weights[i - from];
-    }
+    for (let i = from; i < to; i++) total += weights[i - from] * y[i];
     beta[0] = Math.log(Math.max(total / Math.max(weightSum, 1e-9), 1e-3));
   }
   const mu = new Float64Array(n);
-  // (the full Newton steps' matrices, made only when those steps are taken)
-  let xtwx = new Float64Array(0);
+  // (the Newton steps' matrices, made only when such a step is taken)
+  let xtwx: Float64Array | undefined;
   let xtwz = new Float64Array(0);
+  // The factor that steps reuse: the given one, or the one the last Newton step built.
+  let factor = options.hessian;
+  let reused = 0;
+  let newtonOnly = false;
+  const score = new Float64Array(p);
+  const step = new Float64Array(p);
+  const forward = new Float64Array(p);
+  const entries = penaltyEntries(options.penalty, p, options.penaltyPattern);
   let pearson = 0;
-  let weightSum = 0;
   let iterations = 0;
   let converged = false;
-  if (options.hessian) {
-    const score = new Float64Array(p);
-    const entries = penaltyEntries(options.penalty, p);
-    let previous = Infinity;
-    while (iterations < Math.min(maxIterations, 6) && !converged) {
-      iterations++;
-      score.fill(0);
-      pearson = 0;
-      weightSum = 0;
-      for (let i = from; i < to; i++) {
-        const denseBase = i * dense;
-        const base = i * width;
-        const count = filled[i];
-        let eta = 0;
-        for (let a = 0; a < dense; a++) eta += denseValue[denseBase + a] * beta[a];
-        for (let k = 0; k < count; k++) eta += value[base + k] * beta[column[base + k]];
-        if (eta > ETA_LIMIT) eta = ETA_LIMIT;
-        else if (eta < -ETA_LIMIT) eta = -ETA_LIMIT;
-        const m = Math.exp(eta);
-        mu[i - from] = m;
-        const prior = weights[i - from];
-        if (prior === 0) continue;
-        const residual = y[i] - m;
-        pearson += (prior * residual * residual) / m;
-        weightSum += prior;
-        const r = prior * residual;
-        for (let a = 0; a < dense; a++) score[a] += denseValue[denseBase + a] * r;
-        for (let k = 0; k < count; k++) score[column[base + k]] += value[base + k] * r;
-      }
+  let previous = Infinity;
+  while (iterations < maxIterations && !converged) {
+    iterations++;
+    let change = 0;
+    if (factor) {
+      // A step on a recent factor: only the score is summed over the rows.
+      reused++;
+      pearson = scorePass(design, y, weights, beta, from, to, mu, score);
       subtractPenaltyGradient(score, beta, options.penalty, entries, p);
-      const step = choleskySolve(options.hessian, score, p);
-      let change = 0;
+      choleskySolve(factor, score, p, step, forward);
       for (let j = 0; j < p; j++) {
         beta[j] += step[j];
         change = Math.max(change, Math.abs(step[j]));
       }
-      converged = change < tolerance;
-      // Not contracting: the old information no longer fits; finish with full Newton steps.
-      if (!converged && change > 0.5 * previous) break;
-      previous = change;
-    }
-    // Converged, or out of iterations: the old factor stands.
-    if (converged || iterations >= maxIterations) return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: options.hessian };
-  }
-  if (iterations < maxIterations && !converged) {
-    xtwx = new Float64Array(p * p);
-    xtwz = new Float64Array(p);
-  }
-  while (iterations < maxIterations && !converged) {
-    iterations++;
-    xtwx.fill(0);
-    xtwz.fill(0);
-    pearson = 0;
-    weightSum = 0;
-    for (let i = from; i < to; i++) {
-      const denseBase = i * dense;
-      const base = i * width;
-      const count = filled[i];
-      let eta = 0;
-      for (let a = 0; a < dense; a++) eta += denseValue[denseBase + a] * beta[a];
-      for (let k = 0; k < count; k++) eta += value[base + k] * beta[column[base + k]];
-      if (eta > ETA_LIMIT) eta = ETA_LIMIT;
-      else if (eta < -ETA_LIMIT) eta = -ETA_LIMIT;
-      const m = Math.exp(eta);
-      mu[i - from] = m;
-      const prior = weights[i - from];
-      if (prior === 0) continue;
-      const residual = y[i] - m;
-      pearson += (prior * residual * residual) / m;
-      weightSum += prior;
-      // Working weight μ and working response η + (y − μ)/μ, times the prior weight.
-      const w = prior * m;
-      const wz = w * eta + prior * residual;
-      // Lower triangle only: dense × dense, then each sparse column against all before it.
-      for (let a = 0; a < dense; a++) {
-        const va = denseValue[denseBase + a];
-        xtwz[a] += va * wz;
-        const wva = w * va;
-        const row = a * p;
-        for (let b = 0; b <= a; b++) xtwx[row + b] += wva * denseValue[denseBase + b];
+    } else {
+      // A Newton step, which builds the factor the next steps reuse.
+      if (!xtwx) {
+        xtwx = new Float64Array(p * p);
+        xtwz = new Float64Array(p);
       }
-      for (let k = 0; k < count; k++) {
-        const c = column[base + k];
-        const v = value[base + k];
-        xtwz[c] += v * wz;
-        const wv = w * v;
-        const row = c * p;
-        for (let b = 0; b < dense; b++) xtwx[row + b] += wv * denseValue[denseBase + b];
-        for (let l = 0; l <= k; l++) xtwx[row + column[base + l]] += wv * value[base + l];
-      }
+      pearson = informationPass(design, y, weights, beta, from, to, mu, xtwx, xtwz);
+      const penalty = options.penalty;
+      if (penalty && penalty.length === p) for (let i = 0; i < p; i++) xtwx[i * p + i] += penalty[i];
+      else if (penalty) for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) xtwx[i * p + j] += penalty[i * p + j];
+      cholesky(xtwx, p);
+      const next = choleskySolve(xtwx, xtwz, p, undefined, forward);
+      for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - beta[j]));
+      beta = next;
+      factor = xtwx;
+      reused = 0;
     }
-    const penalty = options.penalty;
-    if (penalty && penalty.length === p) for (let i = 0; i < p; i++) xtwx[i * p + i] += penalty[i];
-    else if (penalty) for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) xtwx[i * p + j] += penalty[i * p + j];
-    cholesky(xtwx, p);
-    const next = choleskySolve(xtwx, xtwz, p);
-    let change = 0;
-    for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - beta[j]));
-    beta = next;
     converged = change < tolerance;
+    // Not contracting (or slowly): the factor no longer fits; the next step is a Newton step. A
+    // step on this fit's own factor that failed is taken back, and the fit goes on by Newton
+    // steps alone (still far from the answer, where IRLS needs them); a given factor's step is
+    // kept, as progress towards the answer.
+    if (!converged && reused > 0 && (change > 0.5 * previous || reused >= 6)) {
+      if (factor !== options.hessian && change > 0.5 * previous) {
+        for (let j = 0; j < p; j++) beta[j] -= step[j];
+        change = previous;
+        newtonOnly = true;
+      }
+      factor = undefined;
+    }
+    if (newtonOnly && factor !== options.hessian) factor = undefined;
+    previous = change;
   }
-  return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: xtwx };
+  return { beta, mu, pearson: pearson / Math.max(weightSum - p, 1), iterations, converged, information: factor ?? xtwx ?? options.hessian ?? new Float64Array(0) };
 }
 
 const TWO_THIRDS = Float64Array.from({ length: 1024 }, (_, k) => Math.cbrt(k * k));
@@ -374,6 +416,12 @@ export interface RobustOptions extends Omit<GlmOptions, 'weights' | 'start' | 'h
   start?: { initial?: ArrayLike<number>; reweighted?: ArrayLike<number> };
   /** Recent Cholesky factors of the information of the first and the reweighted fit (see GlmOptions.hessian). */
   hessian?: { initial?: Float64Array; reweighted?: Float64Array };
+  /**
+   * Without recent factors (`hessian`), the reweighted fit steps on the first fit's information
+   * instead of building its own: the days down-weighted are a few per cent, so the unweighted
+   * information stands for the weighted one — for the steps, and as the fit's `information`.
+   */
+  shareInformation?: boolean;
   /** Rows that must not count at all (weight 0), e.g. days missing from the data. */
   exclude?: ArrayLike<number>;
   /**
@@ -474,14 +522,21 @@ export interface RobustFit {
   screening: Screening;
 }
 
+/** fitRobust's scratch: the unweighted fit's means of the screened rows, and which days windows count. */
+let screenMeans = new Float64Array(0);
+let screenCounted = new Uint8Array(0);
+
 /** Fit, down-weight the outbreaks of the past, fit again (Farrington 1996 with Noufaily 2013's threshold). */
 export function fitRobust(design: SparseDesign, y: Float64Array, options: RobustOptions): RobustFit {
   const { from, to } = options;
   const n = to - from;
   const threshold = options.threshold ?? 2.58;
-  const base = new Float64Array(n);
-  for (let i = from; i < to; i++) base[i - from] = options.exclude ? options.exclude[i] : 1;
-  const glm = { from, to, penalty: options.penalty, maxIterations: options.maxIterations, tolerance: options.tolerance };
+  let base = ones(n);
+  if (options.exclude) {
+    base = new Float64Array(n);
+    for (let i = from; i < to; i++) base[i - from] = options.exclude[i];
+  }
+  const glm = { from, to, penalty: options.penalty, penaltyPattern: options.penaltyPattern, maxIterations: options.maxIterations, tolerance: options.tolerance };
   const downWeight = (s: number) => (options.weighting === 'farrington' ? 1 / (s * s) : (threshold / s) ** 2);
   const previous = options.screening;
   const extend = previous !== undefined && previous.from <= from && previous.to <= to && previous.to > from;
@@ -492,7 +547,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   const likelihood = options.dispersion === 'likelihood' || (options.dispersion === 'given' && !given);
   // φ that standardises the screening: its own, or the reused screening's.
   const phi = extend ? previous.phi : given || likelihood ? (options.near ?? nbDispersionMle(y, initial.mu, base, from, to)) : Math.max(1, initial.pearson);
-  const weights = new Float64Array(n);
+  let weights = new Float64Array(n);
   weights.set(base);
   // Rows to screen: all of them, or those the previous screening does not cover.
   const screenFrom = extend ? previous.to : from;
@@ -500,10 +555,11 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   // The unweighted fit's means from a little before the screened rows (the windows reach back).
   const reach = Math.max(0, ...(options.windows ?? []));
   const meanFrom = Math.max(from, screenFrom - reach);
-  const mean = new Float64Array(to - meanFrom);
+  if (screenMeans.length < to - meanFrom) screenMeans = new Float64Array(to - meanFrom);
+  const mean = screenMeans.subarray(0, to - meanFrom);
   for (let i = meanFrom; i < to; i++) mean[i - meanFrom] = extend ? Math.exp(Math.max(-30, Math.min(30, design.linear(i, initial.beta)))) : initial.mu[i - from];
   const scale = 1 / Math.sqrt(phi);
-  const scratch = new Float64Array(design.columns);
+  let scratch: Float64Array | undefined;
   for (let i = screenFrom; i < to; i++) {
     const prior = base[i - from];
     if (prior === 0) continue;
@@ -517,7 +573,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
       if (options.exactTails && m < EXACT_TAIL_BELOW && s > threshold / 2) s = tailScore(y[i], m, phi, threshold);
       // Leverage matters only near the threshold: rows have h < 0.28 unless nearly unique (an
       // indicator set on a handful of days), so it is worked out only above 0.85 × the threshold.
-      if (s > threshold * 0.85) s /= Math.sqrt(1 - leverage(design, initial, i, prior, m, scratch));
+      if (s > threshold * 0.85) s /= Math.sqrt(1 - leverage(design, initial, i, prior, m, (scratch ??= new Float64Array(design.columns))));
       if (s > threshold) weights[i - from] = downWeight(s);
     }
   }
@@ -525,12 +581,14 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
   if (options.windows) {
     // Days down-weighted as spikes are left out of windows: windows look for what no day showed.
     // (Extending a screening, only the rows its new windows reach.)
-    const counted = new Uint8Array(n);
+    // (rows before meanFrom are never read)
+    if (screenCounted.length < n) screenCounted = new Uint8Array(n);
+    const counted = screenCounted.subarray(0, n);
     for (let i = meanFrom; i < to; i++) counted[i - from] = weights[i - from] >= 1 ? 1 : 0;
     windowDispersions = extend ? previous.windowDispersions : options.windows.map((length) => lastingDispersion(y, mean, counted, from, to, phi, length));
     options.windows.forEach((length, k) => markLastingWindows(y, mean, meanFrom, counted, weights, from, to, length, windowDispersions[k], screenFrom, options.windowThreshold ?? threshold, downWeight, options.exactTails ?? false));
   }
-  const screening: Screening = { from, to, weights: weights.slice(), fit: initial, phi, windowDispersions };
+  const screening: Screening = { from, to, weights, fit: initial, phi, windowDispersions };
   let downWeighted = 0;
   let used = 0;
   let total = 0;
@@ -540,7 +598,12 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
     if (weights[k] < 1) downWeighted++;
     total += weights[k];
   }
-  if (options.weighting === 'farrington' && total > 0) for (let k = 0; k < n; k++) weights[k] *= used / total;
+  // Farrington's rescaling into a copy: the screening keeps the weights as screened.
+  const screened = weights;
+  if (options.weighting === 'farrington' && total > 0) {
+    weights = new Float64Array(n);
+    for (let k = 0; k < n; k++) weights[k] = screened[k] * (used / total);
+  }
   // Nothing down-weighted: the first fit is the answer, once it has converged to the final
   // tolerance (a screening fit may have stopped short).
   const final =
@@ -548,7 +611,7 @@ export function fitRobust(design: SparseDesign, y: Float64Array, options: Robust
       ? initial
       : !extend && downWeighted === 0
         ? fitGlm(design, y, { ...glm, weights, start: initial.beta, hessian: initial.information })
-        : fitGlm(design, y, { ...glm, weights, start: options.start?.reweighted ?? initial.beta, hessian: options.hessian?.reweighted ?? options.hessian?.initial });
+        : fitGlm(design, y, { ...glm, weights, start: options.start?.reweighted ?? initial.beta, hessian: options.hessian?.reweighted ?? options.hessian?.initial ?? (options.shareInformation ? initial.information : undefined) });
   const dispersion = given ? options.near! : likelihood ? nbDispersionMle(y, final.mu, weights, from, to, options.near ?? phi) : Math.max(1, final.pearson);
   return { initial, final, dispersion, weights, downWeighted, screening };
 }
@@ -580,6 +643,9 @@ function lastingDispersion(y: Float64Array, mean: Float64Array, counted: Uint8Ar
   return Math.max(phi, below > 1e-9 ? squares / below : phi);
 }
 
+/** markLastingWindows' running sums (scratch, grown as needed). */
+let windowSums = new Float64Array(0);
+
 /**
  * Down-weights (in place) the days above expectation of every window of `length` days ending at
  * or after `firstEnd` + 1 (so holding a row from `firstEnd` on) whose total lies more than
@@ -588,8 +654,11 @@ function lastingDispersion(y: Float64Array, mean: Float64Array, counted: Uint8Ar
  */
 function markLastingWindows(y: Float64Array, mean: Float64Array, meanFrom: number, counted: Uint8Array, weights: Float64Array, from: number, to: number, length: number, dispersion: number, firstEnd: number, threshold: number, downWeight: (s: number) => number, exactTails: boolean): void {
   // Running sums over the counted days of [meanFrom, to).
-  const deviation = new Float64Array(to - meanFrom + 1);
-  const expected = new Float64Array(to - meanFrom + 1);
+  if (windowSums.length < 2 * (to - meanFrom + 1)) windowSums = new Float64Array(2 * (to - meanFrom + 1));
+  const deviation = windowSums.subarray(0, to - meanFrom + 1);
+  const expected = windowSums.subarray(to - meanFrom + 1, 2 * (to - meanFrom + 1));
+  deviation[0] = 0;
+  expected[0] = 0;
   for (let i = meanFrom; i < to; i++) {
     const k = i - meanFrom;
     const c = counted[i - from];

@@ -60,6 +60,43 @@ function sumUpwards(x: number, mean: number, dispersion: number): number {
   return total;
 }
 
+/**
+ * P(X ≥ x)/P(X = x) for x above the mean, from the continued fraction of the regularised
+ * incomplete beta function: P(X ≥ x) = I_q(x, r) with q = (φ−1)/φ, which converges fast for
+ * x > mean (modified Lentz; Numerical Recipes' betacf). In O(√x) steps where summing the masses
+ * takes O(sd) terms — a 14-day window of a busy series sums thousands. NaN if it has not
+ * converged (the caller then sums).
+ */
+function tailToMassRatio(x: number, size: number, q: number): number {
+  const tiny = 1e-300;
+  const sum = x + size;
+  let c = 1;
+  let d = 1 - (sum * q) / (x + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 1000; m++) {
+    const m2 = 2 * m;
+    let a = (m * (size - m) * q) / ((x - 1 + m2) * (x + m2));
+    d = 1 + a * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + a / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    a = (-(x + m) * (sum + m) * q) / ((x + m2) * (x + 1 + m2));
+    d = 1 + a * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + a / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-15) return h;
+  }
+  return Number.NaN;
+}
+
 /** Σ P(X = k) for k < x, summed downwards from x − 1. */
 function sumDownwards(x: number, mean: number, dispersion: number): number {
   let term = Math.exp(nbLogPmf(x - 1, mean, dispersion));
@@ -78,7 +115,13 @@ export function nbUpperTail(x: number, mean: number, dispersion: number): number
   if (x <= 0) return 1;
   if (!(mean > 0)) return 0;
   const phi = Math.max(1, dispersion);
-  if (x > mean) return Math.min(1, sumUpwards(x, mean, phi));
+  if (x > mean) {
+    if (phi - 1 > POISSON_LIMIT) {
+      const ratio = tailToMassRatio(x, mean / (phi - 1), (phi - 1) / phi);
+      if (Number.isFinite(ratio)) return Math.min(1, Math.exp(nbLogPmf(x, mean, phi)) * ratio);
+    }
+    return Math.min(1, sumUpwards(x, mean, phi));
+  }
   return Math.min(1, Math.max(0, 1 - sumDownwards(x, mean, phi)));
 }
 
@@ -93,18 +136,24 @@ export function nbUpperBound(mean: number, dispersion: number, alpha: number): n
   const sd = Math.sqrt(phi * mean);
   let u = Math.max(0, Math.floor(mean + normalQuantile(1 - alpha) * sd));
   let above = nbUpperTail(u + 1, mean, phi); // P(X > u)
+  // The walk's masses follow from one another by their ratio (one log-mass, not one a step).
   if (above > alpha) {
-    while (above > alpha) {
+    let mass = Math.exp(nbLogPmf(u + 1, mean, phi));
+    // (a mass that underflowed cannot bring the tail down: the bound is where it stands)
+    while (above > alpha && mass > 0) {
       u += 1;
-      above -= Math.exp(nbLogPmf(u, mean, phi));
+      above -= mass;
+      mass *= massRatio(u, mean, phi);
     }
     return u;
   }
+  let mass = Math.exp(nbLogPmf(u, mean, phi));
   while (u > 0) {
-    const withU = above + Math.exp(nbLogPmf(u, mean, phi)); // P(X > u − 1)
+    const withU = above + mass; // P(X > u − 1)
     if (withU > alpha) break;
     above = withU;
     u -= 1;
+    mass /= massRatio(u, mean, phi);
   }
   return u;
 }
@@ -173,10 +222,14 @@ export function nbDispersionMle(y: Float64Array, mu: Float64Array, weights: Floa
       const m = mu[i - from];
       const k = y[i];
       const size = m / excess;
-      // log Γ(k + r) − log Γ(r) as a short product for the small counts of a quiet series.
-      let ratio = 0;
-      if (k < 30) for (let j = 0; j < k; j++) ratio += Math.log(size + j);
-      else ratio = logGamma(k + size) - logGamma(size);
+      // log Γ(k + r) − log Γ(r) as a short product for the small counts of a quiet series (one
+      // log of the product: below 30 factors of at most 10⁸ it cannot overflow).
+      let ratio: number;
+      if (k < 30 && size < 1e8) {
+        let product = 1;
+        for (let j = 0; j < k; j++) product *= size + j;
+        ratio = Math.log(product);
+      } else ratio = logGamma(k + size) - logGamma(size);
       total += weights[i - from] * (ratio - size * logPhi + k * logFailure);
     }
     return total;

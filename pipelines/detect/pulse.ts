@@ -240,6 +240,8 @@ interface Design {
   design: SparseDesign;
   penalty: Float64Array;
   roughness: Float64Array;
+  /** Positions where the penalty or the roughness is non-zero (see GlmOptions.penaltyPattern). */
+  penaltyPattern: Int32Array;
   terms: string[];
 }
 
@@ -256,7 +258,9 @@ function designOver(start: number, days: number, shape: ModelShape): Design {
   if (!entry) {
     const spec = modelSpec(shape);
     const design = SparseDesign.build(days, spec.names.length, spec.dense, spec.names.length - spec.dense, (row, set) => spec.fill(calendarDay(start + row), row / 365.25, set));
-    entry = { design, penalty: spec.penalty, roughness: spec.roughness, terms: spec.names };
+    const pattern: number[] = [];
+    for (let k = 0; k < spec.penalty.length; k++) if (spec.penalty[k] !== 0 || spec.roughness[k] !== 0) pattern.push(k);
+    entry = { design, penalty: spec.penalty, roughness: spec.roughness, penaltyPattern: Int32Array.from(pattern), terms: spec.names };
     if (sharedDesigns.size >= SHARED_DESIGNS) sharedDesigns.delete(sharedDesigns.keys().next().value!);
     sharedDesigns.set(key, entry);
   }
@@ -311,10 +315,13 @@ export class PulseExpectation {
     }
   >();
   private readonly fits = new Map<number, PulseModel | null>();
+  private readonly penalties = new Map<string, Float64Array>();
   private readonly counts: Float64Array;
   private lastDispersion: number | undefined;
   /** Longest window whose dispersion D_L the model estimates. */
   private readonly longestWindow: number;
+  /** ‖L⁻¹xₜ‖² by series position for the information factor L last used by `baseline` (NaN: not yet). */
+  private readonly norms: { factor?: Float64Array; value: Float64Array };
 
   constructor(
     private readonly series: CountSeries,
@@ -323,6 +330,7 @@ export class PulseExpectation {
     this.start = checkSeries(series);
     this.counts = Float64Array.from(series.counts);
     this.longestWindow = Math.max(CUSUM_DISPERSION_WINDOW, ...settings.riseWindows);
+    this.norms = { value: new Float64Array(series.dates.length) };
   }
 
   /** Series position of the refit day that serves position t. */
@@ -358,17 +366,20 @@ export class PulseExpectation {
       } else {
         shape = { season: quiet ? this.settings.quietSeason : 'spline', trend: true, quiet };
       }
-      const { design, penalty: ridge, roughness, terms } = this.designFor(shape);
+      const { design, penalty: ridge, roughness, penaltyPattern, terms } = this.designFor(shape);
       const smoothing = this.settings.seasonSmoothing * Math.max(1, level);
-      const penalty = new Float64Array(ridge.length);
-      for (let k = 0; k < penalty.length; k++) penalty[k] = ridge[k] + smoothing * roughness[k];
       const key = shapeKey(shape);
+      // (one penalty buffer per shape, its non-zero entries rewritten each refit: no fit keeps it)
+      let penalty = this.penalties.get(key);
+      if (!penalty) this.penalties.set(key, (penalty = new Float64Array(ridge.length)));
+      for (const k of penaltyPattern) penalty[k] = ridge[k] + smoothing * roughness[k];
       const warm = this.warm.get(key);
       const reuse = warm !== undefined && warm.age < HESSIAN_REUSE;
       const fit = fitRobust(design, counts, {
         from,
         to,
         penalty,
+        penaltyPattern,
         threshold: this.settings.reweightThreshold,
         weighting: 'farrington',
         windows: LASTING_OUTBREAK_WINDOWS,
@@ -382,6 +393,8 @@ export class PulseExpectation {
         // afresh: in between, a refit screens only its new week and runs one IRLS.
         hessian: reuse ? warm.hessian : undefined,
         screening: reuse ? warm.screening : undefined,
+        // (a renewal builds one information matrix, the screening fit's)
+        shareInformation: true,
         // Warm-started Newton steps: after a step under 0.05 the error is ~0.05² (a 0.3 % change
         // of μ₀ at most, far inside its statistical error), so most refits take one step per fit.
         tolerance: 0.05,
@@ -439,6 +452,13 @@ export class PulseExpectation {
     const predictionSd = new Float64Array(length);
     const x = new Float64Array(p);
     const l = model.information;
+    // ‖L⁻¹x‖² depends on the row and the factor alone, and refits that reuse a factor (five in
+    // six) judge a week whose windows reach back into the last one's days: each is worked out once.
+    if (this.norms.factor !== l) {
+      this.norms.factor = l;
+      this.norms.value.fill(Number.NaN);
+    }
+    const norms = this.norms.value;
     // φ(XᵀWX + P)⁻¹ is the coefficients' covariance for independent days; the days' lasting
     // noise (misfit, a wandering level) makes them as uncertain as two-week sums are noisy.
     const parameterDispersion = model.windowDispersions[PARAMETER_REACH];
@@ -452,14 +472,19 @@ export class PulseExpectation {
       // variance is μ(φ + φ·h) with h = μ‖L⁻¹x‖²; μ‖L⁻¹x‖ is the expected count's sd over √φ.
       let h = 0;
       if (row >= projectFrom) {
-        x.fill(0);
-        for (let j = 0; j < dense; j++) x[j] = denseValue[row * dense + j];
-        for (let j = 0; j < filled[row]; j++) x[column[row * width + j]] = value[row * width + j];
-        for (let i = 0; i < p; i++) {
-          let sum = x[i];
-          for (let j = 0; j < i; j++) sum -= l[i * p + j] * x[j];
-          x[i] = sum / l[i * p + i];
-          h += x[i] * x[i];
+        h = norms[row];
+        if (Number.isNaN(h)) {
+          h = 0;
+          x.fill(0);
+          for (let j = 0; j < dense; j++) x[j] = denseValue[row * dense + j];
+          for (let j = 0; j < filled[row]; j++) x[column[row * width + j]] = value[row * width + j];
+          for (let i = 0; i < p; i++) {
+            let sum = x[i];
+            for (let j = 0; j < i; j++) sum -= l[i * p + j] * x[j];
+            x[i] = sum / l[i * p + i];
+            h += x[i] * x[i];
+          }
+          norms[row] = h;
         }
         predictionSd[k] = m * Math.sqrt(h);
         h *= m;
@@ -517,18 +542,26 @@ export interface Baseline extends RiseBaseline {
  */
 function dispersionBelow(y: Float64Array, mu: Float64Array, weights: Float64Array, from: number, to: number, start: number): number {
   let squares = 0;
+  // Σ 1/√μ and its largest term: unless the floor at 0.2 binds, the expectation is 0.5·n − c·Σ 1/√μ.
+  let days = 0;
+  let inverseRoots = 0;
+  let largest = 0;
   for (let i = from; i < to; i++) {
     if (weights[i - from] <= 0) continue;
     const m = mu[i - from];
     if (y[i] < m) squares += ((y[i] - m) * (y[i] - m)) / m;
+    const inverseRoot = 1 / Math.sqrt(m);
+    days++;
+    inverseRoots += inverseRoot;
+    if (inverseRoot > largest) largest = inverseRoot;
   }
   let phi = start;
   for (let iteration = 0; iteration < 3; iteration++) {
-    let expected = 0;
-    for (let i = from; i < to; i++) {
-      if (weights[i - from] <= 0) continue;
-      const m = mu[i - from];
-      expected += Math.max(0.2, 0.5 - (2 * phi - 1) / Math.sqrt(phi * m) / (3 * Math.sqrt(2 * Math.PI)));
+    const c = (2 * phi - 1) / Math.sqrt(phi) / (3 * Math.sqrt(2 * Math.PI));
+    let expected = 0.5 * days - c * inverseRoots;
+    if (c * largest > 0.3) {
+      expected = 0;
+      for (let i = from; i < to; i++) if (weights[i - from] > 0) expected += Math.max(0.2, 0.5 - c / Math.sqrt(mu[i - from]));
     }
     phi = Math.max(1, squares / expected);
   }

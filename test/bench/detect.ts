@@ -21,7 +21,10 @@
  * and daily run, one process), each against EARS C2 on the same series.
  *
  * Usage: npx tsx test/bench/detect.ts [--seed N] [--quick] [--alpha A] [--methods a,b] [--detail] [--no-timing]
+ *        [--throughput-only] [--jobs backfill,lookBack,daily]
  *        [--pulse key=value,…]   (settings of our detector to try, e.g. --pulse cusumShift=1.5)
+ * --throughput-only skips the detection part (simulation, POD, FPR) and prints only the
+ * throughput table, of the jobs named by --jobs (default all).
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +45,8 @@ const { values } = parseArgs({
     detail: { type: 'boolean', default: false },
     pulse: { type: 'string' },
     'timing-part': { type: 'string' },
+    'throughput-only': { type: 'boolean', default: false },
+    jobs: { type: 'string' },
   },
 });
 const seed = Number(values.seed);
@@ -354,7 +359,10 @@ async function timing(): Promise<void> {
   const scale = 1 / THROUGHPUT_SHARE;
   console.log(`\nThroughput of pulse (baseline: EARS C2 on the same series and days, in the same processes${quick ? `; measured on ${THROUGHPUT_SHARE * 100} % of the series and scaled ×${scale}` : ''}):\n`);
   const rows: string[][] = [];
-  for (const job of Object.keys(THROUGHPUT_JOBS) as ThroughputJob[]) {
+  const allJobs = Object.keys(THROUGHPUT_JOBS) as ThroughputJob[];
+  const jobs = values.jobs ? (values.jobs.split(',') as ThroughputJob[]) : allJobs;
+  for (const job of jobs) if (!allJobs.includes(job)) throw new Error(`unknown throughput job ${job} (${allJobs.join(', ')})`);
+  for (const job of jobs) {
     const spec = THROUGHPUT_JOBS[job];
     const reports = await Promise.all(
       Array.from({ length: spec.processes }, (_, part) => {
@@ -391,6 +399,10 @@ async function timing(): Promise<void> {
 if (values['timing-part']) {
   const [job, part, parts] = values['timing-part'].split('/');
   throughputPart(job as ThroughputJob, Number(part), Number(parts));
+} else if (values['throughput-only']) {
+  const started = performance.now();
+  await timing();
+  console.log(`\nbenchmark wall time ${((performance.now() - started) / 1000).toFixed(0)} s`);
 } else {
   await main();
 }

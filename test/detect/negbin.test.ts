@@ -41,6 +41,21 @@ describe('negative binomial with mean μ and variance φμ', () => {
     }
   });
 
+  it('gives the masses summed upwards over thousands of counts (busy 14-day windows)', () => {
+    // The tail above the mean comes from a continued fraction; the plain sum of the masses checks it.
+    for (const [x, mean, phi] of [
+      [4300, 4200, 3],
+      [4200, 4200, 1.5],
+      [520, 300, 12],
+      [3, 0.4, 1.3],
+      [61, 20, 8],
+    ]) {
+      let sum = 0;
+      for (let k = x; k < x + 20 * Math.sqrt(phi * mean) + 200; k++) sum += Math.exp(nbLogPmf(k, mean, phi));
+      expect(nbUpperTail(x, mean, phi) / sum).toBeCloseTo(1, 10);
+    }
+  });
+
   it('keeps tiny p-values finite and right', () => {
     const p = nbUpperTail(1000, 300, 2);
     expect(p).toBeGreaterThan(0);
