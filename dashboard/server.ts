@@ -8,7 +8,7 @@ import { dropIntoInbox } from '../pipelines/inbox.js';
 import { isMonth, rollupState } from '../pipelines/kpi.js';
 import { snapshotFolder } from '../pipelines/refresh.js';
 import type { JobProgress, Scheduler } from '../pipelines/scheduler.js';
-import { SqlConsole, SqlConsoleError } from '../pipelines/sql-console.js';
+import { SnapshotPendingError, SqlConsole, SqlConsoleError } from '../pipelines/sql-console.js';
 import { quarantineRows, statusReport } from '../pipelines/status.js';
 import { usersFile } from '../pipelines/users.js';
 import type { Warehouse } from '../pipelines/warehouse.js';
@@ -231,6 +231,8 @@ export function createApp(context: AppContext) {
   app.use((_req, res) => void res.status(404).json({ error: '找不到该页面 / not found' }));
   // One error handler: a message for the user, the stack only in the server log.
   app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
+    // Not yet there is "try again shortly" (503, as the pages during the first load), not a bad request.
+    if (error instanceof SnapshotPendingError) return void res.status(503).set('Retry-After', '10').json({ error: error.message });
     if (error instanceof SqlConsoleError || error instanceof BadRequest) return void res.status(400).json({ error: error.message });
     if ((error as { type?: string }).type === 'entity.too.large') return void res.status(413).json({ error: '请求过大 / request too large' });
     if ((error as { type?: string }).type === 'entity.parse.failed') return void res.status(400).json({ error: '请求不是合法的 JSON / invalid JSON' });

@@ -40,6 +40,9 @@ const DEFAULT_LIMITS: ConsoleLimits = { timeoutMs: 10_000, maxRows: 10_000, maxB
 
 export class SqlConsoleError extends CliError {}
 
+/** No analysts' snapshot yet (a first start before its first file is loaded): try again shortly, not a bad query. */
+export class SnapshotPendingError extends SqlConsoleError {}
+
 /**
  * What the snapshot must reflect: the loads, the alarms and the incidents. When this differs from the version
  * written beside the current snapshot, the snapshot is stale.
@@ -138,7 +141,7 @@ export class SqlConsole {
   /** The instance on the newest snapshot; re-opened when the service has written a newer one. */
   private async current(): Promise<{ instance: DuckDBInstance; path: string }> {
     const path = currentSnapshot(this.folder);
-    if (!path) throw new SqlConsoleError('分析快照尚未生成：数据导入后会自动生成，请稍候 / no analyst snapshot yet: one is written as soon as data is loaded');
+    if (!path) throw new SnapshotPendingError('分析快照尚未生成：数据导入后会自动生成，请稍候 / no analyst snapshot yet: one is written as soon as data is loaded');
     if (this.instance && this.openPath === path) return { instance: this.instance, path };
     const instance = await openLockedSnapshot(path);
     this.instance?.closeSync();
@@ -225,7 +228,7 @@ export class SqlConsole {
   async exportParquet(sql: string, timeoutMs = this.limits.timeoutMs * 4): Promise<{ file: string; done(): void }> {
     const text = statementText(sql);
     const path = currentSnapshot(this.folder);
-    if (!path) throw new SqlConsoleError('分析快照尚未生成：数据导入后会自动生成，请稍候 / no analyst snapshot yet');
+    if (!path) throw new SnapshotPendingError('分析快照尚未生成：数据导入后会自动生成，请稍候 / no analyst snapshot yet');
     const folder = mkdtempSync(join(tmpdir(), 'hotline-parquet-'));
     const done = () => rmSync(folder, { recursive: true, force: true });
     const file = join(folder, 'result.parquet');
