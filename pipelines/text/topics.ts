@@ -244,12 +244,14 @@ function docOf(space: TopicSpace, ticket: TopicTicket, bag: Bag): Doc {
 
 /** Whether a request joins an issue: close to its centroid, on the same matter, and not at another address. */
 function joins(doc: Doc, cluster: Cluster, threshold: number): { cosine: number; ok: boolean } {
-  const { cosine, matter } = similarity(doc, cluster);
   // Same place alone is not the same issue: the matter must agree too. And the same matter at
   // another address is another issue (the export's address is reliable; names found in a text
-  // are not, so they only pull together).
+  // are not, so they only pull together). Told first: most candidates of a request are issues at
+  // other addresses, and their cosine is never needed.
   const elsewhere = doc.address !== null && cluster.addresses.size > 0 && !cluster.addresses.has(doc.address);
-  return { cosine, ok: cosine >= threshold && matter >= MATTER_THRESHOLD && !elsewhere };
+  if (elsewhere) return { cosine: 0, ok: false };
+  const { cosine, matter } = similarity(doc, cluster);
+  return { cosine, ok: cosine >= threshold && matter >= MATTER_THRESHOLD };
 }
 
 /** The leader clustering of `docs` (in time order); members are indices into `docs`. */
