@@ -29,7 +29,6 @@ export async function mergeIncoming(warehouse: Warehouse, kind: Kind, runId: num
   if (overlapping === 0) {
     const rows = (await warehouse.one<{ n: number }>(`select count(*) as n from incoming`))!.n;
     await warehouse.run(`insert into ${table} by name select ${columns.map(q).join(', ')}, ${bookkeeping.join(', ').replace('coalesce(old_first_run_id, ' + runId + ')', String(runId))} from incoming`);
-    if (kind === 'tickets') await insertTicketUnits(warehouse, 'incoming', 'true');
     return { loaded: rows, updated: 0, unchanged: 0 };
   }
   await warehouse.run(`
@@ -64,20 +63,5 @@ export async function mergeIncoming(warehouse: Warehouse, kind: Kind, runId: num
   if (counts.new + counts.updated > 0) {
     await warehouse.run(`insert into ${table} by name select ${columns.map(q).join(', ')}, ${bookkeeping.join(', ')} from merged where change <> 'unchanged'`);
   }
-  if (kind === 'tickets' && counts.new + counts.updated > 0) {
-    await warehouse.run(`delete from ticket_units where ticket_id in (select ticket_id from merged where change = 'updated')`);
-    await insertTicketUnits(warehouse, 'merged', `change <> 'unchanged'`);
-  }
   return { loaded: counts.new, updated: counts.updated, unchanged: counts.unchanged };
-}
-
-/** Lead (主办) and assisting (协办) units of the given tickets. */
-export async function insertTicketUnits(warehouse: Warehouse, from: string, where: string): Promise<void> {
-  await warehouse.run(`
-    insert into ticket_units (ticket_id, unit, role)
-    select ticket_id, unit, '主办' from ${from} where ${where} and unit is not null
-    union all
-    select ticket_id, co_unit, '协办' from (
-      select ticket_id, unnest(string_split(co_units, '、')) as co_unit from ${from} where ${where} and co_units is not null
-    ) where co_unit <> ''`);
 }
