@@ -305,6 +305,7 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     return summary;
   } finally {
     tracker.finish();
+    await warehouse.run(`set preserve_insertion_order = true`).catch(() => undefined); // see loadDirect
     for (const drop of ['view incoming', 'table stage_raw', 'table mapped', 'table merged', 'table checked_rows']) {
       await warehouse.run(`drop ${drop.replace(' ', ' if exists ')}`).catch(() => undefined);
     }

@@ -124,6 +124,10 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
   const mapping = mappingSql(match, source.headers, { source: source.relation, rowNumbers: source.numbered, phoneHash: context.phoneHash });
   context.tracker.phase('loading');
   let inserted: number;
+  // The rows may land in any order (10 % faster at 2 M rows: each thread appends its own row
+  // groups). Each row's line comes from the checking pass, which reads the file again in order, and
+  // no reader relies on a table's physical order. The setting is instance-wide: restored at once.
+  await warehouse.run(`set preserve_insertion_order = false`);
   try {
     inserted = await withProgress(
       context,
@@ -138,6 +142,9 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
       throw new NeedsScan();
     }
     throw error;
+  } finally {
+    // (in an aborted transaction this fails; ingestFile sets it again after the rollback)
+    await warehouse.run(`set preserve_insertion_order = true`).catch(() => undefined);
   }
   context.phase('insert');
   await context.settle();

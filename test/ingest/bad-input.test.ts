@@ -95,6 +95,11 @@ describe('truncated files', () => {
     const path = write('truncated-row.csv', csvText(good) + csvLine(rows(2, 4)[3]).split(',').slice(0, 9).join(','));
     await expectQuarantined(await ingest(warehouse, path), ids(good), [{ row: 5, reason: '表头有 27 列，这一行有 9 列' }], [rows(2, 4)[3].工单编号]);
   });
+
+  it('leaves the instance-wide insertion order preserved after the direct insert failed and rolled back', async () => {
+    // The direct insert lets rows land in any order and must restore the setting, aborted or not.
+    expect(await warehouse.one(`select current_setting('preserve_insertion_order') as on`)).toEqual({ on: true });
+  });
 });
 
 describe('encodings', () => {
