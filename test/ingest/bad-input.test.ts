@@ -96,9 +96,20 @@ describe('truncated files', () => {
     await expectQuarantined(await ingest(warehouse, path), ids(good), [{ row: 5, reason: '表头有 27 列，这一行有 9 列' }], [rows(2, 4)[3].工单编号]);
   });
 
-  it('leaves the instance-wide insertion order preserved after the direct insert failed and rolled back', async () => {
+  it('leaves the instance-wide insertion order preserved when a file is refused after its direct insert failed', async () => {
     // The direct insert lets rows land in any order and must restore the setting, aborted or not.
-    expect(await warehouse.one(`select current_setting('preserve_insertion_order') as on`)).toEqual({ on: true });
+    // An empty warehouse, so that the insert is what first reads the broken file.
+    const fresh = await Warehouse.open(temp.file('order.duckdb'));
+    try {
+      // UTF-8 with GBK bytes beyond the detection sample: DuckDB's read fails inside the insert,
+      // and the whole file is then refused.
+      const text = csvText(rows(3, 400));
+      const path = write('mixed-order.csv', Buffer.concat([Buffer.from(text), encodeText(csvLine(rows(3, 401)[400]) + '\n', 'gbk')]));
+      expect((await ingest(fresh, path)).status).toBe('refused');
+      expect(await fresh.one(`select current_setting('preserve_insertion_order') as on`)).toEqual({ on: true });
+    } finally {
+      fresh.close();
+    }
   });
 });
 
