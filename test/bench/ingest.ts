@@ -13,6 +13,7 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import iconv from 'iconv-lite';
+import { execSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,11 +152,17 @@ async function main() {
   const results: { bareUtf8: Took; utf8: Took; bareGbk: Took; gbk: Took; floor?: Took; load: number }[] = [];
   for (let run = 1; run <= runs; run++) {
     const load = loadavg()[0];
-    const bareUtf8 = await bareLoad(run);
-    const ours = await ourLoad(utf8, run, 'utf8');
-    const bareGbk = await bareLoad(run);
-    const ourGbk = await ourLoad(gbk, run, 'gbk');
-    const floor = values.floor ? await castOnly(run) : undefined;
+    // Every load starts with no dirty pages left by the one before: on a slow disk their writeback
+    // would otherwise land on whichever load comes next.
+    const settled = <T>(load: () => Promise<T>) => {
+      if (process.platform !== 'win32') execSync('sync');
+      return load();
+    };
+    const bareUtf8 = await settled(() => bareLoad(run));
+    const ours = await settled(() => ourLoad(utf8, run, 'utf8'));
+    const bareGbk = await settled(() => bareLoad(run));
+    const ourGbk = await settled(() => ourLoad(gbk, run, 'gbk'));
+    const floor = values.floor ? await settled(() => castOnly(run)) : undefined;
     results.push({ bareUtf8, utf8: ours, bareGbk, gbk: ourGbk, floor, load });
     console.error(
       `run ${run} (load average ${load.toFixed(2)}): UTF-8 ${ours.wall.toFixed(2)} s vs bare ${bareUtf8.wall.toFixed(2)} s (${(ours.wall / bareUtf8.wall).toFixed(2)}×), ` +
