@@ -14,8 +14,8 @@ import { nbUpperTail, normalQuantile, normalUpperTail } from './negbin.js';
  *
  * The p-value of the maximum. Nested windows ending on the same day are one sequence read
  * backwards, S_L = S_{L'} + (the days L adds): a random walk, whose standardised values are
- * strongly correlated. Bonferroni over the windows would pay ×4 (×6 with 10 and 14 days) for what is nearly one test;
- * instead the Hunter–Worsley bound along that chain:
+ * strongly correlated. Bonferroni over the windows would pay ×4 (×6 with 10 and 14 days) for
+ * what is nearly one test; instead the Hunter–Worsley bound along that chain:
  *     P(max_k Z_k ≥ c) ≤ P(Z_1 ≥ c) + Σ_{k≥2} P(Z_{k−1} < c ≤ Z_k)
  * (the walk must cross c at its first window or step across it later), and for a bivariate
  * normal pair with correlation ρ, P(Z_{k−1} < c ≤ Z_k) = 2·T(c, √((1−ρ)/(1+ρ))), Owen's T function.

@@ -161,7 +161,7 @@ function run(method: MethodName, data: BenchSeries[]): MethodRun {
 
 /**
  * The oracle reference (see --oracle): pulse's day and rise channels with nothing estimated — the
- * day's NB tail and each rise window's (2–14 days) with the true expected total and the true
+ * day's NB tail and each of its rise windows' with the true expected total and the true
  * variance of the sum (Σ φμ plus the wandering noise's Σᵢ Σⱼ μᵢμⱼ(exp(σ²ρ^|i−j|) − 1)), the best
  * window's p-value by the same Hunter–Worsley bound on the true correlations of nested windows,
  * combined with pulse's shares (the CUSUM's share left unused); windows start after its own last
