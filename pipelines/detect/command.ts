@@ -24,7 +24,7 @@ so earlier days serve as history (give a year or more).
   --counts FILE    the counts (CSV)
   --from DATE      first day to judge (YYYY-MM-DD)
   --method NAME    pulse (default): seasonal negative-binomial model with the Chinese calendar,
-                     a scan of 2–14-day windows and an NB CUSUM for sustained rises
+                     a scan of 2–7-day windows and an NB CUSUM for sustained rises
                    farrington: Farrington flexible (Noufaily 2013) on daily data
                    ears-c1, ears-c2, ears-c3: CDC EARS (7-day mean + 3 sd)
   --alpha A        alarm level of pulse and farrington (default ${DEFAULT_ALPHA}); EARS keeps its
@@ -32,7 +32,7 @@ so earlier days serve as history (give a year or more).
   --json           one JSON array on stdout:
                    [{"series","date","count","expected","upper","pValue","score","channel"}, …]
                    channel: what decided — "day" (the day's own count), "rise" (a window
-                   of 2–14 days ending that day) or "cusum"; for "rise" and "cusum" also
+                   of 2–7 days ending that day) or "cusum"; for "rise" and "cusum" also
                    riseStart, riseDays, riseObserved, riseExpected (the window and its
                    totals)
   -h, --help       this help

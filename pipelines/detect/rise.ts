@@ -1,28 +1,29 @@
 import { nbUpperTail, normalQuantile, normalUpperTail } from './negbin.js';
 
 /**
- * The sustained-rise channel: a scan over windows of a few lengths (2, 3, 5, 7, 10 and 14 days
- * by default) that end on the judged day, each window's total tested against its expected total
+ * The sustained-rise channel: a scan over windows of a few lengths (2, 3, 5 and 7 days by
+ * default) that end on the judged day, each window's total tested against its expected total
  * under the negative-binomial model.
  *
  * Window L (the last L days) has observed total O_L, expected total E_L = Σ μ₀ and null variance
- * V_L = max(Σ φᵢμᵢ, D_L·E_L) + φ_c·(Σ sᵢ)²: the days' noise, or D_L, the model's dispersion of
- * L-day sums if larger (misfit and day noise that last add up over a window), plus (a bound on)
- * the error the expected total inherits from the fitted coefficients, shared by all its days
+ * V_L = max(Σ φᵢμᵢ, D_L·E_L) + φ_c·‖Σ μᵢL⁻¹xᵢ‖²: the days' noise, or D_L, the model's dispersion
+ * of L-day sums if larger (misfit and day noise that last add up over a window), plus the error
+ * the expected total inherits from the fitted coefficients, shared by all its days
  * (see RiseBaseline). Its p-value p_L = P(S ≥ O_L) is the exact NB tail of a sum with that
  * mean and variance; z_L = Φ̄⁻¹(p_L). The channel's statistic is c = max_L z_L.
  *
  * The p-value of the maximum. Nested windows ending on the same day are one sequence read
  * backwards, S_L = S_{L'} + (the days L adds): a random walk, whose standardised values are
- * strongly correlated. Bonferroni over the windows would pay ×6 for what is nearly one test;
- * instead the Hunter–Worsley bound along that chain:
+ * strongly correlated. Bonferroni over the windows would pay ×4 (×6 with 10 and 14 days) for
+ * what is nearly one test; instead the Hunter–Worsley bound along that chain:
  *     P(max_k Z_k ≥ c) ≤ P(Z_1 ≥ c) + Σ_{k≥2} P(Z_{k−1} < c ≤ Z_k)
  * (the walk must cross c at its first window or step across it later), and for a bivariate
  * normal pair with correlation ρ, P(Z_{k−1} < c ≤ Z_k) = 2·T(c, √((1−ρ)/(1+ρ))), Owen's T function.
  * ρ between nested windows is (V_inner + V_outer − V_added)/(2√(V_inner·V_outer)). The first term
  * is exact from the window's own NB tail; the step terms use the normal approximation of the
- * walk, which is where it applies (sums of several days). At the levels that matter the bound
- * costs about ×4–5 over one window, and a simulated walk shows it tight (test/detect/rise.test.ts).
+ * walk, which is where it applies (sums of several days). At the levels that matter (c ≈ 2.5–3.5)
+ * the bound costs about ×3 over one window for the default windows 2, 3, 5, 7 (×4–5 with 10 and
+ * 14 added), and a simulated walk shows it tight (test/detect/rise.test.ts).
  *
  * Windows never reach back before `earliest` (the day after the series' last alarm), so one
  * outbreak is not re-reported from its own days once it has alarmed.
@@ -35,16 +36,28 @@ export const SHORTEST_RISE = 2;
  * What the model expects of the days a scan reaches back to, indexed by series position − `from`:
  * μ₀ and φμ₀ of each day, and s = μ₀‖L⁻¹x‖ (L the Cholesky factor of the fit's information), the
  * sd of its expected count over √φ_c (`parameterDispersion`). A window's expected total inherits
- * the coefficients' error, φ_c·‖Σ μ₀·L⁻¹x‖², which is at most φ_c·(Σ s)² — the bound taken, as
- * if the days' errors moved together (they mostly do: the same level, trend and season knots).
+ * the coefficients' error, φ_c·‖Σ μ₀·L⁻¹x‖²: exactly that when the days' vectors μ₀L⁻¹x are given
+ * (`prediction`), else its bound φ_c·(Σ s)², as if the days' errors moved together. The exact
+ * form is smaller where they do not (weekday and holiday terms differ between the days).
  */
 export interface RiseBaseline {
   from: number;
   mean: Float64Array;
   dayVariance: Float64Array;
   predictionSd: Float64Array;
+  /**
+   * μ₀L⁻¹x of each day (`columns` values a day, 0 before the days the windows reach), when known:
+   * a window's expected total then inherits exactly φ_c·‖Σ μ₀L⁻¹x‖² instead of the bound.
+   */
+  prediction?: { vectors: Float64Array; columns: number };
   parameterDispersion: number;
 }
+
+const squaredNorm = (v: Float64Array) => {
+  let sum = 0;
+  for (let j = 0; j < v.length; j++) sum += v[j] * v[j];
+  return sum;
+};
 
 /** The best window of a judged day. */
 export interface RiseWindow {
@@ -116,6 +129,8 @@ export class RiseScan {
   /** Correlation of each scanned window's total with the one before it. */
   private readonly correlations: Float64Array;
   private readonly longest: number;
+  /** Σ μ₀L⁻¹x of the window and of the days added since the last scanned one (reused buffers). */
+  private readonly buffers: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
 
   /** `lengths`: the window lengths scanned, in days (each ≥ 2). */
   constructor(private readonly lengths: readonly number[]) {
@@ -127,7 +142,12 @@ export class RiseScan {
   }
 
   scan(t: number, earliest: number, counts: ArrayLike<number>, baseline: RiseBaseline, windowDispersion: ArrayLike<number>): RiseWindow {
-    const { from: base, mean, dayVariance, predictionSd, parameterDispersion } = baseline;
+    const { from: base, mean, dayVariance, predictionSd, prediction, parameterDispersion } = baseline;
+    const columns = prediction?.columns ?? 0;
+    const window = this.sums(columns, 0);
+    const added = this.sums(columns, 1);
+    window.fill(0);
+    added.fill(0);
     const longest = Math.min(this.longest, t - earliest + 1);
     const best: RiseWindow = { start: t, days: 0, observed: 0, expected: 0, z: 0, pValue: 1 };
     let observed = 0;
@@ -148,14 +168,19 @@ export class RiseScan {
       expected += m;
       variance += dayVariance[i - base];
       inherited += predictionSd[i - base];
+      for (let j = 0; j < columns; j++) {
+        const v = prediction!.vectors[(i - base) * columns + j];
+        window[j] += v;
+        added[j] += v;
+      }
       addedExpected += m;
       addedVariance += dayVariance[i - base];
       addedInherited += predictionSd[i - base];
       addedDays++;
       if (length !== this.lengths[scanned]) continue;
-      const v = Math.max(variance, windowDispersion[length] * expected) + parameterDispersion * inherited * inherited;
+      const v = Math.max(variance, windowDispersion[length] * expected) + parameterDispersion * (columns ? squaredNorm(window) : inherited * inherited);
       if (scanned > 0) {
-        const addedTotal = Math.max(addedVariance, windowDispersion[addedDays] * addedExpected) + parameterDispersion * addedInherited * addedInherited;
+        const addedTotal = Math.max(addedVariance, windowDispersion[addedDays] * addedExpected) + parameterDispersion * (columns ? squaredNorm(added) : addedInherited * addedInherited);
         this.correlations[scanned] = nestedCorrelation(previous, v, addedTotal);
       }
       previous = v;
@@ -163,6 +188,7 @@ export class RiseScan {
       addedExpected = 0;
       addedVariance = 0;
       addedInherited = 0;
+      added.fill(0);
       addedDays = 0;
       // A window less than one sd above its expectation cannot make an alarm (its p_L alone is
       // above 0.16), so its exact tail is not worth computing.
@@ -179,6 +205,11 @@ export class RiseScan {
     }
     if (best.z >= 1) best.pValue = scanPValue(best.z, this.correlations, scanned);
     return best;
+  }
+
+  private sums(columns: number, which: 0 | 1): Float64Array {
+    if (this.buffers[which].length !== columns) this.buffers[which] = new Float64Array(columns);
+    return this.buffers[which];
   }
 }
 

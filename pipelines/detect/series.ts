@@ -7,7 +7,7 @@ export interface CountSeries {
 }
 
 /**
- * Which evidence judged a day: its own count ('day'), a window of 2–14 days ending on it
+ * Which evidence judged a day: its own count ('day'), a window of 2–7 days ending on it
  * ('rise'), or the NB CUSUM of up to 28 days ('cusum').
  */
 export type Channel = 'day' | 'rise' | 'cusum';

@@ -111,6 +111,19 @@ describe('the rise scan on a tiny series', () => {
     expect(best.z).toBeCloseTo(-normalQuantile(nbUpperTail(27, 12, (12 + 2 * 1.5 ** 2) / 12)), 9);
   });
 
+  it('takes the inherited error exactly from the days’ vectors μ₀L⁻¹x when they are given', () => {
+    // the last three days' vectors (0.5, 0), (0, 0.5), (0.5, 0): the window's sum (1, 0.5) has
+    // ‖·‖² = 1.25, under the bound (Σ‖·‖)² = 2.25 that the same sds give
+    const vectors = new Float64Array(2 * counts.length);
+    for (const [day, column] of [[5, 0], [6, 1], [7, 0]]) vectors[day * 2 + column] = 0.5;
+    const exact = { ...baseline, predictionSd: new Float64Array(counts.length).fill(0.5), prediction: { vectors, columns: 2 }, parameterDispersion: 2 };
+    const best = new RiseScan([3]).scan(7, 0, counts, exact, dispersion);
+    expect(best.z).toBeCloseTo(-normalQuantile(nbUpperTail(27, 12, (12 + 2 * 1.25) / 12)), 9);
+    // and along the chain: windows 2 and 3 inherit 2·0.5 and 2·1.25, the day added 2·0.25
+    const chain = new RiseScan([2, 3]).scan(7, 0, counts, exact, dispersion);
+    expect(chain.pValue).toBeCloseTo(scanPValue(chain.z, [0, nestedCorrelation(8 + 1, 12 + 2.5, 4 + 0.5)], 2), 12);
+  });
+
   it('refuses window lengths that are not increasing whole days ≥ 2', () => {
     expect(() => new RiseScan([1, 3])).toThrow(/rise windows/);
     expect(() => new RiseScan([3, 3])).toThrow(/rise windows/);
