@@ -47,8 +47,9 @@ import { checkSeries, firstPosition, log10Score, UNEVALUATED, type Channel, type
  * alarm, so one rise is reported once, not again from its own days. The day's p-value is the
  * weighted Bonferroni combination min(1, p_day/w_day, p_rise/w_rise, p_cusum/w_cusum) (shares
  * 0.35, 0.6, 0.05 of α, set by the benchmark's detection at a matched false-alarm rate on two
- * seeds; any shares summing to 1 keep it valid), so it stays a valid p-value (what the hotspot job's Benjamini–Hochberg step
- * needs); `channel` names the smallest term, the alarm is p ≤ α, the score −log10 p. `upper` is
+ * seeds; any shares summing to 1 keep it valid), so it stays a valid p-value (what the hotspot
+ * job's Benjamini–Hochberg step needs); `channel` names the smallest term, the alarm is p ≤ α,
+ * the score −log10 p. `upper` is
  * the day channel's bound at level w_day·α — a rise or CUSUM alarm can come below it.
  */
 
