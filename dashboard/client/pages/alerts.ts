@@ -126,7 +126,8 @@ async function renderIncident(box: HTMLElement, id: number, reload: () => void):
         { class: 'sub' },
         `${levelName(i.level)}${place ? ` · ${place}` : ''} · ${days(i)} · 峰值 ${i.peak_day} ${i.peak_count} 件（预期 ${i.peak_expected.toFixed(1)}） · 校正后 p 值 ${pText(i.p_value)} · 邮件 ${i.notified} 封${i.closed_on ? ` · ${i.closed_on} 关闭` : ''}`,
       ),
-      chartBox(incidentEvidenceOption(evidence.days), 'chart'),
+      // A burst's peak counts its hours only; the bars are whole days, so they can stand higher.
+      chartBox(incidentEvidenceOption(evidence.days, i.level === 'burst' ? '柱为每天全天的工单量；集中突发的峰值只计集中的数小时' : undefined), 'chart'),
       table(
         i.members,
         [
