@@ -108,6 +108,17 @@ export function scratchRoot(sourceBytes: number, root = SHARED_MEMORY): string {
   return tmpdir();
 }
 
+/** A private folder (mode 0700) for one file's scratch copies, on `scratchRoot`; the caller removes it. */
+export function scratchFolder(file: string, prefix: string): string {
+  let bytes = 0;
+  try {
+    bytes = statSync(file).size;
+  } catch {
+    // a missing file is reported by the read itself
+  }
+  return mkdtempSync(join(scratchRoot(bytes), prefix));
+}
+
 /** Creates the temporary macros on this connection (they are never stored). */
 async function prepareConnection(warehouse: Warehouse): Promise<void> {
   await warehouse.run(sqlFile('ingest/macros.sql'));
@@ -278,7 +289,7 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     if (!known.sha) known.sha = await fileSha256(file).catch(() => '');
     return refuse(warehouse, summary, asRefusal(error), { name, sha: known.sha, bytes, startedAt });
   };
-  const work = mkdtempSync(join(scratchRoot(bytes), 'hotline-ingest-'));
+  const work = scratchFolder(file, 'hotline-ingest-');
   try {
     try {
       prepared = await prepareFile(warehouse, file, work, options, tracker, known, phase);

@@ -150,14 +150,14 @@ async function main() {
   // on the machine moves both sides of a ratio; the CPU seconds (this process, DuckDB's threads
   // included) are printed beside the wall clock, since they hardly move with the machine's load.
   const results: { bareUtf8: Took; utf8: Took; bareGbk: Took; gbk: Took; floor?: Took; load: number }[] = [];
+  // Every load starts with no dirty pages left by the one before: on a slow disk their writeback
+  // would otherwise land on whichever load comes next.
+  const settled = <T>(step: () => Promise<T>) => {
+    if (process.platform !== 'win32') execSync('sync');
+    return step();
+  };
   for (let run = 1; run <= runs; run++) {
     const load = loadavg()[0];
-    // Every load starts with no dirty pages left by the one before: on a slow disk their writeback
-    // would otherwise land on whichever load comes next.
-    const settled = <T>(load: () => Promise<T>) => {
-      if (process.platform !== 'win32') execSync('sync');
-      return load();
-    };
     const bareUtf8 = await settled(() => bareLoad(run));
     const ours = await settled(() => ourLoad(utf8, run, 'utf8'));
     const bareGbk = await settled(() => bareLoad(run));
