@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'nod
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileSummary } from '../../pipelines/ingest/ingest.js';
+import { sqlFile } from '../../pipelines/warehouse.js';
 import {
   Warehouse, csvLine, csvText, dump, encodeText, ingest, quarantine, tempFolder, ticket, ticketIds, ticketSheet, writeCsv, writeXlsx,
   TICKET_HEADERS, type TicketRow,
@@ -228,6 +229,16 @@ describe('columns and values', () => {
       { content: "'=cmd|' /C calc'!A0", unit: "'@SUM(A1:A9)", address: "'+1+1" },
       { content: '-12.5', unit: '昌吉市生态环境局', address: "'-某路" },
     ]);
+  });
+
+  it('18b. the formula test looks at the first character only, whatever it is (the load\'s fast prefix test agrees with the rule)', async () => {
+    await warehouse.run(sqlFile('ingest/macros.sql'));
+    const values = ['=1+1', '+86 139', '-', '-12.5', '+3%', '-1,000.5', '-x1', '@a', '\tx', '\rx', '\nx', '', ' =1', 'A=1', '@', '?x', '0=1', '9', '>x', '<x', '中=1', 'ａ', '=', '+', '＝1'];
+    const rule = (x: string) => (/^[=+\-@\t\r]/.test(x) && !/^[-+]?[0-9][0-9.,]*%?$/.test(x) ? `'${x}` : x);
+    const rows = values.map((v, i) => `(${i}, '${v.replaceAll("'", "''")}')`).join(', ');
+    const got = await warehouse.all<{ v: string; safe: string }>(`select v, hp_safe_text(v) as safe from (values ${rows}) t(i, v) order by i`);
+    expect(got.map((r) => r.safe)).toEqual(got.map((r) => rule(r.v)));
+    expect(got.map((r) => r.v)).toEqual(values);
   });
 
   it('19. a 50 MB field: quarantined with its size, the other rows load, memory stays bounded', async () => {
