@@ -373,8 +373,13 @@ function formatCount(value: number): string {
   return value >= 10 ? String(Math.round(value)) : formatNumber(value);
 }
 
-/** '预期 12 件', '预期 0.4 件', '预期不足 0.1 件' — never '预期 0 件' for a place that is merely quiet. */
+/**
+ * '预期 12 件', '预期 0.4 件', '预期不足 0.1 件' — never '预期 0 件' for a place that is merely
+ * quiet. An expectation of exactly 0 comes only from a baseline with none at all (a topic that first
+ * appeared that day: its weeks before held no similar request), and is said as such.
+ */
 function expectedPhrase(value: number): string {
+  if (value === 0) return '此前几周没有同类';
   return value > 0 && value < 0.05 ? '预期不足 0.1 件' : `预期 ${formatCount(value)} 件`;
 }
 

@@ -17,6 +17,17 @@ describe('composeAlertMail', () => {
     expect((await composeAlertMail(burst, { today: '2025-07-31', chart: false })).text).toContain('7 月 30 日 7:35–10:58，停水（昌吉市 · 翠苑华府）集中受理 55 件');
   });
 
+  it('never says 预期 0 件: a baseline with none at all is said in words, a tiny one as 不足 0.1', async () => {
+    const related = [
+      { name: '话题：小区停暖 · 阜康市 · 明珠华府', day: '2025-07-30', count: 15, expected: 0, window: 'day' as const },
+      { name: '话题：暖气不热 · 阜康市 · 明珠华府', day: '2025-07-30', count: 8, expected: 0.02, window: 'day' as const },
+    ];
+    const mail = await composeAlertMail(evidence({ related }), { today, chart: false });
+    expect(mail.text).toContain('话题：小区停暖 · 阜康市 · 明珠华府 · 7 月 30 日 15 件，此前几周没有同类');
+    expect(mail.text).toContain('话题：暖气不热 · 阜康市 · 明珠华府 · 7 月 30 日 8 件，预期不足 0.1 件');
+    expect(mail.text).not.toMatch(/预期 0 件/);
+  });
+
   it('puts the evidence, the related series, three escaped samples, the link and the reasons in HTML and text', async () => {
     const mail = await composeAlertMail(evidence(), { today, chart: false, dashboardUrl: 'https://hotline.example.gov.cn/', routes: ['生态环境局', '热线中心'] });
     for (const body of [mail.html, mail.text]) {
