@@ -1,6 +1,8 @@
 import { createReadStream, closeSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { RefusedFile, type Encoding } from './source.js';
 
 /**
@@ -87,6 +89,40 @@ export interface TextLayout {
 
 const FIRST_LINE_LIMIT = 1 << 20;
 
+/** What LayoutCounter needs of a piece of text it did not see (see lineSummary). */
+interface LineSummary {
+  bytes: number;
+  lineFeeds: number;
+  /** Offsets of the first and last line feed (−1: none). */
+  firstFeed: number;
+  lastFeed: number;
+  /** The longest line between two line feeds of the piece. */
+  longestInner: number;
+  /** CRs followed by something other than a line feed inside the piece (one at its end is not counted). */
+  loneCarriageReturns: number;
+  firstByte: number;
+  lastByte: number;
+}
+
+/** The line summary of `text[0, length)`. Self-contained: it also runs on transcoding threads. */
+function lineSummary(text: Uint8Array, length: number): LineSummary {
+  let lineFeeds = 0;
+  let firstFeed = -1;
+  let lastFeed = -1;
+  let longestInner = 0;
+  let lone = 0;
+  for (let i = text.indexOf(0x0a); i >= 0 && i < length; i = text.indexOf(0x0a, i + 1)) {
+    if (firstFeed < 0) firstFeed = i;
+    else if (i - lastFeed - 1 > longestInner) longestInner = i - lastFeed - 1;
+    lastFeed = i;
+    lineFeeds++;
+  }
+  for (let i = text.indexOf(0x0d); i >= 0 && i < length; i = text.indexOf(0x0d, i + 1)) {
+    if (i + 1 < length && text[i + 1] !== 0x0a) lone++;
+  }
+  return { bytes: length, lineFeeds, firstFeed, lastFeed, longestInner, loneCarriageReturns: lone, firstByte: length ? text[0] : -1, lastByte: length ? text[length - 1] : -1 };
+}
+
 /** Counts lines of UTF-8 text fed chunk by chunk. */
 class LayoutCounter {
   private lineFeeds = 0;
@@ -131,6 +167,32 @@ class LayoutCounter {
     this.position += chunk.length;
   }
 
+  /**
+   * Takes in a piece of text measured elsewhere (a segment of a parallel transcode) as `feed`
+   * would have measured it, from its line summary and its first line.
+   */
+  feedSummary(summary: LineSummary, firstLine: Buffer): void {
+    if (!summary.bytes) return;
+    if (this.crAtEnd && summary.firstByte !== LF) this.lone++;
+    if (!this.firstDone) {
+      if (this.firstBytes < FIRST_LINE_LIMIT) {
+        this.first.push(firstLine);
+        this.firstBytes += firstLine.length;
+      }
+      if (summary.firstFeed >= 0) this.firstDone = true;
+    }
+    if (summary.firstFeed >= 0) {
+      const at = this.position + summary.firstFeed;
+      this.longest = Math.max(this.longest, at - this.lineStart, summary.longestInner);
+      this.lineStart = this.position + summary.lastFeed + 1;
+      this.lineFeeds += summary.lineFeeds;
+    }
+    this.lone += summary.loneCarriageReturns;
+    this.crAtEnd = summary.lastByte === CR;
+    this.last = summary.lastByte;
+    this.position += summary.bytes;
+  }
+
   result(): TextLayout {
     let firstLine = Buffer.concat(this.first);
     if (firstLine[0] === 0xef && firstLine[1] === 0xbb && firstLine[2] === 0xbf) firstLine = firstLine.subarray(3);
@@ -150,6 +212,10 @@ class LayoutCounter {
 export interface TextPassOptions {
   onRawChunk?: (chunk: Buffer) => void;
   onProgress?: (bytesDone: number) => void;
+  /** A GB18030 file from this size on is transcoded on worker threads (tests make it small). */
+  parallelMinBytes?: number;
+  /** Bytes per segment of a parallel transcode (tests make it small). */
+  segmentBytes?: number;
 }
 
 async function* rawChunks(path: string, options: TextPassOptions): AsyncGenerator<Buffer> {
@@ -178,15 +244,16 @@ const CHUNK_BYTES = 1 << 22;
  * Reads a file chunk by chunk into one buffer: `consume` takes what it can of a chunk and returns
  * how many bytes it took; the rest (a character cut by the chunk's end, at most 3 bytes) starts
  * the next chunk, so nothing but those bytes is ever copied. Returns the bytes left at the end.
+ * From byte `start` of the file (progress counts the bytes before it as done).
  */
-async function readConsuming(path: string, options: TextPassOptions, consume: (chunk: Buffer) => number): Promise<Buffer> {
+async function readConsuming(path: string, options: TextPassOptions, consume: (chunk: Buffer) => number, start = 0): Promise<Buffer> {
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES + 3);
   const handle = await open(path, 'r');
   let kept = 0;
-  let done = 0;
+  let done = start;
   try {
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, kept, CHUNK_BYTES, null);
+      const { bytesRead } = await handle.read(buffer, kept, CHUNK_BYTES, done);
       if (bytesRead === 0) break;
       options.onRawChunk?.(buffer.subarray(kept, kept + bytesRead));
       done += bytesRead;
@@ -261,18 +328,13 @@ function pairTable(): Uint32Array {
   return table;
 }
 
-class UndecodableByte extends Error {
-  constructor(readonly at: number) {
-    super('undecodable');
-  }
-}
-
 /**
- * Transcodes one chunk of GB18030 into `out`, from `start`; returns where the input stopped (an
- * incomplete character at the end is left for the next chunk) and the bytes written. Throws
- * UndecodableByte with the offset in `input` of the first byte that is not GB18030.
+ * Transcodes one chunk of GB18030 into `out`, from 0; returns where the input stopped (an
+ * incomplete character at the end is left for the next chunk), the bytes written, and `bad`: the
+ * offset in `input` of the first byte that is not GB18030, or −1. Self-contained (no closure, no
+ * module binding): its source also runs on the worker threads of a parallel transcode.
  */
-function gb18030Chunk(input: Buffer, out: Buffer, table: Uint32Array, four: TextDecoder): { read: number; written: number } {
+function gb18030Chunk(input: Uint8Array, out: Buffer, table: Uint32Array, four: TextDecoder): { read: number; written: number; bad: number } {
   const n = input.length;
   let o = 0;
   let i = 0;
@@ -291,7 +353,7 @@ function gb18030Chunk(input: Buffer, out: Buffer, table: Uint32Array, four: Text
       i++;
       continue;
     }
-    if (b === 0xff) throw new UndecodableByte(i);
+    if (b === 0xff) return { read: i, written: o, bad: i };
     if (i + 1 >= n) break;
     const t = input[i + 1];
     if (t >= 0x30 && t <= 0x39) {
@@ -301,20 +363,202 @@ function gb18030Chunk(input: Buffer, out: Buffer, table: Uint32Array, four: Text
       try {
         text = four.decode(input.subarray(i, i + 4));
       } catch {
-        throw new UndecodableByte(i + 2);
+        return { read: i, written: o, bad: i + 2 };
       }
       o += out.write(text, o, 'utf8');
       i += 4;
       continue;
     }
     const v = table[(b << 8) | t];
-    if (v === 0) throw new UndecodableByte(i + 1);
+    if (v === 0) return { read: i, written: o, bad: i + 1 };
     out[o++] = (v >>> 16) & 0xff;
     out[o++] = (v >>> 8) & 0xff;
     if (v >>> 24 === 3) out[o++] = v & 0xff;
     i += 2;
   }
-  return { read: i, written: o };
+  return { read: i, written: o, bad: -1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A large GB18030 file is transcoded on worker threads, a segment each: the file is cut right after
+// a line feed (a byte that is never part of a multi-byte GB18030 character), each thread turns its
+// segment into UTF-8, and the results are hashed, measured and written in file order. On two
+// cores this halves the wait before DuckDB can read the copy. A segment with anything irregular —
+// an undecodable byte, a character cut by the segment's end — stops the parallel part there; the
+// sequential transcoder goes on from that segment's first byte, so a refusal names the same byte
+// and line as it would without threads.
+
+/** Files below this are transcoded on the calling thread (starting threads costs more). */
+const PARALLEL_MIN_BYTES = 32 << 20;
+/** Bytes per segment; each thread holds one in and three times that out. */
+const SEGMENT_BYTES = 8 << 20;
+
+// A thread transcodes each segment it is sent, measures its lines and answers with the summary
+// (and the raw bytes, handed back); once the main thread knows where the segment's text begins in
+// the UTF-8 copy — every earlier segment's length — it tells the thread to write it there.
+const GB18030_THREAD = `
+const { writeSync } = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
+const gb18030Chunk = ${gb18030Chunk.toString()};
+const lineSummary = ${lineSummary.toString()};
+const table = new Uint32Array(workerData.table);
+const four = new TextDecoder('gb18030', { fatal: true });
+const held = new Map();
+const spare = [];
+parentPort.on('message', (message) => {
+  if (message.write !== undefined) {
+    const out = held.get(message.id);
+    held.delete(message.id);
+    try {
+      for (let done = 0; done < out.length; ) done += writeSync(workerData.fd, out, done, out.length - done, message.write + done);
+      spare.push(out.buffer);
+      parentPort.postMessage({ id: message.id, wrote: true });
+    } catch (error) {
+      parentPort.postMessage({ id: message.id, wrote: false, error: String(error && error.message || error) });
+    }
+    return;
+  }
+  const { id, input, length } = message;
+  const bytes = new Uint8Array(input, 0, length);
+  // (room for the worst case, three bytes out per byte in; rounded up, so that buffers are reused)
+  const size = Math.ceil((length * 3 + 16) / 4194304) * 4194304;
+  const reused = spare.length && spare[spare.length - 1].byteLength >= size ? spare.pop() : null;
+  const out = reused ? Buffer.from(reused) : Buffer.allocUnsafeSlow(size);
+  const { read, written, bad } = gb18030Chunk(bytes, out, table, four);
+  const summary = lineSummary(out, written);
+  const firstLine = id === 0 ? Buffer.from(out.subarray(0, Math.min(summary.firstFeed < 0 ? written : summary.firstFeed, 1 << 20))) : null;
+  held.set(id, out.subarray(0, written));
+  parentPort.postMessage({ id, input, read, written, bad, summary, firstLine }, [input]);
+});`;
+
+interface SegmentResult {
+  input: ArrayBuffer;
+  read: number;
+  written: number;
+  bad: number;
+  summary: LineSummary;
+  firstLine: Uint8Array | null;
+}
+
+/** Threads for a parallel transcode: the cores, at most 4 (reading and writing stay on this thread). */
+function transcodeThreads(): number {
+  return Math.min(4, availableParallelism());
+}
+
+/**
+ * The parallel part of a GB18030 transcode into `fd`: segments of the file, each ending right after
+ * a line feed, transcoded and written by worker threads; `emit` gets each segment's raw bytes, line
+ * summary and (the first segment's) first line in file order. Returns the offset where the
+ * sequential transcoder must go on: the file's size when every segment was regular; the first byte
+ * of the first segment that was not (a bad byte, a character cut by the end of the file, a line
+ * longer than a segment, a thread that failed); 0 for a file under `parallelMinBytes`. The UTF-8
+ * text of the segments before that offset is in `fd` from its start when this returns.
+ */
+async function transcodeSegments(
+  path: string,
+  table: Uint32Array,
+  fd: number,
+  options: TextPassOptions,
+  emit: (raw: Buffer, summary: LineSummary, firstLine: Buffer) => void,
+): Promise<number> {
+  const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
+  const handle = await open(path, 'r');
+  const workers: Worker[] = [];
+  const writes: Promise<void>[] = [];
+  try {
+    const size = (await handle.stat()).size;
+    const threads = transcodeThreads();
+    if (size < (options.parallelMinBytes ?? PARALLEL_MIN_BYTES) || threads < 2) return 0;
+    type Reply = SegmentResult & { wrote?: boolean; error?: string };
+    const waiting = new Map<string, { resolve: (reply: Reply) => void; reject: (error: unknown) => void }>();
+    const expect = (key: string) => {
+      const reply = new Promise<Reply>((resolve, reject) => waiting.set(key, { resolve, reject }));
+      reply.catch(() => undefined); // awaited in order below; a failure must not go unhandled meanwhile
+      return reply;
+    };
+    const failAll = (error: unknown) => {
+      for (const { reject } of waiting.values()) reject(error);
+      waiting.clear();
+    };
+    for (let i = 0; i < threads; i++) {
+      const worker = new Worker(GB18030_THREAD, { eval: true, workerData: { table: table.buffer, fd } });
+      worker.on('message', (reply: Reply & { id: number }) => {
+        const key = `${reply.wrote === undefined ? 'segment' : 'write'} ${reply.id}`;
+        waiting.get(key)?.resolve(reply);
+        waiting.delete(key);
+      });
+      worker.on('error', failAll);
+      worker.on('exit', () => failAll(new Error('transcoding thread exited')));
+      workers.push(worker);
+    }
+    // Segments in flight, in file order: where each starts, how long it is, its result.
+    const queue: { id: number; start: number; length: number; result: Promise<Reply> }[] = [];
+    let position = 0; // next byte of the file to read
+    let carry = Buffer.alloc(0); // the bytes after the last segment's final line feed
+    let ended = false; // nothing left to cut (end of file, or a line longer than a segment)
+    let next = 0;
+    const spare: ArrayBuffer[] = []; // segments' raw buffers back from their threads, hashed
+    const cut = async () => {
+      const start = position - carry.length;
+      const room = carry.length + segmentBytes;
+      const reused = spare.pop();
+      const buffer = reused && reused.byteLength >= room ? Buffer.from(reused, 0, room) : Buffer.allocUnsafeSlow(Math.ceil(room / 65536) * 65536);
+      carry.copy(buffer, 0);
+      const { bytesRead } = await handle.read(buffer, carry.length, segmentBytes, position);
+      position += bytesRead;
+      const filled = carry.length + bytesRead;
+      let length = filled;
+      if (position < size) {
+        length = buffer.lastIndexOf(LF, filled - 1) + 1;
+        if (length === 0) {
+          ended = true; // a line longer than a segment: the sequential transcoder takes it from here
+          return;
+        }
+      } else ended = true;
+      carry = Buffer.from(buffer.subarray(length, filled));
+      if (length === 0) return;
+      const id = next++;
+      const result = expect(`segment ${id}`);
+      workers[id % workers.length].postMessage({ id, input: buffer.buffer, length }, [buffer.buffer]);
+      queue.push({ id, start, length, result });
+    };
+    while (queue.length < threads + 1 && !ended) await cut();
+    let resume = 0;
+    let textAt = 0; // where the next segment's UTF-8 text goes in the copy
+    while (queue.length) {
+      const segment = queue.shift()!;
+      let result: SegmentResult;
+      try {
+        result = await segment.result;
+      } catch {
+        return segment.start;
+      }
+      // Irregular (a bad byte, or a character the segment's end cut: the file's end, as every other
+      // segment ends with a line feed): the sequential transcoder finds and names it.
+      if (result.bad >= 0 || result.read < segment.length) return segment.start;
+      const written = expect(`write ${segment.id}`);
+      workers[segment.id % workers.length].postMessage({ id: segment.id, write: textAt });
+      writes.push(
+        written.then((reply) => {
+          if (!reply.wrote) throw new Error(`写入转码文件失败 / writing the UTF-8 copy failed: ${reply.error}`);
+        }),
+      );
+      textAt += result.written;
+      emit(Buffer.from(result.input, 0, segment.length), result.summary, Buffer.from(result.firstLine ?? []));
+      spare.push(result.input);
+      resume = segment.start + segment.length;
+      if (!ended) await cut();
+    }
+    return ended && position >= size && carry.length === 0 ? size : resume;
+  } finally {
+    // Every write asked for lands before the sequential part goes on (or the error is thrown).
+    try {
+      await Promise.all(writes);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.terminate()));
+      await handle.close();
+    }
+  }
 }
 
 /**
@@ -338,28 +582,41 @@ export async function transcodeToUtf8(path: string, encoding: 'gb18030' | 'utf-1
       `${path}: 文件末尾（第 ${lines + 1} 行）是不完整的 ${encoding.toUpperCase()} 字符，文件可能被截断；整个文件未导入 / the file ends inside a ${encoding} character on line ${lines + 1} (truncated?); nothing was loaded`,
     );
   };
+  let textAt = 0; // bytes of UTF-8 text written
   const write = (bytes: Buffer) => {
     layout.feed(bytes);
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, textAt + done);
+    textAt += bytes.length;
   };
   try {
     if (encoding === 'gb18030') {
       const table = pairTable();
+      // Whole segments on worker threads first; from the first one that is not regular (or when
+      // the file is small), chunk by chunk here.
+      let done = 0;
+      offset = await transcodeSegments(path, table, fd, options, (raw, summary, firstLine) => {
+        options.onRawChunk?.(raw);
+        layout.feedSummary(summary, firstLine);
+        textAt += summary.bytes;
+        done += raw.length;
+        options.onProgress?.(done);
+      });
+      lines = layout.lines;
       const four = new TextDecoder('gb18030', { fatal: true });
       const out = Buffer.allocUnsafe((CHUNK_BYTES + 3) * 3);
-      const rest = await readConsuming(path, options, (chunk) => {
-        let result: { read: number; written: number };
-        try {
-          result = gb18030Chunk(chunk, out, table, four);
-        } catch (error) {
-          if (!(error instanceof UndecodableByte)) throw error;
-          refuse(offset + error.at, chunk, error.at);
-        }
-        write(out.subarray(0, result!.written));
-        lines = layout.lines; // a line feed of the file is one of the text
-        offset += result!.read;
-        return result!.read;
-      });
+      const rest = await readConsuming(
+        path,
+        options,
+        (chunk) => {
+          const result = gb18030Chunk(chunk, out, table, four);
+          if (result.bad >= 0) refuse(offset + result.bad, chunk, result.bad);
+          write(out.subarray(0, result.written));
+          lines = layout.lines; // a line feed of the file is one of the text
+          offset += result.read;
+          return result.read;
+        },
+        offset,
+      );
       if (rest.length) truncated();
     } else {
       const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: false });

@@ -37,6 +37,39 @@ describe('encodings', () => {
     expect(layout.firstLine.toString('utf8')).toBe('工单编号,内容');
   });
 
+  it('transcodes a large GB18030 file on worker threads in segments: the same bytes, layout and hash input as one thread', async () => {
+    // Segments of 64 KiB (each ends after a line feed), one line longer than a segment, CRLFs.
+    const text = TEXT.repeat(20_000) + `3,${'长'.repeat(50_000)}\n` + TEXT.repeat(5_000);
+    const source = temp.file('gb-par.csv');
+    writeFileSync(source, iconv.encode(text, 'gb18030'));
+    const seen: Buffer[] = [];
+    const progress: number[] = [];
+    const options = { parallelMinBytes: 1, segmentBytes: 1 << 16, onRawChunk: (c: Buffer) => seen.push(Buffer.from(c)), onProgress: (n: number) => progress.push(n) };
+    const layout = await transcodeToUtf8(source, 'gb18030', temp.file('gb-par-utf8.csv'), options);
+    const out = readFileSync(temp.file('gb-par-utf8.csv'));
+    expect(out.toString('utf8')).toBe(text);
+    expect(Buffer.concat(seen).equals(readFileSync(source))).toBe(true); // every byte once, in order
+    expect(progress.at(-1)).toBe(readFileSync(source).length);
+    const single = await transcodeToUtf8(source, 'gb18030', temp.file('gb-one-utf8.csv'));
+    expect(layout).toEqual(single);
+  });
+
+  it('refuses a bad byte deep in a parallel transcode with the same byte and line as one thread', async () => {
+    const good = iconv.encode(TEXT.repeat(10_000), 'gb18030');
+    const lines = TEXT.repeat(10_000).split('\n').length - 1;
+    const bad = temp.file('bad-gb-par.csv');
+    writeFileSync(bad, Buffer.concat([good, Buffer.from('4,'), Buffer.from([0x81, 0x20]), Buffer.from('\n'), good]));
+    const message = `bytes that are not valid gb18030 at byte ${good.length + 4} (line ${lines + 1}); nothing was loaded`;
+    await expect(transcodeToUtf8(bad, 'gb18030', temp.file('o4.csv'), { parallelMinBytes: 1, segmentBytes: 1 << 16 })).rejects.toThrow(message);
+    await expect(transcodeToUtf8(bad, 'gb18030', temp.file('o5.csv'))).rejects.toThrow(message);
+    const cut = temp.file('cut-gb-par.csv');
+    const whole = Buffer.concat([good, iconv.encode('1,甲乙', 'gb18030')]);
+    writeFileSync(cut, whole.subarray(0, whole.length - 1));
+    await expect(transcodeToUtf8(cut, 'gb18030', temp.file('o6.csv'), { parallelMinBytes: 1, segmentBytes: 1 << 16 })).rejects.toThrow(
+      `文件末尾（第 ${lines + 1} 行）是不完整的 GB18030 字符`,
+    );
+  });
+
   it('transcodes UTF-16 with a BOM', async () => {
     const source = temp.file('utf16.csv');
     writeFileSync(source, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(TEXT, 'utf16le')]));
