@@ -37,12 +37,18 @@ export function readHashKey(keyFile: string): string {
  *   a fifth of the work in the load's hottest expression. Hashing twice guarded against length
  *   extension, which cannot hurt here: an extended message carries SHA-256's padding bytes (0x80,
  *   0x00…), so it is never the digits of a phone number, and the hash authenticates nothing.
+ *   Warehouses that stored hashes between migrations 009 and 011.
+ * - `sha256-16`: the first 16 hex digits (64 bits) of `sha256-once` — new warehouses (migration
+ *   011). The hash only tells callers apart: among even 10⁸ distinct numbers two share a hash with
+ *   a probability under 3 × 10⁻⁴, and then two callers count as one. A quarter of the text to store.
  */
-export type PhoneHashScheme = 'sha256-twice' | 'sha256-once';
+export type PhoneHashScheme = 'sha256-twice' | 'sha256-once' | 'sha256-16';
 
 /** The hash of `digits` (an SQL text expression) under the key bound as `$key` (64 hex digits). */
 export function phoneHashSql(scheme: PhoneHashScheme, digits: string): string {
-  return scheme === 'sha256-once' ? `sha256(unhex($key) || encode(${digits}))` : `sha256($key || ':' || sha256($key || ':' || ${digits}))`;
+  const once = `sha256(unhex($key) || encode(${digits}))`;
+  if (scheme === 'sha256-16') return `left(${once}, 16)`;
+  return scheme === 'sha256-once' ? once : `sha256($key || ':' || sha256($key || ':' || ${digits}))`;
 }
 
 /** The warehouse's scheme; one not migrated yet keeps the old one, which every older warehouse has. */
@@ -50,5 +56,5 @@ export async function phoneHashScheme(warehouse: Warehouse): Promise<PhoneHashSc
   const migrated = await warehouse.one<{ n: number }>(`select count(*) as n from duckdb_tables() where schema_name = 'main' and table_name = 'warehouse_settings'`);
   if (!migrated?.n) return 'sha256-twice';
   const setting = await warehouse.one<{ value: string }>(`select value from warehouse_settings where name = 'phone_hash'`);
-  return setting?.value === 'sha256-once' ? 'sha256-once' : 'sha256-twice';
+  return setting?.value === 'sha256-16' || setting?.value === 'sha256-once' ? setting.value : 'sha256-twice';
 }

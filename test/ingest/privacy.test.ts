@@ -124,12 +124,12 @@ describe('personal data never reaches the warehouse in clear', () => {
 describe('the phone hash', () => {
   it('repeat callers share one hash, whatever the spelling of the number; others differ', () => {
     const caller = hashes['2025070100001'];
-    expect(caller).toMatch(/^[0-9a-f]{64}$/);
+    expect(caller).toMatch(/^[0-9a-f]{16}$/);
     expect(hashes['2025070200002']).toBe(caller); // +86 139 1234 5678
     expect(hashes['2025070600006']).toBe(caller); // 8613912345678
     expect(hashes['2025070300003']).not.toBe(caller);
     // Keyed: not the plain SHA-256 of the number.
-    expect(caller).not.toBe(createHash('sha256').update(PHONE).digest('hex'));
+    expect(caller).not.toBe(createHash('sha256').update(PHONE).digest('hex').slice(0, 16));
   });
 
   it('is the same across runs and warehouses with the same key, different with another key', async () => {
@@ -146,13 +146,35 @@ describe('the phone hash', () => {
     };
     expect(await hashWith(TEST_KEY, 'same-key')).toBe(hashes['2025070100001']);
     const other = await hashWith(OTHER_KEY, 'other-key');
-    expect(other).toMatch(/^[0-9a-f]{64}$/);
+    expect(other).toMatch(/^[0-9a-f]{16}$/);
     expect(other).not.toBe(hashes['2025070100001']);
   });
 
-  it('a new warehouse hashes once: sha256 of the key bytes and the digits', () => {
+  it('a new warehouse stores the first 16 hex digits of sha256 of the key bytes and the digits', () => {
     const once = createHash('sha256').update(Buffer.concat([Buffer.from(TEST_KEY, 'hex'), Buffer.from(PHONE)])).digest('hex');
-    expect(hashes['2025070100001']).toBe(once);
+    expect(hashes['2025070100001']).toBe(once.slice(0, 16));
+  });
+
+  it('a warehouse that stored full single hashes before migration 011 keeps them, so its callers keep their hashes', async () => {
+    const warehouse = await Warehouse.open(temp.file('before-011.duckdb'));
+    try {
+      // The warehouse as it was before 011: scheme sha256-once, one hash stored.
+      await warehouse.run(`update warehouse_settings set value = 'sha256-once' where name = 'phone_hash'`);
+      await warehouse.run(`delete from schema_migrations where version = 11`);
+      const once = createHash('sha256').update(Buffer.concat([Buffer.from(TEST_KEY, 'hex'), Buffer.from(PHONE)])).digest('hex');
+      const earlier = temp.file('before-011-first.csv');
+      writeFileSync(earlier, csvText([ticket('2025070100001', { 联系电话: PHONE })], { headers: TICKET_HEADERS }));
+      await ingest(warehouse, earlier);
+      expect((await warehouse.one<{ phone_hash: string }>(`select phone_hash from tickets`))!.phone_hash).toBe(once);
+      expect(await warehouse.migrate()).toEqual(['011_short_phone_hash.sql']);
+      const later = temp.file('before-011-later.csv');
+      writeFileSync(later, csvText([ticket('2025070200002', { 联系电话: '+86 139 1234 5678' })], { headers: TICKET_HEADERS }));
+      expect(await ingest(warehouse, later)).toMatchObject({ status: 'loaded', loaded: 1 });
+      const stored = await warehouse.all<{ phone_hash: string }>(`select phone_hash from tickets order by ticket_id`);
+      expect(stored.map((r) => r.phone_hash)).toEqual([once, once]);
+    } finally {
+      warehouse.close();
+    }
   });
 
   it('a warehouse that stored hashes before migration 009 keeps hashing twice, so its callers keep their hashes', async () => {
