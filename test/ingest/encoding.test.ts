@@ -50,6 +50,8 @@ describe('encodings', () => {
     expect(out.toString('utf8')).toBe(text);
     expect(Buffer.concat(seen).equals(readFileSync(source))).toBe(true); // every byte once, in order
     expect(progress.at(-1)).toBe(readFileSync(source).length);
+    // Segment by segment (64 KiB each, the long line's on one thread): one thread reads 4 MiB chunks.
+    expect(progress.length).toBeGreaterThan(readFileSync(source).length / (1 << 17));
     const single = await transcodeToUtf8(source, 'gb18030', temp.file('gb-one-utf8.csv'));
     expect(layout).toEqual(single);
   });
