@@ -11,7 +11,7 @@ import { CHART_FONT_FAMILY, chartColors } from './charts/theme.js';
 export type Block =
   | { kind: 'paragraph'; text: string; emphasis?: boolean }
   | { kind: 'list'; items: string[] }
-  | { kind: 'table'; headers: string[]; rows: string[][]; caption?: string; numeric?: number[]; tone?: ('good' | 'bad' | null)[] }
+  | { kind: 'table'; headers: string[]; rows: string[][]; caption?: string; numeric?: number[]; nowrap?: number[]; tone?: ('good' | 'bad' | null)[] }
   | {
       kind: 'chart';
       title: string;
@@ -67,6 +67,7 @@ th,td{border:1px solid #dfe1e5;padding:4px 6px;vertical-align:top;overflow-wrap:
 td:first-child{min-width:6.5em}
 th{background:#f0f3f8;font-weight:600;text-align:center;white-space:nowrap}
 td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+td.nowrap{white-space:nowrap}
 tr.good td{background:#eefaf0}
 tr.bad td{background:#fdeeee}
 figure{margin:12px 0;text-align:center}
@@ -101,11 +102,12 @@ function blockHtml(block: Block): string {
       return `<ul>${block.items.map((item) => `<li>${esc(item)}</li>`).join('')}</ul>`;
     case 'table': {
       const numeric = new Set(block.numeric ?? []);
+      const nowrap = new Set(block.nowrap ?? []);
       const head = `<thead><tr>${block.headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`;
       const body = block.rows
         .map((row, r) => {
           const tone = block.tone?.[r];
-          return `<tr${tone ? ` class="${tone}"` : ''}>${row.map((cell, i) => `<td${numeric.has(i) ? ' class="num"' : ''}>${esc(cell)}</td>`).join('')}</tr>`;
+          return `<tr${tone ? ` class="${tone}"` : ''}>${row.map((cell, i) => `<td${numeric.has(i) ? ' class="num"' : nowrap.has(i) ? ' class="nowrap"' : ''}>${esc(cell)}</td>`).join('')}</tr>`;
         })
         .join('');
       const caption = block.caption ? `<caption>${esc(block.caption)}</caption>` : '';

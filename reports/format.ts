@@ -45,6 +45,17 @@ export function shareText(share: number | null | undefined): string {
   return share === null || share === undefined ? '—' : `${(share * 100).toFixed(1)}%`;
 }
 
+/** '2025-08-11' → '8 月 11 日'. */
+export function dayWords(day: string): string {
+  return `${Number(day.slice(5, 7))} 月 ${Number(day.slice(8, 10))} 日`;
+}
+
+/** The days of an incident: '8 月 11 日', '7 月 30 日至 31 日', '7 月 30 日至 8 月 2 日'. */
+export function daySpanWords(first: string, last: string): string {
+  if (first === last) return dayWords(first);
+  return first.slice(0, 7) === last.slice(0, 7) ? `${dayWords(first)}至 ${Number(last.slice(8, 10))} 日` : `${dayWords(first)}至 ${dayWords(last)}`;
+}
+
 /** '2025-08' → '2025 年 8 月'. */
 export function monthWords(month: string): string {
   return `${month.slice(0, 4)} 年 ${Number(month.slice(5, 7))} 月`;

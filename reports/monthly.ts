@@ -33,6 +33,7 @@ import type { RegionMap } from './charts/map-options.js';
 import { CHART_WIDTH, renderHtml, type Block, type ReportDocument, type Section } from './document.js';
 import {
   caseText,
+  daySpanWords,
   countText,
   hoursText,
   monthWords,
@@ -455,10 +456,12 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
             kind: 'table',
             headers: ['预警事件', '地点', '日期', '预警天数', '峰值（预期）', '相关序列', '状态', '处置'],
             numeric: [3, 5],
+            // (a date or a state cut in two on paper reads badly)
+            nowrap: [2, 6],
             rows: data.alerts.map((a) => [
               a.title,
               a.place ?? '—',
-              a.first_day === a.last_day ? a.first_day : `${a.first_day} 至 ${a.last_day}`,
+              daySpanWords(a.first_day, a.last_day),
               String(a.alarm_days),
               `${a.peak_count}（${a.peak_expected}）`,
               String(a.series),

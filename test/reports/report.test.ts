@@ -13,7 +13,7 @@ import { buildMonthlyReport, type MonthlyReport } from '../../reports/monthly.js
 import { CHROMIUM_PATH, hasChromium, htmlToPdf } from '../../reports/output.js';
 import { buildSpecialReport } from '../../reports/special.js';
 import { findTopic } from '../../reports/topics.js';
-import { countText, hoursText, ppChangeText, pctChangeText, rateText } from '../../reports/format.js';
+import { countText, daySpanWords, hoursText, ppChangeText, pctChangeText, rateText } from '../../reports/format.js';
 import { tempSetup } from '../service/helpers.js';
 import { reportWarehouse } from './fixture.js';
 
@@ -112,6 +112,12 @@ describe('monthly report', () => {
     expect(august.data.cases.length).toBe(3);
   });
 
+  it('says an incident\'s days in words: one day, days of one month, days across two months', () => {
+    expect(daySpanWords('2025-08-11', '2025-08-11')).toBe('8 月 11 日');
+    expect(daySpanWords('2025-08-09', '2025-08-11')).toBe('8 月 9 日至 11 日');
+    expect(daySpanWords('2025-12-30', '2026-01-02')).toBe('12 月 30 日至 1 月 2 日');
+  });
+
   it('escapes ticket text: <script> renders as text', async () => {
     const report = await buildMonthlyReport(demo.warehouse, '2030-01', config);
     expect(report.data.cases[0].content).toContain('<script>alert(1)</script>');
@@ -142,6 +148,10 @@ describe('monthly report', () => {
       expect(report.data.headline).toContain('本月热点预警事件 2 起');
       expect(report.html).toContain('生态环境局：夜间施工已叫停');
       expect(report.html).toContain('昌吉市延安北路街道翠苑华府');
+      // Days in words, never cut in two on paper (an incident that began the month before included).
+      expect(report.html).toContain('<td class="nowrap">7 月 30 日至 8 月 2 日</td>');
+      expect(report.html).toContain('<td class="nowrap">8 月 11 日</td>');
+      expect(report.html).toContain('<td class="nowrap">已结束</td>');
       expect((await buildMonthlyReport(demo.warehouse, '2025-06', config)).data.alerts).toEqual([]);
     } finally {
       await demo.warehouse.run('delete from alert_days where incident_id in (901, 902); delete from alert_incident_series where incident_id in (901, 902); delete from alert_incidents where incident_id in (901, 902)');
