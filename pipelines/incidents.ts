@@ -550,7 +550,7 @@ export async function incidentLines(warehouse: Warehouse, from: string, to: stri
         alarm_days: new Set(inside.map((m) => m.day)).size,
         peak_day: i.peak_day,
         peak_count: i.peak_count,
-        peak_expected: Math.round(i.peak_expected * 10) / 10,
+        peak_expected: i.peak_expected,
         series: new Set(i.members.map((m) => m.series_key)).size,
         status: i.status,
         comment: i.comment,

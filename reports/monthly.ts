@@ -25,7 +25,7 @@ import {
 } from '../pipelines/kpi.js';
 import { seasonalOutlook, type SeasonalOutlook } from '../pipelines/outlook.js';
 import { sqlFile, type Warehouse } from '../pipelines/warehouse.js';
-import { channelMixOption, rankedBarOption } from './charts/dashboard-options.js';
+import { channelMixOption, expectedText, rankedBarOption } from './charts/dashboard-options.js';
 import { unitScoreDistributionOption } from './charts/ranking-options.js';
 import { dailyVolumeOption } from './charts/options.js';
 import { districtMapBlocks, reportRegion, type MapConfig } from './maps.js';
@@ -463,7 +463,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
               a.place ?? '—',
               daySpanWords(a.first_day, a.last_day),
               String(a.alarm_days),
-              `${a.peak_count}（${a.peak_expected}）`,
+              `${a.peak_count}（${expectedText(a.peak_expected)}）`,
               String(a.series),
               a.status === 'closed' ? '已结束' : a.status === 'acknowledged' ? '已确认' : '进行中',
               [a.handled_by, a.comment].filter(Boolean).join('：') || '—',

@@ -69,6 +69,17 @@ export function formatValue(value: number | null | undefined, kind: ValueKind): 
   return Math.round(value).toLocaleString('zh-CN');
 }
 
+/**
+ * An expected count in a table or a line of text: one decimal ('0.4', '16.1'); '<0.1' for a tiny
+ * one, never '0.0' for a place that is merely quiet; '0' only when nothing at all was expected (a
+ * topic whose weeks before held no similar request).
+ */
+export function expectedText(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (value === 0) return '0';
+  return value < 0.05 ? '<0.1' : value.toFixed(1);
+}
+
 /** The width of a label in pixels, roughly: a CJK or full-width character is as wide as the font size. */
 export function textWidth(text: string, fontSize: number): number {
   let width = 0;

@@ -8,6 +8,7 @@ import type { EChartsOption } from 'echarts';
 import {
   categoryTreemapOption,
   channelMixOption,
+  expectedText,
   incidentEvidenceOption,
   formatValue,
   kpiSparklineOption,
@@ -43,6 +44,14 @@ describe('dashboard chart option builders', () => {
     expect(formatValue(null, 'rate')).toBe('—');
     const spark = kpiSparklineOption([{ month: '2025-07', value: null }], 'rate') as { dataset: { source: { value: number | null; display: string }[] } };
     expect(spark.dataset.source[0]).toMatchObject({ value: null, display: '—' });
+  });
+
+  it('writes an expected count with one decimal, a tiny one as <0.1 (never 0.0), and 0 only when nothing was expected', () => {
+    expect(expectedText(16.07)).toBe('16.1');
+    expect(expectedText(0.36)).toBe('0.4');
+    expect(expectedText(0.02)).toBe('<0.1');
+    expect(expectedText(0)).toBe('0');
+    expect(expectedText(null)).toBe('—');
   });
 
   it('leaves room for the longest bar label, so that it is not cut off', () => {

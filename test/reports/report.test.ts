@@ -152,6 +152,7 @@ describe('monthly report', () => {
       expect(report.html).toContain('<td class="nowrap">7 月 30 日至 8 月 2 日</td>');
       expect(report.html).toContain('<td class="nowrap">8 月 11 日</td>');
       expect(report.html).toContain('<td class="nowrap">已结束</td>');
+      expect(report.html).toContain('<td>56（0.3）</td>');
       expect((await buildMonthlyReport(demo.warehouse, '2025-06', config)).data.alerts).toEqual([]);
     } finally {
       await demo.warehouse.run('delete from alert_days where incident_id in (901, 902); delete from alert_incident_series where incident_id in (901, 902); delete from alert_incidents where incident_id in (901, 902)');

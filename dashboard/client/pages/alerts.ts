@@ -1,5 +1,5 @@
 import { formatP, levelName, seriesName } from '../../../pipelines/incident-names.js';
-import { incidentEvidenceOption } from '../../../reports/charts/dashboard-options.js';
+import { expectedText, incidentEvidenceOption } from '../../../reports/charts/dashboard-options.js';
 import { getJson, postJson } from '../api.js';
 import { chartBox, h, panel, replace, table } from '../dom.js';
 import type { Incident, IncidentChartDay } from '../types.js';
@@ -50,7 +50,7 @@ export async function renderAlerts(content: HTMLElement): Promise<void> {
             { label: '事件', value: (i) => incidentTitle(i), className: 'nowrap' },
             { label: '日期', value: (i) => days(i), className: 'nowrap' },
             { label: '相关序列', value: (i) => String(seriesCount(i)), className: 'num' },
-            { label: '峰值', value: (i) => `${i.peak_count} 件（预期 ${i.peak_expected.toFixed(1)}）`, className: 'num' },
+            { label: '峰值', value: (i) => `${i.peak_count} 件（预期 ${expectedText(i.peak_expected)}）`, className: 'num' },
             { label: '邮件', value: (i) => `${i.notified} 封`, className: 'num' },
           ],
           { onRow: (i) => select(i.incident_id), selected: (i) => i.incident_id === selectedId, empty: '还没有预警事件' },
@@ -124,7 +124,7 @@ async function renderIncident(box: HTMLElement, id: number, reload: () => void):
       h(
         'p',
         { class: 'sub' },
-        `${levelName(i.level)}${place ? ` · ${place}` : ''} · ${days(i)} · 峰值 ${i.peak_day} ${i.peak_count} 件（预期 ${i.peak_expected.toFixed(1)}） · 校正后 p 值 ${pText(i.p_value)} · 邮件 ${i.notified} 封${i.closed_on ? ` · ${i.closed_on} 关闭` : ''}`,
+        `${levelName(i.level)}${place ? ` · ${place}` : ''} · ${days(i)} · 峰值 ${i.peak_day} ${i.peak_count} 件（预期 ${expectedText(i.peak_expected)}） · 校正后 p 值 ${pText(i.p_value)} · 邮件 ${i.notified} 封${i.closed_on ? ` · ${i.closed_on} 关闭` : ''}`,
       ),
       // A burst's peak counts its hours only; the bars are whole days, so they can stand higher.
       chartBox(incidentEvidenceOption(evidence.days, i.level === 'burst' ? '柱为每天全天的工单量；集中突发的峰值只计集中的数小时' : undefined), 'chart'),
@@ -134,7 +134,7 @@ async function renderIncident(box: HTMLElement, id: number, reload: () => void):
           { label: '序列', value: (m) => seriesName(m), className: 'nowrap' },
           { label: '日期', value: (m) => m.day, className: 'nowrap' },
           { label: '工单量', value: (m) => String(m.count), className: 'num' },
-          { label: '预期', value: (m) => m.expected.toFixed(1), className: 'num' },
+          { label: '预期', value: (m) => expectedText(m.expected), className: 'num' },
           { label: '上限', value: (m) => m.upper.toFixed(1), className: 'num' },
           { label: '校正后 p 值', value: (m) => pText(m.qValue), className: 'num' },
           { label: '依据', value: (m) => channelText(m) },

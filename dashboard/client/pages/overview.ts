@@ -1,4 +1,4 @@
-import { channelMixOption, kpiSparklineOption } from '../../../reports/charts/dashboard-options.js';
+import { channelMixOption, expectedText, kpiSparklineOption } from '../../../reports/charts/dashboard-options.js';
 import { dailyVolumeOption } from '../../../reports/charts/options.js';
 import { getJson } from '../api.js';
 import { chartBox, h, notice, panel, replace, table } from '../dom.js';
@@ -44,7 +44,7 @@ export function alertList(alerts: Incident[]): HTMLElement {
       { label: '状态', value: (e) => statusTag(e.status) },
       { label: '预警事件', value: (e) => h('a', { href: `/alerts?incident=${e.incident_id}` }, incidentTitle(e)) },
       { label: '最近', value: (e) => e.last_day, className: 'nowrap' },
-      { label: '峰值', value: (e) => `${e.peak_count} 件（预期 ${e.peak_expected.toFixed(1)}）`, className: 'num' },
+      { label: '峰值', value: (e) => `${e.peak_count} 件（预期 ${expectedText(e.peak_expected)}）`, className: 'num' },
     ],
     { empty: '当前没有未关闭的预警' },
   );
