@@ -1,4 +1,4 @@
-import type { EChartsOption } from 'echarts';
+import type { EChartsOption, LineSeriesOption } from 'echarts';
 import { baseOption, chartColors, chartPalette, chartTheme, titleOption } from './theme.js';
 
 /**
@@ -335,11 +335,33 @@ export function incidentEvidenceOption(days: IncidentDay[], title?: string): ECh
     upper: d.upper === null ? null : Math.round(d.upper * 10) / 10,
     alarm: d.alarm ? 1 : 0,
   }));
+  // A burst's figures are for hours, not days: its chart has no expected line, and no legend for one.
+  const modelled = source.some((d) => d.expected !== null || d.upper !== null);
+  const lines: LineSeriesOption[] = [
+    {
+      type: 'line',
+      name: '预期',
+      encode: { x: 'label', y: 'expected' },
+      connectNulls: false,
+      symbolSize: 5,
+      lineStyle: { color: chartColors.expected, width: 2 },
+      itemStyle: { color: chartColors.expected },
+    },
+    {
+      type: 'line',
+      name: '预警上限',
+      encode: { x: 'label', y: 'upper' },
+      connectNulls: false,
+      symbolSize: 5,
+      lineStyle: { color: chartColors.upper, width: 1.5, type: 'dashed' },
+      itemStyle: { color: chartColors.upper },
+    },
+  ];
   return {
     ...baseOption(),
     title: titleOption(title),
     grid: { left: 8, right: 16, top: title ? 56 : 28, bottom: 56 },
-    legend: { data: ['工单量', '预期', '预警上限'], bottom: 4, itemWidth: 16, itemHeight: 10, textStyle: { color: chartColors.subtext } },
+    legend: { data: modelled ? ['工单量', '预期', '预警上限'] : ['工单量'], bottom: 4, itemWidth: 16, itemHeight: 10, textStyle: { color: chartColors.subtext } },
     tooltip: { trigger: 'axis', confine: true },
     dataset: { dimensions: ['date', 'label', 'count', 'expected', 'upper', 'alarm'], source },
     xAxis: { type: 'category', axisLabel, axisTick: { alignWithLabel: true }, axisLine: { lineStyle: { color: chartColors.axis } } },
@@ -354,27 +376,7 @@ export function incidentEvidenceOption(days: IncidentDay[], title?: string): ECh
         { value: 1, color: chartColors.alert },
       ],
     },
-    series: [
-      { type: 'bar', name: '工单量', encode: { x: 'label', y: 'count' }, barMaxWidth: 14 },
-      {
-        type: 'line',
-        name: '预期',
-        encode: { x: 'label', y: 'expected' },
-        connectNulls: false,
-        symbolSize: 5,
-        lineStyle: { color: chartColors.expected, width: 2 },
-        itemStyle: { color: chartColors.expected },
-      },
-      {
-        type: 'line',
-        name: '预警上限',
-        encode: { x: 'label', y: 'upper' },
-        connectNulls: false,
-        symbolSize: 5,
-        lineStyle: { color: chartColors.upper, width: 1.5, type: 'dashed' },
-        itemStyle: { color: chartColors.upper },
-      },
-    ],
+    series: [{ type: 'bar', name: '工单量', encode: { x: 'label', y: 'count' }, barMaxWidth: 14 }, ...(modelled ? lines : [])],
   };
 }
 

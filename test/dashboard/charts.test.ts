@@ -66,4 +66,16 @@ describe('dashboard chart option builders', () => {
     const option = incidentEvidenceOption([{ date: '2025-07-21', count: 3, expected: null, upper: null, alarm: false }]) as { dataset: { source: Record<string, unknown>[] } };
     expect(option.dataset.source[0]).toMatchObject({ count: 3, expected: null, upper: null, alarm: 0 });
   });
+
+  it('names in its legend only the lines it draws: a burst (figures for hours, not days) has bars only', () => {
+    const burst = incidentEvidenceOption([
+      { date: '2025-07-21', count: 3, expected: null, upper: null, alarm: false },
+      { date: '2025-07-22', count: 46, expected: null, upper: null, alarm: true },
+    ]) as { legend: { data: string[] }; series: { type: string }[] };
+    expect(burst.legend.data).toEqual(['工单量']);
+    expect(burst.series.map((s) => s.type)).toEqual(['bar']);
+    const daily = incidentEvidenceOption([{ date: '2025-07-22', count: 16, expected: 1.6, upper: 5.5, alarm: true }]) as { legend: { data: string[] }; series: { name: string }[] };
+    expect(daily.legend.data).toEqual(['工单量', '预期', '预警上限']);
+    expect(daily.series.map((s) => s.name)).toEqual(['工单量', '预期', '预警上限']);
+  });
 });
