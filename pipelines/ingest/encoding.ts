@@ -216,6 +216,8 @@ export interface TextPassOptions {
   parallelMinBytes?: number;
   /** Bytes per segment of a parallel transcode (tests make it small). */
   segmentBytes?: number;
+  /** The thread that gets this segment fails on it (tests: a failed thread loses nothing). */
+  failThreadAt?: number;
 }
 
 async function* rawChunks(path: string, options: TextPassOptions): AsyncGenerator<Buffer> {
@@ -420,6 +422,7 @@ parentPort.on('message', (message) => {
     return;
   }
   const { id, input, length } = message;
+  if (id === workerData.failAt) throw new Error('transcoding thread failed (test)');
   const bytes = new Uint8Array(input, 0, length);
   // (room for the worst case, three bytes out per byte in; rounded up, so that buffers are reused)
   const size = Math.ceil((length * 3 + 16) / 4194304) * 4194304;
@@ -465,12 +468,13 @@ async function transcodeSegments(
   const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
   const handle = await open(path, 'r');
   const workers: Worker[] = [];
-  const writes: Promise<void>[] = [];
+  // Segments counted (hashed, measured) whose text a thread was asked to write at `at`.
+  const writes: { start: number; length: number; at: number; reply: Promise<Reply> }[] = [];
+  type Reply = SegmentResult & { wrote?: boolean; error?: string };
   try {
     const size = (await handle.stat()).size;
     const threads = transcodeThreads();
     if (size < (options.parallelMinBytes ?? PARALLEL_MIN_BYTES) || threads < 2) return 0;
-    type Reply = SegmentResult & { wrote?: boolean; error?: string };
     const waiting = new Map<string, { resolve: (reply: Reply) => void; reject: (error: unknown) => void }>();
     const expect = (key: string) => {
       const reply = new Promise<Reply>((resolve, reject) => waiting.set(key, { resolve, reject }));
@@ -482,7 +486,7 @@ async function transcodeSegments(
       waiting.clear();
     };
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(GB18030_THREAD, { eval: true, workerData: { table: table.buffer, fd } });
+      const worker = new Worker(GB18030_THREAD, { eval: true, workerData: { table: table.buffer, fd, failAt: options.failThreadAt ?? -1 } });
       worker.on('message', (reply: Reply & { id: number }) => {
         const key = `${reply.wrote === undefined ? 'segment' : 'write'} ${reply.id}`;
         waiting.get(key)?.resolve(reply);
@@ -523,42 +527,49 @@ async function transcodeSegments(
       workers[id % workers.length].postMessage({ id, input: buffer.buffer, length }, [buffer.buffer]);
       queue.push({ id, start, length, result });
     };
-    while (queue.length < threads + 1 && !ended) await cut();
-    let resume = 0;
-    let textAt = 0; // where the next segment's UTF-8 text goes in the copy
-    while (queue.length) {
-      const segment = queue.shift()!;
-      let result: SegmentResult;
-      try {
-        result = await segment.result;
-      } catch {
-        return segment.start;
+    const transcode = async (): Promise<number> => {
+      while (queue.length < threads + 1 && !ended) await cut();
+      let resume = 0;
+      let textAt = 0; // where the next segment's UTF-8 text goes in the copy
+      while (queue.length) {
+        const segment = queue.shift()!;
+        let result: SegmentResult;
+        try {
+          result = await segment.result;
+        } catch {
+          return segment.start; // its thread failed
+        }
+        // Irregular (a bad byte, or a character the segment's end cut: the file's end, as every
+        // other segment ends with a line feed): the sequential transcoder finds and names it.
+        if (result.bad >= 0 || result.read < segment.length) return segment.start;
+        writes.push({ start: segment.start, length: segment.length, at: textAt, reply: expect(`write ${segment.id}`) });
+        workers[segment.id % workers.length].postMessage({ id: segment.id, write: textAt });
+        textAt += result.written;
+        emit(Buffer.from(result.input, 0, segment.length), result.summary, Buffer.from(result.firstLine ?? []));
+        spare.push(result.input);
+        resume = segment.start + segment.length;
+        if (!ended) await cut();
       }
-      // Irregular (a bad byte, or a character the segment's end cut: the file's end, as every other
-      // segment ends with a line feed): the sequential transcoder finds and names it.
-      if (result.bad >= 0 || result.read < segment.length) return segment.start;
-      const written = expect(`write ${segment.id}`);
-      workers[segment.id % workers.length].postMessage({ id: segment.id, write: textAt });
-      writes.push(
-        written.then((reply) => {
-          if (!reply.wrote) throw new Error(`写入转码文件失败 / writing the UTF-8 copy failed: ${reply.error}`);
-        }),
-      );
-      textAt += result.written;
-      emit(Buffer.from(result.input, 0, segment.length), result.summary, Buffer.from(result.firstLine ?? []));
-      spare.push(result.input);
-      resume = segment.start + segment.length;
-      if (!ended) await cut();
+      return ended && position >= size && carry.length === 0 ? size : resume;
+    };
+    const resume = await transcode();
+    // Every segment counted is in the copy before the sequential part goes on: a write its thread
+    // could not make (the thread failed) is made here, from the same bytes.
+    const four = new TextDecoder('gb18030', { fatal: true });
+    for (const write of writes) {
+      const reply = await write.reply.catch(() => null);
+      if (reply && !reply.wrote) throw new Error(`写入转码文件失败 / writing the UTF-8 copy failed: ${reply.error}`);
+      if (reply) continue;
+      const raw = Buffer.allocUnsafe(write.length);
+      await handle.read(raw, 0, write.length, write.start);
+      const out = Buffer.allocUnsafe(write.length * 3 + 16);
+      const { written } = gb18030Chunk(raw, out, table, four);
+      for (let done = 0; done < written; ) done += writeSync(fd, out, done, written - done, write.at + done);
     }
-    return ended && position >= size && carry.length === 0 ? size : resume;
+    return resume;
   } finally {
-    // Every write asked for lands before the sequential part goes on (or the error is thrown).
-    try {
-      await Promise.all(writes);
-    } finally {
-      await Promise.all(workers.map((worker) => worker.terminate()));
-      await handle.close();
-    }
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    await handle.close();
   }
 }
 

@@ -54,6 +54,21 @@ describe('encodings', () => {
     expect(progress.length).toBeGreaterThan(readFileSync(source).length / (1 << 17));
     const single = await transcodeToUtf8(source, 'gb18030', temp.file('gb-one-utf8.csv'));
     expect(layout).toEqual(single);
+
+    // A thread that fails (on the 6th segment) loses nothing: what it had not written is written
+    // from the same bytes, and one thread goes on from the first segment not counted.
+    const again: Buffer[] = [];
+    const steps: number[] = [];
+    const recovered = await transcodeToUtf8(source, 'gb18030', temp.file('gb-fail-utf8.csv'), {
+      ...options,
+      failThreadAt: 5,
+      onRawChunk: (c: Buffer) => again.push(Buffer.from(c)),
+      onProgress: (n: number) => steps.push(n),
+    });
+    expect(readFileSync(temp.file('gb-fail-utf8.csv')).equals(out)).toBe(true);
+    expect(Buffer.concat(again).equals(readFileSync(source))).toBe(true);
+    expect(recovered).toEqual(single);
+    expect(steps.length).toBeLessThan(progress.length); // the rest came in one thread's 4 MiB chunks
   });
 
   it('refuses a bad byte deep in a parallel transcode with the same byte and line as one thread', async () => {
