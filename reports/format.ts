@@ -45,9 +45,10 @@ export function shareText(share: number | null | undefined): string {
   return share === null || share === undefined ? '—' : `${(share * 100).toFixed(1)}%`;
 }
 
-/** '2025-08-11' → '8 月 11 日'. */
+/** '2025-08-11' (or a timestamp of that day) → '8 月 11 日'; anything else as it is. Reports and mails. */
 export function dayWords(day: string): string {
-  return `${Number(day.slice(5, 7))} 月 ${Number(day.slice(8, 10))} 日`;
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(day);
+  return match ? `${Number(match[2])} 月 ${Number(match[3])} 日` : day;
 }
 
 /** The days of an incident: '8 月 11 日', '7 月 30 日至 31 日', '7 月 30 日至 8 月 2 日'. */

@@ -1,7 +1,7 @@
-import { formatValue, type ValueKind } from '../../reports/charts/dashboard-options.js';
+import { expectedText, formatValue, type ValueKind } from '../../reports/charts/dashboard-options.js';
 import { h } from './dom.js';
 
-export { formatValue };
+export { expectedText, formatValue };
 export type { ValueKind };
 
 /** KPIs whose rise is bad news; for the rest (except plain volumes) a rise is good news. */

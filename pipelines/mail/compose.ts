@@ -2,6 +2,7 @@ import { districtMapAt, type RegionMap } from '../../reports/charts/map-options.
 import { alertTrendOption, type AlertHistoryDay } from '../../reports/charts/options.js';
 import { renderPngAsync } from '../../reports/charts/render.js';
 import { CHART_FONT_FAMILY, chartColors } from '../../reports/charts/theme.js';
+import { dayWords } from '../../reports/format.js';
 import { formatP } from '../incident-names.js';
 import type { AlertSeries } from './routes.js';
 
@@ -138,7 +139,7 @@ export async function composeAlertMail(evidence: AlertEvidence, options: Compose
 
   const headline = headlineOf(evidence);
   const words = [sizeWords(evidence), statisticsWords(evidence)];
-  const span = evidence.firstDay === evidence.lastDay ? null : `本事件自 ${monthDay(evidence.firstDay)}至 ${monthDay(evidence.lastDay)}持续预警。`;
+  const span = evidence.firstDay === evidence.lastDay ? null : `本事件自 ${dayWords(evidence.firstDay)}至 ${dayWords(evidence.lastDay)}持续预警。`;
   const grown =
     evidence.kind === 'grown' ? `该预警事件（编号 ${evidence.incidentId}）此前已发出过邮件，现超出预期的工单数已翻番，请优先关注。` : null;
   const samples = evidence.samples.slice(0, SAMPLE_COUNT);
@@ -318,9 +319,9 @@ function headlineOf(e: AlertEvidence): string {
   const what = `${e.topic}（${e.where}）`;
   if (e.window === 'hour') {
     const span = e.windowFrom && e.windowTo ? `${clock(e.windowFrom)}–${clock(e.windowTo)}` : '数小时内';
-    return `${monthDay(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，这么长的时间内预期约 ${formatNumber(e.expected)} 件。`;
+    return `${dayWords(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，这么长的时间内预期约 ${formatNumber(e.expected)} 件。`;
   }
-  return `${monthDay(e.date)}，${what}当日受理 ${e.count} 件，按历史规律预期约 ${formatNumber(e.expected)} 件，单日预警上限 ${formatNumber(e.upper)} 件。`;
+  return `${dayWords(e.date)}，${what}当日受理 ${e.count} 件，按历史规律预期约 ${formatNumber(e.expected)} 件，单日预警上限 ${formatNumber(e.upper)} 件。`;
 }
 
 /** How much above expectation; a sustained rise under the day's bound says so and shows the rise. */
@@ -330,7 +331,7 @@ function sizeWords(e: AlertEvidence): string {
   if (e.rise && e.count <= e.upper) {
     const share = e.rise.expected > 0 ? Math.round((e.rise.observed / e.rise.expected - 1) * 100) : null;
     return (
-      `持续上升：自 ${monthDay(e.rise.start)}起 ${e.rise.days} 天共受理 ${formatNumber(e.rise.observed)} 件，预期 ${formatNumber(e.rise.expected)} 件` +
+      `持续上升：自 ${dayWords(e.rise.start)}起 ${e.rise.days} 天共受理 ${formatNumber(e.rise.observed)} 件，预期 ${formatNumber(e.rise.expected)} 件` +
       `${share !== null ? `（高出 ${share}%）` : ''}；当日 ${e.count} 件${times === '预期接近 0 件' ? '' : `，${times}`}，未超过单日预警上限。`
     );
   }
@@ -345,17 +346,12 @@ function statisticsWords(e: AlertEvidence): string {
 }
 
 function relatedLine(r: RelatedAlarm): string {
-  return `${r.name} · ${monthDay(r.day)}${r.window === 'hour' ? '数小时内' : ''} ${r.count} 件，${expectedPhrase(r.expected)}`;
+  return `${r.name} · ${dayWords(r.day)}${r.window === 'hour' ? '数小时内' : ''} ${r.count} 件，${expectedPhrase(r.expected)}`;
 }
 
 /** 今日 for an alert of today, otherwise the date: a mail read the next morning must not say 今日. */
 function dayLabel(date: string, today: string): string {
-  return date === today ? '今日' : monthDay(date);
-}
-
-function monthDay(date: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
-  return match ? `${Number(match[2])} 月 ${Number(match[3])} 日` : date;
+  return date === today ? '今日' : dayWords(date);
 }
 
 /** '2025-11-21 07:35:01' → '7:35'. */

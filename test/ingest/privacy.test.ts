@@ -150,54 +150,65 @@ describe('the phone hash', () => {
     expect(other).not.toBe(hashes['2025070100001']);
   });
 
+  const ONCE = createHash('sha256').update(Buffer.concat([Buffer.from(TEST_KEY, 'hex'), Buffer.from(PHONE)])).digest('hex');
+
   it('a new warehouse stores the first 16 hex digits of sha256 of the key bytes and the digits', () => {
-    const once = createHash('sha256').update(Buffer.concat([Buffer.from(TEST_KEY, 'hex'), Buffer.from(PHONE)])).digest('hex');
-    expect(hashes['2025070100001']).toBe(once.slice(0, 16));
+    expect(hashes['2025070100001']).toBe(ONCE.slice(0, 16));
   });
 
-  it('a warehouse that stored full single hashes before migration 011 keeps them, so its callers keep their hashes', async () => {
-    const warehouse = await Warehouse.open(temp.file('before-011.duckdb'));
+  /**
+   * A warehouse as it was before `migration` (`before` sets it up, `loaded` runs after its first
+   * load) keeps hashing as it did: after the migration, the same caller gets the same `hash`.
+   */
+  async function keepsItsHashes(name: string, migration: string, hash: string, before: (w: Warehouse) => Promise<void>, loaded: (w: Warehouse) => Promise<void>) {
+    const warehouse = await Warehouse.open(temp.file(`${name}.duckdb`));
     try {
-      // The warehouse as it was before 011: scheme sha256-once, one hash stored.
-      await warehouse.run(`update warehouse_settings set value = 'sha256-once' where name = 'phone_hash'`);
-      await warehouse.run(`delete from schema_migrations where version = 11`);
-      const once = createHash('sha256').update(Buffer.concat([Buffer.from(TEST_KEY, 'hex'), Buffer.from(PHONE)])).digest('hex');
-      const earlier = temp.file('before-011-first.csv');
+      await before(warehouse);
+      const earlier = temp.file(`${name}-first.csv`);
       writeFileSync(earlier, csvText([ticket('2025070100001', { 联系电话: PHONE })], { headers: TICKET_HEADERS }));
       await ingest(warehouse, earlier);
-      expect((await warehouse.one<{ phone_hash: string }>(`select phone_hash from tickets`))!.phone_hash).toBe(once);
-      expect(await warehouse.migrate()).toEqual(['011_short_phone_hash.sql']);
-      const later = temp.file('before-011-later.csv');
+      await loaded(warehouse);
+      expect(await warehouse.migrate()).toEqual([migration]);
+      const later = temp.file(`${name}-later.csv`);
       writeFileSync(later, csvText([ticket('2025070200002', { 联系电话: '+86 139 1234 5678' })], { headers: TICKET_HEADERS }));
       expect(await ingest(warehouse, later)).toMatchObject({ status: 'loaded', loaded: 1 });
       const stored = await warehouse.all<{ phone_hash: string }>(`select phone_hash from tickets order by ticket_id`);
-      expect(stored.map((r) => r.phone_hash)).toEqual([once, once]);
+      expect(stored.map((r) => r.phone_hash)).toEqual([hash, hash]);
     } finally {
       warehouse.close();
     }
+  }
+
+  it('a warehouse that stored full single hashes before migration 011 keeps them, so its callers keep their hashes', async () => {
+    await keepsItsHashes(
+      'before-011',
+      '011_short_phone_hash.sql',
+      ONCE,
+      // The warehouse as it was before 011: scheme sha256-once …
+      async (warehouse) => {
+        await warehouse.run(`update warehouse_settings set value = 'sha256-once' where name = 'phone_hash'`);
+        await warehouse.run(`delete from schema_migrations where version = 11`);
+      },
+      // … and one full hash stored by its first load.
+      async (warehouse) => expect((await warehouse.one<{ phone_hash: string }>(`select phone_hash from tickets`))!.phone_hash).toBe(ONCE),
+    );
   });
 
   it('a warehouse that stored hashes before migration 009 keeps hashing twice, so its callers keep their hashes', async () => {
-    const warehouse = await Warehouse.open(temp.file('older.duckdb'));
-    try {
-      // The warehouse as it was before 009, holding a hash of the old scheme.
-      await warehouse.run(`drop table warehouse_settings`);
-      await warehouse.run(`delete from schema_migrations where version = 9`);
-      const inner = createHash('sha256').update(`${TEST_KEY}:${PHONE}`).digest('hex');
-      const twice = createHash('sha256').update(`${TEST_KEY}:${inner}`).digest('hex');
-      const earlier = temp.file('older-first.csv');
-      writeFileSync(earlier, csvText([ticket('2025070100001', { 联系电话: PHONE })], { headers: TICKET_HEADERS }));
-      await ingest(warehouse, earlier);
-      await warehouse.run(`update tickets set phone_hash = $twice`, { twice });
-      expect(await warehouse.migrate()).toEqual(['009_phone_hash_scheme.sql']);
-      const later = temp.file('older-later.csv');
-      writeFileSync(later, csvText([ticket('2025070200002', { 联系电话: '+86 139 1234 5678' })], { headers: TICKET_HEADERS }));
-      expect(await ingest(warehouse, later)).toMatchObject({ status: 'loaded', loaded: 1 });
-      const stored = await warehouse.all<{ phone_hash: string }>(`select phone_hash from tickets order by ticket_id`);
-      expect(stored.map((r) => r.phone_hash)).toEqual([twice, twice]);
-    } finally {
-      warehouse.close();
-    }
+    const inner = createHash('sha256').update(`${TEST_KEY}:${PHONE}`).digest('hex');
+    const twice = createHash('sha256').update(`${TEST_KEY}:${inner}`).digest('hex');
+    await keepsItsHashes(
+      'older',
+      '009_phone_hash_scheme.sql',
+      twice,
+      // The warehouse as it was before 009 …
+      async (warehouse) => {
+        await warehouse.run(`drop table warehouse_settings`);
+        await warehouse.run(`delete from schema_migrations where version = 9`);
+      },
+      // … holding a hash of the old scheme.
+      async (warehouse) => void (await warehouse.run(`update tickets set phone_hash = $twice`, { twice })),
+    );
   });
 
   it('the key file is created once and then reused', () => {

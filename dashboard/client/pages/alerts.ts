@@ -1,6 +1,7 @@
 import { formatP, levelName, seriesName } from '../../../pipelines/incident-names.js';
-import { expectedText, incidentEvidenceOption } from '../../../reports/charts/dashboard-options.js';
+import { incidentEvidenceOption } from '../../../reports/charts/dashboard-options.js';
 import { getJson, postJson } from '../api.js';
+import { expectedText } from '../format.js';
 import { chartBox, h, panel, replace, table } from '../dom.js';
 import type { Incident, IncidentChartDay } from '../types.js';
 

@@ -1,9 +1,9 @@
-import { channelMixOption, expectedText, kpiSparklineOption } from '../../../reports/charts/dashboard-options.js';
+import { channelMixOption, kpiSparklineOption } from '../../../reports/charts/dashboard-options.js';
 import { dailyVolumeOption } from '../../../reports/charts/options.js';
 import { getJson } from '../api.js';
 import { chartBox, h, notice, panel, replace, table } from '../dom.js';
 import { readFilters } from '../filters.js';
-import { changeClass, changeText, defined, formatValue, share } from '../format.js';
+import { changeClass, changeText, defined, expectedText, formatValue, share } from '../format.js';
 import { districtMapBox, loadMap, type MapPayload } from '../map.js';
 import type { Card, Districts, Incident, Overview } from '../types.js';
 import { topicOf } from '../../../pipelines/incident-names.js';
