@@ -27,23 +27,34 @@ create or replace temp macro hp_parse_ts(x, formats) as (
 -- digits, "该店电话68601516") looks like any other number, so it is masked only right after a word
 -- that announces a phone (电话/固话/座机/手机/联系方式, then 号码/是/为/：): ****1516. Amounts,
 -- dates and house numbers stay as they are.
+create or replace temp macro hp_mask_all(x) as (
+  -- (the ID first: an ID number starts with digits that look like a mobile number)
+  regexp_replace(
+    regexp_replace(
+      regexp_replace(
+        regexp_replace(x,
+          '(^|[^0-9])([1-9][0-9]{5})(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])([0-9]{3}[0-9Xx])', '\1\2********\3', 'g'),
+        '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g'),
+      '(^|[^0-9])(0[0-9]{2,3}[- ]?)[0-9]{3,4}([0-9]{4})', '\1\2***\3', 'g'),
+    '(电话|固话|座机|手机|联系方式)((?:号码|号|是|为|[:：\s])*)[0-9]{3,4}-?([0-9]{4})([^0-9]|$)', '\1\2****\3\4', 'g')
+);
+
+-- The same result, faster: most texts that hold a number hold a plain mobile number and nothing
+-- else to mask. One test finds every text that needs more than that — an ID number or any run of
+-- 17 digits, a landline with its area code, a number after 电话…, a mobile number written with a
+-- separator, or a mobile-like run of digits right after another digit — and masks it by all four
+-- rules. What is left can hold only plain mobile numbers, each at the start of its run of digits
+-- (the test saw no digit before one), so one replacement without a boundary group masks them.
+-- On 2 M texts that each hold a mobile number: 1.5 CPU s instead of 2.3 for the three tests and
+-- replacement before. test/ingest/privacy.test.ts checks that both give the same text, on
+-- generated texts full of near misses.
 create or replace temp macro hp_mask_text(x) as (
   case
-    -- Most texts hold no long digit run at all: one cheap test, nothing replaced.
-    when not regexp_matches(x, '[0-9]{7}|[0-9]{3}[- ][0-9]{4}') then x
-    -- An ID number, a landline or a number after 电话…: all four masks, the ID first (an ID number
-    -- starts with digits that look like a mobile number).
-    when regexp_matches(x, '[0-9]{17}|0[0-9]{2,3}[- ]?[0-9]{7}|(电话|固话|座机|手机|联系方式)(号码|号|是|为|[:：\s])*[0-9]{3,4}-?[0-9]{4}([^0-9]|$)') then
-      regexp_replace(
-        regexp_replace(
-          regexp_replace(
-            regexp_replace(x,
-              '(^|[^0-9])([1-9][0-9]{5})(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])([0-9]{3}[0-9Xx])', '\1\2********\3', 'g'),
-            '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g'),
-          '(^|[^0-9])(0[0-9]{2,3}[- ]?)[0-9]{3,4}([0-9]{4})', '\1\2***\3', 'g'),
-        '(电话|固话|座机|手机|联系方式)((?:号码|号|是|为|[:：\s])*)[0-9]{3,4}-?([0-9]{4})([^0-9]|$)', '\1\2****\3\4', 'g')
-    -- Otherwise only a mobile number can be there (the common case).
-    else regexp_replace(x, '(^|[^0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})', '\1\2****\3', 'g')
+    when regexp_matches(x, '[0-9]{17}|0[0-9]{2,3}[- ]?[0-9]{7}|1[3-9][0-9][- ][0-9]{4}|1[3-9][0-9]{5}[- ][0-9]{4}|[0-9]1[3-9][0-9]{9}|(电话|固话|座机|手机|联系方式)(号码|号|是|为|[:：\s])*[0-9]{3,4}-?[0-9]{4}([^0-9]|$)')
+      then hp_mask_all(x)
+    -- (a pattern with a literal first character: RE2 skips from one "1" to the next)
+    when regexp_matches(x, '1[3-9][0-9]{9}') then regexp_replace(x, '(1[3-9][0-9])[0-9]{4}([0-9]{4})', '\1****\2', 'g')
+    else x
   end
 );
 

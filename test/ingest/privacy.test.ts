@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureHashKey, readHashKey } from '../../pipelines/privacy.js';
+import { sqlFile } from '../../pipelines/warehouse.js';
 import { OTHER_KEY, TEST_KEY, TICKET_HEADERS, Warehouse, csvLine, csvText, ingest, tempFolder, ticket, writeJson } from './helpers.js';
 
 /**
@@ -249,6 +250,52 @@ describe('local landline numbers without an area code', () => {
       const record = (await warehouse.one<{ record: string }>(`select record from quarantine where run_id = $run`, { run: summary.runId }))!.record;
       expect(JSON.parse(record).诉求内容).toBe('商户座机****1516一直占线');
       expect(record).not.toContain('68601516');
+    } finally {
+      warehouse.close();
+    }
+  });
+});
+
+describe('masking numbers in free text', () => {
+  it('takes its shortcut only where it gives what the four rules give, on generated texts full of near misses', async () => {
+    const warehouse = await Warehouse.open(temp.file('mask-shortcut.duckdb'));
+    try {
+      await warehouse.run(sqlFile('ingest/macros.sql'));
+      // Pieces that make and break the patterns: digits, separators, +86, the words that announce
+      // a phone, ID-number parts, X, Chinese text, and whole numbers of every kind.
+      const pieces = [
+        ...'0123456789'.split(''), '1', '3', '9', '0', '-', ' ', '+', '+86', '86', 'X', 'x', '*', '：', ':', '\t', '，', '中', 'a',
+        '电话', '手机', '座机', '固话', '联系方式', '号码', '号', '是', '为', '0994', '652301', '19900101', '20250701',
+        '13912345678', '139-1234-5678', '139 1234 5678', '1391234', '5678', '09942345678', '68601516', '6860-1516', '652301199001011234', '65230119900101123X',
+      ];
+      let seed = 20261205;
+      const random = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+      };
+      const texts: string[] = [];
+      for (let i = 0; i < 20000; i++) {
+        const length = 1 + random(12);
+        let text = '';
+        for (let j = 0; j < length; j++) text += pieces[random(pieces.length)];
+        texts.push(text);
+      }
+      await warehouse.run(`create temp table texts as select unnest(from_json($texts, '["varchar"]')) as x`, { texts: JSON.stringify(texts) });
+      const differ = await warehouse.all<{ x: string; shortcut: string; rules: string }>(
+        `select x, hp_mask_text(x) as shortcut, hp_mask_all(x) as rules from texts where hp_mask_text(x) is distinct from hp_mask_all(x) limit 5`,
+      );
+      expect(differ).toEqual([]);
+      // The texts have teeth: many hold what the mobile replacement alone would get wrong, many
+      // only plain mobile numbers, many nothing to mask.
+      const kinds = (await warehouse.one<{ beyond_mobile: number; mobile_only: number; untouched: number }>(
+        `select count(*) filter (where hp_mask_all(x) <> regexp_replace(x, '(1[3-9][0-9])[0-9]{4}([0-9]{4})', '\\1****\\2', 'g')) as beyond_mobile,
+                count(*) filter (where hp_mask_all(x) <> x and hp_mask_all(x) = regexp_replace(x, '(1[3-9][0-9])[0-9]{4}([0-9]{4})', '\\1****\\2', 'g')) as mobile_only,
+                count(*) filter (where hp_mask_all(x) = x) as untouched
+         from texts`,
+      ))!;
+      expect(kinds.beyond_mobile).toBeGreaterThan(2000);
+      expect(kinds.mobile_only).toBeGreaterThan(1000);
+      expect(kinds.untouched).toBeGreaterThan(2000);
     } finally {
       warehouse.close();
     }
