@@ -258,6 +258,9 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     expect(await page.textContent('#sql-results')).toMatch(/只接受查询|只读/);
 
     await visit(page, '/alerts?incident=1', 'alerts', 'analyst-alerts');
+    // On a laptop screen both halves show their whole table: the list's 峰值 and 邮件, the members' p 值 and 依据.
+    const sideways = await page.$$eval('#content .grid .table-wrap', (wraps) => wraps.filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.textContent?.slice(0, 40)));
+    expect(sideways).toEqual([]);
     await page.fill('#incident-comment', '已通知宁边路街道核实夜间施工');
     await page.click('#incident button:has-text("确认")');
     await page.waitForSelector('#incident .tag.acknowledged');

@@ -180,9 +180,15 @@ export async function buildWarehouse(warehouse: Warehouse, config: Config, dir: 
            (2, '2025-01-06', '2025-01-07', 'l1=供暖', 'l1', '供暖', null, null, '2025-01-06', 14, 5.2, 0.0004, 8.8, 'closed')`);
   await warehouse.run(`insert into alert_incident_series (incident_id, series_key, level, category_l1, category_l2, district)
     values (1, 'l2=噪声扰民|district=昌吉市', 'l2_district', '环境保护', '噪声扰民', '昌吉市'), (2, 'l1=供暖', 'l1', '供暖', null, null)`);
+  // A topic surge among the spike's series: its name is a citizen's sentence, the longest a member has.
+  const topic = '宁边路某工地夜间施工噪声很大，凌晨两点还在打桩，多次投诉无果';
+  await warehouse.run(`insert into alert_incident_series (incident_id, series_key, level, category_l1, category_l2, district, topic)
+    values (1, 'topic=${topic}|district=昌吉市', 'topic', '环境保护', '噪声扰民', '昌吉市', '${topic}')`);
   await warehouse.run(`insert into alert_days (incident_id, series_key, day, count, expected, upper, p_value, q_value, score, channel, detected_at)
     select 1, 'l2=噪声扰民|district=昌吉市', d::date, n, 1.6, 5.5, 0.00001, 0.0001, n / 1.6, 'day', current_localtimestamp()
     from (values ('2025-07-20', 15), ('2025-07-21', 16), ('2025-07-22', 14)) as t(d, n)`);
+  await warehouse.run(`insert into alert_days (incident_id, series_key, day, count, expected, upper, p_value, q_value, score, channel, detected_at)
+    values (1, 'topic=${topic}|district=昌吉市', '2025-07-21', 9, 0.2, 5, 0.000001, 0.00001, 12, 'topic', current_localtimestamp())`);
   await afterIngest(warehouse, config);
   const reports = join(dataFolders(config).reports, '2025');
   mkdirSync(reports, { recursive: true });

@@ -132,13 +132,13 @@ async function renderIncident(box: HTMLElement, id: number, reload: () => void):
       table(
         i.members,
         [
-          { label: '序列', value: (m) => seriesName(m), className: 'nowrap' },
+          { label: '序列', value: (m) => seriesName(m), className: 'wrap' },
           { label: '日期', value: (m) => m.day, className: 'nowrap' },
           { label: '工单量', value: (m) => String(m.count), className: 'num' },
           { label: '预期', value: (m) => expectedText(m.expected), className: 'num' },
           { label: '上限', value: (m) => m.upper.toFixed(1), className: 'num' },
           { label: '校正后 p 值', value: (m) => pText(m.qValue), className: 'num' },
-          { label: '依据', value: (m) => channelText(m) },
+          { label: '依据', value: (m) => channelText(m), className: 'wrap' },
         ],
         { empty: '没有逐日检验记录' },
       ),
