@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { simpleParser } from 'mailparser';
+import { simpleParser, type AddressObject, type EmailAddress } from 'mailparser';
 
 /**
  * The mail outbox the dashboard shows: alert and report e-mails written as .eml files when no SMTP
@@ -36,7 +36,7 @@ export async function listOutbox(outbox: string, limit = 200): Promise<OutboxMes
     const raw = readFileSync(file.path);
     const end = raw.indexOf('\r\n\r\n') > 0 ? raw.indexOf('\r\n\r\n') : raw.indexOf('\n\n');
     const parsed = await simpleParser(raw.subarray(0, end > 0 ? end + 4 : raw.length));
-    const to = Array.isArray(parsed.to) ? parsed.to.map((a) => a.text).join(', ') : (parsed.to?.text ?? '');
+    const to = recipients(parsed.to);
     messages.push({
       name: basename(file.path),
       subject: parsed.subject ?? '（无主题）',
@@ -47,6 +47,16 @@ export async function listOutbox(outbox: string, limit = 200): Promise<OutboxMes
     });
   }
   return messages;
+}
+
+/**
+ * The To: header in words: "张三 <a@b.cn>, c@d.cn"; an empty group — what a mail without configured
+ * recipients carries, "未配置收件人: ;" — by its name alone.
+ */
+function recipients(to: AddressObject | AddressObject[] | undefined): string {
+  const one = (a: EmailAddress): string =>
+    a.group ? (a.group.length ? `${a.name}: ${a.group.map(one).join(', ')}` : a.name) : a.name && a.address ? `${a.name} <${a.address}>` : a.address || a.name;
+  return (Array.isArray(to) ? to : to ? [to] : []).flatMap((list) => list.value.map(one)).join(', ');
 }
 
 /** The path of one outbox file by its name, or null: never a path outside the outbox. */

@@ -284,14 +284,18 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     const { mkdirSync, writeFileSync } = await import('node:fs');
     const outbox = setup.config.mail.outbox;
     mkdirSync(join(outbox, 'pending'), { recursive: true });
-    const eml = (subject: string) =>
-      `From: Hotline Pulse <hotline-pulse@localhost>\r\nTo: duty@example.org\r\nSubject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=\r\nDate: Wed, 16 Jul 2025 08:00:00 +0800\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n正文\r\n`;
+    const eml = (subject: string, to = 'duty@example.org') =>
+      `From: Hotline Pulse <hotline-pulse@localhost>\r\nTo: ${to}\r\nSubject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=\r\nDate: Wed, 16 Jul 2025 08:00:00 +0800\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n正文\r\n`;
     writeFileSync(join(outbox, 'alert-1.eml'), eml('【预警】停水 · 昌吉市 · 7 月 16 日 51 件，预期 8.8 件'));
-    writeFileSync(join(outbox, 'pending', 'alert-2.eml'), eml('【预警升级】噪声扰民 · 昌吉市'));
+    // (the To: of a mail written while no recipient is configured: an empty group, as the mail path writes it)
+    const nobody = `=?UTF-8?B?${Buffer.from('未配置收件人').toString('base64')}?=:;`;
+    writeFileSync(join(outbox, 'pending', 'alert-2.eml'), eml('【预警升级】噪声扰民 · 昌吉市', nobody));
+    writeFileSync(join(outbox, 'alert-3.eml'), eml('【预警】供暖不热 · 阜康市', '=?UTF-8?B?5oC75YC854+t?= <duty@example.org>, leader@example.org'));
     const { messages } = await (await call('leader', 'GET', '/api/outbox')).json();
-    expect(messages.map((m: { subject: string; pending: boolean }) => [m.subject, m.pending]).sort()).toEqual([
-      ['【预警】停水 · 昌吉市 · 7 月 16 日 51 件，预期 8.8 件', false],
-      ['【预警升级】噪声扰民 · 昌吉市', true],
+    expect(messages.map((m: { subject: string; to: string; pending: boolean }) => [m.subject, m.to, m.pending]).sort()).toEqual([
+      ['【预警】供暖不热 · 阜康市', '总值班 <duty@example.org>, leader@example.org', false],
+      ['【预警】停水 · 昌吉市 · 7 月 16 日 51 件，预期 8.8 件', 'duty@example.org', false],
+      ['【预警升级】噪声扰民 · 昌吉市', '未配置收件人', true],
     ]);
     const file = await call('leader', 'GET', '/api/outbox/file?name=alert-1.eml');
     expect(file.status).toBe(200);
