@@ -155,7 +155,7 @@ export async function composeAlertMail(evidence: AlertEvidence, options: Compose
     `<p style="margin:0 0 12px;">${esc(headline)}</p>`,
     figures([
       ['受理工单', `${evidence.count} 件`, true],
-      ['预期', `${formatNumber(evidence.expected)} 件`, false],
+      ['预期', expectedAmount(evidence.expected), false],
       [evidence.window === 'hour' ? '突发判定下限' : '单日预警上限', `${formatNumber(evidence.upper)} 件`, false],
       ['校正后 p 值', formatP(evidence.adjustedP), false],
     ]),
@@ -187,7 +187,7 @@ export async function composeAlertMail(evidence: AlertEvidence, options: Compose
     span,
     '',
     `受理工单：${evidence.count} 件`,
-    `预期：${formatNumber(evidence.expected)} 件`,
+    `预期：${expectedAmount(evidence.expected)}`,
     `${evidence.window === 'hour' ? '突发判定下限' : '单日预警上限'}：${formatNumber(evidence.upper)} 件`,
     `校正后 p 值：${formatP(evidence.adjustedP)}`,
     '',
@@ -319,24 +319,24 @@ function headlineOf(e: AlertEvidence): string {
   const what = `${e.topic}（${e.where}）`;
   if (e.window === 'hour') {
     const span = e.windowFrom && e.windowTo ? `${clock(e.windowFrom)}–${clock(e.windowTo)}` : '数小时内';
-    return `${dayWords(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，这么长的时间内预期约 ${formatNumber(e.expected)} 件。`;
+    return `${dayWords(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，${e.expected === 0 ? '这么长的时间内从未有过同类' : `这么长的时间内预期${e.expected < 0.05 ? '' : '约 '}${expectedAmount(e.expected)}`}。`;
   }
-  return `${dayWords(e.date)}，${what}当日受理 ${e.count} 件，按历史规律预期约 ${formatNumber(e.expected)} 件，单日预警上限 ${formatNumber(e.upper)} 件。`;
+  return `${dayWords(e.date)}，${what}当日受理 ${e.count} 件，${e.expected === 0 ? '此前几周没有同类' : `按历史规律预期${e.expected < 0.05 ? '' : '约 '}${expectedAmount(e.expected)}`}，单日预警上限 ${formatNumber(e.upper)} 件。`;
 }
 
 /** How much above expectation; a sustained rise under the day's bound says so and shows the rise. */
 function sizeWords(e: AlertEvidence): string {
-  const ratio = e.expected > 0 ? e.count / e.expected : Infinity;
-  const times = ratio === Infinity ? '预期接近 0 件' : `是预期的 ${formatNumber(ratio)} 倍`;
+  // (no multiple of an expectation under 0.1: "是预期的 2300 倍" would only restate a rounding)
+  const times = e.expected >= 0.05 ? `是预期的 ${formatNumber(e.count / e.expected)} 倍` : null;
   if (e.rise && e.count <= e.upper) {
     const share = e.rise.expected > 0 ? Math.round((e.rise.observed / e.rise.expected - 1) * 100) : null;
     return (
       `持续上升：自 ${dayWords(e.rise.start)}起 ${e.rise.days} 天共受理 ${formatNumber(e.rise.observed)} 件，预期 ${formatNumber(e.rise.expected)} 件` +
-      `${share !== null ? `（高出 ${share}%）` : ''}；当日 ${e.count} 件${times === '预期接近 0 件' ? '' : `，${times}`}，未超过单日预警上限。`
+      `${share !== null ? `（高出 ${share}%）` : ''}；当日 ${e.count} 件${times ? `，${times}` : ''}，未超过单日预警上限。`
     );
   }
   const excess = e.count - e.upper;
-  return `${times}，` + (excess > 0 ? `超出${e.window === 'hour' ? '判定下限' : '单日预警上限'} ${formatNumber(excess)} 件。` : '未超过单日预警上限，但近期持续偏高。');
+  return (times ? `${times}，` : '') + (excess > 0 ? `超出${e.window === 'hour' ? '判定下限' : '单日预警上限'} ${formatNumber(excess)} 件。` : '未超过单日预警上限，但近期持续偏高。');
 }
 
 /** What the statistics support: the adjusted p-value and the number of tests it accounts for. */
@@ -377,6 +377,14 @@ function formatCount(value: number): string {
 function expectedPhrase(value: number): string {
   if (value === 0) return '此前几周没有同类';
   return value > 0 && value < 0.05 ? '预期不足 0.1 件' : `预期 ${formatCount(value)} 件`;
+}
+
+/**
+ * An expected count in the body, as the subject says it: '12.3 件', '0.4 件', '不足 0.1 件', and
+ * '0 件' only for a baseline with none at all (the sentences say that one in words).
+ */
+function expectedAmount(value: number): string {
+  return value > 0 && value < 0.05 ? '不足 0.1 件' : `${formatNumber(value)} 件`;
 }
 
 /** One decimal, without a trailing .0. */

@@ -28,6 +28,22 @@ describe('composeAlertMail', () => {
     expect(mail.text).not.toMatch(/预期 0 件/);
   });
 
+  it('says the expectation in the body as the subject does: 不足 0.1 件 and 此前几周没有同类, never 约 0 件 or a multiple of it', async () => {
+    const tiny = await composeAlertMail(evidence({ expected: 0.02 }), { today, chart: false });
+    expect(tiny.subject).toContain('预期不足 0.1 件');
+    for (const body of [tiny.text, tiny.html]) {
+      expect(body).toContain('按历史规律预期不足 0.1 件');
+      expect(body).not.toMatch(/预期约 0 件|：0 件|>0 件|是预期的/);
+    }
+    expect(tiny.text).toContain('预期：不足 0.1 件');
+    const burst = await composeAlertMail(evidence({ window: 'hour', count: 55, expected: 0.02, windowFrom: '2025-07-30 07:35:01', windowTo: '2025-07-30 10:58:45' }), { today, chart: false });
+    expect(burst.text).toContain('这么长的时间内预期不足 0.1 件');
+    expect(burst.text).not.toMatch(/预期约 0 件|是预期的/);
+    const none = await composeAlertMail(evidence({ expected: 0 }), { today, chart: false });
+    expect(none.text).toContain('当日受理 46 件，此前几周没有同类，单日预警上限 22.1 件。');
+    expect(none.text).not.toMatch(/预期约 0 件|预期接近 0 件/);
+  });
+
   it('puts the evidence, the related series, three escaped samples, the link and the reasons in HTML and text', async () => {
     const mail = await composeAlertMail(evidence(), { today, chart: false, dashboardUrl: 'https://hotline.example.gov.cn/', routes: ['生态环境局', '热线中心'] });
     for (const body of [mail.html, mail.text]) {
