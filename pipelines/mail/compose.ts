@@ -1,6 +1,7 @@
 import { districtMapAt, type RegionMap } from '../../reports/charts/map-options.js';
 import { alertTrendOption, type AlertHistoryDay } from '../../reports/charts/options.js';
 import { renderPngAsync } from '../../reports/charts/render.js';
+import { expectedText } from '../../reports/charts/dashboard-options.js';
 import { CHART_FONT_FAMILY, chartColors } from '../../reports/charts/theme.js';
 import { dayWords } from '../../reports/format.js';
 import { formatP } from '../incident-names.js';
@@ -251,7 +252,7 @@ export function composeDigestMail(items: AlertEvidence[], date: string, options:
         (row) =>
           `<tr><td style="${cell}white-space:nowrap;color:${row.item.kind === 'grown' ? chartColors.alert : chartColors.text};font-weight:bold;">${row.level}</td>` +
           `<td style="${cell}">${esc(row.what)}<br><span style="color:${chartColors.subtext};font-size:13px;">${esc(row.where)} · ${esc(row.item.date)}</span></td>` +
-          `<td style="${cell}text-align:right;white-space:nowrap;"><b>${row.item.count}</b> / ${formatNumber(row.item.expected)}</td>` +
+          `<td style="${cell}text-align:right;white-space:nowrap;"><b>${row.item.count}</b> / ${esc(expectedText(row.item.expected))}</td>` +
           `<td style="${cell}text-align:right;white-space:nowrap;">${esc(formatP(row.item.adjustedP))}</td>` +
           `<td style="${cell}white-space:nowrap;">${row.link ? `<a href="${esc(row.link)}" style="color:${chartColors.count};">查看 #${row.item.incidentId}</a>` : `#${row.item.incidentId}`}</td></tr>`,
       )
@@ -276,7 +277,7 @@ export function composeDigestMail(items: AlertEvidence[], date: string, options:
       ? [`${date} 没有预警事件。`]
       : rows.map(
           (row) =>
-            `[${row.level}] ${row.what} · ${row.where} · ${row.item.date}：${row.item.count} 件，预期 ${formatNumber(row.item.expected)} 件，校正后 p = ${formatP(row.item.adjustedP)}` +
+            `[${row.level}] ${row.what} · ${row.where} · ${row.item.date}：${row.item.count} 件，${expectedPhrase(row.item.expected)}，校正后 p = ${formatP(row.item.adjustedP)}` +
             (row.link ? `\n    ${row.link}` : ''),
         )),
     '',

@@ -119,6 +119,10 @@ describe('composeDigestMail', () => {
     expect(mail.text).toContain('预警日报收件人名单');
     expect(mail.text).toContain('实测每月约 0.8 起误报事件');
     expect(composeDigestMail([], '2025-07-31').subject).toBe('【预警日报】2025-07-31 · 无预警事件');
+    // A tiny expectation reads as on the 预警 page (<0.1) and in the alert mail (不足 0.1 件), never 0.
+    const tiny = composeDigestMail([evidence({ expected: 0.02 })], '2025-07-30');
+    expect(tiny.text).toContain('46 件，预期不足 0.1 件，校正后 p');
+    expect(tiny.html).toContain('<b>46</b> / &lt;0.1');
   });
 });
 
