@@ -365,19 +365,15 @@ function shanghaiToday(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
 
-/** Counts in subjects: whole numbers from 10 on, one decimal below (预期 0.4 件, not 0 件). */
-function formatCount(value: number): string {
-  return value >= 10 ? String(Math.round(value)) : formatNumber(value);
-}
-
 /**
- * '预期 12 件', '预期 0.4 件', '预期不足 0.1 件' — never '预期 0 件' for a place that is merely
- * quiet. An expectation of exactly 0 comes only from a baseline with none at all (a topic that first
- * appeared that day: its weeks before held no similar request), and is said as such.
+ * '预期 12.3 件', '预期 8 件', '预期 0.4 件', '预期不足 0.1 件': the number the 预警 page shows
+ * (expectedText: 12.3, 8.0, 0.4, <0.1; prose drops a trailing .0), never '预期 0 件' for a place
+ * that is merely quiet. An expectation of exactly 0 comes only from a baseline with none at all (a
+ * topic that first appeared that day: its weeks before held no similar request), and is said so.
  */
 function expectedPhrase(value: number): string {
   if (value === 0) return '此前几周没有同类';
-  return value > 0 && value < 0.05 ? '预期不足 0.1 件' : `预期 ${formatCount(value)} 件`;
+  return value < 0.05 ? '预期不足 0.1 件' : `预期 ${formatNumber(value)} 件`;
 }
 
 /**

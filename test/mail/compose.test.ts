@@ -6,12 +6,12 @@ describe('composeAlertMail', () => {
   const today = '2025-07-30';
 
   it('says what, where and how many in the subject', async () => {
-    expect((await composeAlertMail(evidence(), { today, chart: false })).subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12 件');
-    expect((await composeAlertMail(evidence({ kind: 'grown' }), { today, chart: false })).subject).toBe('【预警升级】噪声扰民 · 昌吉市 · 今日 46 件，预期 12 件');
+    expect((await composeAlertMail(evidence(), { today, chart: false })).subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12.3 件');
+    expect((await composeAlertMail(evidence({ kind: 'grown' }), { today, chart: false })).subject).toBe('【预警升级】噪声扰民 · 昌吉市 · 今日 46 件，预期 12.3 件');
     // Read the next morning, yesterday's alert names its day; a small expectation keeps its decimal.
     expect((await composeAlertMail(evidence({ expected: 0.4 }), { today: '2025-07-31', chart: false })).subject).toBe('【预警】噪声扰民 · 昌吉市 · 7 月 30 日 46 件，预期 0.4 件');
     const prefectureWide = evidence({ topic: '劳动保障', where: '全辖区', series: { category_l1: '劳动保障', category_l2: null, district: null } });
-    expect((await composeAlertMail(prefectureWide, { today, chart: false })).subject).toBe('【预警】劳动保障 · 全辖区 · 今日 46 件，预期 12 件');
+    expect((await composeAlertMail(prefectureWide, { today, chart: false })).subject).toBe('【预警】劳动保障 · 全辖区 · 今日 46 件，预期 12.3 件');
     const burst = evidence({ topic: '停水', where: '昌吉市 · 翠苑华府', window: 'hour', count: 55, expected: 0.33, windowFrom: '2025-07-30 07:35:01', windowTo: '2025-07-30 10:58:45' });
     expect((await composeAlertMail(burst, { today: '2025-07-31', chart: false })).subject).toBe('【预警】停水 · 昌吉市 · 翠苑华府 · 7 月 30 日数小时内 55 件，预期 0.3 件');
     expect((await composeAlertMail(burst, { today: '2025-07-31', chart: false })).text).toContain('7 月 30 日 7:35–10:58，停水（昌吉市 · 翠苑华府）集中受理 55 件');
@@ -53,7 +53,7 @@ describe('composeAlertMail', () => {
       expect(body).toContain('3.2 × 10⁻⁶');
       expect(body).toContain('是预期的 3.7 倍');
       expect(body).toContain('按当天检验的 862 个序列做 Benjamini–Hochberg 校正');
-      expect(body).toContain('环境保护 · 全辖区 · 7 月 30 日 71 件，预期 35 件');
+      expect(body).toContain('环境保护 · 全辖区 · 7 月 30 日 71 件，预期 35.2 件');
       expect(body).toContain('噪声扰民 · 全辖区 · 7 月 30 日 58 件，预期 24 件');
       expect(body).toContain('宁边路街道');
       expect(body).toContain('昌吉市北京南路工地');

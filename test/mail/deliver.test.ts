@@ -63,7 +63,7 @@ describe('alert mail over SMTP', () => {
     expect(smtp.received).toHaveLength(1);
     const [{ envelope, mail }] = smtp.received;
     expect(envelope).toEqual({ from: 'alerts@hotline.example.gov.cn', to: ['huanjing@example.gov.cn', 'zhiban@example.gov.cn'] });
-    expect(mail.subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12 件');
+    expect(mail.subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12.3 件');
     expect(mail.from!.value[0]).toEqual({ name: '12345 热线预警', address: 'alerts@hotline.example.gov.cn' });
     expect(mail.messageId).toBe(result.messageId);
     expect(mail.headers.get('x-hotline-incident')).toBe('17');
@@ -74,7 +74,7 @@ describe('alert mail over SMTP', () => {
     expect(html).toContain('「生态环境局」「昌吉市值班室」');
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
-    expect(mail.text).toContain('今日 46 件，预期 12 件');
+    expect(mail.text).toContain('今日 46 件，预期 12.3 件');
     expect(mail.text).toContain('预警上限：22.1 件');
 
     const images = mail.attachments.filter((attachment) => attachment.contentType === 'image/png');
@@ -95,7 +95,7 @@ describe('alert mail over SMTP', () => {
     expect(result.status).toBe('sent');
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0].envelope.to).toEqual(['fukang@example.gov.cn', 'gongnuan@example.gov.cn']);
-    expect(smtp.received[0].mail.subject).toBe('【预警升级】供暖 · 阜康市 · 今日 46 件，预期 12 件');
+    expect(smtp.received[0].mail.subject).toBe('【预警升级】供暖 · 阜康市 · 今日 46 件，预期 12.3 件');
   });
 
   it('sends the daily digest to the digest list', async () => {
@@ -163,7 +163,7 @@ describe('delivery when the SMTP server is down', () => {
       expect(smtp.received).toHaveLength(1);
       const [{ envelope, mail }] = smtp.received;
       expect(envelope.to).toEqual(['zhiban@example.gov.cn', 'lingdao@example.gov.cn']);
-      expect(mail.subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12 件');
+      expect(mail.subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12.3 件');
       expect(mail.attachments.find((a) => a.cid === 'trend-17@hotline-pulse')).toBeDefined();
       expect(readdirSync(join(cfg.outbox, 'pending'))).toEqual([]);
     } finally {
@@ -183,7 +183,7 @@ describe('delivery without SMTP', () => {
 
     const raw = readFileSync(result.file!);
     const mail = await simpleParser(raw, { keepCidLinks: true });
-    expect(mail.subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12 件');
+    expect(mail.subject).toBe('【预警】噪声扰民 · 昌吉市 · 今日 46 件，预期 12.3 件');
     expect(mail.messageId).toBe(result.messageId);
     expect((Array.isArray(mail.to) ? mail.to[0] : mail.to)!.value.map((v) => v.address)).toEqual(['zhiban@example.gov.cn']);
     expect(mail.headers.get('x-hotline-incident')).toBe('17');

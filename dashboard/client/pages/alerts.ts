@@ -95,7 +95,7 @@ type Member = Incident['members'][number];
 
 /** What the member's alarm says: 单日超限, 持续上升 (with the rise), 数小时内集中. */
 function channelText(m: Member): string {
-  if (m.rise && m.count <= m.upper) return `持续上升：自 ${m.rise.start} 起 ${m.rise.days} 天 ${Math.round(m.rise.observed)} 件，预期 ${Math.round(m.rise.expected)} 件`;
+  if (m.rise && m.count <= m.upper) return `持续上升：自 ${m.rise.start} 起 ${m.rise.days} 天 ${Math.round(m.rise.observed)} 件，预期 ${expectedText(m.rise.expected)} 件`;
   if (m.window) return `${CHANNELS.burst}（${m.window.first.slice(11, 16)}–${m.window.last.slice(11, 16)}）`;
   return CHANNELS[m.channel] ?? m.channel;
 }
