@@ -231,8 +231,11 @@ function chartSeries(incident: IncidentWithMembers, set: SeriesSet) {
 export async function buildEvidence(warehouse: Warehouse, config: Config, incident: IncidentWithMembers & { kind: 'new' | 'grown' }, context: MailContext): Promise<AlertEvidence> {
   const head = incident.members.filter((m) => m.series_key === incident.head_series).sort((a, b) => excessOf(b) - excessOf(a))[0] ?? incident.members[0];
   const burst = head.level === 'burst' ? head : null;
-  // The burst's busiest hours: the window before its last ticket.
-  const window = burst?.window ? { from: shiftHours(burst.window.last, -context.settings.burstHours), to: shiftHours(burst.window.last, 1 / 3600) } : null;
+  // The burst's busiest hours, as address_bursts.sql counted them: the whole hours that end with the
+  // hour of its last ticket (not the hours before the ticket itself, which can take in a few earlier
+  // tickets that the burst's count left out: a mail said 33 件 above a place table of 35).
+  const windowEnd = burst?.window ? shiftHours(`${burst.window.last.slice(0, 13)}:00:00`, 1) : null;
+  const window = windowEnd ? { from: shiftHours(windowEnd, -context.settings.burstHours), to: windowEnd } : null;
   type EvidenceTicket = { ticket_id: string; received_at: string; content: string | null; address: string | null; township: string | null; place: string | null };
   const topic = head.level === 'topic';
   const tickets = await warehouse.all<EvidenceTicket>(

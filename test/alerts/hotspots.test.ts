@@ -364,3 +364,43 @@ describe('hotspot job', () => {
     expect(run.message).toContain('--day 2025-07-20');
   });
 });
+
+describe('a burst mail', () => {
+  const setup = tempSetup('burst-mail');
+  afterAll(() => setup.cleanup());
+
+  it('counts in its place table the tickets the burst counted: its whole hours, not the six hours before its last ticket', async () => {
+    const warehouse = await Warehouse.open(setup.config.db);
+    try {
+      const day = '2025-07-20';
+      const rows: string[][] = [];
+      let n = 0;
+      const id = (date: string) => `${date.replaceAll('-', '')}${String(n++).padStart(5, '0')}`;
+      // Five weeks of ordinary requests elsewhere, so the day has series around it.
+      for (let d = 0; d < 35; d++) {
+        const date = new Date(Date.parse('2025-06-15T00:00:00Z') + d * 86_400_000).toISOString().slice(0, 10);
+        for (let k = 0; k < 3; k++) rows.push(ticketRow(id(date), { 受理时间: `${date} 10:0${k}:00`, 诉求地址: `昌吉市宁边路街道幸福小区${k + 1}号楼` }));
+      }
+      // An outage: 12 tickets from one compound between 19:00 and 19:55 (the burst's six whole hours
+      // are 14:00–20:00), and one from the same compound at 13:57, within six hours of the last.
+      rows.push(ticketRow(id(day), { 受理时间: `${day} 13:57:00`, 一级分类: '供水', 二级分类: '停水', 乡镇街道: '延安北路街道', 诉求地址: '昌吉市延安北路街道翠苑华府30号楼1单元' }));
+      for (let k = 0; k < 12; k++) rows.push(ticketRow(id(day), { 受理时间: `${day} 19:${String(k * 5).padStart(2, '0')}:00`, 一级分类: '供水', 二级分类: '停水', 乡镇街道: '延安北路街道', 诉求地址: `昌吉市延安北路街道翠苑华府${k + 1}号楼2单元` }));
+      const file = join(setup.dir, 'tickets.csv');
+      // (answered directly, without the template's dispatch and completion times of 2025-07-01)
+      writeTicketsCsv(file, rows.map((r) => r.map((v, i) => (i === 17 || i === 19 || i === 24 ? '' : v))).map((r) => { r[13] = '直接答复'; r[14] = ''; r[16] = ''; r[18] = ''; r[20] = '已办结'; return r; }));
+      expect((await ingestFile(warehouse, file, { profiles: loadProfiles(), key: 'ab'.repeat(32), maxFieldBytes: 1e6 })).quarantined).toBe(0);
+      const sent: MailMessage[] = [];
+      const deliver: Deliver = async (message) => {
+        sent.push(message);
+        return { status: 'written' };
+      };
+      await runHotspots(warehouse, setup.config, { days: [day], replay: true, detector: poissonDetector, settings: SETTINGS, deliver });
+      const mail = sent.find((m) => m.subject.includes('翠苑华府'));
+      expect(mail?.subject).toContain('数小时内 12 件');
+      expect(mail!.text).toContain('工单集中的地点：\n  翠苑华府：12 件');
+      expect(mail!.text).toContain('工单集中的乡镇街道：\n  延安北路街道：12 件');
+    } finally {
+      warehouse.close();
+    }
+  });
+});
