@@ -320,9 +320,9 @@ function headlineOf(e: AlertEvidence): string {
   const what = `${e.topic}（${e.where}）`;
   if (e.window === 'hour') {
     const span = e.windowFrom && e.windowTo ? `${clock(e.windowFrom)}–${clock(e.windowTo)}` : '数小时内';
-    return `${dayWords(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，${e.expected === 0 ? '这么长的时间内从未有过同类' : `这么长的时间内预期${e.expected < 0.05 ? '' : '约 '}${expectedAmount(e.expected)}`}。`;
+    return `${dayWords(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，这么长的时间内${aboutExpected(e.expected, '从未有过同类')}。`;
   }
-  return `${dayWords(e.date)}，${what}当日受理 ${e.count} 件，${e.expected === 0 ? '此前几周没有同类' : `按历史规律预期${e.expected < 0.05 ? '' : '约 '}${expectedAmount(e.expected)}`}，单日预警上限 ${formatNumber(e.upper)} 件。`;
+  return `${dayWords(e.date)}，${what}当日受理 ${e.count} 件，${e.expected === 0 ? '此前几周没有同类' : `按历史规律${aboutExpected(e.expected, '')}`}，单日预警上限 ${formatNumber(e.upper)} 件。`;
 }
 
 /** How much above expectation; a sustained rise under the day's bound says so and shows the rise. */
@@ -382,6 +382,12 @@ function expectedPhrase(value: number): string {
  */
 function expectedAmount(value: number): string {
   return value > 0 && value < 0.05 ? '不足 0.1 件' : `${formatNumber(value)} 件`;
+}
+
+/** '预期约 12.3 件', '预期不足 0.1 件', or the words for a baseline with none at all. */
+function aboutExpected(value: number, noneWords: string): string {
+  if (value === 0) return noneWords;
+  return value < 0.05 ? `预期${expectedAmount(value)}` : `预期约 ${expectedAmount(value)}`;
 }
 
 /** One decimal, without a trailing .0. */
