@@ -320,9 +320,9 @@ function headlineOf(e: AlertEvidence): string {
   const what = `${e.topic}（${e.where}）`;
   if (e.window === 'hour') {
     const span = e.windowFrom && e.windowTo ? `${clock(e.windowFrom)}–${clock(e.windowTo)}` : '数小时内';
-    return `${dayWords(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，这么长的时间内${aboutExpected(e.expected, '从未有过同类')}。`;
+    return `${dayWords(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，这么长的时间内${expectedPhrase(e.expected, { about: true, none: '从未有过同类' })}。`;
   }
-  return `${dayWords(e.date)}，${what}当日受理 ${e.count} 件，${e.expected === 0 ? '此前几周没有同类' : `按历史规律${aboutExpected(e.expected, '')}`}，单日预警上限 ${formatNumber(e.upper)} 件。`;
+  return `${dayWords(e.date)}，${what}当日受理 ${e.count} 件，${e.expected === 0 ? '此前几周没有同类' : `按历史规律${expectedPhrase(e.expected, { about: true })}`}，单日预警上限 ${formatNumber(e.upper)} 件。`;
 }
 
 /** How much above expectation; a sustained rise under the day's bound says so and shows the rise. */
@@ -366,28 +366,20 @@ function shanghaiToday(): string {
 }
 
 /**
- * '预期 12.3 件', '预期 8 件', '预期 0.4 件', '预期不足 0.1 件': the number the 预警 page shows
- * (expectedText: 12.3, 8.0, 0.4, <0.1; prose drops a trailing .0), never '预期 0 件' for a place
- * that is merely quiet. An expectation of exactly 0 comes only from a baseline with none at all (a
- * topic that first appeared that day: its weeks before held no similar request), and is said so.
+ * '预期 12.3 件', '预期 8 件', '预期 0.4 件', '预期不足 0.1 件' ('预期约 12.3 件' with `about`): the
+ * number the 预警 page shows (expectedText: 12.3, 8.0, 0.4, <0.1; prose drops a trailing .0), never
+ * '预期 0 件' for a place that is merely quiet. An expectation of exactly 0 comes only from a
+ * baseline with none at all (a topic that first appeared that day: its weeks before held no similar
+ * request), and is said in words (`none`).
  */
-function expectedPhrase(value: number): string {
-  if (value === 0) return '此前几周没有同类';
-  return value < 0.05 ? '预期不足 0.1 件' : `预期 ${formatNumber(value)} 件`;
+function expectedPhrase(value: number, { about = false, none = '此前几周没有同类' } = {}): string {
+  if (value === 0) return none;
+  return value < 0.05 ? `预期${expectedAmount(value)}` : `预期${about ? '约' : ''} ${expectedAmount(value)}`;
 }
 
-/**
- * An expected count in the body, as the subject says it: '12.3 件', '0.4 件', '不足 0.1 件', and
- * '0 件' only for a baseline with none at all (the sentences say that one in words).
- */
+/** An expected count in a figure: '12.3 件', '0.4 件', '不足 0.1 件', '0 件' (nothing at all expected). */
 function expectedAmount(value: number): string {
   return value > 0 && value < 0.05 ? '不足 0.1 件' : `${formatNumber(value)} 件`;
-}
-
-/** '预期约 12.3 件', '预期不足 0.1 件', or the words for a baseline with none at all. */
-function aboutExpected(value: number, noneWords: string): string {
-  if (value === 0) return noneWords;
-  return value < 0.05 ? `预期${expectedAmount(value)}` : `预期约 ${expectedAmount(value)}`;
 }
 
 /** One decimal, without a trailing .0. */
