@@ -40,7 +40,7 @@ export async function run(argv: string[]): Promise<void> {
       const reactions = t.likes || t.dislikes ? `，点赞 ${t.likes}、反对 ${t.dislikes}` : '';
       process.stdout.write(
         `${String(t.rank).padStart(2)}. 热度 ${t.heat}  ${t.description}\n` +
-          `    ${t.place || '（未识别地点）'} · ${t.count} 件，${t.callers} 人${reactions} · ${t.firstDay} — ${t.lastDay} · ${t.categories.map((c) => `${c.name} ${c.count}`).join('、')}\n`,
+          `    ${t.where || '（未识别地点）'} · ${t.count} 件，${t.callers} 人${reactions} · ${t.firstDay} — ${t.lastDay} · ${t.categories.map((c) => `${c.name} ${c.count}`).join('、')}\n`,
       );
     }
   } finally {

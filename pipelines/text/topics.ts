@@ -48,7 +48,12 @@ export interface Topic {
   heat: number;
   firstDay: string;
   lastDay: string;
+  /** The place (compound or address) at least half of its requests name ('' when none does). */
   place: string;
+  /** Where it is, to print: the place; else its one district, '昌吉市等 3 个区县' (most of it in one) or '多地（8 个区县）'; '' when no request says. */
+  where: string;
+  /** Its requests by district (unknown district left out), most first. */
+  districts: { name: string; count: number }[];
   description: string;
   count: number;
   ticketIds: string[];
@@ -338,12 +343,18 @@ function describeTopic(cluster: Cluster, docs: readonly Doc[], from: string, to:
     const c = cosineToCentroid(d, cluster);
     if (c > bestCosine) [typical, bestCosine] = [d, c];
   }
+  // A topic's place is one that most of its requests name: a question asked all over the
+  // prefecture that happens to have a few requests with an address is not "at" that address.
+  const place = mostOf(members.map((d) => d.places[0] ?? null)) ?? '';
+  const districts = tally(members.flatMap((d) => (d.ticket.district ? [d.ticket.district] : []))).map(([name, count]) => ({ name, count }));
   return {
     rank: 0,
     heat: Math.round(heat * 10) / 10,
     firstDay: days[0],
     lastDay: days[days.length - 1],
-    place: commonest(members.flatMap((d) => d.places.slice(0, 1))) ?? '',
+    place,
+    where: place || whereSpread(districts, members.length),
+    districts,
     description: typical.title,
     count: members.length,
     ticketIds: members.map((d) => d.ticket.ticket_id),
@@ -374,8 +385,11 @@ function tally(values: string[]): [string, number][] {
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
-function commonest(values: string[]): string | null {
-  return tally(values)[0]?.[0] ?? null;
+/** Where a topic without one place is: its one district, the district of most of it, or how many districts. */
+function whereSpread(districts: readonly { name: string; count: number }[], total: number): string {
+  if (!districts.length) return '';
+  if (districts.length === 1) return districts[0].name;
+  return districts[0].count * 2 > total ? `${districts[0].name}等 ${districts.length} 个区县` : `多地（${districts.length} 个区县）`;
 }
 
 /** The hot issues of [from, to] (whole days, inclusive) in the warehouse. */

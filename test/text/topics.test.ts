@@ -54,6 +54,27 @@ describe('hot issues', () => {
     expect(liked[0].heat).toBe(1 + 10);
   });
 
+  it('does not pin a question asked all over the prefecture on the few requests that carry an address', () => {
+    // A consultation asked in six districts; three of the ten requests carry a township address
+    // (as phone tickets do), and the first request of the issue is one of them.
+    const districts = ['奇台县', '昌吉市', '昌吉市', '玛纳斯县', '阜康市', '昌吉市', '呼图壁县', '吉木萨尔县', '昌吉市', '奇台县'];
+    const asked = districts.map((district, i) =>
+      request(`2025-07-${String(i + 2).padStart(2, '0')}`, '咨询城乡居民医保缴费标准和截止时间', i % 4 === 0 ? { district, township: '老奇台镇', place: '奇台县老奇台镇' } : { district }),
+    );
+    const [question] = findTopics(asked, { from: '2025-07-01', to: '2025-07-31' });
+    expect(question.count).toBe(10);
+    expect(question.place).toBe('');
+    expect(question.districts.slice(0, 2)).toEqual([{ name: '昌吉市', count: 4 }, { name: '奇台县', count: 2 }]);
+    expect(question.districts).toHaveLength(6);
+    expect(question.where).toBe('多地（6 个区县）');
+    // its special report takes the words the requests share, not a township name
+    expect(specialReportTopic(question, asked).topic.keywords[0]).not.toMatch(/老奇台|奇台县/);
+    // one district with most of an issue, and an issue at one compound
+    const mostly = findTopics(['昌吉市', '昌吉市', '昌吉市', '阜康市'].map((district) => request('2025-07-03', '咨询新生儿如何参加医保', { district })), { from: '2025-07-01', to: '2025-07-31' })[0];
+    expect(mostly.where).toBe('昌吉市等 2 个区县');
+    expect(topics[0]).toMatchObject({ place: '天山小区', where: '天山小区' });
+  });
+
   it('ranks and cuts to --top, with the contract fields', () => {
     const top2 = findTopics(month(), { from: '2025-07-01', to: '2025-07-31', top: 2 });
     expect(top2.map((t) => t.rank)).toEqual([1, 2]);

@@ -24,6 +24,13 @@ export interface TopicRow extends Topic {
   samples: Sample[];
 }
 
+/** Where an issue is, for its detail: its place, or its districts with their requests when it has no one place. */
+function spread(topic: Topic): string {
+  if (topic.place || topic.districts.length < 2) return topic.where || '未识别地点';
+  const shown = topic.districts.slice(0, 4).map((d) => `${d.name} ${count(d.count)}`);
+  return `${topic.districts.length} 个区县：${shown.join('、')}${topic.districts.length > shown.length ? ' 等' : ''}`;
+}
+
 /** A category as shown next to a ticket: a suggested one is marked so. */
 export function categoryLabel(name: string, source: string | null | undefined): Node | string {
   return source === 'suggested' ? h('span', {}, name, ' ', h('span', { class: 'tag', title: '工单未填分类，此为文本模型的建议分类' }, '建议')) : name;
@@ -60,7 +67,7 @@ export async function renderTopics(content: HTMLElement): Promise<void> {
       detail,
       panel(
         [`${topic.rank}. ${topic.description}`, ' ', h('span', { class: 'tag' }, `热度 ${topic.heat}`)],
-        h('p', { class: 'sub' }, `${topic.place || '未识别地点'} · ${topic.firstDay} — ${topic.lastDay} · ${topic.count} 件、${topic.callers} 人${topic.likes || topic.dislikes ? `，点赞 ${topic.likes}、反对 ${topic.dislikes}` : ''} · 分类：${topic.categories.map((c) => `${c.name} ${c.count}`).join('、')}`),
+        h('p', { class: 'sub' }, `${spread(topic)} · ${topic.firstDay} — ${topic.lastDay} · ${topic.count} 件、${topic.callers} 人${topic.likes || topic.dislikes ? `，点赞 ${topic.likes}、反对 ${topic.dislikes}` : ''} · 分类：${topic.categories.map((c) => `${c.name} ${c.count}`).join('、')}`),
         h('p', {}, h('button', { type: 'button', id: 'topic-report', onclick: (e: Event) => void build(e.currentTarget as HTMLButtonElement) }, '生成专报'), ' ', status),
         table(topic.samples, [
           { label: '工单编号', value: (s) => s.ticket_id },
@@ -94,7 +101,7 @@ export async function renderTopics(content: HTMLElement): Promise<void> {
                 { label: '排名', value: (t) => String(t.rank), className: 'num' },
                 { label: '热度', value: (t) => t.heat.toFixed(1), className: 'num' },
                 { label: '话题', value: (t) => h('a', { href: '#topic-detail', onclick: (e: Event) => (e.preventDefault(), open(t)) }, t.description), className: 'text' },
-                { label: '地点', value: (t) => t.place || '—' },
+                { label: '地点', value: (t) => t.where || '—' },
                 { label: '件数', value: (t) => count(t.count), className: 'num' },
                 { label: '人数', value: (t) => count(t.callers), className: 'num' },
                 { label: '增长', value: (t) => `×${t.growth.toFixed(1)}`, className: 'num' },
