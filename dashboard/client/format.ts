@@ -1,7 +1,7 @@
-import { expectedText, formatValue, type ValueKind } from '../../reports/charts/dashboard-options.js';
+import { expectedText, formatValue, plainNumber, type ValueKind } from '../../reports/charts/dashboard-options.js';
 import { h } from './dom.js';
 
-export { expectedText, formatValue };
+export { expectedText, formatValue, plainNumber };
 export type { ValueKind };
 
 /** KPIs whose rise is bad news; for the rest (except plain volumes) a rise is good news. */

@@ -1,7 +1,7 @@
 import { districtMapAt, type RegionMap } from '../../reports/charts/map-options.js';
 import { alertTrendOption, type AlertHistoryDay } from '../../reports/charts/options.js';
 import { renderPngAsync } from '../../reports/charts/render.js';
-import { expectedText } from '../../reports/charts/dashboard-options.js';
+import { expectedText, plainNumber as formatNumber } from '../../reports/charts/dashboard-options.js';
 import { CHART_FONT_FAMILY, chartColors } from '../../reports/charts/theme.js';
 import { dayWords } from '../../reports/format.js';
 import { formatP } from '../incident-names.js';
@@ -380,13 +380,6 @@ function expectedPhrase(value: number, { about = false, none = '此前几周没�
 /** An expected count in a figure: '12.3 件', '0.4 件', '不足 0.1 件', '0 件' (nothing at all expected). */
 function expectedAmount(value: number): string {
   return value > 0 && value < 0.05 ? '不足 0.1 件' : `${formatNumber(value)} 件`;
-}
-
-/** One decimal, without a trailing .0. */
-function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const rounded = Math.round(value * 10) / 10;
-  return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
 }
 
 /** Plain words for an adjusted p-value; no "N 年一遇": that would ignore how many series are tested. */

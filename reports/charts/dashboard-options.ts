@@ -80,6 +80,13 @@ export function expectedText(value: number | null | undefined): string {
   return value < 0.05 ? '<0.1' : value.toFixed(1);
 }
 
+/** A count or a bound in a line of text or a table: one decimal without a trailing .0 ('8', '16.1'). */
+export function plainNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const rounded = Math.round(value * 10) / 10;
+  return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
+}
+
 /** The width of a label in pixels, roughly: a CJK or full-width character is as wide as the font size. */
 export function textWidth(text: string, fontSize: number): number {
   let width = 0;

@@ -261,6 +261,15 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     // On a laptop screen both halves show their whole table: the list's 峰值 and 邮件, the members' p 值 and 依据.
     const sideways = await page.$$eval('#content .grid .table-wrap', (wraps) => wraps.filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.textContent?.slice(0, 40)));
     expect(sideways).toEqual([]);
+    // A bound is a count, said as the mail says it: 8, not 8.0.
+    const bounds = await page.$$eval('#incident table', (tables) =>
+      tables.flatMap((t) => {
+        const column = [...t.querySelectorAll('thead th')].findIndex((th) => th.textContent === '上限');
+        return column < 0 ? [] : [...t.querySelectorAll('tbody tr')].map((tr) => tr.children[column]?.textContent ?? '');
+      }),
+    );
+    expect(bounds.length).toBeGreaterThan(0);
+    for (const bound of bounds) expect(bound).toMatch(/^\d+(\.\d)?$/), expect(bound).not.toMatch(/\.0$/);
     await page.fill('#incident-comment', '已通知宁边路街道核实夜间施工');
     await page.click('#incident button:has-text("确认")');
     await page.waitForSelector('#incident .tag.acknowledged');

@@ -1,7 +1,7 @@
 import { formatP, levelName, seriesName } from '../../../pipelines/incident-names.js';
 import { incidentEvidenceOption } from '../../../reports/charts/dashboard-options.js';
 import { getJson, postJson } from '../api.js';
-import { expectedText } from '../format.js';
+import { expectedText, plainNumber } from '../format.js';
 import { chartBox, h, panel, replace, table } from '../dom.js';
 import type { Incident, IncidentChartDay } from '../types.js';
 
@@ -136,7 +136,7 @@ async function renderIncident(box: HTMLElement, id: number, reload: () => void):
           { label: '日期', value: (m) => m.day, className: 'nowrap' },
           { label: '工单量', value: (m) => String(m.count), className: 'num' },
           { label: '预期', value: (m) => expectedText(m.expected), className: 'num' },
-          { label: '上限', value: (m) => m.upper.toFixed(1), className: 'num' },
+          { label: '上限', value: (m) => plainNumber(m.upper), className: 'num' },
           { label: '校正后 p 值', value: (m) => pText(m.qValue), className: 'num' },
           { label: '依据', value: (m) => channelText(m), className: 'wrap' },
         ],
