@@ -97,6 +97,8 @@ interface Doc {
   isPlace: boolean[];
   matterSquaredNorm: number;
   address: string | null;
+  /** Its compound and 二级 category, for a request from a compound ('翠苑华府|停水'; else null). */
+  filed: string | null;
   places: string[];
   title: string;
 }
@@ -108,6 +110,8 @@ interface Cluster {
   matterSquaredNorm: number;
   /** The address places of its requests (from the export's address columns, which are reliable). */
   addresses: Set<string>;
+  /** The compound and category pairs of its requests (Doc.filed). */
+  filed: Set<string>;
   members: number[];
 }
 
@@ -166,15 +170,25 @@ function bagOf(t: TopicTicket): Bag {
   const title = firstSentence(t.content, 60);
   // The address without building and room numbers, else the places the text names.
   const address = t.place?.replace(/[0-9０-９#＃].*$/, '').trim();
+  const name = address ? placeName(address, t) : '';
   const named = placesIn(`${title} ${t.content.slice(0, 200)}`);
   const places = address ? [address] : named.map((p) => p.name);
   // The place counts once, in its own part of the vector; the text part says the matter.
-  const matter = (text: string) => withoutPlaces(text, [address, t.township, t.district, ...named.flatMap((p) => [p.name, p.region])]);
+  // (a text names its place without the district and township the address starts with:
+  // "宁边东路附近路灯不亮" at the address 昌吉市宁边东路)
+  const matter = (text: string) => withoutPlaces(text, [address, name, t.township, t.district, ...named.flatMap((p) => [p.name, p.region])]);
   const features = textFeatures(normaliseText(matter(t.content.slice(0, BODY_CHARS))), FEATURES);
   const titleFeatures = textFeatures(normaliseText(matter(title)), FEATURES);
   for (let k = 0; k < TITLE_WEIGHT; k++) for (const f of titleFeatures) features.push(f);
   for (const p of places.slice(0, 3)) features.push(placeHash(p));
   return { features, places, address: address || null };
+}
+
+/** An address without the district and township it starts with: 昌吉市延安北路街道翠苑华府 → 翠苑华府, 昌吉市延安北路街道 → ''. */
+function placeName(address: string, t: Pick<TopicTicket, 'district' | 'township'>): string {
+  let name = address;
+  for (const prefix of [t.district, t.township]) if (prefix && name.startsWith(prefix)) name = name.slice(prefix.length);
+  return name;
 }
 
 const placeHash = (place: string) => wordHash(`@${place}`) >>> 0;
@@ -244,10 +258,23 @@ function docOf(space: TopicSpace, ticket: TopicTicket, bag: Bag): Doc {
   const order = values.map((_, k) => k).filter((k) => vocabulary.documentFrequency[ids[k]] >= 2);
   order.sort((x, y) => values[y] - values[x]);
   for (const k of order.slice(0, INDEXED_FEATURES)) linking.push(ids[k]);
-  return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values), linking, isPlace, matterSquaredNorm: textSquares > 0 ? 1 - share : 0, address: bag.address, places: bag.places, title: firstSentence(ticket.content) };
+  return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values), linking, isPlace, matterSquaredNorm: textSquares > 0 ? 1 - share : 0, address: bag.address, filed: filedAt(ticket, bag.address), places: bag.places, title: firstSentence(ticket.content) };
 }
 
-/** Whether a request joins an issue: close to its centroid, on the same matter, and not at another address. */
+/**
+ * A request from a compound as '<address>|<二级 category>': requests from one compound filed under
+ * one category are about one problem however differently callers word it (明珠华府停暖大半天了 /
+ * 暖气片冰凉，打供热公司电话一直占线 / 暖气从昨晚开始突然不热了: no word of the matter in common).
+ */
+function filedAt(t: TopicTicket, address: string | null): string | null {
+  const category = t.category_l2 || t.category;
+  return t.compound && address && category ? `${address}|${category}` : null;
+}
+
+/**
+ * Whether a request joins an issue: not at another address, and close to its centroid on the same
+ * matter — or from the same compound under the same category as one of its requests.
+ */
 function joins(doc: Doc, cluster: Cluster, threshold: number): { cosine: number; ok: boolean } {
   // Same place alone is not the same issue: the matter must agree too. And the same matter at
   // another address is another issue (the export's address is reliable; names found in a text
@@ -256,7 +283,7 @@ function joins(doc: Doc, cluster: Cluster, threshold: number): { cosine: number;
   const elsewhere = doc.address !== null && cluster.addresses.size > 0 && !cluster.addresses.has(doc.address);
   if (elsewhere) return { cosine: 0, ok: false };
   const { cosine, matter } = similarity(doc, cluster);
-  return { cosine, ok: cosine >= threshold && matter >= MATTER_THRESHOLD };
+  return { cosine, ok: (cosine >= threshold && matter >= MATTER_THRESHOLD) || (doc.filed !== null && cluster.filed.has(doc.filed)) };
 }
 
 /** The leader clustering of `docs` (in time order); members are indices into `docs`. */
@@ -267,15 +294,19 @@ function clusterDocs(docs: readonly Doc[], threshold: number): Cluster[] {
     const doc = docs[d];
     const candidates = new Set<number>();
     for (const f of doc.linking) for (const c of index.get(f) ?? []) candidates.add(c);
+    // An issue that already holds a request from the same compound under the same category
+    // comes first: one problem at one compound is one issue, not one per wording.
     let best = -1;
-    let bestCosine = threshold;
+    let bestCosine = -Infinity;
+    let bestFiled = false;
     for (const c of candidates) {
       const { cosine, ok } = joins(doc, clusters[c], threshold);
-      if (ok && cosine >= bestCosine) [best, bestCosine] = [c, cosine];
+      const filed = doc.filed !== null && clusters[c].filed.has(doc.filed);
+      if (ok && (filed > bestFiled || (filed === bestFiled && cosine >= bestCosine))) [best, bestCosine, bestFiled] = [c, cosine, filed];
     }
     if (best < 0) {
       best = clusters.length;
-      clusters.push({ sum: new Map(), squaredNorm: 0, matterSquaredNorm: 0, addresses: new Set(), members: [] });
+      clusters.push({ sum: new Map(), squaredNorm: 0, matterSquaredNorm: 0, addresses: new Set(), filed: new Set(), members: [] });
     }
     addToCluster(clusters[best], doc, d);
     for (const f of doc.linking) {
@@ -590,6 +621,7 @@ function addToCluster(cluster: Cluster, doc: Doc, d: number): void {
   cluster.matterSquaredNorm += 2 * matterDot + doc.matterSquaredNorm;
   cluster.members.push(d);
   if (doc.address !== null) cluster.addresses.add(doc.address);
+  if (doc.filed !== null) cluster.filed.add(doc.filed);
 }
 
 /** The value at least half of `values` share (null: none does, or it is empty). */

@@ -75,6 +75,22 @@ describe('hot issues', () => {
     expect(topics[0]).toMatchObject({ place: '天山小区', where: '天山小区' });
   });
 
+  it('keeps unrelated requests at one road apart, and one outage at one compound together however it is worded', () => {
+    // The address is the road; each text names the road too, without the district.
+    const road = ['宁边东路附近路灯不亮已有5天，夜间出行不安全', '在宁边东路商店买到过期食品，请核实处理', '宁边东路路面积雪5天未清，车辆打滑', '宁边东路夜市摊贩占道经营，堵塞交通', '在宁边东路买的家电坏了，商家拒绝退换', '宁边东路检查井一直往外冒水'];
+    const atRoad = road.flatMap((text, k) => [0, 1].map((i) => request(`2025-07-${String(2 + k * 3 + i).padStart(2, '0')}`, text, { district: '昌吉市', place: '昌吉市宁边东路', category: ['城乡建设', '市场监管'][k % 2] })));
+    const roadTopics = findTopics(atRoad, { from: '2025-07-01', to: '2025-07-31', top: 20 });
+    expect(roadTopics.map((t) => t.count)).toEqual([2, 2, 2, 2, 2, 2]);
+    // A heating failure at 明珠华府, filed as 供暖不热 each time, in words that share nothing but the compound.
+    const heating = ['明珠华府整个小区暖气都停了', '明珠华府停暖大半天了，外面零下二十多度', '明珠华府暖气片冰凉，打供热公司电话一直占线', '明珠华府暖气从昨晚开始突然不热了'];
+    const outage = heating.flatMap((text, k) =>
+      [0, 1, 2].map((i) => request('2025-12-02', text, { district: '阜康市', township: '阜新街道', place: `阜康市阜新街道明珠华府${k * 3 + i + 1}号楼`, compound: '明珠华府', category: '供暖', category_l2: '供暖不热' })),
+    );
+    const [failure, ...rest] = findTopics(outage, { from: '2025-12-01', to: '2025-12-31' });
+    expect(failure).toMatchObject({ count: 12, place: '阜康市阜新街道明珠华府' });
+    expect(rest).toEqual([]);
+  });
+
   it('ranks and cuts to --top, with the contract fields', () => {
     const top2 = findTopics(month(), { from: '2025-07-01', to: '2025-07-31', top: 2 });
     expect(top2.map((t) => t.rank)).toEqual([1, 2]);
