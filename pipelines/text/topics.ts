@@ -141,7 +141,7 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
   const from = options.from ?? ordered[0].received_at.slice(0, 10);
   const to = options.to ?? ordered[ordered.length - 1].received_at.slice(0, 10);
   const docs = topicDocs(ordered);
-  const topics = clusterDocs(docs, threshold).map((cluster) => describeTopic(cluster, docs, from, to));
+  const topics = clusterDocs(docs, threshold, true).map((cluster) => describeTopic(cluster, docs, from, to));
   topics.sort((a, b) => b.heat - a.heat || b.count - a.count || (a.firstDay < b.firstDay ? -1 : 1));
   const top = options.top ?? 10;
   return topics.slice(0, top).map((t, i) => ({ ...t, rank: i + 1 }));
@@ -273,9 +273,12 @@ function filedAt(t: TopicTicket, address: string | null): string | null {
 
 /**
  * Whether a request joins an issue: not at another address, and close to its centroid on the same
- * matter — or from the same compound under the same category as one of its requests.
+ * matter — or, with `byCompound`, from the same compound under the same category as one of its
+ * requests. (The hot-issue list groups by compound; the day's surge check does not: a handful of
+ * differently worded requests from one compound on one day would otherwise be a surge of their
+ * own — on the demo's year, 23 topic-surge incidents on quiet days instead of 12.)
  */
-function joins(doc: Doc, cluster: Cluster, threshold: number): { cosine: number; ok: boolean } {
+function joins(doc: Doc, cluster: Cluster, threshold: number, byCompound = false): { cosine: number; ok: boolean } {
   // Same place alone is not the same issue: the matter must agree too. And the same matter at
   // another address is another issue (the export's address is reliable; names found in a text
   // are not, so they only pull together). Told first: most candidates of a request are issues at
@@ -283,11 +286,11 @@ function joins(doc: Doc, cluster: Cluster, threshold: number): { cosine: number;
   const elsewhere = doc.address !== null && cluster.addresses.size > 0 && !cluster.addresses.has(doc.address);
   if (elsewhere) return { cosine: 0, ok: false };
   const { cosine, matter } = similarity(doc, cluster);
-  return { cosine, ok: (cosine >= threshold && matter >= MATTER_THRESHOLD) || (doc.filed !== null && cluster.filed.has(doc.filed)) };
+  return { cosine, ok: (cosine >= threshold && matter >= MATTER_THRESHOLD) || (byCompound && doc.filed !== null && cluster.filed.has(doc.filed)) };
 }
 
 /** The leader clustering of `docs` (in time order); members are indices into `docs`. */
-function clusterDocs(docs: readonly Doc[], threshold: number): Cluster[] {
+function clusterDocs(docs: readonly Doc[], threshold: number, byCompound = false): Cluster[] {
   const clusters: Cluster[] = [];
   const index = new Map<number, number[]>();
   for (let d = 0; d < docs.length; d++) {
@@ -300,8 +303,8 @@ function clusterDocs(docs: readonly Doc[], threshold: number): Cluster[] {
     let bestCosine = -Infinity;
     let bestFiled = false;
     for (const c of candidates) {
-      const { cosine, ok } = joins(doc, clusters[c], threshold);
-      const filed = doc.filed !== null && clusters[c].filed.has(doc.filed);
+      const { cosine, ok } = joins(doc, clusters[c], threshold, byCompound);
+      const filed = byCompound && doc.filed !== null && clusters[c].filed.has(doc.filed);
       if (ok && (filed > bestFiled || (filed === bestFiled && cosine >= bestCosine))) [best, bestCosine, bestFiled] = [c, cosine, filed];
     }
     if (best < 0) {
