@@ -1,7 +1,7 @@
 import { districtMapAt, type RegionMap } from '../../reports/charts/map-options.js';
 import { alertTrendOption, type AlertHistoryDay } from '../../reports/charts/options.js';
 import { renderPngAsync } from '../../reports/charts/render.js';
-import { expectedText, plainNumber as formatNumber } from '../../reports/charts/dashboard-options.js';
+import { expectedText, plainNumber } from '../../reports/charts/dashboard-options.js';
 import { CHART_FONT_FAMILY, chartColors } from '../../reports/charts/theme.js';
 import { dayWords } from '../../reports/format.js';
 import { formatP } from '../incident-names.js';
@@ -157,7 +157,7 @@ export async function composeAlertMail(evidence: AlertEvidence, options: Compose
     figures([
       ['受理工单', `${evidence.count} 件`, true],
       ['预期', expectedAmount(evidence.expected), false],
-      [evidence.window === 'hour' ? '突发判定下限' : '单日预警上限', `${formatNumber(evidence.upper)} 件`, false],
+      [evidence.window === 'hour' ? '突发判定下限' : '单日预警上限', `${plainNumber(evidence.upper)} 件`, false],
       ['校正后 p 值', formatP(evidence.adjustedP), false],
     ]),
     ...words.map((w) => `<p style="margin:12px 0;">${esc(w)}</p>`),
@@ -189,7 +189,7 @@ export async function composeAlertMail(evidence: AlertEvidence, options: Compose
     '',
     `受理工单：${evidence.count} 件`,
     `预期：${expectedAmount(evidence.expected)}`,
-    `${evidence.window === 'hour' ? '突发判定下限' : '单日预警上限'}：${formatNumber(evidence.upper)} 件`,
+    `${evidence.window === 'hour' ? '突发判定下限' : '单日预警上限'}：${plainNumber(evidence.upper)} 件`,
     `校正后 p 值：${formatP(evidence.adjustedP)}`,
     '',
     '同一事件的相关预警：',
@@ -322,22 +322,22 @@ function headlineOf(e: AlertEvidence): string {
     const span = e.windowFrom && e.windowTo ? `${clock(e.windowFrom)}–${clock(e.windowTo)}` : '数小时内';
     return `${dayWords(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，这么长的时间内${expectedPhrase(e.expected, { about: true, none: '从未有过同类' })}。`;
   }
-  return `${dayWords(e.date)}，${what}当日受理 ${e.count} 件，${e.expected === 0 ? '此前几周没有同类' : `按历史规律${expectedPhrase(e.expected, { about: true })}`}，单日预警上限 ${formatNumber(e.upper)} 件。`;
+  return `${dayWords(e.date)}，${what}当日受理 ${e.count} 件，${e.expected === 0 ? '此前几周没有同类' : `按历史规律${expectedPhrase(e.expected, { about: true })}`}，单日预警上限 ${plainNumber(e.upper)} 件。`;
 }
 
 /** How much above expectation; a sustained rise under the day's bound says so and shows the rise. */
 function sizeWords(e: AlertEvidence): string {
   // (no multiple of an expectation under 0.1: "是预期的 2300 倍" would only restate a rounding)
-  const times = e.expected >= 0.05 ? `是预期的 ${formatNumber(e.count / e.expected)} 倍` : null;
+  const times = e.expected >= 0.05 ? `是预期的 ${plainNumber(e.count / e.expected)} 倍` : null;
   if (e.rise && e.count <= e.upper) {
     const share = e.rise.expected > 0 ? Math.round((e.rise.observed / e.rise.expected - 1) * 100) : null;
     return (
-      `持续上升：自 ${dayWords(e.rise.start)}起 ${e.rise.days} 天共受理 ${formatNumber(e.rise.observed)} 件，预期 ${formatNumber(e.rise.expected)} 件` +
+      `持续上升：自 ${dayWords(e.rise.start)}起 ${e.rise.days} 天共受理 ${plainNumber(e.rise.observed)} 件，预期 ${plainNumber(e.rise.expected)} 件` +
       `${share !== null ? `（高出 ${share}%）` : ''}；当日 ${e.count} 件${times ? `，${times}` : ''}，未超过单日预警上限。`
     );
   }
   const excess = e.count - e.upper;
-  return (times ? `${times}，` : '') + (excess > 0 ? `超出${e.window === 'hour' ? '判定下限' : '单日预警上限'} ${formatNumber(excess)} 件。` : '未超过单日预警上限，但近期持续偏高。');
+  return (times ? `${times}，` : '') + (excess > 0 ? `超出${e.window === 'hour' ? '判定下限' : '单日预警上限'} ${plainNumber(excess)} 件。` : '未超过单日预警上限，但近期持续偏高。');
 }
 
 /** What the statistics support: the adjusted p-value and the number of tests it accounts for. */
@@ -379,7 +379,7 @@ function expectedPhrase(value: number, { about = false, none = '此前几周没�
 
 /** An expected count in a figure: '12.3 件', '0.4 件', '不足 0.1 件', '0 件' (nothing at all expected). */
 function expectedAmount(value: number): string {
-  return value > 0 && value < 0.05 ? '不足 0.1 件' : `${formatNumber(value)} 件`;
+  return value > 0 && value < 0.05 ? '不足 0.1 件' : `${plainNumber(value)} 件`;
 }
 
 /** Plain words for an adjusted p-value; no "N 年一遇": that would ignore how many series are tested. */
