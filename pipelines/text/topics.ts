@@ -305,7 +305,7 @@ function clusterDocs(docs: readonly Doc[], threshold: number, byCompound = false
     for (const c of candidates) {
       const { cosine, ok } = joins(doc, clusters[c], threshold, byCompound);
       const filed = byCompound && doc.filed !== null && clusters[c].filed.has(doc.filed);
-      if (ok && (filed > bestFiled || (filed === bestFiled && cosine >= bestCosine))) [best, bestCosine, bestFiled] = [c, cosine, filed];
+      if (ok && ((filed && !bestFiled) || (filed === bestFiled && cosine >= bestCosine))) [best, bestCosine, bestFiled] = [c, cosine, filed];
     }
     if (best < 0) {
       best = clusters.length;
