@@ -200,7 +200,7 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
       case 'personal':
         break; // never leaves the staging query
       case 'masked-text':
-        typed.push(`hp_safe_text(hp_mask_text(${callerName ? `hp_mask_name(hp_squash(${raw}), ${callerName})` : `hp_squash(${raw})`})) as ${ident('v_' + field)}`);
+        typed.push(`hp_safe_text(hp_clean_text(${raw}, ${callerName ?? 'null::varchar'})) as ${ident('v_' + field)}`);
         break;
       case 'unit-list':
         typed.push(`hp_safe_text(nullif(array_to_string(list_filter(list_transform(string_split_regex(${raw}, '[;；、,，/]'), u -> trim(u)), u -> u <> ''), '、'), '')) as ${ident('v_' + field)}`);

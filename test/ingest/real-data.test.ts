@@ -143,6 +143,15 @@ describe.skipIf(!present)('real exports', () => {
       );
       expect(counts!.differ).toBe(0);
       expect(counts!.masked).toBeGreaterThan(1000); // the messages and replies hold many numbers
+      // The one-step cleaning of a text cell (white space, a caller's name, numbers) gives what the
+      // steps give one after another; the name is one that real texts hold (a mention of 先生).
+      const cleaned = await warehouse.one<{ squashed: number; named: number; differ: number }>(
+        `select count(*) filter (where hp_squash(x) is distinct from x) as squashed, count(*) filter (where contains(x, '先生')) as named,
+                count(*) filter (where hp_clean_text(x, '先生') is distinct from hp_mask_text(hp_mask_name(hp_squash(x), '先生'))) as differ from texts`,
+      );
+      expect(cleaned!.differ).toBe(0);
+      expect(cleaned!.squashed).toBeGreaterThan(1000);
+      expect(cleaned!.named).toBeGreaterThan(10);
     } finally {
       warehouse.close();
     }
