@@ -17,15 +17,17 @@ export interface PageInfo {
   filters: ('month' | 'district' | 'category')[];
   /** Shown in the navigation (the definitions page is reached from the numbers). */
   nav: boolean;
+  /** Reads the summary tables, so it waits for the first load (the others work during it). */
+  needsData?: boolean;
 }
 
 export const PAGES: PageInfo[] = [
-  { id: 'overview', path: '/', title: '总览', role: 'leader', filters: ['month', 'district', 'category'], nav: true },
-  { id: 'categories', path: '/categories', title: '诉求分析', role: 'leader', filters: ['month', 'district', 'category'], nav: true },
-  { id: 'districts', path: '/districts', title: '区域分析', role: 'leader', filters: ['month', 'district'], nav: true },
-  { id: 'units', path: '/units', title: '承办单位', role: 'leader', filters: ['month'], nav: true },
+  { id: 'overview', path: '/', title: '总览', role: 'leader', filters: ['month', 'district', 'category'], nav: true, needsData: true },
+  { id: 'categories', path: '/categories', title: '诉求分析', role: 'leader', filters: ['month', 'district', 'category'], nav: true, needsData: true },
+  { id: 'districts', path: '/districts', title: '区域分析', role: 'leader', filters: ['month', 'district'], nav: true, needsData: true },
+  { id: 'units', path: '/units', title: '承办单位', role: 'leader', filters: ['month'], nav: true, needsData: true },
   { id: 'alerts', path: '/alerts', title: '预警', role: 'leader', filters: [], nav: true },
-  { id: 'topics', path: '/topics', title: '热点话题', role: 'leader', filters: [], nav: true },
+  { id: 'topics', path: '/topics', title: '热点话题', role: 'leader', filters: [], nav: true, needsData: true },
   { id: 'reports', path: '/reports', title: '报告', role: 'leader', filters: [], nav: true },
   { id: 'data', path: '/data', title: '数据', role: 'admin', filters: [], nav: true },
   { id: 'sql', path: '/sql', title: 'SQL', role: 'analyst', filters: [], nav: true },
@@ -57,7 +59,7 @@ function header(page: PageInfo | null, session: Session): string {
 export function pageShell(page: PageInfo, session: Session, body = ''): string {
   return `${HEAD(page.title)}
 <meta name="csrf-token" content="${escapeHtml(session.csrf)}">
-</head><body data-page="${page.id}" data-role="${session.role}" data-filters="${page.filters.join(' ')}">
+</head><body data-page="${page.id}" data-role="${session.role}" data-filters="${page.filters.join(' ')}"${page.needsData ? ' data-needs-data="1"' : ''}>
 ${header(page, session)}
 <main id="main">
 <div class="page-head"><h1>${escapeHtml(page.title)}</h1><div id="filters" class="filters"></div></div>

@@ -128,16 +128,20 @@ export function createApp(context: AppContext) {
   // Until the first load has built the summary tables, a page would fail on them: it is told to wait,
   // with the load's progress, instead. Once built they stay, so the check stops.
   let ready = false;
+  const readiness = async (): Promise<{ ready: boolean; loading: Record<string, unknown> | null }> => {
+    if (!ready) ready = (await pool.use((w) => rollupState(w))) !== null;
+    if (ready) return { ready, loading: null };
+    const loading = activity().find((run) => run.job === 'startup' || run.job === 'ingest-inbox');
+    return { ready, loading: loading ? { job: loading.job, since: loading.startedAt, ...loading.progress } : null };
+  };
+  // Asked first by a page that needs the data, and while it waits: an answer, never an error, so
+  // the browser's console stays clean during the first load.
+  app.get('/api/ready', requireRole('leader'), route(async (_req, res) => res.json(await readiness())));
   const loadingGate = (req: Request, res: Response, next: NextFunction) => {
     if (ready || !req.session || req.method !== 'GET' || READY_WITHOUT_DATA.some((path) => req.path.startsWith(path))) return next();
-    pool.use((w) => rollupState(w)).then((state) => {
-      ready = state !== null;
-      if (ready) return next();
-      const loading = activity().find((run) => run.job === 'startup' || run.job === 'ingest-inbox');
-      res
-        .status(503)
-        .set('retry-after', '5')
-        .json({ error: '数据加载中，请稍候 / the data is still loading', loading: loading ? { job: loading.job, since: loading.startedAt, ...loading.progress } : null });
+    readiness().then((state) => {
+      if (state.ready) return next();
+      res.status(503).set('retry-after', '5').json({ error: '数据加载中，请稍候 / the data is still loading', loading: state.loading });
     }, next);
   };
 

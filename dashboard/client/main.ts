@@ -3,7 +3,7 @@
  * body[data-page], draws its filter bar and content from its API, and redraws when the filters in
  * the URL change. Charts are built by the same option builders as the reports (reports/charts/).
  */
-import { LoadingError, getJson, post } from './api.js';
+import { LoadingError, getJson, post, type LoadingProgress } from './api.js';
 import { h, notice, replace } from './dom.js';
 import { loadingPanel } from './loading.js';
 import { carryFiltersInNav, renderFilterBar } from './filters.js';
@@ -29,21 +29,28 @@ const PAGES: Record<string, (content: HTMLElement) => Promise<void>> = {
   sql: renderSql,
 };
 
+/** Whether the summary tables are there, and the first load's progress while they are not. */
+interface Readiness {
+  ready: boolean;
+  loading: LoadingProgress | null;
+}
+
 /**
- * While the first load runs the page APIs answer "数据加载中": the page shows the load's progress
- * and asks again every few seconds until the data is there.
+ * While the first load runs the page shows the load's progress and asks /api/ready every few
+ * seconds (an answer, not an error, so the console stays clean) until the data is there.
  */
-async function waitForData(content: HTMLElement, loading: LoadingError): Promise<void> {
-  let current: LoadingError = loading;
+async function waitForData(content: HTMLElement, loading: LoadingProgress | null): Promise<void> {
+  let current = loading;
   for (;;) {
-    replace(content, loadingPanel(current.loading));
+    replace(content, loadingPanel(current));
     document.body.dataset.ready = 'loading';
     await new Promise((resolve) => setTimeout(resolve, 3000));
     try {
-      await getJson('/api/filters');
-      return;
-    } catch (error) {
-      if (error instanceof LoadingError) current = error;
+      const state = await getJson<Readiness>('/api/ready');
+      if (state.ready) return;
+      current = state.loading;
+    } catch {
+      // the server restarting: ask again
     }
   }
 }
@@ -61,13 +68,19 @@ async function start(): Promise<void> {
     return;
   }
   const content = document.getElementById('content')!;
+  // A page that reads the summary tables asks first whether they are there (the page APIs would
+  // answer 503 "数据加载中", which the browser logs as an error).
+  if (document.body.dataset.needsData) {
+    const state = await getJson<Readiness>('/api/ready').catch(() => null);
+    if (state && !state.ready) await waitForData(content, state.loading);
+  }
   const draw = async () => {
     notice(null);
     try {
       await render(content);
     } catch (error) {
       if (error instanceof LoadingError) {
-        await waitForData(content, error);
+        await waitForData(content, error.loading);
         return draw();
       }
       replace(content, h('p', { class: 'error', role: 'alert' }, `加载失败：${(error as Error).message}`));
@@ -83,7 +96,7 @@ async function start(): Promise<void> {
       await renderFilterBar(redraw);
     } catch (error) {
       if (error instanceof LoadingError) {
-        await waitForData(content, error);
+        await waitForData(content, error.loading);
         return filterBar();
       }
       notice(`筛选项加载失败：${(error as Error).message}`);

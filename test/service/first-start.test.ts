@@ -62,6 +62,7 @@ describe('the first start of the service on an empty data folder', () => {
     const unexpected: string[] = [];
     const loadingAnswers: { path: string; loading: Record<string, unknown> | null }[] = [];
     const signInMs: number[] = [];
+    const notReady: (Record<string, unknown> | null)[] = [];
     let consoleAnswered = false;
     const startupDone = service.waitFor(/月报 \/ monthly report: /, 300_000).then(() => true);
     let done = false;
@@ -77,6 +78,13 @@ describe('the first start of the service on an empty data folder', () => {
         if (response.status === 503 && /数据加载中/.test(body.error ?? '')) loadingAnswers.push({ path, loading: body.loading ?? null });
         else if (response.status === 503 && path === '/api/sql/schema' && /分析快照尚未生成/.test(body.error ?? '')) continue;
         else if (response.status !== 200) unexpected.push(`${path} → ${response.status} ${body.error ?? ''}`);
+      }
+      // What a page asks first: always an answer, with the load's progress until the data is there.
+      const readyAnswer = await request(new URL('/api/ready', base), { headers: { cookie: agent.cookie } });
+      if (readyAnswer.status !== 200) unexpected.push(`/api/ready → ${readyAnswer.status}`);
+      else {
+        const state = (await readyAnswer.json()) as { ready: boolean; loading: Record<string, unknown> | null };
+        if (!state.ready) notReady.push(state.loading);
       }
       const sql = await request(new URL('/api/sql', base), {
         method: 'POST',
@@ -96,12 +104,14 @@ describe('the first start of the service on an empty data folder', () => {
     // Alerts, reports and the outbox do not wait for the summary tables.
     expect(loadingAnswers.some((answer) => ['/api/alerts', '/api/reports', '/api/outbox', '/api/status'].includes(answer.path))).toBe(false);
     expect(consoleAnswered).toBe(true);
+    expect(notReady.some((loading) => loading && typeof loading.step === 'string')).toBe(true);
 
     // Once the start-up work is done every page answers, the console counts the loaded tickets,
     // and the archive holds last month's report.
     const status = (await (await request(new URL('/api/status', base), { headers: { cookie: agent!.cookie } })).json()) as { tickets: { count: number } };
     expect(status.tickets.count).toBeGreaterThan(10_000);
     for (const path of PAGE_APIS) expect((await request(new URL(path, base), { headers: { cookie: agent!.cookie } })).status, path).toBe(200);
+    expect(await (await request(new URL('/api/ready', base), { headers: { cookie: agent!.cookie } })).json()).toEqual({ ready: true, loading: null });
     const counted = await request(new URL('/api/sql', base), {
       method: 'POST',
       headers: { cookie: agent!.cookie, 'x-csrf-token': agent!.csrf, 'content-type': 'application/json' },
