@@ -121,7 +121,9 @@ export async function startService(config: Config, options: { port?: number; dem
     let changed = false;
     if (loaded && !existsSync(modelPath(config.dataDir))) {
       const training = await scheduler.run('text-models', 'startup');
-      log(`文本模型 / text model: ${training.message}`);
+      // The demo's texts come from templates: its held-out scores say nothing about real requests.
+      const caveat = generatedDemo ? '（演示数据的诉求内容由模板生成，留出准确率因此偏高，不代表真实数据上的效果 / the demo texts come from templates, so these held-out scores are optimistic）' : '';
+      log(`文本模型 / text model: ${training.message}${caveat}`);
       changed = true;
     }
     if (generatedDemo) {

@@ -312,7 +312,8 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.fill('#monthly-month', '2025-07');
     await page.click('#monthly-build');
     await page.waitForFunction(() => /定时任务未运行|hotline report monthly/.test(document.getElementById('monthly-status')?.textContent ?? ''));
-    expect(errors).toEqual([]);
+    // (the build's own answer is a 503 "定时任务未运行", shown on the page: the one error expected)
+    expect(errors.filter((e) => !/503/.test(e))).toEqual([]);
     const leader = await signIn('leader');
     await visit(leader.page, '/reports', 'reports', 'leader-reports');
     expect(await leader.page.locator('#monthly-form').count()).toBe(0);
