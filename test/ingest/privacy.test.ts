@@ -341,11 +341,11 @@ describe('masking numbers in free text', () => {
       // Every way through is taken often: the whole way, the plain mobile replacement, nothing to
       // mask at all; names are taken out on the short ways too.
       const ways = (await warehouse.one<{ whole: number; mobile: number; plain: number; named: number }>(
-        `select count(*) filter (where regexp_matches(x, hp_mask_pattern() || '|[\\t\\n\\r\\f]|  |\\x{3000}|^ | $|^$')) as whole,
-                count(*) filter (where not regexp_matches(x, hp_mask_pattern() || '|[\\t\\n\\r\\f]|  |\\x{3000}|^ | $|^$') and regexp_matches(x, '1[3-9][0-9]{9}')) as mobile,
-                count(*) filter (where not regexp_matches(x, hp_mask_pattern() || '|[\\t\\n\\r\\f]|  |\\x{3000}|^ | $|^$') and not regexp_matches(x, '1[3-9][0-9]{9}')) as plain,
-                count(*) filter (where not regexp_matches(x, hp_mask_pattern() || '|[\\t\\n\\r\\f]|  |\\x{3000}|^ | $|^$') and length(name) >= 2 and contains(x, name)) as named
-         from texts`,
+        `select count(*) filter (where whole) as whole,
+                count(*) filter (where not whole and regexp_matches(x, '1[3-9][0-9]{9}')) as mobile,
+                count(*) filter (where not whole and not regexp_matches(x, '1[3-9][0-9]{9}')) as plain,
+                count(*) filter (where not whole and length(name) >= 2 and contains(x, name)) as named
+         from (select x, name, regexp_matches(x, hp_mask_pattern() || '|[\\t\\n\\r\\f]|  |\\x{3000}|^ | $|^$') as whole from texts)`,
       ))!;
       expect(ways.whole).toBeGreaterThan(2000);
       expect(ways.mobile).toBeGreaterThan(500);
