@@ -337,7 +337,9 @@ function sizeWords(e: AlertEvidence): string {
     );
   }
   const excess = e.count - e.upper;
-  return (times ? `${times}，` : '') + (excess > 0 ? `超出${e.window === 'hour' ? '判定下限' : '单日预警上限'} ${plainNumber(excess)} 件。` : '未超过单日预警上限，但近期持续偏高。');
+  // (the bound named with its value: "超出判定下限 48 件" read as a bound of 48)
+  const bound = e.window === 'hour' ? '突发判定下限' : '单日预警上限';
+  return (times ? `${times}，` : '') + (excess > 0 ? `比${bound}（${plainNumber(e.upper)} 件）多 ${plainNumber(excess)} 件。` : '未超过单日预警上限，但近期持续偏高。');
 }
 
 /** What the statistics support: the adjusted p-value and the number of tests it accounts for. */

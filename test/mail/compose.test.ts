@@ -90,9 +90,12 @@ describe('composeAlertMail', () => {
     const mail = await composeAlertMail(evidence({ count: 20, upper: 22.1, rise }), { chart: false });
     expect(mail.text).toContain('持续上升：自 7 月 19 日起 12 天共受理 250 件，预期 170 件（高出 47%）；当日 20 件');
     expect(mail.text).toContain('未超过单日预警上限');
-    expect(mail.text).not.toContain('超出单日预警上限');
+    expect(mail.text).not.toMatch(/比单日预警上限（[^）]*）多/);
     // Above the day's bound the day itself is the news, even when a rise was under way.
-    expect((await composeAlertMail(evidence({ rise }), { chart: false })).text).toContain('超出单日预警上限 23.9 件');
+    expect((await composeAlertMail(evidence({ rise }), { chart: false })).text).toContain('比单日预警上限（22.1 件）多 23.9 件');
+    // A burst names its own bound, with its value: "超出判定下限 47 件" was read as a bound of 47.
+    const burst = await composeAlertMail(evidence({ window: 'hour', count: 55, expected: 0.33, upper: 8, windowFrom: '2025-07-30 07:35:01', windowTo: '2025-07-30 10:58:45' }), { chart: false });
+    expect(burst.text).toContain('比突发判定下限（8 件）多 47 件');
   });
 
   it('prefers the evidence dashboard link, and has none without an http(s) base', async () => {
