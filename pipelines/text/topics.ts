@@ -101,6 +101,8 @@ interface Doc {
   filed: string | null;
   places: string[];
   title: string;
+  /** Its address is only a district or township (no compound, road or village): an area, not a place. */
+  broad: boolean;
 }
 
 interface Cluster {
@@ -164,6 +166,7 @@ interface Bag {
   features: number[];
   places: string[];
   address: string | null;
+  broad: boolean;
 }
 
 function bagOf(t: TopicTicket): Bag {
@@ -181,7 +184,7 @@ function bagOf(t: TopicTicket): Bag {
   const titleFeatures = textFeatures(normaliseText(matter(title)), FEATURES);
   for (let k = 0; k < TITLE_WEIGHT; k++) for (const f of titleFeatures) features.push(f);
   for (const p of places.slice(0, 3)) features.push(placeHash(p));
-  return { features, places, address: address || null };
+  return { features, places, address: address || null, broad: !!address && name === '' };
 }
 
 /** An address without the district and township it starts with: 昌吉市延安北路街道翠苑华府 → 翠苑华府, 昌吉市延安北路街道 → ''. */
@@ -258,7 +261,7 @@ function docOf(space: TopicSpace, ticket: TopicTicket, bag: Bag): Doc {
   const order = values.map((_, k) => k).filter((k) => vocabulary.documentFrequency[ids[k]] >= 2);
   order.sort((x, y) => values[y] - values[x]);
   for (const k of order.slice(0, INDEXED_FEATURES)) linking.push(ids[k]);
-  return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values), linking, isPlace, matterSquaredNorm: textSquares > 0 ? 1 - share : 0, address: bag.address, filed: filedAt(ticket, bag.address), places: bag.places, title: firstSentence(ticket.content) };
+  return { ticket, ids: Int32Array.from(ids), values: Float32Array.from(values), linking, isPlace, matterSquaredNorm: textSquares > 0 ? 1 - share : 0, address: bag.address, filed: filedAt(ticket, bag.address), places: bag.places, title: firstSentence(ticket.content), broad: bag.broad };
 }
 
 /**
@@ -286,7 +289,11 @@ function joins(doc: Doc, cluster: Cluster, threshold: number, byCompound = false
   const elsewhere = doc.address !== null && cluster.addresses.size > 0 && !cluster.addresses.has(doc.address);
   if (elsewhere) return { cosine: 0, ok: false };
   const { cosine, matter } = similarity(doc, cluster);
-  return { cosine, ok: (cosine >= threshold && matter >= MATTER_THRESHOLD) || (byCompound && doc.filed !== null && cluster.filed.has(doc.filed)) };
+  // A district or township alone is an area, not the place of an issue: there the matter must
+  // agree as closely as between requests that name no place ("咨询残疾证办理流程" and "咨询营业执照
+  // 办理流程" from one township are two questions, not one issue of that township).
+  const matterNeeded = doc.broad ? threshold : MATTER_THRESHOLD;
+  return { cosine, ok: (cosine >= threshold && matter >= matterNeeded) || (byCompound && doc.filed !== null && cluster.filed.has(doc.filed)) };
 }
 
 /** The leader clustering of `docs` (in time order); members are indices into `docs`. */

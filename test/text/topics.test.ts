@@ -91,6 +91,36 @@ describe('hot issues', () => {
     expect(rest).toEqual([]);
   });
 
+  it('keeps different questions from one township apart: a township alone is an area, not the place of an issue', () => {
+    // Phone consultations whose address is only the township, worded from the hotline's templates.
+    const questions: [string, string][] = [
+      ['咨询异地购房如何提取公积金', '住房保障'],
+      ['咨询残疾证办理流程', '民政'],
+      ['咨询营业执照办理流程', '政务服务'],
+      ['咨询公租房申请条件和需要准备的材料', '住房保障'],
+      ['咨询新生儿如何参加医保', '医疗卫生'],
+      ['咨询居住证办理条件', '公安治安'],
+    ];
+    const wordings = [(q: string) => `${q}，请告知。`, (q: string) => `市民来电${q}，希望得到答复。`, (q: string) => `网友${q}。`];
+    const asked = wordings.flatMap((word, w) =>
+      questions.map(([q, category], k) => request(`2025-07-${String(2 + w * 7 + k).padStart(2, '0')}`, word(q), { district: '昌吉市', township: '绿洲路街道', place: '昌吉市绿洲路街道', category })),
+    );
+    // A month around them, asked all over the prefecture in the same templates (so that 咨询, 办理,
+    // 流程, 请告知 are as common as in a hotline's month).
+    const subjects = ['社保卡', '护照', '驾驶证', '出生证明', '养老保险', '失业金', '公积金贷款', '不动产登记', '医保电子凭证', '结婚登记', '户口迁移', '个体工商户'];
+    const ways = ['办理流程', '办理条件', '需要哪些材料', '如何办理'];
+    const prefecture = Array.from({ length: 240 }, (_, i) =>
+      request(`2025-07-${String(1 + (i % 30)).padStart(2, '0')}`, `${['市民来电', '网友', ''][i % 3]}咨询${subjects[i % subjects.length]}${ways[i % ways.length]}，${['请告知。', '希望得到答复。'][i % 2]}`, { district: ['昌吉市', '阜康市', '奇台县'][i % 3], category: '政务服务' }),
+    );
+    const found = findTopics([...prefecture, ...asked], { from: '2025-07-01', to: '2025-07-31', top: 500 }).filter((t) => t.place === '昌吉市绿洲路街道');
+    expect(found.map((t) => t.count)).toEqual([3, 3, 3, 3, 3, 3]);
+    for (const topic of found) expect(topic.categories).toHaveLength(1);
+    // The same question asked at one compound is still one issue there, apart from the township's.
+    const atCompound = [0, 1].map((i) => request(`2025-07-2${i}`, '咨询残疾证办理流程，请告知。', { district: '昌吉市', township: '绿洲路街道', place: `昌吉市绿洲路街道康城小区${i + 1}号楼`, category: '民政' }));
+    const both = findTopics([...prefecture, ...asked, ...atCompound], { from: '2025-07-01', to: '2025-07-31', top: 500 });
+    expect(both.find((t) => t.place === '昌吉市绿洲路街道康城小区')?.count).toBe(2);
+  });
+
   it('ranks and cuts to --top, with the contract fields', () => {
     const top2 = findTopics(month(), { from: '2025-07-01', to: '2025-07-31', top: 2 });
     expect(top2.map((t) => t.rank)).toEqual([1, 2]);
