@@ -293,9 +293,25 @@ async function prepareQuery(connection: DuckDBConnection, text: string) {
 
 /** DuckDB's message, first line, with what the rule means in words. */
 function explain(message: string): string {
-  const first = message.split('\n')[0];
+  // (a statement that does not parse fails while it is split off: "Failed to extract statements: Parser Error: …")
+  const first = message.split('\n')[0].replace(/^Failed to extract statements: /, '');
   if (/read-only mode|read only/i.test(first)) return `分析控制台只读，不能修改数据 / the console is read-only: ${first}`;
   if (/external access|file system|disabled by configuration|Permission Error/i.test(first)) return `分析控制台不能访问文件、网络或其他数据库 / no access to files, URLs or other databases: ${first}`;
   if (/configuration has been locked|lock_configuration|Cannot change/i.test(first)) return `分析控制台的设置已锁定 / settings are locked: ${first}`;
+  // The phone's hash is left out of the analysts' snapshot on purpose: say so, not just "not found".
+  if (/phone_hash/.test(first) && /not found|does not have a column|does not exist/i.test(first)) return `分析快照不含电话号码哈希（个人信息保护）/ the analysts' snapshot holds no phone hashes: ${first}`;
+  // DuckDB's messages are English: the kind of error in words first, the message after it.
+  for (const [kind, words] of ERROR_KINDS) if (first.startsWith(kind)) return `${words}：${first}`;
   return first;
 }
+
+/** DuckDB's error kinds an analyst meets, in words. */
+const ERROR_KINDS: [string, string][] = [
+  ['Parser Error', 'SQL 语法错误'],
+  ['Catalog Error', '找不到表、视图或函数（左侧列出了可用的表与字段）'],
+  ['Binder Error', '字段名、类型或分组写法有误'],
+  ['Conversion Error', '类型转换失败'],
+  ['Invalid Input Error', '输入值无效'],
+  ['Out of Range Error', '数值超出范围'],
+  ['Out of Memory Error', '内存不足，请缩小查询范围'],
+];

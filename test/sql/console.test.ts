@@ -43,7 +43,7 @@ describe('the analysts’ SQL console', () => {
   });
 
   it('hides phone hashes from analysts', async () => {
-    await expect(console_.query('select phone_hash from tickets')).rejects.toThrow(/phone_hash/);
+    await expect(console_.query('select phone_hash from tickets')).rejects.toThrow(/^分析快照不含电话号码哈希.*phone_hash/);
     const columns = (await console_.schema()).filter((c) => c.table === 'tickets').map((c) => c.column);
     expect(columns).toContain('content');
     expect(columns).not.toContain('phone_hash');
@@ -102,6 +102,13 @@ describe('the analysts’ SQL console', () => {
     await expect(console_.query('select count(*) from range(100000000000) a')).rejects.toThrow(/超过|limit/);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect((await console_.query('select 1 as one')).rows).toEqual([[1]]);
+  });
+
+  it('says what kind of mistake a query has in Chinese, before DuckDB\'s own message', async () => {
+    await expect(console_.query('select * from nope')).rejects.toThrow(/^找不到表、视图或函数.*：Catalog Error: .*nope/);
+    await expect(console_.query('select no_such_column from tickets')).rejects.toThrow(/^字段名、类型或分组写法有误：Binder Error: .*no_such_column/);
+    await expect(console_.query('select from where')).rejects.toThrow(/^SQL 语法错误：Parser Error/);
+    await expect(console_.query(`select 'abc'::integer`)).rejects.toThrow(/^类型转换失败：Conversion Error/);
   });
 
   it('runs one statement at a time', async () => {
