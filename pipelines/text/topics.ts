@@ -16,6 +16,8 @@ import { placesIn } from './places.js';
  * requests and long posts alike. Requests are visited in time order and
  * join the most similar existing issue when the cosine to its centroid reaches `threshold`
  * (a leader clustering: no chaining of A~B~C into one issue when A and C differ), else start one.
+ * An address that is only a district or township is an area, not a place: it keeps requests from
+ * other addresses out, but pulls nothing together (the matter alone must reach `threshold`).
  * Candidates come from an inverted index of each issue's most telling features, so the work grows
  * with the number of requests, not its square.
  *
