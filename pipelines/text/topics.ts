@@ -283,19 +283,20 @@ function filedAt(t: TopicTicket, address: string | null): string | null {
  * differently worded requests from one compound on one day would otherwise be a surge of their
  * own — on the demo's year, 23 topic-surge incidents on quiet days instead of 12.)
  */
-function joins(doc: Doc, cluster: Cluster, threshold: number, byCompound = false): { cosine: number; ok: boolean } {
+function joins(doc: Doc, cluster: Cluster, threshold: number, byCompound = false): { cosine: number; ok: boolean; filed: boolean } {
   // Same place alone is not the same issue: the matter must agree too. And the same matter at
   // another address is another issue (the export's address is reliable; names found in a text
   // are not, so they only pull together). Told first: most candidates of a request are issues at
   // other addresses, and their cosine is never needed.
   const elsewhere = doc.address !== null && cluster.addresses.size > 0 && !cluster.addresses.has(doc.address);
-  if (elsewhere) return { cosine: 0, ok: false };
+  if (elsewhere) return { cosine: 0, ok: false, filed: false };
   const { cosine, matter } = similarity(doc, cluster);
   // A district or township alone is an area, not the place of an issue: there the matter must
   // agree as closely as between requests that name no place ("咨询残疾证办理流程" and "咨询营业执照
   // 办理流程" from one township are two questions, not one issue of that township).
   const matterNeeded = doc.broad ? threshold : MATTER_THRESHOLD;
-  return { cosine, ok: (cosine >= threshold && matter >= matterNeeded) || (byCompound && doc.filed !== null && cluster.filed.has(doc.filed)) };
+  const filed = byCompound && doc.filed !== null && cluster.filed.has(doc.filed);
+  return { cosine, ok: (cosine >= threshold && matter >= matterNeeded) || filed, filed };
 }
 
 /** The leader clustering of `docs` (in time order); members are indices into `docs`. */
@@ -312,8 +313,7 @@ function clusterDocs(docs: readonly Doc[], threshold: number, byCompound = false
     let bestCosine = -Infinity;
     let bestFiled = false;
     for (const c of candidates) {
-      const { cosine, ok } = joins(doc, clusters[c], threshold, byCompound);
-      const filed = byCompound && doc.filed !== null && clusters[c].filed.has(doc.filed);
+      const { cosine, ok, filed } = joins(doc, clusters[c], threshold, byCompound);
       if (ok && ((filed && !bestFiled) || (filed === bestFiled && cosine >= bestCosine))) [best, bestCosine, bestFiled] = [c, cosine, filed];
     }
     if (best < 0) {
