@@ -8,10 +8,12 @@ import {
   DEFAULT_HOTSPOT_SETTINGS,
   filterOf,
   findBursts,
+  findStreaks,
   judgeDays,
   loadSeries,
   skippedText,
   specificity,
+  type Burst,
   type HotspotSettings,
   type SeriesDetector,
   type SeriesSet,
@@ -31,6 +33,7 @@ import {
   seriesName,
   topicOf,
   whereOf,
+  windowOf,
   type IncidentWithMembers,
 } from './incidents.js';
 import { composeAlertMail, composeDigestMail, type AlertEvidence, type MailMessage } from './mail/compose.js';
@@ -91,6 +94,8 @@ export interface DaySummary {
   skipped: string;
   alarms: number;
   bursts: number;
+  /** Weeks at one place far above its month before. */
+  streaks: number;
   /** Topic surges (hot issues far above their own earlier rate). */
   topics: number;
   incidents: number[];
@@ -134,7 +139,14 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
   lap('detect', t);
 
   t = Date.now();
-  const bursts = days.length && options.bursts !== false ? await findBursts(warehouse, `${days[0]} 00:00:00`, hourly ? beijingStamp(options.now!) : `${addDays(days.at(-1)!, 1)} 00:00:00`, settings) : [];
+  const bursts: Burst[] = [];
+  if (days.length && options.bursts !== false) {
+    const runFrom = `${days[0]} 00:00:00`;
+    const runTo = hourly ? beijingStamp(options.now!) : `${addDays(days.at(-1)!, 1)} 00:00:00`;
+    bursts.push(...(await findBursts(warehouse, runFrom, runTo, settings)));
+    // A week at one place is a daily matter: the hourly check looks for bursts only.
+    if (!hourly) bursts.push(...(await findStreaks(warehouse, runFrom, runTo, set.dataStart, settings)));
+  }
   lap('bursts', t);
 
   t = Date.now();
@@ -156,7 +168,9 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
     const groups = groupTopics(groupAlarms(verdict.day, members, verdict.observed, settings), topics, settings.sharedExcess);
     const ids = await recordIncidents(warehouse, verdict.day, groups, settings);
     ids.forEach((id) => touched.add(id));
-    summaries.push({ day: verdict.day, tested: verdict.tested, skipped: skippedText(verdict.skipped), alarms: verdict.alarms.length, bursts: members.length - verdict.alarms.length, topics: topics.length, incidents: ids });
+    const places = members.slice(verdict.alarms.length);
+    const streaks = places.filter((m) => m.channel === 'streak').length;
+    summaries.push({ day: verdict.day, tested: verdict.tested, skipped: skippedText(verdict.skipped), alarms: verdict.alarms.length, bursts: places.length - streaks, streaks, topics: topics.length, incidents: ids });
     if (!options.replay) mails.push(...(await mailDue(warehouse, config, ids, { set, detector, settings, deliver: options.deliver }, timings)));
   }
   // Mails sent along the way are timed as mail, not as recording.
@@ -175,11 +189,11 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
 function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): string {
   const line = (d: DaySummary) => {
     const skipped = d.skipped ? `（未检验：${d.skipped}）` : d.tested ? '' : '（没有可检验的序列：工单既无分类也无区县；集中突发照常检测）';
-    const found = d.alarms || d.bursts || d.topics ? `告警 ${d.alarms} 个${d.bursts ? `、集中突发 ${d.bursts} 处` : ''}${d.topics ? `、话题突增 ${d.topics} 个` : ''} → 事件 ${d.incidents.map((id) => `#${id}`).join(' ')}` : '无告警';
+    const found = d.alarms || d.bursts || d.streaks || d.topics ? `告警 ${d.alarms} 个${d.bursts ? `、集中突发 ${d.bursts} 处` : ''}${d.streaks ? `、一周集中 ${d.streaks} 处` : ''}${d.topics ? `、话题突增 ${d.topics} 个` : ''} → 事件 ${d.incidents.map((id) => `#${id}`).join(' ')}` : '无告警';
     return `${d.day}: 检验 ${d.tested} 个序列${skipped}，${found}`;
   };
-  const quiet = run.days.filter((d) => !d.alarms && !d.bursts && !d.topics);
-  const lines = run.days.length > 3 ? run.days.filter((d) => d.alarms || d.bursts || d.topics).map(line) : run.days.map(line);
+  const quiet = run.days.filter((d) => !d.alarms && !d.bursts && !d.streaks && !d.topics);
+  const lines = run.days.length > 3 ? run.days.filter((d) => d.alarms || d.bursts || d.streaks || d.topics).map(line) : run.days.map(line);
   if (run.days.length > 3) lines.push(`${run.days[0].day} 至 ${run.days.at(-1)!.day} 共 ${run.days.length} 天，其余 ${quiet.length} 天无告警（每天检验约 ${run.days.at(-1)!.tested} 个序列${run.days.at(-1)!.skipped ? `，未检验：${run.days.at(-1)!.skipped}` : ''}）`);
   if (run.staleDays.length) {
     lines.push(
@@ -231,11 +245,14 @@ function chartSeries(incident: IncidentWithMembers, set: SeriesSet) {
 export async function buildEvidence(warehouse: Warehouse, config: Config, incident: IncidentWithMembers & { kind: 'new' | 'grown' }, context: MailContext): Promise<AlertEvidence> {
   const head = incident.members.filter((m) => m.series_key === incident.head_series).sort((a, b) => excessOf(b) - excessOf(a))[0] ?? incident.members[0];
   const burst = head.level === 'burst' ? head : null;
-  // The burst's busiest hours, as address_bursts.sql counted them: the whole hours that end with the
-  // hour of its last ticket (not the hours before the ticket itself, which can take in a few earlier
-  // tickets that the burst's count left out: a mail said 33 件 above a place table of 35).
+  const span = windowOf(head);
+  // The burst's busiest hours (a streak's busiest week), as address_bursts.sql counted them: the
+  // whole hours that end with the hour of its last ticket (not the hours before the ticket itself,
+  // which can take in a few earlier tickets that the count left out: a mail said 33 件 above a
+  // place table of 35).
   const windowEnd = burst?.window ? shiftHours(`${burst.window.last.slice(0, 13)}:00:00`, 1) : null;
-  const window = windowEnd ? { from: shiftHours(windowEnd, -context.settings.burstHours), to: windowEnd } : null;
+  const windowHours = span === 'week' ? context.settings.streakDays * 24 : context.settings.burstHours;
+  const window = windowEnd ? { from: shiftHours(windowEnd, -windowHours), to: windowEnd } : null;
   type EvidenceTicket = { ticket_id: string; received_at: string; content: string | null; address: string | null; township: string | null; place: string | null };
   const topic = head.level === 'topic';
   const tickets = await warehouse.all<EvidenceTicket>(
@@ -267,7 +284,7 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
   const related = incident.members
     .filter((m) => m !== head)
     .sort((a, b) => a.day.localeCompare(b.day) || excessOf(b) - excessOf(a))
-    .map((m) => ({ name: seriesName(m), day: m.day, count: m.count, expected: m.expected, window: m.level === 'burst' ? ('hour' as const) : ('day' as const) }));
+    .map((m) => ({ name: seriesName(m), day: m.day, count: m.count, expected: m.expected, window: windowOf(m) }));
   return {
     incidentId: incident.incident_id,
     kind: incident.kind,
@@ -284,7 +301,7 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
     upper: head.upper,
     adjustedP: incident.p_value ?? head.qValue,
     tests: head.tests,
-    window: burst ? 'hour' : 'day',
+    window: span,
     windowFrom: burst?.window?.first,
     windowTo: burst?.window?.last,
     rise: head.rise,
@@ -367,7 +384,7 @@ function digestLine(i: IncidentWithMembers, config: Config): Omit<AlertEvidence,
     upper: Number.NaN,
     adjustedP: i.p_value ?? 1,
     tests: 0,
-    window: i.level === 'burst' ? 'hour' : 'day',
+    window: windowOf(i.members.find((m) => m.series_key === i.head_series) ?? { level: i.level, channel: 'day' }),
     rise: null,
     related: [],
     history: [],

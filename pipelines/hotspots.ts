@@ -8,8 +8,10 @@ export type { DayResult };
 /**
  * Finding what is unusual: every series (category l1 and l2, district, category × district) is
  * judged by the detector for each day of a run; a day's p-values are controlled together with
- * Benjamini–Hochberg; a minimum count and ratio keep "1 → 3 complaints" from paging anyone. A
- * second test finds bursts at one place (a compound, a village) within hours. What the alarms
+ * Benjamini–Hochberg; a minimum count and ratio keep "1 → 3 complaints" from paging anyone. Two
+ * tests look at one place (a compound, a village, a building site) instead: a burst within hours,
+ * and a week that brings the place far more than its month before (wage arrears at a site, a
+ * heating failure that drags on: a few tickets a day, each day below any bound). What the alarms
  * mean together — which of them are one event — is incidents.ts's business.
  */
 
@@ -39,6 +41,9 @@ export interface HotspotSettings {
   burstMinCount: number;
   /** … of this many hours. */
   burstHours: number;
+  /** A week at one place: at least this many tickets within `streakDays` days … */
+  streakMinCount: number;
+  streakDays: number;
   /** Alarms are one incident when the tickets they share are at least this share of each one's excess. */
   sharedExcess: number;
 }
@@ -54,6 +59,8 @@ export const DEFAULT_HOTSPOT_SETTINGS: HotspotSettings = {
   historyDays: 3 * 365,
   burstMinCount: 8,
   burstHours: 6,
+  streakMinCount: 15,
+  streakDays: 7,
   sharedExcess: 0.5,
 };
 
@@ -284,8 +291,10 @@ function isLargeEnough(result: DayResult, settings: HotspotSettings): boolean {
   return result.count >= settings.minCount && result.count >= settings.minRatio * Math.max(result.expected, 1e-9);
 }
 
-/** Tickets at one place within hours, told by the busiest window of the stretch of hours. */
+/** Tickets at one place within hours (or days: a streak), told by the busiest window of the stretch. */
 export interface Burst {
+  /** The window's length: `burstHours`, or `streakDays` × 24 for a streak. */
+  hours: number;
   district: string | null;
   township: string | null;
   place: string;
@@ -314,17 +323,38 @@ export interface Burst {
  * one query, so a replay of two weeks costs what one check costs.
  */
 export async function findBursts(warehouse: Warehouse, from: string, to: string, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<Burst[]> {
-  const rows = await warehouse.all<Omit<Burst, 'expected' | 'pValue' | 'adjustedP' | 'day'>>(sqlFile('alerts/address_bursts.sql'), {
+  return placeWindows(warehouse, from, to, settings.burstHours, settings.burstMinCount, false);
+}
+
+/**
+ * Streaks at one place ending within [from, to): at least `streakMinCount` tickets in
+ * `streakDays` days where the place's 30 days before had a fifth of that rate or less — the same
+ * query as a burst, with a window of days, one a day while it lasts. A place sees many weeks, and some ordinary compound
+ * gets a busy one, so unlike a burst a streak also needs its Bonferroni-adjusted p-value at most
+ * `fdr`. Its 30 days before must lie inside the data (`dataStart`): in an export's first month
+ * every place looks new.
+ */
+export async function findStreaks(warehouse: Warehouse, from: string, to: string, dataStart: string | null, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<Burst[]> {
+  const hours = settings.streakDays * 24;
+  const found = await placeWindows(warehouse, from, to, hours, settings.streakMinCount, true);
+  const earliest = dataStart ? `${addDays(dataStart, 30 + settings.streakDays)} 00:00:00` : null;
+  return found.filter((s) => s.adjustedP <= settings.fdr && (earliest === null || s.window_end >= earliest));
+}
+
+/** address_bursts.sql with a window of `hours`; `splitDays`: a stretch that lasts days gives one per day. */
+async function placeWindows(warehouse: Warehouse, from: string, to: string, hours: number, minCount: number, splitDays: boolean): Promise<Burst[]> {
+  const rows = await warehouse.all<Omit<Burst, 'hours' | 'expected' | 'pValue' | 'adjustedP' | 'day'>>(sqlFile('alerts/address_bursts.sql'), {
     from,
     to,
-    hours: settings.burstHours,
-    min_count: settings.burstMinCount,
+    hours,
+    min_count: minCount,
+    split_days: splitDays,
   });
   return rows.map((row) => {
     // Half a ticket a month where a place had none: a first ticket is not infinitely unlikely.
-    const expected = (Math.max(row.previous_30_days, 0.5) / 30) * (settings.burstHours / 24);
+    const expected = (Math.max(row.previous_30_days, 0.5) / 30) * (hours / 24);
     const pValue = nbUpperTail(row.n, expected, 1);
-    return { ...row, expected, pValue, adjustedP: Math.min(1, pValue * Math.max(1, row.places)), day: row.last_at.slice(0, 10) };
+    return { ...row, hours, expected, pValue, adjustedP: Math.min(1, pValue * Math.max(1, row.places)), day: row.last_at.slice(0, 10) };
   });
 }
 

@@ -67,9 +67,9 @@ export interface Member extends TopicAndPlace {
   /** … this many: the series judged that day, or the places with tickets. */
   tests: number;
   score: number;
-  channel: 'day' | 'rise' | 'cusum' | 'burst' | 'topic';
+  channel: 'day' | 'rise' | 'cusum' | 'burst' | 'streak' | 'topic';
   rise: { start: string; days: number; observed: number; expected: number } | null;
-  /** A burst: its first and last ticket ('YYYY-MM-DD HH:mm:ss'). */
+  /** A burst or a streak: its first and last ticket ('YYYY-MM-DD HH:mm:ss'). */
   window: { first: string; last: string } | null;
   /** A topic surge: its tickets of the day and the similar ones of the weeks before (its chart). */
   ticketIds?: string[] | null;
@@ -78,6 +78,9 @@ export interface Member extends TopicAndPlace {
 }
 
 export const excessOf = (m: { count: number; expected: number }) => m.count - m.expected;
+
+/** What a member's count covers: a day, the hours of a burst, or the week of a streak. */
+export const windowOf = (m: Pick<Member, 'level' | 'channel'>): 'day' | 'hour' | 'week' => (m.channel === 'streak' ? 'week' : m.level === 'burst' ? 'hour' : 'day');
 
 export function memberOfAlarm(alarm: Alarm, tests: number): Member {
   const r = riseOf(alarm.result);
@@ -106,8 +109,11 @@ export function memberOfAlarm(alarm: Alarm, tests: number): Member {
 }
 
 export function memberOfBurst(burst: Burst): Member {
+  // A streak (a week at the place) is the same kind of member as a burst, with its own key: a burst
+  // and a streak at one place on one day are two alarms (they share tickets, so one incident).
+  const streak = burst.hours > DEFAULT_HOTSPOT_SETTINGS.burstHours;
   return {
-    series_key: `burst=${burst.district ?? ''}|${burst.place}`,
+    series_key: `${streak ? 'streak' : 'burst'}=${burst.district ?? ''}|${burst.place}`,
     level: 'burst',
     category_l1: burst.category_l1,
     category_l2: burst.category_l2,
@@ -117,13 +123,13 @@ export function memberOfBurst(burst: Burst): Member {
     day: burst.day,
     count: burst.n,
     expected: burst.expected,
-    // The burst rule's threshold: the minimum count, or five times the place's usual rate.
-    upper: Math.max(DEFAULT_HOTSPOT_SETTINGS.burstMinCount, 5 * burst.expected),
+    // The rule's threshold: the minimum count, or five times the place's usual rate.
+    upper: Math.max(streak ? DEFAULT_HOTSPOT_SETTINGS.streakMinCount : DEFAULT_HOTSPOT_SETTINGS.burstMinCount, 5 * burst.expected),
     pValue: burst.pValue,
     qValue: burst.adjustedP,
     tests: burst.places,
     score: -Math.log10(Math.max(burst.adjustedP, 1e-300)),
-    channel: 'burst',
+    channel: streak ? 'streak' : 'burst',
     rise: null,
     window: { first: burst.first_at, last: burst.last_at },
     topic: null,

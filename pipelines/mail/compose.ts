@@ -15,8 +15,8 @@ export interface RelatedAlarm {
   day: string;
   count: number;
   expected: number;
-  /** 'hour' for a burst within hours. */
-  window: 'day' | 'hour';
+  /** 'hour' for a burst within hours, 'week' for a streak (its count is of 7 days). */
+  window: 'day' | 'hour' | 'week';
 }
 
 /** A sustained rise found by the detector's multi-day channel. */
@@ -51,8 +51,11 @@ export interface AlertEvidence {
   /** The smallest multiplicity-adjusted p-value of the incident's alarms, and how many tests it was adjusted for. */
   adjustedP: number;
   tests: number;
-  /** 'hour': the head is a burst at one place; `from`/`to` its first and last ticket. */
-  window: 'day' | 'hour';
+  /**
+   * 'hour': the head is a burst at one place; 'week': a streak there (its count covers the week
+   * before the day); `windowFrom`/`windowTo` their first and last ticket.
+   */
+  window: 'day' | 'hour' | 'week';
   windowFrom?: string;
   windowTo?: string;
   rise: RiseEvidence | null;
@@ -117,7 +120,12 @@ const CHART_HEIGHT = 280;
 export async function composeAlertMail(evidence: AlertEvidence, options: ComposeOptions = {}): Promise<MailMessage> {
   const { topic, where } = evidence;
   const today = options.today ?? shanghaiToday();
-  const when = evidence.window === 'hour' ? `${dayLabel(evidence.date, today)}数小时内` : dayLabel(evidence.date, today);
+  const when =
+    evidence.window === 'hour'
+      ? `${dayLabel(evidence.date, today)}数小时内`
+      : evidence.window === 'week'
+        ? weekLabel(dayLabel(evidence.date, today))
+        : dayLabel(evidence.date, today);
   const tag = evidence.kind === 'grown' ? '【预警升级】' : '【预警】';
   const subject = `${tag}${topic} · ${where} · ${when} ${evidence.count} 件，${expectedPhrase(evidence.expected)}`;
   const link = incidentLink(evidence.dashboardUrl ?? options.dashboardUrl, evidence.incidentId);
@@ -157,7 +165,7 @@ export async function composeAlertMail(evidence: AlertEvidence, options: Compose
     figures([
       ['受理工单', `${evidence.count} 件`, true],
       ['预期', expectedAmount(evidence.expected), false],
-      [evidence.window === 'hour' ? '突发判定下限' : '单日预警上限', `${plainNumber(evidence.upper)} 件`, false],
+      [boundName(evidence), `${plainNumber(evidence.upper)} 件`, false],
       ['校正后 p 值', formatP(evidence.adjustedP), false],
     ]),
     ...words.map((w) => `<p style="margin:12px 0;">${esc(w)}</p>`),
@@ -189,7 +197,7 @@ export async function composeAlertMail(evidence: AlertEvidence, options: Compose
     '',
     `受理工单：${evidence.count} 件`,
     `预期：${expectedAmount(evidence.expected)}`,
-    `${evidence.window === 'hour' ? '突发判定下限' : '单日预警上限'}：${plainNumber(evidence.upper)} 件`,
+    `${boundName(evidence)}：${plainNumber(evidence.upper)} 件`,
     `校正后 p 值：${formatP(evidence.adjustedP)}`,
     '',
     '同一事件的相关预警：',
@@ -318,6 +326,10 @@ async function locationMap(evidence: AlertEvidence, region: RegionMap, what: str
 /** What happened, where and against what. */
 function headlineOf(e: AlertEvidence): string {
   const what = `${e.topic}（${e.where}）`;
+  if (e.window === 'week') {
+    const span = e.windowFrom && e.windowTo ? `${dayWords(e.windowFrom.slice(0, 10))}至 ${dayWords(e.windowTo.slice(0, 10))}` : weekLabel(dayWords(e.date));
+    return `${span}，${what}受理 ${e.count} 件，每天不多，合起来却远超该地点平时：按该地点此前 30 天的情况，一周内${expectedPhrase(e.expected, { about: true, none: '从未有过同类' })}。`;
+  }
   if (e.window === 'hour') {
     const span = e.windowFrom && e.windowTo ? `${clock(e.windowFrom)}–${clock(e.windowTo)}` : '数小时内';
     return `${dayWords(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，这么长的时间内${expectedPhrase(e.expected, { about: true, none: '从未有过同类' })}。`;
@@ -338,18 +350,28 @@ function sizeWords(e: AlertEvidence): string {
   }
   const excess = e.count - e.upper;
   // (the bound named with its value: "超出判定下限 48 件" read as a bound of 48)
-  const bound = e.window === 'hour' ? '突发判定下限' : '单日预警上限';
+  const bound = boundName(e);
   return (times ? `${times}，` : '') + (excess > 0 ? `比${bound}（${plainNumber(e.upper)} 件）多 ${plainNumber(excess)} 件。` : '未超过单日预警上限，但近期持续偏高。');
 }
 
 /** What the statistics support: the adjusted p-value and the number of tests it accounts for. */
 function statisticsWords(e: AlertEvidence): string {
-  const tests = e.window === 'hour' ? `按当时有工单的 ${e.tests.toLocaleString('en-US')} 个地点做 Bonferroni 校正` : `按当天检验的 ${e.tests.toLocaleString('en-US')} 个序列做 Benjamini–Hochberg 校正`;
+  const tests = e.window !== 'day' ? `按当时有工单的 ${e.tests.toLocaleString('en-US')} 个地点做 Bonferroni 校正` : `按当天检验的 ${e.tests.toLocaleString('en-US')} 个序列做 Benjamini–Hochberg 校正`;
   return `在没有异常的情况下，出现这样的结果的概率经多重检验校正后为 ${formatP(e.adjustedP)}（${tests}），${rarity(e.adjustedP)}。`;
 }
 
 function relatedLine(r: RelatedAlarm): string {
-  return `${r.name} · ${dayWords(r.day)}${r.window === 'hour' ? '数小时内' : ''} ${r.count} 件，${expectedPhrase(r.expected)}`;
+  return `${r.name} · ${r.window === 'week' ? weekLabel(dayWords(r.day)) : `${dayWords(r.day)}${r.window === 'hour' ? '数小时内' : ''}`} ${r.count} 件，${expectedPhrase(r.expected)}`;
+}
+
+/** A streak's count covers the week up to its day: '截至 1 月 4 日的一周内', '截至今日的一周内'. */
+function weekLabel(day: string): string {
+  return `截至${/^\d/.test(day) ? ' ' : ''}${day}的一周内`;
+}
+
+/** The bound an alarm's count was held against, by its window. */
+function boundName(e: Pick<AlertEvidence, 'window'>): string {
+  return e.window === 'hour' ? '突发判定下限' : e.window === 'week' ? '一周集中判定下限' : '单日预警上限';
 }
 
 /** 今日 for an alert of today, otherwise the date: a mail read the next morning must not say 今日. */

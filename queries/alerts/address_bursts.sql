@@ -1,8 +1,12 @@
 -- Bursts at one place (stg_tickets.place: a residential compound, village or street address) within
--- $hours hours: for every hour ending in ($from, $to], the tickets of each place in the $hours
--- hours before it, against what the same place had in the 30 days before that window. Hours in a
--- row that reach $min_count tickets (and five times the place's usual rate) are one burst, told
--- by its busiest window. $places: how many places had tickets (the tests made, for Bonferroni).
+-- $hours hours (6 for a burst, 168 for a streak of a week): for every hour ending in ($from, $to],
+-- the tickets of each place in the $hours hours before it, against what the same place had in the
+-- 30 days before that window. Hours in a row that reach $min_count tickets (and five times the
+-- place's usual rate) are one burst, told by its busiest window. With $split_days (a streak), one
+-- per calendar day of the stretch, and only on a day that raises the stretch's count above every
+-- window before it (seen a window's length back): a week that stays as high alarmed when it got
+-- there, and the days after a one-day outage, whose weeks still hold it, are not new.
+-- $places: how many places had tickets (the tests made, for Bonferroni).
 with located as (
   select
     nullif(district, '未知区县') as district,
@@ -14,7 +18,7 @@ with located as (
     date_trunc('hour', received_at) as hour,
   from stg_tickets
   where place is not null
-    and received_at >= $from::timestamp - interval 30 day - to_hours($hours::bigint)
+    and received_at >= $from::timestamp - interval 30 day - to_hours($hours::bigint * case when $split_days then 2 else 1 end)
     and received_at < $to::timestamp
 ),
 
@@ -41,14 +45,24 @@ qualifying as (
     -- a new burst starts where the last qualifying window of the place ended more than $hours ago
     case when window_end - lag(window_end) over (partition by district, place order by window_end) <= to_hours($hours::bigint) then 0 else 1 end as starts,
   from windows
-  where window_end > $from::timestamp and window_end <= $to::timestamp + interval 1 hour
+  where window_end > $from::timestamp - to_hours(case when $split_days then $hours::bigint else 0 end)
+    and window_end <= $to::timestamp + interval 1 hour
     and n >= $min_count
     and n * 720 >= 5 * greatest(previous_30_days, 1) * $hours::bigint
 ),
 
-stretches as (
+numbered as (
   select *, sum(starts) over (partition by district, place order by window_end rows unbounded preceding) as stretch,
   from qualifying
+),
+
+stretches as (
+  select * from (
+    select *,
+      n > coalesce(max(n) over (partition by district, place, stretch order by window_end rows between unbounded preceding and 1 preceding), 0) as record,
+    from numbered
+  )
+  where window_end > $from::timestamp and (record or not $split_days)
 ),
 
 peaks as (
@@ -57,7 +71,7 @@ peaks as (
     max(n) as n,
     arg_max(previous_30_days, n) as previous_30_days,
   from stretches
-  group by district, place, stretch
+  group by district, place, stretch, case when $split_days then (window_end - interval 1 hour)::date end
 ),
 
 tested as (

@@ -6,7 +6,7 @@ import { chartBox, h, panel, replace, table } from '../dom.js';
 import type { Incident, IncidentChartDay } from '../types.js';
 
 const STATUS: Record<string, string> = { open: '未处理', acknowledged: '已确认', closed: '已关闭' };
-const CHANNELS: Record<string, string> = { day: '单日超限', rise: '持续上升', cusum: '持续上升', burst: '数小时内集中', topic: '话题突增' };
+const CHANNELS: Record<string, string> = { day: '单日超限', rise: '持续上升', cusum: '持续上升', burst: '数小时内集中', streak: '一周内集中', topic: '话题突增' };
 
 export function statusTag(status: string): HTMLElement {
   return h('span', { class: `tag ${status}` }, STATUS[status] ?? status);
@@ -93,9 +93,10 @@ async function outboxPanel(): Promise<HTMLElement> {
 
 type Member = Incident['members'][number];
 
-/** What the member's alarm says: 单日超限, 持续上升 (with the rise), 数小时内集中. */
+/** What the member's alarm says: 单日超限, 持续上升 (with the rise), 数小时内集中, 一周内集中. */
 function channelText(m: Member): string {
   if (m.rise && m.count <= m.upper) return `持续上升：自 ${m.rise.start} 起 ${m.rise.days} 天 ${Math.round(m.rise.observed)} 件，预期 ${expectedText(m.rise.expected)} 件`;
+  if (m.window && m.channel === 'streak') return `${CHANNELS.streak}（${m.window.first.slice(5, 10)} 至 ${m.window.last.slice(5, 10)}）`;
   if (m.window) return `${CHANNELS.burst}（${m.window.first.slice(11, 16)}–${m.window.last.slice(11, 16)}）`;
   return CHANNELS[m.channel] ?? m.channel;
 }
@@ -118,6 +119,7 @@ async function renderIncident(box: HTMLElement, id: number, reload: () => void):
     }
   };
   const place = [i.district, i.township, i.place].filter(Boolean).join('');
+  const streak = i.members.find((m) => m.series_key === i.head_series)?.channel === 'streak';
   replace(
     box,
     panel(
@@ -125,10 +127,13 @@ async function renderIncident(box: HTMLElement, id: number, reload: () => void):
       h(
         'p',
         { class: 'sub' },
-        `${levelName(i.level)}${place ? ` · ${place}` : ''} · ${days(i)} · 峰值 ${i.peak_day} ${i.peak_count} 件（预期 ${expectedText(i.peak_expected)}） · 校正后 p 值 ${pText(i.p_value)} · 邮件 ${i.notified} 封${i.closed_on ? ` · ${i.closed_on} 关闭` : ''}`,
+        `${streak ? '一周集中' : levelName(i.level)}${place ? ` · ${place}` : ''} · ${days(i)} · 峰值 ${i.peak_day} ${i.peak_count} 件（预期 ${expectedText(i.peak_expected)}） · 校正后 p 值 ${pText(i.p_value)} · 邮件 ${i.notified} 封${i.closed_on ? ` · ${i.closed_on} 关闭` : ''}`,
       ),
-      // A burst's peak counts its hours only; the bars are whole days, so they can stand higher.
-      chartBox(incidentEvidenceOption(evidence.days, i.level === 'burst' ? '柱为每天全天的工单量；集中突发的峰值只计集中的数小时' : undefined), 'chart'),
+      // A burst's peak counts its hours only, a streak's the week before the day; the bars are whole days.
+      chartBox(
+        incidentEvidenceOption(evidence.days, streak ? '柱为每天全天的工单量；一周集中的峰值为截至当天 7 天的合计' : i.level === 'burst' ? '柱为每天全天的工单量；集中突发的峰值只计集中的数小时' : undefined),
+        'chart',
+      ),
       table(
         i.members,
         [
