@@ -351,7 +351,14 @@ function sizeWords(e: AlertEvidence): string {
   const excess = e.count - e.upper;
   // (the bound named with its value: "超出判定下限 48 件" read as a bound of 48)
   const bound = boundName(e);
-  return (times ? `${times}，` : '') + (excess > 0 ? `比${bound}（${plainNumber(e.upper)} 件）多 ${plainNumber(excess)} 件。` : '未超过单日预警上限，但近期持续偏高。');
+  const against =
+    excess > 0
+      ? `比${bound}（${plainNumber(e.upper)} 件）多 ${plainNumber(excess)} 件。`
+      : // a burst or a week alarms on reaching its bound (at least so many tickets)
+        e.window !== 'day'
+        ? `达到${bound}（${plainNumber(e.upper)} 件）。`
+        : '未超过单日预警上限，但近期持续偏高。';
+  return (times ? `${times}，` : '') + against;
 }
 
 /** What the statistics support: the adjusted p-value and the number of tests it accounts for. */

@@ -135,6 +135,9 @@ describe('a week at one place (streak)', () => {
     const wages = mails.find((m) => m.subject.includes('欠薪'))!;
     expect(wages.text).toContain('12 月 31 日至 1 月 4 日，欠薪（呼图壁县 · 西域家园项目工地）受理 15 件');
     expect(wages.text).toContain('一周集中判定下限：15 件');
+    // Its count is the bound itself: reached, not "under the day's bound".
+    expect(wages.text).toContain('达到一周集中判定下限（15 件）。');
+    expect(wages.text).not.toContain('单日预警上限');
     expect(wages.text).not.toContain('数小时内');
   });
 });
