@@ -123,8 +123,9 @@ export function memberOfBurst(burst: Burst): Member {
     day: burst.day,
     count: burst.n,
     expected: burst.expected,
-    // The rule's threshold: the minimum count, or five times the place's usual rate.
-    upper: Math.max(streak ? DEFAULT_HOTSPOT_SETTINGS.streakMinCount : DEFAULT_HOTSPOT_SETTINGS.burstMinCount, 5 * burst.expected),
+    // The rule's threshold (address_bursts.sql): the minimum count, or five times the place's rate
+    // in its 30 days before (at least one ticket) over the window — a whole number of tickets.
+    upper: Math.max(streak ? DEFAULT_HOTSPOT_SETTINGS.streakMinCount : DEFAULT_HOTSPOT_SETTINGS.burstMinCount, Math.ceil((5 * Math.max(burst.previous_30_days, 1) * burst.hours) / 720)),
     pValue: burst.pValue,
     qValue: burst.adjustedP,
     tests: burst.places,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHotspots, type Deliver } from '../../pipelines/alert-job.js';
 import { DEFAULT_HOTSPOT_SETTINGS, findBursts, findStreaks, type SeriesDetector } from '../../pipelines/hotspots.js';
-import { getIncident, listIncidents } from '../../pipelines/incidents.js';
+import { getIncident, listIncidents, memberOfBurst } from '../../pipelines/incidents.js';
 import { ingestFile } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
 import type { MailMessage } from '../../pipelines/mail/compose.js';
@@ -94,6 +94,16 @@ describe('a week at one place (streak)', () => {
     const daily = [];
     for (let day = SITE_FROM; day <= LAST; day = addDays(day, 1)) daily.push(...(await findStreaks(warehouse, `${day} 00:00:00`, `${addDays(day, 1)} 00:00:00`, START)));
     expect(daily.map((s) => [s.day, s.place, s.n])).toEqual(streaks.map((s) => [s.day, s.place, s.n]));
+  });
+
+  it('holds a place against the rule’s own bound: the minimum, or five times its month before over the window', () => {
+    const place = { district: '昌吉市', township: null, place: '幸福小区', category_l1: null, category_l2: null, n: 80, first_at: '', last_at: '', window_end: '', expected: 0, pValue: 0, adjustedP: 0, places: 1, day: LAST };
+    // 60 in the 30 days before: 5 × 60 × 168 / 720 = 70 in a week; 8 before: 9.33 → 10, under the minimum of 15.
+    expect(memberOfBurst({ ...place, hours: 168, previous_30_days: 60 }).upper).toBe(70);
+    expect(memberOfBurst({ ...place, hours: 168, previous_30_days: 8 }).upper).toBe(15);
+    // A burst: 5 × 300 × 6 / 720 = 12.5 → 13 tickets in six hours; a quiet place: the minimum of 8.
+    expect(memberOfBurst({ ...place, hours: 6, previous_30_days: 300 }).upper).toBe(13);
+    expect(memberOfBurst({ ...place, hours: 6, previous_30_days: 0 }).upper).toBe(8);
   });
 
   it('does not take a place as new in the export’s first month', async () => {
