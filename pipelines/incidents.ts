@@ -27,7 +27,8 @@ export { levelName, seriesName, topicOf, whereOf } from './incident-names.js';
  *  - two alarms of one day are one incident when the tickets they share account for at least
  *    half of each one's excess over its expected count (a district-wide rise that the outage
  *    explains only in part stays an incident of its own);
- *  - an incident continues on a later day (within `quietDays`) when the day's alarms share a
+ *  - an incident continues on a later day (within `quietDays`; with a week at one place among its
+ *    alarms, within `streakDays`) when the day's alarms share a
  *    series-day with it, or when their head is about the same place and topic (the one contains
  *    the other: 停水 · 昌吉市 · 翠苑华府 and 停水 · 昌吉市);
  *  - a topic surge (a hot issue of the day far above its own earlier rate, tickets listed rather
@@ -306,11 +307,14 @@ async function incidentFor(warehouse: Warehouse, group: AlarmGroup, settings: Ho
     { day: group.day, keys: listValue(keys) },
   );
   if (sharing) return Number(sharing.incident_id);
+  // A week at one place counts the tickets of the week before its day: it continues what they
+  // raised within that week, however quiet the days in between.
+  const streak = group.members.some((m) => m.channel === 'streak');
   const open = await warehouse.all<Incident>(
     `select ${INCIDENT_COLUMNS} from alert_incidents
      where status <> 'closed' and last_day >= $since::date and first_day <= $day::date
      order by last_day desc, excess desc`,
-    { day: group.day, since: addDays(group.day, -settings.quietDays) },
+    { day: group.day, since: addDays(group.day, -(streak ? Math.max(settings.quietDays, settings.streakDays) : settings.quietDays)) },
   );
   const head = filterOf(group.head);
   // A topic continues a topic: at the same compound, or with the same description.
@@ -363,9 +367,13 @@ export async function recordIncidents(warehouse: Warehouse, day: string, groups:
       touched.add(id);
     }
     await summarise(warehouse, [...touched], settings);
+    // (an incident with a week at one place stays open as long as that week could continue it)
     await warehouse.run(
-      `update alert_incidents set status = 'closed', closed_on = $day::date where status <> 'closed' and last_day < $since::date`,
-      { day, since: addDays(day, -settings.quietDays) },
+      `update alert_incidents set status = 'closed', closed_on = $day::date
+       where status <> 'closed' and last_day < $since::date
+         and (last_day < $since_streak::date or not exists (
+           select 1 from alert_days as d where d.incident_id = alert_incidents.incident_id and d.channel = 'streak'))`,
+      { day, since: addDays(day, -settings.quietDays), since_streak: addDays(day, -Math.max(settings.quietDays, settings.streakDays)) },
     );
   });
   return [...touched];

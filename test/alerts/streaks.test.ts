@@ -10,8 +10,8 @@ import { Warehouse } from '../../pipelines/warehouse.js';
 import { tempSetup, ticketRow, writeTicketsCsv } from '../service/helpers.js';
 
 /**
- * A week at one place: wage arrears at a building site, three tickets a day for ten days, never
- * eight within six hours (no burst) and never enough to lift its district's series (the detector
+ * A week at one place: wage arrears at a building site, three tickets a day for twelve days and six
+ * on the thirteenth, never eight within six hours (no burst) and never enough to lift its district's series (the detector
  * here alarms on nothing). Around it: a busy compound whose last week doubles (not five times its
  * month), a compound as busy from the export's first day as ever after (new in its first week
  * only because the data starts there), and a one-day water outage (a burst), whose tickets stay
@@ -20,7 +20,7 @@ import { tempSetup, ticketRow, writeTicketsCsv } from '../service/helpers.js';
 const OUTAGE = '2026-01-02';
 const START = '2025-11-01';
 const SITE_FROM = '2025-12-31';
-const LAST = '2026-01-09';
+const LAST = '2026-01-12';
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** Never alarms: the place checks alone are under test. */
@@ -53,7 +53,7 @@ describe('a week at one place (streak)', () => {
         }
       }
       if (date >= SITE_FROM) {
-        for (const hour of ['08', '12', '16']) {
+        for (const hour of date === LAST ? ['08', '09', '12', '13', '16', '17'] : ['08', '12', '16']) {
           rows.push(ticketRow(id(date), { 受理时间: `${date} ${hour}:15:00`, 一级分类: '劳动和社会保障', 二级分类: '欠薪', 诉求内容: '工地拖欠工资三个月，多次讨要无果', 所属区县: '呼图壁县', 乡镇街道: '大丰镇', 诉求地址: '呼图壁县大丰镇西域家园项目工地' }));
         }
       }
@@ -74,13 +74,14 @@ describe('a week at one place (streak)', () => {
     expect((await findBursts(warehouse, run.from, run.to)).map((b) => [b.day, b.place])).toEqual([[OUTAGE, '翠苑华府']]);
     const streaks = await findStreaks(warehouse, run.from, run.to, START);
     // 3 a day from 12-31: 15 in the week by 01-04 16:15, 18 on 01-05, 21 (the whole week) from
-    // 01-06 on — no higher after, so no more days. The outage's 20 stay in the weeks of 01-03 …
-    // 01-08, which are no higher than its own day's.
+    // 01-06 on — no higher until 01-12, whose 6 make 24. The outage's 20 stay in the weeks of
+    // 01-03 … 01-08, which are no higher than its own day's.
     expect(streaks.map((s) => [s.day, s.place, s.district, s.category_l2, s.n])).toEqual([
       [OUTAGE, '翠苑华府', '昌吉市', '停水', 20],
       ['2026-01-04', '西域家园项目工地', '呼图壁县', '欠薪', 15],
       ['2026-01-05', '西域家园项目工地', '呼图壁县', '欠薪', 18],
       ['2026-01-06', '西域家园项目工地', '呼图壁县', '欠薪', 21],
+      ['2026-01-12', '西域家园项目工地', '呼图壁县', '欠薪', 24],
     ]);
     for (const s of streaks) {
       expect(s.hours).toBe(7 * 24);
@@ -126,18 +127,20 @@ describe('a week at one place (streak)', () => {
     const incidents = await listIncidents(warehouse, { from: START, to: LAST });
     expect(incidents.map((i) => [i.first_day, i.last_day, i.level, i.district, i.place, i.category_l2]).sort()).toEqual([
       [OUTAGE, OUTAGE, 'burst', '昌吉市', '翠苑华府', '停水'],
-      ['2026-01-04', '2026-01-06', 'burst', '呼图壁县', '西域家园项目工地', '欠薪'],
+      // five quiet days (01-07 … 01-11) do not end it: its week still holds the tickets that raised it
+      ['2026-01-04', '2026-01-12', 'burst', '呼图壁县', '西域家园项目工地', '欠薪'],
     ]);
     const site = (await getIncident(warehouse, incidents.find((i) => i.place === '西域家园项目工地')!.incident_id))!;
     expect(site.members.map((m) => [m.series_key, m.channel, m.day, m.count])).toEqual([
       ['streak=呼图壁县|西域家园项目工地', 'streak', '2026-01-04', 15],
       ['streak=呼图壁县|西域家园项目工地', 'streak', '2026-01-05', 18],
       ['streak=呼图壁县|西域家园项目工地', 'streak', '2026-01-06', 21],
+      ['streak=呼图壁县|西域家园项目工地', 'streak', '2026-01-12', 24],
     ]);
     // The outage's burst, its week and its topic (小区停水了) are one incident: the same tickets.
     const outage = (await getIncident(warehouse, incidents.find((i) => i.place === '翠苑华府')!.incident_id))!;
     expect(outage.members.map((m) => m.channel).sort()).toEqual(['burst', 'streak', 'topic']);
-    // 15 → 21 tickets: the excess grew by less than double, so no second mail.
+    // 15 → 24 tickets: the excess grew by less than double, so no second mail.
     expect(mails.map((m) => m.subject).sort()).toEqual([
       '【预警】停水 · 昌吉市 · 翠苑华府 · 1 月 2 日数小时内 12 件，预期不足 0.1 件',
       '【预警】欠薪 · 呼图壁县 · 西域家园项目工地 · 截至 1 月 4 日的一周内 15 件，预期 0.1 件',
