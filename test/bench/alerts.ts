@@ -169,7 +169,9 @@ async function demoFalseIncidents(source: string, key: string, manifest: DemoMan
   const found = injected.filter((incident) => incidents.some((i) => isInjected(i, [incident])));
   const perMonth = (falseOnes.length / replayDays) * 30.44;
   console.log(`\nFalse incidents on the demo's quiet days (${replayDays} days replayed in ${seconds(ms)} s; ${run.days[0]?.tested ?? 0} series a day):`);
-  console.log(`  injected incidents in the span: ${injected.length}, found: ${found.length} (${found.map((i) => i.kind).join('、')})`);
+  // Each injected incident should be exactly one recorded incident.
+  const recordedFor = (incident: DemoIncident) => incidents.filter((i) => isInjected(i, [incident])).length;
+  console.log(`  injected incidents in the span: ${injected.length}, found: ${found.length} (${found.map((i) => `${i.kind} ×${recordedFor(i)}`).join('、')}; ×n: recorded as n incidents)`);
   console.log(`  other incidents: ${falseOnes.length} → ${perMonth.toFixed(2)} a month`);
   for (const i of falseOnes) console.log(`    #${i.incident_id} ${i.first_day}${i.last_day !== i.first_day ? `–${i.last_day.slice(5)}` : ''} ${seriesName(i)}: ${i.peak_count} 件，预期 ${i.peak_expected.toFixed(1)}，校正后 p ${i.p_value?.toExponential(1)}`);
   const lookbackFirst = addDays(END, -13);
