@@ -36,7 +36,8 @@ export { levelName, seriesName, topicOf, whereOf } from './incident-names.js';
  *    least half of its own (a burst: its tickets at the burst's compound within the burst's hours;
  *    a daily series: its tickets in the series' category and district); else it joins the day's
  *    other topics at the same compound, else it is an incident of its own; it continues an open
- *    topic incident at the same compound (or with the same description);
+ *    topic incident at the same compound (or with the same description), and so does a later
+ *    burst or week at that compound when a third of the topic's requests are of its category;
  *  - its head is the most specific member series whose excess is at least half the largest;
  *  - it is mailed once, and again only when its excess has doubled since the last mail.
  */
@@ -323,7 +324,23 @@ async function incidentFor(warehouse: Warehouse, group: AlarmGroup, settings: Ho
   const match = open.find((incident) =>
     group.head.level === 'topic' || incident.level === 'topic' ? incident.level === group.head.level && sameTopic(incident) : samePlaceAndTopic(filterOf(incident), head),
   );
-  return match ? Number(match.incident_id) : null;
+  if (match) return Number(match.incident_id);
+  // A burst or a week at a compound continues a hot issue raised there the days before when at
+  // least a third of that issue's requests are of its category (night-time construction noise:
+  // first a topic, then the burst of 噪声扰民 at the compound; a gas leak filed under three
+  // categories, then a burst of 燃气) — not another matter at the same compound.
+  const { place, district, category_l2: category } = group.head;
+  if (group.head.level !== 'topic' && place && category) {
+    for (const incident of open.filter((i) => i.level === 'topic' && i.place === place && i.district === district)) {
+      const share = await warehouse.one<{ same: number; n: number }>(
+        `select count(*) filter (where coalesce(category_l2, category_l1) = $category) as same, count(*) as n from tickets
+         where ticket_id in (select unnest(ticket_ids) from alert_days where incident_id = $id and ticket_ids is not null)`,
+        { id: incident.incident_id, category },
+      );
+      if (share && Number(share.n) > 0 && 3 * Number(share.same) >= Number(share.n)) return Number(incident.incident_id);
+    }
+  }
+  return null;
 }
 
 /**

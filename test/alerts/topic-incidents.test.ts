@@ -13,7 +13,9 @@ import { tempSetup, ticketRow, writeTicketsCsv } from '../service/helpers.js';
  * Topic surges in the alert job, on a warehouse loaded through the real ingest path and mailed
  * through a real SMTP server on loopback: a gas leak at one compound filed under three categories
  * (no series alarms) is one incident of its own with one mail; a water outage at another compound
- * (an address burst) whose tickets are also a topic surge stays one incident.
+ * (an address burst) whose tickets are also a topic surge stays one incident. At the gas leak's
+ * compound, a burst of 停水 the next day is an incident of its own, and a burst of 燃气 the day after
+ * continues the gas leak's.
  */
 const DAY = '2025-07-20';
 const ROUTINE: [string, string, string][] = [
@@ -24,6 +26,7 @@ const ROUTINE: [string, string, string][] = [
   ['市场监管', '价格投诉', '超市商品标价与结算价格不一致'],
 ];
 const DISTRICTS = [['昌吉市', '宁边路街道'], ['玛纳斯县', '玛纳斯镇'], ['阜康市', '阜新街道']];
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 describe('topic surges raise incidents', () => {
   const setup = tempSetup('topic-incidents');
@@ -55,6 +58,11 @@ describe('topic surges raise incidents', () => {
     );
     // A water outage at 翠苑华府 in 昌吉市: twelve requests within an hour (an address burst).
     for (let k = 0; k < 12; k++) rows.push(ticketRow(id(DAY), { 受理时间: `${DAY} 19:${String(k * 5).padStart(2, '0')}:00`, 一级分类: '供水', 二级分类: '停水', 诉求内容: `翠苑华府整个小区停水了，${k + 1}号楼没水做饭`, 所属区县: '昌吉市', 乡镇街道: '延安北路街道', 诉求地址: `昌吉市延安北路街道翠苑华府${k + 1}号楼2单元` }));
+    // The next day a water outage at 天山小区 (another matter), the day after the gas again.
+    const NEXT = addDays(DAY, 1);
+    const AFTER = addDays(DAY, 2);
+    for (let k = 0; k < 10; k++) rows.push(ticketRow(id(NEXT), { 受理时间: `${NEXT} 09:${String(k * 4).padStart(2, '0')}:00`, 一级分类: '供水', 二级分类: '停水', 诉求内容: `天山小区停水了，${k + 1}号楼没水`, 所属区县: '玛纳斯县', 乡镇街道: '玛纳斯镇', 诉求地址: `玛纳斯县玛纳斯镇天山小区${k + 1}号楼` }));
+    for (let k = 0; k < 10; k++) rows.push(ticketRow(id(AFTER), { 受理时间: `${AFTER} 20:${String(k * 4).padStart(2, '0')}:00`, 一级分类: '城乡建设', 二级分类: '燃气', 诉求内容: `天山小区${k + 1}号楼又闻到燃气味`, 所属区县: '玛纳斯县', 乡镇街道: '玛纳斯镇', 诉求地址: `玛纳斯县玛纳斯镇天山小区${k + 1}号楼` }));
     const file = join(setup.dir, 'tickets.csv');
     // Answered directly, without dispatch and callback times (those would precede the received time).
     writeTicketsCsv(file, rows.map((r) => r.map((v, i) => (i === 17 || i === 19 || i === 24 ? '' : v))).map((r) => { r[13] = '直接答复'; r[14] = ''; r[16] = ''; r[18] = ''; r[20] = '已办结'; return r; }));
@@ -109,5 +117,16 @@ describe('topic surges raise incidents', () => {
     expect(run.days[0].topics).toBeGreaterThanOrEqual(2);
     expect(run.message).toContain('话题突增');
     expect(smtp.received).toHaveLength(2);
+  });
+
+  it('continues the gas leak with a later burst of 燃气 at 天山小区, not with a burst of 停水 there', async () => {
+    await runHotspots(warehouse, setup.config, { days: [addDays(DAY, 1), addDays(DAY, 2)] });
+    const atCompound = (await listIncidents(warehouse, {})).filter((i) => i.place === '天山小区').sort((a, b) => a.incident_id - b.incident_id);
+    expect(atCompound.map((i) => [i.first_day, i.last_day, i.category_l2])).toEqual([
+      [DAY, addDays(DAY, 2), '燃气'],
+      [addDays(DAY, 1), addDays(DAY, 1), '停水'],
+    ]);
+    // The gas leak's incident: its topic on the first day, the burst of 燃气 two days later.
+    expect(atCompound[0].members.map((m) => [m.day, m.level])).toContainEqual([addDays(DAY, 2), 'burst']);
   });
 });
