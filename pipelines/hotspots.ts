@@ -293,8 +293,12 @@ function isLargeEnough(result: DayResult, settings: HotspotSettings): boolean {
 
 /** Tickets at one place within hours (or days: a streak), told by the busiest window of the stretch. */
 export interface Burst {
-  /** The window's length: `burstHours`, or `streakDays` × 24 for a streak. */
+  /** A burst within hours, or a streak (a week at the place). */
+  kind: 'burst' | 'streak';
+  /** The window's length: `burstHours`, or `streakDays` × 24 for a streak … */
   hours: number;
+  /** … and the rule's minimum count in it. */
+  minCount: number;
   district: string | null;
   township: string | null;
   place: string;
@@ -323,38 +327,38 @@ export interface Burst {
  * one query, so a replay of two weeks costs what one check costs.
  */
 export async function findBursts(warehouse: Warehouse, from: string, to: string, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<Burst[]> {
-  return placeWindows(warehouse, from, to, settings.burstHours, settings.burstMinCount, false);
+  return placeWindows(warehouse, from, to, 'burst', settings.burstHours, settings.burstMinCount);
 }
 
 /**
  * Streaks at one place ending within [from, to): at least `streakMinCount` tickets in
  * `streakDays` days where the place's 30 days before had a fifth of that rate or less — the same
- * query as a burst, with a window of days, one a day while it lasts. A place sees many weeks, and some ordinary compound
- * gets a busy one, so unlike a burst a streak also needs its Bonferroni-adjusted p-value at most
- * `fdr`. Its 30 days before must lie inside the data (`dataStart`): in an export's first month
+ * query as a burst, with a window of days, one a day while it lasts. A place sees many weeks, and
+ * some ordinary compound gets a busy one, so unlike a burst a streak also needs its
+ * Bonferroni-adjusted p-value at most `fdr`. Its 30 days before must lie inside the data (`dataStart`): in an export's first month
  * every place looks new.
  */
 export async function findStreaks(warehouse: Warehouse, from: string, to: string, dataStart: string | null, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): Promise<Burst[]> {
   const hours = settings.streakDays * 24;
-  const found = await placeWindows(warehouse, from, to, hours, settings.streakMinCount, true);
+  const found = await placeWindows(warehouse, from, to, 'streak', hours, settings.streakMinCount);
   const earliest = dataStart ? `${addDays(dataStart, 30 + settings.streakDays)} 00:00:00` : null;
   return found.filter((s) => s.adjustedP <= settings.fdr && (earliest === null || s.window_end >= earliest));
 }
 
-/** address_bursts.sql with a window of `hours`; `splitDays`: a stretch that lasts days gives one per day. */
-async function placeWindows(warehouse: Warehouse, from: string, to: string, hours: number, minCount: number, splitDays: boolean): Promise<Burst[]> {
-  const rows = await warehouse.all<Omit<Burst, 'hours' | 'expected' | 'pValue' | 'adjustedP' | 'day'>>(sqlFile('alerts/address_bursts.sql'), {
+/** address_bursts.sql with a window of `hours`; a streak, which lasts days, gives one a day. */
+async function placeWindows(warehouse: Warehouse, from: string, to: string, kind: Burst['kind'], hours: number, minCount: number): Promise<Burst[]> {
+  const rows = await warehouse.all<Omit<Burst, 'kind' | 'hours' | 'minCount' | 'expected' | 'pValue' | 'adjustedP' | 'day'>>(sqlFile('alerts/address_bursts.sql'), {
     from,
     to,
     hours,
     min_count: minCount,
-    split_days: splitDays,
+    split_days: kind === 'streak',
   });
   return rows.map((row) => {
     // Half a ticket a month where a place had none: a first ticket is not infinitely unlikely.
     const expected = (Math.max(row.previous_30_days, 0.5) / 30) * (hours / 24);
     const pValue = nbUpperTail(row.n, expected, 1);
-    return { ...row, hours, expected, pValue, adjustedP: Math.min(1, pValue * Math.max(1, row.places)), day: row.last_at.slice(0, 10) };
+    return { ...row, kind, hours, minCount, expected, pValue, adjustedP: Math.min(1, pValue * Math.max(1, row.places)), day: row.last_at.slice(0, 10) };
   });
 }
 

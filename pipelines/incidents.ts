@@ -113,9 +113,8 @@ export function memberOfAlarm(alarm: Alarm, tests: number): Member {
 export function memberOfBurst(burst: Burst): Member {
   // A streak (a week at the place) is the same kind of member as a burst, with its own key: a burst
   // and a streak at one place on one day are two alarms (they share tickets, so one incident).
-  const streak = burst.hours > DEFAULT_HOTSPOT_SETTINGS.burstHours;
   return {
-    series_key: `${streak ? 'streak' : 'burst'}=${burst.district ?? ''}|${burst.place}`,
+    series_key: `${burst.kind}=${burst.district ?? ''}|${burst.place}`,
     level: 'burst',
     category_l1: burst.category_l1,
     category_l2: burst.category_l2,
@@ -127,12 +126,12 @@ export function memberOfBurst(burst: Burst): Member {
     expected: burst.expected,
     // The rule's threshold (address_bursts.sql): the minimum count, or five times the place's rate
     // in its 30 days before (at least one ticket) over the window — a whole number of tickets.
-    upper: Math.max(streak ? DEFAULT_HOTSPOT_SETTINGS.streakMinCount : DEFAULT_HOTSPOT_SETTINGS.burstMinCount, Math.ceil((5 * Math.max(burst.previous_30_days, 1) * burst.hours) / 720)),
+    upper: Math.max(burst.minCount, Math.ceil((5 * Math.max(burst.previous_30_days, 1) * burst.hours) / 720)),
     pValue: burst.pValue,
     qValue: burst.adjustedP,
     tests: burst.places,
     score: -Math.log10(Math.max(burst.adjustedP, 1e-300)),
-    channel: streak ? 'streak' : 'burst',
+    channel: burst.kind,
     rise: null,
     window: { first: burst.first_at, last: burst.last_at },
     topic: null,

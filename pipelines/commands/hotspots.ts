@@ -6,8 +6,9 @@ import { COMMON_HELP, commandConfig, log, openWarehouse, parseCommand, printJson
 const HELP = `hotline hotspots — 运行热点预警：逐日检验各序列、检测地址集中突发与一周集中，合并为预警事件并记录
 Judges a day (default: yesterday, Beijing time) or each of the last N days ending on it (a
 backfill) for every series, for bursts at one place (hours) and for weeks at one place far above
-its month before, groups the alarms into incidents and records them. Mails go out only with --notify, one per incident that needs one (a new incident,
-or one whose excess has doubled since its last mail), after all days are judged.
+its month before, groups the alarms into incidents and records them. Mails go out only with
+--notify, one per incident that needs one (a new incident, or one whose excess has doubled since
+its last mail), after all days are judged.
 
 Usage: hotline hotspots [--day YYYY-MM-DD] [--days N] [--notify] [--json]
   --day D     the last day to judge (default: yesterday)

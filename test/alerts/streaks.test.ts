@@ -100,11 +100,15 @@ describe('a week at one place (streak)', () => {
   it('holds a place against the rule’s own bound: the minimum, or five times its month before over the window', () => {
     const place = { district: '昌吉市', township: null, place: '幸福小区', category_l1: null, category_l2: null, n: 80, first_at: '', last_at: '', window_end: '', expected: 0, pValue: 0, adjustedP: 0, places: 1, day: LAST };
     // 60 in the 30 days before: 5 × 60 × 168 / 720 = 70 in a week; 8 before: 9.33 → 10, under the minimum of 15.
-    expect(memberOfBurst({ ...place, hours: 168, previous_30_days: 60 }).upper).toBe(70);
-    expect(memberOfBurst({ ...place, hours: 168, previous_30_days: 8 }).upper).toBe(15);
+    const week = { kind: 'streak' as const, hours: 168, minCount: 15 };
+    const hours = { kind: 'burst' as const, hours: 6, minCount: 8 };
+    expect(memberOfBurst({ ...place, ...week, previous_30_days: 60 }).upper).toBe(70);
+    expect(memberOfBurst({ ...place, ...week, previous_30_days: 8 }).upper).toBe(15);
     // A burst: 5 × 300 × 6 / 720 = 12.5 → 13 tickets in six hours; a quiet place: the minimum of 8.
-    expect(memberOfBurst({ ...place, hours: 6, previous_30_days: 300 }).upper).toBe(13);
-    expect(memberOfBurst({ ...place, hours: 6, previous_30_days: 0 }).upper).toBe(8);
+    expect(memberOfBurst({ ...place, ...hours, previous_30_days: 300 }).upper).toBe(13);
+    expect(memberOfBurst({ ...place, ...hours, previous_30_days: 0 }).upper).toBe(8);
+    expect(memberOfBurst({ ...place, ...week, previous_30_days: 0 })).toMatchObject({ series_key: 'streak=昌吉市|幸福小区', channel: 'streak' });
+    expect(memberOfBurst({ ...place, ...hours, previous_30_days: 0 })).toMatchObject({ series_key: 'burst=昌吉市|幸福小区', channel: 'burst' });
   });
 
   it('does not take a place as new in the export’s first month', async () => {
