@@ -112,9 +112,10 @@ export function memberOfAlarm(alarm: Alarm, tests: number): Member {
 
 export function memberOfBurst(burst: Burst): Member {
   // A streak (a week at the place) is the same kind of member as a burst, with its own key: a burst
-  // and a streak at one place on one day are two alarms (they share tickets, so one incident).
+  // and a streak at one place on one day are two alarms (they share tickets, so one incident). The
+  // key names the category too: a morning's outage and an evening's noise at one compound are two.
   return {
-    series_key: `${burst.kind}=${burst.district ?? ''}|${burst.place}`,
+    series_key: `${burst.kind}=${burst.district ?? ''}|${burst.place}|${burst.category_l2 ?? ''}`,
     level: 'burst',
     category_l1: burst.category_l1,
     category_l2: burst.category_l2,

@@ -175,8 +175,8 @@ describe('hotspot job', () => {
     const described = groups.map((g) => [g.head.series_key, g.members.map((m) => m.series_key).sort()]).sort();
     // The outage (12 tickets) explains under half of 昌吉市's excess (42 − 4), so it stays an incident of its own.
     expect(described).toEqual([
-      ['burst=昌吉市|幸福小区', ['burst=昌吉市|幸福小区', 'district=昌吉市', 'l2=噪声扰民', 'l2=噪声扰民|district=昌吉市']],
-      ['burst=昌吉市|翠苑华府', ['burst=昌吉市|翠苑华府']],
+      ['burst=昌吉市|幸福小区|噪声扰民', ['burst=昌吉市|幸福小区|噪声扰民', 'district=昌吉市', 'l2=噪声扰民', 'l2=噪声扰民|district=昌吉市']],
+      ['burst=昌吉市|翠苑华府|停水', ['burst=昌吉市|翠苑华府|停水']],
     ]);
   });
 
@@ -246,8 +246,8 @@ describe('hotspot job', () => {
     const hourly = await listIncidents(warehouse, { from: day, to: day });
     // Every ticket here has the same default text: each compound's tickets are also a topic surge, inside its burst's incident.
     expect(hourly.map((i) => [i.head_series, i.members.length]).sort()).toEqual([
-      ['burst=昌吉市|幸福小区', 5],
-      ['burst=昌吉市|翠苑华府', 2],
+      ['burst=昌吉市|幸福小区|噪声扰民', 5],
+      ['burst=昌吉市|翠苑华府|停水', 2],
     ]);
     const daily = await runHotspots(warehouse, setup.config, { days: [day], detector: poissonDetector, settings: SETTINGS });
     expect(daily.incidents.sort()).toEqual(hourly.map((i) => i.incident_id).sort());

@@ -18,6 +18,8 @@ import { tempSetup, ticketRow, writeTicketsCsv } from '../service/helpers.js';
  * in the week of every day after it.
  */
 const OUTAGE = '2026-01-02';
+/** 新建小区: a water outage in the morning and construction noise in the evening, one day. */
+const TWO_BURSTS = '2025-12-20';
 const START = '2025-11-01';
 const SITE_FROM = '2025-12-31';
 const LAST = '2026-01-12';
@@ -46,6 +48,12 @@ describe('a week at one place (streak)', () => {
       }
       for (let k = 0; k < 6; k++) {
         rows.push(ticketRow(id(date), { 受理时间: `${date} 11:0${k}:00`, 一级分类: '交通运输', 二级分类: '公交线路', 所属区县: '阜康市', 乡镇街道: '阜新街道', 诉求地址: `阜康市某路${k}号` }));
+      }
+      if (date === TWO_BURSTS) {
+        for (let k = 0; k < 9; k++) {
+          rows.push(ticketRow(id(date), { 受理时间: `${date} 07:${String(k * 6).padStart(2, '0')}:00`, 一级分类: '供水', 二级分类: '停水', 诉求内容: '小区一早就停水了', 所属区县: '阜康市', 乡镇街道: '阜新街道', 诉求地址: `阜康市阜新街道新建小区${k + 1}号楼` }));
+          rows.push(ticketRow(id(date), { 受理时间: `${date} 21:${String(k * 6).padStart(2, '0')}:00`, 一级分类: '环境保护', 二级分类: '噪声扰民', 诉求内容: '晚上工地施工太吵', 所属区县: '阜康市', 乡镇街道: '阜新街道', 诉求地址: `阜康市阜新街道新建小区${k + 1}号楼` }));
+        }
       }
       if (date === OUTAGE) {
         for (let k = 0; k < 20; k++) {
@@ -98,7 +106,7 @@ describe('a week at one place (streak)', () => {
   });
 
   it('holds a place against the rule’s own bound: the minimum, or five times its month before over the window', () => {
-    const place = { district: '昌吉市', township: null, place: '幸福小区', category_l1: null, category_l2: null, n: 80, first_at: '', last_at: '', window_end: '', expected: 0, pValue: 0, adjustedP: 0, places: 1, day: LAST };
+    const place = { district: '昌吉市', township: null, place: '幸福小区', category_l1: '环境保护', category_l2: '噪声扰民', n: 80, first_at: '', last_at: '', window_end: '', expected: 0, pValue: 0, adjustedP: 0, places: 1, day: LAST };
     // 60 in the 30 days before: 5 × 60 × 168 / 720 = 70 in a week; 8 before: 9.33 → 10, under the minimum of 15.
     const week = { kind: 'streak' as const, hours: 168, minCount: 15 };
     const hours = { kind: 'burst' as const, hours: 6, minCount: 8 };
@@ -107,8 +115,8 @@ describe('a week at one place (streak)', () => {
     // A burst: 5 × 300 × 6 / 720 = 12.5 → 13 tickets in six hours; a quiet place: the minimum of 8.
     expect(memberOfBurst({ ...place, ...hours, previous_30_days: 300 }).upper).toBe(13);
     expect(memberOfBurst({ ...place, ...hours, previous_30_days: 0 }).upper).toBe(8);
-    expect(memberOfBurst({ ...place, ...week, previous_30_days: 0 })).toMatchObject({ series_key: 'streak=昌吉市|幸福小区', channel: 'streak' });
-    expect(memberOfBurst({ ...place, ...hours, previous_30_days: 0 })).toMatchObject({ series_key: 'burst=昌吉市|幸福小区', channel: 'burst' });
+    expect(memberOfBurst({ ...place, ...week, previous_30_days: 0 })).toMatchObject({ series_key: 'streak=昌吉市|幸福小区|噪声扰民', channel: 'streak' });
+    expect(memberOfBurst({ ...place, ...hours, previous_30_days: 0 })).toMatchObject({ series_key: 'burst=昌吉市|幸福小区|噪声扰民', channel: 'burst' });
   });
 
   it('does not take a place as new in the export’s first month', async () => {
@@ -136,10 +144,10 @@ describe('a week at one place (streak)', () => {
     ]);
     const site = (await getIncident(warehouse, incidents.find((i) => i.place === '西域家园项目工地')!.incident_id))!;
     expect(site.members.map((m) => [m.series_key, m.channel, m.day, m.count])).toEqual([
-      ['streak=呼图壁县|西域家园项目工地', 'streak', '2026-01-04', 15],
-      ['streak=呼图壁县|西域家园项目工地', 'streak', '2026-01-05', 18],
-      ['streak=呼图壁县|西域家园项目工地', 'streak', '2026-01-06', 21],
-      ['streak=呼图壁县|西域家园项目工地', 'streak', '2026-01-12', 24],
+      ['streak=呼图壁县|西域家园项目工地|欠薪', 'streak', '2026-01-04', 15],
+      ['streak=呼图壁县|西域家园项目工地|欠薪', 'streak', '2026-01-05', 18],
+      ['streak=呼图壁县|西域家园项目工地|欠薪', 'streak', '2026-01-06', 21],
+      ['streak=呼图壁县|西域家园项目工地|欠薪', 'streak', '2026-01-12', 24],
     ]);
     // The outage's burst, its week and its topic (小区停水了) are one incident: the same tickets.
     const outage = (await getIncident(warehouse, incidents.find((i) => i.place === '翠苑华府')!.incident_id))!;
@@ -156,5 +164,17 @@ describe('a week at one place (streak)', () => {
     expect(wages.text).toContain('达到一周集中判定下限（15 件）。');
     expect(wages.text).not.toContain('单日预警上限');
     expect(wages.text).not.toContain('数小时内');
+  });
+
+  it('keeps two bursts of different matters at one compound on one day apart, each with its own figures', async () => {
+    await runHotspots(warehouse, setup.config, { days: [TWO_BURSTS], detector: silent });
+    const atCompound = (await listIncidents(warehouse, { from: TWO_BURSTS, to: TWO_BURSTS })).filter((i) => i.place === '新建小区');
+    // (each with its own hot issue of the day inside; the morning's six hours also hold the
+    // compound's three ordinary 物业管理 tickets, 07:30 … 09:30)
+    const bursts = (i: (typeof atCompound)[number]) => i.members.filter((m) => m.level === 'burst').map((m) => [m.series_key, m.count, m.window?.first]);
+    expect(atCompound.map((i) => [i.category_l2, bursts(i)]).sort()).toEqual([
+      ['停水', [['burst=阜康市|新建小区|停水', 12, `${TWO_BURSTS} 07:00:00`]]],
+      ['噪声扰民', [['burst=阜康市|新建小区|噪声扰民', 9, `${TWO_BURSTS} 21:00:00`]]],
+    ]);
   });
 });
