@@ -8,6 +8,9 @@ export type MemberLevel = 'l1' | 'l2' | 'district' | 'l1_district' | 'l2_distric
 const LEVEL_NAMES: Record<MemberLevel, string> = { l1: '一级分类', l2: '二级分类', district: '区县', l1_district: '区县 × 一级分类', l2_district: '区县 × 二级分类', burst: '集中突发', topic: '话题' };
 export const levelName = (level: string) => LEVEL_NAMES[level as MemberLevel] ?? level;
 
+/** What an alarm's count covers: a day, the hours of a burst, or the week of a streak (a week at one place). */
+export const windowOf = (m: { level: string; channel?: string | null }): 'day' | 'hour' | 'week' => (m.channel === 'streak' ? 'week' : m.level === 'burst' ? 'hour' : 'day');
+
 /**
  * What the series is about: '停水'; '全部诉求' for a district's every ticket; '集中反映' for a
  * burst of tickets without a category; a topic surge's description ('话题：翠苑华府整个小区都停水了')

@@ -18,7 +18,7 @@ import type { SurgeTicket, TopicSurge } from './text/topics.js';
 import { wordHash } from './text/features.js';
 import { sqlFile, type Warehouse } from './warehouse.js';
 
-export { levelName, seriesName, topicOf, whereOf } from './incident-names.js';
+export { levelName, seriesName, topicOf, whereOf, windowOf } from './incident-names.js';
 
 /**
  * Incidents: one event in the city raises alarms in several series at once — the same tickets
@@ -81,8 +81,8 @@ export interface Member extends TopicAndPlace {
 
 export const excessOf = (m: { count: number; expected: number }) => m.count - m.expected;
 
-/** What a member's count covers: a day, the hours of a burst, or the week of a streak. */
-export const windowOf = (m: Pick<Member, 'level' | 'channel'>): 'day' | 'hour' | 'week' => (m.channel === 'streak' ? 'week' : m.level === 'burst' ? 'hour' : 'day');
+/** Days without an alarm after which an incident closes: a week at one place keeps it for the week it covers. */
+const quietDaysOf = (settings: HotspotSettings, streak: boolean) => (streak ? Math.max(settings.quietDays, settings.streakDays) : settings.quietDays);
 
 export function memberOfAlarm(alarm: Alarm, tests: number): Member {
   const r = riseOf(alarm.result);
@@ -315,7 +315,7 @@ async function incidentFor(warehouse: Warehouse, group: AlarmGroup, settings: Ho
     `select ${INCIDENT_COLUMNS} from alert_incidents
      where status <> 'closed' and last_day >= $since::date and first_day <= $day::date
      order by last_day desc, excess desc`,
-    { day: group.day, since: addDays(group.day, -(streak ? Math.max(settings.quietDays, settings.streakDays) : settings.quietDays)) },
+    { day: group.day, since: addDays(group.day, -quietDaysOf(settings, streak)) },
   );
   const head = filterOf(group.head);
   // A topic continues a topic: at the same compound, or with the same description.
@@ -390,7 +390,7 @@ export async function recordIncidents(warehouse: Warehouse, day: string, groups:
        where status <> 'closed' and last_day < $since::date
          and (last_day < $since_streak::date or not exists (
            select 1 from alert_days as d where d.incident_id = alert_incidents.incident_id and d.channel = 'streak'))`,
-      { day, since: addDays(day, -settings.quietDays), since_streak: addDays(day, -Math.max(settings.quietDays, settings.streakDays)) },
+      { day, since: addDays(day, -quietDaysOf(settings, false)), since_streak: addDays(day, -quietDaysOf(settings, true)) },
     );
   });
   return [...touched];

@@ -1,4 +1,4 @@
-import { formatP, levelName, seriesName } from '../../../pipelines/incident-names.js';
+import { formatP, levelName, seriesName, windowOf } from '../../../pipelines/incident-names.js';
 import { incidentEvidenceOption } from '../../../reports/charts/dashboard-options.js';
 import { getJson, postJson } from '../api.js';
 import { expectedText, plainNumber } from '../format.js';
@@ -96,7 +96,7 @@ type Member = Incident['members'][number];
 /** What the member's alarm says: 单日超限, 持续上升 (with the rise), 数小时内集中, 一周内集中. */
 function channelText(m: Member): string {
   if (m.rise && m.count <= m.upper) return `持续上升：自 ${m.rise.start} 起 ${m.rise.days} 天 ${Math.round(m.rise.observed)} 件，预期 ${expectedText(m.rise.expected)} 件`;
-  if (m.window && m.channel === 'streak') return `${CHANNELS.streak}（${m.window.first.slice(5, 10)} 至 ${m.window.last.slice(5, 10)}）`;
+  if (m.window && windowOf(m) === 'week') return `${CHANNELS.streak}（${m.window.first.slice(5, 10)} 至 ${m.window.last.slice(5, 10)}）`;
   if (m.window) return `${CHANNELS.burst}（${m.window.first.slice(11, 16)}–${m.window.last.slice(11, 16)}）`;
   return CHANNELS[m.channel] ?? m.channel;
 }
@@ -119,7 +119,8 @@ async function renderIncident(box: HTMLElement, id: number, reload: () => void):
     }
   };
   const place = [i.district, i.township, i.place].filter(Boolean).join('');
-  const streak = i.members.find((m) => m.series_key === i.head_series)?.channel === 'streak';
+  const head = i.members.find((m) => m.series_key === i.head_series);
+  const streak = !!head && windowOf(head) === 'week';
   replace(
     box,
     panel(
