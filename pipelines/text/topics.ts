@@ -361,6 +361,22 @@ function withoutPlaces(text: string, names: (string | null | undefined)[]): stri
   return out;
 }
 
+/**
+ * The typical request's title as a topic's description, without the places in it that most of the
+ * topic's requests do not name: "中山路街道公租房维修不及时" describes repairs asked for in six
+ * townships as "公租房维修不及时", not as one of them. A place most requests name stays
+ * ("天山小区停水两天了"); a title that would keep fewer than four characters stays whole.
+ */
+function sharedTitle(title: string, members: readonly Doc[]): string {
+  const named = [...new Set(placesIn(title).flatMap((p) => [p.name, p.region]))].filter((n) => n.length >= 2);
+  const own = named.filter((name) => members.filter((d) => d.ticket.content.includes(name)).length * 2 <= members.length);
+  if (!own.length) return title;
+  let out = title;
+  for (const name of own.sort((a, b) => b.length - a.length)) out = out.split(name).join('\u0000');
+  out = out.replace(/(?:位于|在|于)?\u0000+/g, '').replace(/^[\s，,。：:、；;]+/, '');
+  return out.length >= 4 ? out : title;
+}
+
 function describeTopic(cluster: Cluster, docs: readonly Doc[], from: string, to: string): Topic {
   const members = cluster.members.map((i) => docs[i]);
   const days = members.map((d) => d.ticket.received_at.slice(0, 10)).sort();
@@ -398,7 +414,7 @@ function describeTopic(cluster: Cluster, docs: readonly Doc[], from: string, to:
     place,
     where: place || whereSpread(districts, members.length),
     districts,
-    description: typical.title,
+    description: sharedTitle(typical.title, members),
     count: members.length,
     ticketIds: members.map((d) => d.ticket.ticket_id),
     callers,

@@ -75,6 +75,18 @@ describe('hot issues', () => {
     expect(topics[0]).toMatchObject({ place: '天山小区', where: '天山小区' });
   });
 
+  it('describes an issue raised at many places without naming one of them', () => {
+    // The same complaint from five townships: its description must not pin it on the first one.
+    const towns = ['中山路街道', '北京南路街道', '呼图壁镇', '阜新街道', '宁边路街道', '中山路街道'];
+    const asked = towns.map((town, i) => request(`2025-07-0${i + 2}`, `${town}公租房维修不及时，暖气管道漏水，请督促解决`));
+    const [repairs] = findTopics(asked, { from: '2025-07-01', to: '2025-07-31' });
+    expect(repairs.count).toBe(6);
+    expect(repairs.description).toBe('公租房维修不及时');
+    // a place most of the requests name stays in the description
+    const outage = findTopics(month(), { from: '2025-07-01', to: '2025-07-31' })[0];
+    expect(outage.description).toContain('天山小区');
+  });
+
   it('keeps unrelated requests at one road apart, and one outage at one compound together however it is worded', () => {
     // The address is the road; each text names the road too, without the district.
     const road = ['宁边东路附近路灯不亮已有5天，夜间出行不安全', '在宁边东路商店买到过期食品，请核实处理', '宁边东路路面积雪5天未清，车辆打滑', '宁边东路夜市摊贩占道经营，堵塞交通', '在宁边东路买的家电坏了，商家拒绝退换', '宁边东路检查井一直往外冒水'];
