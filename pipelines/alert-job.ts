@@ -310,6 +310,7 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
     historyTitle: topic ? `${topicOf(head)}：该话题及此前四周同类诉求每日工单` : chart ? `${seriesName({ ...chart.info, place: null })} 近 8 周每日工单` : '',
     topTownships: topN(tickets, 'township', 5),
     topAddresses: topN(tickets, 'place', 5),
+    unnamed: { townships: tickets.filter((t) => !t.township).length, places: tickets.filter((t) => !t.place).length },
     samples: tickets.slice(0, 3).map((t) => ({ ticket_id: String(t.ticket_id), received_at: String(t.received_at).slice(0, 16), content: t.content, address: t.address })),
     falseIncidents: falseIncidentSentence(),
     dashboardUrl: dashboardAddress(config),

@@ -66,6 +66,8 @@ export interface AlertEvidence {
   historyTitle: string;
   topTownships: { name: string; count: number }[];
   topAddresses: { name: string; count: number }[];
+  /** How many of the tickets those two lists were counted from name no township / no place. */
+  unnamed?: { townships: number; places: number };
   samples: { ticket_id: string; received_at: string; content: string | null; address: string | null }[];
   /** The measured false-incident rate at the current settings, as a sentence (see calibration.ts). */
   falseIncidents: string | null;
@@ -179,8 +181,8 @@ export async function composeAlertMail(evidence: AlertEvidence, options: Compose
       ? section('位置', `<img src="cid:${esc(location.attachment.cid!)}" width="${MAP_WIDTH}" alt="${esc(`${topic} 发生位置：${location.where}`)}" style="display:block;width:100%;max-width:${MAP_WIDTH}px;height:auto;border:0;margin:4px 0;">`) +
         `<p style="margin:0 0 12px;font-size:12px;color:${chartColors.subtext};">${esc(location.caption)}</p>`
       : '',
-    section('工单集中的乡镇街道', rankTable(evidence.topTownships, '乡镇街道')),
-    section('工单集中的地点', rankTable(evidence.topAddresses, '地点')),
+    section('工单集中的乡镇街道', rankTable(evidence.topTownships, '乡镇街道', evidence.unnamed?.townships)),
+    section('工单集中的地点', rankTable(evidence.topAddresses, '地点', evidence.unnamed?.places)),
     section('工单示例', samples.length > 0 ? samples.map(sampleCard).join('') : muted('暂无可展示的工单')),
     link ? button(link, '在看板中查看并处置此事件') : '',
     `</div>`,
@@ -206,10 +208,10 @@ export async function composeAlertMail(evidence: AlertEvidence, options: Compose
     '',
     ...(location ? [`位置：${location.caption}`, ''] : []),
     '工单集中的乡镇街道：',
-    ...rankLines(evidence.topTownships),
+    ...rankLines(evidence.topTownships, '乡镇街道', evidence.unnamed?.townships),
     '',
     '工单集中的地点：',
-    ...rankLines(evidence.topAddresses),
+    ...rankLines(evidence.topAddresses, '地点', evidence.unnamed?.places),
     '',
     '工单示例：',
     ...(samples.length > 0 ? samples.flatMap(sampleLines) : ['  暂无可展示的工单']),
@@ -493,8 +495,18 @@ function muted(text: string): string {
   return `<p style="margin:8px 0;color:${chartColors.subtext};">${esc(text)}</p>`;
 }
 
-function rankTable(rows: { name: string; count: number }[], what: string): string {
-  if (rows.length === 0) return muted(`无${what}信息`);
+/**
+ * What a ranking leaves out: the tickets that name no township (or place). One township named by 1
+ * of 17 tickets is not where they concentrate, and the reader is told so.
+ */
+function unnamedNote(rows: { name: string; count: number }[], what: string, unnamed: number | undefined): string | null {
+  if (!unnamed) return null;
+  return rows.length ? `另有 ${unnamed} 件未写${what}` : `${unnamed} 件都未写${what}`;
+}
+
+function rankTable(rows: { name: string; count: number }[], what: string, unnamed?: number): string {
+  const note = unnamedNote(rows, what, unnamed);
+  if (rows.length === 0) return muted(note ?? `无${what}信息`);
   return (
     `<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;border-collapse:collapse;font-size:14px;">` +
     rows
@@ -504,12 +516,15 @@ function rankTable(rows: { name: string; count: number }[], what: string): strin
           `<td style="padding:5px 0 5px 8px;border-bottom:1px solid #f0f1f2;text-align:right;white-space:nowrap;">${row.count} 件</td></tr>`,
       )
       .join('') +
-    `</table>`
+    `</table>` +
+    (note ? muted(note) : '')
   );
 }
 
-function rankLines(rows: { name: string; count: number }[]): string[] {
-  return rows.length > 0 ? rows.map((row) => `  ${row.name}：${row.count} 件`) : ['  无'];
+function rankLines(rows: { name: string; count: number }[], what: string, unnamed?: number): string[] {
+  const note = unnamedNote(rows, what, unnamed);
+  if (rows.length === 0) return [`  ${note ?? '无'}`];
+  return [...rows.map((row) => `  ${row.name}：${row.count} 件`), ...(note ? [`  ${note}`] : [])];
 }
 
 function sampleCard(sample: AlertEvidence['samples'][number]): string {

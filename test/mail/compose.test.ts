@@ -74,6 +74,19 @@ describe('composeAlertMail', () => {
     expect(mail.headers).toEqual({ 'X-Hotline-Kind': 'alert', 'X-Hotline-Incident': '17' });
   });
 
+  it('says how many tickets name no township or place beside the places they concentrate in', async () => {
+    // 17 tickets, one of them with a township: 绿洲路街道 is not where they concentrate.
+    const scattered = evidence({ count: 17, topTownships: [{ name: '绿洲路街道', count: 1 }], topAddresses: [], unnamed: { townships: 16, places: 17 } });
+    const mail = await composeAlertMail(scattered, { today, chart: false });
+    expect(mail.text).toContain('工单集中的乡镇街道：\n  绿洲路街道：1 件\n  另有 16 件未写乡镇街道');
+    expect(mail.text).toContain('工单集中的地点：\n  17 件都未写地点');
+    expect(mail.html).toContain('另有 16 件未写乡镇街道');
+    expect(mail.html).toContain('17 件都未写地点');
+    // every ticket named: nothing added
+    const named = await composeAlertMail(evidence({ unnamed: { townships: 0, places: 0 } }), { today, chart: false });
+    expect(named.text).not.toContain('未写');
+  });
+
   it('embeds the 8-week chart as an inline PNG referenced by cid, bursts included', async () => {
     for (const window of ['day', 'hour'] as const) {
       const mail = await composeAlertMail(evidence({ window }), { today });
