@@ -48,7 +48,7 @@ export async function renderAlerts(content: HTMLElement): Promise<void> {
           data.incidents,
           [
             { label: '状态', value: (i) => statusTag(i.status) },
-            { label: '事件', value: (i) => incidentTitle(i), className: 'nowrap' },
+            { label: '事件', value: (i) => incidentTitle(i), className: 'wrap' },
             { label: '日期', value: (i) => days(i), className: 'nowrap' },
             { label: '相关序列', value: (i) => String(seriesCount(i)), className: 'num' },
             { label: '峰值', value: (i) => `${i.peak_count} 件（预期 ${expectedText(i.peak_expected)}）`, className: 'num' },
