@@ -244,6 +244,9 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.waitForSelector('#sql-grid tbody tr');
     expect(await page.locator('#sql-grid tbody tr').count()).toBe(50);
     expect(await page.textContent('.pager')).toContain('120 行');
+    // when the analysts' copy was taken, in Beijing time — not its file name
+    expect(await page.textContent('.pager')).toMatch(/快照生成于 \d\d-\d\d \d\d:\d\d/);
+    expect(await page.textContent('.pager')).not.toContain('.duckdb');
     await page.click('.pager button:has-text("下一页")');
     expect(await page.textContent('.pager')).toContain('第 2 / 3 页');
     await page.screenshot({ path: join(SHOTS, 'analyst-sql.png'), fullPage: true });
