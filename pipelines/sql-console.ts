@@ -27,6 +27,8 @@ export interface QueryResult {
   limits: { maxRows: number; maxBytes: number };
   elapsedMs: number;
   snapshot: string;
+  /** When the snapshot was written (ISO 8601, UTC): how current the answer is. */
+  snapshotTakenAt: string;
 }
 
 export interface ConsoleLimits {
@@ -58,10 +60,18 @@ export async function snapshotDataVersion(warehouse: Warehouse): Promise<string>
   return row!.version;
 }
 
+/** Snapshot files are named by the moment they were written: `analyst-<ms since epoch>.duckdb`. */
+const SNAPSHOT_PREFIX = 'analyst-';
+
+/** When the snapshot in `file` was written, from its name (ISO 8601, UTC). */
+function snapshotTakenAt(file: string): string {
+  return new Date(Number(basename(file).slice(SNAPSHOT_PREFIX.length, -'.duckdb'.length))).toISOString();
+}
+
 /** Writes a fresh analyst snapshot of the warehouse and points `current` at it. Returns its path. */
 export async function writeAnalystSnapshot(warehouse: Warehouse, folder: string): Promise<string> {
   mkdirSync(folder, { recursive: true });
-  const name = `analyst-${Date.now()}.duckdb`;
+  const name = `${SNAPSHOT_PREFIX}${Date.now()}.duckdb`;
   const partial = join(folder, `${name}.partial`);
   rmSync(partial, { force: true });
   const alias = `snap_${process.pid}_${Date.now()}`;
@@ -82,7 +92,7 @@ export async function writeAnalystSnapshot(warehouse: Warehouse, folder: string)
   renameSync(join(folder, `${POINTER}.tmp`), join(folder, POINTER));
   // Older snapshots go once they are no longer current (an open reader keeps its file handle).
   for (const old of readdirSync(folder)) {
-    if (old.startsWith('analyst-') && old !== name && !old.endsWith('.partial')) rmSync(join(folder, old), { force: true });
+    if (old.startsWith(SNAPSHOT_PREFIX) && old !== name && !old.endsWith('.partial')) rmSync(join(folder, old), { force: true });
   }
   return join(folder, name);
 }
@@ -215,6 +225,7 @@ export class SqlConsole {
         limits: { maxRows: limits.maxRows, maxBytes: limits.maxBytes },
         elapsedMs: Math.round(performance.now() - started),
         snapshot: basename(path),
+        snapshotTakenAt: snapshotTakenAt(path),
       };
     });
   }

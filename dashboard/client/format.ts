@@ -4,6 +4,11 @@ import { h } from './dom.js';
 export { expectedText, formatValue, plainNumber };
 export type { ValueKind };
 
+/** An instant (ms since epoch) as Beijing wall-clock time, 'YYYY-MM-DD HH:MM'. */
+export function beijingTime(ms: number): string {
+  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /** KPIs whose rise is bad news; for the rest (except plain volumes) a rise is good news. */
 const LOWER_IS_BETTER = new Set(['return_rate', 'repeat_rate', 'avg_handling_hours', 'overdue']);
 const NEUTRAL = new Set(['received', 'dispatched', 'enterprise', 'calls_offered', 'calls_answered', 'completed']);

@@ -354,10 +354,10 @@ function similarity(doc: Doc, cluster: Cluster): { cosine: number; matter: numbe
   return { cosine: dot / Math.sqrt(cluster.squaredNorm), matter: matterNorms > 0 ? matterDot / matterNorms : 0 };
 }
 
-/** The text with the names of its places taken out (longest first, so a compound goes before its district). */
-function withoutPlaces(text: string, names: (string | null | undefined)[]): string {
+/** The text with the names of its places replaced by `by` (longest first, so a compound goes before its district). */
+function withoutPlaces(text: string, names: (string | null | undefined)[], by = ' '): string {
   let out = text;
-  for (const name of [...new Set(names.filter((n): n is string => !!n && n.length >= 2))].sort((a, b) => b.length - a.length)) out = out.split(name).join(' ');
+  for (const name of [...new Set(names.filter((n): n is string => !!n && n.length >= 2))].sort((a, b) => b.length - a.length)) out = out.split(name).join(by);
   return out;
 }
 
@@ -368,12 +368,11 @@ function withoutPlaces(text: string, names: (string | null | undefined)[]): stri
  * ("天山小区停水两天了"); a title that would keep fewer than four characters stays whole.
  */
 function sharedTitle(title: string, members: readonly Doc[]): string {
-  const named = [...new Set(placesIn(title).flatMap((p) => [p.name, p.region]))].filter((n) => n.length >= 2);
-  const own = named.filter((name) => members.filter((d) => d.ticket.content.includes(name)).length * 2 <= members.length);
+  const own = placesIn(title)
+    .flatMap((p) => [p.name, p.region])
+    .filter((name) => name.length >= 2 && members.filter((d) => d.ticket.content.includes(name)).length * 2 <= members.length);
   if (!own.length) return title;
-  let out = title;
-  for (const name of own.sort((a, b) => b.length - a.length)) out = out.split(name).join('\u0000');
-  out = out.replace(/(?:位于|在|于)?\u0000+/g, '').replace(/^[\s，,。：:、；;]+/, '');
+  const out = withoutPlaces(title, own, '\u0000').replace(/(?:位于|在|于)?\u0000+/g, '').replace(/^[\s，,。：:、；;]+/, '');
   return out.length >= 4 ? out : title;
 }
 

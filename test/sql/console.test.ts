@@ -13,6 +13,8 @@ describe('the analysts’ SQL console', () => {
   const secret = join(setup.dir, 'secret.csv');
   let warehouse: Warehouse;
   let console_: SqlConsole;
+  let writtenFrom = 0;
+  let writtenTo = 0;
 
   beforeAll(async () => {
     warehouse = await Warehouse.open(setup.config.db);
@@ -20,7 +22,9 @@ describe('the analysts’ SQL console', () => {
     writeTicketsCsv(file, Array.from({ length: 30 }, (_, i) => ticketRow(`20250701${String(i).padStart(5, '0')}`)));
     await ingestFile(warehouse, file, { profiles: loadProfiles(), key: 'cd'.repeat(32), maxFieldBytes: 1e6 });
     writeFileSync(secret, 'password\nhunter2\n');
+    writtenFrom = Date.now();
     await writeAnalystSnapshot(warehouse, folder);
+    writtenTo = Date.now();
     console_ = new SqlConsole(folder, { timeoutMs: 1500, maxRows: 10 });
   });
   afterAll(() => {
@@ -40,6 +44,10 @@ describe('the analysts’ SQL console', () => {
     const small = await console_.query('select count(*) as n from tickets');
     expect(small.rows).toEqual([['30']]);
     expect(small.truncated).toBe(false);
+    // how current the answer is: when its snapshot was written
+    const taken = Date.parse(small.snapshotTakenAt);
+    expect(taken).toBeGreaterThanOrEqual(writtenFrom);
+    expect(taken).toBeLessThanOrEqual(writtenTo);
   });
 
   it('hides phone hashes from analysts', async () => {

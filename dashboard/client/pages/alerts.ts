@@ -1,7 +1,7 @@
 import { formatP, levelName, seriesName, windowOf } from '../../../pipelines/incident-names.js';
 import { incidentEvidenceOption } from '../../../reports/charts/dashboard-options.js';
 import { getJson, postJson } from '../api.js';
-import { expectedText, plainNumber } from '../format.js';
+import { beijingTime, expectedText, plainNumber } from '../format.js';
 import { chartBox, h, panel, replace, table } from '../dom.js';
 import type { Incident, IncidentChartDay } from '../types.js';
 
@@ -84,7 +84,7 @@ async function outboxPanel(): Promise<HTMLElement> {
         { label: '状态', value: (m) => h('span', { class: `tag ${m.pending ? 'open' : 'closed'}` }, m.pending ? '待重发' : '已写出') },
         { label: '主题', value: (m) => h('a', { href: `/api/outbox/file?name=${encodeURIComponent(m.name)}`, download: '' }, m.subject) },
         { label: '收件人', value: (m) => m.to || '—' },
-        { label: '时间', value: (m) => new Date(Date.parse(m.date) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' '), className: 'num' },
+        { label: '时间', value: (m) => beijingTime(Date.parse(m.date)), className: 'num' },
       ],
       { empty: '发件箱为空' },
     ),

@@ -1,5 +1,6 @@
 import { download, getJson, post, postJson } from '../api.js';
 import { h, panel, replace } from '../dom.js';
+import { beijingTime } from '../format.js';
 
 interface Result {
   columns: { name: string; type: string }[];
@@ -9,6 +10,7 @@ interface Result {
   limits: { maxRows: number; maxBytes: number };
   elapsedMs: number;
   snapshot: string;
+  snapshotTakenAt: string;
 }
 interface SchemaColumn {
   table: string;
@@ -51,14 +53,6 @@ export async function renderSql(content: HTMLElement): Promise<void> {
     editor.selectionStart = editor.selectionEnd = start + text.length;
   };
 
-  /** "快照生成于 12-07 04:23": when the analysts' copy was written (Beijing time), read from its file name. */
-  function snapshotLabel(file: string): string {
-    const written = /^analyst-(\d+)\.duckdb$/.exec(file);
-    if (!written) return `快照 ${file}`;
-    const beijing = new Date(Number(written[1]) + 8 * 3600_000).toISOString();
-    return `快照生成于 ${beijing.slice(5, 10)} ${beijing.slice(11, 16)}`;
-  }
-
   function grid(result: Result, page: number): void {
     const pages = Math.max(1, Math.ceil(result.rows.length / PAGE_SIZE));
     const rows = result.rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
@@ -67,7 +61,7 @@ export async function renderSql(content: HTMLElement): Promise<void> {
       h(
         'div',
         { class: 'pager' },
-        `${result.rows.length.toLocaleString('zh-CN')} 行 · ${result.elapsedMs} ms · ${snapshotLabel(result.snapshot)}`,
+        `${result.rows.length.toLocaleString('zh-CN')} 行 · ${result.elapsedMs} ms · 快照生成于 ${beijingTime(Date.parse(result.snapshotTakenAt)).slice(5)}`,
         h('button', { type: 'button', disabled: page === 0, onclick: () => grid(result, page - 1) }, '上一页'),
         `第 ${page + 1} / ${pages} 页`,
         h('button', { type: 'button', disabled: page + 1 >= pages, onclick: () => grid(result, page + 1) }, '下一页'),
