@@ -41,6 +41,22 @@ export function ppChangeWords(value: number | null): string {
   return `${value > 0 ? '上升' : '下降'} ${Math.abs(value).toFixed(2)} 个百分点`;
 }
 
+/** The values staging gives a ticket without a district or township (queries/staging/stg_tickets.sql). */
+export const UNKNOWN_DISTRICT = '未知区县';
+export const UNKNOWN_TOWNSHIP = '未知乡镇街道';
+
+/**
+ * A district's leading townships in a table cell, largest first: "建国路街道 968、北京南路街道 948".
+ * Tickets without a township are not a township, so they never take a place among the leaders:
+ * they follow as "另有 2,317 件未写乡镇街道" (as in the alert mails).
+ */
+export function topTownshipsText(townships: { name: string; received: number }[], n = 3): string {
+  const unnamed = townships.filter((t) => t.name === UNKNOWN_TOWNSHIP).reduce((sum, t) => sum + t.received, 0);
+  const named = townships.filter((t) => t.name !== UNKNOWN_TOWNSHIP).slice(0, n).map((t) => `${t.name} ${countText(t.received)}`);
+  if (!unnamed) return named.join('、') || '—';
+  return named.length ? `${named.join('、')}；另有 ${countText(unnamed)} 件未写乡镇街道` : `${countText(unnamed)} 件都未写乡镇街道`;
+}
+
 export function shareText(share: number | null | undefined): string {
   return share === null || share === undefined ? '—' : `${(share * 100).toFixed(1)}%`;
 }

@@ -43,6 +43,7 @@ import {
   ppChangeWords,
   rateText,
   shareText,
+  topTownshipsText,
 } from './format.js';
 
 /**
@@ -427,7 +428,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
         caption: '各区县受理量最多的乡镇（街道）',
         headers: ['区县', '受理量', '占比', '前三位乡镇（街道）'],
         numeric: [1, 2],
-        rows: data.districts.map((d) => [d.name, countText(d.received), shareText(d.share), d.children.slice(0, 3).map((t) => `${t.name} ${countText(t.received)}`).join('、')]),
+        rows: data.districts.map((d) => [d.name, countText(d.received), shareText(d.share), topTownshipsText(d.children)]),
       },
     ],
   });

@@ -5,7 +5,7 @@ import { sqlFile, type Params, type Warehouse } from '../pipelines/warehouse.js'
 import { rankedBarOption } from './charts/dashboard-options.js';
 import { hourWeekdayHeatmapOption, topicTrendOption, WEEKDAY_NAMES } from './charts/report-options.js';
 import { CHART_WIDTH, renderHtml, type ReportDocument, type Section } from './document.js';
-import { countText, pctChangeWords, rateText, shareText } from './format.js';
+import { countText, pctChangeWords, rateText, shareText, topTownshipsText, UNKNOWN_DISTRICT, UNKNOWN_TOWNSHIP } from './format.js';
 import type { ReportTopic } from './topics.js';
 import { districtMapBlocks, pinnedIncidents, reportRegion, type MapConfig } from './maps.js';
 import type { RegionMap } from './charts/map-options.js';
@@ -158,7 +158,7 @@ export async function specialReportData(warehouse: Warehouse, topic: ReportTopic
       name: d.district,
       received: d.received,
       share: ratio(d.received, total),
-      townships: places.filter((p) => p.level === 'township' && p.district === d.district).map((t) => ({ name: t.township ?? '未知乡镇街道', received: t.received })),
+      townships: places.filter((p) => p.level === 'township' && p.district === d.district).map((t) => ({ name: t.township ?? UNKNOWN_TOWNSHIP, received: t.received })),
     }));
   const addresses = places
     .filter((p) => p.level === 'address')
@@ -201,17 +201,20 @@ export function recommendations(data: SpecialReportData): string[] {
   if (data.yoy_pct !== null && data.yoy_pct >= 10) {
     out.push(`${t}诉求较上年同期${pctChangeWords(data.yoy_pct)}，建议主管部门提前研判，在高发期前部署专项工作。`);
   }
-  const topDistrict = data.districts[0];
-  const topTownship = topDistrict?.townships[0];
-  if (topTownship && data.summary.received >= 10) {
-    const share = topTownship.received / data.summary.received;
+  // The named township with the most tickets, of any district ("未知…" is no place to patrol).
+  const [top] = data.districts
+    .filter((d) => d.name !== UNKNOWN_DISTRICT)
+    .flatMap((d) => d.townships.filter((t) => t.name !== UNKNOWN_TOWNSHIP).map((t) => ({ district: d.name, ...t })))
+    .sort((a, b) => b.received - a.received);
+  if (top && data.summary.received >= 10) {
+    const share = top.received / data.summary.received;
     out.push(
-      `诉求最集中的是${topDistrict.name}${topTownship.name}（${countText(topTownship.received)} 件，占 ${shareText(share)}），建议属地${share >= 0.15 ? '开展专项整治并' : ''}加强日常巡查。`,
+      `诉求最集中的是${top.district}${top.name}（${countText(top.received)} 件，占 ${shareText(share)}），建议属地${share >= 0.15 ? '开展专项整治并' : ''}加强日常巡查。`,
     );
   }
   const hotAddresses = data.addresses.filter((a) => a.received >= 3).slice(0, 3);
   if (hotAddresses.length) {
-    out.push(`${hotAddresses.map((a) => `${a.district}${a.township === '未知乡镇街道' ? '' : a.township}${a.address}（${a.received} 件）`).join('、')}被反复反映，建议列入重点点位清单，由承办单位现场核查、限期整改。`);
+    out.push(`${hotAddresses.map((a) => `${a.district}${a.township === UNKNOWN_TOWNSHIP ? '' : a.township}${a.address}（${a.received} 件）`).join('、')}被反复反映，建议列入重点点位清单，由承办单位现场核查、限期整改。`);
   }
   const night = data.heatmap.filter((c) => c.hour >= 22 || c.hour < 6).reduce((s, c) => s + c.count, 0);
   const nightShare = night / data.summary.received;
@@ -285,7 +288,7 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
           caption: '区县 → 乡镇（街道）',
           headers: ['区县', '受理量', '占比', '前三位乡镇（街道）'],
           numeric: [1, 2],
-          rows: topDistricts.map((d) => [d.name, countText(d.received), shareText(d.share), d.townships.slice(0, 3).map((x) => `${x.name} ${x.received}`).join('、')]),
+          rows: topDistricts.map((d) => [d.name, countText(d.received), shareText(d.share), topTownshipsText(d.townships)]),
         },
         data.addresses.length
           ? { kind: 'table', caption: '反映最多的地址（小区）', headers: ['地址', '区县', '乡镇（街道）', '件数'], numeric: [3], rows: data.addresses.map((a) => [a.address, a.district, a.township, countText(a.received)]) }

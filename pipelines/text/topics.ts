@@ -119,8 +119,12 @@ interface Cluster {
   members: number[];
 }
 
-/** What callers' requests start with and says nothing: "来电人反映：", "市民来电反映，", "网友留言：". */
-const OPENING = /^(?:来电人|市民来电|市民通过网络|市民|网友|来电)(?:反映|称|留言|咨询)?[：:，,]\s*/;
+/**
+ * What callers' requests start with and says nothing about the matter: "来电人反映：", "市民来电反映，",
+ * "网友留言：", and a repeat call's "第二次来电，", "再次反映：", "此前已反映过，" — one or several.
+ */
+const OPENING =
+  /^(?:(?:(?:来电人|市民来电|市民通过网络|市民|网友|来电)(?:反映|称|留言|咨询)?|再次(?:来电)?(?:反映)?|此前已?(?:多次)?反映过?|(?:第[二三四五六七八九十\d]+次|多次|重复)(?:来电|反映|投诉)(?:反映)?)[：:，,]\s*)+/;
 
 /**
  * The gist of a request: its first clauses (the title of a message-board post, the first words of

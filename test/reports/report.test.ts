@@ -11,9 +11,9 @@ import { listArchivedReports } from '../../reports/archive.js';
 import { previousBeijingMonth, monthlyReportJob } from '../../reports/job.js';
 import { buildMonthlyReport, type MonthlyReport } from '../../reports/monthly.js';
 import { CHROMIUM_PATH, hasChromium, htmlToPdf } from '../../reports/output.js';
-import { buildSpecialReport } from '../../reports/special.js';
+import { buildSpecialReport, recommendations } from '../../reports/special.js';
 import { findTopic } from '../../reports/topics.js';
-import { countText, daySpanWords, hoursText, ppChangeText, pctChangeText, rateText } from '../../reports/format.js';
+import { countText, daySpanWords, hoursText, ppChangeText, pctChangeText, rateText, topTownshipsText } from '../../reports/format.js';
 import { tempSetup } from '../service/helpers.js';
 import { reportWarehouse } from './fixture.js';
 
@@ -118,6 +118,23 @@ describe('monthly report', () => {
     expect(daySpanWords('2025-12-30', '2026-01-02')).toBe('12 月 30 日至 1 月 2 日');
   });
 
+  it('lists a district\'s leading townships without the tickets that name none among them', () => {
+    const townships = [
+      { name: '未知乡镇街道', received: 2317 },
+      { name: '建国路街道', received: 968 },
+      { name: '北京南路街道', received: 948 },
+      { name: '宁边路街道', received: 700 },
+      { name: '绿洲路街道', received: 12 },
+    ];
+    expect(topTownshipsText(townships)).toBe('建国路街道 968、北京南路街道 948、宁边路街道 700；另有 2,317 件未写乡镇街道');
+    expect(topTownshipsText(townships.slice(1, 3))).toBe('建国路街道 968、北京南路街道 948');
+    expect(topTownshipsText(townships.slice(0, 1))).toBe('2,317 件都未写乡镇街道');
+    expect(topTownshipsText([])).toBe('—');
+    for (const row of august.document.sections.flatMap((s) => s.blocks).filter((b) => b.kind === 'table' && b.headers.includes('前三位乡镇（街道）'))) {
+      if (row.kind === 'table') for (const cells of row.rows) expect(cells[3]).not.toContain('未知乡镇街道');
+    }
+  });
+
   it('escapes ticket text: <script> renders as text', async () => {
     const report = await buildMonthlyReport(demo.warehouse, '2030-01', config);
     expect(report.data.cases[0].content).toContain('<script>alert(1)</script>');
@@ -198,6 +215,19 @@ describe('special report', () => {
       { district: top.district, compound: top.address },
     );
     expect(top.received).toBe(byHand!.n);
+  });
+
+  it('recommends patrols where most requests are: the busiest named township of any district, never "未知…"', async () => {
+    const { data } = await buildSpecialReport(demo.warehouse, findTopic('noise')!, '2025-06-01', '2025-08-31', config);
+    const named = data.districts.flatMap((d) => d.townships.map((t) => ({ district: d.name, ...t }))).sort((a, b) => b.received - a.received)[0];
+    expect(recommendations(data).join('')).toContain(`诉求最集中的是${named.district}${named.name}（${countText(named.received)} 件`);
+    // Tickets without a district or township lead the lists: the advice still names a real place.
+    const total = data.summary.received;
+    const unknown = { name: '未知区县', received: total, share: 1, townships: [{ name: '未知乡镇街道', received: total }] };
+    const withUnknown = { ...data, districts: [unknown, ...data.districts.map((d) => ({ ...d, townships: [{ name: '未知乡镇街道', received: total }, ...d.townships] }))] };
+    const advice = recommendations(withUnknown).join('');
+    expect(advice).toContain(`诉求最集中的是${named.district}${named.name}（`);
+    expect(advice).not.toContain('未知');
   });
 
   it('a topic without tickets says so', async () => {

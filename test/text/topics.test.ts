@@ -166,6 +166,12 @@ describe('places named in the text', () => {
   it('takes the first sentence as the gist', () => {
     expect(firstSentence('天山小区停水：已经两天了。请尽快')).toBe('天山小区停水，已经两天了');
     expect(firstSentence('来电人反映：阳光花园小区楼下烧烤店油烟扰民，请处理')).toBe('阳光花园小区楼下烧烤店油烟扰民');
+    // a repeat call's opening says nothing about the matter either, alone or after the operator's
+    expect(firstSentence('第二次来电，康居新城小区整栋楼暖气温度偏低')).toBe('康居新城小区整栋楼暖气温度偏低');
+    expect(firstSentence('市民来电反映：再次反映：翠苑华府停水')).toBe('翠苑华府停水');
+    expect(firstSentence('此前已反映过，世纪花园小区门口路灯不亮')).toBe('世纪花园小区门口路灯不亮');
+    expect(firstSentence('第3次来电：天山小区电梯故障，无人维修')).toBe('天山小区电梯故障，无人维修');
+    expect(firstSentence('再次出现停水，已经两天了')).toBe('再次出现停水，已经两天了');
     expect(firstSentence('A市暮云街道丽发新城社区附近搅拌站噪音污染严重：详情如下')).toBe('A市暮云街道丽发新城社区附近搅拌站噪音污染严重');
     expect(firstSentence('很长'.repeat(40), 10)).toHaveLength(10);
   });
