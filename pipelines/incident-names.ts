@@ -24,9 +24,13 @@ export function topicOf(s: { level: string; category_l1: string | null; category
   return s.category_l2 || s.category_l1 || fallback;
 }
 
-/** Where: '全辖区', '昌吉市', or '昌吉市 · 翠苑华府' — the district named once. */
-export function whereOf(s: { district: string | null; place: string | null }): string {
-  return [s.district || (s.place ? null : '全辖区'), s.place].filter(Boolean).join(' · ');
+/**
+ * Where: '全辖区', '昌吉市', or '昌吉市 · 翠苑华府' — the district named once, and a place only once:
+ * a topic whose description names its place ('话题：明珠华府暖气片冰凉') is '阜康市', not '阜康市 · 明珠华府'.
+ */
+export function whereOf(s: { district: string | null; place: string | null; level?: string; topic?: string | null }): string {
+  const named = s.level === 'topic' && s.district && s.place && s.topic?.includes(s.place);
+  return [s.district || (s.place ? null : '全辖区'), named ? null : s.place].filter(Boolean).join(' · ');
 }
 
 /** '停水 · 昌吉市 · 翠苑华府', '供水 · 全辖区'. */

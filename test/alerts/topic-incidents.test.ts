@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHotspots, type HotspotRun } from '../../pipelines/alert-job.js';
-import { listIncidents, type IncidentWithMembers } from '../../pipelines/incidents.js';
+import { listIncidents, seriesName, type IncidentWithMembers } from '../../pipelines/incidents.js';
 import { ingestFile } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
 import { deliver } from '../../pipelines/mail/send.js';
@@ -96,7 +96,11 @@ describe('topic surges raise incidents', () => {
     expect(member.ticketIds).toHaveLength(9);
     const mails = smtp.received.filter((m) => String(m.mail.headers.get('x-hotline-incident')) === String(one.incident_id));
     expect(mails).toHaveLength(1);
-    expect(mails[0].mail.subject).toContain(`话题：${one.topic} · 玛纳斯县 · 天山小区`);
+    // The description names the compound already: the subject does not say it twice.
+    expect(mails[0].mail.subject).toContain(`话题：${one.topic} · 玛纳斯县`);
+    expect(String(mails[0].mail.subject).split('天山小区')).toHaveLength(2);
+    expect(seriesName(one)).toBe(`话题：${one.topic} · 玛纳斯县`);
+    expect(seriesName({ ...one, topic: '燃气泄漏，多户闻到异味' })).toBe('话题：燃气泄漏，多户闻到异味 · 玛纳斯县 · 天山小区');
     // Its samples are its own requests, and its chart the topic's own daily counts.
     expect(mails[0].mail.text).toContain('天山小区');
     expect(mails[0].mail.html).toContain('该话题及此前四周同类诉求每日工单');
