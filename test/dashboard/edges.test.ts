@@ -53,7 +53,12 @@ describe('the service’s edges', () => {
   beforeAll(async () => {
     warehouse = await Warehouse.open(setup.config.db);
     const file = join(setup.dir, 'tickets.csv');
-    writeTicketsCsv(file, [ticketRow('2025070100001'), ticketRow('2025070100002', { 受理时间: '2025-07-02 10:00:00' })]);
+    writeTicketsCsv(file, [
+      ticketRow('2025070100001'),
+      ticketRow('2025070100002', { 受理时间: '2025-07-02 10:00:00' }),
+      // more tickets of 昌吉市 without a township than with one
+      ...[3, 4, 5].map((n) => ticketRow(`202507010000${n}`, { 乡镇街道: '' })),
+    ]);
     await ingestFile(warehouse, file, { profiles: loadProfiles(), key: 'ab'.repeat(32), maxFieldBytes: 1e6 });
     await afterIngest(warehouse, setup.config);
     for (const role of ['leader', 'analyst', 'admin'] as const) addUser(usersFile(setup.config), role, role, PASSWORD);
@@ -65,6 +70,14 @@ describe('the service’s edges', () => {
     await scheduler?.stop();
     warehouse?.close();
     setup.cleanup();
+  });
+
+  it('区域分析 lists a district\'s townships with the tickets that name none last, however many', async () => {
+    const data = (await (await web.call('leader', 'GET', '/api/districts?month=2025-07&district=昌吉市')).json()) as { townships: { name: string; received: number }[] };
+    expect(data.townships.map((t) => [t.name, t.received])).toEqual([
+      ['宁边路街道', 2],
+      ['未知乡镇街道', 3],
+    ]);
   });
 
   it.each([
