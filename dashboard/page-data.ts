@@ -22,6 +22,8 @@ import {
   risingCategories,
   shiftPeriod,
   unitRanking,
+  UNKNOWN_DISTRICT,
+  UNKNOWN_TOWNSHIP,
   type BreakdownRow,
   type KpiJsonKey,
   type KpiKey,
@@ -346,15 +348,15 @@ export async function districtsPage(reader: Reader, settings: KpiSettings, query
   });
   const districts = report.rows
     .filter((r) => r.level === 1)
-    .map((r) => ({ name: r.keys.district ?? '未知区县', ...figures(r) }))
-    .sort((a, b) => Number(a.name === '未知区县') - Number(b.name === '未知区县'));
-  const chosen = filters.district[0] ?? districts.find((d) => d.name !== '未知区县')?.name ?? districts[0]?.name ?? null;
+    .map((r) => ({ name: r.keys.district ?? UNKNOWN_DISTRICT, ...figures(r) }))
+    .sort((a, b) => Number(a.name === UNKNOWN_DISTRICT) - Number(b.name === UNKNOWN_DISTRICT));
+  const chosen = filters.district[0] ?? districts.find((d) => d.name !== UNKNOWN_DISTRICT)?.name ?? districts[0]?.name ?? null;
   // A township's share is of its district (parent_share), not of the whole hotline. The tickets
   // without a township (a district) come last, however many: they are no place to compare.
   const townships = report.rows
     .filter((r) => r.level === 2 && r.keys.district === chosen)
-    .map((r) => ({ name: r.keys.township ?? '未知乡镇街道', ...figures(r), share: r.parent_share }))
-    .sort((a, b) => Number(a.name === '未知乡镇街道') - Number(b.name === '未知乡镇街道'));
+    .map((r) => ({ name: r.keys.township ?? UNKNOWN_TOWNSHIP, ...figures(r), share: r.parent_share }))
+    .sort((a, b) => Number(a.name === UNKNOWN_TOWNSHIP) - Number(b.name === UNKNOWN_TOWNSHIP));
   const trend = early ?? (await series(chosen));
   return {
     month: filters.month,

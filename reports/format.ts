@@ -2,6 +2,7 @@
  * How the reports write numbers (kpi-definitions.md): rates as percentages with 2 decimals, "—"
  * for a rate without denominator; 环比/同比 of counts in percent, of rates in percentage points.
  */
+import { UNKNOWN_TOWNSHIP } from '../pipelines/kpi.js';
 
 export function rateText(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${(value * 100).toFixed(2)}%`;
@@ -40,10 +41,6 @@ export function ppChangeWords(value: number | null): string {
   if (Math.abs(value) < 0.005) return '持平';
   return `${value > 0 ? '上升' : '下降'} ${Math.abs(value).toFixed(2)} 个百分点`;
 }
-
-/** The values staging gives a ticket without a district or township (queries/staging/stg_tickets.sql). */
-export const UNKNOWN_DISTRICT = '未知区县';
-export const UNKNOWN_TOWNSHIP = '未知乡镇街道';
 
 /**
  * A district's leading townships in a table cell, largest first: "建国路街道 968、北京南路街道 948".

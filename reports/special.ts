@@ -1,11 +1,11 @@
 import type { Config } from '../pipelines/config.js';
-import { breakdown, datePeriod, definitions, KpiSession, percentChange, periodKpis, readerOf, shiftPeriod, topicFilter, type KpiReport, type KpiSettings, type Period } from '../pipelines/kpi.js';
+import { breakdown, datePeriod, definitions, KpiSession, percentChange, periodKpis, readerOf, shiftPeriod, topicFilter, UNKNOWN_DISTRICT, UNKNOWN_TOWNSHIP, type KpiReport, type KpiSettings, type Period } from '../pipelines/kpi.js';
 import { hotTopics, specialReportTopic, type Topic } from '../pipelines/text/topics.js';
 import { sqlFile, type Params, type Warehouse } from '../pipelines/warehouse.js';
 import { rankedBarOption } from './charts/dashboard-options.js';
 import { hourWeekdayHeatmapOption, topicTrendOption, WEEKDAY_NAMES } from './charts/report-options.js';
 import { CHART_WIDTH, renderHtml, type ReportDocument, type Section } from './document.js';
-import { countText, pctChangeWords, rateText, shareText, topTownshipsText, UNKNOWN_DISTRICT, UNKNOWN_TOWNSHIP } from './format.js';
+import { countText, pctChangeWords, rateText, shareText, topTownshipsText } from './format.js';
 import type { ReportTopic } from './topics.js';
 import { districtMapBlocks, pinnedIncidents, reportRegion, type MapConfig } from './maps.js';
 import type { RegionMap } from './charts/map-options.js';

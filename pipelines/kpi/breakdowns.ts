@@ -9,6 +9,13 @@ import { asPeriod, shiftPeriod, type Period } from './period.js';
 import { sessionOf, type KpiSession, type QueryOptions } from './session.js';
 import { percentChange } from './totals.js';
 
+/**
+ * What staging calls a ticket without a district or a township (queries/staging/stg_tickets.sql):
+ * a value of its own in every breakdown, never a place to rank or to send anyone to.
+ */
+export const UNKNOWN_DISTRICT = '未知区县';
+export const UNKNOWN_TOWNSHIP = '未知乡镇街道';
+
 export interface BreakdownRow {
   /** 0 = the total of all rows, 1 = first key (e.g. 一级分类), 2 = second, 3 = third. */
   level: number;
