@@ -158,7 +158,7 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
   let inRelation: number | null | undefined = source.numbered ? (source.records === null ? null : source.records - source.rejected.length) : source.lines;
   if (inRelation === null || inRelation === undefined) inRelation = (await warehouse.one<{ n: number }>(`select count(*) as n from ${source.relation}`))!.n;
   let rowsRead = inserted;
-  if (inserted < inRelation) rowsRead = await quarantineChecked(context, runId);
+  if (inserted < inRelation) rowsRead = await quarantineChecked(context, runId, inserted);
   if (source.numbered) rowsRead = inRelation + source.rejected.length;
   await quarantineStructural(context, runId);
   context.phase('quarantine');
@@ -166,27 +166,74 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
 }
 
 /**
- * The rows the direct insert left out, quarantined with their line and reasons, by a pass that
- * only checks (no masking, no hashing). A file read in place is numbered by its order, which is
- * its line only when every record is one line: DuckDB's count of records must then equal the
- * file's lines, or the file goes through the scanner. Returns the records read (empty rows, i.e.
- * only delimiters, not counted).
+ * How a file read in place lies on its lines. A record is one line unless a quoted field holds line
+ * breaks (a request text written over several lines): its line is then 2 + the records before it +
+ * the line breaks inside them. DuckDB's records and their breaks must add up to the file's lines
+ * (else there are blank lines or the like, which the scanner reads), and a field that spans lines
+ * may be no longer than a field may be (the scanner's limit; a line's is checked by the byte pass).
  */
-async function quarantineChecked(context: LoadContext, runId: number): Promise<number> {
+interface LineLayout {
+  records: number;
+  /** Rows of only delimiters: not records (the scanner skips them too). */
+  empty: number;
+  /** Line breaks inside fields, over the whole file. */
+  breaks: number;
+}
+
+/** The line breaks inside a row's fields. */
+function breaksSql(headers: readonly string[], prefix = ''): string {
+  return headers.map((_, i) => `(case when contains(${prefix}c${i}, chr(10)) then strlen(${prefix}c${i}) - strlen(replace(${prefix}c${i}, chr(10), '')) else 0 end)`).join(' + ') || '0';
+}
+
+/** A row of only delimiters. */
+function emptySql(headers: readonly string[]): string {
+  return headers.map((_, i) => `c${i} is null`).join(' and ') || 'false';
+}
+
+/** The layout of `rows` (the relation read in place, or its staged copy); null when the scanner must read the file. */
+async function lineLayout(context: LoadContext, rows: string): Promise<LineLayout | null> {
+  const { warehouse, source } = context;
+  const headers = source.headers;
+  const longest = headers.length ? `greatest(${headers.map((_, i) => `coalesce(max(strlen(c${i})), 0)`).join(', ')})` : '0';
+  const layout = (await warehouse.one<LineLayout & { longest: number }>(
+    `select count(*) as records, count(*) filter (where ${emptySql(headers)}) as empty, coalesce(sum(${breaksSql(headers)}), 0)::bigint as breaks, ${longest} as longest from ${rows}`,
+  ))!;
+  if (layout.records + layout.breaks !== source.lines) return null;
+  if (layout.breaks > 0 && layout.longest > context.read.maxFieldBytes) return null;
+  return { records: layout.records, empty: layout.empty, breaks: layout.breaks };
+}
+
+/**
+ * `order` numbers the rows of `rows` in file order from 0; the result adds `__row`, the line each
+ * record starts on (the header is line 1).
+ */
+function numberedByLine(rows: string, order: string, headers: readonly string[], breaks: number): string {
+  if (!breaks) return `(select ${order} + 2 as __row, * from ${rows})`;
+  return `(select (__order + 2 + coalesce(sum(__breaks) over (order by __order rows between unbounded preceding and 1 preceding), 0))::bigint as __row, * exclude (__order, __breaks)
+           from (select ${order} as __order, ${breaksSql(headers)} as __breaks, * from ${rows}))`;
+}
+
+/**
+ * The rows the direct insert left out, quarantined with their line and reasons, by a pass that
+ * only checks (no masking, no hashing). A file read in place is numbered by its order and the line
+ * breaks inside its fields (lineLayout); when its records do not add up to its lines, the file goes
+ * through the scanner. Returns the records read (empty rows, i.e. only delimiters, not counted).
+ */
+async function quarantineChecked(context: LoadContext, runId: number, inserted: number): Promise<number> {
   const { warehouse, match, source, name } = context;
-  const relation = source.numbered
-    ? source.relation
-    : // Numbered in file order: one thread reads, and each record gets the next number.
-      `(select row_number() over () + 1 as __row, * from ${source.relation.replace(/\)$/, ', parallel = false)')})`;
+  let records = 0;
+  let relation = source.relation;
+  if (!source.numbered) {
+    const layout = await lineLayout(context, source.relation);
+    if (!layout) throw new NeedsScan();
+    records = layout.records - layout.empty;
+    // Every record loaded (the file only has records over several lines): nothing to quarantine.
+    if (inserted === records) return records;
+    // Numbered in file order: one thread reads, and each record gets the next number.
+    relation = numberedByLine(`${source.relation.replace(/\)$/, ', parallel = false)')}`, 'row_number() over () - 1', source.headers, layout.breaks);
+  }
   const checks = mappingSql(match, source.headers, { source: relation, rowNumbers: true, checksOnly: true, phoneHash: context.phoneHash });
   await warehouse.run(`create or replace temp table checked_rows as select __row, reasons, record, empty from (${checks}) where bad`);
-  let records = 0;
-  if (!source.numbered) {
-    const empty = source.headers.map((_, i) => `c${i} is null`).join(' and ') || 'false';
-    const counts = (await warehouse.one<{ records: number; empty: number }>(`select count(*) as records, count(*) filter (where ${empty}) as empty from ${source.relation}`))!;
-    if (counts.records !== source.lines) throw new NeedsScan();
-    records = counts.records - counts.empty;
-  }
   await warehouse.run(
     `insert into quarantine (run_id, file_name, row_number, reason, record)
      select $run, $name, __row, array_to_string(reasons, '；'), record from checked_rows where not empty order by __row`,
@@ -199,7 +246,7 @@ async function quarantineChecked(context: LoadContext, runId: number): Promise<n
 /**
  * The merge path's first half, also the dry run's: every row mapped into the temp table `mapped`
  * (with `__row`), duplicates within the file marked. A file read in place is staged whole first,
- * where its order is kept, and numbered from it (when its records are one per line).
+ * where its order is kept, and numbered from it by line (lineLayout).
  */
 export async function mapIntoTemp(context: LoadContext): Promise<number> {
   const { warehouse, match } = context;
@@ -220,15 +267,14 @@ export async function mapIntoTemp(context: LoadContext): Promise<number> {
       await rescan(context);
       return mapIntoTemp(context);
     }
-    const staged = (await warehouse.one<{ n: number }>(`select count(*) as n from stage_raw`))!.n;
-    if (staged !== context.source.lines) {
+    const layout = await lineLayout(context, 'stage_raw');
+    if (!layout) {
       await warehouse.run(`drop table if exists stage_raw`);
       await rescan(context);
       return mapIntoTemp(context);
     }
-    // Only-delimiter rows are not records (the scanner skips them too).
-    const empty = context.source.headers.map((_, i) => `c${i} is null`).join(' and ') || 'false';
-    relation = `(select rowid + 2 as __row, * from stage_raw where not (${empty}))`;
+    // Only-delimiter rows are not records (the scanner skips them too), but they take their lines.
+    relation = `(select * from ${numberedByLine('stage_raw', 'rowid', context.source.headers, layout.breaks)} where not (${emptySql(context.source.headers)}))`;
   }
   const mapping = mappingSql(match, context.source.headers, { source: relation, rowNumbers: true, phoneHash: context.phoneHash });
   try {

@@ -368,6 +368,48 @@ describe('CSV structure', () => {
     expect(await warehouse.one(`select content from tickets where ticket_id = $id`, { id: list[0].工单编号 })).toEqual({ content: '第一行 第二行 第三行' });
   });
 
+  it('27b. records over several lines are read by DuckDB in place, not rescanned: numbered by line, fresh or merged, GBK too', async () => {
+    const phases = new Set<string>();
+    const onProgress = (p: { phase: string }) => phases.add(p.phase);
+    // Lines: 1 header, 2–3 first row, 4 second, 5–7 third, 8 fourth, 9–10 fifth.
+    const texts = ['夜间施工\n噪声扰民', '', '第一行\r\n第二行\n第三行', '', '停水\n两天'];
+    const list = rows(36, 5, (i) => ({ ...(texts[i - 1] ? { 诉求内容: texts[i - 1] } : {}), ...(i === 3 || i === 4 ? { 来源渠道: '传真' } : {}) }));
+    const path = writeCsv(temp.file('multiline-direct.csv'), list);
+    await expectQuarantined(await ingest(warehouse, path, { onProgress }), ids([list[0], list[1], list[4]]), [
+      { row: 5, reason: '来源渠道“传真”' },
+      { row: 8, reason: '来源渠道“传真”' },
+    ]);
+    expect(phases.has('loading')).toBe(true);
+    expect(phases.has('scanning')).toBe(false);
+    // The same ids again, one row changed: the merge path numbers the records by line as well.
+    phases.clear();
+    list[4].诉求内容 = '停水\n三天';
+    await expectQuarantined(await ingest(warehouse, writeCsv(temp.file('multiline-merge.csv'), list), { onProgress }), ids([list[0], list[1], list[4]]), [
+      { row: 5, reason: '来源渠道“传真”' },
+      { row: 8, reason: '来源渠道“传真”' },
+    ]);
+    expect(phases.has('scanning')).toBe(false);
+    expect(await warehouse.one(`select content from tickets where ticket_id = $id`, { id: list[4].工单编号 })).toEqual({ content: '停水 三天' });
+    // Without bad rows, a GBK file over several lines loads in one pass as well.
+    phases.clear();
+    const good = rows(37, 3, (i) => ({ 诉求内容: `第${i}件\n楼道灯不亮` }));
+    const gbk = temp.file('multiline.gbk.csv');
+    writeCsv(gbk, good, { encoding: 'gbk' });
+    const summary = await ingest(warehouse, gbk, { onProgress });
+    expect(summary).toMatchObject({ status: 'loaded', loaded: 3, quarantined: 0, rowsRead: 3 });
+    expect(phases.has('scanning')).toBe(false);
+  });
+
+  it('27c. a field over several lines is held to the field limit like any other', async () => {
+    // Each line of the long text is under the limit; the field is over it.
+    const long = Array.from({ length: 6 }, () => '楼'.repeat(100)).join('\n');
+    const list = rows(38, 3, (i) => (i === 2 ? { 诉求内容: long } : { 诉求内容: '停水\n两天' }));
+    // Lines: 1 header, 2–3 first row, 4–9 second, 10–11 third.
+    await expectQuarantined(await ingest(warehouse, writeCsv(temp.file('multiline-long.csv'), list), { maxFieldBytes: 1000 }), ids([list[0], list[2]]), [
+      { row: 4, reason: /^字段“诉求内容”长 1,807 字节，超过上限 1,000 字节/ },
+    ]);
+  });
+
   it('33. a stray quote does not swallow the rest of the file: its line is quarantined, the lines after it load', async () => {
     const list = rows(28, 5);
     const stray = csvLine(list[1]).replace('楼下夜间施工噪声扰民', '"楼下夜间施工噪声扰民');
