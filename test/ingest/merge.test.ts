@@ -27,6 +27,28 @@ afterEach(() => warehouse.close());
 const get = (id: string) => warehouse.one<Record<string, unknown>>(`select * from tickets where ticket_id = $id`, { id });
 const units = async (id: string) => (await warehouse.all<{ unit: string; role: string }>(`select unit, role from ticket_units where ticket_id = $id order by role, unit`, { id }));
 
+describe('the direct path and the merge', () => {
+  it('distinct ids whose DuckDB hashes collide load directly; an id repeated within the file goes through the merge', async () => {
+    const phases = new Set<string>();
+    const onProgress = (p: { phase: string }) => phases.add(p.phase);
+    // The first two share DuckDB's 64-bit string hash (an id scheme of real call exports).
+    const [a, b] = ['HJ20230201000000', 'HJ20230501000005'];
+    expect((await warehouse.one<{ n: number }>(`select count(distinct hash(x)) as n from (values ($a), ($b)) t(x)`, { a, b }))!.n).toBe(1);
+    const distinct = await ingest(warehouse, writeCsv(temp.file('colliding.csv'), [ticket(a), ticket(b), ticket('HJ20230201000001')]), { onProgress });
+    expect(distinct).toMatchObject({ status: 'loaded', loaded: 3, updated: 0 });
+    expect(phases.has('loading')).toBe(true);
+    expect(phases.has('merging')).toBe(false);
+    // The same id twice in one file: one ticket, its later state.
+    phases.clear();
+    const c = 'HJ20230701000001';
+    const repeated = [ticket(c, { 工单状态: '办理中', 办结时间: '', 回访时间: '', 回访结果: '', 是否解决: '' }), ticket(c)];
+    const merged = await ingest(warehouse, writeCsv(temp.file('repeated.csv'), repeated), { onProgress });
+    expect(merged).toMatchObject({ status: 'loaded', loaded: 1 });
+    expect(phases.has('merging')).toBe(true);
+    expect(await get(c)).toMatchObject({ status: '已办结' });
+  });
+});
+
 describe('importing the same data again', () => {
   it('the same file twice: the second run reports unchanged and every table stays byte-for-byte equal', async () => {
     const rows = [...fiveTickets(), ticket('2025070900099', { 来源渠道: '传真' })];
