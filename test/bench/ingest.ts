@@ -9,7 +9,10 @@
  * runs (default 3) and the median ratio, because the machine is shared. With --floor, each run also
  * times (d): DuckDB casting the same file into the warehouse's tickets table — the same columns
  * written, without any check, mask or hash — to show what the validation and privacy work costs.
- * Usage: npx tsx test/bench/ingest.ts [--rows N] [--runs N]   (BENCH_KEEP=dir keeps the files)
+ * With --multiline, each run also loads (e) a copy of the UTF-8 file in which one request text in
+ * ten runs over two lines (as in exports whose texts keep their line breaks), against a bare read
+ * of that copy.
+ * Usage: npx tsx test/bench/ingest.ts [--rows N] [--runs N] [--floor] [--multiline]   (BENCH_KEEP=dir keeps the files)
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import iconv from 'iconv-lite';
@@ -23,7 +26,7 @@ import { ingestFile } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
 import { Warehouse } from '../../pipelines/warehouse.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '2000000' }, runs: { type: 'string', default: '3' }, floor: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '2000000' }, runs: { type: 'string', default: '3' }, floor: { type: 'boolean', default: false }, multiline: { type: 'boolean', default: false } } });
 const rows = Number(values.rows);
 const runs = Number(values.runs);
 if (!Number.isInteger(rows) || rows < 1000 || !Number.isInteger(runs) || runs < 1) throw new Error('--rows takes a whole number ≥ 1000, --runs one ≥ 1');
@@ -32,6 +35,7 @@ const dir = keep ?? mkdtempSync(join(tmpdir(), 'hotline-bench-ingest-'));
 if (keep) mkdirSync(keep, { recursive: true });
 const utf8 = join(dir, `tickets-${rows}.csv`);
 const gbk = join(dir, `tickets-${rows}.gbk.csv`);
+const multiline = join(dir, `tickets-${rows}.multiline.csv`);
 
 /** Writes a realistic export with DuckDB itself (fast), with hash-based pseudo-random columns. */
 async function writeExport(): Promise<void> {
@@ -76,6 +80,17 @@ async function writeExport(): Promise<void> {
   await pipeline(createReadStream(utf8), iconv.decodeStream('utf8'), iconv.encodeStream('gbk'), createWriteStream(gbk));
 }
 
+/** (e) The UTF-8 export with every tenth request text over two lines (DuckDB quotes such fields). */
+async function writeMultiline(): Promise<void> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const c = await instance.connect();
+  await c.run(`copy (
+    select * replace (case when hash(工单编号) % 10 = 0 then replace(诉求内容, '，联系电话', chr(10) || '联系电话') else 诉求内容 end as 诉求内容)
+    from read_csv('${utf8}', all_varchar = true)
+  ) to '${multiline}' (header true)`);
+  c.closeSync();
+}
+
 /** Wall-clock seconds, and CPU seconds of this process (DuckDB's threads included) over the same span. */
 interface Took {
   wall: number;
@@ -91,13 +106,13 @@ function timer(): () => Took {
   };
 }
 
-async function bareLoad(run: number): Promise<Took> {
+async function bareLoad(run: number, csv = utf8): Promise<Took> {
   const file = join(dir, `bare-${run}.duckdb`);
   rmSync(file, { force: true });
   const instance = await DuckDBInstance.create(file);
   const connection = await instance.connect();
   const stop = timer();
-  await connection.run(`create table t as select * from read_csv('${utf8}')`);
+  await connection.run(`create table t as select * from read_csv('${csv}')`);
   const took = stop();
   connection.closeSync();
   instance.closeSync();
@@ -146,10 +161,11 @@ async function main() {
     console.error(`generating ${rows.toLocaleString('en')} tickets …`);
     await writeExport();
   }
+  if (values.multiline && !existsSync(multiline)) await writeMultiline();
   // Each load is compared with a bare read measured just before it, so that a burst of other work
   // on the machine moves both sides of a ratio; the CPU seconds (this process, DuckDB's threads
   // included) are printed beside the wall clock, since they hardly move with the machine's load.
-  const results: { bareUtf8: Took; utf8: Took; bareGbk: Took; gbk: Took; floor?: Took; load: number }[] = [];
+  const results: { bareUtf8: Took; utf8: Took; bareGbk: Took; gbk: Took; floor?: Took; bareMultiline?: Took; multiline?: Took; load: number }[] = [];
   // Every load starts with no dirty pages left by the one before: on a slow disk their writeback
   // would otherwise land on whichever load comes next.
   const settled = <T>(step: () => Promise<T>) => {
@@ -163,10 +179,13 @@ async function main() {
     const bareGbk = await settled(() => bareLoad(run));
     const ourGbk = await settled(() => ourLoad(gbk, run, 'gbk'));
     const floor = values.floor ? await settled(() => castOnly(run)) : undefined;
-    results.push({ bareUtf8, utf8: ours, bareGbk, gbk: ourGbk, floor, load });
+    const bareMultiline = values.multiline ? await settled(() => bareLoad(run, multiline)) : undefined;
+    const ourMultiline = values.multiline ? await settled(() => ourLoad(multiline, run, 'multiline')) : undefined;
+    results.push({ bareUtf8, utf8: ours, bareGbk, gbk: ourGbk, floor, bareMultiline, multiline: ourMultiline, load });
     console.error(
       `run ${run} (load average ${load.toFixed(2)}): UTF-8 ${ours.wall.toFixed(2)} s vs bare ${bareUtf8.wall.toFixed(2)} s (${(ours.wall / bareUtf8.wall).toFixed(2)}×), ` +
-        `GBK ${ourGbk.wall.toFixed(2)} s vs bare ${bareGbk.wall.toFixed(2)} s (${(ourGbk.wall / bareGbk.wall).toFixed(2)}×)${floor ? `, cast only ${floor.wall.toFixed(2)} s` : ''}`,
+        `GBK ${ourGbk.wall.toFixed(2)} s vs bare ${bareGbk.wall.toFixed(2)} s (${(ourGbk.wall / bareGbk.wall).toFixed(2)}×)${floor ? `, cast only ${floor.wall.toFixed(2)} s` : ''}` +
+        `${ourMultiline && bareMultiline ? `, multi-line ${ourMultiline.wall.toFixed(2)} s vs bare ${bareMultiline.wall.toFixed(2)} s (${(ourMultiline.wall / bareMultiline.wall).toFixed(2)}×)` : ''}`,
     );
   }
   const mb = (path: string) => (statSync(path).size / 1e6).toFixed(0);
@@ -189,6 +208,16 @@ async function main() {
   if (values.floor) {
     const floors = results.map((r) => r.floor!.wall / r.bareGbk.wall);
     console.log(`\nthe same file cast into the tickets table by DuckDB alone (no checks, masks or hashes): median ${median(results.map((r) => r.floor!.wall)).toFixed(2)} s, ${median(floors).toFixed(2)}× the bare load`);
+  }
+  if (values.multiline) {
+    const ml = results.map((r) => ({ bare: r.bareMultiline!, ours: r.multiline! }));
+    console.log(`\nUTF-8 with one request text in ten over two lines (${mb(multiline)} MB), each load right after a bare read_csv → table of that file:`);
+    console.log(`| run | bare | hotline ingest | ratio | CPU ratio |`);
+    console.log(`|---|---:|---:|---:|---:|`);
+    ml.forEach((m, i) => console.log(`| ${i + 1} | ${m.bare.wall.toFixed(2)} s | ${m.ours.wall.toFixed(2)} s | ${ratio(m.ours.wall, m.bare.wall)} | ${ratio(m.ours.cpu, m.bare.cpu)} |`));
+    console.log(
+      `| median | ${median(ml.map((m) => m.bare.wall)).toFixed(2)} s | ${median(ml.map((m) => m.ours.wall)).toFixed(2)} s | **${median(ml.map((m) => m.ours.wall / m.bare.wall)).toFixed(2)}** | ${median(ml.map((m) => m.ours.cpu / m.bare.cpu)).toFixed(2)} |`,
+    );
   }
   console.log(`\ntargets (median wall-clock ratio): UTF-8 ≤ 1.5× ${utf8Ratio <= 1.5 ? 'met' : 'NOT met'}; GBK ≤ 2× ${gbkRatio <= 2 ? 'met' : 'NOT met'}`);
   if (!keep) rmSync(dir, { recursive: true, force: true });
