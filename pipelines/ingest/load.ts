@@ -183,8 +183,8 @@ interface LineLayout {
 }
 
 /** The line breaks inside a row's fields. */
-function breaksSql(headers: readonly string[], prefix = ''): string {
-  return headers.map((_, i) => `(case when contains(${prefix}c${i}, chr(10)) then strlen(${prefix}c${i}) - strlen(replace(${prefix}c${i}, chr(10), '')) else 0 end)`).join(' + ') || '0';
+function breaksSql(headers: readonly string[]): string {
+  return headers.map((_, i) => `(case when contains(c${i}, chr(10)) then strlen(c${i}) - strlen(replace(c${i}, chr(10), '')) else 0 end)`).join(' + ') || '0';
 }
 
 /** A row of only delimiters. */
@@ -232,7 +232,7 @@ async function quarantineChecked(context: LoadContext, runId: number, inserted: 
     // Every record loaded (the file only has records over several lines): nothing to quarantine.
     if (inserted === records) return records;
     // Numbered in file order: one thread reads, and each record gets the next number.
-    relation = numberedByLine(`${source.relation.replace(/\)$/, ', parallel = false)')}`, 'row_number() over () - 1', source.headers, layout.breaks);
+    relation = numberedByLine(source.relation.replace(/\)$/, ', parallel = false)'), 'row_number() over () - 1', source.headers, layout.breaks);
   }
   const checks = mappingSql(match, source.headers, { source: relation, rowNumbers: true, checksOnly: true, phoneHash: context.phoneHash });
   await warehouse.run(`create or replace temp table checked_rows as select __row, reasons, record, empty from (${checks}) where bad`);
