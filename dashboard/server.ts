@@ -162,7 +162,14 @@ export function createApp(context: AppContext) {
       const name = req.get('x-file-name');
       if (!name || !Buffer.isBuffer(req.body) || req.body.length === 0) return res.status(400).json({ error: '请上传文件，并在 x-file-name 中给出文件名 / send the file with an x-file-name header' });
       const path = dropIntoInbox(dataFolders(config).inbox, decodeURIComponent(name), req.body);
-      res.status(202).json({ accepted: true, file: path, note: '文件已放入收件箱，将在下一次导入任务中处理 / queued for the next ingest run' });
+      // The load starts now rather than at the next tick; a load already running is left to finish,
+      // and the file waits for the next run (the inbox job takes every file there at its start).
+      const scheduler = context.scheduler;
+      if (scheduler && !activity().some((run) => run.job === 'ingest-inbox' || run.job === 'startup')) {
+        void scheduler.run('ingest-inbox', 'manual').catch(() => undefined);
+        return res.status(202).json({ accepted: true, started: true, file: path, note: '文件已放入收件箱，正在导入；进度和结果见下方 / loading now' });
+      }
+      res.status(202).json({ accepted: true, started: false, file: path, note: '文件已放入收件箱，将在当前导入结束后的下一次导入任务中处理（5 分钟内）/ queued for the next ingest run' });
     }),
   );
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { dataFolders, type Config } from './config.js';
 import { ingestFile, type FileSummary } from './ingest/ingest.js';
@@ -144,6 +144,9 @@ export function dropIntoInbox(inbox: string, name: string, body: Buffer): string
   let target = join(inbox, safe);
   for (let n = 2; existsSync(target); n++) target = join(inbox, `${basename(safe, extname(safe))}.${n}${extname(safe)}`);
   writeFileSync(`${target}.part`, body);
+  // Whole once renamed: dated back by the settling time, the next run loads it at once.
+  const settled = new Date(Date.now() - SETTLE_MS);
+  utimesSync(`${target}.part`, settled, settled);
   renameSync(`${target}.part`, target);
   return target;
 }

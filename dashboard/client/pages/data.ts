@@ -69,11 +69,18 @@ export function foldIdleRuns(runs: Row[]): (Row & { folded?: number; from?: stri
   return folded;
 }
 
-export async function renderData(content: HTMLElement): Promise<void> {
+/**
+ * The 数据 page. After an upload whose load started at once (`follow`), the page draws itself again
+ * every 2 s while the load runs — its progress, then its row among the imports — and says when it
+ * is done.
+ */
+export async function renderData(content: HTMLElement, follow?: { note: string }): Promise<void> {
   const runParam = new URLSearchParams(location.search).get('run');
   const [status, quarantine] = await Promise.all([getJson<Status>('/api/status'), getJson<Row[]>('/api/quarantine', { run: runParam ?? undefined })]);
+  const loading = status.activity.some((run) => run.job === 'ingest-inbox');
+  if (follow && loading) setTimeout(() => void (content.isConnected ? renderData(content, follow) : undefined), 2000);
   const input = h('input', { type: 'file', id: 'upload-file', 'aria-label': '选择导出文件', accept: '.csv,.txt,.xlsx,.xls,.json,.ndjson,.jsonl,.parquet' });
-  const message = h('span', { class: 'muted', role: 'status', id: 'upload-message' });
+  const message = h('span', { class: 'muted', role: 'status', id: 'upload-message' }, follow ? (loading ? follow.note : '导入完成，结果见下方“最近导入” / loaded: see the imports below') : '');
   const upload = async () => {
     const file = input.files?.[0];
     if (!file) {
@@ -83,7 +90,9 @@ export async function renderData(content: HTMLElement): Promise<void> {
     message.textContent = '上传中…';
     try {
       const response = await post('/api/inbox', await file.arrayBuffer(), { 'x-file-name': encodeURIComponent(file.name), 'content-type': 'application/octet-stream' });
-      message.textContent = ((await response.json()) as { note: string }).note;
+      const answer = (await response.json()) as { note: string; started?: boolean };
+      message.textContent = answer.note;
+      if (answer.started) setTimeout(() => void renderData(content, { note: answer.note }), 1000);
     } catch (error) {
       message.textContent = `上传失败：${(error as Error).message}`;
     }
@@ -112,7 +121,7 @@ export async function renderData(content: HTMLElement): Promise<void> {
       h('article', { class: 'card' }, h('span', { class: 'name' }, '承办单位'), h('span', { class: 'value' }, count(status.units))),
       h('article', { class: 'card' }, h('span', { class: 'name' }, '隔离行'), h('span', { class: 'value' }, count(status.quarantined)), h('span', { class: 'changes' }, '待核对的问题数据')),
     ),
-    panel('上传导出文件', h('p', { class: 'sub' }, '文件放入收件箱后，由导入任务在 5 分钟内处理；结果见下方导入记录。'), h('div', { class: 'form-row' }, input, h('button', { type: 'button', class: 'primary', id: 'upload', onclick: () => void upload() }, '上传'), message)),
+    panel('上传导出文件', h('p', { class: 'sub' }, '上传后立即开始导入（已有导入在运行时，在其后 5 分钟内处理）；结果见下方导入记录。'), h('div', { class: 'form-row' }, input, h('button', { type: 'button', class: 'primary', id: 'upload', onclick: () => void upload() }, '上传'), message)),
     panel(
       '最近导入',
       table(
