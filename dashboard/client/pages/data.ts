@@ -1,6 +1,6 @@
 import { getJson, post, type LoadingProgress } from '../api.js';
 import { h, panel, replace, table } from '../dom.js';
-import { count } from '../format.js';
+import { beijingTime, count } from '../format.js';
 import { progressBar, progressText } from '../loading.js';
 
 interface Status {
@@ -108,7 +108,7 @@ export async function renderData(content: HTMLElement, follow?: { note: string }
             'ul',
             { class: 'list', id: 'activity' },
             status.activity.map((run) =>
-              h('li', {}, h('strong', {}, JOB_NAMES[run.job] ?? run.job), ' ', progressText(run.progress), ' ', progressBar(run.progress), h('span', { class: 'muted' }, ` 开始于 ${new Date(run.startedAt).toLocaleTimeString('zh-CN', { hour12: false })}`)),
+              h('li', {}, h('strong', {}, JOB_NAMES[run.job] ?? run.job), ' ', progressText(run.progress), ' ', progressBar(run.progress), h('span', { class: 'muted' }, ` 开始于 ${beijingTime(Date.parse(run.startedAt)).slice(11)}`)),
             ),
           ),
         )

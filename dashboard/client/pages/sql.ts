@@ -148,7 +148,7 @@ export async function renderSql(content: HTMLElement): Promise<void> {
     replace(
       historyBox,
       history.length
-        ? h('ul', { class: 'list' }, history.slice(0, 15).map((q) => h('li', {}, h('button', { type: 'button', onclick: () => (editor.value = q.sql) }, '载入'), h('code', { title: q.sql }, q.sql), h('span', { class: 'muted' }, new Date(q.at).toLocaleTimeString('zh-CN')))))
+        ? h('ul', { class: 'list' }, history.slice(0, 15).map((q) => h('li', {}, h('button', { type: 'button', onclick: () => (editor.value = q.sql) }, '载入'), h('code', { title: q.sql }, q.sql), h('span', { class: 'muted' }, beijingTime(Date.parse(q.at)).slice(5)))))
         : h('p', { class: 'empty' }, '本次登录还没有查询'),
     );
   }
