@@ -226,8 +226,10 @@ export function recommendations(data: SpecialReportData): string[] {
       `${countText(data.summary.repeat_callers)} 位来电人在期间内反映两次及以上（合计 ${countText(data.summary.repeat_caller_tickets)} 件），建议对重复诉求逐件回访、实质性解决，避免“重复诉、反复办”。`,
     );
   }
+  // A unit is named for its deadlines only on as many tickets as the 三率 ranking asks for (one late
+  // ticket of five is no pattern to press a unit on).
   const slow = data.units
-    .filter((u) => u.dispatched >= 5 && u.ontime_completion_rate !== null)
+    .filter((u) => u.dispatched >= data.settings.minTicketsForRanking && u.ontime_completion_rate !== null)
     .map((u) => ({ ...u, ontime: u.ontime_completion_rate! }))
     .sort((a, b) => a.ontime - b.ontime)[0];
   if (slow && slow.ontime < 0.9) out.push(`${slow.unit}按时办结率 ${rateText(slow.ontime)}（转办 ${slow.dispatched} 件），建议督办并压实办理时限。`);

@@ -228,6 +228,13 @@ describe('special report', () => {
     const advice = recommendations(withUnknown).join('');
     expect(advice).toContain(`诉求最集中的是${named.district}${named.name}（`);
     expect(advice).not.toContain('未知');
+    // A unit is pressed on its deadlines only on as many tickets as the ranking asks for.
+    const unit = (name: string, dispatched: number, ontime: number) => ({ ...data.units[0], unit: name, dispatched, ontime_completion_rate: ontime });
+    const few = recommendations({ ...data, units: [unit('甲单位', data.settings.minTicketsForRanking - 1, 0.5)] }).join('');
+    expect(few).not.toContain('甲单位');
+    const enough = recommendations({ ...data, units: [unit('甲单位', 5, 0.5), unit('乙单位', data.settings.minTicketsForRanking, 0.8)] }).join('');
+    expect(enough).toContain('乙单位按时办结率 80.00%（转办 10 件），建议督办');
+    expect(enough).not.toContain('甲单位');
   });
 
   it('a topic without tickets says so', async () => {
