@@ -400,6 +400,16 @@ describe('CSV structure', () => {
     expect(phases.has('scanning')).toBe(false);
   });
 
+  it('27d. records over several lines with a row of only delimiters between them and no line feed at the end', async () => {
+    const phases = new Set<string>();
+    const list = rows(39, 3, (i) => ({ 诉求内容: `第${i}件\n楼道灯不亮`, ...(i === 3 ? { 来源渠道: '传真' } : {}) }));
+    // Lines: 1 header, 2–3 first row, 4 only delimiters, 5–6 second row, 7–8 third (no line feed after it).
+    const empty = TICKET_HEADERS.map(() => '').join(',');
+    const path = write('multiline-empty.csv', [TICKET_HEADERS.join(','), csvLine(list[0]), empty, csvLine(list[1]), csvLine(list[2])].join('\n'));
+    await expectQuarantined(await ingest(warehouse, path, { onProgress: (p) => phases.add(p.phase) }), ids(list.slice(0, 2)), [{ row: 7, reason: '来源渠道“传真”' }]);
+    expect(phases.has('scanning')).toBe(false);
+  });
+
   it('27c. a field over several lines is held to the field limit like any other', async () => {
     // Each line of the long text is under the limit; the field is over it.
     const long = Array.from({ length: 6 }, () => '楼'.repeat(100)).join('\n');
