@@ -50,8 +50,17 @@ export function ppChangeWords(value: number | null): string {
 export function topTownshipsText(townships: { name: string; received: number }[], n = 3): string {
   const unnamed = townships.filter((t) => t.name === UNKNOWN_TOWNSHIP).reduce((sum, t) => sum + t.received, 0);
   const named = townships.filter((t) => t.name !== UNKNOWN_TOWNSHIP).slice(0, n).map((t) => `${t.name} ${countText(t.received)}`);
-  if (!unnamed) return named.join('、') || '—';
-  return named.length ? `${named.join('、')}；另有 ${countText(unnamed)} 件未写乡镇街道` : `${countText(unnamed)} 件都未写乡镇街道`;
+  const note = unnamedText(named.length > 0, unnamed, '乡镇街道');
+  return [named.join('、'), note].filter(Boolean).join('；') || '—';
+}
+
+/**
+ * What a list of places leaves out: the tickets that name none. "另有 16 件未写乡镇街道" after a
+ * list, "17 件都未写地点" instead of one; null when every ticket names one. Reports and mails.
+ */
+export function unnamedText(listed: boolean, unnamed: number | undefined, what: string): string | null {
+  if (!unnamed) return null;
+  return listed ? `另有 ${countText(unnamed)} 件未写${what}` : `${countText(unnamed)} 件都未写${what}`;
 }
 
 export function shareText(share: number | null | undefined): string {

@@ -3,7 +3,7 @@ import { alertTrendOption, type AlertHistoryDay } from '../../reports/charts/opt
 import { renderPngAsync } from '../../reports/charts/render.js';
 import { expectedText, plainNumber } from '../../reports/charts/dashboard-options.js';
 import { CHART_FONT_FAMILY, chartColors } from '../../reports/charts/theme.js';
-import { dayWords } from '../../reports/format.js';
+import { dayWords, unnamedText } from '../../reports/format.js';
 import { formatP } from '../incident-names.js';
 import type { AlertSeries } from './routes.js';
 
@@ -499,10 +499,7 @@ function muted(text: string): string {
  * What a ranking leaves out: the tickets that name no township (or place). One township named by 1
  * of 17 tickets is not where they concentrate, and the reader is told so.
  */
-function unnamedNote(rows: { name: string; count: number }[], what: string, unnamed: number | undefined): string | null {
-  if (!unnamed) return null;
-  return rows.length ? `另有 ${unnamed} 件未写${what}` : `${unnamed} 件都未写${what}`;
-}
+const unnamedNote = (rows: { name: string; count: number }[], what: string, unnamed: number | undefined) => unnamedText(rows.length > 0, unnamed, what);
 
 function rankTable(rows: { name: string; count: number }[], what: string, unnamed?: number): string {
   const note = unnamedNote(rows, what, unnamed);
