@@ -19,10 +19,13 @@ export function progressText(progress: Progress): string {
     case 'queued':
       return '等待正在运行的任务结束…';
     case 'ingest': {
-      const part = progress.bytesTotal ? `（${Math.floor((100 * (progress.bytesDone ?? 0)) / progress.bytesTotal)}%）` : '';
+      // The share of the file read, while it is being read (not "0%" before its bytes are counted,
+      // nor "100%" through the phases after).
+      const done = progress.bytesDone ?? 0;
+      const part = progress.bytesTotal && done > 0 && done < progress.bytesTotal ? `（已读取 ${Math.floor((100 * done) / progress.bytesTotal)}%）` : '';
       // The current file's phase and speed, as the CLI's progress line shows them.
       const speed = progress.phase
-        ? `；${progress.phase}${progress.phaseRows ? ` ${progress.phaseRows.toLocaleString('zh-CN')} 行` : ''}${progress.rowsPerSecond ? `，${progress.rowsPerSecond.toLocaleString('zh-CN')} 行/秒` : ''}`
+        ? `；${progress.phase}中${progress.phaseRows ? ` ${progress.phaseRows.toLocaleString('zh-CN')} 行` : ''}${progress.rowsPerSecond ? `，${progress.rowsPerSecond.toLocaleString('zh-CN')} 行/秒` : ''}`
         : '';
       return `正在导入第 ${(progress.filesDone ?? 0) + 1} / ${progress.filesTotal ?? '?'} 个文件：${progress.file ?? ''}${part}${speed}${rows}`;
     }

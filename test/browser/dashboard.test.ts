@@ -325,7 +325,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
   it('while the first load runs, a page says 数据加载中 with its progress and draws itself once the data is there', async () => {
     const empty = tempSetup('browser-loading');
     const loading = await Warehouse.open(empty.config.db);
-    let progress: { step: string; filesDone: number; filesTotal: number; file: string; rows: number } | null = { step: 'ingest', filesDone: 2, filesTotal: 12, file: '工单导出_2024.csv', rows: 500_000 };
+    let progress: Record<string, string | number> | null = { step: 'ingest', filesDone: 2, filesTotal: 12, file: '工单导出_2024.csv', rows: 500_000, bytesDone: 0, bytesTotal: 72_000_000, phase: '读取' };
     addUser(usersFile(empty.config), 'leader', 'leader', PASSWORD);
     const loadingApp = createApp({ warehouse: await loading.session(), config: empty.config, startedAt: new Date(), startup: () => progress });
     const loadingServer = loadingApp.listen(0, '127.0.0.1');
@@ -347,7 +347,12 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
       await Promise.all([page.waitForURL(`${loadingBase}/`), page.click('button[type=submit]')]);
       await page.waitForSelector('body[data-ready="loading"]');
       expect(await page.textContent('#content')).toContain('数据加载中');
-      expect(await page.textContent('#loading-progress')).toContain('正在导入第 3 / 12 个文件：工单导出_2024.csv；已导入 500,000 行');
+      // No "0%" before the file's bytes are counted; the share while it is read; none once it is read.
+      expect(await page.textContent('#loading-progress')).toContain('正在导入第 3 / 12 个文件：工单导出_2024.csv；读取中；已导入 500,000 行');
+      progress = { ...progress!, bytesDone: 18_000_000 };
+      await page.waitForFunction(() => document.getElementById('loading-progress')?.textContent?.includes('工单导出_2024.csv（已读取 25%）；读取中'), null, { timeout: 10_000 });
+      progress = { ...progress, bytesDone: 72_000_000, phase: '导入', phaseRows: 120_000, rowsPerSecond: 400_000 };
+      await page.waitForFunction(() => document.getElementById('loading-progress')?.textContent?.includes('工单导出_2024.csv；导入中 120,000 行，400,000 行/秒'), null, { timeout: 10_000 });
       await page.screenshot({ path: join(SHOTS, 'loading.png'), fullPage: true });
       // The load ends: the summary tables are built and the page draws without a reload.
       progress = null;
