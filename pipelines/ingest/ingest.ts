@@ -317,7 +317,7 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
   } finally {
     tracker.finish();
     await warehouse.run(`set preserve_insertion_order = true`).catch(() => undefined); // see loadDirect
-    for (const drop of ['view incoming', 'table stage_raw', 'table mapped', 'table merged', 'table checked_rows']) {
+    for (const drop of ['view incoming', 'table record_breaks', 'table mapped', 'table merged', 'table checked_rows']) {
       await warehouse.run(`drop ${drop.replace(' ', ' if exists ')}`).catch(() => undefined);
     }
     rmSync(work, { recursive: true, force: true });

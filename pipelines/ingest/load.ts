@@ -192,13 +192,13 @@ function emptySql(headers: readonly string[]): string {
   return headers.map((_, i) => `c${i} is null`).join(' and ') || 'false';
 }
 
-/** The layout of `rows` (the relation read in place, or its staged copy); null when the scanner must read the file. */
-async function lineLayout(context: LoadContext, rows: string): Promise<LineLayout | null> {
+/** The layout of the file read in place; null when the scanner must read it. */
+async function lineLayout(context: LoadContext): Promise<LineLayout | null> {
   const { warehouse, source } = context;
   const headers = source.headers;
   const longest = headers.length ? `greatest(${headers.map((_, i) => `coalesce(max(strlen(c${i})), 0)`).join(', ')})` : '0';
   const layout = (await warehouse.one<LineLayout & { longest: number }>(
-    `select count(*) as records, count(*) filter (where ${emptySql(headers)}) as empty, coalesce(sum(${breaksSql(headers)}), 0)::bigint as breaks, ${longest} as longest from ${rows}`,
+    `select count(*) as records, count(*) filter (where ${emptySql(headers)}) as empty, coalesce(sum(${breaksSql(headers)}), 0)::bigint as breaks, ${longest} as longest from ${source.relation}`,
   ))!;
   if (layout.records + layout.breaks !== source.lines) return null;
   if (layout.breaks > 0 && layout.longest > context.read.maxFieldBytes) return null;
@@ -226,7 +226,7 @@ async function quarantineChecked(context: LoadContext, runId: number, inserted: 
   let records = 0;
   let relation = source.relation;
   if (!source.numbered) {
-    const layout = await lineLayout(context, source.relation);
+    const layout = await lineLayout(context);
     if (!layout) throw new NeedsScan();
     records = layout.records - layout.empty;
     // Every record loaded (the file only has records over several lines): nothing to quarantine.
@@ -247,8 +247,9 @@ async function quarantineChecked(context: LoadContext, runId: number, inserted: 
 
 /**
  * The merge path's first half, also the dry run's: every row mapped into the temp table `mapped`
- * (with `__row`), duplicates within the file marked. A file read in place is staged whole first,
- * where its order is kept, and numbered from it by line (lineLayout).
+ * (with `__row`), duplicates within the file marked. A file read in place is mapped straight from
+ * it, in parallel: with insertion order kept, a row's rowid is its record's place in the file, from
+ * which numberMappedRows gives each its line.
  */
 export async function mapIntoTemp(context: LoadContext): Promise<number> {
   const { warehouse, match } = context;
@@ -259,37 +260,62 @@ export async function mapIntoTemp(context: LoadContext): Promise<number> {
     await rescan(context);
   }
   context.tracker.phase('loading');
-  let relation = context.source.relation;
-  if (!context.source.numbered) {
-    try {
-      await warehouse.run(`create or replace temp table stage_raw as select * from ${relation}`);
-    } catch (error) {
-      if (!isReadError(error)) throw error;
-      await warehouse.run(`drop table if exists stage_raw`);
-      await rescan(context);
-      return mapIntoTemp(context);
-    }
-    const layout = await lineLayout(context, 'stage_raw');
-    if (!layout) {
-      await warehouse.run(`drop table if exists stage_raw`);
-      await rescan(context);
-      return mapIntoTemp(context);
-    }
-    // Only-delimiter rows are not records (the scanner skips them too), but they take their lines.
-    relation = `(select * from ${numberedByLine('stage_raw', 'rowid', context.source.headers, layout.breaks)} where not (${emptySql(context.source.headers)}))`;
-  }
+  const inPlace = !context.source.numbered;
+  // (in place, `__row` is a placeholder until numberMappedRows: −1 marks a row of only delimiters)
+  const relation = inPlace ? `(select case when ${emptySql(context.source.headers)} then -1 else 0 end::bigint as __row, * from ${context.source.relation})` : context.source.relation;
   const mapping = mappingSql(match, context.source.headers, { source: relation, rowNumbers: true, phoneHash: context.phoneHash });
+  const again = async () => {
+    await warehouse.run(`drop table if exists mapped`);
+    await rescan(context);
+    return mapIntoTemp(context);
+  };
   try {
     await warehouse.run(`create or replace temp table mapped as ${mapping}`, mapping.includes('$key') ? { key: context.key } : undefined);
   } catch (error) {
     if (!isReadError(error)) throw error;
+    if (inPlace) return again();
     throw new RefusedFile(`读取失败 / could not read the file: ${String((error as Error).message).split('\n')[0]}`);
   }
-  await warehouse.run(`drop table if exists stage_raw`);
+  if (inPlace && !(await numberMappedRows(context))) return again();
   const duplicates = duplicateSql(match.kind);
   if ((await warehouse.one<{ n: number }>(duplicates.check))!.n > 0) await warehouse.run(duplicates.mark);
   const mapped = (await warehouse.one<{ n: number }>('select count(*) as n from mapped'))!.n;
   return mapped + context.source.rejected.length;
+}
+
+/**
+ * Gives each row of `mapped` (mapped in file order from a file read in place) the line its record
+ * starts on, and drops the rows of only delimiters (not records, though they take their lines).
+ * A file whose records are one line each needs nothing more than the rowid; otherwise the line
+ * breaks inside each record's fields are read from the file (lineLayout's rule). False when the
+ * records do not add up to the file's lines, or a field over several lines is too long: the scanner
+ * reads such a file.
+ */
+async function numberMappedRows(context: LoadContext): Promise<boolean> {
+  const { warehouse, source } = context;
+  const records = (await warehouse.one<{ n: number }>(`select count(*) as n from mapped`))!.n;
+  if (records === source.lines) {
+    await warehouse.run(`update mapped set __row = rowid + 2 where __row = 0`);
+  } else {
+    const headers = source.headers;
+    const longest = headers.length ? `greatest(${headers.map((_, i) => `coalesce(strlen(c${i}), 0)`).join(', ')})` : '0';
+    await warehouse.run(`create or replace temp table record_breaks as select ${breaksSql(headers)} as breaks, ${longest} as longest from ${source.relation}`);
+    const totals = (await warehouse.one<{ n: number; breaks: number; longest: number }>(
+      `select count(*) as n, coalesce(sum(breaks), 0)::bigint as breaks, coalesce(max(longest) filter (where breaks > 0), 0) as longest from record_breaks`,
+    ))!;
+    const regular = totals.n === records && records + totals.breaks === source.lines && totals.longest <= context.read.maxFieldBytes;
+    if (regular) {
+      await warehouse.run(
+        `update mapped set __row = mapped.rowid + 2 + x.before
+         from (select rowid as at, coalesce(sum(breaks) over (order by rowid rows between unbounded preceding and 1 preceding), 0) as before from record_breaks) as x
+         where mapped.rowid = x.at and mapped.__row = 0`,
+      );
+    }
+    await warehouse.run(`drop table if exists record_breaks`);
+    if (!regular) return false;
+  }
+  await warehouse.run(`delete from mapped where __row = -1`);
+  return true;
 }
 
 /** The merge path's second half, inside the transaction: quarantine the bad rows, merge the good ones. */
