@@ -329,6 +329,9 @@ export async function ticketsPage(reader: Reader, settings: KpiSettings, query: 
   return { month: filters.month, district: filters.district, category: filters.category, tickets: await reader.use((w) => sampleTickets(w, monthPeriod(filters.month), filters, 20, lastDay)) };
 }
 
+/** A stable order that moves the rows named `name` to the end. */
+const last = (name: string) => (a: { name: string }, b: { name: string }) => Number(a.name === name) - Number(b.name === name);
+
 /** 区域分析: districts ranked, the chosen district's townships and trend. */
 export async function districtsPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
   const { session, filters, calendar } = await open(reader, settings, query, known);
@@ -349,14 +352,14 @@ export async function districtsPage(reader: Reader, settings: KpiSettings, query
   const districts = report.rows
     .filter((r) => r.level === 1)
     .map((r) => ({ name: r.keys.district ?? UNKNOWN_DISTRICT, ...figures(r) }))
-    .sort((a, b) => Number(a.name === UNKNOWN_DISTRICT) - Number(b.name === UNKNOWN_DISTRICT));
+    .sort(last(UNKNOWN_DISTRICT));
   const chosen = filters.district[0] ?? districts.find((d) => d.name !== UNKNOWN_DISTRICT)?.name ?? districts[0]?.name ?? null;
   // A township's share is of its district (parent_share), not of the whole hotline. The tickets
   // without a township (a district) come last, however many: they are no place to compare.
   const townships = report.rows
     .filter((r) => r.level === 2 && r.keys.district === chosen)
     .map((r) => ({ name: r.keys.township ?? UNKNOWN_TOWNSHIP, ...figures(r), share: r.parent_share }))
-    .sort((a, b) => Number(a.name === UNKNOWN_TOWNSHIP) - Number(b.name === UNKNOWN_TOWNSHIP));
+    .sort(last(UNKNOWN_TOWNSHIP));
   const trend = early ?? (await series(chosen));
   return {
     month: filters.month,

@@ -187,6 +187,16 @@ function breaksSql(headers: readonly string[]): string {
   return headers.map((_, i) => `(case when contains(c${i}, chr(10)) then strlen(c${i}) - strlen(replace(c${i}, chr(10), '')) else 0 end)`).join(' + ') || '0';
 }
 
+/** The longest field of a row, in bytes. */
+function longestSql(headers: readonly string[]): string {
+  return headers.length ? `greatest(${headers.map((_, i) => `coalesce(strlen(c${i}), 0)`).join(', ')})` : '0';
+}
+
+/** The line a record starts on: 2 + its place `order` (from 0) + the line breaks of the records before it. */
+function lineOf(order: string, breaks: string): string {
+  return `(${order} + 2 + coalesce(sum(${breaks}) over (order by ${order} rows between unbounded preceding and 1 preceding), 0))::bigint`;
+}
+
 /** A row of only delimiters. */
 function emptySql(headers: readonly string[]): string {
   return headers.map((_, i) => `c${i} is null`).join(' and ') || 'false';
@@ -196,9 +206,8 @@ function emptySql(headers: readonly string[]): string {
 async function lineLayout(context: LoadContext): Promise<LineLayout | null> {
   const { warehouse, source } = context;
   const headers = source.headers;
-  const longest = headers.length ? `greatest(${headers.map((_, i) => `coalesce(max(strlen(c${i})), 0)`).join(', ')})` : '0';
   const layout = (await warehouse.one<LineLayout & { longest: number }>(
-    `select count(*) as records, count(*) filter (where ${emptySql(headers)}) as empty, coalesce(sum(${breaksSql(headers)}), 0)::bigint as breaks, ${longest} as longest from ${source.relation}`,
+    `select count(*) as records, count(*) filter (where ${emptySql(headers)}) as empty, coalesce(sum(${breaksSql(headers)}), 0)::bigint as breaks, coalesce(max(${longestSql(headers)}), 0) as longest from ${source.relation}`,
   ))!;
   if (layout.records + layout.breaks !== source.lines) return null;
   if (layout.breaks > 0 && layout.longest > context.read.maxFieldBytes) return null;
@@ -211,7 +220,7 @@ async function lineLayout(context: LoadContext): Promise<LineLayout | null> {
  */
 function numberedByLine(rows: string, order: string, headers: readonly string[], breaks: number): string {
   if (!breaks) return `(select ${order} + 2 as __row, * from ${rows})`;
-  return `(select (__order + 2 + coalesce(sum(__breaks) over (order by __order rows between unbounded preceding and 1 preceding), 0))::bigint as __row, * exclude (__order, __breaks)
+  return `(select ${lineOf('__order', '__breaks')} as __row, * exclude (__order, __breaks)
            from (select ${order} as __order, ${breaksSql(headers)} as __breaks, * from ${rows}))`;
 }
 
@@ -297,17 +306,15 @@ async function numberMappedRows(context: LoadContext): Promise<boolean> {
   if (records === source.lines) {
     await warehouse.run(`update mapped set __row = rowid + 2 where __row = 0`);
   } else {
-    const headers = source.headers;
-    const longest = headers.length ? `greatest(${headers.map((_, i) => `coalesce(strlen(c${i}), 0)`).join(', ')})` : '0';
-    await warehouse.run(`create or replace temp table record_breaks as select ${breaksSql(headers)} as breaks, ${longest} as longest from ${source.relation}`);
+    await warehouse.run(`create or replace temp table record_breaks as select ${breaksSql(source.headers)} as breaks, ${longestSql(source.headers)} as longest from ${source.relation}`);
     const totals = (await warehouse.one<{ n: number; breaks: number; longest: number }>(
       `select count(*) as n, coalesce(sum(breaks), 0)::bigint as breaks, coalesce(max(longest) filter (where breaks > 0), 0) as longest from record_breaks`,
     ))!;
     const regular = totals.n === records && records + totals.breaks === source.lines && totals.longest <= context.read.maxFieldBytes;
     if (regular) {
       await warehouse.run(
-        `update mapped set __row = mapped.rowid + 2 + x.before
-         from (select rowid as at, coalesce(sum(breaks) over (order by rowid rows between unbounded preceding and 1 preceding), 0) as before from record_breaks) as x
+        `update mapped set __row = x.line
+         from (select rowid as at, ${lineOf('rowid', 'breaks')} as line from record_breaks) as x
          where mapped.rowid = x.at and mapped.__row = 0`,
       );
     }

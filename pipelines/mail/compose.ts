@@ -496,13 +496,11 @@ function muted(text: string): string {
 }
 
 /**
- * What a ranking leaves out: the tickets that name no township (or place). One township named by 1
- * of 17 tickets is not where they concentrate, and the reader is told so.
+ * A ranking of places, and what it leaves out: the tickets that name no township (or place). One
+ * township named by 1 of 17 tickets is not where they concentrate, and the reader is told so.
  */
-const unnamedNote = (rows: { name: string; count: number }[], what: string, unnamed: number | undefined) => unnamedText(rows.length > 0, unnamed, what);
-
 function rankTable(rows: { name: string; count: number }[], what: string, unnamed?: number): string {
-  const note = unnamedNote(rows, what, unnamed);
+  const note = unnamedText(rows.length > 0, unnamed, what);
   if (rows.length === 0) return muted(note ?? `无${what}信息`);
   return (
     `<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;border-collapse:collapse;font-size:14px;">` +
@@ -519,7 +517,7 @@ function rankTable(rows: { name: string; count: number }[], what: string, unname
 }
 
 function rankLines(rows: { name: string; count: number }[], what: string, unnamed?: number): string[] {
-  const note = unnamedNote(rows, what, unnamed);
+  const note = unnamedText(rows.length > 0, unnamed, what);
   if (rows.length === 0) return [`  ${note ?? '无'}`];
   return [...rows.map((row) => `  ${row.name}：${row.count} 件`), ...(note ? [`  ${note}`] : [])];
 }
