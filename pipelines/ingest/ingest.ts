@@ -26,6 +26,8 @@ export interface IngestOptions {
   force?: boolean;
   /** Hears every change of the load's progress (phase, bytes read, rows processed). */
   onProgress?: (progress: LoadProgress) => void;
+  /** How often DuckDB's progress is polled while it works (default 500 ms). */
+  progressEveryMs?: number;
 }
 
 /**
@@ -231,7 +233,7 @@ export async function prepareFile(
   const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
   const fingerprint = mappingFingerprint(match, source, options);
   const context: LoadContext = {
-    warehouse, path: file, name: basename(file), source, match, key: options.key, phoneHash: await phoneHashScheme(warehouse), read: { ...read, onRawChunk: undefined }, tracker, phase,
+    warehouse, path: file, name: basename(file), source, match, key: options.key, phoneHash: await phoneHashScheme(warehouse), read: { ...read, onRawChunk: undefined }, tracker, progressEveryMs: options.progressEveryMs ?? 500, phase,
     settle: async () => {
       if (settled) return;
       settled = true;

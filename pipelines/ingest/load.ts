@@ -4,7 +4,7 @@ import { duplicateSql, KEY_COLUMNS, mappingSql, STORED_COLUMNS } from './mapping
 import { mergeIncoming } from './merge.js';
 import { FIELDS, type Match } from './profiles.js';
 import type { LoadTracker } from './progress.js';
-import { scanText } from './read.js';
+import { linesAfterHeader, scanText } from './read.js';
 import { RefusedFile, type ReadOptions, type SourceTable } from './source.js';
 
 /**
@@ -34,6 +34,8 @@ export interface LoadContext {
   phoneHash: PhoneHashScheme;
   read: ReadOptions;
   tracker: LoadTracker;
+  /** How often DuckDB's progress is polled while it works. */
+  progressEveryMs: number;
   phase: (name: string) => void;
   /**
    * Waits for the pass over the file's bytes that runs beside DuckDB (hash, UTF-8 check, line
@@ -56,17 +58,26 @@ function isReadError(error: unknown): boolean {
   return /CSV|Invalid Input Error|unicode|Conversion Error|state machine/i.test(String((error as Error)?.message ?? error));
 }
 
-/** Runs `sql` while reporting DuckDB's own progress (rows processed) to the tracker; returns the rows changed. */
+/**
+ * Runs `sql` while reporting its progress to the tracker; returns the rows changed. DuckDB's share
+ * done is what it has read of the source, but its own row figure is an estimate in units of its
+ * own (5.3 M for a file of 2 M records), so the rows shown are that share of the records the file
+ * holds: known from the scanner or, for a file read in place, once the pass over its bytes has
+ * counted its lines (well before DuckDB is through). Until then no rows are shown.
+ */
 async function withProgress(context: LoadContext, sql: string, params?: Record<string, string | number>): Promise<number> {
   const connection = context.warehouse.connection;
+  const { source } = context;
+  let records: number | null = source.numbered ? (source.records === null ? null : source.records - source.rejected.length) : (source.lines ?? null);
+  if (records === null && source.pending) source.pending.then((layout) => (records = linesAfterHeader(layout)), () => undefined);
   const timer = setInterval(() => {
     try {
       const progress = connection.progress;
-      if (progress.percentage >= 0) context.tracker.rows(Number(progress.rows_processed));
+      if (progress.percentage >= 0 && records !== null) context.tracker.rows(Math.round((Math.min(progress.percentage, 100) / 100) * records));
     } catch {
       // progress is informative only
     }
-  }, 500);
+  }, context.progressEveryMs);
   try {
     const result = await connection.run(sql, params);
     return result.rowsChanged;

@@ -107,7 +107,8 @@ function inPlaceLayout(layout: TextLayout, options: ReadOptions): boolean {
   return layout.loneCarriageReturns === 0 && layout.longestLine <= options.maxFieldBytes && layout.bytes > 0;
 }
 
-function linesAfterHeader(layout: TextLayout): number {
+/** A text's lines after the header: its records, when each is one line. */
+export function linesAfterHeader(layout: TextLayout): number {
   return layout.lineFeeds - 1 + (layout.endsWithNewline ? 0 : 1);
 }
 
