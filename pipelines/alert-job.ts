@@ -302,6 +302,7 @@ export async function buildEvidence(warehouse: Warehouse, config: Config, incide
     adjustedP: incident.p_value ?? head.qValue,
     tests: head.tests,
     window: span,
+    topicSurge: topic,
     windowFrom: burst?.window?.first,
     windowTo: burst?.window?.last,
     rise: head.rise,

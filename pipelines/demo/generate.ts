@@ -416,6 +416,10 @@ function describe(random: Random, sub: SubCategory, appeal: string, channel: str
   const consult = appeal === '咨询';
   let body = consult && !sub.asks ? `咨询${fill(random, random.pick(sub.texts), location)}，这种情况该找哪个部门` : fill(random, random.pick(consult ? (sub.asks ?? sub.texts) : sub.texts), location);
   if (repeat && !consult) body = `${random.pick(['再次反映：', '此前已反映过，', '第二次来电，'])}${body}`;
+  // Praise in a category of complaints thanks for the matter solved: "暖气片冰凉……希望予以表扬" read as
+  // nonsense in the demo's sample tickets. (The template and the opening are drawn all the same: the
+  // random stream, and so every other ticket of a seed, stays as it was.)
+  if (appeal === '表扬' && !sub.appeals?.every(([name]) => name === '表扬')) body = `此前反映的${sub.where !== 'none' ? location.place : ''}${sub.name}问题已经解决，感谢相关部门及时处理`;
   const online = channel !== '电话';
   const prefix = consult ? (!body.startsWith('咨询') ? [''] : online ? PREFIX_CONSULT_ONLINE : PREFIX_CONSULT_PHONE) : online ? PREFIX_ONLINE : PREFIX_PHONE;
   let text = `${random.pick(prefix)}${body}${random.pick(SUFFIXES[appeal] ?? SUFFIXES.其他)}`;

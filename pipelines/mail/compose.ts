@@ -56,6 +56,12 @@ export interface AlertEvidence {
    * before the day); `windowFrom`/`windowTo` their first and last ticket.
    */
   window: 'day' | 'hour' | 'week';
+  /**
+   * The head is a hot issue's surge (话题突增): its expectation is the similar requests of the four
+   * weeks before, its bound the count from which the day is a surge, its p-value Bonferroni over
+   * the day's hot issues — not a series' model, bound and Benjamini–Hochberg step.
+   */
+  topicSurge?: boolean;
   windowFrom?: string;
   windowTo?: string;
   rise: RiseEvidence | null;
@@ -174,7 +180,7 @@ export async function composeAlertMail(evidence: AlertEvidence, options: Compose
     span ? `<p style="margin:12px 0;">${esc(span)}</p>` : '',
     chartAttached
       ? `<img src="cid:${esc(cid)}" width="${CHART_WIDTH}" alt="${esc(`${evidence.historyTitle} 近 8 周每日工单走势`)}" style="display:block;width:100%;max-width:${CHART_WIDTH}px;height:auto;border:0;margin:8px 0 4px;">` +
-        `<p style="margin:0 0 12px;font-size:12px;color:${chartColors.subtext};">${esc(evidence.historyTitle)}。柱：每日工单量（红色为超出预警上限）；绿线：预期；橙色虚线：单日预警上限。</p>`
+        `<p style="margin:0 0 12px;font-size:12px;color:${chartColors.subtext};">${esc(evidence.historyTitle)}。柱：每日工单量（红色为超出预警上限）；绿线：预期；橙色虚线：${boundName(evidence)}。</p>`
       : '',
     section('同一事件的相关预警', related.length ? `<ul style="margin:0;padding-left:20px;">${related.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>${moreRelated ? muted(moreRelated) : ''}` : muted('无其他序列预警')),
     location
@@ -314,7 +320,10 @@ async function locationMap(evidence: AlertEvidence, region: RegionMap, what: str
   const place = map.incidents[0].place;
   if (!place) return null;
   const png = await renderPngAsync(map.option, { width: MAP_WIDTH, height: map.height, scale: 2 });
-  const precision = { place: '按地址定位', township: '标在乡镇街道中心', district: '标在区县中心（地址未能定位到已知地点）' }[place.precision];
+  // (without map.places there is nothing to place an address on: saying it "could not be located"
+  // read as a fault of the address, on every demo mail)
+  const unplaced = region.places.length ? '标在区县中心（地址未能定位到已知地点）' : '标在区县中心（未配置小区和乡镇街道坐标 map.places）';
+  const precision = { place: '按地址定位', township: '标在乡镇街道中心', district: unplaced }[place.precision];
   return {
     attachment: { filename: `location-${evidence.incidentId}.png`, content: png, contentType: 'image/png', cid: `location-${evidence.incidentId}@hotline-pulse` },
     where: place.where,
@@ -336,6 +345,9 @@ function headlineOf(e: AlertEvidence): string {
     const span = e.windowFrom && e.windowTo ? `${clock(e.windowFrom)}–${clock(e.windowTo)}` : '数小时内';
     return `${dayWords(e.date)} ${span}，${what}集中受理 ${e.count} 件，按该地点近 30 天的情况，这么长的时间内${expectedPhrase(e.expected, { about: true, none: '从未有过同类' })}。`;
   }
+  if (e.topicSurge) {
+    return `${dayWords(e.date)}，${what}当日受理 ${e.count} 件，${e.expected === 0 ? '此前四周没有同类诉求' : `按此前四周的同类诉求，每天${expectedPhrase(e.expected, { about: true })}`}，${boundName(e)} ${plainNumber(e.upper)} 件。`;
+  }
   return `${dayWords(e.date)}，${what}当日受理 ${e.count} 件，${e.expected === 0 ? '此前几周没有同类' : `按历史规律${expectedPhrase(e.expected, { about: true })}`}，单日预警上限 ${plainNumber(e.upper)} 件。`;
 }
 
@@ -356,8 +368,8 @@ function sizeWords(e: AlertEvidence): string {
   const against =
     excess > 0
       ? `比${bound}（${plainNumber(e.upper)} 件）多 ${plainNumber(excess)} 件。`
-      : // a burst or a week alarms on reaching its bound (at least so many tickets)
-        e.window !== 'day'
+      : // a burst, a week or a hot issue's surge alarms on reaching its bound (at least so many tickets)
+        e.window !== 'day' || e.topicSurge
         ? `达到${bound}（${plainNumber(e.upper)} 件）。`
         : '未超过单日预警上限，但近期持续偏高。';
   return (times ? `${times}，` : '') + against;
@@ -365,7 +377,9 @@ function sizeWords(e: AlertEvidence): string {
 
 /** What the statistics support: the adjusted p-value and the number of tests it accounts for. */
 function statisticsWords(e: AlertEvidence): string {
-  const tests = e.window !== 'day' ? `按当时有工单的 ${e.tests.toLocaleString('en-US')} 个地点做 Bonferroni 校正` : `按当天检验的 ${e.tests.toLocaleString('en-US')} 个序列做 Benjamini–Hochberg 校正`;
+  const n = e.tests.toLocaleString('en-US');
+  const tests =
+    e.window !== 'day' ? `按当时有工单的 ${n} 个地点做 Bonferroni 校正` : e.topicSurge ? `按当天的 ${n} 个热点话题做 Bonferroni 校正` : `按当天检验的 ${n} 个序列做 Benjamini–Hochberg 校正`;
   return `在没有异常的情况下，出现这样的结果的概率经多重检验校正后为 ${formatP(e.adjustedP)}（${tests}），${rarity(e.adjustedP)}。`;
 }
 
@@ -379,8 +393,8 @@ function weekLabel(day: string): string {
 }
 
 /** The bound an alarm's count was held against, by its window. */
-function boundName(e: Pick<AlertEvidence, 'window'>): string {
-  return e.window === 'hour' ? '突发判定下限' : e.window === 'week' ? '一周集中判定下限' : '单日预警上限';
+function boundName(e: Pick<AlertEvidence, 'window' | 'topicSurge'>): string {
+  return e.window === 'hour' ? '突发判定下限' : e.window === 'week' ? '一周集中判定下限' : e.topicSurge ? '话题突增判定下限' : '单日预警上限';
 }
 
 /** 今日 for an alert of today, otherwise the date: a mail read the next morning must not say 今日. */

@@ -104,6 +104,10 @@ describe('topic surges raise incidents', () => {
     // Its samples are its own requests, and its chart the topic's own daily counts.
     expect(mails[0].mail.text).toContain('天山小区');
     expect(mails[0].mail.html).toContain('该话题及此前四周同类诉求每日工单');
+    // judged as a hot issue's surge, and worded so: not a series' bound and Benjamini–Hochberg step
+    expect(mails[0].mail.text).toMatch(/按当天的 \d+ 个热点话题做 Bonferroni 校正/);
+    expect(mails[0].mail.text).toContain('话题突增判定下限');
+    expect(mails[0].mail.text).not.toMatch(/Benjamini|持续偏高/);
     expect(mails[0].mail.attachments.some((a) => a.contentType === 'image/png' && a.size > 1000)).toBe(true);
   });
 

