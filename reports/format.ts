@@ -23,6 +23,18 @@ export function pctChangeText(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${sign(value)}${Math.abs(value).toFixed(2)}%`;
 }
 
+/**
+ * A count's rise from an earlier count, in a sentence: "环比 +35.20%"; from twice it on, as a
+ * multiple — "是上月的 42.5 倍" — where "+4150.00%" would state a rise from 4 to 170 with false precision.
+ */
+export function riseText(current: number, previous: number, changePct: number | null, period = '上月'): string {
+  if (previous > 0 && current >= 2 * previous) {
+    const times = current / previous;
+    return `是${period}的 ${times >= 10 ? Math.round(times).toLocaleString('en-US') : (Math.round(times * 10) / 10).toString()} 倍`;
+  }
+  return `环比 ${pctChangeText(changePct)}`;
+}
+
 /** A rate's change: "+1.20 个百分点". */
 export function ppChangeText(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${sign(value)}${Math.abs(value).toFixed(2)} 个百分点`;

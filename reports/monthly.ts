@@ -38,6 +38,7 @@ import {
   hoursText,
   monthWords,
   pctChangeText,
+  riseText,
   pctChangeWords,
   ppChangeText,
   ppChangeWords,
@@ -305,7 +306,7 @@ export function headline(data: MonthlyReportData): string {
     parts.push(
       riser.is_new
         ? `“${name}”类诉求为本月新增（${countText(riser.received)} 件）。`
-        : `上升最快的是“${name}”，由上月 ${countText(riser.previous_received)} 件增至 ${countText(riser.received)} 件（环比 ${pctChangeText(riser.change_pct)}）。`,
+        : `上升最快的是“${name}”，由上月 ${countText(riser.previous_received)} 件增至 ${countText(riser.received)} 件（${riseText(riser.received, riser.previous_received, riser.change_pct)}）。`,
     );
   }
   parts.push(data.alerts.length ? `本月热点预警事件 ${data.alerts.length} 起。` : '本月未触发热点预警。');

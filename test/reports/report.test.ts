@@ -13,7 +13,7 @@ import { buildMonthlyReport, type MonthlyReport } from '../../reports/monthly.js
 import { CHROMIUM_PATH, hasChromium, htmlToPdf } from '../../reports/output.js';
 import { buildSpecialReport, recommendations } from '../../reports/special.js';
 import { findTopic } from '../../reports/topics.js';
-import { countText, daySpanWords, hoursText, ppChangeText, pctChangeText, rateText, topTownshipsText } from '../../reports/format.js';
+import { countText, daySpanWords, hoursText, ppChangeText, pctChangeText, rateText, riseText, topTownshipsText } from '../../reports/format.js';
 import { tempSetup } from '../service/helpers.js';
 import { reportWarehouse } from './fixture.js';
 
@@ -133,6 +133,15 @@ describe('monthly report', () => {
     for (const row of august.document.sections.flatMap((s) => s.blocks).filter((b) => b.kind === 'table' && b.headers.includes('前三位乡镇（街道）'))) {
       if (row.kind === 'table') for (const cells of row.rows) expect(cells[3]).not.toContain('未知乡镇街道');
     }
+  });
+
+  it('says a steep rise as a multiple, not as a percentage with two decimals', () => {
+    // The demo's 2026-11 report read "由上月 4 件增至 170 件（环比 +4150.00%）".
+    expect(riseText(170, 4, 4150)).toBe('是上月的 43 倍');
+    expect(riseText(17, 5, 240)).toBe('是上月的 3.4 倍');
+    expect(riseText(10, 5, 100)).toBe('是上月的 2 倍');
+    expect(riseText(135, 100, 35.2)).toBe('环比 +35.20%');
+    expect(riseText(3, 0, null)).toBe('环比 —');
   });
 
   it('escapes ticket text: <script> renders as text', async () => {
