@@ -126,7 +126,7 @@ export interface MonthlyReportData {
   categories: TreeShare[];
   risers: CategoryRiser[];
   districts: TreeShare[];
-  ranking: { ranked: number; listed: number; red: UnitRankingRow[]; black: UnitRankingRow[]; scores: Pick<UnitRankingRow, 'unit_kind' | 'composite_score'>[] };
+  ranking: { ranked: number; /** Units with dispatched tickets this month (ranked or not). */ listed: number; red: UnitRankingRow[]; black: UnitRankingRow[]; scores: Pick<UnitRankingRow, 'unit_kind' | 'composite_score'>[] };
   alerts: IncidentLine[];
   outlook: SeasonalOutlook[];
   cases: TypicalCase[];
@@ -436,7 +436,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
   const rankingBlocks: Block[] = [
     {
       kind: 'paragraph',
-      text: `本月转办不少于 ${data.settings.minTicketsForRanking} 件、三项比率齐全的承办单位 ${data.ranking.ranked} 家参与排名（列出 ${data.ranking.listed} 家）。综合得分 = ${data.settings.rankingWeights.response} × 响应率 + ${data.settings.rankingWeights.resolution} × 解决率 + ${data.settings.rankingWeights.satisfaction} × 满意率（× 100）。`,
+      text: `本月有转办工单的承办单位 ${countText(data.ranking.listed)} 家，其中转办不少于 ${data.settings.minTicketsForRanking} 件、三项比率齐全的 ${countText(data.ranking.ranked)} 家参与排名。综合得分 = ${data.settings.rankingWeights.response} × 响应率 + ${data.settings.rankingWeights.resolution} × 解决率 + ${data.settings.rankingWeights.satisfaction} × 满意率（× 100）。`,
     },
   ];
   if (data.ranking.ranked) {

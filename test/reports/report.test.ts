@@ -110,6 +110,10 @@ describe('monthly report', () => {
     expect(august.html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(5);
     expect(august.html).not.toMatch(/<script|src="http|href="http/);
     expect(august.data.cases.length).toBe(3);
+    // the units counted, not "列出 551 家" next to a list of ten
+    const { listed, ranked } = august.data.ranking;
+    expect(august.html).toContain(`本月有转办工单的承办单位 ${countText(listed)} 家，其中转办不少于 10 件、三项比率齐全的 ${countText(ranked)} 家参与排名。`);
+    expect(august.html).not.toContain('列出');
   });
 
   it('says an incident\'s days in words: one day, days of one month, days across two months', () => {
