@@ -76,7 +76,8 @@ export function createTextApi(context: { pool: ReadPool; config: Config }): Rout
       if (!from || !to) return { from: null, to: null, topics: [] };
       if (!DAY.test(from) || !DAY.test(to) || from > to) throw new BadRequest('请选择起止日期（YYYY-MM-DD，起始不晚于截止）/ from ≤ to as YYYY-MM-DD');
       const top = Math.min(50, Math.max(1, Number(req.query.top ?? 15) || 15));
-      const topics = await pool.use((w) => hotTopics(w, { from: from!, to: to!, top }));
+      const consultations = req.query.consultations !== '0';
+      const topics = await pool.use((w) => hotTopics(w, { from: from!, to: to!, top, consultations }));
       // A few tickets of each issue to read, masked as stored.
       const ids = topics.flatMap((t) => t.ticketIds.slice(0, SAMPLE_TICKETS));
       const samples = ids.length
@@ -88,7 +89,7 @@ export function createTextApi(context: { pool: ReadPool; config: Config }): Rout
           )
         : [];
       const byId = new Map(samples.map((s) => [s.ticket_id, s]));
-      return { from, to, topics: topics.map((t) => ({ ...t, samples: t.ticketIds.slice(0, SAMPLE_TICKETS).map((id) => byId.get(id)).filter(Boolean) })) };
+      return { from, to, consultations, topics: topics.map((t) => ({ ...t, samples: t.ticketIds.slice(0, SAMPLE_TICKETS).map((id) => byId.get(id)).filter(Boolean) })) };
     }),
   );
   // 生成专报 from a hot issue: the issue is found again from the warehouse by period and rank (the
@@ -96,13 +97,13 @@ export function createTextApi(context: { pool: ReadPool; config: Config }): Rout
   // report is built and archived like the 报告 page's special report.
   router.post('/text/topics/special-report', requireRole('leader'), (req: Request, res: Response, next: NextFunction) => {
     (async () => {
-      const { from, to, rank, description } = (req.body ?? {}) as { from?: unknown; to?: unknown; rank?: unknown; description?: unknown };
+      const { from, to, rank, description, consultations } = (req.body ?? {}) as { from?: unknown; to?: unknown; rank?: unknown; description?: unknown; consultations?: unknown };
       if (typeof from !== 'string' || typeof to !== 'string' || !DAY.test(from) || !DAY.test(to) || from > to) throw new BadRequest('请选择起止日期（YYYY-MM-DD，起始不晚于截止）/ from ≤ to as YYYY-MM-DD');
       if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1 || rank > 50) throw new BadRequest('rank 应为 1–50 的整数 / rank must be an integer 1–50');
       const { buildHotTopicReport } = await import('../reports/special.js');
       const { archiveFolder, writeReport } = await import('../reports/output.js');
       const { dataAsOf } = await import('../pipelines/kpi.js');
-      const built = await pool.use((w) => buildHotTopicReport(w, { from, to, rank }, config));
+      const built = await pool.use((w) => buildHotTopicReport(w, { from, to, rank, consultations: consultations !== false }, config));
       if (!built) return void res.status(404).json({ error: `${from} 至 ${to} 没有第 ${rank} 个热点话题 / no hot issue of that rank` });
       if (typeof description === 'string' && description !== built.hot.description) {
         return void res.status(409).json({ error: '热点话题已随新数据更新，请刷新页面后重试 / the issues changed since the page was drawn' });
@@ -113,7 +114,7 @@ export function createTextApi(context: { pool: ReadPool; config: Config }): Rout
         name: `${built.topic.name}_${built.from}_${built.to}`,
         formats: ['html', 'docx'],
         kind: 'special',
-        inputs: { hotTopic: { from, to, rank, description: built.hot.description, count: built.hot.count }, from: built.from, to: built.to, requestedBy: req.session!.user },
+        inputs: { hotTopic: { from, to, rank, consultations: consultations !== false, description: built.hot.description, count: built.hot.count }, from: built.from, to: built.to, requestedBy: req.session!.user },
         dataAsOf: asOf,
       });
       res.status(201).json({ title: built.topic.title, tickets: built.report.data.summary.received, files: files.map((f) => f.split('/').pop()) });

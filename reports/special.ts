@@ -382,8 +382,12 @@ export interface HotTopicReport {
  * page rank them — recomputed from the warehouse, never taken from the asker — over the issue's own
  * days and exactly its requests (null: fewer issues than `rank`).
  */
-export async function buildHotTopicReport(warehouse: Warehouse, options: { from: string; to: string; rank: number }, config: Pick<Config, 'kpi'> & MapConfig): Promise<HotTopicReport | null> {
-  const hot = (await hotTopics(warehouse, { from: options.from, to: options.to, top: options.rank }))[options.rank - 1];
+export async function buildHotTopicReport(
+  warehouse: Warehouse,
+  options: { from: string; to: string; rank: number; consultations?: boolean },
+  config: Pick<Config, 'kpi'> & MapConfig,
+): Promise<HotTopicReport | null> {
+  const hot = (await hotTopics(warehouse, { from: options.from, to: options.to, top: options.rank, consultations: options.consultations }))[options.rank - 1];
   if (!hot) return null;
   const { topic, from, to } = specialReportTopic(hot);
   return { hot, topic, from, to, report: await buildSpecialReport(warehouse, topic, from, to, config) };

@@ -7,14 +7,15 @@ Monthly and special reports for leadership: self-contained HTML, A4 PDF (headles
 
 Usage: hotline report monthly --month YYYY-MM [--format html,pdf,docx] [--out DIR] [--json]
        hotline report special --topic NAME --from YYYY-MM-DD --to YYYY-MM-DD [--format …] [--out DIR] [--json]
-       hotline report special --hot-topic RANK --from YYYY-MM-DD --to YYYY-MM-DD [--format …] [--out DIR] [--json]
+       hotline report special --hot-topic RANK --from YYYY-MM-DD --to YYYY-MM-DD [--no-consultations] [--format …] [--out DIR] [--json]
        hotline report topics
   --month YYYY-MM    the month of the monthly report (Beijing time)
   --topic NAME       a topic: noise 噪声扰民, heating 供暖, wage-arrears 欠薪, property 物业, water 供水
   --from / --to      first and last day of the special report (both included)
   --hot-topic RANK   the RANK-th hot issue (热点话题) of [--from, --to], as hotline topics ranks it:
                      the report covers exactly its requests over its own first to last day, titled
-                     with its description
+                     with its description; with --no-consultations, as hotline topics
+                     --no-consultations ranks it (the requests filed as 咨询 left out)
   --format LIST      comma-separated formats (default html,pdf,docx)
   --out DIR          folder to write to (default: <dataDir>/reports/monthly or …/special, the archive)
 Prints the paths written (one per line), or with --json {"files": [...], "month"|"topic": …}
@@ -35,7 +36,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     argv,
-    { month: { type: 'string' }, topic: { type: 'string' }, 'hot-topic': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+    { month: { type: 'string' }, topic: { type: 'string' }, 'hot-topic': { type: 'string' }, 'no-consultations': { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
     true,
   );
   if (values.help) return void process.stdout.write(HELP + '\n');
@@ -95,7 +96,7 @@ export async function run(argv: string[]): Promise<void> {
       const rank = Number(values['hot-topic']);
       const { buildHotTopicReport } = await import('../../reports/special.js');
       log(`查找 ${values.from} 至 ${values.to} 的第 ${rank} 个热点话题，生成专报 …`);
-      const built = await buildHotTopicReport(warehouse, { from: values.from!, to: values.to!, rank }, config);
+      const built = await buildHotTopicReport(warehouse, { from: values.from!, to: values.to!, rank, consultations: !values['no-consultations'] }, config);
       if (!built) throw new CliError(`${values.from} 至 ${values.to} 没有第 ${rank} 个热点话题（hotline topics --from ${values.from} --to ${values.to} 列出它们）/ no hot issue of that rank`, 1);
       const files = await writeReport(built.report.document, {
         outDir: values.out === undefined ? archiveFolder(config.dataDir, 'special') : commandPath(values.out),

@@ -7,13 +7,15 @@ same matter) across categories, and ranks the groups by a heat index: people (di
 repeated requests, readers' likes and dislikes when the export has them, and growth over the last
 third of the period.
 
-Usage: hotline topics --from YYYY-MM-DD --to YYYY-MM-DD [--top N] [--json]
+Usage: hotline topics --from YYYY-MM-DD --to YYYY-MM-DD [--top N] [--no-consultations] [--json]
   --top N   how many issues (default 10)
+  --no-consultations  不含咨询：leave out the requests filed as 咨询 (routine questions), so
+            that the issues are problems to solve
   --json    an array of {rank, heat, firstDay, lastDay, place, description, count, ticketIds}
 ${COMMON_HELP}`;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseCommand(argv, { from: { type: 'string' }, to: { type: 'string' }, top: { type: 'string' } });
+  const { values } = parseCommand(argv, { from: { type: 'string' }, to: { type: 'string' }, top: { type: 'string' }, 'no-consultations': { type: 'boolean' } });
   if (values.help) return void process.stdout.write(HELP + '\n');
   const day = (name: 'from' | 'to') => {
     const value = values[name];
@@ -30,7 +32,7 @@ export async function run(argv: string[]): Promise<void> {
   const warehouse = await openWarehouse(config);
   try {
     const { hotTopics } = await import('../text/topics.js');
-    const topics = await hotTopics(warehouse, { from, to, top });
+    const topics = await hotTopics(warehouse, { from, to, top, consultations: !values['no-consultations'] });
     if (values.json) {
       printJson(topics.map(({ rank, heat, firstDay, lastDay, place, description, count, ticketIds }) => ({ rank, heat, firstDay, lastDay, place, description, count, ticketIds })));
       return;

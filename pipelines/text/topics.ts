@@ -455,8 +455,17 @@ function whereSpread(districts: readonly { name: string; count: number }[], tota
 }
 
 /** The hot issues of [from, to] (whole days, inclusive) in the warehouse. */
-export async function hotTopics(warehouse: Warehouse, options: { from: string; to: string; top?: number; threshold?: number }): Promise<Topic[]> {
-  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from: options.from, to: options.to });
+export interface HotTopicOptions {
+  from: string;
+  to: string;
+  top?: number;
+  threshold?: number;
+  /** Whether requests filed as 咨询 take part (default true); false: hot issues of problems only. */
+  consultations?: boolean;
+}
+
+export async function hotTopics(warehouse: Warehouse, options: HotTopicOptions): Promise<Topic[]> {
+  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from: options.from, to: options.to, consultations: options.consultations ?? true });
   // Seconds of CPU for a month: off the service's event loop.
   return runOffThread<Topic[]>(new URL(import.meta.url), 'findTopics', [tickets, options]);
 }
@@ -666,7 +675,7 @@ export async function hotTopicSurges(warehouse: Warehouse, days: string | readon
   const list = [...(typeof days === 'string' ? [days] : days)].sort();
   if (!list.length) return [];
   const from = shiftDay(list[0], -(options.lookbackDays ?? 27));
-  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from, to: list[list.length - 1] });
+  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from, to: list[list.length - 1], consultations: true });
   const start = await warehouse.one<{ first_day: string | null }>(sqlFile('alerts/ticket_days.sql'));
   return runOffThread<TopicSurge[]>(new URL(import.meta.url), 'topicSurges', [tickets, list, { ...options, dataStart: options.dataStart ?? start?.first_day ?? undefined }]);
 }

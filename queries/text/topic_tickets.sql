@@ -1,5 +1,7 @@
 -- Requests of a period, as hot-issue mining reads them: text, place, caller (hashed), readers'
 -- reactions, and the category (the operator's, else the text model's suggestion; see stg_tickets).
+-- $consultations false leaves out the requests filed as 咨询 (routine questions: hot issues of
+-- problems only); a request without an appeal type stays.
 with period as (
   select
     ticket_id,
@@ -20,6 +22,7 @@ with period as (
   where received_at >= $from::date
     and received_at < $to::date + interval 1 day
     and length(trim(coalesce(content, ''))) > 0
+    and ($consultations or coalesce(appeal_type, '') <> '咨询')
 ),
 
 final as (

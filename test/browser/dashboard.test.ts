@@ -190,6 +190,12 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.click('#topic-report');
     await page.waitForSelector('#topic-report-status:has-text("已生成专报")', { timeout: 60_000 });
     expect(await page.locator('#topic-report-status').textContent()).toContain(`已生成专报“${cells[1][2]}”（${Number(cells[1][4])} 件工单）`);
+    // 不含咨询: the period stays, the choice goes into the address, the list is drawn again without them
+    await page.check('#topics-no-consultations');
+    await page.waitForURL(/consultations=0/);
+    await page.waitForSelector('#topics-no-consultations:checked');
+    expect(page.url()).toContain('from=2025-07-01');
+    expect(await page.locator('#content table').first().locator('tbody tr').count()).toBeGreaterThan(0);
 
     await visit(page, '/categories?month=2025-07', 'categories', 'leader-categories-misfilings');
     const misfilings = page.locator('section.panel', { has: page.locator('h2', { hasText: '疑似分类不符' }) });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../dashboard/server.js';
 import { run as reportCommand } from '../../pipelines/commands/report.js';
+import { run as topicsCommand } from '../../pipelines/commands/topics.js';
 import { ingestFile } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
 import { afterIngest } from '../../pipelines/refresh.js';
@@ -51,6 +52,10 @@ describe('a special report started from a hot issue', () => {
     outage.forEach((text, k) =>
       rows.push(ticketRow(`W${k}`, { 受理时间: `2025-07-2${5 + (k % 3)} ${String(8 + k).padStart(2, '0')}:30:00`, 一级分类: categories[k % 3][0], 二级分类: categories[k % 3][1], 诉求内容: text, 乡镇街道: '延安北路街道', 诉求地址: `昌吉市延安北路街道天山小区${k + 1}号楼` })),
     );
+    // A routine question asked ten times, filed as 咨询: a hot issue unless consultations are left out.
+    for (let k = 0; k < 10; k++) {
+      rows.push(ticketRow(`Q${k}`, { 受理时间: `2025-07-${String(3 + 2 * k).padStart(2, '0')} 15:10:00`, 诉求类型: '咨询', 一级分类: '医疗卫生', 二级分类: '医保缴费', 诉求内容: '咨询城乡居民医保缴费标准和截止时间', 诉求地址: '', 联系电话: `139000000${10 + k}` }));
+    }
     const file = join(setup.dir, 'tickets.csv');
     writeTicketsCsv(file, rows.map((r) => r.map((v, i) => (i === 17 || i === 19 || i === 24 ? '' : v))).map((r) => { r[13] = '直接答复'; r[14] = ''; r[16] = ''; r[18] = ''; r[20] = '已办结'; return r; }));
     const summary = await ingestFile(warehouse, file, { profiles: loadProfiles(), key: 'cd'.repeat(32), maxFieldBytes: 1e6 });
@@ -101,6 +106,41 @@ describe('a special report started from a hot issue', () => {
     const page = await (await call('GET', `/reports/file?path=${encodeURIComponent(archived)}`)).text();
     expect(page).toContain(topic.description);
     expect(page).toContain(`共受理热点话题“${topic.description}”相关诉求 7 件`);
+  });
+
+  it('不含咨询 leaves the requests filed as 咨询 out of the hot issues, and 生成专报 finds the issue again the same way', async () => {
+    const all = await (await call('GET', `/api/text/topics?from=${FROM}&to=${TO}`)).json();
+    const question = all.topics.find((t: { description: string }) => t.description.includes('医保缴费'));
+    expect(question).toMatchObject({ count: 10 });
+    const problems = await (await call('GET', `/api/text/topics?from=${FROM}&to=${TO}&consultations=0`)).json();
+    expect(problems.consultations).toBe(false);
+    expect(problems.topics.some((t: { description: string }) => t.description.includes('医保缴费'))).toBe(false);
+    const outage = problems.topics.find((t: { description: string }) => t.description.includes('天山小区'));
+    const before = (await outageTopic()).rank;
+    expect(outage.rank).toBeLessThan(before);
+    // the report is of the issue at that rank among problems only; the same rank among all is another issue
+    const built = await call('POST', '/api/text/topics/special-report', { from: FROM, to: TO, rank: outage.rank, consultations: false, description: outage.description });
+    expect(built.status).toBe(201);
+    expect((await built.json()).tickets).toBe(7);
+    expect((await call('POST', '/api/text/topics/special-report', { from: FROM, to: TO, rank: outage.rank, description: outage.description })).status).toBe(409);
+    // the command line the same way: hotline topics and hotline report special --hot-topic
+    const printed: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let listed: { rank: number; description: string }[];
+    let report: { tickets: number; title: string };
+    try {
+      await topicsCommand(['--from', FROM, '--to', TO, '--no-consultations', '--json', '--db', setup.config.db]);
+      listed = JSON.parse(printed.join(''));
+      printed.length = 0;
+      await reportCommand(['special', '--hot-topic', String(outage.rank), '--no-consultations', '--from', FROM, '--to', TO, '--format', 'html', '--out', join(setup.dir, 'cli-problems'), '--json', '--db', setup.config.db]);
+      report = JSON.parse(printed.join(''));
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    expect(listed.map((t) => t.description)).toEqual(problems.topics.slice(0, 10).map((t: { description: string }) => t.description));
+    expect(report).toMatchObject({ title: outage.description, tickets: 7 });
   });
 
   it('hotline report special --hot-topic RANK builds the same report from the command line', async () => {

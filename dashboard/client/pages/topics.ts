@@ -38,16 +38,27 @@ export function categoryLabel(name: string, source: string | null | undefined): 
 
 export async function renderTopics(content: HTMLElement): Promise<void> {
   const params = new URLSearchParams(location.search);
-  const data = await getJson<{ from: string | null; to: string | null; topics: TopicRow[] }>('/api/text/topics', { from: params.get('from') ?? undefined, to: params.get('to') ?? undefined });
-  const setPeriod = (from: string, to: string) => {
+  // 不含咨询 (consultations=0): hot issues of problems only, without the routine questions that
+  // otherwise fill the top of the list
+  const noConsultations = params.get('consultations') === '0';
+  const data = await getJson<{ from: string | null; to: string | null; topics: TopicRow[] }>('/api/text/topics', {
+    from: params.get('from') ?? undefined,
+    to: params.get('to') ?? undefined,
+    consultations: noConsultations ? '0' : undefined,
+  });
+  const setPeriod = (from: string, to: string, withoutConsultations: boolean) => {
     const next = new URLSearchParams(location.search);
     next.set('from', from);
     next.set('to', to);
+    if (withoutConsultations) next.set('consultations', '0');
+    else next.delete('consultations');
     history.pushState(null, '', `${location.pathname}?${next.toString()}`);
     void renderTopics(content);
   };
   const fromInput = h('input', { type: 'date', value: data.from ?? '', 'aria-label': '起始日期' });
   const toInput = h('input', { type: 'date', value: data.to ?? '', 'aria-label': '截止日期' });
+  const show = () => fromInput.value && toInput.value && setPeriod(fromInput.value, toInput.value, consultInput.checked);
+  const consultInput = h('input', { type: 'checkbox', id: 'topics-no-consultations', checked: noConsultations, onchange: show });
   const detail = h('div', { id: 'topic-detail' });
   const open = (topic: TopicRow) => {
     const status = h('span', { class: 'sub', role: 'status', id: 'topic-report-status' });
@@ -55,7 +66,13 @@ export async function renderTopics(content: HTMLElement): Promise<void> {
       button.disabled = true;
       status.textContent = '正在生成专报…';
       try {
-        const built = await postJson<{ title: string; tickets: number; files: string[] }>('/api/text/topics/special-report', { from: data.from, to: data.to, rank: topic.rank, description: topic.description });
+        const built = await postJson<{ title: string; tickets: number; files: string[] }>('/api/text/topics/special-report', {
+          from: data.from,
+          to: data.to,
+          rank: topic.rank,
+          consultations: !noConsultations,
+          description: topic.description,
+        });
         replace(status, `已生成专报“${built.title}”（${built.tickets} 件工单），已存入报告归档：`, h('a', { href: '/reports' }, '查看报告 →'));
       } catch (error) {
         status.textContent = `生成失败：${(error as Error).message}`;
@@ -87,7 +104,8 @@ export async function renderTopics(content: HTMLElement): Promise<void> {
       { class: 'form-row' },
       h('label', {}, '起 ', fromInput),
       h('label', {}, '止 ', toInput),
-      h('button', { type: 'button', onclick: () => fromInput.value && toInput.value && setPeriod(fromInput.value, toInput.value) }, '查看'),
+      h('label', { title: '不计诉求类型为“咨询”的工单：只看需要解决的问题' }, consultInput, ' 不含咨询'),
+      h('button', { type: 'button', onclick: show }, '查看'),
       h('span', { class: 'sub' }, '同一地点（或同一群体）、同一事项的诉求归为一个话题，跨分类统计；热度 = 人数 + 重复诉求的一半 + √(点赞 + 反对)，近三分之一时段增长快的最多加倍。'),
     ),
     data.topics.length
