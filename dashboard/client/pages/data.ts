@@ -15,6 +15,8 @@ interface Status {
 
 type Row = Record<string, string | number | null>;
 const cell = (key: string) => (row: Row) => (row[key] === null || row[key] === undefined ? '—' : String(row[key]));
+/** A count cell with thousands separators, as the cards above the table write them. */
+const countCell = (key: string) => (row: Row) => (row[key] === null || row[key] === undefined ? '—' : count(Number(row[key])));
 
 /** The words the pipeline records, as the page says them. */
 const WORDS: Record<string, string> = {
@@ -132,9 +134,9 @@ export async function renderData(content: HTMLElement, follow?: { note: string }
           { label: '结果', value: word('status') },
           { label: '方案', value: cell('profile') },
           { label: '类型', value: word('kind') },
-          { label: '新增', value: cell('loaded'), className: 'num' },
-          { label: '更新', value: cell('updated'), className: 'num' },
-          { label: '隔离', value: (r) => (Number(r.quarantined) > 0 ? h('a', { href: `/data?run=${r.run_id}` }, String(r.quarantined)) : '0'), className: 'num' },
+          { label: '新增', value: countCell('loaded'), className: 'num' },
+          { label: '更新', value: countCell('updated'), className: 'num' },
+          { label: '隔离', value: (r) => (Number(r.quarantined) > 0 ? h('a', { href: `/data?run=${r.run_id}` }, count(Number(r.quarantined))) : '0'), className: 'num' },
           { label: '完成时间', value: cell('finished_at') },
           { label: '说明', value: (r) => messageText(r.message), className: 'text' },
         ],
