@@ -20,12 +20,32 @@ export interface ScoredUnit {
 const score = (value: number) => Math.round(value * 10000) / 100;
 
 /**
+ * The unit kinds in the directory's order (ENUMS.unit_kind; a test keeps the two alike — the
+ * browser bundle does not import the ingest profiles). A kind keeps its place, and so its colour,
+ * whatever order the units arrive in: the 承办单位 page and the monthly report drew 企业 in each
+ * other's colours.
+ */
+export const UNIT_KIND_ORDER = ['州直部门', '县市部门', '乡镇街道', '企业', '其他'] as const;
+
+/** Kinds in UNIT_KIND_ORDER, any other kind after them by name; each with its colour's place in the palette. */
+function orderedKinds(kinds: Iterable<string>): { kind: string; colour: number }[] {
+  const place = (kind: string) => {
+    const at = (UNIT_KIND_ORDER as readonly string[]).indexOf(kind);
+    return at < 0 ? UNIT_KIND_ORDER.length : at;
+  };
+  const sorted = [...new Set(kinds)].sort((a, b) => place(a) - place(b) || a.localeCompare(b, 'zh-CN'));
+  let other = UNIT_KIND_ORDER.length;
+  return sorted.map((kind) => ({ kind, colour: place(kind) < UNIT_KIND_ORDER.length ? place(kind) : other++ }));
+}
+
+/**
  * How the composite scores spread, per unit kind: a histogram of one-point bins (wider when the
  * scores spread over more than 25 points), the kinds stacked, from the lowest score to 100.
  */
 export function unitScoreDistributionOption(units: ScoredUnit[], title?: string): EChartsOption {
   const scores = units.filter((u) => u.composite_score !== null).map((u) => ({ kind: u.unit_kind, value: score(u.composite_score!) }));
-  const kinds = [...new Set(scores.map((s) => s.kind))];
+  const ordered = orderedKinds(scores.map((s) => s.kind));
+  const kinds = ordered.map((k) => k.kind);
   const low = scores.length ? Math.floor(Math.min(...scores.map((s) => s.value))) : 0;
   const width = Math.max(1, Math.ceil((100 - low) / 25));
   const bins: { label: string; from: number; counts: Record<string, number> }[] = [];
@@ -40,7 +60,7 @@ export function unitScoreDistributionOption(units: ScoredUnit[], title?: string)
     dataset: { dimensions: ['label', ...kinds], source: bins.map((b) => ({ label: b.label, ...b.counts })) },
     xAxis: { type: 'category', name: '综合得分', nameLocation: 'middle', nameGap: 24, axisLabel: { color: chartColors.subtext, hideOverlap: true } },
     yAxis: { type: 'value', name: '单位数', minInterval: 1, axisLabel: { color: chartColors.subtext } },
-    series: kinds.map((kind, i) => ({ type: 'bar', name: kind, stack: 'units', encode: { x: 'label', y: kind }, barMaxWidth: 32, itemStyle: { color: chartPalette[i % chartPalette.length] } })),
+    series: ordered.map(({ kind, colour }) => ({ type: 'bar', name: kind, stack: 'units', encode: { x: 'label', y: kind }, barMaxWidth: 32, itemStyle: { color: chartPalette[colour % chartPalette.length] } })),
   };
 }
 
