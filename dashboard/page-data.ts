@@ -282,6 +282,8 @@ export async function categoriesPage(reader: Reader, settings: KpiSettings, quer
   const row = selected.length
     ? report.rows.find((r) => r.level === selected.length && selected.every((k, i) => r.keys[names[i]] === k))
     : report.rows.find((r) => r.level === 0);
+  // 未满期 as the overview marks it: the month's own maturity, from its point of the trend
+  const young = trend.find((t) => t.period.from.slice(0, 7) === filters.month)?.maturity.young ?? [];
   return {
     month: filters.month,
     selected,
@@ -299,6 +301,7 @@ export async function categoriesPage(reader: Reader, settings: KpiSettings, quer
           satisfaction_rate: row.values.satisfaction_rate,
           resolution_rate: row.values.resolution_rate,
           repeat_rate: row.values.repeat_rate,
+          young: young.filter((key) => ['completion_rate', 'satisfaction_rate', 'resolution_rate', 'repeat_rate'].includes(key)),
         }
       : null,
     trend: trend.map((t) => ({

@@ -68,7 +68,7 @@ export interface Categories {
   source: string;
   calendar: Calendar;
   tree: { level: number; keys: (string | null)[]; received: number; share: number | null }[];
-  summary: Record<string, number | null> | null;
+  summary: (Record<string, number | null> & { young?: string[] }) | null;
   trend: { month: string; received: number; satisfaction_rate: number | null; completion_rate: number | null }[];
   appealTypes: { name: string; count: number; share: number | null }[];
 }

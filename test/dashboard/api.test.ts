@@ -183,6 +183,12 @@ describe('dashboard API: roles, sessions, CSRF', () => {
   it('drills from a category to its tickets and from a unit to its returned tickets, masked and without personal data', async () => {
     const categories = await (await call('leader', 'GET', `/api/categories?month=2025-07&category=${encodeURIComponent('环境保护/噪声扰民')}`)).json();
     expect(categories.summary.received).toBe(2);
+    // 诉求分析's cards say 未满期 where 总览's do (they showed the same 办结率 without it)
+    const all = await (await call('leader', 'GET', '/api/categories?month=2025-07')).json();
+    const overview = await (await call('leader', 'GET', '/api/overview?month=2025-07')).json();
+    const young = overview.cards.filter((c: { young: boolean }) => c.young).map((c: { key: string }) => c.key);
+    expect(young).toContain('completion_rate');
+    expect(all.summary.young).toEqual(young.filter((k: string) => ['completion_rate', 'satisfaction_rate', 'resolution_rate', 'repeat_rate'].includes(k)));
     const samples = await (await call('leader', 'GET', `/api/tickets?month=2025-07&category=${encodeURIComponent('环境保护/噪声扰民')}&district=${encodeURIComponent('昌吉市/宁边路街道')}`)).json();
     expect(samples.tickets.map((t: { ticket_id: string }) => t.ticket_id).sort()).toEqual(['2025070100001', '2025070100002']);
     expect(Object.keys(samples.tickets[0])).not.toContain('address');

@@ -77,7 +77,20 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
         ? [
             h('article', { class: 'card' }, defined('received', h('span', { class: 'name' }, '受理量')), defined('received', h('span', { class: 'value' }, count(s.received), h('small', {}, '件'))), h('span', { class: 'changes' }, `占全部 ${share(s.share)}`)),
             ...(['completion_rate', 'satisfaction_rate', 'resolution_rate', 'repeat_rate'] as const).map((key) =>
-              h('article', { class: 'card' }, defined(key, h('span', { class: 'name' }, { completion_rate: '办结率', satisfaction_rate: '满意率', resolution_rate: '解决率', repeat_rate: '重复诉求率' }[key])), defined(key, h('span', { class: 'value' }, rate(s[key])))),
+              h(
+                'article',
+                { class: 'card' },
+                defined(
+                  key,
+                  h(
+                    'span',
+                    { class: 'name' },
+                    { completion_rate: '办结率', satisfaction_rate: '满意率', resolution_rate: '解决率', repeat_rate: '重复诉求率' }[key],
+                    s.young?.includes(key) ? h('span', { class: 'tag young', title: '本月部分转办工单的办理时限未到，数值仍会变化' }, '未满期') : null,
+                  ),
+                ),
+                defined(key, h('span', { class: 'value' }, rate(s[key]))),
+              ),
             ),
           ]
         : h('p', { class: 'empty' }, '本月该分类没有工单'),
