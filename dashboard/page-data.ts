@@ -190,16 +190,21 @@ function point(report: KpiReport, key: KpiJsonKey) {
 
 type TreeNode = { name: string; children: TreeNode[] };
 
-function tree(rows: BreakdownRow[], names: readonly string[]): TreeNode[] {
+/** The filter bar's tree of districts → townships (or categories), most tickets first, unknown names last. */
+export function filterTree(rows: BreakdownRow[], names: readonly string[]): TreeNode[] {
   const nodes = (level: number, parent: (string | null)[]): TreeNode[] =>
     rows
       .filter((r) => r.level === level && parent.every((key, i) => r.keys[names[i]] === key) && r.keys[names[level - 1]])
       .map((r) => {
         const name = r.keys[names[level - 1]]!;
         return { name, children: level < names.length ? nodes(level + 1, [...parent, name]) : [] };
-      });
+      })
+      // the tickets that name no district or township come after the named ones, as on 区域分析
+      .sort((a, b) => Number(UNKNOWN_NAMES.has(a.name)) - Number(UNKNOWN_NAMES.has(b.name)));
   return nodes(1, []);
 }
+
+const UNKNOWN_NAMES = new Set([UNKNOWN_DISTRICT, UNKNOWN_TOWNSHIP]);
 
 /** The filter bar's choices: months with data, districts → townships, categories → sub-categories. */
 export async function filtersPage(reader: Reader, settings: KpiSettings) {
@@ -208,7 +213,7 @@ export async function filtersPage(reader: Reader, settings: KpiSettings) {
   const session = new KpiSession(reader, settings);
   const everything: Period = { kind: 'time', from: monthPeriod(cal.first).from, to: monthPeriod(cal.last).to };
   const [districts, categories] = await Promise.all([breakdown(session, 'district', everything), breakdown(session, 'category', everything)]);
-  return { ...cal, months: monthsBetween(cal.first, cal.last).reverse(), districts: tree(districts.rows, KEY_NAMES.district), categories: tree(categories.rows, KEY_NAMES.category) };
+  return { ...cal, months: monthsBetween(cal.first, cal.last).reverse(), districts: filterTree(districts.rows, KEY_NAMES.district), categories: filterTree(categories.rows, KEY_NAMES.category) };
 }
 
 /** 总览: KPI cards with 环比/同比 and sparklines, daily volume, active alerts. */
