@@ -347,8 +347,13 @@ export async function districtsPage(reader: Reader, settings: KpiSettings, query
   // '未知区县' is a district of its own (stg_tickets), never the whole hotline
   const series = (name: string | null) =>
     monthlySeries(session, addMonths(filters.month, -12), filters.month, { scope: name ? { dimension: 'district', keys: [name] } : { dimension: 'total', keys: [] } });
-  // With a district in the URL its trend is read while the breakdown runs.
-  const [report, early] = await Promise.all([breakdown(session, 'district', period, { depth: 2 }), filters.district[0] ? series(filters.district[0]) : null]);
+  // With a district in the URL its trend is read while the breakdown runs; the month's maturity
+  // (未满期) is the whole hotline's, as the overview's cards show it.
+  const [report, early, whole] = await Promise.all([
+    breakdown(session, 'district', period, { depth: 2 }),
+    filters.district[0] ? series(filters.district[0]) : null,
+    monthlySeries(session, filters.month, filters.month, { scope: { dimension: 'total', keys: [] } }),
+  ]);
   const figures = (r: BreakdownRow) => ({
     received: r.values.received ?? 0,
     share: r.share,
@@ -377,6 +382,7 @@ export async function districtsPage(reader: Reader, settings: KpiSettings, query
     calendar: await calendar,
     districts,
     townships,
+    young: whole[0]?.maturity.young ?? [],
     trend: trend.map((t) => ({ month: t.period.from.slice(0, 7), received: t.values.received ?? 0, satisfaction_rate: t.values.satisfaction_rate })),
   };
 }

@@ -173,3 +173,8 @@ export function pageRedraw(draw: () => Promise<void>): () => void {
     );
   };
 }
+
+/** 未满期 beside a figure whose month still has dispatched tickets within their deadline (overview, 诉求分析, 区域分析). */
+export function youngTag(): HTMLElement {
+  return h('span', { class: 'tag young', title: '本月部分转办工单的办理时限未到，数值仍会变化' }, '未满期');
+}

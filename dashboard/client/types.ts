@@ -94,6 +94,8 @@ export interface Districts {
   calendar: Calendar;
   districts: AreaRow[];
   townships: AreaRow[];
+  /** The rates still moving this month (未满期), as the overview marks them. */
+  young: string[];
   trend: { month: string; received: number; satisfaction_rate: number | null }[];
 }
 

@@ -189,6 +189,10 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     const young = overview.cards.filter((c: { young: boolean }) => c.young).map((c: { key: string }) => c.key);
     expect(young).toContain('completion_rate');
     expect(all.summary.young).toEqual(young.filter((k: string) => ['completion_rate', 'satisfaction_rate', 'resolution_rate', 'repeat_rate'].includes(k)));
+    // and 区域分析's table headings, for the whole hotline's month
+    const districts = await (await call('leader', 'GET', '/api/districts?month=2025-07')).json();
+    for (const key of ['completion_rate', 'ontime_completion_rate', 'satisfaction_rate', 'repeat_rate']) expect(districts.young.includes(key), key).toBe(young.includes(key));
+    expect(districts.young).toContain('ontime_completion_rate');
     const samples = await (await call('leader', 'GET', `/api/tickets?month=2025-07&category=${encodeURIComponent('环境保护/噪声扰民')}&district=${encodeURIComponent('昌吉市/宁边路街道')}`)).json();
     expect(samples.tickets.map((t: { ticket_id: string }) => t.ticket_id).sort()).toEqual(['2025070100001', '2025070100002']);
     expect(Object.keys(samples.tickets[0])).not.toContain('address');

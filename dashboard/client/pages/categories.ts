@@ -1,6 +1,6 @@
 import { categoryTreemapOption, monthlyTrendOption, rankedBarOption, type CategoryNode } from '../../../reports/charts/dashboard-options.js';
 import { getJson } from '../api.js';
-import { chartBox, h, notice, pageRedraw, panel, replace, table } from '../dom.js';
+import { chartBox, h, notice, pageRedraw, panel, replace, table, youngTag } from '../dom.js';
 import { readFilters, setFilters } from '../filters.js';
 import { count, defined, rate, share } from '../format.js';
 import type { Categories, Rising, Ticket } from '../types.js';
@@ -86,7 +86,7 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
                     'span',
                     { class: 'name' },
                     { completion_rate: '办结率', satisfaction_rate: '满意率', resolution_rate: '解决率', repeat_rate: '重复诉求率' }[key],
-                    s.young?.includes(key) ? h('span', { class: 'tag young', title: '本月部分转办工单的办理时限未到，数值仍会变化' }, '未满期') : null,
+                    s.young?.includes(key) ? youngTag() : null,
                   ),
                 ),
                 defined(key, h('span', { class: 'value' }, rate(s[key]))),

@@ -1,6 +1,6 @@
 import { monthlyTrendOption, rankedBarOption } from '../../../reports/charts/dashboard-options.js';
 import { getJson } from '../api.js';
-import { chartBox, h, notice, pageRedraw, panel, replace, table } from '../dom.js';
+import { chartBox, h, notice, pageRedraw, panel, replace, table, youngTag } from '../dom.js';
 import { readFilters, setFilters } from '../filters.js';
 import { count, defined, rate, share } from '../format.js';
 import { districtMapBox, loadMap, type MapPayload } from '../map.js';
@@ -43,17 +43,19 @@ function mapPanel(map: MapPayload, data: Districts, choose: (name: string) => vo
   return panel([`${region.title}各区县`, picker, h('span', { class: 'tag' }, '点击区县查看乡镇街道')], body, h('p', { class: 'sub' }, region.attribution));
 }
 
-function areaTable(rows: AreaRow[], options: { onRow?: (row: AreaRow) => void; selected?: string | null; label: string; shareLabel: string }): HTMLElement {
+function areaTable(rows: AreaRow[], options: { onRow?: (row: AreaRow) => void; selected?: string | null; label: string; shareLabel: string; young: string[] }): HTMLElement {
+  // a rate still moving (未满期) says so in its heading, as the overview's card does
+  const heading = (key: string, name: string) => [defined(key, name), options.young.includes(key) ? youngTag() : null];
   return table(
     rows,
     [
       { label: options.label, value: (r) => r.name, className: 'nowrap' },
       { label: defined('received', '受理量'), value: (r) => count(r.received), className: 'num' },
       { label: options.shareLabel, value: (r) => share(r.share), className: 'num' },
-      { label: defined('completion_rate', '办结率'), value: (r) => rate(r.completion_rate), className: 'num' },
-      { label: defined('ontime_completion_rate', '按时办结率'), value: (r) => rate(r.ontime_completion_rate), className: 'num' },
-      { label: defined('satisfaction_rate', '满意率'), value: (r) => rate(r.satisfaction_rate), className: 'num' },
-      { label: defined('repeat_rate', '重复诉求率'), value: (r) => rate(r.repeat_rate), className: 'num' },
+      { label: heading('completion_rate', '办结率'), value: (r) => rate(r.completion_rate), className: 'num' },
+      { label: heading('ontime_completion_rate', '按时办结率'), value: (r) => rate(r.ontime_completion_rate), className: 'num' },
+      { label: heading('satisfaction_rate', '满意率'), value: (r) => rate(r.satisfaction_rate), className: 'num' },
+      { label: heading('repeat_rate', '重复诉求率'), value: (r) => rate(r.repeat_rate), className: 'num' },
     ],
     { onRow: options.onRow, selected: (r) => r.name === options.selected },
   );
@@ -85,11 +87,11 @@ export async function renderDistricts(content: HTMLElement): Promise<void> {
         chartBox(rankedBarOption(data.townships.slice(0, 20).map((t) => ({ name: t.name, value: t.received, share: t.share })), { kind: 'count', valueName: '受理量' }), height(Math.min(20, data.townships.length))),
       ),
     ),
-    panel('区县指标', areaTable(data.districts, { label: '区县', shareLabel: '占全部', selected: data.selected, onRow: (r) => choose(r.name) })),
+    panel('区县指标', areaTable(data.districts, { label: '区县', shareLabel: '占全部', selected: data.selected, onRow: (r) => choose(r.name), young: data.young })),
     h(
       'div',
       { class: 'grid two' },
-      panel(`${data.selected ?? ''} 乡镇街道指标`, areaTable(data.townships, { label: '乡镇街道', shareLabel: '占区县' })),
+      panel(`${data.selected ?? ''} 乡镇街道指标`, areaTable(data.townships, { label: '乡镇街道', shareLabel: '占区县', young: data.young })),
       panel(`${data.selected ?? '全部'}：近 13 个月`, chartBox(monthlyTrendOption(data.trend.map((t) => ({ month: t.month, received: t.received, rate: t.satisfaction_rate })), { rateName: '满意率' }), 'chart')),
     ),
   );

@@ -1,7 +1,7 @@
 import { channelMixOption, kpiSparklineOption } from '../../../reports/charts/dashboard-options.js';
 import { dailyVolumeOption } from '../../../reports/charts/options.js';
 import { getJson } from '../api.js';
-import { chartBox, h, notice, panel, replace, table } from '../dom.js';
+import { chartBox, h, notice, panel, replace, table, youngTag } from '../dom.js';
 import { readFilters } from '../filters.js';
 import { changeClass, changeText, defined, expectedText, formatValue, share } from '../format.js';
 import { districtMapBox, loadMap, type MapPayload } from '../map.js';
@@ -25,7 +25,7 @@ function card(c: Card): HTMLElement {
   return h(
     'article',
     { class: `card${c.young ? ' young' : ''}${c.missing ? ' missing' : ''}`, 'data-kpi': c.key },
-    defined(c.key, h('span', { class: 'name' }, c.name, c.young ? h('span', { class: 'tag young', title: '本月部分转办工单的办理时限未到，数值仍会变化' }, '未满期') : null)),
+    defined(c.key, h('span', { class: 'name' }, c.name, c.young ? youngTag() : null)),
     defined(c.key, h('span', { class: 'value' }, formatValue(c.value, c.kind), UNITS[c.key] && c.value !== null ? h('small', {}, UNITS[c.key]) : null)),
     c.missing ? h('span', { class: 'coverage' }, c.missing) : h('span', { class: 'changes' }, change(c, 'mom'), change(c, 'yoy')),
     chartBox(kpiSparklineOption(c.spark, c.kind), 'spark'),
