@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { Config } from '../pipelines/config.js';
+import type { ArchiveManifest } from '../reports/output.js';
 import { dataFolders } from '../pipelines/config.js';
 
 /** The formats of the archive a browser may open or download. */
@@ -48,9 +49,27 @@ export function listReports(config: Config): ArchivedReport[] {
     .sort((a, b) => b.mtime - a.mtime || b.id.localeCompare(a.id))
     .map(({ mtime, ...report }) => ({
       ...report,
+      title: titleOf(join(root, `${report.id}.json`)) ?? report.title,
       modified: new Date(mtime + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' '),
       files: report.files.sort((a, b) => order.indexOf(a.format) - order.indexOf(b.format)),
     }));
+}
+
+/**
+ * A report's title as its manifest (written beside it) has it — "2026 年 11 月运行月报", a special
+ * report with its period — instead of its file name ("2026-11", "heating_2026-11-01_2026-11-30");
+ * null without a readable manifest (reports written by hand or before manifests).
+ */
+function titleOf(manifestPath: string): string | null {
+  if (!existsSync(manifestPath)) return null;
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Partial<ArchiveManifest>;
+    if (typeof manifest.title !== 'string' || !manifest.title) return null;
+    const { from, to } = (manifest.inputs ?? {}) as { from?: unknown; to?: unknown };
+    return manifest.kind === 'special' && typeof from === 'string' && typeof to === 'string' ? `${manifest.title}（${from} 至 ${to}）` : manifest.title;
+  } catch {
+    return null;
+  }
 }
 
 /** The absolute path of an archived report file, or null when the path leaves the archive or is no report. */

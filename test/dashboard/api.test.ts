@@ -320,6 +320,10 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     expect((await built.json()).files).toEqual(['noise_2025-06-01_2025-07-31.html', 'noise_2025-06-01_2025-07-31.docx', 'noise_2025-06-01_2025-07-31.json']);
     const list = await (await call('leader', 'GET', '/api/reports')).json();
     expect(list.topics.map((t: { name: string }) => t.name)).toContain('noise');
-    expect(list.reports.some((r: { files: { path: string }[] }) => r.files.some((f) => f.path.includes('noise_2025-06-01_2025-07-31.html')))).toBe(true);
+    const noise = list.reports.find((r: { files: { path: string }[] }) => r.files.some((f) => f.path.includes('noise_2025-06-01_2025-07-31.html')));
+    // listed by its title and period (from the manifest beside it), not by its file name
+    expect(noise.title).toMatch(/噪声扰民.*专报（2025-06-01 至 2025-07-31）$/);
+    // a report without a manifest (put there by hand) keeps its file name
+    expect(list.reports.find((r: { id: string }) => r.id === '2025/2025-07 月报').title).toBe('2025-07 月报');
   });
 });
