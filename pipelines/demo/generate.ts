@@ -202,7 +202,17 @@ export async function generateDemoExports(options: DemoOptions): Promise<DemoRes
       const l3 = sub.l3 ? random.pick(sub.l3) : '';
       const enterprise = random.chance(sub.enterprise ?? 0.035);
       const urgent = random.chance(sub.urgent ?? 0.012);
-      drafts.push({ at, ref, l3, location, caller, channel, appeal, content: describe(random, sub, appeal, channel, location, repeat, caller, d), repeat, enterprise, urgent, handling: null, unit: null });
+      let content = describe(random, sub, appeal, channel, location, repeat, caller, d);
+      // A complaint about a building (整栋楼, 电梯, 物业 …) from a village home: the caller lives in
+      // one of the township's compounds after all (no random draw, so the seed's stream stays).
+      if (location.compound === null && sub.where === 'home' && IN_A_BUILDING.test(content) && location.township.compounds.length) {
+        const moved = intoCompound(location);
+        content = content.replaceAll(location.place, moved.place);
+        const entry = recent.find((r) => r.location === location);
+        if (entry) entry.location = moved;
+        location = moved;
+      }
+      drafts.push({ at, ref, l3, location, caller, channel, appeal, content, repeat, enterprise, urgent, handling: null, unit: null });
     }
     for (const incident of incidentPlan.drafts.get(d) ?? []) drafts.push({ ...incident, caller: incident.caller ?? newCaller(random) });
 
@@ -364,6 +374,24 @@ function newCaller(random: Random): Caller {
           ? `${random.pick(MINORITY_NAMES)}·${random.pick(MINORITY_FATHER_NAMES)}`
           : `${surname}${random.pick(GIVEN_LIST)}${random.chance(0.6) ? random.pick(GIVEN_LIST) : ''}`;
   return { phone, name };
+}
+
+/** Words of a complaint that only a block of flats has. */
+const IN_A_BUILDING = /楼|电梯|物业|单元|小区|业主|高层/;
+
+/**
+ * A village home's request moved into one of its township's compounds, chosen by the village's
+ * name and house number (no random draw), with a flat's address: 组 becomes the building, the house
+ * number the entrance.
+ */
+function intoCompound(location: Location): Location {
+  const { township } = location;
+  const numbers = /(\d+)组(\d+)号$/.exec(location.address);
+  const [group, house] = numbers ? [Number(numbers[1]), Number(numbers[2])] : [1, 1];
+  let hash = 0;
+  for (const char of location.place) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  const compound = township.compounds[(hash + house) % township.compounds.length];
+  return { township, place: compound, address: `${township.district.name}${township.name}${compound}${group}号楼${1 + (house % 6)}单元`, compound };
 }
 
 /** Where a request comes from, following what the sub-category is about. */
