@@ -38,6 +38,8 @@ export { levelName, seriesName, topicOf, whereOf, windowOf } from './incident-na
  *    other topics at the same compound, else it is an incident of its own; it continues an open
  *    topic incident at the same compound (or with the same description), and so does a later
  *    burst or week at that compound when a third of the topic's requests are of its category;
+ *    a topic continues an open burst or week at its compound when a third of its requests are of
+ *    that alarm's category;
  *  - its head is the most specific member series whose excess is at least half the largest;
  *  - it is mailed once, and again only when its excess has doubled since the last mail.
  */
@@ -325,6 +327,24 @@ async function incidentFor(warehouse: Warehouse, group: AlarmGroup, settings: Ho
     group.head.level === 'topic' || incident.level === 'topic' ? incident.level === group.head.level && sameTopic(incident) : samePlaceAndTopic(filterOf(incident), head),
   );
   if (match) return Number(match.incident_id);
+  // And the other way round: a hot issue at a compound continues an open alarm there (a burst, a
+  // week at one place) when at least a third of its requests are of that alarm's category — the
+  // demo's road damage: a burst and a week at 西地村, the next day a hot issue of the same
+  // requests there, which made an incident of its own.
+  if (group.head.level === 'topic' && group.head.place) {
+    const tickets = group.head.surgeTickets ?? [];
+    const ofCategory = (incident: Incident) => tickets.filter((t) => (incident.category_l2 ? t.category_l2 === incident.category_l2 : t.category_l1 === incident.category_l1)).length;
+    const continued = open.find(
+      (incident) =>
+        incident.level !== 'topic' &&
+        incident.place === group.head.place &&
+        incident.district === group.head.district &&
+        !!(incident.category_l2 ?? incident.category_l1) &&
+        tickets.length > 0 &&
+        3 * ofCategory(incident) >= tickets.length,
+    );
+    if (continued) return Number(continued.incident_id);
+  }
   // A burst or a week at a compound continues a hot issue raised there the days before when at
   // least a third of that issue's requests are of its category (night-time construction noise:
   // first a topic, then the burst of 噪声扰民 at the compound; a gas leak filed under three

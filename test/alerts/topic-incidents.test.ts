@@ -15,7 +15,8 @@ import { tempSetup, ticketRow, writeTicketsCsv } from '../service/helpers.js';
  * (no series alarms) is one incident of its own with one mail; a water outage at another compound
  * (an address burst) whose tickets are also a topic surge stays one incident. At the gas leak's
  * compound, a burst of 停水 the next day is an incident of its own, and a burst of 燃气 the day after
- * continues the gas leak's.
+ * continues the gas leak's. The other way round, a power cut's burst at 金桥小区 is continued the
+ * next day by the hot issue of the same requests there.
  */
 const DAY = '2025-07-20';
 const ROUTINE: [string, string, string][] = [
@@ -63,6 +64,12 @@ describe('topic surges raise incidents', () => {
     const AFTER = addDays(DAY, 2);
     for (let k = 0; k < 10; k++) rows.push(ticketRow(id(NEXT), { 受理时间: `${NEXT} 09:${String(k * 4).padStart(2, '0')}:00`, 一级分类: '供水', 二级分类: '停水', 诉求内容: `天山小区停水了，${k + 1}号楼没水`, 所属区县: '玛纳斯县', 乡镇街道: '玛纳斯镇', 诉求地址: `玛纳斯县玛纳斯镇天山小区${k + 1}号楼` }));
     for (let k = 0; k < 10; k++) rows.push(ticketRow(id(AFTER), { 受理时间: `${AFTER} 20:${String(k * 4).padStart(2, '0')}:00`, 一级分类: '城乡建设', 二级分类: '燃气', 诉求内容: `天山小区${k + 1}号楼又闻到燃气味`, 所属区县: '玛纳斯县', 乡镇街道: '玛纳斯镇', 诉求地址: `玛纳斯县玛纳斯镇天山小区${k + 1}号楼` }));
+    // A power cut at 金桥小区 in 阜康市: eight requests within an hour (a burst); the next day five
+    // more spread over the day — no burst, too few for a week at one place (13 < 15), a hot issue
+    // far above its weeks before.
+    const CUT = addDays(DAY, 4);
+    for (let k = 0; k < 8; k++) rows.push(ticketRow(id(CUT), { 受理时间: `${CUT} 18:${String(k * 6).padStart(2, '0')}:00`, 一级分类: '电力', 二级分类: '停电', 诉求内容: `金桥小区突然停电了，${k + 1}号楼一片漆黑`, 所属区县: '阜康市', 乡镇街道: '阜新街道', 诉求地址: `阜康市阜新街道金桥小区${k + 1}号楼` }));
+    for (let k = 0; k < 5; k++) rows.push(ticketRow(id(addDays(CUT, 1)), { 受理时间: `${addDays(CUT, 1)} ${String(8 + 3 * k).padStart(2, '0')}:20:00`, 一级分类: '电力', 二级分类: '停电', 诉求内容: `金桥小区又停电了，${k + 2}号楼还是没电`, 所属区县: '阜康市', 乡镇街道: '阜新街道', 诉求地址: `阜康市阜新街道金桥小区${k + 2}号楼` }));
     const file = join(setup.dir, 'tickets.csv');
     // Answered directly, without dispatch and callback times (those would precede the received time).
     writeTicketsCsv(file, rows.map((r) => r.map((v, i) => (i === 17 || i === 19 || i === 24 ? '' : v))).map((r) => { r[13] = '直接答复'; r[14] = ''; r[16] = ''; r[18] = ''; r[20] = '已办结'; return r; }));
@@ -136,5 +143,16 @@ describe('topic surges raise incidents', () => {
     ]);
     // The gas leak's incident: its topic on the first day, the burst of 燃气 two days later.
     expect(atCompound[0].members.map((m) => [m.day, m.level])).toContainEqual([addDays(DAY, 2), 'burst']);
+  });
+
+  it('continues the power cut\'s burst at 金桥小区 with the hot issue of power there the next day, not a second incident', async () => {
+    const cut = addDays(DAY, 4);
+    const later = await runHotspots(warehouse, setup.config, { days: [cut, addDays(cut, 1)] });
+    expect(later.days[1].topics).toBeGreaterThanOrEqual(1);
+    const atCompound = (await listIncidents(warehouse, {})).filter((i) => i.place === '金桥小区' || i.members.some((m) => m.place === '金桥小区'));
+    expect(atCompound).toHaveLength(1);
+    expect(atCompound[0]).toMatchObject({ level: 'burst', first_day: cut, last_day: addDays(cut, 1) });
+    // the next day's member is the hot issue alone: no burst and no week at one place joined it
+    expect(atCompound[0].members.filter((m) => m.day === addDays(cut, 1)).map((m) => m.level)).toEqual(['topic']);
   });
 });
