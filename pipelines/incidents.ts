@@ -29,7 +29,7 @@ export { levelName, seriesName, topicOf, whereOf, windowOf } from './incident-na
  *    explains only in part stays an incident of its own);
  *  - an incident continues on a later day (within `quietDays`; with a week at one place among its
  *    alarms, within `streakDays`) when the day's alarms share a
- *    series-day with it, or when their head is about the same place and topic (the one contains
+ *    series-day with it, when one of them is a series of it alarming again, or when their head is about the same place and topic (the one contains
  *    the other: 停水 · 昌吉市 · 翠苑华府 and 停水 · 昌吉市);
  *  - a topic surge (a hot issue of the day far above its own earlier rate, tickets listed rather
  *    than filtered) joins the day's group with which it shares the most tickets when they are at
@@ -313,11 +313,23 @@ async function incidentFor(warehouse: Warehouse, group: AlarmGroup, settings: Ho
   // A week at one place counts the tickets of the week before its day: it continues what they
   // raised within that week, however quiet the days in between.
   const streak = group.members.some((m) => m.channel === 'streak');
+  const since = addDays(group.day, -quietDaysOf(settings, streak));
+  // The same series alarming again within the quiet days continues its open incident, whatever
+  // else joined that incident meanwhile. (By place and topic alone, a week at 翠苑小区 of 供暖不热
+  // did not: its 一级分类 came out 供暖 one day and 住房保障 the next, and the incident's head had
+  // become the prefecture's 供暖不热 — the demo recorded the same week at one place twice.)
+  const again = await warehouse.one<{ incident_id: number }>(
+    `select d.incident_id from alert_days d join alert_incidents i using (incident_id)
+     where i.status <> 'closed' and d.day >= $since::date and d.day < $day::date and list_contains($keys::varchar[], d.series_key)
+     order by d.day desc, d.incident_id limit 1`,
+    { day: group.day, since, keys: listValue(keys) },
+  );
+  if (again) return Number(again.incident_id);
   const open = await warehouse.all<Incident>(
     `select ${INCIDENT_COLUMNS} from alert_incidents
      where status <> 'closed' and last_day >= $since::date and first_day <= $day::date
      order by last_day desc, excess desc`,
-    { day: group.day, since: addDays(group.day, -quietDaysOf(settings, streak)) },
+    { day: group.day, since },
   );
   const head = filterOf(group.head);
   // A topic continues a topic: at the same compound, or with the same description.

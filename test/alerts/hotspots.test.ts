@@ -240,6 +240,21 @@ describe('hotspot job', () => {
     expect((await listIncidents(warehouse, { from: '2025-08-01', to: '2025-08-31' })).map((i) => i.incident_id).sort()).toEqual([id, otherId].sort());
   });
 
+  it('continues an incident when one of its series alarms again, whatever else joined it meanwhile', async () => {
+    // A week at 翠苑小区 of 供暖不热 on two days: on the second the prefecture's 供暖不热 joins the
+    // incident first (and heads it), and the week's tickets come out under another 一级分类 — by
+    // place and topic alone the week made a second incident.
+    const week = (d: string, l1: string, count: number) =>
+      member('streak=阜康市|翠苑小区|供暖不热', { level: 'burst', category_l1: l1, category_l2: '供暖不热', district: '阜康市', township: '阜新街道', place: '翠苑小区', day: d, count, expected: 3, channel: 'streak' });
+    const [id] = await recordIncidents(warehouse, '2025-09-01', groupAlarms('2025-09-01', [week('2025-09-01', '供暖', 18)], new Map()));
+    const wide = member('l2=供暖不热', { level: 'l2', category_l1: '供暖', category_l2: '供暖不热', day: '2025-09-02', count: 140, expected: 60 });
+    const second = [...groupAlarms('2025-09-02', [wide], new Map()), ...groupAlarms('2025-09-02', [week('2025-09-02', '住房保障', 21)], new Map())];
+    expect(second).toHaveLength(2);
+    expect(await recordIncidents(warehouse, '2025-09-02', second)).toEqual([id]);
+    const incidents = await listIncidents(warehouse, { from: '2025-09-01', to: '2025-09-30' });
+    expect(incidents.map((i) => [i.incident_id, i.first_day, i.last_day])).toEqual([[id, '2025-09-01', '2025-09-02']]);
+  });
+
   it('the hourly check records today\'s bursts and surges; the next morning\'s alarms on the same tickets join those incidents', async () => {
     const message = await hourlyIncidents(warehouse, setup.config, { now: new Date('2025-07-20T12:30:00Z'), detector: poissonDetector, settings: SETTINGS }); // 20:30 Beijing
     expect(message).toContain('2025-07-20: 检验 7 个序列');
