@@ -317,6 +317,11 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     const { page, errors } = await signIn('admin');
     await visit(page, '/reports', 'reports', 'admin-reports-monthly');
     expect(await page.locator('#monthly-form').count()).toBe(1);
+    // The forms open on the data's dates, not the clock's (the fixture's data are of July 2025).
+    const calendar = await page.evaluate(() => fetch('/api/filters').then((r) => r.json()));
+    expect(await page.inputValue('#monthly-month')).toBe(calendar.defaultMonth);
+    expect(await page.inputValue('#special-to')).toBe(calendar.lastDay);
+    expect(calendar.lastDay).toMatch(/^2025-07/);
     // The bare app has no job runner: the page says why instead of failing silently.
     await page.fill('#monthly-month', '2025-07');
     await page.click('#monthly-build');

@@ -1,5 +1,6 @@
 import { getJson, postJson } from '../api.js';
 import { h, panel, replace, table } from '../dom.js';
+import { filterOptions } from '../filters.js';
 
 interface Report {
   id: string;
@@ -10,13 +11,17 @@ interface Report {
 
 const size = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
-/** The form that builds a special report (专报) for a topic and a period into the archive. */
-function specialForm(topics: { name: string; title: string }[], reload: () => void): HTMLElement {
-  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-  const monthAgo = new Date(Date.now() + 8 * 3600_000 - 90 * 86_400_000).toISOString().slice(0, 10);
+/**
+ * The form that builds a special report (专报) for a topic and a period into the archive. The
+ * period ends on the data's last day (not today: an export of months ago would give an empty
+ * report) and starts 90 days before it.
+ */
+function specialForm(topics: { name: string; title: string }[], lastDay: string | null, reload: () => void): HTMLElement {
+  const end = lastDay ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const start = new Date(Date.parse(`${end}T00:00:00Z`) - 90 * 86_400_000).toISOString().slice(0, 10);
   const topic = h('select', { id: 'special-topic', 'aria-label': '专题' }, ...topics.map((t) => h('option', { value: t.name }, t.title)));
-  const from = h('input', { id: 'special-from', type: 'date', value: monthAgo, 'aria-label': '起始日期' });
-  const to = h('input', { id: 'special-to', type: 'date', value: today, 'aria-label': '截止日期' });
+  const from = h('input', { id: 'special-from', type: 'date', value: start, 'aria-label': '起始日期' });
+  const to = h('input', { id: 'special-to', type: 'date', value: end, 'aria-label': '截止日期' });
   const status = h('span', { class: 'muted', role: 'status' });
   const button = h('button', { type: 'submit' }, '生成专报');
   const form = h('form', { class: 'inline-form', id: 'special-form' }, '专题 ', topic, ' 自 ', from, ' 至 ', to, ' ', button, ' ', status);
@@ -41,10 +46,13 @@ function lastCompleteMonth(): string {
   return new Date(Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
 }
 
-/** 生成月报 (admins): a complete month's report into the archive, built by the service's report job. */
-function monthlyForm(reload: () => void): HTMLElement {
+/**
+ * 生成月报 (admins): a complete month's report into the archive, built by the service's report job;
+ * it opens on the last complete month with data, as the other pages do.
+ */
+function monthlyForm(dataMonth: string | null, reload: () => void): HTMLElement {
   const latest = lastCompleteMonth();
-  const month = h('input', { id: 'monthly-month', type: 'month', value: latest, max: latest, 'aria-label': '月份' });
+  const month = h('input', { id: 'monthly-month', type: 'month', value: dataMonth && dataMonth < latest ? dataMonth : latest, max: latest, 'aria-label': '月份' });
   const status = h('span', { class: 'muted', role: 'status', id: 'monthly-status' });
   const button = h('button', { type: 'submit', id: 'monthly-build' }, '生成月报');
   const form = h('form', { class: 'inline-form', id: 'monthly-form' }, '月份 ', month, ' ', button, ' ', status);
@@ -64,12 +72,16 @@ function monthlyForm(reload: () => void): HTMLElement {
 }
 
 export async function renderReports(content: HTMLElement): Promise<void> {
-  const { reports, topics } = await getJson<{ reports: Report[]; topics: { name: string; title: string }[] }>('/api/reports');
+  const [{ reports, topics }, calendar] = await Promise.all([
+    getJson<{ reports: Report[]; topics: { name: string; title: string }[] }>('/api/reports'),
+    // (while the first load runs there is no calendar yet: the clock's dates then)
+    filterOptions().catch(() => null),
+  ]);
   const reload = () => void renderReports(content);
   replace(
     content,
-    document.body.dataset.role === 'admin' ? monthlyForm(reload) : null,
-    specialForm(topics ?? [], reload),
+    document.body.dataset.role === 'admin' ? monthlyForm(calendar?.defaultMonth ?? null, reload) : null,
+    specialForm(topics ?? [], calendar?.lastDay ?? null, reload),
     panel(
       '报告存档',
       h('p', { class: 'sub' }, '月报与专报由报告任务生成并存入 data/reports/；网页版可直接查看，PDF / Word 版可下载。'),
