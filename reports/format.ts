@@ -2,7 +2,7 @@
  * How the reports write numbers (kpi-definitions.md): rates as percentages with 2 decimals, "—"
  * for a rate without denominator; 环比/同比 of counts in percent, of rates in percentage points.
  */
-import { UNKNOWN_TOWNSHIP } from '../pipelines/kpi.js';
+import { UNKNOWN_DISTRICT, UNKNOWN_TOWNSHIP } from '../pipelines/kpi.js';
 
 export function rateText(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${(value * 100).toFixed(2)}%`;
@@ -105,4 +105,12 @@ export function caseText(text: string | null, max = 160): string {
   const masked = text.replace(/\d{6,}[\dXx]*/g, (digits) => `${digits.slice(0, 3)}${'*'.repeat(Math.max(0, digits.length - 5))}${digits.slice(-2)}`);
   const chars = [...masked];
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : masked;
+}
+
+/**
+ * Where a ticket is, in a sentence: "昌吉市 绿洲路街道", "昌吉市" when it names no township — never
+ * "昌吉市 未知乡镇街道" (a typical case of the demo's report read so) — and "未写区县" when neither.
+ */
+export function whereText(district: string | null | undefined, township: string | null | undefined): string {
+  return [district, township].filter((name) => name && name !== UNKNOWN_DISTRICT && name !== UNKNOWN_TOWNSHIP).join(' ') || '未写区县';
 }

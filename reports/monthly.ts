@@ -45,6 +45,7 @@ import {
   rateText,
   shareText,
   topTownshipsText,
+  whereText,
 } from './format.js';
 
 /**
@@ -486,7 +487,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
     blocks: data.cases.length
       ? data.cases.map((c, i) => ({
           kind: 'paragraph' as const,
-          text: `案例 ${i + 1}（${c.category}，${[c.district, c.township].filter(Boolean).join(' ')}，${c.received_at}）：${c.content} —— 承办：${c.unit ?? '热线直接答复'}；状态：${c.status}${c.satisfaction ? `；回访：${c.satisfaction}` : ''}${c.resolved ? `，${c.resolved}` : ''}。`,
+          text: `案例 ${i + 1}（${c.category}，${whereText(c.district, c.township)}，${c.received_at}）：${c.content} —— 承办：${c.unit ?? '热线直接答复'}；状态：${c.status}${c.satisfaction ? `；回访：${c.satisfaction}` : ''}${c.resolved ? `，${c.resolved}` : ''}。`,
         }))
       : [{ kind: 'note', text: '本月无可用案例。' }],
   });

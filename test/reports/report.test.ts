@@ -13,7 +13,7 @@ import { buildMonthlyReport, type MonthlyReport } from '../../reports/monthly.js
 import { CHROMIUM_PATH, hasChromium, htmlToPdf } from '../../reports/output.js';
 import { buildSpecialReport, recommendations } from '../../reports/special.js';
 import { findTopic } from '../../reports/topics.js';
-import { countText, daySpanWords, hoursText, ppChangeText, pctChangeText, rateText, riseText, topTownshipsText } from '../../reports/format.js';
+import { countText, daySpanWords, hoursText, ppChangeText, pctChangeText, rateText, riseText, topTownshipsText, whereText } from '../../reports/format.js';
 import { tempSetup } from '../service/helpers.js';
 import { reportWarehouse } from './fixture.js';
 
@@ -137,6 +137,13 @@ describe('monthly report', () => {
     for (const row of august.document.sections.flatMap((s) => s.blocks).filter((b) => b.kind === 'table' && b.headers.includes('前三位乡镇（街道）'))) {
       if (row.kind === 'table') for (const cells of row.rows) expect(cells[3]).not.toContain('未知乡镇街道');
     }
+  });
+
+  it('says where a typical case is without the unknown district or township', () => {
+    expect(whereText('昌吉市', '绿洲路街道')).toBe('昌吉市 绿洲路街道');
+    expect(whereText('昌吉市', '未知乡镇街道')).toBe('昌吉市');
+    expect(whereText('未知区县', '未知乡镇街道')).toBe('未写区县');
+    expect(whereText(null, null)).toBe('未写区县');
   });
 
   it('says a steep rise as a multiple, not as a percentage with two decimals', () => {
