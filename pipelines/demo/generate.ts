@@ -446,14 +446,8 @@ function describe(random: Random, sub: SubCategory, appeal: string, channel: str
   if (repeat && !consult) body = `${random.pick(['再次反映：', '此前已反映过，', '第二次来电，'])}${body}`;
   // Praise in a category of complaints thanks for the matter solved: "暖气片冰凉……希望予以表扬" read as
   // nonsense in the demo's sample tickets. (The template and the opening are drawn all the same: the
-  // praise adds no random draw.)
-  // The matter is the complaint's own first clause, so that the praise still reads as its category
-  // (with only the sub-category's name, the text model took 入学招生 praise for 环境卫生 and listed
-  // it among the suspected mis-filings).
-  if (appeal === '表扬' && !sub.appeals?.every(([name]) => name === '表扬')) {
-    const matter = body.replace(/^(再次反映：|此前已反映过，|第二次来电，)/, '').split(/[，。！？]/)[0];
-    body = `此前反映的“${matter}”问题已经解决，感谢相关部门及时处理`;
-  }
+  // random stream, and so every other ticket of a seed, stays as it was.)
+  if (appeal === '表扬' && !sub.appeals?.every(([name]) => name === '表扬')) body = `此前反映的${sub.where !== 'none' ? location.place : ''}${sub.name}问题已经解决，感谢相关部门及时处理`;
   const online = channel !== '电话';
   const prefix = consult ? (!body.startsWith('咨询') ? [''] : online ? PREFIX_CONSULT_ONLINE : PREFIX_CONSULT_PHONE) : online ? PREFIX_ONLINE : PREFIX_PHONE;
   let text = `${random.pick(prefix)}${body}${random.pick(SUFFIXES[appeal] ?? SUFFIXES.其他)}`;
