@@ -465,7 +465,7 @@ export interface HotTopicOptions {
 }
 
 export async function hotTopics(warehouse: Warehouse, options: HotTopicOptions): Promise<Topic[]> {
-  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from: options.from, to: options.to, consultations: options.consultations ?? true });
+  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from: options.from, to: options.to, consultations: options.consultations ?? true, praise: true });
   // Seconds of CPU for a month: off the service's event loop.
   return runOffThread<Topic[]>(new URL(import.meta.url), 'findTopics', [tickets, options]);
 }
@@ -670,12 +670,15 @@ function mostOf(values: (string | null)[]): string | null {
   return top && top[1] * 2 >= values.length ? top[0] : null;
 }
 
-/** The warehouse's topic surges on each of `days` (see topicSurges): one read of the requests of the window. */
+/**
+ * The warehouse's topic surges on each of `days` (see topicSurges): one read of the requests of the
+ * window — every one but praise (表扬): residents thanking for a repair are no surge to alarm on.
+ */
 export async function hotTopicSurges(warehouse: Warehouse, days: string | readonly string[], options: SurgeOptions = {}): Promise<TopicSurge[]> {
   const list = [...(typeof days === 'string' ? [days] : days)].sort();
   if (!list.length) return [];
   const from = shiftDay(list[0], -(options.lookbackDays ?? 27));
-  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from, to: list[list.length - 1], consultations: true });
+  const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from, to: list[list.length - 1], consultations: true, praise: false });
   const start = await warehouse.one<{ first_day: string | null }>(sqlFile('alerts/ticket_days.sql'));
   return runOffThread<TopicSurge[]>(new URL(import.meta.url), 'topicSurges', [tickets, list, { ...options, dataStart: options.dataStart ?? start?.first_day ?? undefined }]);
 }

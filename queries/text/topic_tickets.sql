@@ -1,7 +1,8 @@
 -- Requests of a period, as hot-issue mining reads them: text, place, caller (hashed), readers'
 -- reactions, and the category (the operator's, else the text model's suggestion; see stg_tickets).
 -- $consultations false leaves out the requests filed as 咨询 (routine questions: hot issues of
--- problems only); a request without an appeal type stays.
+-- problems only), $praise false those filed as 表扬 (thanks after a fix are no surge to alarm on);
+-- a request without an appeal type stays.
 with period as (
   select
     ticket_id,
@@ -23,6 +24,7 @@ with period as (
     and received_at < $to::date + interval 1 day
     and length(trim(coalesce(content, ''))) > 0
     and ($consultations or coalesce(appeal_type, '') <> '咨询')
+    and ($praise or coalesce(appeal_type, '') <> '表扬')
 ),
 
 final as (

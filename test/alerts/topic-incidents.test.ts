@@ -57,6 +57,8 @@ describe('topic surges raise incidents', () => {
     gas.forEach((text, k) =>
       rows.push(ticketRow(id(DAY), { 受理时间: `${DAY} ${String(7 + k * 1.5 | 0).padStart(2, '0')}:${k % 2 ? '40' : '05'}:00`, 一级分类: gasCategories[k % 3][0], 二级分类: gasCategories[k % 3][1], 诉求内容: text, 所属区县: '玛纳斯县', 乡镇街道: '玛纳斯镇', 诉求地址: `玛纳斯县玛纳斯镇天山小区${k + 1}号楼` })),
     );
+    // Thanks at 幸福里小区 in 阜康市 for a repair: six requests filed as 表扬 over the day — no surge.
+    for (let k = 0; k < 6; k++) rows.push(ticketRow(id(DAY), { 受理时间: `${DAY} ${String(9 + 2 * k).padStart(2, '0')}:10:00`, 诉求类型: '表扬', 一级分类: '供水', 二级分类: '停水', 诉求内容: `幸福里小区停水问题已经解决，感谢供水公司连夜抢修（${k + 1}号楼）`, 所属区县: '阜康市', 乡镇街道: '阜新街道', 诉求地址: `阜康市阜新街道幸福里小区${k + 1}号楼` }));
     // A water outage at 翠苑华府 in 昌吉市: twelve requests within an hour (an address burst).
     for (let k = 0; k < 12; k++) rows.push(ticketRow(id(DAY), { 受理时间: `${DAY} 19:${String(k * 5).padStart(2, '0')}:00`, 一级分类: '供水', 二级分类: '停水', 诉求内容: `翠苑华府整个小区停水了，${k + 1}号楼没水做饭`, 所属区县: '昌吉市', 乡镇街道: '延安北路街道', 诉求地址: `昌吉市延安北路街道翠苑华府${k + 1}号楼2单元` }));
     // The next day a water outage at 天山小区 (another matter), the day after the gas again.
@@ -127,7 +129,8 @@ describe('topic surges raise incidents', () => {
     expect(smtp.received.filter((m) => String(m.mail.headers.get('x-hotline-incident')) === String(one.incident_id))).toHaveLength(1);
   });
 
-  it('says so in the run message, and mails exactly the two incidents', () => {
+  it('says so in the run message, and mails exactly the two incidents (thanks for a repair are none)', () => {
+    expect(incidents.some((i) => i.members.some((m) => m.place === '幸福里小区'))).toBe(false);
     expect(incidents).toHaveLength(2);
     expect(run.days[0].topics).toBeGreaterThanOrEqual(2);
     expect(run.message).toContain('话题突增');

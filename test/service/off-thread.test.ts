@@ -36,7 +36,7 @@ describe('runOffThread', () => {
         await warehouse.run('update tickets set content = $content, address = $address where ticket_id = $id', { content: `来电人反映：${content}。`, address, id: row.ticket_id });
       }
       const options = { from: '2026-11-01', to: '2026-11-28', top: 5 };
-      const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from: options.from, to: options.to, consultations: true });
+      const tickets = await warehouse.all<TopicTicket>(sqlFile('text/topic_tickets.sql'), { from: options.from, to: options.to, consultations: true, praise: true });
       const offThread = await hotTopics(warehouse, options);
       expect(offThread.length).toBeGreaterThan(0);
       expect(offThread).toEqual(findTopics(tickets, options));
