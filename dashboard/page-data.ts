@@ -22,6 +22,7 @@ import {
   risingCategories,
   shiftPeriod,
   unitRanking,
+  isUnknownPlace,
   UNKNOWN_DISTRICT,
   UNKNOWN_TOWNSHIP,
   type BreakdownRow,
@@ -200,11 +201,12 @@ export function filterTree(rows: BreakdownRow[], names: readonly string[]): Tree
         return { name, children: level < names.length ? nodes(level + 1, [...parent, name]) : [] };
       })
       // the tickets that name no district or township come after the named ones, as on 区域分析
-      .sort((a, b) => Number(UNKNOWN_NAMES.has(a.name)) - Number(UNKNOWN_NAMES.has(b.name)));
+      .sort(unknownLast);
   return nodes(1, []);
 }
 
-const UNKNOWN_NAMES = new Set([UNKNOWN_DISTRICT, UNKNOWN_TOWNSHIP]);
+/** A stable order that moves 未知区县 and 未知乡镇街道 after the named places. */
+const unknownLast = (a: { name: string }, b: { name: string }) => Number(isUnknownPlace(a.name)) - Number(isUnknownPlace(b.name));
 
 /** The filter bar's choices: months with data, districts → townships, categories → sub-categories. */
 export async function filtersPage(reader: Reader, settings: KpiSettings) {
@@ -337,9 +339,6 @@ export async function ticketsPage(reader: Reader, settings: KpiSettings, query: 
   return { month: filters.month, district: filters.district, category: filters.category, tickets: await reader.use((w) => sampleTickets(w, monthPeriod(filters.month), filters, 20, lastDay)) };
 }
 
-/** A stable order that moves the rows named `name` to the end. */
-const last = (name: string) => (a: { name: string }, b: { name: string }) => Number(a.name === name) - Number(b.name === name);
-
 /** 区域分析: districts ranked, the chosen district's townships and trend. */
 export async function districtsPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
   const { session, filters, calendar } = await open(reader, settings, query, known);
@@ -365,14 +364,14 @@ export async function districtsPage(reader: Reader, settings: KpiSettings, query
   const districts = report.rows
     .filter((r) => r.level === 1)
     .map((r) => ({ name: r.keys.district ?? UNKNOWN_DISTRICT, ...figures(r) }))
-    .sort(last(UNKNOWN_DISTRICT));
-  const chosen = filters.district[0] ?? districts.find((d) => d.name !== UNKNOWN_DISTRICT)?.name ?? districts[0]?.name ?? null;
+    .sort(unknownLast);
+  const chosen = filters.district[0] ?? districts.find((d) => !isUnknownPlace(d.name))?.name ?? districts[0]?.name ?? null;
   // A township's share is of its district (parent_share), not of the whole hotline. The tickets
   // without a township (a district) come last, however many: they are no place to compare.
   const townships = report.rows
     .filter((r) => r.level === 2 && r.keys.district === chosen)
     .map((r) => ({ name: r.keys.township ?? UNKNOWN_TOWNSHIP, ...figures(r), share: r.parent_share }))
-    .sort(last(UNKNOWN_TOWNSHIP));
+    .sort(unknownLast);
   const trend = early ?? (await series(chosen));
   return {
     month: filters.month,

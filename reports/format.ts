@@ -2,7 +2,7 @@
  * How the reports write numbers (kpi-definitions.md): rates as percentages with 2 decimals, "—"
  * for a rate without denominator; 环比/同比 of counts in percent, of rates in percentage points.
  */
-import { UNKNOWN_DISTRICT, UNKNOWN_TOWNSHIP } from '../pipelines/kpi.js';
+import { isUnknownPlace } from '../pipelines/kpi.js';
 
 export function rateText(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${(value * 100).toFixed(2)}%`;
@@ -60,8 +60,8 @@ export function ppChangeWords(value: number | null): string {
  * they follow as "另有 2,317 件未写乡镇街道" (as in the alert mails).
  */
 export function topTownshipsText(townships: { name: string; received: number }[], n = 3): string {
-  const unnamed = townships.filter((t) => t.name === UNKNOWN_TOWNSHIP).reduce((sum, t) => sum + t.received, 0);
-  const named = townships.filter((t) => t.name !== UNKNOWN_TOWNSHIP).slice(0, n).map((t) => `${t.name} ${countText(t.received)}`);
+  const unnamed = townships.filter((t) => isUnknownPlace(t.name)).reduce((sum, t) => sum + t.received, 0);
+  const named = townships.filter((t) => !isUnknownPlace(t.name)).slice(0, n).map((t) => `${t.name} ${countText(t.received)}`);
   const note = unnamedText(named.length > 0, unnamed, '乡镇街道');
   return [named.join('、'), note].filter(Boolean).join('；') || '—';
 }
@@ -112,5 +112,5 @@ export function caseText(text: string | null, max = 160): string {
  * "昌吉市 未知乡镇街道" (a typical case of the demo's report read so) — and "未写区县" when neither.
  */
 export function whereText(district: string | null | undefined, township: string | null | undefined): string {
-  return [district, township].filter((name) => name && name !== UNKNOWN_DISTRICT && name !== UNKNOWN_TOWNSHIP).join(' ') || '未写区县';
+  return [district, township].filter((name) => !isUnknownPlace(name)).join(' ') || '未写区县';
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../pipelines/config.js';
-import { breakdown, datePeriod, definitions, KpiSession, percentChange, periodKpis, readerOf, shiftPeriod, topicFilter, UNKNOWN_DISTRICT, UNKNOWN_TOWNSHIP, type KpiReport, type KpiSettings, type Period } from '../pipelines/kpi.js';
+import { breakdown, datePeriod, definitions, KpiSession, percentChange, periodKpis, readerOf, shiftPeriod, topicFilter, isUnknownPlace, UNKNOWN_TOWNSHIP, type KpiReport, type KpiSettings, type Period } from '../pipelines/kpi.js';
 import { hotTopics, specialReportTopic, type Topic } from '../pipelines/text/topics.js';
 import { sqlFile, type Params, type Warehouse } from '../pipelines/warehouse.js';
 import { rankedBarOption } from './charts/dashboard-options.js';
@@ -203,8 +203,8 @@ export function recommendations(data: SpecialReportData): string[] {
   }
   // The named township with the most tickets, of any district ("未知…" is no place to patrol).
   const [top] = data.districts
-    .filter((d) => d.name !== UNKNOWN_DISTRICT)
-    .flatMap((d) => d.townships.filter((t) => t.name !== UNKNOWN_TOWNSHIP).map((t) => ({ district: d.name, ...t })))
+    .filter((d) => !isUnknownPlace(d.name))
+    .flatMap((d) => d.townships.filter((t) => !isUnknownPlace(t.name)).map((t) => ({ district: d.name, ...t })))
     .sort((a, b) => b.received - a.received);
   if (top && data.summary.received >= 10) {
     const share = top.received / data.summary.received;
@@ -214,7 +214,7 @@ export function recommendations(data: SpecialReportData): string[] {
   }
   const hotAddresses = data.addresses.filter((a) => a.received >= 3).slice(0, 3);
   if (hotAddresses.length) {
-    out.push(`${hotAddresses.map((a) => `${a.district}${a.township === UNKNOWN_TOWNSHIP ? '' : a.township}${a.address}（${a.received} 件）`).join('、')}被反复反映，建议列入重点点位清单，由承办单位现场核查、限期整改。`);
+    out.push(`${hotAddresses.map((a) => `${a.district}${isUnknownPlace(a.township) ? '' : a.township}${a.address}（${a.received} 件）`).join('、')}被反复反映，建议列入重点点位清单，由承办单位现场核查、限期整改。`);
   }
   const night = data.heatmap.filter((c) => c.hour >= 22 || c.hour < 6).reduce((s, c) => s + c.count, 0);
   const nightShare = night / data.summary.received;

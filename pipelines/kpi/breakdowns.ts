@@ -16,6 +16,11 @@ import { percentChange } from './totals.js';
 export const UNKNOWN_DISTRICT = '未知区县';
 export const UNKNOWN_TOWNSHIP = '未知乡镇街道';
 
+/** A district or township name that names no place: missing, or staging's 未知区县 / 未知乡镇街道. */
+export function isUnknownPlace(name: string | null | undefined): boolean {
+  return !name || name === UNKNOWN_DISTRICT || name === UNKNOWN_TOWNSHIP;
+}
+
 export interface BreakdownRow {
   /** 0 = the total of all rows, 1 = first key (e.g. 一级分类), 2 = second, 3 = third. */
   level: number;
