@@ -70,6 +70,8 @@ export class Scheduler {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly tasks: { stop(): void | Promise<void> }[] = [];
   private readonly stopping = new AbortController();
+  /** Why scheduled runs are skipped now (start-up work that must come first), or null. */
+  private held: string | null = null;
 
   /** job_runs are written through their own connection, outside any job's transaction. */
   private constructor(
@@ -103,6 +105,18 @@ export class Scheduler {
     return [...this.running.values()].map((run) => ({ ...run, progress: { ...run.progress } }));
   }
 
+  /**
+   * Skips scheduled runs (recorded, with `reason`) until the returned function is called: for
+   * start-up work that must come before any tick, such as the demo exports being written. Manual
+   * and start-up runs go on.
+   */
+  hold(reason: string): () => void {
+    this.held = reason;
+    return () => {
+      if (this.held === reason) this.held = null;
+    };
+  }
+
   get stopped(): boolean {
     return this.stopping.signal.aborted;
   }
@@ -112,6 +126,11 @@ export class Scheduler {
     const job = this.jobs[name];
     if (!job) throw new Error(`unknown job ${name}`);
     if (this.stopped) return { runId: 0, job: name, status: 'skipped', message: 'skipped: 服务正在停止 / the service is stopping' };
+    if (trigger === 'schedule' && this.held) {
+      const message = `skipped: ${this.held}`;
+      const runId = await this.record(name, trigger, 'skipped', message);
+      return { runId, job: name, status: 'skipped', message };
+    }
     if (this.running.has(name)) {
       const message = 'skipped: 上一次运行尚未结束 / the previous run is still going';
       const runId = await this.record(name, trigger, 'skipped', message);

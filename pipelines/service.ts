@@ -84,6 +84,8 @@ export async function startService(config: Config, options: { port?: number; dem
   const { main, isReadCommand } = await import('./cli.js');
   const channel: CommandChannel = await openCommandChannel({ config, warehouse, isReadCommand, run: main });
 
+  /** Ends the hold on scheduled runs that the demo's generation takes (also when it fails). */
+  let releaseSchedules = (): void => undefined;
   const ready = (async () => {
     const empty = (await warehouse.one<{ n: number }>('select (select count(*) from tickets) + (select count(*) from ingest_runs) as n'))!.n === 0;
     // The demo is written beside the inbox and moved in whole: a start stopped half-way leaves no half export.
@@ -92,6 +94,9 @@ export async function startService(config: Config, options: { port?: number; dem
     let generatedDemo = false;
     if (empty && options.demo !== false && inboxIsEmpty(folders.inbox)) {
       log('数据仓库为空：正在生成演示数据（昌吉州 12345）… / empty warehouse: generating the demo exports');
+      // A tick meanwhile would find the inbox empty and build the summary tables of an empty
+      // warehouse: the pages would take them for the first load and show 0 件 until it is done.
+      releaseSchedules = scheduler.hold('正在生成演示数据，由启动任务导入 / the start-up work is writing the demo exports');
       startup = { step: 'demo' };
       const { generateDemoExports } = await import('./demo/generate.js');
       const result = await generateDemoExports({
@@ -114,7 +119,10 @@ export async function startService(config: Config, options: { port?: number; dem
       generatedDemo = true;
       log(`演示导出已写入收件箱：${result.files.length} 个文件，${result.tickets} 条工单 / demo exports written to the inbox`);
     }
-    const run = await scheduler.run('ingest-inbox', 'startup');
+    // (the start-up run is registered before the hold ends, so no tick can take the files first)
+    const first = scheduler.run('ingest-inbox', 'startup');
+    releaseSchedules();
+    const run = await first;
     log(`收件箱 / inbox: ${run.message}`);
     const { modelPath } = await import('./text/model.js');
     const loaded = (await warehouse.one<{ n: number }>('select count(*) as n from tickets'))!.n > 0;
@@ -149,6 +157,7 @@ export async function startService(config: Config, options: { port?: number; dem
     }
   })().catch((error) => {
     startup = null;
+    releaseSchedules();
     if (stopping.signal.aborted) rmSync(join(folders.inbox, '.demo'), { recursive: true, force: true });
     else log(`启动任务失败 / start-up work failed: ${(error as Error).stack ?? error}`);
   });

@@ -54,6 +54,28 @@ describe('scheduler', () => {
     expect(runs.every((r) => r.finished_at !== null)).toBe(true);
   });
 
+  it('skips scheduled runs while held (recorded with the reason), runs start-up and manual ones, and schedules again once released', async () => {
+    let ran = 0;
+    const scheduler = await Scheduler.create({ warehouse, config: setup.config, log: () => undefined }, { tick: async () => `tick ${++ran}` });
+    const before = (await warehouse.one<{ n: number }>('select count(*) as n from job_runs'))!.n;
+    const release = scheduler.hold('正在生成演示数据');
+    const held = await scheduler.run('tick', 'schedule');
+    expect(held).toMatchObject({ status: 'skipped', message: 'skipped: 正在生成演示数据' });
+    expect(ran).toBe(0);
+    // The start-up run is registered before the hold ends: a tick right after is skipped as overlapping.
+    const startup = scheduler.run('tick', 'startup');
+    release();
+    expect((await scheduler.run('tick', 'schedule')).message).toMatch(/上一次运行尚未结束/);
+    expect(await startup).toMatchObject({ status: 'ok', message: 'tick 1' });
+    expect(await scheduler.run('tick', 'schedule')).toMatchObject({ status: 'ok', message: 'tick 2' });
+    await scheduler.stop();
+    const runs = await warehouse.all<{ trigger: string; status: string; message: string }>('select trigger, status, message from job_runs order by run_id offset $n', { n: before });
+    // (the overlapping tick and the start-up run may be recorded in either order)
+    expect(runs.map((r) => `${r.trigger} ${r.status} ${r.message}`).sort()).toEqual(
+      ['schedule ok tick 2', 'schedule skipped skipped: 上一次运行尚未结束 / the previous run is still going', 'schedule skipped skipped: 正在生成演示数据', 'startup ok tick 1'].sort(),
+    );
+  });
+
   it('stops: a job that heeds the signal finishes its unit of work; one that does not is interrupted and rolled back; queued runs never start', async () => {
     const logs: string[] = [];
     let queuedRan = false;
