@@ -1,5 +1,6 @@
 -- Returned (退单) tickets of a period with the unit they went to and the unit the routing history
--- suggests for their category and place (ticket_suggestions.unit), newest first.
+-- suggests for their category and place (ticket_suggestions.unit): those whose suggestion is another
+-- unit first (the ones to act on), each part newest first; every row carries the period's counts.
 with returned as (
   select
     t.ticket_id,
@@ -15,6 +16,7 @@ with returned as (
     s.unit as suggested_unit,
     s.unit_confidence,
     s.unit_basis,
+    s.unit is not null and s.unit is distinct from t.unit as suggests_other,
   from stg_tickets t
   left join ticket_suggestions s using (ticket_id)
   where coalesce(t.returned_count, 0) > 0
@@ -23,8 +25,11 @@ with returned as (
 ),
 
 final as (
-  select * from returned
-  order by received_at desc, ticket_id
+  select *,
+    count(*) over () as total,
+    count(*) filter (where suggests_other) over () as total_other,
+  from returned
+  order by suggests_other desc, received_at desc, ticket_id
   limit $limit
 )
 

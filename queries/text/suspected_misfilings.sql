@@ -24,7 +24,8 @@ with judged as (
 ),
 
 final as (
-  select * from judged
+  select *, count(*) over () as total,
+  from judged
   order by confidence desc, received_at desc, ticket_id
   limit $limit
 )

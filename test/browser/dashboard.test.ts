@@ -208,6 +208,18 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     const returned = page.locator('section.panel', { has: page.locator('h2', { hasText: '退单工单与建议承办单位' }) });
     expect(await returned.locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await returned.locator('tbody tr').first().locator('td').nth(6).textContent()).toMatch(/\S/);
+    // The month's counts, from the warehouse; the tickets whose suggestion is another unit first.
+    const counts = (await warehouse.one<{ total: number; other: number }>(
+      `select count(*) as total, count(*) filter (where s.unit is not null and s.unit is distinct from t.unit) as other
+       from stg_tickets t left join ticket_suggestions s using (ticket_id)
+       where t.returned_count > 0 and t.received_at >= '2025-07-01' and t.received_at < '2025-08-01'`,
+    ))!;
+    expect(counts.other).toBeGreaterThan(0);
+    expect(counts.other).toBeLessThan(counts.total);
+    expect(await returned.locator('#returned-summary').textContent()).toBe(`本月退单 ${counts.total} 件，其中 ${counts.other} 件的建议单位不是原承办单位（加粗，列在前面）。`);
+    const bold = await returned.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.querySelector('td:nth-child(7) strong') !== null));
+    expect(bold.filter(Boolean).length).toBe(counts.other);
+    expect(bold.indexOf(false)).toBe(counts.other);
     await returned.screenshot({ path: join(SHOTS, 'leader-units-returned-panel.png') });
     expect(errors).toEqual([]);
   });

@@ -1,6 +1,7 @@
 /**
  * What the text models need in the browser tests' warehouse: tickets no operator categorised, two
- * filed under a category their text plainly contradicts, and a trained text model (so that 诉求分析
+ * filed under a category their text plainly contradicts, one returned by a unit that never handles
+ * its matter, and a trained text model (so that 诉求分析
  * lists 疑似分类不符, 承办单位 lists the returned tickets with a suggested unit, and 热点话题 has
  * issues across categories).
  */
@@ -25,6 +26,12 @@ export async function addTextCases(warehouse: Warehouse, config: Config): Promis
       { id, at, l1, l2, content },
     );
   }
+  // Returned by the unit it went to, which never handles noise: the routing history suggests another.
+  await warehouse.run(
+    `insert into tickets (ticket_id, received_at, channel, appeal_type, category_l1, category_l2, content, district, township, handling, unit, dispatched_at, returned_count, status, source_profile, first_run_id, last_run_id, activity_at)
+     values ('TXT-R1', '2025-07-27 09:00:00', '电话', '投诉', '环境保护', '噪声扰民', '宁边路街道噪声扰民问题，广场舞音响声音太大，请尽快处理', '昌吉市', '宁边路街道',
+             '转办', '昌吉市供热公司', '2025-07-27 09:20:00', 1, '办理中', 'test', 1, 1, '2025-07-27 09:20:00')`,
+  );
   const outcome = await trainTextModels(warehouse, config, { now: new Date('2025-08-01T00:00:00Z') });
   if (outcome.status !== 'trained') throw new Error(`text fixture: ${outcome.message}`);
 }

@@ -22,6 +22,8 @@ interface Misfiling {
   confidence: number;
   operator_confidence: number | null;
   content: string | null;
+  /** The period's suspected mis-filings in all (the list holds at most 200). */
+  total: number;
 }
 
 interface Returned {
@@ -37,7 +39,15 @@ interface Returned {
   suggested_unit: string | null;
   unit_confidence: number | null;
   unit_basis: string | null;
+  /** The suggestion is a unit other than the one the ticket went to. */
+  suggests_other: boolean;
+  /** The period's returned tickets, and those whose suggestion is another unit (the list holds at most 200). */
+  total: number;
+  total_other: number;
 }
+
+/** "；列出前 N 件" when a list holds fewer rows than the period has. */
+const listed = (shown: number, total: number) => (shown < total ? `；下表列出前 ${shown} 件` : '');
 
 const BASIS: Record<string, string> = { place: '同一地点', township: '同一乡镇街道', district: '同一区县', category: '同类诉求', category_l1: '同一大类' };
 const percent = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(0)}%`);
@@ -48,7 +58,12 @@ export async function misfilingsPanel(month: string | undefined): Promise<HTMLEl
   const data = await getJson<{ rows: Misfiling[]; model: ModelSummary | null }>('/api/text/misfilings', { month });
   return panel(
     ['疑似分类不符', ' ', h('span', { class: 'tag' }, '文本模型')],
-    h('p', { class: 'sub' }, `诉求内容与所填分类明显不符：模型对自己的判断至少 ${percent(data.model?.mismatchConfidence ?? 0.9)} 把握，而所填分类不到 ${percent(1 - (data.model?.mismatchConfidence ?? 0.9))}。仅供核对，不改动工单。`),
+    h(
+      'p',
+      { class: 'sub' },
+      `诉求内容与所填分类明显不符：模型对自己的判断至少 ${percent(data.model?.mismatchConfidence ?? 0.9)} 把握，而所填分类不到 ${percent(1 - (data.model?.mismatchConfidence ?? 0.9))}。仅供核对，不改动工单。` +
+        (data.rows.length ? `本月共 ${Number(data.rows[0].total).toLocaleString('zh-CN')} 件${listed(data.rows.length, Number(data.rows[0].total))}。` : ''),
+    ),
     data.model
       ? table(
           data.rows,
@@ -72,6 +87,13 @@ export async function returnedPanel(month: string | undefined): Promise<HTMLElem
   return panel(
     ['退单工单与建议承办单位', ' ', h('span', { class: 'tag' }, '文本模型')],
     h('p', { class: 'sub' }, '建议单位来自历史派单：同类诉求在同一地点（小区、道路、村）、同一乡镇街道或同一区县最常由哪个单位办理。'),
+    data.rows.length
+      ? h(
+          'p',
+          { class: 'sub', id: 'returned-summary' },
+          `本月退单 ${Number(data.rows[0].total).toLocaleString('zh-CN')} 件，其中 ${Number(data.rows[0].total_other).toLocaleString('zh-CN')} 件的建议单位不是原承办单位（加粗，列在前面）${listed(data.rows.length, Number(data.rows[0].total))}。`,
+        )
+      : null,
     table(
       data.rows,
       [
@@ -85,7 +107,7 @@ export async function returnedPanel(month: string | undefined): Promise<HTMLElem
           label: '建议承办单位',
           value: (r) =>
             r.suggested_unit
-              ? h('span', {}, r.suggested_unit === r.unit ? r.suggested_unit : h('strong', {}, r.suggested_unit), ' ', h('span', { class: 'tag', title: `依据：${BASIS[r.unit_basis ?? ''] ?? '—'}的历史派单，占 ${percent(r.unit_confidence)}` }, BASIS[r.unit_basis ?? ''] ?? '建议'))
+              ? h('span', {}, r.suggests_other ? h('strong', {}, r.suggested_unit) : r.suggested_unit, ' ', h('span', { class: 'tag', title: `依据：${BASIS[r.unit_basis ?? ''] ?? '—'}的历史派单，占 ${percent(r.unit_confidence)}` }, BASIS[r.unit_basis ?? ''] ?? '建议'))
               : '—',
         },
         { label: '诉求内容（已脱敏）', value: (r) => r.content ?? '—', className: 'text' },
