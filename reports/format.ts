@@ -2,7 +2,8 @@
  * How the reports write numbers (kpi-definitions.md): rates as percentages with 2 decimals, "—"
  * for a rate without denominator; 环比/同比 of counts in percent, of rates in percentage points.
  */
-import { isUnknownPlace } from '../pipelines/kpi.js';
+// (the catalogue itself, not pipelines/kpi.js: the dashboard's browser bundle imports this module)
+import { isUnknownPlace } from '../pipelines/kpi/catalogue.js';
 
 export function rateText(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${(value * 100).toFixed(2)}%`;
@@ -28,11 +29,17 @@ export function pctChangeText(value: number | null | undefined): string {
  * multiple — "是上月的 42.5 倍" — where "+4150.00%" would state a rise from 4 to 170 with false precision.
  */
 export function riseText(current: number, previous: number, changePct: number | null, period = '上月'): string {
+  const figure = riseFigure(current, previous, changePct);
+  return figure.endsWith('倍') ? `是${period}的 ${figure}` : `环比 ${figure}`;
+}
+
+/** The same rise as a table cell: "42.5 倍" from twice the earlier count on, else "+35.20%". */
+export function riseFigure(current: number, previous: number, changePct: number | null): string {
   if (previous > 0 && current >= 2 * previous) {
     const times = current / previous;
-    return `是${period}的 ${times >= 10 ? Math.round(times).toLocaleString('en-US') : (Math.round(times * 10) / 10).toString()} 倍`;
+    return `${times >= 10 ? Math.round(times).toLocaleString('en-US') : (Math.round(times * 10) / 10).toString()} 倍`;
   }
-  return `环比 ${pctChangeText(changePct)}`;
+  return pctChangeText(changePct);
 }
 
 /** A rate's change: "+1.20 个百分点". */

@@ -9,17 +9,7 @@ import { asPeriod, shiftPeriod, type Period } from './period.js';
 import { sessionOf, type KpiSession, type QueryOptions } from './session.js';
 import { percentChange } from './totals.js';
 
-/**
- * What staging calls a ticket without a district or a township (queries/staging/stg_tickets.sql):
- * a value of its own in every breakdown, never a place to rank or to send anyone to.
- */
-export const UNKNOWN_DISTRICT = '未知区县';
-export const UNKNOWN_TOWNSHIP = '未知乡镇街道';
-
-/** A district or township name that names no place: missing, or staging's 未知区县 / 未知乡镇街道. */
-export function isUnknownPlace(name: string | null | undefined): boolean {
-  return !name || name === UNKNOWN_DISTRICT || name === UNKNOWN_TOWNSHIP;
-}
+export { isUnknownPlace, UNKNOWN_DISTRICT, UNKNOWN_TOWNSHIP } from './catalogue.js';
 
 export interface BreakdownRow {
   /** 0 = the total of all rows, 1 = first key (e.g. 一级分类), 2 = second, 3 = third. */

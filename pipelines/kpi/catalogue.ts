@@ -387,3 +387,15 @@ export const RANKING_WORDS = (s: KpiSettings): [string, string][] => [
       '综合得分高者在前；同分时转办量多者在前；得分与转办量都相同的单位名次相同，按单位名称（字符编码）先后列出。其余单位列出但不排名，并写明原因。“全部类别”视图分类别显示各自的名次，不把不同类别的名次混在一列',
   ],
 ];
+
+/**
+ * What staging calls a ticket without a district or a township (queries/staging/stg_tickets.sql):
+ * a value of its own in every breakdown, never a place to rank or to send anyone to.
+ */
+export const UNKNOWN_DISTRICT = '未知区县';
+export const UNKNOWN_TOWNSHIP = '未知乡镇街道';
+
+/** A district or township name that names no place: missing, or staging's 未知区县 / 未知乡镇街道. */
+export function isUnknownPlace(name: string | null | undefined): boolean {
+  return !name || name === UNKNOWN_DISTRICT || name === UNKNOWN_TOWNSHIP;
+}

@@ -197,6 +197,18 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     expect(page.url()).toContain('from=2025-07-01');
     expect(await page.locator('#content table').first().locator('tbody tr').count()).toBeGreaterThan(0);
 
+    // Without a month in the address, 疑似分类不符 is of the month the page shows.
+    const asked: string[] = [];
+    const listen = (request: { url(): string }) => void (request.url().includes('/api/text/misfilings') && asked.push(request.url()));
+    page.on('request', listen);
+    await visit(page, '/categories', 'categories', 'leader-categories-default-month');
+    page.off('request', listen);
+    expect(asked.map((url) => new URL(url).searchParams.get('month'))).toEqual(['2025-07']);
+    expect(await page.locator('select[name=month]').inputValue()).toBe('2025-07');
+    const changes = await page.locator('section.panel', { has: page.locator('h2', { hasText: '上升最快的二级分类' }) }).locator('tbody tr td:nth-child(4)').allTextContents();
+    expect(changes.length).toBeGreaterThan(0);
+    for (const change of changes) expect(change).toMatch(/^(新出现|\d+(\.\d)? 倍|[-+]\d+\.\d{2}%)$/);
+
     await visit(page, '/categories?month=2025-07', 'categories', 'leader-categories-misfilings');
     const misfilings = page.locator('section.panel', { has: page.locator('h2', { hasText: '疑似分类不符' }) });
     const rows = await misfilings.locator('tbody tr').allTextContents();

@@ -13,7 +13,7 @@ import { buildMonthlyReport, type MonthlyReport } from '../../reports/monthly.js
 import { CHROMIUM_PATH, hasChromium, htmlToPdf } from '../../reports/output.js';
 import { buildSpecialReport, recommendations } from '../../reports/special.js';
 import { findTopic } from '../../reports/topics.js';
-import { countText, daySpanWords, hoursText, ppChangeText, pctChangeText, rateText, riseText, topTownshipsText, whereText } from '../../reports/format.js';
+import { countText, daySpanWords, hoursText, ppChangeText, pctChangeText, rateText, riseFigure, riseText, topTownshipsText, whereText } from '../../reports/format.js';
 import { tempSetup } from '../service/helpers.js';
 import { reportWarehouse } from './fixture.js';
 
@@ -153,6 +153,9 @@ describe('monthly report', () => {
     expect(riseText(10, 5, 100)).toBe('是上月的 2 倍');
     expect(riseText(135, 100, 35.2)).toBe('环比 +35.20%');
     expect(riseText(3, 0, null)).toBe('环比 —');
+    // 诉求分析's table of risers writes the same figure (it read "+2371.4%" for 7 → 173).
+    expect(riseFigure(173, 7, 2371.43)).toBe('25 倍');
+    expect(riseFigure(135, 100, 35.2)).toBe('+35.20%');
   });
 
   it('escapes ticket text: <script> renders as text', async () => {

@@ -1,3 +1,4 @@
+import { riseFigure } from '../../../reports/format.js';
 import { categoryTreemapOption, monthlyTrendOption, rankedBarOption, type CategoryNode } from '../../../reports/charts/dashboard-options.js';
 import { getJson } from '../api.js';
 import { chartBox, h, notice, pageRedraw, panel, replace, table, youngTag } from '../dom.js';
@@ -48,12 +49,14 @@ export function ticketTable(tickets: Ticket[], extra: { label: string; key: stri
 export async function renderCategories(content: HTMLElement): Promise<void> {
   const filters = readFilters();
   // The page's three APIs load side by side: the rollup figures, the risers, the sample tickets.
+  const categories = getJson<Categories>('/api/categories', { ...filters });
   const [data, rising, samples, misfilings] = await Promise.all([
-    getJson<Categories>('/api/categories', { ...filters }),
+    categories,
     getJson<Rising>('/api/categories/rising', { month: filters.month }),
     getJson<{ tickets: Ticket[] }>('/api/tickets', { ...filters }),
     // Built before the page is replaced: a chart box must be in the document on its first frame.
-    misfilingsPanel(filters.month).catch((error: Error) => h('p', { class: 'error' }, `疑似分类不符加载失败：${error.message}`)),
+    // Of the month the page shows (without a month in the address, the one the rollup answers for).
+    categories.then((answer) => misfilingsPanel(answer.month)).catch((error: Error) => h('p', { class: 'error' }, `疑似分类不符加载失败：${error.message}`)),
   ]);
   const redraw = pageRedraw(() => renderCategories(content));
   const choose = (path: string) => setFilters({ category: path }, redraw);
@@ -129,7 +132,7 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
             { label: '分类', value: (r) => h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), choose(r.keys.filter(Boolean).join('/'))) }, r.keys.filter(Boolean).join(' › ')) },
             { label: '本月', value: (r) => count(r.received), className: 'num' },
             { label: '上月', value: (r) => count(r.previous), className: 'num' },
-            { label: '变化', value: (r) => (r.is_new ? '新出现' : `+${(r.change_pct ?? 0).toFixed(1)}%`), className: 'num' },
+            { label: '变化', value: (r) => (r.is_new ? '新出现' : riseFigure(r.received, r.previous, r.change_pct)), className: 'num' },
           ],
           { empty: '没有明显上升的分类' },
         ),
