@@ -228,10 +228,14 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     ))!;
     expect(counts.other).toBeGreaterThan(0);
     expect(counts.other).toBeLessThan(counts.total);
-    expect(await returned.locator('#returned-summary').textContent()).toBe(`本月退单 ${counts.total} 件，其中 ${counts.other} 件的建议单位不是原承办单位（加粗，列在前面）。`);
+    expect(await returned.locator('#returned-summary').textContent()).toBe(`本月退单 ${counts.total} 件，其中 ${counts.other} 件的建议单位不是原承办单位，列在下表。`);
     const bold = await returned.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.querySelector('td:nth-child(7) strong') !== null));
     expect(bold.filter(Boolean).length).toBe(counts.other);
     expect(bold.indexOf(false)).toBe(counts.other);
+    // The rest is folded under the table, closed.
+    expect(await returned.locator('#returned-same tbody tr').count()).toBe(counts.total - counts.other);
+    expect(await returned.locator('#returned-same').getAttribute('open')).toBeNull();
+    expect(await returned.locator('#returned-same summary').textContent()).toBe(`其余 ${counts.total - counts.other} 件：建议单位与原承办单位相同，或没有建议`);
     await returned.screenshot({ path: join(SHOTS, 'leader-units-returned-panel.png') });
     expect(errors).toEqual([]);
   });

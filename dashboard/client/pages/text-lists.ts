@@ -4,7 +4,7 @@
  * appended by its page.
  */
 import { getJson } from '../api.js';
-import { h, panel, table } from '../dom.js';
+import { h, panel, table, type Column } from '../dom.js';
 
 interface ModelSummary {
   trainedAt: string;
@@ -46,8 +46,8 @@ interface Returned {
   total_other: number;
 }
 
-/** "；列出前 N 件" when a list holds fewer rows than the period has. */
-const listed = (shown: number, total: number) => (shown < total ? `；下表列出前 ${shown} 件` : '');
+/** "；本页列出前 N 件" when a list holds fewer rows than the period has. */
+const listed = (shown: number, total: number) => (shown < total ? `；本页列出前 ${shown} 件` : '');
 
 const BASIS: Record<string, string> = { place: '同一地点', township: '同一乡镇街道', district: '同一区县', category: '同类诉求', category_l1: '同一大类' };
 const percent = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(0)}%`);
@@ -84,6 +84,24 @@ export async function misfilingsPanel(month: string | undefined): Promise<HTMLEl
 
 export async function returnedPanel(month: string | undefined): Promise<HTMLElement> {
   const data = await getJson<{ rows: Returned[]; model: ModelSummary | null }>('/api/text/returned', { month });
+  const columns: Column<Returned>[] = [
+    { label: '工单编号', value: (r) => r.ticket_id },
+    { label: '受理时间', value: (r) => r.received_at, className: 'num' },
+    { label: '分类', value: (r) => path(r.category_l1, r.category_l2) },
+    { label: '区县', value: (r) => r.district ?? '—' },
+    { label: '承办单位', value: (r) => r.unit ?? '—' },
+    { label: '退单次数', value: (r) => String(r.returned_count), className: 'num' },
+    {
+      label: '建议承办单位',
+      value: (r) =>
+        r.suggested_unit
+          ? h('span', {}, r.suggests_other ? h('strong', {}, r.suggested_unit) : r.suggested_unit, ' ', h('span', { class: 'tag', title: `依据：${BASIS[r.unit_basis ?? ''] ?? '—'}的历史派单，占 ${percent(r.unit_confidence)}` }, BASIS[r.unit_basis ?? ''] ?? '建议'))
+          : '—',
+    },
+    { label: '诉求内容（已脱敏）', value: (r) => r.content ?? '—', className: 'text' },
+  ];
+  const other = data.rows.filter((r) => r.suggests_other);
+  const same = data.rows.filter((r) => !r.suggests_other);
   return panel(
     ['退单工单与建议承办单位', ' ', h('span', { class: 'tag' }, '文本模型')],
     h('p', { class: 'sub' }, '建议单位来自历史派单：同类诉求在同一地点（小区、道路、村）、同一乡镇街道或同一区县最常由哪个单位办理。'),
@@ -91,28 +109,13 @@ export async function returnedPanel(month: string | undefined): Promise<HTMLElem
       ? h(
           'p',
           { class: 'sub', id: 'returned-summary' },
-          `本月退单 ${Number(data.rows[0].total).toLocaleString('zh-CN')} 件，其中 ${Number(data.rows[0].total_other).toLocaleString('zh-CN')} 件的建议单位不是原承办单位（加粗，列在前面）${listed(data.rows.length, Number(data.rows[0].total))}。`,
+          `本月退单 ${Number(data.rows[0].total).toLocaleString('zh-CN')} 件，其中 ${Number(data.rows[0].total_other).toLocaleString('zh-CN')} 件的建议单位不是原承办单位，列在下表${listed(data.rows.length, Number(data.rows[0].total))}。`,
         )
       : null,
-    table(
-      data.rows,
-      [
-        { label: '工单编号', value: (r) => r.ticket_id },
-        { label: '受理时间', value: (r) => r.received_at, className: 'num' },
-        { label: '分类', value: (r) => path(r.category_l1, r.category_l2) },
-        { label: '区县', value: (r) => r.district ?? '—' },
-        { label: '承办单位', value: (r) => r.unit ?? '—' },
-        { label: '退单次数', value: (r) => String(r.returned_count), className: 'num' },
-        {
-          label: '建议承办单位',
-          value: (r) =>
-            r.suggested_unit
-              ? h('span', {}, r.suggests_other ? h('strong', {}, r.suggested_unit) : r.suggested_unit, ' ', h('span', { class: 'tag', title: `依据：${BASIS[r.unit_basis ?? ''] ?? '—'}的历史派单，占 ${percent(r.unit_confidence)}` }, BASIS[r.unit_basis ?? ''] ?? '建议'))
-              : '—',
-        },
-        { label: '诉求内容（已脱敏）', value: (r) => r.content ?? '—', className: 'text' },
-      ],
-      { empty: '本月没有退单工单' },
-    ),
+    table(other, columns, { empty: data.rows.length ? '本月的退单工单，建议单位都是原承办单位' : '本月没有退单工单' }),
+    // The rest says little to act on: folded, so that the page does not run to hundreds of rows.
+    same.length
+      ? h('details', { id: 'returned-same' }, h('summary', {}, `其余 ${same.length.toLocaleString('zh-CN')} 件：建议单位与原承办单位相同，或没有建议`), table(same, columns))
+      : null,
   );
 }
