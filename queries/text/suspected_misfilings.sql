@@ -19,6 +19,8 @@ with judged as (
   join ticket_suggestions s using (ticket_id)
   where s.mismatch is not null
     and t.category_source = 'operator'
+    -- (a thank-you is never judged so; a suggestion stored before that rule is not listed either)
+    and t.appeal_type is distinct from '表扬'
     and t.received_at >= $from::date
     and t.received_at < $to::date + interval 1 day
 ),

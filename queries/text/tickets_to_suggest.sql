@@ -22,6 +22,7 @@ final as (
     nullif(s.district, '未知区县') as district,
     nullif(s.township, '未知乡镇街道') as township,
     s.place,
+    s.appeal_type,
   from in_scope s
   left join ticket_suggestions g using (ticket_id)
   where g.ticket_id is null

@@ -63,6 +63,29 @@ describe('the text-model job', () => {
     expect(flagged.map((r) => r.ticket_id)).toEqual([MISFILED.ticket_id]);
   });
 
+  it('never flags a thank-you (表扬): it is filed under the matter it praises, whatever its words', async () => {
+    // Words like the flagged ticket's (unpaid wages), filed the same way, but as praise.
+    await warehouse.run(
+      `insert into tickets (ticket_id, received_at, channel, appeal_type, category_l1, category_l2, content, handling, status, source_profile, first_run_id, last_run_id, activity_at)
+       values ('P1', '2025-07-30 10:00:00', '电话', '表扬', '环境保护', '噪声扰民', $content, '直接答复', '已办结', 'test', 1, 1, '2025-07-30 10:00:00')`,
+      { content: '拖欠农民工工资三个月的事解决了，讨回了工资，感谢劳动部门帮忙' },
+    );
+    try {
+      expect((await suggestTickets(warehouse, config)).tickets).toBe(1);
+      const praise = await warehouse.one<{ mismatch: string | null; category_l1: string; operator_confidence: number }>(
+        `select mismatch, category_l1, operator_confidence from ticket_suggestions where ticket_id = 'P1'`,
+      );
+      // The model reads it as it read the flagged ticket (劳动和社会保障, the operator's category unlikely) …
+      expect(praise).toMatchObject({ category_l1: '劳动和社会保障' });
+      expect(praise!.operator_confidence).toBeLessThan(0.1);
+      // … and does not flag it.
+      expect(praise!.mismatch).toBeNull();
+    } finally {
+      await warehouse.run(`delete from ticket_suggestions where ticket_id = 'P1'`);
+      await warehouse.run(`delete from tickets where ticket_id = 'P1'`);
+    }
+  });
+
   it('suggests a unit for a returned ticket from its category and place', async () => {
     const returned = await warehouse.one(`select unit, unit_basis from ticket_suggestions where ticket_id = $id`, { id: RETURNED.ticket_id });
     expect(returned).toMatchObject({ unit: '昌吉市热力公司' });
