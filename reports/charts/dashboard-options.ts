@@ -333,7 +333,7 @@ export function rankedBarOption(rows: (RankedValue & { share?: number | null })[
  * The evidence of an alert incident: the series' daily counts (bars, red on alarm days) with the
  * model's expected count and upper bound on the days it was tested.
  */
-export function incidentEvidenceOption(days: IncidentDay[], title?: string): EChartsOption {
+export function incidentEvidenceOption(days: IncidentDay[]): EChartsOption {
   const source = days.map((d) => ({
     date: d.date,
     label: d.date.slice(5, 10),
@@ -366,8 +366,7 @@ export function incidentEvidenceOption(days: IncidentDay[], title?: string): ECh
   ];
   return {
     ...baseOption(),
-    title: titleOption(title),
-    grid: { left: 8, right: 16, top: title ? 56 : 28, bottom: 56 },
+    grid: { left: 8, right: 16, top: 28, bottom: 56 },
     legend: { data: modelled ? ['工单量', '预期', '预警上限'] : ['工单量'], bottom: 4, itemWidth: 16, itemHeight: 10, textStyle: { color: chartColors.subtext } },
     tooltip: { trigger: 'axis', confine: true },
     dataset: { dimensions: ['date', 'label', 'count', 'expected', 'upper', 'alarm'], source },

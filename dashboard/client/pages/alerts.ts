@@ -130,11 +130,12 @@ async function renderIncident(box: HTMLElement, id: number, reload: () => void):
         { class: 'sub' },
         `${streak ? '一周集中' : levelName(i.level)}${place ? ` · ${place}` : ''} · ${days(i)} · 峰值 ${i.peak_day} ${i.peak_count} 件（预期 ${expectedText(i.peak_expected)}） · 校正后 p 值 ${pText(i.p_value)} · 邮件 ${i.notified} 封${i.closed_on ? ` · ${i.closed_on} 关闭` : ''}`,
       ),
-      // A burst's peak counts its hours only, a streak's the week before the day; the bars are whole days.
-      chartBox(
-        incidentEvidenceOption(evidence.days, streak ? '柱为每天全天的工单量；一周集中的峰值为截至当天 7 天的合计' : i.level === 'burst' ? '柱为每天全天的工单量；集中突发的峰值只计集中的数小时' : undefined),
-        'chart',
-      ),
+      chartBox(incidentEvidenceOption(evidence.days), 'chart'),
+      // A burst's peak counts its hours only, a streak's the week before the day; the bars are whole
+      // days. Said under the chart, in the page's text: as the chart's title it ran off a phone's screen.
+      streak || i.level === 'burst'
+        ? h('p', { class: 'sub', id: 'incident-chart-note' }, streak ? '柱为每天全天的工单量；一周集中的峰值为截至当天 7 天的合计。' : '柱为每天全天的工单量；集中突发的峰值只计集中的数小时。')
+        : null,
       table(
         i.members,
         [
