@@ -11,6 +11,7 @@ import {
   addMonths,
   breakdown,
   dailyReceived,
+  dataCalendar,
   isMonth,
   KpiSession,
   metricKind,
@@ -26,6 +27,7 @@ import {
   UNKNOWN_DISTRICT,
   UNKNOWN_TOWNSHIP,
   type BreakdownRow,
+  type Calendar,
   type KpiJsonKey,
   type KpiKey,
   type KpiReport,
@@ -37,7 +39,7 @@ import {
 } from '../pipelines/kpi.js';
 import { hasIncidentTables, listIncidents } from '../pipelines/incidents.js';
 import type { Warehouse } from '../pipelines/warehouse.js';
-import { dataMonths, KEY_NAMES, sampleTickets, scopeOf, UNIT_TICKET_KINDS, unitTickets, type Filters, type UnitTicketKind } from './reads.js';
+import { KEY_NAMES, sampleTickets, scopeOf, UNIT_TICKET_KINDS, unitTickets, type Filters, type UnitTicketKind } from './reads.js';
 
 /** A user error in the query string: 400 with the message. */
 export class BadRequest extends Error {}
@@ -92,29 +94,8 @@ function path(value: unknown, depth: number, name: string): string[] {
   return parts;
 }
 
-export interface Calendar {
-  first: string | null;
-  last: string | null;
-  /** The last day with tickets. */
-  lastDay: string | null;
-  /** The month a page opens on: the last complete month with data. */
-  defaultMonth: string | null;
-  /** The last month is not complete yet (the data ends before its last day). */
-  partial: boolean;
-}
-
-function lastDayOf(month: string): string {
-  const next = monthPeriod(month).to.slice(0, 10);
-  return new Date(Date.parse(`${next}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-}
-
-export async function calendar(w: Warehouse): Promise<Calendar> {
-  const { first, last, lastDay } = await dataMonths(w);
-  const partial = !!(last && lastDay && lastDay !== lastDayOf(last));
-  // A month still being filled would show a fall on the previous month that is not real.
-  const defaultMonth = partial && first && last && last > first ? addMonths(last, -1) : last;
-  return { first, last, lastDay, defaultMonth, partial };
-}
+/** The calendar of the data (pipelines/kpi): the months a page may show and the one it opens on. */
+export const calendar = dataCalendar;
 
 /**
  * What requests that see the same table versions share (page-api.ts keeps one per app): the

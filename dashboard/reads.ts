@@ -37,12 +37,6 @@ export async function hasTable(warehouse: Warehouse, table: string): Promise<boo
   return Number(row?.n ?? 0) > 0;
 }
 
-/** The first and last month with tickets, and the last day (queries/rollups/data_calendar.sql). */
-export async function dataMonths(warehouse: Warehouse): Promise<{ first: string | null; last: string | null; lastDay: string | null }> {
-  const row = await warehouse.one<{ first: string | null; last: string | null; lastDay: string | null }>(sqlFile('rollups/data_calendar.sql'));
-  return { first: row?.first ?? null, last: row?.last ?? null, lastDay: row?.lastDay ?? null };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Tickets: samples and drill-downs (rows, which no rollup holds)
 

@@ -25,13 +25,14 @@ import {
   formatTable,
   formatValue,
   periodFromFlags,
+  periodOrDefault,
   sourceFromFlag,
   toCsv,
   wholeFlag,
 } from './kpi.js';
 
 const HELP = `hotline breakdown — 按维度拆分全部指标（分类树、区县/乡镇、渠道、诉求类型、专席、涉企、承办单位）
-Usage: hotline breakdown <dimension> (--month YYYY-MM | --from DATE --to DATE) [--json | --csv]
+Usage: hotline breakdown <dimension> [--month YYYY-MM | --from DATE --to DATE] [--json | --csv]
 Dimensions:
   category      一级分类 → 二级分类 → 三级分类 (a tree; --depth 1–3)
   district      区县 → 乡镇街道 (a tree; --depth 1–2)
@@ -102,13 +103,14 @@ export async function run(argv: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(HELP + '\n');
   if (positionals.length > 1) throw usageError(`one dimension at a time (got ${positionals.join(', ')})`);
   const dimension = dimensionFromArg(positionals[0]);
-  const period = periodFromFlags(values);
+  const asked = periodFromFlags(values);
   const source = sourceFromFlag(values.source);
   if (values.json && values.csv) throw usageError('give --json or --csv, not both');
   const config = commandConfig(values);
   const settings = config.kpi;
   const warehouse = await openWarehouse(config);
   try {
+    const period = await periodOrDefault(asked, warehouse);
     if (dimension === 'top' || dimension === 'risers') {
       const level = wholeFlag('level', values.level, dimension === 'top' ? 1 : 2);
       if (level > 3) throw usageError('--level takes 1, 2 or 3');

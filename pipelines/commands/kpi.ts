@@ -1,6 +1,7 @@
 import { usageError } from '../cli-error.js';
 import {
   KPI_JSON_KEYS,
+  dataCalendar,
   datePeriod,
   definitionsMarkdown,
   DERIVED_COUNTS,
@@ -30,10 +31,10 @@ import { COMMON_HELP, commandConfig, log, openWarehouse, parseCommand, printJson
 const HELP = `hotline kpi — 月度或任意时段的全部考核指标（受理量、办结率、满意率、接通率 …）
 Every KPI of kpi-definitions.md for one month or a range of days (Beijing time).
 
-Usage: hotline kpi --month YYYY-MM [--compare] [--topic NAME] [--json]
+Usage: hotline kpi [--month YYYY-MM] [--compare] [--topic NAME] [--json]
        hotline kpi --from YYYY-MM-DD --to YYYY-MM-DD [--compare] [--topic NAME] [--json]
        hotline kpi --definitions
-  --month YYYY-MM   one calendar month
+  --month YYYY-MM   one calendar month (without a period: the last complete month with data)
   --from DATE       first day of a range (YYYY-MM-DD)
   --to DATE         last day of the range, included
   --compare         add 环比 (vs the month before) and 同比 (vs a year before): counts in %,
@@ -55,19 +56,22 @@ export const PERIOD_OPTIONS = {
   source: { type: 'string' },
 } as const;
 
-export const PERIOD_HELP = `  --month YYYY-MM   one calendar month (Beijing time)
+export const PERIOD_HELP = `  --month YYYY-MM   one calendar month (Beijing time); without a period, the last complete month with data
   --from DATE       first day of a range (YYYY-MM-DD), with --to DATE (last day, included)
   --source S        auto (default: the rollup when up to date, else the tickets), rollup, direct`;
 
-/** --month, or --from with --to; anything else is a usage error that names the flag. */
-export function periodFromFlags(values: { month?: string; from?: string; to?: string }): Period {
+/**
+ * --month, or --from with --to; neither is null (the data's last complete month, by
+ * periodOrDefault once the warehouse is open); anything else is a usage error that names the flag.
+ */
+export function periodFromFlags(values: { month?: string; from?: string; to?: string }): Period | null {
   const { month, from, to } = values;
   if (month !== undefined) {
     if (from !== undefined || to !== undefined) throw usageError('give either --month or --from/--to, not both');
     if (!isMonth(month)) throw usageError(`--month expects a month as YYYY-MM, e.g. 2025-07 (got "${month}")`);
     return monthPeriod(month);
   }
-  if (from === undefined && to === undefined) throw usageError('which period? give --month YYYY-MM, or --from YYYY-MM-DD --to YYYY-MM-DD');
+  if (from === undefined && to === undefined) return null;
   if (from === undefined) throw usageError('--to needs --from YYYY-MM-DD');
   if (to === undefined) throw usageError('--from needs --to YYYY-MM-DD');
   for (const [flag, value] of [['--from', from], ['--to', to]] as const) {
@@ -82,6 +86,18 @@ export function periodFromFlags(values: { month?: string; from?: string; to?: st
   } catch (error) {
     throw usageError(`--from/--to: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The period asked for, or without one the last complete month with data — the month the
+ * dashboard opens on — said on stderr (stdout stays data).
+ */
+export async function periodOrDefault(period: Period | null, warehouse: Warehouse): Promise<Period> {
+  if (period) return period;
+  const { defaultMonth } = await dataCalendar(warehouse);
+  if (!defaultMonth) throw usageError('the warehouse has no tickets yet: give --month YYYY-MM, or --from YYYY-MM-DD --to YYYY-MM-DD');
+  log(`未指定时段，按数据中最近的完整月份 ${defaultMonth} / no period given: ${defaultMonth}, the last complete month with data`);
+  return monthPeriod(defaultMonth);
 }
 
 export function sourceFromFlag(value: string | undefined): Source {
@@ -260,7 +276,7 @@ export async function run(argv: string[]): Promise<void> {
   });
   if (values.help) return void process.stdout.write(HELP + '\n');
   if (values.definitions) return void process.stdout.write(definitionsMarkdown(commandConfig(values).kpi));
-  const period = periodFromFlags(values);
+  const asked = periodFromFlags(values);
   const source = sourceFromFlag(values.source);
   const config = commandConfig(values);
   const settings = config.kpi;
@@ -277,6 +293,7 @@ export async function run(argv: string[]): Promise<void> {
       const result = await refreshRollups(warehouse, config);
       log(`汇总表已重建 / rollup rebuilt: ${result.rows} rows in ${result.durationMs} ms`);
     }
+    const period = await periodOrDefault(asked, warehouse);
     if (values.sql) {
       const plan = await periodKpisSql(warehouse, period, { settings, source, ...figure });
       process.stdout.write(`-- source: ${plan.source}\n-- parameters: ${JSON.stringify(plan.params)}\n${plan.sql}\n`);

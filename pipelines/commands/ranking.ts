@@ -9,13 +9,14 @@ import {
   formatRate,
   formatTable,
   periodFromFlags,
+  periodOrDefault,
   sourceFromFlag,
   toCsv,
 } from './kpi.js';
 import { usageError } from '../cli-error.js';
 
 const HELP = `hotline ranking — 承办单位“三率”考评：响应率、解决率、满意率与综合得分，按单位类别排名
-Usage: hotline ranking (--month YYYY-MM | --from DATE --to DATE) [--kind 单位类别] [--json | --csv]
+Usage: hotline ranking [--month YYYY-MM | --from DATE --to DATE] [--kind 单位类别] [--json | --csv]
   响应率 = 按期签收率; 解决率 = 解决率 (无回访结果时用按时办结率); 满意率 = 满意率;
   综合得分 = weights from config kpi.rankingWeights (default 0.30 / 0.35 / 0.35).
   Units with fewer than kpi.minTicketsForRanking tickets dispatched (default 10) are listed, unranked.
@@ -60,13 +61,14 @@ export function unrankedText(reason: UnrankedReason | null, minTickets: number):
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseCommand(argv, { ...PERIOD_OPTIONS, csv: { type: 'boolean', default: false }, kind: { type: 'string' } });
   if (values.help) return void process.stdout.write(HELP + '\n');
-  const period = periodFromFlags(values);
+  const asked = periodFromFlags(values);
   const source = sourceFromFlag(values.source);
   if (values.json && values.csv) throw usageError('give --json or --csv, not both');
   const config = commandConfig(values);
   const settings = config.kpi;
   const warehouse = await openWarehouse(config);
   try {
+    const period = await periodOrDefault(asked, warehouse);
     const report = await unitRanking(warehouse, period, { settings, source });
     const rows = values.kind === undefined ? report.rows : report.rows.filter((row) => row.unit_kind === values.kind);
     if (values.json) {

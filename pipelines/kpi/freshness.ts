@@ -6,6 +6,7 @@
  */
 import { sqlFile, type Warehouse } from '../warehouse.js';
 import type { KpiSettings } from './catalogue.js';
+import { addMonths, monthPeriod } from './period.js';
 import { MONTHLY_ROLLUP_TABLE, MONTHLY_VALUES_TABLE, ROLLUP_STATE_TABLE, ROLLUP_TABLE, rollupBuildSql, UNIT_TICKETS_TABLE } from './compile.js';
 
 export interface RollupState {
@@ -89,4 +90,32 @@ export async function rollupStatus(warehouse: Warehouse, settings: KpiSettings):
   const state = await rollupState(warehouse);
   if (!state) return judgeRollup(null, NOTHING, settings);
   return judgeRollup(state, await dataFingerprint(warehouse), settings);
+}
+
+/** The months the tickets cover (queries/rollups/data_calendar.sql) and the month a view opens on. */
+export interface Calendar {
+  first: string | null;
+  last: string | null;
+  /** The last day with tickets. */
+  lastDay: string | null;
+  /** The month a page, or a command without --month, is about: the last complete month with data. */
+  defaultMonth: string | null;
+  /** The last month is not complete yet (the data ends before its last day). */
+  partial: boolean;
+}
+
+function lastDayOf(month: string): string {
+  const next = monthPeriod(month).to.slice(0, 10);
+  return new Date(Date.parse(`${next}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+export async function dataCalendar(warehouse: Warehouse): Promise<Calendar> {
+  const row = await warehouse.one<{ first: string | null; last: string | null; lastDay: string | null }>(sqlFile('rollups/data_calendar.sql'));
+  const first = row?.first ?? null;
+  const last = row?.last ?? null;
+  const lastDay = row?.lastDay ?? null;
+  const partial = !!(last && lastDay && lastDay !== lastDayOf(last));
+  // A month still being filled would show a fall on the previous month that is not real.
+  const defaultMonth = partial && first && last && last > first ? addMonths(last, -1) : last;
+  return { first, last, lastDay, defaultMonth, partial };
 }

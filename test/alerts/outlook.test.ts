@@ -60,4 +60,24 @@ describe('seasonal outlook', () => {
     }
     expect(printed.join('')).toContain('历史不足');
   });
+
+  it('without --month takes the last complete month with data (2025-06 ends on the 18th: 2025-05)', async () => {
+    const run = async (argv: string[]) => {
+      const out: string[] = [];
+      const notes: string[] = [];
+      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (notes.push(String(chunk)), true));
+      const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+      try {
+        await outlookCommand([...argv, '--json', '--db', setup.config.db]);
+      } finally {
+        stderr.mockRestore();
+        stdout.mockRestore();
+      }
+      return { out: out.join(''), notes: notes.join('') };
+    };
+    const implicit = await run([]);
+    expect(implicit.notes).toContain('未指定时段，按数据中最近的完整月份 2025-05');
+    expect(JSON.parse(implicit.out).length).toBeGreaterThan(0);
+    expect(implicit.out).toBe((await run(['--month', '2025-05'])).out);
+  });
 });

@@ -111,8 +111,33 @@ describe('hotline kpi', () => {
     expect((await usage(kpiCommand, ['--from', '2025-02-30', '--to', '2025-03-01'])).message).toMatch(/--from/);
     expect((await usage(kpiCommand, ['--from', '2025-03-01'])).message).toMatch(/--to/);
     expect((await usage(kpiCommand, ['--from', '2025-03-02', '--to', '2025-03-01'])).message).toMatch(/before/);
-    expect((await usage(kpiCommand, [])).message).toMatch(/--month/);
     expect((await usage(kpiCommand, ['--month', '2025-07', '--source', 'cache'])).message).toMatch(/--source/);
+  });
+});
+
+describe('without a period', () => {
+  it('kpi, ranking and breakdown take the last complete month with data (as the dashboard opens on), and say so on stderr', async () => {
+    const notes: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (notes.push(String(chunk)), true));
+    try {
+      expect(JSON.parse(await stdout(kpiCommand, ['--json']))).toEqual(JSON.parse(await stdout(kpiCommand, ['--month', '2025-07', '--json'])));
+      expect(await stdout(rankingCommand, ['--json'])).toBe(await stdout(rankingCommand, ['--month', '2025-07', '--json']));
+      expect(await stdout(breakdownCommand, ['channel', '--json'])).toBe(await stdout(breakdownCommand, ['channel', '--month', '2025-07', '--json']));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(notes.filter((n) => n.includes('未指定时段，按数据中最近的完整月份 2025-07'))).toHaveLength(3);
+  });
+
+  it('on a warehouse without tickets asks for one', async () => {
+    const empty = await tempWarehouse('cli-empty');
+    try {
+      const error = await kpiCommand(['--db', `${empty.dir}/warehouse.duckdb`]).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as CliError).message).toMatch(/no tickets yet: give --month/);
+    } finally {
+      empty.close();
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import {
   KPI_METRICS,
   breakdown,
   dataAsOf,
+  dataCalendar,
   monthlyKpis,
   monthlySeries,
   monthPeriod,
@@ -17,7 +18,7 @@ import {
   unitRanking,
   type BreakdownReport,
 } from '../../pipelines/kpi.js';
-import { dataMonths, sampleTickets, unitTickets, UNIT_TICKET_KINDS, type UnitTicketKind } from '../../dashboard/reads.js';
+import { sampleTickets, unitTickets, UNIT_TICKET_KINDS, type UnitTicketKind } from '../../dashboard/reads.js';
 import { refreshRollups } from '../../pipelines/rollups.js';
 import { sqlFile, type Warehouse } from '../../pipelines/warehouse.js';
 import { generateWarehouse } from './generator.js';
@@ -109,7 +110,7 @@ describe('a generated warehouse', () => {
   }, 60_000);
 
   it('finds the same newest sample tickets starting from the last days as from the whole month', async () => {
-    const { lastDay } = await dataMonths(warehouse);
+    const { lastDay } = await dataCalendar(warehouse);
     const [district, category] = await Promise.all([breakdown(warehouse, 'district', months[7], { depth: 2 }), breakdown(warehouse, 'category', months[7])]);
     const paths = (report: BreakdownReport) => report.rows.filter((r) => r.level > 0).map((r) => Object.values(r.keys).filter((k): k is string => k !== null));
     const choices = [
