@@ -1,8 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliError } from './cli-error.js';
 import type { Config } from './config.js';
@@ -31,6 +32,30 @@ interface ChannelFile {
   port: number;
   token: string;
   db: string;
+  /** The program's files as the service loaded them (codeVersion); absent from older services. */
+  code?: string;
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The program as it is on disk: the newest modification time among its source and query files and
+ * the lock file. The service runs a forwarded command with the modules it loaded at start; after an
+ * update (git pull, npm ci) they no longer fit the command's own, and the command would fail with a
+ * loader error. A few hundred stat calls.
+ */
+export function codeVersion(root = ROOT): string {
+  let newest = 0;
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (/\.(ts|mjs|js|sql|json)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  for (const folder of ['pipelines', 'queries', 'reports', 'dashboard', 'bin']) if (existsSync(join(root, folder))) visit(join(root, folder));
+  for (const file of ['package.json', 'package-lock.json']) if (existsSync(join(root, file))) newest = Math.max(newest, statSync(join(root, file)).mtimeMs);
+  return String(Math.round(newest));
 }
 
 interface CommandRequest {
@@ -105,6 +130,8 @@ export async function openCommandChannel(options: {
   warehouse: Warehouse;
   isReadCommand: (name: string) => boolean;
   run: (argv: string[]) => Promise<number>;
+  /** The program's version as the service loaded it (default: codeVersion() now, at start). */
+  code?: string;
 }): Promise<CommandChannel> {
   const { config, warehouse } = options;
   const token = randomBytes(32).toString('base64url');
@@ -147,7 +174,7 @@ export async function openCommandChannel(options: {
   });
   const port = (server.address() as AddressInfo).port;
   const file = channelFile(config);
-  const content: ChannelFile = { pid: process.pid, port, token, db };
+  const content: ChannelFile = { pid: process.pid, port, token, db, code: options.code ?? codeVersion() };
   writeFileSync(`${file}.tmp`, JSON.stringify(content) + '\n', { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
   return {
@@ -190,6 +217,11 @@ export async function runThroughService(argv: string[]): Promise<number | null> 
     return null;
   }
   if (channel.db !== resolve(config.db) || !alive(channel.pid)) return null;
+  if (channel.code !== undefined && channel.code !== codeVersion()) {
+    throw new CliError(
+      `正在运行的服务（进程 ${channel.pid}）启动后程序文件有更新，它无法代为运行新版本的命令；请重启服务（Ctrl-C 后重新 npm start）再运行 / the program changed since the service (pid ${channel.pid}) started: restart it, then run the command again`,
+    );
+  }
   const request: CommandRequest = {
     argv,
     cwd: process.cwd(),
