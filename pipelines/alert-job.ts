@@ -39,7 +39,7 @@ import {
 import { composeAlertMail, composeDigestMail, type AlertEvidence, type MailMessage } from './mail/compose.js';
 import { dashboardAddress } from './mail/config.js';
 import { alertRecipients } from './mail/routes.js';
-import type { DeliveryResult } from './mail/send.js';
+import { DELIVERY_WORDS, type DeliveryResult, type DeliveryStatus } from './mail/send.js';
 import { hotTopicSurges, type TopicSurge } from './text/topics.js';
 import { sqlFile, type Warehouse } from './warehouse.js';
 
@@ -107,7 +107,7 @@ export interface HotspotRun {
   staleDays: string[];
   dataEnd: string | null;
   incidents: number[];
-  mails: { incidentId: number; kind: 'new' | 'grown'; status: string; subject: string }[];
+  mails: { incidentId: number; kind: 'new' | 'grown'; status: DeliveryStatus; subject: string }[];
   /** Milliseconds spent in each step. */
   timings: { loadSeries: number; detect: number; bursts: number; topics: number; record: number; mail: number; total: number };
   message: string;
@@ -202,7 +202,7 @@ function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): stri
         : '数据仓库中还没有工单，未检验 / no tickets in the warehouse',
     );
   }
-  const mailed = run.mails.map((m) => `#${m.incidentId} ${m.status}`).join('，');
+  const mailed = run.mails.map((m) => `#${m.incidentId} ${DELIVERY_WORDS[m.status]}`).join('，');
   lines.push(delivering ? `邮件 ${run.mails.length} 封${mailed ? `（${mailed}）` : ''}` : `事件 ${run.incidents.length} 起已记录，未发送邮件`);
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import { backfillHotspots, dailyHotspots, hourlyIncidents, type Deliver } from './alert-job.js';
 import type { Config } from './config.js';
 import { ingestInbox } from './inbox.js';
-import { deliver, retryPending } from './mail/send.js';
+import { deliver, DELIVERY_WORDS, retryPending } from './mail/send.js';
 import { refreshIfStale, snapshotFolder } from './refresh.js';
 import type { Job } from './scheduler.js';
 import { currentSnapshot, writeAnalystSnapshot } from './sql-console.js';
@@ -58,6 +58,6 @@ export const JOBS: Record<string, Job> = {
     const { monthlyReportJob } = await import('../reports/job.js');
     const month = typeof args.month === 'string' ? args.month : undefined;
     const result = await monthlyReportJob(warehouse, config, { month, mail: args.mail !== false });
-    return `${result.month}: ${result.files.length} 个文件，邮件 ${result.delivery?.status ?? '未发送 / not mailed'}`;
+    return `${result.month}: ${result.files.length} 个文件，邮件${result.delivery ? DELIVERY_WORDS[result.delivery.status] : '未发送 / not mailed'}`;
   },
 };

@@ -16,6 +16,9 @@ import { addressOf } from './routes.js';
 
 export type DeliveryStatus = 'sent' | 'written' | 'queued';
 
+/** A delivery in the words of the job messages (数据 page, service log). */
+export const DELIVERY_WORDS: Record<DeliveryStatus, string> = { sent: '已发送', written: '已写入发件箱', queued: '暂未发出，稍后重试' };
+
 export interface DeliveryResult {
   status: DeliveryStatus;
   messageId?: string;

@@ -288,6 +288,8 @@ describe('hotspot job', () => {
     expect(quiet.message).toContain('未发送邮件');
     const loud = await runHotspots(warehouse, config, { days, replay: true, detector: poissonDetector, settings: SETTINGS, deliver });
     expect(loud.incidents.sort()).toEqual(quiet.incidents.sort()); // the same incidents, not new ones
+    // (the run's message, on the 数据 page, says what became of each mail in words)
+    expect(loud.message).toMatch(/邮件 2 封（#\d+ 已写入发件箱，#\d+ 已写入发件箱）/);
     expect(sent.map((s) => s.message.subject).sort()).toEqual([
       '【预警】停水 · 昌吉市 · 翠苑华府 · 7 月 20 日数小时内 12 件，预期不足 0.1 件',
       '【预警】噪声扰民 · 昌吉市 · 幸福小区 · 7 月 20 日数小时内 30 件，预期 1 件',
