@@ -38,6 +38,14 @@ export function seriesName(s: { level: string; category_l1: string | null; categ
   return `${topicOf(s)} · ${whereOf(s)}`;
 }
 
+/**
+ * A member series of an incident by name: the series, and for a week at one place '· 一周集中' —
+ * a place's burst (hours) and its week share the series' name, and an incident holds both.
+ */
+export function memberName(m: Parameters<typeof seriesName>[0] & { channel?: string | null }): string {
+  return windowOf(m) === 'week' ? `${seriesName(m)} · 一周集中` : seriesName(m);
+}
+
 const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
 
 /** 0.0032 → '0.0032'; 3.2e-6 → '3.2 × 10⁻⁶'. */

@@ -1,5 +1,6 @@
 import { usageError } from '../cli-error.js';
-import { hasIncidentTables, listIncidents, seriesName, type IncidentWithMembers } from '../incidents.js';
+import { memberName } from '../incident-names.js';
+import { hasIncidentTables, listIncidents, type IncidentWithMembers } from '../incidents.js';
 import { COMMON_HELP, commandConfig, openWarehouse, parseCommand, printJson } from './common.js';
 
 const HELP = `hotline incidents — 列出预警事件（一次事件的各序列告警合并为一条）
@@ -41,7 +42,7 @@ export function incidentJson(incident: IncidentWithMembers): IncidentJson {
     place: incident.place,
     category_l1: incident.category_l1,
     category_l2: incident.category_l2,
-    series: [...(head ? [head] : []), ...others].map(seriesName),
+    series: [...(head ? [head] : []), ...others].map(memberName),
     peakCount: incident.peak_count,
     expected: Math.round(incident.peak_expected * 100) / 100,
     pValue: incident.p_value,

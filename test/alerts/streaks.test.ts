@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHotspots, type Deliver } from '../../pipelines/alert-job.js';
 import { DEFAULT_HOTSPOT_SETTINGS, findBursts, findStreaks, type SeriesDetector } from '../../pipelines/hotspots.js';
+import { incidentJson } from '../../pipelines/commands/incidents.js';
 import { getIncident, listIncidents, memberOfBurst } from '../../pipelines/incidents.js';
 import { ingestFile } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
@@ -152,6 +153,10 @@ describe('a week at one place (streak)', () => {
     // The outage's burst, its week and its topic (小区停水了) are one incident: the same tickets.
     const outage = (await getIncident(warehouse, incidents.find((i) => i.place === '翠苑华府')!.incident_id))!;
     expect(outage.members.map((m) => m.channel).sort()).toEqual(['burst', 'streak', 'topic']);
+    // `hotline incidents --json` names its burst and its week apart (they share the series' name).
+    const names = incidentJson(outage).series;
+    expect(names.filter((name) => name.startsWith('停水 · 昌吉市 · 翠苑华府'))).toEqual(['停水 · 昌吉市 · 翠苑华府', '停水 · 昌吉市 · 翠苑华府 · 一周集中']);
+    expect(new Set(names).size).toBe(names.length);
     // 15 → 24 tickets: the excess grew by less than double, so no second mail.
     expect(mails.map((m) => m.subject).sort()).toEqual([
       '【预警】停水 · 昌吉市 · 翠苑华府 · 1 月 2 日数小时内 12 件，预期不足 0.1 件',
