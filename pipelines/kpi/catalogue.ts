@@ -38,7 +38,7 @@ export const INPUTS = {
   signed_at: { column: 'signed_at', label: '签收时间', of: '工单', expectedOn: '状态为办理中、已办结或待回访，或已有办结时间的转办工单' },
   dispatched_at: { column: 'dispatched_at', label: '派单时间', of: '工单', expectedOn: '每张转办工单' },
   returned_count: { column: 'returned_count', label: '退单次数', of: '工单', expectedOn: '每张转办工单（未退单为 0）' },
-  callback_at: { column: 'callback_at', label: '回访时间', of: '工单', expectedOn: '有回访结果（满意度或是否解决）的工单' },
+  callback_at: { column: 'callback_at', label: '回访时间', of: '工单', expectedOn: '办结的转办工单（转办工单办结后回访）' },
   is_enterprise: { column: 'is_enterprise', label: '是否涉企', of: '工单', expectedOn: '每张工单' },
   answered_at: { column: 'answered_at', label: '应答时间', of: '来电', expectedOn: '有话务员工号的来电' },
 } as const satisfies Record<string, MetricInput>;

@@ -149,3 +149,38 @@ describe('a comparison against a month holding far less', () => {
     }
   });
 });
+
+describe('an export without callbacks (no 回访时间, 回访结果 or 是否解决 at all, as a US 311 export)', () => {
+  it('gives 回访率 null with a note, not 0.00 %, when none of the completed dispatched tickets has a callback time', async () => {
+    const empty = await tempWarehouse('missing-callbacks');
+    try {
+      const done = (i: number) =>
+        ticket({
+          received_at: `2025-07-${String(1 + (i % 28)).padStart(2, '0')} 09:00:00`,
+          handling: '转办',
+          unit: '海口市住建局',
+          dispatched_at: `2025-07-${String(1 + (i % 28)).padStart(2, '0')} 09:30:00`,
+          completed_at: `2025-07-${String(1 + (i % 28)).padStart(2, '0')} 18:00:00`,
+          status: '已办结',
+          callback_at: null,
+          satisfaction: null,
+          resolved: null,
+        });
+      await insertTickets(empty.warehouse, Array.from({ length: 40 }, (_, i) => done(i)));
+      await refreshRollups(empty.warehouse);
+      for (const source of ['rollup', 'direct'] as const) {
+        const report = await monthlyKpis(empty.warehouse, '2025-07', { source });
+        expect(report.values.callback_rate, source).toBeNull();
+        expect(report.missing.callback_rate).toBe('本月工单无回访时间，回访率无法计算');
+        expect(report.values.completion_rate).toBe(1);
+      }
+      // One callback in the month: the export has the column, and the rate is what it is.
+      await empty.warehouse.run(`update tickets set callback_at = completed_at + interval 1 day, satisfaction = '满意' where ticket_id = (select min(ticket_id) from tickets)`);
+      const report = await monthlyKpis(empty.warehouse, '2025-07', { source: 'direct' });
+      expect(report.values.callback_rate).toBeCloseTo(1 / 40, 12);
+      expect(report.missing.callback_rate).toBeUndefined();
+    } finally {
+      empty.close();
+    }
+  });
+});
