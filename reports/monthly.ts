@@ -38,6 +38,7 @@ import {
   hoursText,
   monthWords,
   pctChangeText,
+  riseFigure,
   riseText,
   pctChangeWords,
   ppChangeText,
@@ -404,9 +405,9 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
             caption: '环比上升最快的二级分类（本月不少于 10 件）',
             headers: ['二级分类', '一级分类', '本月', '上月', '环比'],
             numeric: [2, 3, 4],
-            rows: data.risers.map((r) => [r.keys.category_l2 ?? '未填', r.keys.category_l1 ?? '', countText(r.received), countText(r.previous_received), r.is_new ? '新增' : pctChangeText(r.change_pct)]),
+            rows: data.risers.map((r) => [r.keys.category_l2 ?? '未填', r.keys.category_l1 ?? '', countText(r.received), countText(r.previous_received), r.is_new ? '新增' : riseFigure(r.received, r.previous_received, r.change_pct)]),
           }
-        : { kind: 'note', text: '本月没有环比上升的二级分类（不少于 10 件）。' },
+        : { kind: 'note', text: line(data, 'received').mom_withheld ? `各分类不作环比：${line(data, 'received').mom_withheld!.replace(/^受理量：/, '')}。` : '本月没有环比上升的二级分类（不少于 10 件）。' },
     ],
   });
   sections.push({

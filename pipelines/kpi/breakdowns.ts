@@ -7,7 +7,7 @@ import { BREAKDOWN_DIMENSIONS, isBreakdownDimension, KPI_JSON_KEYS, type Breakdo
 import { breakdownSql, KEY_COLUMNS, measures, type TicketFilter } from './compile.js';
 import { asPeriod, shiftPeriod, type Period } from './period.js';
 import { sessionOf, type KpiSession, type QueryOptions } from './session.js';
-import { percentChange } from './totals.js';
+import { baseTooSmall, percentChange } from './totals.js';
 
 export { isUnknownPlace, UNKNOWN_DISTRICT, UNKNOWN_TOWNSHIP } from './catalogue.js';
 
@@ -144,6 +144,10 @@ export async function risingCategories(
     breakdown(session, 'category', resolved, { depth: level }),
     breakdown(session, 'category', shiftPeriod(resolved, -1), { depth: level }),
   ]);
+  // A month before with far less data (an export that starts this month) has no rises to tell:
+  // every category would be 新增. The same rule as 环比 itself (totals.ts).
+  const total = (rows: BreakdownRow[]) => rows.find((r) => r.level === 0)?.values.received ?? 0;
+  if (baseTooSmall(total(current.rows), total(previous.rows))) return [];
   const before = new Map(previous.rows.filter((r) => r.level === level).map((r) => [JSON.stringify(r.keys), r.values.received ?? 0]));
   const risers = current.rows
     .filter((row) => row.level === level && (row.values.received ?? 0) >= minVolume)

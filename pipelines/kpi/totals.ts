@@ -233,6 +233,11 @@ export function pointChange(value: number | null, base: number | null): number |
 
 const CALL_UNIT: ReadonlySet<KpiJsonKey> = CALL_KEYS;
 
+/** A base of `then` rows is too small to compare `now` with (under a fifth of it, from 100 rows on). */
+export function baseTooSmall(now: number, then: number): boolean {
+  return now >= MIN_VOLUME_FOR_RATIO && then < now * MIN_VOLUME_RATIO;
+}
+
 /** The rows a KPI's value stands on: a rate's or mean's denominator, a count itself. */
 function volume(key: KpiJsonKey, report: KpiReport): number {
   const metric = governingMetric(key);
@@ -254,7 +259,7 @@ function withheld(key: KpiJsonKey, current: KpiReport, base: KpiReport, which: s
   const metric = governingMetric(key);
   const now = volume(key, current);
   const then = volume(key, base);
-  if (now >= MIN_VOLUME_FOR_RATIO && then < now * MIN_VOLUME_RATIO) {
+  if (baseTooSmall(now, then)) {
     const unit = CALL_UNIT.has(key) ? '通' : '件';
     return `${which}仅 ${then.toLocaleString('en-US')} ${unit}，不足${periodWord(current.period)}（${now.toLocaleString('en-US')} ${unit}）的五分之一，数据可能不完整，不作比较`;
   }

@@ -146,6 +146,17 @@ describe('monthly report', () => {
     expect(whereText(null, null)).toBe('未写区县');
   });
 
+  it('tells no rises in the first month of an export (every category would be 新增): 各分类不作环比, with the reason', async () => {
+    // The fixture starts on 2024-06-01: May has no tickets.
+    const first = await buildMonthlyReport(demo.warehouse, '2024-06', config);
+    expect(first.data.risers).toEqual([]);
+    const html = first.html;
+    expect(html).toMatch(/各分类不作环比：上月仅 0 件，不足本月（[\d,]+ 件）的五分之一，数据可能不完整，不作比较。/);
+    expect(first.data.headline).not.toMatch(/本月新增/);
+    // A month with a month before it still has its risers.
+    expect(august.data.risers.length).toBeGreaterThan(0);
+  });
+
   it('says a steep rise as a multiple, not as a percentage with two decimals', () => {
     // The demo's 2026-11 report read "由上月 4 件增至 170 件（环比 +4150.00%）".
     expect(riseText(170, 4, 4150)).toBe('是上月的 43 倍');
