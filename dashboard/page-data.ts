@@ -20,7 +20,7 @@ import {
   monthPeriod,
   monthWithHistory,
   monthsBetween,
-  risingCategories,
+  categoryRises,
   shiftPeriod,
   unitRanking,
   isUnknownPlace,
@@ -306,9 +306,10 @@ export async function categoriesPage(reader: Reader, settings: KpiSettings, quer
 /** The 二级分类 rising fastest against the previous month (kpi.ts risingCategories). */
 export async function risingPage(reader: Reader, settings: KpiSettings, query: Query, known?: Known) {
   const { session, filters } = await open(reader, settings, query, known);
-  const rising = await risingCategories(session, monthPeriod(filters.month), { level: 2, limit: 8, minVolume: 5 });
+  const { risers: rising, withheld } = await categoryRises(session, monthPeriod(filters.month), { level: 2, limit: 8, minVolume: 5 });
   return {
     month: filters.month,
+    withheld,
     rows: rising.map((r) => ({ keys: [r.keys.category_l1, r.keys.category_l2], received: r.received, previous: r.previous_received, change_pct: r.change_pct, is_new: r.is_new })),
   };
 }

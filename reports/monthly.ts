@@ -13,7 +13,7 @@ import {
   monthPeriod,
   periodLabel,
   readerOf,
-  risingCategories,
+  categoryRises,
   shiftPeriod,
   unitRanking,
   type BreakdownReport,
@@ -127,6 +127,8 @@ export interface MonthlyReportData {
   appealTypes: NamedShare[];
   categories: TreeShare[];
   risers: CategoryRiser[];
+  /** Why no risers are told (a month before with far less data), or null. */
+  risersWithheld: string | null;
   districts: TreeShare[];
   ranking: { ranked: number; /** Units with dispatched tickets this month (ranked or not). */ listed: number; red: UnitRankingRow[]; black: UnitRankingRow[]; scores: Pick<UnitRankingRow, 'unit_kind' | 'composite_score'>[] };
   alerts: IncidentLine[];
@@ -211,14 +213,14 @@ export async function monthlyReportData(warehouse: Warehouse, month: string, con
   const comparison = await kpiWithComparisons(session, period);
   const current = comparison.current.values;
   const empty = (current.received ?? 0) === 0;
-  const [channel, appeal, category, district, ranking, risers] = [
+  const [channel, appeal, category, district, ranking] = [
     await breakdown(session, 'channel', period),
     await breakdown(session, 'appeal_type', period),
     await breakdown(session, 'category', period, { depth: 2 }),
     await breakdown(session, 'district', period, { depth: 2 }),
     await unitRanking(session, period),
-    await risingCategories(session, period, { level: 2, limit: 5, minVolume: 10 }),
   ];
+  const { risers, withheld: risersWithheld } = await categoryRises(session, period, { level: 2, limit: 5, minVolume: 10 });
   const daily = await warehouse.all<{ day: string; received: number }>(sqlFile('reports/daily_received.sql'), { from: period.from, to: period.to });
   const alerts = await incidentLines(warehouse, period.from.slice(0, 10), period.to.slice(0, 10));
   const cases = (await warehouse.all<TypicalCase>(sqlFile('reports/typical_cases.sql'), { from: period.from, to: period.to, limit: 3 })).map((c) => ({
@@ -255,6 +257,7 @@ export async function monthlyReportData(warehouse: Warehouse, month: string, con
     appealTypes: flat(appeal, 'appeal_type'),
     categories,
     risers,
+    risersWithheld,
     districts: tree(district, 'district', 'township'),
     ranking: {
       ranked: ranked.length,
@@ -407,7 +410,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
             numeric: [2, 3, 4],
             rows: data.risers.map((r) => [r.keys.category_l2 ?? '未填', r.keys.category_l1 ?? '', countText(r.received), countText(r.previous_received), r.is_new ? '新增' : riseFigure(r.received, r.previous_received, r.change_pct)]),
           }
-        : { kind: 'note', text: line(data, 'received').mom_withheld ? `各分类不作环比：${line(data, 'received').mom_withheld!.replace(/^受理量：/, '')}。` : '本月没有环比上升的二级分类（不少于 10 件）。' },
+        : { kind: 'note', text: data.risersWithheld ? `各分类不作环比：${data.risersWithheld}。` : '本月没有环比上升的二级分类（不少于 10 件）。' },
     ],
   });
   sections.push({

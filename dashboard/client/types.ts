@@ -74,6 +74,8 @@ export interface Categories {
 }
 
 export interface Rising {
+  /** Why no risers are told: the month before has far less data. */
+  withheld: string | null;
   rows: { keys: (string | null)[]; received: number; previous: number; change_pct: number | null; is_new: boolean }[];
 }
 

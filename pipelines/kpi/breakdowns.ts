@@ -7,7 +7,7 @@ import { BREAKDOWN_DIMENSIONS, isBreakdownDimension, KPI_JSON_KEYS, type Breakdo
 import { breakdownSql, KEY_COLUMNS, measures, type TicketFilter } from './compile.js';
 import { asPeriod, shiftPeriod, type Period } from './period.js';
 import { sessionOf, type KpiSession, type QueryOptions } from './session.js';
-import { baseTooSmall, percentChange } from './totals.js';
+import { baseTooSmall, percentChange, tooSmallBaseText } from './totals.js';
 
 export { isUnknownPlace, UNKNOWN_DISTRICT, UNKNOWN_TOWNSHIP } from './catalogue.js';
 
@@ -136,6 +136,18 @@ export async function risingCategories(
   period: Period | string,
   options: QueryOptions & { level?: number; limit?: number; minVolume?: number } = {},
 ): Promise<CategoryRiser[]> {
+  return (await categoryRises(target, period, options)).risers;
+}
+
+/**
+ * risingCategories, and why there are none when the month before has far less data to compare
+ * with (`withheld`, in the words of a withheld 环比: "上月仅 0 件，不足本月（924 件）的五分之一，…").
+ */
+export async function categoryRises(
+  target: Warehouse | KpiSession,
+  period: Period | string,
+  options: QueryOptions & { level?: number; limit?: number; minVolume?: number } = {},
+): Promise<{ risers: CategoryRiser[]; withheld: string | null }> {
   const session = sessionOf(target, options);
   const level = options.level ?? 2;
   const minVolume = options.minVolume ?? 20;
@@ -147,7 +159,7 @@ export async function risingCategories(
   // A month before with far less data (an export that starts this month) has no rises to tell:
   // every category would be 新增. The same rule as 环比 itself (totals.ts).
   const total = (rows: BreakdownRow[]) => rows.find((r) => r.level === 0)?.values.received ?? 0;
-  if (baseTooSmall(total(current.rows), total(previous.rows))) return [];
+  if (baseTooSmall(total(current.rows), total(previous.rows))) return { risers: [], withheld: tooSmallBaseText('上月', total(current.rows), total(previous.rows), resolved) };
   const before = new Map(previous.rows.filter((r) => r.level === level).map((r) => [JSON.stringify(r.keys), r.values.received ?? 0]));
   const risers = current.rows
     .filter((row) => row.level === level && (row.values.received ?? 0) >= minVolume)
@@ -157,8 +169,11 @@ export async function risingCategories(
       return { level, keys: row.keys, received, share: row.share, previous_received, change: received - previous_received, change_pct: percentChange(received, previous_received), is_new: previous_received === 0 };
     });
   const rank = (r: CategoryRiser) => (r.is_new ? Number.POSITIVE_INFINITY : (r.change_pct ?? 0));
-  return risers
-    .sort((a, b) => rank(b) - rank(a) || b.received - a.received || JSON.stringify(a.keys).localeCompare(JSON.stringify(b.keys)))
-    .filter((r) => r.change > 0)
-    .slice(0, options.limit ?? 10);
+  return {
+    risers: risers
+      .sort((a, b) => rank(b) - rank(a) || b.received - a.received || JSON.stringify(a.keys).localeCompare(JSON.stringify(b.keys)))
+      .filter((r) => r.change > 0)
+      .slice(0, options.limit ?? 10),
+    withheld: null,
+  };
 }

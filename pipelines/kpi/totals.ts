@@ -233,6 +233,11 @@ export function pointChange(value: number | null, base: number | null): number |
 
 const CALL_UNIT: ReadonlySet<KpiJsonKey> = CALL_KEYS;
 
+/** Why a base too small is not compared with: "上月仅 8 件，不足本月（3,990 件）的五分之一，数据可能不完整，不作比较". */
+export function tooSmallBaseText(which: string, now: number, then: number, period: Period, unit = '件'): string {
+  return `${which}仅 ${then.toLocaleString('en-US')} ${unit}，不足${periodWord(period)}（${now.toLocaleString('en-US')} ${unit}）的五分之一，数据可能不完整，不作比较`;
+}
+
 /** A base of `then` rows is too small to compare `now` with (under a fifth of it, from 100 rows on). */
 export function baseTooSmall(now: number, then: number): boolean {
   return now >= MIN_VOLUME_FOR_RATIO && then < now * MIN_VOLUME_RATIO;
@@ -259,10 +264,7 @@ function withheld(key: KpiJsonKey, current: KpiReport, base: KpiReport, which: s
   const metric = governingMetric(key);
   const now = volume(key, current);
   const then = volume(key, base);
-  if (baseTooSmall(now, then)) {
-    const unit = CALL_UNIT.has(key) ? '通' : '件';
-    return `${which}仅 ${then.toLocaleString('en-US')} ${unit}，不足${periodWord(current.period)}（${now.toLocaleString('en-US')} ${unit}）的五分之一，数据可能不完整，不作比较`;
-  }
+  if (baseTooSmall(now, then)) return tooSmallBaseText(which, now, then, current.period, CALL_UNIT.has(key) ? '通' : '件');
   for (const input of metric.inputs) {
     const a = coverage(metric, input.column, current);
     const b = coverage(metric, input.column, base);

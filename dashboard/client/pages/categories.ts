@@ -134,7 +134,7 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
             { label: '上月', value: (r) => count(r.previous), className: 'num' },
             { label: '变化', value: (r) => (r.is_new ? '新出现' : riseFigure(r.received, r.previous, r.change_pct)), className: 'num' },
           ],
-          { empty: '没有明显上升的分类' },
+          { empty: rising.withheld ? `不作比较：${rising.withheld}` : '没有明显上升的分类' },
         ),
       ),
     ),
