@@ -106,13 +106,23 @@ function maturityOf(period: Period, latestDeadline: string | null, asOf: string 
 function report(query: Pick<KpiQuery, 'source'>, period: Period, settings: KpiSettings, row: Row | undefined, asOf: string | null, about: string | null, withCalls: boolean): KpiReport {
   const sums = pickSums(row);
   const latest = (row?.latest_deadline_at as string | null | undefined) ?? null;
+  const values = pickValues(row, withCalls);
+  const missing = missingNotes(period, sums, withCalls);
+  // Tickets but not one call record: the call export was not loaded for the period (a ticket-only
+  // export, as a US 311 one). 呼入量 0 would read as a hotline nobody rang.
+  if (withCalls && (values.received ?? 0) > 0 && !sums.connection_rate_denominator) {
+    for (const key of CALL_KEYS) {
+      values[key] = null;
+      missing[key] = `${periodWord(period)}无话务记录，${governingMetric(key).key === key ? governingMetric(key).name : DERIVED_COUNTS.find((d) => d.key === key)!.name}无法计算`;
+    }
+  }
   return {
     period,
     source: query.source,
     settings,
-    values: pickValues(row, withCalls),
+    values,
     sums,
-    missing: missingNotes(period, sums, withCalls),
+    missing,
     maturity: maturityOf(period, latest, asOf),
     about,
   };

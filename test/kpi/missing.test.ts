@@ -80,6 +80,10 @@ describe('an export without completion, deadline, signature, return or enterpris
       expect(report.missing.return_rate).toBe('本月工单无退单次数，退单率无法计算');
       expect(report.missing.enterprise).toBe('本月工单无是否涉企，涉企诉求量无法计算');
       expect(report.missing.received).toBeUndefined();
+      // No call records at all beside the tickets: the call export was not loaded. Not 呼入量 0.
+      expect([report.values.calls_offered, report.values.calls_answered, report.values.connection_rate]).toEqual([null, null, null]);
+      expect(report.missing.calls_offered).toBe('本月无话务记录，呼入量无法计算');
+      expect(report.missing.connection_rate).toBe('本月无话务记录，接通率无法计算');
     }
   });
 
