@@ -13,6 +13,7 @@ import {
   governingMetric,
   KPI_JSON_KEYS,
   metricKind,
+  metricName,
   type KpiJsonKey,
   type KpiSettings,
   type KpiValues,
@@ -113,7 +114,7 @@ function report(query: Pick<KpiQuery, 'source'>, period: Period, settings: KpiSe
   if (withCalls && (values.received ?? 0) > 0 && !sums.connection_rate_denominator) {
     for (const key of CALL_KEYS) {
       values[key] = null;
-      missing[key] = `${periodWord(period)}无话务记录，${governingMetric(key).key === key ? governingMetric(key).name : DERIVED_COUNTS.find((d) => d.key === key)!.name}无法计算`;
+      missing[key] = `${periodWord(period)}无话务记录，${metricName(key)}无法计算`;
     }
   }
   return {
