@@ -1,15 +1,10 @@
 /** The shapes of the page APIs (dashboard/page-api.ts), as the browser reads them. */
 import type { IncidentChartDay, IncidentWithMembers } from '../../pipelines/incidents.js';
+import type { Calendar } from '../../pipelines/kpi/freshness.js';
 import type { ValueKind } from '../../reports/charts/dashboard-options.js';
 
-export interface Calendar {
-  first: string | null;
-  last: string | null;
-  lastDay: string | null;
-  defaultMonth: string | null;
-  /** The last month is not complete yet. */
-  partial: boolean;
-}
+/** The data's months (pipelines/kpi/freshness.ts), as every page API sends them. */
+export type { Calendar };
 
 export interface Freshness {
   usable: boolean;
