@@ -117,6 +117,12 @@ function report(query: Pick<KpiQuery, 'source'>, period: Period, settings: KpiSe
       missing[key] = `${periodWord(period)}无话务记录，${metricName(key)}无法计算`;
     }
   }
+  // Completed dispatched tickets, every one of which is to be called back, and not one callback
+  // answer in the period: the export has no such column. — with a note, like a missing input.
+  if ((sums.callback_rate_denominator ?? 0) > 0) {
+    if (!sums.satisfaction_rate_denominator) missing.satisfaction_rate ??= `${periodWord(period)}工单无回访结果，满意率无法计算`;
+    if (!sums.resolution_rate_denominator) missing.resolution_rate ??= `${periodWord(period)}工单无是否解决，解决率无法计算`;
+  }
   return {
     period,
     source: query.source,

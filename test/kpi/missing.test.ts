@@ -80,6 +80,8 @@ describe('an export without completion, deadline, signature, return or enterpris
       expect(report.missing.return_rate).toBe('本月工单无退单次数，退单率无法计算');
       expect(report.missing.enterprise).toBe('本月工单无是否涉企，涉企诉求量无法计算');
       expect(report.missing.received).toBeUndefined();
+      // The callbacks are there: 满意率 and 解决率 stand on them, without a note.
+      expect([report.missing.satisfaction_rate, report.missing.resolution_rate]).toEqual([undefined, undefined]);
       // No call records at all beside the tickets: the call export was not loaded. Not 呼入量 0.
       expect([report.values.calls_offered, report.values.calls_answered, report.values.connection_rate]).toEqual([null, null, null]);
       expect(report.missing.calls_offered).toBe('本月无话务记录，呼入量无法计算');
@@ -176,6 +178,10 @@ describe('an export without callbacks (no 回访时间, 回访结果 or 是否�
         const report = await monthlyKpis(empty.warehouse, '2025-07', { source });
         expect(report.values.callback_rate, source).toBeNull();
         expect(report.missing.callback_rate).toBe('本月工单无回访时间，回访率无法计算');
+        // nor satisfaction or resolution answers: — with a note, too
+        expect([report.values.satisfaction_rate, report.values.resolution_rate]).toEqual([null, null]);
+        expect(report.missing.satisfaction_rate).toBe('本月工单无回访结果，满意率无法计算');
+        expect(report.missing.resolution_rate).toBe('本月工单无是否解决，解决率无法计算');
         expect(report.values.completion_rate).toBe(1);
       }
       // One callback in the month: the export has the column, and the rate is what it is.
@@ -183,6 +189,8 @@ describe('an export without callbacks (no 回访时间, 回访结果 or 是否�
       const report = await monthlyKpis(empty.warehouse, '2025-07', { source: 'direct' });
       expect(report.values.callback_rate).toBeCloseTo(1 / 40, 12);
       expect(report.missing.callback_rate).toBeUndefined();
+      expect(report.values.satisfaction_rate).toBe(1);
+      expect(report.missing.satisfaction_rate).toBeUndefined();
     } finally {
       empty.close();
     }
