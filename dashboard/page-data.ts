@@ -94,9 +94,6 @@ function path(value: unknown, depth: number, name: string): string[] {
   return parts;
 }
 
-/** The calendar of the data (pipelines/kpi): the months a page may show and the one it opens on. */
-export const calendar = dataCalendar;
-
 /**
  * What requests that see the same table versions share (page-api.ts keeps one per app): the
  * rollup's judged state, the calendar and the open incidents depend on the data alone, not on the
@@ -151,7 +148,7 @@ async function open(reader: Reader, settings: KpiSettings, query: Query, known?:
   if (asked !== undefined && !isMonth(asked)) throw new BadRequest('month 应为 YYYY-MM / month must be YYYY-MM');
   const district = path(query.district, 2, 'district');
   const category = path(query.category, 3, 'category');
-  const cal = shared(known, 'calendar', () => reader.use(calendar));
+  const cal = shared(known, 'calendar', () => reader.use(dataCalendar));
   cal.catch(() => undefined); // awaited later; an error must not go unhandled meanwhile
   const month = asked ?? (await cal).defaultMonth ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
   const judged = known ? () => shared<RollupStatus>(known, 'rollup', () => new KpiSession(reader, settings).rollup()) : undefined;
@@ -191,7 +188,7 @@ const unknownLast = (a: { name: string }, b: { name: string }) => Number(isUnkno
 
 /** The filter bar's choices: months with data, districts → townships, categories → sub-categories. */
 export async function filtersPage(reader: Reader, settings: KpiSettings) {
-  const cal = await reader.use(calendar);
+  const cal = await reader.use(dataCalendar);
   if (!cal.first || !cal.last) return { ...cal, months: [], districts: [], categories: [] };
   const session = new KpiSession(reader, settings);
   const everything: Period = { kind: 'time', from: monthPeriod(cal.first).from, to: monthPeriod(cal.last).to };

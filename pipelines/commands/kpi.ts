@@ -93,11 +93,15 @@ export function periodFromFlags(values: { month?: string; from?: string; to?: st
  * dashboard opens on — said on stderr (stdout stays data).
  */
 export async function periodOrDefault(period: Period | null, warehouse: Warehouse): Promise<Period> {
-  if (period) return period;
-  const { defaultMonth } = await dataCalendar(warehouse);
-  if (!defaultMonth) throw usageError('the warehouse has no tickets yet: give --month YYYY-MM, or --from YYYY-MM-DD --to YYYY-MM-DD');
-  log(`未指定时段，按数据中最近的完整月份 ${defaultMonth} / no period given: ${defaultMonth}, the last complete month with data`);
-  return monthPeriod(defaultMonth);
+  return period ?? monthPeriod(await defaultMonth(warehouse));
+}
+
+/** The last complete month with data, for a command given no period, said on stderr. */
+export async function defaultMonth(warehouse: Warehouse): Promise<string> {
+  const month = (await dataCalendar(warehouse)).defaultMonth;
+  if (!month) throw usageError('the warehouse has no tickets yet: give --month YYYY-MM, or --from YYYY-MM-DD --to YYYY-MM-DD');
+  log(`未指定时段，按数据中最近的完整月份 ${month} / no period given: ${month}, the last complete month with data`);
+  return month;
 }
 
 export function sourceFromFlag(value: string | undefined): Source {

@@ -2,7 +2,7 @@ import { usageError } from '../cli-error.js';
 import { missingOutlookReason, seasonalOutlook } from '../outlook.js';
 import { isMonth } from '../kpi.js';
 import { COMMON_HELP, commandConfig, log, openWarehouse, parseCommand, printJson } from './common.js';
-import { periodOrDefault } from './kpi.js';
+import { defaultMonth } from './kpi.js';
 
 const HELP = `hotline outlook — 季节性热点与下月展望（未诉先办）
 For each category: the months that run above the yearly mean, whether the season is stable across
@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<void> {
   if (values.level && !['l1', 'l2'].includes(values.level)) throw usageError('--level takes l1 or l2');
   const warehouse = await openWarehouse(commandConfig(values));
   try {
-    const month = values.month ?? (await periodOrDefault(null, warehouse)).from.slice(0, 7);
+    const month = values.month ?? (await defaultMonth(warehouse));
     const level = (values.level as 'l1' | 'l2' | undefined) ?? 'l2';
     const outlooks = await seasonalOutlook(warehouse, month, { level, limit: values.limit ? Number(values.limit) : 15 });
     // Nothing to say is said, not printed as nothing (on stderr: stdout stays data).

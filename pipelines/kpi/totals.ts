@@ -63,7 +63,8 @@ function pickValues(row: Row | undefined, withCalls: boolean): KpiValues {
     const value = row?.[key];
     values[key] = value === null || value === undefined ? (metricKind(key) === 'count' && row === undefined ? 0 : null) : Number(value);
   }
-  // Calls carry no district, category or topic: a figure narrowed by one has no call figures at all.
+  // Calls carry no district, category or topic: a figure narrowed by one has no call figures at all
+  // (nor has a period whose calls were not loaded: noCallRecords).
   if (!withCalls) for (const key of CALL_KEYS) values[key] = null;
   return values as KpiValues;
 }
@@ -81,16 +82,34 @@ function lackedInput(metric: MetricDefinition, sums: Record<string, number>) {
   return metric.inputs.find((input) => !sums[`${metric.key}_with_${input.column}`] && sums[`${metric.key}_without_${input.column}`] > 0);
 }
 
-function missingNotes(period: Period, sums: Record<string, number>, withCalls: boolean): Partial<Record<KpiJsonKey, string>> {
+/**
+ * Tickets but not one call record: the call export was not loaded for the period (a ticket-only
+ * export, as a US 311 one). 呼入量 0 would read as a hotline nobody rang.
+ */
+function noCallRecords(row: Row | undefined, sums: Record<string, number>): boolean {
+  return Number(row?.received ?? 0) > 0 && !sums.connection_rate_denominator;
+}
+
+function missingNotes(period: Period, sums: Record<string, number>, withCalls: boolean, noCalls: boolean): Partial<Record<KpiJsonKey, string>> {
   const notes: Partial<Record<KpiJsonKey, string>> = {};
   for (const key of KPI_JSON_KEYS) {
     if (!withCalls && CALL_KEYS.has(key)) continue;
+    if (noCalls && CALL_KEYS.has(key)) {
+      notes[key] = `${periodWord(period)}无话务记录，${metricName(key)}无法计算`;
+      continue;
+    }
     const metric = governingMetric(key);
     const input = lackedInput(metric, sums);
     const derived = DERIVED_COUNTS.find((d) => d.key === key);
     if (input && (!derived || derived.needsInputs)) {
       notes[key] = `${periodWord(period)}${input.of}无${input.label}，${derived ? derived.name : metric.name}无法计算`;
     }
+  }
+  // Completed dispatched tickets, every one of which is to be called back, and not one callback
+  // answer in the period: the export has no such column. — with a note, like a missing input.
+  if (sums.callback_rate_denominator > 0) {
+    if (!sums.satisfaction_rate_denominator) notes.satisfaction_rate ??= `${periodWord(period)}工单无回访结果，满意率无法计算`;
+    if (!sums.resolution_rate_denominator) notes.resolution_rate ??= `${periodWord(period)}工单无是否解决，解决率无法计算`;
   }
   return notes;
 }
@@ -107,29 +126,14 @@ function maturityOf(period: Period, latestDeadline: string | null, asOf: string 
 function report(query: Pick<KpiQuery, 'source'>, period: Period, settings: KpiSettings, row: Row | undefined, asOf: string | null, about: string | null, withCalls: boolean): KpiReport {
   const sums = pickSums(row);
   const latest = (row?.latest_deadline_at as string | null | undefined) ?? null;
-  const values = pickValues(row, withCalls);
-  const missing = missingNotes(period, sums, withCalls);
-  // Tickets but not one call record: the call export was not loaded for the period (a ticket-only
-  // export, as a US 311 one). 呼入量 0 would read as a hotline nobody rang.
-  if (withCalls && (values.received ?? 0) > 0 && !sums.connection_rate_denominator) {
-    for (const key of CALL_KEYS) {
-      values[key] = null;
-      missing[key] = `${periodWord(period)}无话务记录，${metricName(key)}无法计算`;
-    }
-  }
-  // Completed dispatched tickets, every one of which is to be called back, and not one callback
-  // answer in the period: the export has no such column. — with a note, like a missing input.
-  if ((sums.callback_rate_denominator ?? 0) > 0) {
-    if (!sums.satisfaction_rate_denominator) missing.satisfaction_rate ??= `${periodWord(period)}工单无回访结果，满意率无法计算`;
-    if (!sums.resolution_rate_denominator) missing.resolution_rate ??= `${periodWord(period)}工单无是否解决，解决率无法计算`;
-  }
+  const withCallFigures = withCalls && !noCallRecords(row, sums);
   return {
     period,
     source: query.source,
     settings,
-    values,
+    values: pickValues(row, withCallFigures),
     sums,
-    missing,
+    missing: missingNotes(period, sums, withCalls, withCalls && !withCallFigures),
     maturity: maturityOf(period, latest, asOf),
     about,
   };
