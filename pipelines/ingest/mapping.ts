@@ -18,7 +18,7 @@ export const BOOKKEEPING = ['source_profile', 'first_run_id', 'last_run_id', 'ac
 
 /** Columns stored per kind (personal fields dropped, the phone as its hash). */
 export const STORED_COLUMNS: Record<Kind, string[]> = {
-  tickets: Object.keys(FIELDS.tickets).filter((f) => f !== 'caller_name').map((f) => (f === 'phone' ? 'phone_hash' : f)),
+  tickets: [...Object.keys(FIELDS.tickets).filter((f) => f !== 'caller_name').map((f) => (f === 'phone' ? 'phone_hash' : f)), 'handling_given'],
   calls: Object.keys(FIELDS.calls),
   units: Object.keys(FIELDS.units),
   categories: Object.keys(FIELDS.categories),
@@ -162,6 +162,14 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   // 2. derived: a field's own column first, then its derive rule. 3. raw: value maps applied.
   const derivedFields: string[] = [];
   const rawFields: string[] = [];
+  // Whether 办理方式 came from the export: a profile's constant for it (an export without the
+  // column, where every request is 转办) stands for a value the export never had, and 直接答复率
+  // is then missing, not 0 %. A rule that reads the export (from, ifPresent) is the export's word.
+  if (kind === 'tickets' && !options.checksOnly) {
+    const rule = spec.derive.handling;
+    derivedFields.push(`${rule && 'value' in rule ? 'picked.handling is not null' : 'true'} as __handling_given`);
+    rawFields.push('derived.__handling_given as __handling_given');
+  }
   for (const [field, fieldSpec] of Object.entries(fields)) {
     const rule = spec.derive[field];
     derivedFields.push(`${rule ? orElse(`picked.${ident(field)}`, derive(rule, new Set([field]))) : `picked.${ident(field)}`} as ${ident(field)}`);
@@ -221,6 +229,7 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
         break;
     }
   }
+  if (kind === 'tickets' && !checksOnly) typed.push('raw.__handling_given as v_handling_given');
   const hasPhone = !checksOnly && Object.values(fields).some((f) => f.type === 'phone');
 
   // 5. the checks: a condition per problem, and the reason a person understands.

@@ -40,6 +40,7 @@ export const INPUTS = {
   returned_count: { column: 'returned_count', label: '退单次数', of: '工单', expectedOn: '每张转办工单（未退单为 0）' },
   callback_at: { column: 'callback_at', label: '回访时间', of: '工单', expectedOn: '办结的转办工单（转办工单办结后回访）' },
   is_enterprise: { column: 'is_enterprise', label: '是否涉企', of: '工单', expectedOn: '每张工单' },
+  handling: { column: 'handling', label: '办理方式', of: '工单', expectedOn: '每张工单（导出没有办理方式时，映射方案给的固定值不算）' },
   answered_at: { column: 'answered_at', label: '应答时间', of: '来电', expectedOn: '有话务员工号的来电' },
 } as const satisfies Record<string, MetricInput>;
 
@@ -103,7 +104,7 @@ export const KPI_METRICS = [
     kind: 'rate',
     numerator: () => '本期受理且办理方式为“直接答复”的工单',
     denominator: () => '本期受理的工单',
-    inputs: [],
+    inputs: [INPUTS.handling],
     settles: 'month_end',
     asOf: true,
     better: 'higher',

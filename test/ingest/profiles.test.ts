@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chooseMapping, loadProfiles } from '../../pipelines/ingest/profiles.js';
+import { monthlyKpis } from '../../pipelines/kpi.js';
 import { Warehouse, csvText, ingest, tempFolder } from './helpers.js';
 
 /**
@@ -97,6 +98,44 @@ describe('a custom profile', () => {
           completed_at: null, status: '待签收', source_profile: 'springfield',
         },
       ]);
+    } finally {
+      warehouse.close();
+    }
+  });
+
+  it('an 办理方式 from the profile\'s constant is not the export\'s: 直接答复率 is missing, not 0 %, through the direct insert and the merge', async () => {
+    // The export has no Routing column at all (as a US 311 export): every ticket is 转办 by the constant.
+    const constant = { ...springfield, name: 'springfield-routed', kinds: { tickets: { ...springfield.kinds.tickets, derive: { ...springfield.kinds.tickets.derive, handling: { value: '转办' } } } } };
+    const profiles = loadProfiles([profileDir('routed', { 'routed.json': constant })]);
+    const warehouse = await Warehouse.open(temp.file('routed.duckdb'));
+    try {
+      // (SPR-2 would be a dispatched ticket without its unit, and is left out)
+      const withoutRouting = [cases[0], cases[2]].map((c) => Object.fromEntries(Object.entries(c).filter(([h]) => h !== 'Routing')));
+      const path = temp.file('routed-export.csv');
+      writeFileSync(path, csvText(withoutRouting, { headers: headers.filter((h) => h !== 'Routing') }));
+      for (const force of [false, true]) {
+        expect(await ingest(warehouse, path, { profiles, profile: 'springfield-routed', force })).toMatchObject({ status: 'loaded', loaded: force ? 0 : 2 });
+        expect(await warehouse.all(`select ticket_id, handling, handling_given from tickets order by ticket_id`)).toEqual([
+          { ticket_id: 'SPR-1', handling: '转办', handling_given: false },
+          { ticket_id: 'SPR-3', handling: '转办', handling_given: false },
+        ]);
+        const july = await monthlyKpis(warehouse, '2025-07', { source: 'direct' });
+        expect(july.values.direct_answer_rate).toBeNull();
+        expect(july.missing.direct_answer_rate).toBe('本月工单无办理方式，直接答复率无法计算');
+        expect(july.values.dispatched).toBe(2);
+      }
+      // The column, filled in two rows of three: those two are the export's word, the third the constant's.
+      const partly = cases.slice(0, 3).map((c, i) => ({ ...c, Routing: i === 2 ? '' : c.Routing }));
+      writeFileSync(path, csvText(partly, { headers }));
+      await ingest(warehouse, path, { profiles, profile: 'springfield-routed' });
+      expect(await warehouse.all(`select ticket_id, handling, handling_given from tickets order by ticket_id`)).toEqual([
+        { ticket_id: 'SPR-1', handling: '转办', handling_given: true },
+        { ticket_id: 'SPR-2', handling: '直接答复', handling_given: true },
+        { ticket_id: 'SPR-3', handling: '转办', handling_given: false },
+      ]);
+      const july = await monthlyKpis(warehouse, '2025-07', { source: 'direct' });
+      expect(july.values.direct_answer_rate).toBeCloseTo(1 / 3);
+      expect(july.missing.direct_answer_rate).toBeUndefined();
     } finally {
       warehouse.close();
     }

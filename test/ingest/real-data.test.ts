@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FileSummary } from '../../pipelines/ingest/ingest.js';
+import { monthlyKpis } from '../../pipelines/kpi.js';
 import { sqlFile } from '../../pipelines/warehouse.js';
 import { ROOT, Warehouse, ingest, tempFolder } from './helpers.js';
 
@@ -82,6 +83,10 @@ describe.skipIf(!present)('real exports', () => {
     expect(channels).toEqual(expect.arrayContaining(['电话', '网站', '移动APP']));
     expect(await warehouse.one(`select count(*) filter (where unit is null) as no_unit, count(*) filter (where handling <> '转办') as not_dispatched from tickets`)).toEqual({ no_unit: 0, not_dispatched: 0 });
     expect(await warehouse.one(`select count(*) as n from ticket_units where role = '主办'`)).toEqual({ n: 924 });
+    // 转办 is the profile's constant, not the export's word: no 直接答复率 of 0.00 %
+    const may = await monthlyKpis(warehouse, '2022-05');
+    expect(may.values.direct_answer_rate).toBeNull();
+    expect(may.missing.direct_answer_rate).toBe('本月工单无办理方式，直接答复率无法计算');
   });
 
   it('LA 311: requests of 2017-12-27..31; the quarantined rows are the ones closed before they were created', async () => {
@@ -121,6 +126,8 @@ describe.skipIf(!present)('real exports', () => {
       answered: 2816,
       lag: true,
     });
+    const month = await monthlyKpis(four, '2019-03');
+    expect([month.values.received > 0, month.values.direct_answer_rate, month.missing.direct_answer_rate]).toEqual([true, null, '本月工单无办理方式，直接答复率无法计算']);
   });
 
   it('masking: the shortcut for plain mobile numbers gives what the four rules give, on every text cell of every real export', async () => {

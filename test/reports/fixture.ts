@@ -70,6 +70,7 @@ select
   'fixture', 1, 1,
   received_at + interval 7 day as activity_at,
   null as likes, null as dislikes,
+  true as handling_given,
 from draft;
 
 insert into calls
