@@ -141,6 +141,31 @@ describe('a custom profile', () => {
     }
   });
 
+  it('migration 012 marks the handling of rows the shipped us-311 profile loaded before it as the profile\'s', async () => {
+    const as311 = { ...springfield, name: 'us-311' };
+    const profiles = loadProfiles([profileDir('as-311', { 'us-311.json': as311 })]);
+    const file = temp.file('before-012.duckdb');
+    let warehouse = await Warehouse.open(file);
+    const path = temp.file('before-012.csv');
+    writeFileSync(path, csvText(cases.slice(0, 1), { headers }));
+    await ingest(warehouse, path, { profiles, profile: 'us-311' });
+    writeFileSync(path, csvText([{ ...cases[2], 'Case No': 'SPR-9' }], { headers }));
+    await ingest(warehouse, path, { profiles: loadProfiles([profileDir('plain', { 'springfield.json': springfield })]), profile: 'springfield' });
+    // the warehouse as it was before 012
+    await warehouse.run(`alter table tickets drop column handling_given`);
+    await warehouse.run(`delete from schema_migrations where version = 12`);
+    warehouse.close();
+    warehouse = await Warehouse.open(file);
+    try {
+      expect(await warehouse.all(`select ticket_id, source_profile, handling_given from tickets order by ticket_id`)).toEqual([
+        { ticket_id: 'SPR-1', source_profile: 'us-311', handling_given: false },
+        { ticket_id: 'SPR-9', source_profile: 'springfield', handling_given: true },
+      ]);
+    } finally {
+      warehouse.close();
+    }
+  });
+
   it('a local profile of the same name replaces the built-in one', () => {
     const local = { ...springfield, name: 'us-311', title: 'our own 311 mapping' };
     const profiles = loadProfiles([profileDir('override', { 'our-311.json': local })]);
