@@ -109,6 +109,8 @@ describe('monthly report', () => {
     expect(august.html).toContain('签收时限（signLimitHours）：2 小时');
     expect(august.html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(5);
     expect(august.html).not.toMatch(/<script|src="http|href="http/);
+    // leadership reads the rules in words, not the repository's file names
+    expect(august.html).not.toMatch(/queries\/|\.sql\b/);
     expect(august.data.cases.length).toBe(3);
     // the units counted, not "列出 551 家" next to a list of ten
     const { listed, ranked } = august.data.ranking;
