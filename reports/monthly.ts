@@ -523,7 +523,7 @@ function definitionsSection(data: MonthlyReportData, config: Pick<Config, 'kpi'>
           `综合得分权重（rankingWeights）：响应率 ${config.kpi.rankingWeights.response}、解决率 ${config.kpi.rankingWeights.resolution}、满意率 ${config.kpi.rankingWeights.satisfaction}`,
           '红榜/黑榜：参与排名单位按综合得分排序的前 5 名与后 5 名；上升最快分类：本月不少于 10 件、环比增幅最大的二级分类。',
           '典型案例：受理量最多的三个二级分类中最近一件有诉求内容的工单，个人信息已脱敏。',
-          `数据截至：${data.dataAsOf ?? '—'}。本报告的数字与 hotline kpi / breakdown / ranking 命令输出一致。`,
+          `数据截至：${data.dataAsOf ?? '—'}。本报告的数字与看板中同一月份的数字一致，均按本附录的口径计算。`,
         ],
       },
     ],

@@ -341,7 +341,7 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
         items: [
           `专题工单：非已撤销，且一级或二级分类为 ${data.topic.categories.join('、') || '—'}，或诉求内容包含 ${data.topic.keywords.join('、') || '—'} 的工单；受理量等按受理时间在 ${span}（含首尾两日，北京时间）计。`,
           `同比：与上年同期 ${data.lastYear.from} 至 ${data.lastYear.to} 比较，以百分比表示。`,
-          `各项比率与全热线的指标口径完全相同，只是只计专题工单（与 hotline kpi --topic ${data.topic.name} --from ${data.from} --to ${data.to} 的输出一致）：`,
+          '各项比率与全热线的指标口径完全相同，只是只计专题工单：',
           ...definitions(data.settings)
             .filter((d) => ['completion_rate', 'ontime_completion_rate', 'satisfaction_rate', 'resolution_rate'].includes(d.key))
             .map((d) => `${d.name} = ${d.numerator} ÷ ${d.denominator}。`),

@@ -110,7 +110,7 @@ describe('monthly report', () => {
     expect(august.html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(5);
     expect(august.html).not.toMatch(/<script|src="http|href="http/);
     // leadership reads the rules in words, not the repository's file names
-    expect(august.html).not.toMatch(/queries\/|\.sql\b/);
+    expect(august.html).not.toMatch(/queries\/|\.sql\b|hotline [a-z]+/);
     expect(august.data.cases.length).toBe(3);
     // the units counted, not "列出 551 家" next to a list of ten
     const { listed, ranked } = august.data.ranking;
@@ -236,6 +236,8 @@ describe('special report', () => {
     const hashes = await demo.warehouse.all<{ phone_hash: string }>(`select distinct phone_hash from tickets where phone_hash is not null limit 50`);
     for (const { phone_hash } of hashes) expect(report.html).not.toContain(phone_hash);
     expect(report.html).toContain('噪声扰民诉求专报');
+    // leadership reads the rules in words, not command lines or file names
+    expect(report.html).not.toMatch(/queries\/|\.sql\b|hotline [a-z]+/);
   });
 
   it('counts "反映最多的地址" by compound, not building by building, without repeating the district', async () => {
