@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CliError } from './cli-error.js';
-import type { Warehouse } from './warehouse.js';
+import { stagingViews, type Warehouse } from './warehouse.js';
 
 /**
  * The analysts' SQL console. Ad-hoc SQL never runs on the warehouse itself: it runs on a snapshot
@@ -39,6 +39,36 @@ export interface ConsoleLimits {
 }
 
 const DEFAULT_LIMITS: ConsoleLimits = { timeoutMs: 10_000, maxRows: 10_000, maxBytes: 16 * 1024 * 1024 };
+
+/**
+ * The views the console lists beside the snapshot's tables, with what they add. stg_tickets is the
+ * warehouse's own staging model (queries/staging/stg_tickets.sql), installed on every console
+ * connection as on every warehouse connection: a count over it is the dashboard's count. Its other
+ * columns are the tickets' own, described by their comments (queries/schema/013_column_comments.sql).
+ */
+const LISTED_VIEWS: Record<string, { about: string; columns: Record<string, string> }> = {
+  stg_tickets: {
+    about:
+      '计入看板与报告数字的工单：不含已撤销的；空区县为“未知区县”、空乡镇街道为“未知乡镇街道”；没有一级分类的取文本模型的建议，否则为“未分类”。按它统计的件数与看板一致',
+    columns: {
+      category_l1: '一级分类：话务员所填；没有的取文本模型的建议（置信度不低于 50%），否则为“未分类”',
+      district: '所属区县（导出为空的为“未知区县”）',
+      township: '乡镇街道（导出为空的为“未知乡镇街道”）',
+      category_source: '一级分类由谁给出：operator（话务员）/ suggested（文本模型建议）/ 空（没有）',
+      category_l2_or_l1: '有二级分类时为二级分类，否则为一级分类（重复诉求与预警序列按它分组）',
+      place: '地址中的小区、村或街道地址，不含区县与乡镇街道（集中突发与“反映最多的地址”按它统计）',
+    },
+  },
+};
+
+export interface SchemaColumn {
+  table: string;
+  /** What the table or view holds, when known. */
+  tableComment: string | null;
+  column: string;
+  type: string;
+  comment: string | null;
+}
 
 export class SqlConsoleError extends CliError {}
 
@@ -172,6 +202,8 @@ export class SqlConsole {
   /** Runs fn on a new connection of the snapshot's instance, interrupted after timeoutMs. */
   private async withConnection<T>(instance: DuckDBInstance, timeoutMs: number, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const connection: DuckDBConnection = await instance.connect();
+    // The staging models, as on every warehouse connection (a few ms): stg_tickets counts as the dashboard does.
+    for (const statement of stagingViews()) await connection.run(statement);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -269,13 +301,32 @@ export class SqlConsole {
     }
   }
 
-  /** Tables and columns with their comments, for the schema browser. */
-  async schema(): Promise<{ table: string; column: string; type: string; comment: string | null }[]> {
+  /**
+   * Tables and columns with their comments, for the schema browser: the listed views first (what
+   * the dashboard counts), then the snapshot's tables. A view's column without a note of its own
+   * takes the comment of the tickets column of the same name.
+   */
+  async schema(): Promise<SchemaColumn[]> {
     const result = await this.execute(
-      `select table_name, column_name, data_type, comment from duckdb_columns() where schema_name = 'main' and not internal order by table_name, column_index`,
+      `select c.table_name, coalesce(t.comment, v.comment), c.column_name, c.data_type, c.comment, c.database_name = 'temp' as is_view
+       from duckdb_columns() as c
+       left join duckdb_tables() as t on t.database_name = c.database_name and t.schema_name = c.schema_name and t.table_name = c.table_name
+       left join duckdb_views() as v on v.database_name = c.database_name and v.schema_name = c.schema_name and v.view_name = c.table_name
+       where c.schema_name = 'main' and not c.internal and (c.database_name <> 'temp' or c.table_name in (${Object.keys(LISTED_VIEWS).map((v) => `'${v}'`).join(', ')}))
+       order by is_view desc, c.table_name, c.column_index`,
       { ...this.limits, maxRows: 100_000, maxBytes: 64 * 1024 * 1024 },
     );
-    return result.rows.map(([table, column, type, comment]) => ({ table: String(table), column: String(column), type: String(type), comment: comment as string | null }));
+    const ticketComments = new Map(result.rows.filter(([table]) => table === 'tickets').map(([, , column, , comment]) => [String(column), comment as string | null]));
+    return result.rows.map(([table, tableComment, column, type, comment, isView]) => {
+      const listed = isView ? LISTED_VIEWS[String(table)] : undefined;
+      return {
+        table: String(table),
+        tableComment: listed?.about ?? (tableComment as string | null),
+        column: String(column),
+        type: String(type),
+        comment: listed ? (listed.columns[String(column)] ?? ticketComments.get(String(column)) ?? null) : (comment as string | null),
+      };
+    });
   }
 
   close(): void {

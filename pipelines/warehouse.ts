@@ -9,6 +9,17 @@ export const QUERIES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..'
 export type Params = Record<string, DuckDBValue | number | string | boolean | null | bigint>;
 export type Row = Record<string, unknown>;
 
+/**
+ * The staging models (queries/staging/<name>.sql) as statements creating them as temporary views,
+ * in name order: what every connection of the warehouse and of the analysts' console installs.
+ */
+export function stagingViews(): string[] {
+  return readdirSync(join(QUERIES_DIR, 'staging'))
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((name) => `create or replace temp view ${name.slice(0, -4)} as\n${sqlFile(join('staging', name))}`);
+}
+
 /** Read a SQL file under queries/ (path relative to that folder). */
 export function sqlFile(relativePath: string): string {
   return readFileSync(join(QUERIES_DIR, relativePath), 'utf8');
@@ -80,9 +91,7 @@ export class Warehouse {
   private async installStagingModels(): Promise<void> {
     const tables = await this.all<{ n: number }>(`select count(*) as n from duckdb_tables() where schema_name = 'main' and table_name = 'tickets'`);
     if (!Number(tables[0]?.n)) return;
-    for (const name of readdirSync(join(QUERIES_DIR, 'staging')).filter((f) => f.endsWith('.sql')).sort()) {
-      await this.connection.run(`create or replace temp view ${name.slice(0, -4)} as\n${sqlFile(join('staging', name))}`);
-    }
+    for (const statement of stagingViews()) await this.connection.run(statement);
   }
 
   async all<T = Row>(sql: string, params?: Params, connection: DuckDBConnection = this.connection): Promise<T[]> {

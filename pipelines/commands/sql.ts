@@ -63,7 +63,7 @@ export async function run(argv: string[]): Promise<void> {
 
 async function shell(console_: SqlConsole): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: Boolean(process.stdin.isTTY) });
-  log('Hotline Pulse SQL（只读）。语句以 ; 结束，\\q 退出。表：tickets, ticket_units, calls, units, categories, ingest_runs, quarantine …');
+  log('Hotline Pulse SQL（只读）。语句以 ; 结束，\\q 退出。表：stg_tickets（计入看板数字的工单，按它统计与看板一致）, tickets（含已撤销的）, ticket_units, calls, units, categories, ingest_runs, quarantine …');
   let buffer = '';
   rl.setPrompt(buffer ? '   …> ' : 'sql> ');
   rl.prompt();

@@ -287,9 +287,16 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.waitForSelector('.schema details');
     expect(await page.textContent('.schema')).toContain('tickets');
     expect(await page.textContent('.schema')).not.toContain('phone_hash');
-    await page.fill('#sql-editor', 'select ticket_id, category_l1, district from tickets order by ticket_id limit 120');
+    // The first thing offered counts as the dashboard does: stg_tickets, open, with what it holds.
+    expect(await page.textContent('.schema details[open] summary')).toContain('stg_tickets');
+    expect(await page.textContent('.schema details[open] .about')).toContain('按它统计的件数与看板一致');
+    expect(await page.inputValue('#sql-editor')).toContain('from stg_tickets');
     await page.click('#sql-run');
     await page.waitForSelector('#sql-grid tbody tr');
+    expect(await page.textContent('#sql-grid thead')).toContain('一级分类');
+    await page.fill('#sql-editor', 'select ticket_id, category_l1, district from tickets order by ticket_id limit 120');
+    await page.click('#sql-run');
+    await page.waitForFunction(() => document.querySelector('#sql-grid thead')?.textContent?.includes('ticket_id'));
     expect(await page.locator('#sql-grid tbody tr').count()).toBe(50);
     expect(await page.textContent('.pager')).toContain('120 行');
     // when the analysts' copy was taken, in Beijing time — not its file name

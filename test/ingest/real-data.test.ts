@@ -127,7 +127,7 @@ describe.skipIf(!present)('real exports', () => {
       lag: true,
     });
     const month = await monthlyKpis(four, '2019-03');
-    expect([month.values.received > 0, month.values.direct_answer_rate, month.missing.direct_answer_rate]).toEqual([true, null, '本月工单无办理方式，直接答复率无法计算']);
+    expect([(month.values.received ?? 0) > 0, month.values.direct_answer_rate, month.missing.direct_answer_rate]).toEqual([true, null, '本月工单无办理方式，直接答复率无法计算']);
   });
 
   it('masking: the shortcut for plain mobile numbers gives what the four rules give, on every text cell of every real export', async () => {

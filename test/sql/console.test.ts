@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
 import { SqlConsole, currentSnapshot, openLockedSnapshot, writeAnalystSnapshot } from '../../pipelines/sql-console.js';
+import { monthlyKpis } from '../../pipelines/kpi.js';
 import { Warehouse } from '../../pipelines/warehouse.js';
 import { tempSetup, ticketRow, writeTicketsCsv } from '../service/helpers.js';
 
@@ -19,7 +20,8 @@ describe('the analysts’ SQL console', () => {
   beforeAll(async () => {
     warehouse = await Warehouse.open(setup.config.db);
     const file = join(setup.dir, 'tickets.csv');
-    writeTicketsCsv(file, Array.from({ length: 30 }, (_, i) => ticketRow(`20250701${String(i).padStart(5, '0')}`)));
+    // two withdrawn: tickets holds them, the dashboard's figures (and stg_tickets) do not
+    writeTicketsCsv(file, Array.from({ length: 30 }, (_, i) => ticketRow(`20250701${String(i).padStart(5, '0')}`, i < 2 ? { 工单状态: '已撤销' } : {})));
     await ingestFile(warehouse, file, { profiles: loadProfiles(), key: 'cd'.repeat(32), maxFieldBytes: 1e6 });
     writeFileSync(secret, 'password\nhunter2\n');
     writtenFrom = Date.now();
@@ -48,6 +50,23 @@ describe('the analysts’ SQL console', () => {
     const taken = Date.parse(small.snapshotTakenAt);
     expect(taken).toBeGreaterThanOrEqual(writtenFrom);
     expect(taken).toBeLessThanOrEqual(writtenTo);
+  });
+
+  it('counts as the dashboard does: stg_tickets, the tickets every figure counts, listed first with what its columns hold', async () => {
+    const counted = await console_.query(`select count(*) as n from stg_tickets where received_at >= '2025-07-01' and received_at < '2025-08-01'`);
+    const july = await monthlyKpis(warehouse, '2025-07', { source: 'direct' });
+    expect(july.values.received).toBe(28);
+    expect(counted.rows).toEqual([[String(july.values.received)]]);
+    expect((await console_.query('select count(*) from tickets')).rows).toEqual([['30']]);
+    const schema = await console_.schema();
+    expect(schema[0]).toMatchObject({ table: 'stg_tickets', tableComment: expect.stringContaining('按它统计的件数与看板一致') });
+    const comment = (table: string, column: string) => schema.find((c) => c.table === table && c.column === column)?.comment;
+    expect(comment('stg_tickets', 'place')).toMatch(/小区、村或街道地址/);
+    expect(comment('stg_tickets', 'received_at')).toBe('受理时间（北京时间）');
+    expect(comment('tickets', 'handling_given')).toMatch(/映射方案的固定值/);
+    expect(schema.find((c) => c.table === 'tickets')?.tableComment).toMatch(/含已撤销的/);
+    // the pages' own model is not offered
+    expect(schema.some((c) => c.table === 'stg_tickets_shown')).toBe(false);
   });
 
   it('hides phone hashes from analysts', async () => {

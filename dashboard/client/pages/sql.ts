@@ -14,6 +14,7 @@ interface Result {
 }
 interface SchemaColumn {
   table: string;
+  tableComment: string | null;
   column: string;
   type: string;
   comment: string | null;
@@ -27,9 +28,10 @@ interface Saved {
 }
 
 const PAGE_SIZE = 50;
+// stg_tickets: the tickets the dashboard counts, so the example's numbers are the 诉求分析 page's
 const EXAMPLE = `select category_l1 as 一级分类, count(*) as 工单数
-from tickets
-where received_at >= date_trunc('month', (select max(received_at) from tickets))
+from stg_tickets
+where received_at >= date_trunc('month', (select max(received_at) from stg_tickets))
 group by all
 order by 工单数 desc`;
 
@@ -165,7 +167,7 @@ export async function renderSql(content: HTMLElement): Promise<void> {
     h(
       'div',
       { class: 'sql-layout' },
-      panel('表与字段', h('p', { class: 'sub' }, '分析快照：只读，不含电话号码哈希。点击字段名插入。'), schemaBox),
+      panel('表与字段', h('p', { class: 'sub' }, '分析快照：只读，不含电话号码哈希。按 stg_tickets 统计的件数与看板一致；tickets 是导入的全部工单（含已撤销的）。点击名称插入。'), schemaBox),
       h(
         'div',
         {},
@@ -200,9 +202,16 @@ export async function renderSql(content: HTMLElement): Promise<void> {
       [...tables].map(([table, columns]) =>
         h(
           'details',
-          { open: table === 'tickets' },
+          { open: table === 'stg_tickets', 'data-table': table },
           h('summary', {}, h('span', {}, table), ' ', h('button', { type: 'button', class: 'tag', onclick: (e: Event) => (e.preventDefault(), insert(table)) }, '插入')),
-          h('ul', {}, columns.map((c) => h('li', { title: c.comment ?? '' }, h('button', { type: 'button', onclick: () => insert(c.column) }, c.column), h('span', {}, c.type.toLowerCase())))),
+          columns[0].tableComment ? h('p', { class: 'about' }, columns[0].tableComment) : null,
+          h(
+            'ul',
+            {},
+            columns.map((c) =>
+              h('li', {}, h('button', { type: 'button', onclick: () => insert(c.column) }, c.column), h('span', {}, c.type.toLowerCase()), c.comment ? h('small', {}, c.comment) : null),
+            ),
+          ),
         ),
       ),
     );
