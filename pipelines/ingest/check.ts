@@ -7,6 +7,7 @@ import { prepareFile, scratchFolder, type IngestOptions } from './ingest.js';
 import { mapIntoTemp } from './load.js';
 import { trackLoad } from './progress.js';
 import { REASON_PATTERN, STORED_COLUMNS } from './mapping.js';
+import { preambleNote } from './source.js';
 import { FIELDS, type DeriveRule, type Kind, type KindSpec, type Match, type Profile } from './profiles.js';
 
 /**
@@ -34,6 +35,8 @@ export interface CheckReport {
   format: string | null;
   encoding: string | null;
   sheet: string | null;
+  /** Rows above the header that are skipped (a title, 导出时间 …), when there are any. */
+  preamble: string | null;
   profile: string | null;
   kind: string | null;
   fields: FieldSource[];
@@ -55,7 +58,7 @@ const SHOWN_LINES = 5;
 export async function checkFile(path: string, options: Omit<IngestOptions, 'key' | 'force'> & { rows?: number }): Promise<CheckReport> {
   const file = resolve(path);
   const report: CheckReport = {
-    file, format: null, encoding: null, sheet: null, profile: null, kind: null, fields: [], unmapped: [],
+    file, format: null, encoding: null, sheet: null, preamble: null, profile: null, kind: null, fields: [], unmapped: [],
     rowsRead: 0, good: 0, quarantined: 0, rows: [], problems: [], refused: null,
   };
   const warehouse = await Warehouse.open(':memory:');
@@ -69,7 +72,7 @@ export async function checkFile(path: string, options: Omit<IngestOptions, 'key'
     report.rowsRead = await mapIntoTemp(context);
     const source = context.source;
     Object.assign(report, {
-      format: source.format, encoding: source.encoding, sheet: source.sheet ?? null, profile: match.profile.name, kind: match.kind,
+      format: source.format, encoding: source.encoding, sheet: source.sheet ?? null, preamble: preambleNote(source.preamble), profile: match.profile.name, kind: match.kind,
       fields: describeFields(match, source.headers), unmapped: match.unmapped,
     });
     const columns = STORED_COLUMNS[match.kind].map((c) => `"${c}"`).join(', ');

@@ -10,7 +10,7 @@ import { REASON_PATTERN } from './mapping.js';
 import { chooseMapping, type Kind, type Match, type Profile } from './profiles.js';
 import { trackLoad, type LoadProgress, type LoadTracker } from './progress.js';
 import { readSource, settleText } from './read.js';
-import { RefusedFile, type Encoding, type Format, type ReadOptions, type SourceTable } from './source.js';
+import { preambleNote, RefusedFile, type Encoding, type Format, type ReadOptions, type SourceTable } from './source.js';
 
 export interface IngestOptions {
   profiles: Profile[];
@@ -386,7 +386,7 @@ async function commit(prepared: Prepared, summary: FileSummary, file: { name: st
     Object.assign(summary, counts);
     summary.quarantined = (await warehouse.one<{ n: number }>(`select count(*) as n from quarantine where run_id = $run`, { run: runId }))!.n;
     summary.status = 'loaded';
-    summary.message = null;
+    summary.message = preambleNote(context.source.preamble);
     if (summary.rowsRead === 0) summary.message = '文件只有表头，没有数据行 / header only: no data rows';
     else if (summary.quarantined === summary.rowsRead) {
       summary.status = 'quarantined';

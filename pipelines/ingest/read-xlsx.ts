@@ -2,7 +2,7 @@ import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } 
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { createInflateRaw } from 'node:zlib';
-import { csvRelation, NormalisedWriter, PREVIEW_CHARS, RefusedFile, type ReadOptions, type RejectedRecord, type SourceTable } from './source.js';
+import { csvRelation, HEADER_LOOKAHEAD, headerRowIndex, NormalisedWriter, PREVIEW_CHARS, RefusedFile, type ReadOptions, type RejectedRecord, type SourceTable } from './source.js';
 
 /**
  * A streaming .xlsx reader: the workbook's ZIP entries are inflated as streams and the sheet's
@@ -406,6 +406,7 @@ export async function readXlsx(path: string, options: ReadOptions): Promise<Sour
   let chosen: string | null = null;
   const rejected: RejectedRecord[] = [];
   let records = 0;
+  let preamble: string[] = [];
   let seen: string[] = [];
   try {
     const entries = zipEntries(path);
@@ -417,23 +418,39 @@ export async function readXlsx(path: string, options: ReadOptions): Promise<Sour
       if (options.sheet && sheet.name !== options.sheet) continue;
       const entry = entries.get(sheet.entry);
       if (!entry) throw new DamagedWorkbook(`missing ${sheet.entry}`);
-      const onRow = ({ number, values }: SheetRow) => {
-        if (!values.some((v) => v.trim() !== '')) return;
+      // The first non-empty rows wait until the header is known: it is the first of them that is
+      // nearly as full as the fullest (headerRowIndex), so a title or 导出时间 row above it is skipped.
+      const waiting: SheetRow[] = [];
+      const settleHeader = () => {
+        const filled = waiting.map((row) => row.values.filter((v) => v.trim() !== '').length);
+        const at = headerRowIndex(filled);
+        preamble = waiting.slice(0, at).map((row) => row.values.filter((v) => v.trim() !== '').map((v) => v.trim()).join(' '));
+        headers = waiting[at].values.map((h) => h.replace(/[\s\u3000]+/g, ' ').trim());
+        writer = new NormalisedWriter(join(options.workDir, 'normalised.csv'), headers);
+        for (const row of waiting.slice(at + 1)) take(row);
+        waiting.length = 0;
+      };
+      const onRow = (row: SheetRow) => {
+        if (!row.values.some((v) => v.trim() !== '')) return;
         if (headers === null) {
-          headers = values.map((h) => h.replace(/[\s\u3000]+/g, ' ').trim());
-          writer = new NormalisedWriter(join(options.workDir, 'normalised.csv'), headers);
+          waiting.push({ number: row.number, values: [...row.values] });
+          if (waiting.length >= HEADER_LOOKAHEAD) settleHeader();
           return;
         }
+        take(row);
+      };
+      const take = ({ number, values }: SheetRow) => {
+        const names = headers!;
         records++;
-        const fields = headers.map((_, i) => values[i] ?? '');
-        const extra = values.slice(headers.length).filter((v) => v.trim() !== '');
+        const fields = names.map((_, i) => values[i] ?? '');
+        const extra = values.slice(names.length).filter((v) => v.trim() !== '');
         if (extra.length) {
           rejected.push({ row: number, reason: `第 ${number} 行在表头之外还有 ${extra.length} 个非空单元格 / ${extra.length} non-empty cells beyond the header's columns`, fields: values.map((v) => v.slice(0, PREVIEW_CHARS)) });
           return;
         }
         const tooLong = fields.findIndex((f) => Buffer.byteLength(f) > options.maxFieldBytes);
         if (tooLong >= 0) {
-          rejected.push({ row: number, reason: `单元格“${headers[tooLong]}”超过上限 ${options.maxFieldBytes} 字节 / cell "${headers[tooLong]}" over the size limit`, fields: fields.map((f) => f.slice(0, PREVIEW_CHARS)) });
+          rejected.push({ row: number, reason: `单元格“${names[tooLong]}”超过上限 ${options.maxFieldBytes} 字节 / cell "${names[tooLong]}" over the size limit`, fields: fields.map((f) => f.slice(0, PREVIEW_CHARS)) });
           return;
         }
         writer!.append(number, fields);
@@ -441,6 +458,7 @@ export async function readXlsx(path: string, options: ReadOptions): Promise<Sour
       await readSheet(path, entry, book, onRow, async () => {
         await writer?.flushIfFull();
       });
+      if (headers === null && waiting.length) settleHeader();
       if (headers !== null) {
         chosen = sheet.name;
         break; // the first sheet with data (or the named one)
@@ -455,6 +473,6 @@ export async function readXlsx(path: string, options: ReadOptions): Promise<Sour
   await writer.close();
   return {
     format: 'xlsx', encoding: null, headers, relation: csvRelation(writer.file, headers.length, { numbered: true }), numbered: true,
-    rejected, records, sheet: chosen ?? undefined, bytes: statSync(path).size,
+    rejected, records, sheet: chosen ?? undefined, bytes: statSync(path).size, preamble,
   };
 }

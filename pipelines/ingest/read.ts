@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { extname, join } from 'node:path';
 import { CsvScanner, headerNames, sniffDelimiter, type Resume } from './csv-scanner.js';
 import { detectEncoding, inspectUtf8, transcodeToUtf8, type TextLayout } from './encoding.js';
-import { csvRelation, NormalisedWriter, PREVIEW_CHARS, RefusedFile, sqlString, type Format, type ReadOptions, type RejectedRecord, type SourceTable } from './source.js';
+import { csvRelation, HEADER_LOOKAHEAD, headerRowIndex, NormalisedWriter, PREVIEW_CHARS, RefusedFile, sqlString, type Format, type ReadOptions, type RejectedRecord, type SourceTable } from './source.js';
 
 /**
  * The reading layer: turns an export file of any supported format and encoding into a DuckDB
@@ -79,6 +79,11 @@ async function readCsv(path: string, encoding: NonNullable<SourceTable['encoding
     const end = head.indexOf(0x0a);
     const pending = inspectUtf8(path, encoding, pass);
     pending.catch(() => undefined); // awaited by settleText; a refusal must not go unhandled meanwhile
+    const preamble = csvPreamble(head);
+    if (preamble) {
+      await pending;
+      return scanText(path, { ...source, preamble: preamble.text, headerAt: preamble.headerAt }, options);
+    }
     if (end >= 0 && !options.scan) {
       let firstLine = head.subarray(0, end);
       if (firstLine[0] === 0xef && firstLine[1] === 0xbb && firstLine[2] === 0xbf) firstLine = firstLine.subarray(3);
@@ -97,9 +102,34 @@ async function readCsv(path: string, encoding: NonNullable<SourceTable['encoding
   }
   source.text = join(options.workDir, 'utf8.csv');
   const layout = await transcodeToUtf8(path, encoding, source.text, pass);
+  const preamble = csvPreamble(readHead(source.text, 1 << 20));
+  if (preamble) return scanText(path, { ...source, preamble: preamble.text, headerAt: preamble.headerAt }, options);
   if (options.scan || !inPlaceLayout(layout, options) || !inPlaceHeader(path, layout.firstLine, source, options)) return scanText(path, source, options);
   source.lines = linesAfterHeader(layout);
   return source;
+}
+
+/**
+ * Rows above the header in a CSV's first lines (a title, 导出时间 …: see headerRowIndex), with where
+ * its header line starts; null when the header is the first non-empty line (the usual case) or the
+ * first lines hold a quoted line break (the scanner's business).
+ */
+function csvPreamble(head: Buffer): { text: string[]; headerAt: { position: number; line: number } } | null {
+  const lines: { text: string; position: number; line: number }[] = [];
+  let position = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  for (let line = 1; lines.length < HEADER_LOOKAHEAD; line++) {
+    const end = head.indexOf(0x0a, position);
+    if (end < 0) break; // (a last line cut off by the head is not looked at)
+    const text = head.subarray(position, end).toString('utf8').replace(/\r$/, '');
+    if ((text.split('"').length - 1) % 2 !== 0) return null;
+    if (text.trim() !== '') lines.push({ text, position, line });
+    position = end + 1;
+  }
+  if (lines.length < 2) return null;
+  const cells = lines.map(({ text }) => headerNames(Buffer.from(text), sniffDelimiter(text)).filter((cell) => cell !== ''));
+  const at = headerRowIndex(cells.map((c) => c.length));
+  if (at === 0) return null;
+  return { text: cells.slice(0, at).map((c) => c.join(' ')), headerAt: { position: lines[at].position, line: lines[at].line } };
 }
 
 /** DuckDB reads the text in place unless it has a lone CR or a line longer than a field may be. */
@@ -178,7 +208,7 @@ export async function scanText(path: string, source: SourceTable, options: ReadO
     partBytes = 0;
     if (!out.write(data)) await once(out, 'drain');
   };
-  let resume: Resume | null = { position: 0, line: 1 };
+  let resume: Resume | null = source.headerAt ?? { position: 0, line: 1 };
   let header: { names: string[]; delimiter: number } | undefined;
   let records = 0;
   let recoveries = 0;

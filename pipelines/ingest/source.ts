@@ -55,6 +55,34 @@ export interface SourceTable {
    * reads it: `lines` is known once it is settled (read.ts, settleText).
    */
   pending?: Promise<import('./encoding.js').TextLayout>;
+  /**
+   * Rows above the header that the export's report layout put there (a title, 导出时间, 制表人),
+   * each as its filled cells' text: skipped, and said so in the load's summary.
+   */
+  preamble?: string[];
+  /** Where a CSV's header starts when rows above it were skipped (for the scanner). */
+  headerAt?: { position: number; line: number };
+}
+
+/** Non-empty rows looked at for the header: a title, 导出时间 or 制表人 above it takes a few. */
+export const HEADER_LOOKAHEAD = 10;
+
+/**
+ * Which of a file's first non-empty rows is its header, given how many cells each has filled: the
+ * first with at least half as many as the fullest of them. A title in one merged cell, or a line of
+ * 导出时间 and 导出人 above a header of 17 columns, is skipped; a file whose first row is its header
+ * (the usual case) starts there.
+ */
+export function headerRowIndex(filled: readonly number[]): number {
+  const widest = Math.max(0, ...filled);
+  return Math.max(0, filled.findIndex((n) => n * 2 >= widest));
+}
+
+/** What the load's summary says about skipped rows above the header (null: none). */
+export function preambleNote(preamble: readonly string[] | undefined): string | null {
+  if (!preamble?.length) return null;
+  const shown = preamble.map((text) => `“${text.length > 40 ? `${text.slice(0, 40)}…` : text}”`).join('、');
+  return `表头上方的 ${preamble.length} 行（${shown}）不是数据，已跳过 / skipped ${preamble.length} row(s) above the header`;
 }
 
 export interface ReadOptions {
