@@ -29,7 +29,7 @@ interface TrainingRow {
   held_out: boolean;
 }
 
-type HeldOutRouting = RoutingQuery & { ticket_id: string; content: string; unit: string };
+type HeldOutRouting = RoutingQuery & { ticket_id: string; content: string | null; unit: string };
 
 export async function trainTextModels(warehouse: Warehouse, config: Config, options: { now?: Date; log?: (message: string) => void; suggest?: boolean } = {}): Promise<TrainOutcome> {
   const log = options.log ?? (() => undefined);
@@ -108,8 +108,9 @@ async function measureUnits(warehouse: Warehouse, units: UnitRouter, model: Text
   await mapInSlices(rows, (row) => {
     if (units.suggest(row)?.unit === row.unit) right++;
     if (units.categoryOnly(row)?.unit === row.unit) baseline++;
-    const guessed = model.suggestCategory(row.content);
-    if (units.suggest({ ...row, category_l1: guessed.category_l1, category_l2: guessed.category_l2 })?.unit === row.unit) fromText++;
+    // (a ticket without text — a 311 request often has none — gives the text nothing to go by)
+    const guessed = row.content ? model.suggestCategory(row.content) : null;
+    if (guessed && units.suggest({ ...row, category_l1: guessed.category_l1, category_l2: guessed.category_l2 })?.unit === row.unit) fromText++;
   });
   const share = (n: number) => (rows.length ? round(n / rows.length, 4) : 0);
   return { tickets: rows.length, accuracy: share(right), fromTextAccuracy: share(fromText), categoryOnlyAccuracy: share(baseline) };

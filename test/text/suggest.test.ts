@@ -104,6 +104,19 @@ describe('the text-model job', () => {
     expect(await warehouse.one(`select count(*) as n from ticket_suggestions where ticket_id = 'TX00002'`)).toEqual({ n: 1 });
   });
 
+  it('trains when dispatched tickets have no text, as in a US 311 export (the job crashed on the held-out routing)', async () => {
+    const { warehouse: bare, config: bareConfig, close: closeBare } = await textWarehouse('no-text');
+    try {
+      await bare.run(`update tickets set content = null where unit is not null and hash(ticket_id) % 10 = 0`);
+      expect((await bare.one<{ n: number }>(`select count(*) as n from tickets where content is null and unit is not null and hash(ticket_id) % 10 = 0`))!.n).toBeGreaterThan(0);
+      const result = await trainTextModels(bare, bareConfig);
+      expect(result.status).toBe('trained');
+      expect(result.message).toMatch(/承办单位建议准确率/);
+    } finally {
+      closeBare();
+    }
+  });
+
   it('skips training with a reason when there is nothing to learn from', async () => {
     const { warehouse: empty, config: emptyConfig, close: closeEmpty } = await textWarehouse('empty');
     try {
