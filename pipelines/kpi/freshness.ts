@@ -110,12 +110,14 @@ function lastDayOf(month: string): string {
 }
 
 export async function dataCalendar(warehouse: Warehouse): Promise<Calendar> {
-  const row = await warehouse.one<{ first: string | null; last: string | null; lastDay: string | null }>(sqlFile('rollups/data_calendar.sql'));
+  const row = await warehouse.one<{ first: string | null; last: string | null; lastDay: string | null; previousHasData: boolean | null }>(sqlFile('rollups/data_calendar.sql'));
   const first = row?.first ?? null;
   const last = row?.last ?? null;
   const lastDay = row?.lastDay ?? null;
   const partial = !!(last && lastDay && lastDay !== lastDayOf(last));
-  // A month still being filled would show a fall on the previous month that is not real.
-  const defaultMonth = partial && first && last && last > first ? addMonths(last, -1) : last;
+  // A month still being filled would show a fall on the previous month that is not real. When that
+  // month holds no tickets (the data has a gap before its last month), there is no such fall, and
+  // opening on it would show an empty month: the last month it is, marked as partial.
+  const defaultMonth = partial && first && last && last > first && row?.previousHasData ? addMonths(last, -1) : last;
   return { first, last, lastDay, defaultMonth, partial };
 }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as kpiCommand } from '../../pipelines/commands/kpi.js';
 import { run as rankingCommand } from '../../pipelines/commands/ranking.js';
-import { breakdown, DEFAULT_KPI_SETTINGS, kpiWithComparisons, monthlyKpis, unitRanking } from '../../pipelines/kpi.js';
+import { breakdown, dataCalendar, DEFAULT_KPI_SETTINGS, kpiWithComparisons, monthlyKpis, unitRanking } from '../../pipelines/kpi.js';
 import { refreshRollups } from '../../pipelines/rollups.js';
 import type { Warehouse } from '../../pipelines/warehouse.js';
 import { tempWarehouse, ticket, insertTickets, type TicketInput } from './helpers.js';
@@ -193,6 +193,28 @@ describe('an export without callbacks (no 回访时间, 回访结果 or 是否�
       expect(report.missing.satisfaction_rate).toBeUndefined();
     } finally {
       empty.close();
+    }
+  });
+});
+
+describe('the month a page opens on (dataCalendar)', () => {
+  it('is the month before a partial last month when that month has tickets; the partial month itself when it has none', async () => {
+    const cases: [string, string[], string][] = [
+      // a partial November after a full October: October (a month still being filled would show a false fall)
+      ['adjacent', ['2026-10-01 09:00:00', '2026-10-31 09:00:00', '2026-11-01 09:00:00'], '2026-10'],
+      // a gap: an old export, then a few tickets of 1 November — not October, which holds nothing
+      ['gap', ['2022-05-01 09:00:00', '2026-11-01 09:00:00'], '2026-11'],
+      // one day of one month (an NYC 311 export): that month
+      ['one day', ['2022-05-01 09:00:00', '2022-05-01 18:00:00'], '2022-05'],
+    ];
+    for (const [name, days, expected] of cases) {
+      const one = await tempWarehouse(`calendar-${name.replace(' ', '-')}`);
+      try {
+        await insertTickets(one.warehouse, days.map((received_at) => ticket({ received_at, activity_at: received_at })));
+        expect((await dataCalendar(one.warehouse)).defaultMonth, name).toBe(expected);
+      } finally {
+        one.close();
+      }
     }
   });
 });
