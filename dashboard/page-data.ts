@@ -226,7 +226,8 @@ export async function overviewPage(reader: Reader, settings: KpiSettings, query:
     rollup: await freshness(session),
     calendar: await calendar,
     maturity: current.maturity,
-    notes: [...Object.values(current.missing), ...comparison.notes],
+    // (a card says why its own figure is missing: the notice carries the rest)
+    notes: [...Object.entries(current.missing).filter(([key]) => !OVERVIEW_CARDS.includes(key as never)).map(([, note]) => note), ...comparison.notes],
     cards,
     daily,
     alerts,

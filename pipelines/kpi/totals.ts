@@ -256,6 +256,7 @@ const CALL_UNIT: ReadonlySet<KpiJsonKey> = CALL_KEYS;
 
 /** Why a base too small is not compared with: "上月仅 8 件，不足本月（3,990 件）的五分之一，数据可能不完整，不作比较". */
 export function tooSmallBaseText(which: string, now: number, then: number, period: Period, unit = '件'): string {
+  if (then === 0) return `${which}没有数据，不作比较`;
   return `${which}仅 ${then.toLocaleString('en-US')} ${unit}，不足${periodWord(period)}（${now.toLocaleString('en-US')} ${unit}）的五分之一，数据可能不完整，不作比较`;
 }
 

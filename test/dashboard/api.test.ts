@@ -166,6 +166,10 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     const byKey = Object.fromEntries(overview.cards.map((c: { key: string }) => [c.key, c]));
     expect(byKey.received).toMatchObject({ value: 2, measure: 'pct', previous_month: 0, mom_pct: null });
     expect(byKey.completion_rate).toMatchObject({ value: 1, measure: 'pp' });
+    // A card says why its own figure is missing; the page's notice does not say it again.
+    const cardNotes = overview.cards.map((c: { missing: string | null }) => c.missing).filter(Boolean);
+    expect(cardNotes.length).toBeGreaterThan(0);
+    for (const note of cardNotes) expect(overview.notes).not.toContain(note);
     expect(byKey.received.spark).toHaveLength(13);
     expect(byKey.received.spark.at(-1)).toEqual({ month: '2025-07', value: 2 });
     expect(overview.daily.find((d: { date: string }) => d.date === '2025-07-01').count).toBe(2);

@@ -153,7 +153,7 @@ describe('monthly report', () => {
     const first = await buildMonthlyReport(demo.warehouse, '2024-06', config);
     expect(first.data.risers).toEqual([]);
     const html = first.html;
-    expect(html).toMatch(/各分类不作环比：上月仅 0 件，不足本月（[\d,]+ 件）的五分之一，数据可能不完整，不作比较。/);
+    expect(html).toMatch(/各分类不作环比：上月没有数据，不作比较。/);
     expect(first.data.headline).not.toMatch(/本月新增/);
     // A month with a month before it still has its risers.
     expect(august.data.risers.length).toBeGreaterThan(0);
