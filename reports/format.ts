@@ -121,3 +121,43 @@ export function caseText(text: string | null, max = 160): string {
 export function whereText(district: string | null | undefined, township: string | null | undefined): string {
   return [district, township].filter((name) => !isUnknownPlace(name)).join(' ') || '未写区县';
 }
+
+/**
+ * The notes of figures an export cannot give (pipelines/kpi/totals.ts, missingNotes: "本月工单无办结时间，
+ * 办结率无法计算", "本月无话务记录，接通率无法计算"), folded into one line per cause family for a
+ * reader of a report: "本月工单没有以下字段：办结时间（办结率）、…；无法计算这些指标" and "本月无话务记录：
+ * 接通率、呼入量无法计算". Any other note is kept as it is, in its place.
+ */
+export function groupMissingNotes(notes: readonly string[]): string[] {
+  const fields = new Map<string, { period: string; pairs: string[] }>();
+  const noCalls = new Map<string, string[]>();
+  const out: (string | { fields: string } | { calls: string })[] = [];
+  for (const note of notes) {
+    const field = /^(本月|本期)(工单|来电)无(.+?)，(.+)无法计算$/.exec(note);
+    const calls = /^(本月|本期)无话务记录，(.+)无法计算$/.exec(note);
+    if (field) {
+      const key = field[1] + field[2];
+      if (!fields.has(key)) {
+        fields.set(key, { period: field[1], pairs: [] });
+        out.push({ fields: key });
+      }
+      fields.get(key)!.pairs.push(`${field[3]}（${field[4]}）`);
+    } else if (calls) {
+      if (!noCalls.has(calls[1])) {
+        noCalls.set(calls[1], []);
+        out.push({ calls: calls[1] });
+      }
+      noCalls.get(calls[1])!.push(calls[2]);
+    } else out.push(note);
+  }
+  return out.map((item) => {
+    if (typeof item === 'string') return item;
+    if ('calls' in item) return `${item.calls}无话务记录：${noCalls.get(item.calls)!.join('、')}无法计算`;
+    const group = fields.get(item.fields)!;
+    if (group.pairs.length === 1) {
+      const [, label, name] = /^(.+)（(.+)）$/.exec(group.pairs[0])!;
+      return `${item.fields}无${label}，${name}无法计算`;
+    }
+    return `${item.fields}没有以下字段，括号中的指标无法计算：${group.pairs.join('、')}`;
+  });
+}

@@ -35,6 +35,7 @@ import {
   caseText,
   daySpanWords,
   countText,
+  groupMissingNotes,
   hoursText,
   monthWords,
   pctChangeText,
@@ -278,6 +279,9 @@ export async function monthlyReportData(warehouse: Warehouse, month: string, con
 
 const line = (data: MonthlyReportData, key: KpiJsonKey) => data.kpis.find((k) => k.key === key)!;
 
+/** 直接答复率 in a sentence: its value, or that it cannot be computed (never a bare dash in prose). */
+const directAnswer = (value: number | null) => (value === null ? '直接答复率无法计算' : `直接答复率 ${rateText(value)}`);
+
 /** The headline paragraph, written from the data. */
 export function headline(data: MonthlyReportData): string {
   const m = monthWords(data.month);
@@ -286,7 +290,7 @@ export function headline(data: MonthlyReportData): string {
   const parts: string[] = [];
   parts.push(
     `${m}，12345 热线共受理群众诉求 ${countText(received.value)} 件，环比${pctChangeWords(received.mom)}，同比${pctChangeWords(received.yoy)}；` +
-      `其中转办 ${countText(line(data, 'dispatched').value)} 件，直接答复率 ${rateText(line(data, 'direct_answer_rate').value)}。`,
+      `其中转办 ${countText(line(data, 'dispatched').value)} 件，${directAnswer(line(data, 'direct_answer_rate').value)}。`,
   );
   const rate = (key: KpiJsonKey) => {
     const l = line(data, key);
@@ -370,7 +374,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
     numeric: [1, 2, 3, 4, 5],
     rows: data.kpis.map((l) => [kpiNameText(l), kpiValueText(l, l.value), kpiValueText(l, l.previous_month), changeCell(l, 'mom'), kpiValueText(l, l.same_month_last_year), changeCell(l, 'yoy')]),
   });
-  if (data.notes.length) sections[0].blocks.push({ kind: 'list', items: data.notes });
+  if (data.notes.length) sections[0].blocks.push({ kind: 'list', items: groupMissingNotes(data.notes) });
   sections.push({
     title: '二、受理趋势与来源',
     pageBreak: true,

@@ -9,11 +9,11 @@ import { run as reportCommand } from '../../pipelines/commands/report.js';
 import { breakdown, DEFAULT_KPI_SETTINGS, KPI_JSON_KEYS, unitRanking } from '../../pipelines/kpi.js';
 import { listArchivedReports } from '../../reports/archive.js';
 import { previousBeijingMonth, monthlyReportJob } from '../../reports/job.js';
-import { buildMonthlyReport, type MonthlyReport } from '../../reports/monthly.js';
+import { buildMonthlyReport, headline, type MonthlyReport } from '../../reports/monthly.js';
 import { CHROMIUM_PATH, hasChromium, htmlToPdf } from '../../reports/output.js';
 import { buildSpecialReport, recommendations } from '../../reports/special.js';
 import { findTopic } from '../../reports/topics.js';
-import { countText, daySpanWords, hoursText, ppChangeText, pctChangeText, rateText, riseFigure, riseText, topTownshipsText, whereText } from '../../reports/format.js';
+import { countText, daySpanWords, groupMissingNotes, hoursText, ppChangeText, pctChangeText, rateText, riseFigure, riseText, topTownshipsText, whereText } from '../../reports/format.js';
 import { tempSetup } from '../service/helpers.js';
 import { reportWarehouse } from './fixture.js';
 
@@ -86,6 +86,26 @@ describe('monthly report', () => {
     const top = categories.rows.filter((r) => r.level === 1).slice(0, august.data.categories.length);
     expect(august.data.categories.map((c) => [c.name, c.received])).toEqual(top.map((r) => [r.keys.category_l1, r.values.received]));
     for (const c of august.data.categories) expect(c.children.reduce((s, x) => s + x.received, 0)).toBeLessThanOrEqual(c.received);
+  });
+
+  it('an export without many fields (a US 311 export): its notes in one line per cause, and 无法计算 in the headline, not a dash', () => {
+    const notes = [
+      '本月工单无办理方式，直接答复率无法计算',
+      '本月工单无办理时限，按时办结率无法计算',
+      '本月无话务记录，接通率无法计算',
+      '本月未满期（部分转办工单办理时限未到）',
+      '本月无话务记录，呼入量无法计算',
+      '本月工单无回访结果，满意率无法计算',
+    ];
+    expect(groupMissingNotes(notes)).toEqual([
+      '本月工单没有以下字段，括号中的指标无法计算：办理方式（直接答复率）、办理时限（按时办结率）、回访结果（满意率）',
+      '本月无话务记录：接通率、呼入量无法计算',
+      '本月未满期（部分转办工单办理时限未到）',
+    ]);
+    expect(groupMissingNotes([notes[0]])).toEqual([notes[0]]);
+    const bare = { ...august.data, kpis: august.data.kpis.map((k) => (k.key === 'direct_answer_rate' ? { ...k, value: null } : k)) };
+    expect(headline(bare)).toContain('，直接答复率无法计算。');
+    expect(headline(august.data)).toMatch(/，直接答复率 \d+\.\d\d%。/);
   });
 
   it('the headline states volume, 环比 in %, rates, and the daily trend adds up to received', () => {
