@@ -1,5 +1,6 @@
 import type { Config } from '../pipelines/config.js';
-import { districtMapAt, resolvePlace, type DistrictFigure, type MapIncident, type RegionMap } from './charts/map-options.js';
+import { districtMapAt, fitsRegion, resolvePlace, type DistrictFigure, type MapIncident, type RegionMap } from './charts/map-options.js';
+import { isUnknownPlace } from '../pipelines/kpi/catalogue.js';
 import { mapPayload } from './charts/map-region.js';
 import { CHART_WIDTH, PHONE_CHART_WIDTH, type Block } from './document.js';
 
@@ -35,6 +36,16 @@ export function districtMapBlocks(
     { kind: 'chart', title: options.title, option: wide.option, width: CHART_WIDTH, height: wide.height, narrow: { option: narrow.option, height: narrow.height } },
     { kind: 'note', text: `${notes.length ? `注：${notes.join('；')}。` : ''}${region.attribution}。` },
   ];
+}
+
+/**
+ * The map for a report's district figures: none, with the reason as its error, when not one of the
+ * districts is on it (fitsRegion) — the report then shows its bars, as without boundaries.
+ */
+export function regionForDistricts(map: { region: RegionMap | null; error: string | null }, names: readonly string[]): { region: RegionMap | null; error: string | null } {
+  if (!map.region || fitsRegion(map.region, names)) return map;
+  const known = names.filter((name) => !isUnknownPlace(name));
+  return { region: null, error: `本数据的区县（${known.slice(0, 3).join('、')}${known.length > 3 ? ' 等' : ''}）不在${map.region.title}地图上，以条形图显示` };
 }
 
 /** Incidents worth a pin: those that resolve to a known place or township (a district is already its colour). */

@@ -28,7 +28,7 @@ import { sqlFile, type Warehouse } from '../pipelines/warehouse.js';
 import { channelMixOption, expectedText, rankedBarOption } from './charts/dashboard-options.js';
 import { unitScoreDistributionOption } from './charts/ranking-options.js';
 import { dailyVolumeOption } from './charts/options.js';
-import { districtMapBlocks, reportRegion, type MapConfig } from './maps.js';
+import { districtMapBlocks, regionForDistricts, reportRegion, type MapConfig } from './maps.js';
 import type { RegionMap } from './charts/map-options.js';
 import { CHART_WIDTH, renderHtml, type Block, type ReportDocument, type Section } from './document.js';
 import {
@@ -417,12 +417,13 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
         : { kind: 'note', text: data.risersWithheld ? `各分类不作环比：${data.risersWithheld}。` : '本月没有环比上升的二级分类（不少于 10 件）。' },
     ],
   });
+  const districtMap = regionForDistricts(map, data.districts.map((d) => d.name));
   sections.push({
     title: '四、区域分布',
     blocks: [
       // The district map where the deployment has boundaries; the ranked bars otherwise.
-      ...(map.region
-        ? districtMapBlocks(map.region, data.districts.map((d) => ({ name: d.name, value: d.received })), { title: '图 5　各区县受理量分布', valueName: '受理量' })
+      ...(districtMap.region
+        ? districtMapBlocks(districtMap.region, data.districts.map((d) => ({ name: d.name, value: d.received })), { title: '图 5　各区县受理量分布', valueName: '受理量' })
         : [
             {
               kind: 'chart' as const,
@@ -431,7 +432,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
               width: CHART_WIDTH,
               height: barHeight(data.districts.length),
             },
-            ...(map.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${map.error}` }] : []),
+            ...(districtMap.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${districtMap.error}` }] : []),
           ]),
       {
         kind: 'table',

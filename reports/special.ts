@@ -7,7 +7,7 @@ import { hourWeekdayHeatmapOption, topicTrendOption, WEEKDAY_NAMES } from './cha
 import { CHART_WIDTH, renderHtml, type ReportDocument, type Section } from './document.js';
 import { countText, pctChangeWords, rateText, shareText, topTownshipsText } from './format.js';
 import type { ReportTopic } from './topics.js';
-import { districtMapBlocks, pinnedIncidents, reportRegion, type MapConfig } from './maps.js';
+import { districtMapBlocks, pinnedIncidents, regionForDistricts, reportRegion, type MapConfig } from './maps.js';
 import type { RegionMap } from './charts/map-options.js';
 
 /**
@@ -265,15 +265,16 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
       height: 260,
     });
     const topDistricts = data.districts.slice(0, 10);
+    const districtMap = regionForDistricts(map, data.districts.map((d) => d.name));
     sections.push({
       title: '二、区域分布',
       blocks: [
         // The topic's districts on the map, its most reported addresses pinned where they resolve to a known place.
-        ...(map.region
-          ? districtMapBlocks(map.region, data.districts.map((d) => ({ name: d.name, value: d.received })), {
+        ...(districtMap.region
+          ? districtMapBlocks(districtMap.region, data.districts.map((d) => ({ name: d.name, value: d.received })), {
               title: `图 2　${t}诉求的区域分布`,
               valueName: '受理量',
-              incidents: pinnedIncidents(map.region, data.addresses.slice(0, 5).map((a) => ({ label: `${a.address} ${a.received} 件`, district: a.district, township: a.township, address: a.address }))),
+              incidents: pinnedIncidents(districtMap.region, data.addresses.slice(0, 5).map((a) => ({ label: `${a.address} ${a.received} 件`, district: a.district, township: a.township, address: a.address }))),
             })
           : [
               {
@@ -283,7 +284,7 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
                 width: CHART_WIDTH,
                 height: Math.max(120, topDistricts.length * 28 + 24),
               },
-              ...(map.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${map.error}` }] : []),
+              ...(districtMap.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${districtMap.error}` }] : []),
             ]),
         {
           kind: 'table',

@@ -1,6 +1,7 @@
 import type { EChartsOption } from 'echarts';
 import { formatValue, textWidth, type ValueKind } from './dashboard-options.js';
 import { baseOption, chartColors, titleOption } from './theme.js';
+import { isUnknownPlace } from '../../pipelines/kpi/catalogue.js';
 
 /**
  * The district map: one pure option builder for the dashboard (canvas), the reports (server-side SVG)
@@ -165,6 +166,22 @@ export function mapDistrictName(region: Pick<RegionMap, 'geoJson'>, name: string
   if (names.includes(name)) return name;
   const matches = names.filter((n) => normalise(n) === normalise(name));
   return matches.length === 1 ? matches[0] : null;
+}
+
+/**
+ * Whether the region's map is the data's: at least one district of the data lands on it (its own
+ * polygon, a parent's, or a point). An NYC 311 export on the map of Changji is not — every district
+ * would read 无数据 and the figures only stand in a list under it. No known district at all (an
+ * empty month): the map as it is.
+ */
+export function fitsRegion(region: Pick<RegionMap, 'geoJson' | 'districts'>, names: readonly string[]): boolean {
+  const known = names.filter((name) => !isUnknownPlace(name));
+  if (!known.length) return true;
+  return known.some((name) => {
+    if (mapDistrictName(region, name)) return true;
+    const mapping = region.districts[name];
+    return !!mapping && ('point' in mapping || ('mergeInto' in mapping && mapDistrictName(region, mapping.mergeInto) !== null));
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   DIVERGING_COLORS,
   districtMap,
   districtMapAt,
+  fitsRegion,
   mapDistrictName,
   NO_DATA_COLOR,
   placeDistricts,
@@ -96,6 +97,19 @@ describe('placing the districts of the data', () => {
     const points = (map.option.series as { name?: string; data: { name: string }[] }[]).find((s) => s.name === '单列区县')!;
     expect(points.data.map((d) => d.name)).toEqual(['准东开发区']);
     expect(map.layout.labels.map((l) => l.name)).toContain('准东开发区');
+  });
+});
+
+describe('whether the map is the data\'s', () => {
+  it('is, when at least one district of the data lands on it; an export of another city is not', () => {
+    expect(fitsRegion(changji, ['BROOKLYN', 'QUEENS', 'MANHATTAN'])).toBe(false);
+    expect(fitsRegion(changji, ['BROOKLYN', '未知区县'])).toBe(false);
+    expect(fitsRegion(changji, ['木垒县', 'BROOKLYN'])).toBe(true);
+    expect(fitsRegion({ ...changji, districts: { 准东开发区: { point: [89.6, 44.9] } } }, ['准东开发区'])).toBe(true);
+    expect(fitsRegion({ ...changji, districts: { 昌吉高新区: { mergeInto: '昌吉市' } } }, ['昌吉高新区'])).toBe(true);
+    // nothing known to place (an empty month): the map as it is
+    expect(fitsRegion(changji, ['未知区县'])).toBe(true);
+    expect(fitsRegion(changji, [])).toBe(true);
   });
 });
 

@@ -61,6 +61,18 @@ describe('monthly report: 区域分布', () => {
     expect(broken.data).toEqual({ ...bars.data });
   });
 
+  it('draws no map when not one of the data\'s districts is on it: the bars, and why', async () => {
+    // boundaries of another city, two squares: none of the fixture's Changji districts is on them
+    const square = (x: number) => ({ type: 'Polygon', coordinates: [[[x, 40], [x + 1, 40], [x + 1, 41], [x, 41], [x, 40]]] });
+    const file = join(demo.dir, 'elsewhere.geojson');
+    writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [['海淀区', 116], ['朝阳区', 117]].map(([name, x]) => ({ type: 'Feature', properties: { name }, geometry: square(x as number) })) }));
+    const elsewhere = await buildMonthlyReport(demo.warehouse, '2025-08', { ...config, map: { ...map, region: file } });
+    const section = elsewhere.html.slice(elsewhere.html.indexOf('四、区域分布'), elsewhere.html.indexOf('五、'));
+    expect(section).toContain('图 5　各区县受理量<');
+    expect(section).not.toContain('无数据');
+    expect(section).toMatch(/区县地图未能绘制：本数据的区县（[^）]+）不在.+地图上，以条形图显示/);
+  });
+
   it.skipIf(!hasChromium())(`prints the map in the PDF: every county in its class colour on the page image (needs ${CHROMIUM_PATH})`, async () => {
     const pdf = await htmlToPdf(august.html, august.document.title);
     const file = join(demo.dir, 'august.pdf');

@@ -1,5 +1,6 @@
 import { channelMixOption, kpiSparklineOption } from '../../../reports/charts/dashboard-options.js';
 import { dailyVolumeOption } from '../../../reports/charts/options.js';
+import { fitsRegion } from '../../../reports/charts/map-options.js';
 import { getJson } from '../api.js';
 import { chartBox, h, notice, panel, replace, table, youngTag } from '../dom.js';
 import { readFilters } from '../filters.js';
@@ -52,7 +53,8 @@ export function alertList(alerts: Incident[]): HTMLElement {
 
 /** The month's volume by district with the open alerts as pins; a click opens 区域分析 for the district. */
 function overviewMap(map: MapPayload, districts: Districts, alerts: Incident[] | null, selected?: string): HTMLElement | null {
-  if (!map.region) return null;
+  // (a map none of the data's districts is on would read 无数据 everywhere: 区域分析 says why)
+  if (!map.region || !fitsRegion(map.region, districts.districts.map((d) => d.name))) return null;
   const month = districts.month;
   const open = (alerts ?? []).filter((e) => e.status !== 'closed');
   return panel(
