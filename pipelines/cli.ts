@@ -74,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
       if (typeof forwarded === 'number') return forwarded;
       if (forwarded instanceof CliError) error = forwarded;
     }
+    // A writer beside the service: say what to do instead of only that the file is taken.
+    if (!command.reads && error instanceof CliError && error.name === 'WarehouseBusyError') error = new CliError(`${error.message}\n${busyWriterAdvice(name)}`);
     if (error instanceof CliError) {
       process.stderr.write(`hotline ${name}: ${error.message}\n`);
       return error.exitCode;
@@ -81,6 +83,21 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`hotline ${name}: ${(error as Error)?.stack ?? String(error)}\n`);
     return 1;
   }
+}
+
+/** The service's own job that does what a writing command does, if any. */
+const SERVICE_JOBS: Record<string, string> = {
+  hotspots: 'hotspots-daily 与 incidents-hourly',
+  classify: 'text-models',
+};
+
+function busyWriterAdvice(name: string): string {
+  const job = SERVICE_JOBS[name];
+  return (
+    `hotline ${name} 会写入数据仓库，服务运行时不能从命令行运行：先停止服务（Ctrl-C）再运行。` +
+    (job ? `服务按计划自己运行它（任务 ${job}，时间与结果见看板“数据”页）。` : '') +
+    `\nhotline ${name} writes to the warehouse: stop the service first${job ? '; the service runs it on its own schedule (see the 数据 page)' : ''}.`
+  );
 }
 
 /** Every command but serve ends when it returns; serve keeps running on its own handles. */

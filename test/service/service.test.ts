@@ -46,6 +46,10 @@ describe('the service (npm start)', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/正被另一个进程占用/);
     expect(result.stderr).toContain(join(setup.config.dataDir, 'inbox'));
+    // a writer says what to do instead, and which of the service's jobs does the same
+    const hotspots = await hotlineAsync(['hotspots'], env);
+    expect(hotspots.code).toBe(1);
+    expect(hotspots.stderr).toMatch(/正被另一个进程占用[\s\S]*先停止服务（Ctrl-C）再运行。服务按计划自己运行它（任务 hotspots-daily 与 incidents-hourly/);
   });
 });
 
