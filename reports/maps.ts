@@ -1,6 +1,5 @@
 import type { Config } from '../pipelines/config.js';
-import { districtMapAt, fitsRegion, resolvePlace, type DistrictFigure, type MapIncident, type RegionMap } from './charts/map-options.js';
-import { isUnknownPlace } from '../pipelines/kpi/catalogue.js';
+import { districtMapAt, mapMismatch, resolvePlace, type DistrictFigure, type MapIncident, type RegionMap } from './charts/map-options.js';
 import { mapPayload } from './charts/map-region.js';
 import { CHART_WIDTH, PHONE_CHART_WIDTH, type Block } from './document.js';
 
@@ -43,9 +42,8 @@ export function districtMapBlocks(
  * districts is on it (fitsRegion) — the report then shows its bars, as without boundaries.
  */
 export function regionForDistricts(map: { region: RegionMap | null; error: string | null }, names: readonly string[]): { region: RegionMap | null; error: string | null } {
-  if (!map.region || fitsRegion(map.region, names)) return map;
-  const known = names.filter((name) => !isUnknownPlace(name));
-  return { region: null, error: `本数据的区县（${known.slice(0, 3).join('、')}${known.length > 3 ? ' 等' : ''}）不在${map.region.title}地图上，以条形图显示` };
+  const mismatch = map.region ? mapMismatch(map.region, names) : null;
+  return mismatch ? { region: null, error: `${mismatch}，以条形图显示` } : map;
 }
 
 /** Incidents worth a pin: those that resolve to a known place or township (a district is already its colour). */

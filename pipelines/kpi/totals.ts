@@ -282,7 +282,9 @@ const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
 
 /** Why a change of `key` against `base` must not be printed, or null when it may. */
 function withheld(key: KpiJsonKey, current: KpiReport, base: KpiReport, which: string): string | null {
-  if (current.values[key] === null || base.values[key] === null) return base.missing[key] ? `${which}${base.missing[key]!.replace(/^本[月期]/, '')}` : null;
+  // Nothing to compare: the figure's own note says why it is missing (not again for each base).
+  if (current.values[key] === null) return null;
+  if (base.values[key] === null) return base.missing[key] ? `${which}${base.missing[key]!.replace(/^本[月期]/, '')}` : null;
   const metric = governingMetric(key);
   const now = volume(key, current);
   const then = volume(key, base);

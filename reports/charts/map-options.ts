@@ -169,19 +169,25 @@ export function mapDistrictName(region: Pick<RegionMap, 'geoJson'>, name: string
 }
 
 /**
- * Whether the region's map is the data's: at least one district of the data lands on it (its own
- * polygon, a parent's, or a point). An NYC 311 export on the map of Changji is not — every district
- * would read 无数据 and the figures only stand in a list under it. No known district at all (an
- * empty month): the map as it is.
+ * Why the region's map is not the data's, or null when it is: at least one district of the data
+ * lands on it (its own polygon, a parent's, or a point). An NYC 311 export on the map of Changji is
+ * not, nor an export whose tickets carry no district at all — every county would read 无数据 and
+ * the figures only stand in a list under it. No district at all (an empty month): the map as it is.
  */
-export function fitsRegion(region: Pick<RegionMap, 'geoJson' | 'districts'>, names: readonly string[]): boolean {
+export function mapMismatch(region: Pick<RegionMap, 'geoJson' | 'districts' | 'title'>, names: readonly string[]): string | null {
+  if (!names.length) return null;
   const known = names.filter((name) => !isUnknownPlace(name));
-  if (!known.length) return true;
-  return known.some((name) => {
+  if (!known.length) return '本数据的工单没有所属区县';
+  const lands = known.some((name) => {
     if (mapDistrictName(region, name)) return true;
     const mapping = region.districts[name];
     return !!mapping && ('point' in mapping || ('mergeInto' in mapping && mapDistrictName(region, mapping.mergeInto) !== null));
   });
+  return lands ? null : `本数据的区县（${known.slice(0, 3).join('、')}${known.length > 3 ? ' 等' : ''}）不在${region.title}地图上`;
+}
+
+export function fitsRegion(region: Pick<RegionMap, 'geoJson' | 'districts' | 'title'>, names: readonly string[]): boolean {
+  return mapMismatch(region, names) === null;
 }
 
 /**

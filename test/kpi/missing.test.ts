@@ -89,6 +89,15 @@ describe('an export without completion, deadline, signature, return or enterpris
     }
   });
 
+  it('says why a figure is missing once: no comparison notes for a figure that has no value (June lacks the columns too)', async () => {
+    const report = await kpiWithComparisons(warehouse, '2025-07');
+    for (const key of NOT_COMPUTABLE) {
+      expect(report.changes[key].mom_withheld, key).toBeUndefined();
+      expect(report.changes[key].yoy_withheld, key).toBeUndefined();
+    }
+    expect(report.notes.filter((note) => /上月|去年同期/.test(note) && /无法计算/.test(note))).toEqual([]);
+  });
+
   it('prints null in --json (notes on stderr), and "—" with the note in the table', async () => {
     const json = await output(kpiCommand, ['--month', '2025-07', '--json']);
     const values = JSON.parse(json.stdout);

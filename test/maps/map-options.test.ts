@@ -7,6 +7,7 @@ import {
   districtMapAt,
   fitsRegion,
   mapDistrictName,
+  mapMismatch,
   NO_DATA_COLOR,
   placeDistricts,
   rateClasses,
@@ -102,13 +103,14 @@ describe('placing the districts of the data', () => {
 
 describe('whether the map is the data\'s', () => {
   it('is, when at least one district of the data lands on it; an export of another city is not', () => {
-    expect(fitsRegion(changji, ['BROOKLYN', 'QUEENS', 'MANHATTAN'])).toBe(false);
+    expect(mapMismatch(changji, ['BROOKLYN', 'QUEENS', 'MANHATTAN', 'BRONX', '未知区县'])).toBe(`本数据的区县（BROOKLYN、QUEENS、MANHATTAN 等）不在${changji.title}地图上`);
     expect(fitsRegion(changji, ['BROOKLYN', '未知区县'])).toBe(false);
     expect(fitsRegion(changji, ['木垒县', 'BROOKLYN'])).toBe(true);
     expect(fitsRegion({ ...changji, districts: { 准东开发区: { point: [89.6, 44.9] } } }, ['准东开发区'])).toBe(true);
     expect(fitsRegion({ ...changji, districts: { 昌吉高新区: { mergeInto: '昌吉市' } } }, ['昌吉高新区'])).toBe(true);
-    // nothing known to place (an empty month): the map as it is
-    expect(fitsRegion(changji, ['未知区县'])).toBe(true);
+    // tickets without any district (a message-board export): no map of 无数据 either
+    expect(mapMismatch(changji, ['未知区县'])).toBe('本数据的工单没有所属区县');
+    // no district at all (an empty month): the map as it is
     expect(fitsRegion(changji, [])).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { monthlyTrendOption, rankedBarOption } from '../../../reports/charts/dashboard-options.js';
-import { fitsRegion } from '../../../reports/charts/map-options.js';
+import { mapMismatch } from '../../../reports/charts/map-options.js';
 import { isUnknownPlace } from '../../../pipelines/kpi/catalogue.js';
 import { getJson } from '../api.js';
 import { chartBox, h, notice, pageRedraw, panel, replace, table, youngTag } from '../dom.js';
@@ -22,12 +22,10 @@ let mapFigure = MAP_FIGURES[0];
 function mapPanel(map: MapPayload, data: Districts, choose: (name: string) => void): HTMLElement | null {
   if (!map.region) return map.error ? panel('区县地图', h('p', { class: 'error' }, `地图边界文件有误，暂以条形图显示：${map.error}`)) : null;
   const region = map.region;
-  if (!fitsRegion(region, data.districts.map((d) => d.name))) {
-    const names = data.districts.map((d) => d.name).filter((n) => !isUnknownPlace(n));
-    return panel(
-      '区县地图',
-      h('p', { class: 'sub', id: 'map-mismatch' }, `本数据的区县（${names.slice(0, 3).join('、')}${names.length > 3 ? ' 等' : ''}）不在${region.title}地图上，故不绘制地图；可在配置 map 中换用本地区的边界（见 README 的 Maps 一节）。`),
-    );
+  const mismatch = mapMismatch(region, data.districts.map((d) => d.name));
+  if (mismatch) {
+    const foreign = data.districts.some((d) => !isUnknownPlace(d.name));
+    return panel('区县地图', h('p', { class: 'sub', id: 'map-mismatch' }, `${mismatch}，故不绘制地图${foreign ? '；可在配置 map 中换用本地区的边界（见 README 的 Maps 一节）' : ''}。`));
   }
   const body = h('div', {});
   const draw = () =>
