@@ -67,15 +67,19 @@ export interface SourceTable {
 /** Non-empty rows looked at for the header: a title, 导出时间 or 制表人 above it takes a few. */
 export const HEADER_LOOKAHEAD = 10;
 
+/** A row above the header holds a title or a few words about the export, never more cells than this. */
+const PREAMBLE_MAX_CELLS = 3;
+
 /**
  * Which of a file's first non-empty rows is its header, given how many cells each has filled: the
- * first with at least half as many as the fullest of them. A title in one merged cell, or a line of
- * 导出时间 and 导出人 above a header of 17 columns, is skipped; a file whose first row is its header
- * (the usual case) starts there.
+ * first with at least half as many as the fullest of them, or with more cells than a title or an
+ * export note has (a broken line of many fields below a real header does not push it down). A
+ * title in one merged cell, or a line of 导出时间 and 导出人 above a header of 17 columns, is
+ * skipped; a file whose first row is its header (the usual case) starts there.
  */
 export function headerRowIndex(filled: readonly number[]): number {
   const widest = Math.max(0, ...filled);
-  return Math.max(0, filled.findIndex((n) => n * 2 >= widest));
+  return Math.max(0, filled.findIndex((n) => n > PREAMBLE_MAX_CELLS || n * 2 >= widest));
 }
 
 /** What the load's summary says about skipped rows above the header (null: none). */

@@ -25,6 +25,9 @@ describe('the header row of an export with a title above it', () => {
     // a two-column file keeps its first row
     expect(headerRowIndex([2, 2, 1])).toBe(0);
     expect(headerRowIndex([])).toBe(0);
+    // a broken line of many fields below the header does not make the header a title
+    expect(headerRowIndex([27, 60, 27])).toBe(0);
+    expect(headerRowIndex([5, 27])).toBe(0);
   });
 
   it('XLSX: a merged title and an export-time row above the header are skipped; rows keep their sheet row', async () => {
