@@ -116,7 +116,7 @@ export function kpiSparklineOption(points: MonthPoint[], kind: ValueKind): EChar
   const line = { type: 'line' as const, showSymbol: false, symbolSize: 6, connectNulls: false };
   return {
     ...baseOption(),
-    grid: { left: 2, right: 2, top: 4, bottom: 2, outerBoundsMode: 'none' },
+    grid: { left: 4, right: 4, top: 4, bottom: 4, outerBoundsMode: 'none' }, // (room for the last point's circle)
     tooltip: { trigger: 'item', formatter: '{@month}：{@display}', confine: true },
     dataset: { dimensions: ['month', 'value', 'young', 'display'], source },
     xAxis: { type: 'category', show: false, boundaryGap: false },
