@@ -111,6 +111,8 @@ function missingNotes(period: Period, sums: Record<string, number>, withCalls: b
     if (!sums.satisfaction_rate_denominator) notes.satisfaction_rate ??= `${periodWord(period)}工单无回访结果，满意率无法计算`;
     if (!sums.resolution_rate_denominator) notes.resolution_rate ??= `${periodWord(period)}工单无是否解决，解决率无法计算`;
   }
+  // Tickets, and not one with a phone: the export has no 联系电话 (a US 311 export), so 重复诉求率 has nothing to go by.
+  if (sums.received > 0 && !sums.repeat_rate_denominator) notes.repeat_rate ??= `${periodWord(period)}工单无联系电话，重复诉求率无法计算`;
   return notes;
 }
 

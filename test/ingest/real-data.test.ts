@@ -87,6 +87,8 @@ describe.skipIf(!present)('real exports', () => {
     const may = await monthlyKpis(warehouse, '2022-05');
     expect(may.values.direct_answer_rate).toBeNull();
     expect(may.missing.direct_answer_rate).toBe('本月工单无办理方式，直接答复率无法计算');
+    // no phone numbers at all: 重复诉求率 says why it is —
+    expect([may.values.repeat_rate, may.missing.repeat_rate]).toEqual([null, '本月工单无联系电话，重复诉求率无法计算']);
   });
 
   it('LA 311: requests of 2017-12-27..31; the quarantined rows are the ones closed before they were created', async () => {
