@@ -39,6 +39,16 @@ export interface ReportDocument {
   sections: Section[];
 }
 
+/**
+ * Figures numbered in the order they appear (图 1, 图 2 …), whatever number a builder wrote: a chart
+ * a month has no use for (one channel, one appeal type) leaves no gap in the numbers.
+ */
+export function numberFigures(doc: ReportDocument): ReportDocument {
+  let n = 0;
+  const renumber = (title: string) => title.replace(/^图 \d+　/, () => `图 ${++n}　`);
+  return { ...doc, sections: doc.sections.map((s) => ({ ...s, blocks: s.blocks.map((b) => (b.kind === 'chart' ? { ...b, title: renumber(b.title) } : b)) })) };
+}
+
 export const CHART_WIDTH = 680;
 /** Charts are drawn a second time at this width for phones. */
 export const PHONE_CHART_WIDTH = 400;

@@ -30,7 +30,7 @@ import { unitScoreDistributionOption } from './charts/ranking-options.js';
 import { dailyVolumeOption } from './charts/options.js';
 import { districtMapBlocks, regionForDistricts, reportRegion, type MapConfig } from './maps.js';
 import type { RegionMap } from './charts/map-options.js';
-import { CHART_WIDTH, renderHtml, type Block, type ReportDocument, type Section } from './document.js';
+import { CHART_WIDTH, numberFigures, renderHtml, type Block, type ReportDocument, type Section } from './document.js';
 import {
   caseText,
   daySpanWords,
@@ -380,14 +380,19 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
     pageBreak: true,
     blocks: [
       { kind: 'chart', title: `图 1　${m}每日受理量`, option: dailyVolumeOption(data.daily, { movingAverage: true }), width: CHART_WIDTH, height: 260 },
-      { kind: 'chart', title: '图 2　来源渠道构成', option: channelMixOption(data.channels.map((c) => ({ name: c.name, count: c.received, share: c.share }))), width: CHART_WIDTH, height: 300 },
-      {
-        kind: 'chart',
-        title: '图 3　诉求类型构成',
-        option: rankedBarOption(data.appealTypes.map((t) => ({ name: t.name, value: t.received, share: t.share })), { kind: 'count', valueName: '受理量' }),
-        width: CHART_WIDTH,
-        height: barHeight(data.appealTypes.length),
-      },
+      // (one channel or one appeal type — a message board's, a 311 export's — is a sentence, not a chart of 100 %)
+      data.channels.length === 1
+        ? { kind: 'paragraph', text: `本月工单均来自${data.channels[0].name}（${countText(data.channels[0].received)} 件）。` }
+        : { kind: 'chart', title: '图 2　来源渠道构成', option: channelMixOption(data.channels.map((c) => ({ name: c.name, count: c.received, share: c.share }))), width: CHART_WIDTH, height: 300 },
+      data.appealTypes.length === 1
+        ? { kind: 'paragraph', text: `本月工单的诉求类型均为“${data.appealTypes[0].name}”。` }
+        : {
+            kind: 'chart',
+            title: '图 3　诉求类型构成',
+            option: rankedBarOption(data.appealTypes.map((t) => ({ name: t.name, value: t.received, share: t.share })), { kind: 'count', valueName: '受理量' }),
+            width: CHART_WIDTH,
+            height: barHeight(data.appealTypes.length),
+          },
     ],
   });
   const categoryRows = data.categories.flatMap((c) => [
@@ -501,7 +506,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
       : [{ kind: 'note', text: '本月无可用案例。' }],
   });
   sections.push(definitionsSection(data, config));
-  return { title, subtitle: `统计周期 ${m} · 数据截至 ${data.dataAsOf ?? '—'}`, cover, sections };
+  return numberFigures({ title, subtitle: `统计周期 ${m} · 数据截至 ${data.dataAsOf ?? '—'}`, cover, sections });
 }
 
 /** The appendix: the same definitions as the 指标定义 page and docs/kpi-definitions.md (the KPI catalogue). */

@@ -4,7 +4,7 @@ import { hotTopics, specialReportTopic, type Topic } from '../pipelines/text/top
 import { sqlFile, type Params, type Warehouse } from '../pipelines/warehouse.js';
 import { rankedBarOption } from './charts/dashboard-options.js';
 import { hourWeekdayHeatmapOption, topicTrendOption, WEEKDAY_NAMES } from './charts/report-options.js';
-import { CHART_WIDTH, renderHtml, type ReportDocument, type Section } from './document.js';
+import { CHART_WIDTH, numberFigures, renderHtml, type ReportDocument, type Section } from './document.js';
 import { countText, pctChangeWords, rateText, shareText, topTownshipsText } from './format.js';
 import type { ReportTopic } from './topics.js';
 import { districtMapBlocks, pinnedIncidents, regionForDistricts, reportRegion, type MapConfig } from './maps.js';
@@ -303,13 +303,15 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
       pageBreak: true,
       blocks: [
         { kind: 'chart', title: '图 3　按星期与小时的受理量', option: hourWeekdayHeatmapOption(data.heatmap), width: CHART_WIDTH, height: 300 },
-        {
-          kind: 'chart',
-          title: '图 4　诉求类型',
-          option: rankedBarOption(data.appealTypes.map((x) => ({ name: x.name, value: x.received, share: x.share })), { kind: 'count', valueName: '受理量' }),
-          width: CHART_WIDTH,
-          height: Math.max(120, data.appealTypes.length * 28 + 24),
-        },
+        data.appealTypes.length === 1
+          ? { kind: 'paragraph', text: `这些诉求的类型均为“${data.appealTypes[0].name}”。` }
+          : {
+              kind: 'chart',
+              title: '图 4　诉求类型',
+              option: rankedBarOption(data.appealTypes.map((x) => ({ name: x.name, value: x.received, share: x.share })), { kind: 'count', valueName: '受理量' }),
+              width: CHART_WIDTH,
+              height: Math.max(120, data.appealTypes.length * 28 + 24),
+            },
         { kind: 'note', text: `高峰时段：${peakText(data.heatmap)}。` },
       ],
     });
@@ -352,7 +354,7 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
       },
     ],
   });
-  return { title, subtitle: `统计周期 ${span} · 数据截至 ${data.dataAsOf ?? '—'}`, cover, sections };
+  return numberFigures({ title, subtitle: `统计周期 ${span} · 数据截至 ${data.dataAsOf ?? '—'}`, cover, sections });
 }
 
 function peakText(cells: { weekday: number; hour: number; count: number }[]): string {

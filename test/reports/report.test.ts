@@ -198,6 +198,22 @@ describe('monthly report', () => {
     expect(report.html).not.toContain('<script');
   });
 
+  it('one channel and one appeal type are a sentence, not a chart of 100 %, and the figures stay numbered without a gap', async () => {
+    // 2030-01 holds one ticket: one channel, one appeal type
+    const single = await buildMonthlyReport(demo.warehouse, '2030-01', config);
+    const [ticket] = single.data.channels;
+    expect(single.html).toContain(`本月工单均来自${ticket.name}（1 件）。`);
+    expect(single.html).toContain(`本月工单的诉求类型均为“${single.data.appealTypes[0].name}”。`);
+    expect(single.html).not.toMatch(/来源渠道构成|诉求类型构成/);
+    const numbers = (html: string) => [...html.matchAll(/<figcaption>图 (\d+)　/g)].map((m) => Number(m[1]));
+    const shown = numbers(single.html);
+    expect(shown).toEqual(shown.map((_, i) => i + 1));
+    expect(shown.length).toBeGreaterThanOrEqual(2);
+    // a month with several of each keeps both charts, numbered as before
+    expect(numbers(august.html).slice(0, 4)).toEqual([1, 2, 3, 4]);
+    expect(august.html).toContain('图 2　来源渠道构成');
+  });
+
   it('lists the alert incidents that alarmed in the month, bursts included, with place, days, peak and expected', async () => {
     await demo.warehouse.run(`
       insert into alert_incidents (incident_id, first_day, last_day, head_series, level, category_l1, category_l2, district, township, place, peak_day, peak_count, peak_expected, p_value, excess, status, comment, handled_by)
