@@ -9,6 +9,11 @@ export function rateText(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${(value * 100).toFixed(2)}%`;
 }
 
+/** A rate in a sentence: "满意率 97.69%", or "满意率无法计算" — never a bare dash in prose. */
+export function rateWords(name: string, value: number | null | undefined): string {
+  return value === null || value === undefined ? `${name}无法计算` : `${name} ${rateText(value)}`;
+}
+
 export function countText(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : Math.round(value).toLocaleString('zh-CN');
 }

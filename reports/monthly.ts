@@ -9,6 +9,7 @@ import {
   kpiWithComparisons,
   KpiSession,
   metricKind,
+  isUnknownPlace,
   metricName,
   monthPeriod,
   periodLabel,
@@ -45,6 +46,7 @@ import {
   ppChangeText,
   ppChangeWords,
   rateText,
+  rateWords,
   shareText,
   topTownshipsText,
   whereText,
@@ -279,9 +281,6 @@ export async function monthlyReportData(warehouse: Warehouse, month: string, con
 
 const line = (data: MonthlyReportData, key: KpiJsonKey) => data.kpis.find((k) => k.key === key)!;
 
-/** 直接答复率 in a sentence: its value, or that it cannot be computed (never a bare dash in prose). */
-const directAnswer = (value: number | null) => (value === null ? '直接答复率无法计算' : `直接答复率 ${rateText(value)}`);
-
 /** The headline paragraph, written from the data. */
 export function headline(data: MonthlyReportData): string {
   const m = monthWords(data.month);
@@ -290,7 +289,7 @@ export function headline(data: MonthlyReportData): string {
   const parts: string[] = [];
   parts.push(
     `${m}，12345 热线共受理群众诉求 ${countText(received.value)} 件，环比${pctChangeWords(received.mom)}，同比${pctChangeWords(received.yoy)}；` +
-      `其中转办 ${countText(line(data, 'dispatched').value)} 件，${directAnswer(line(data, 'direct_answer_rate').value)}。`,
+      `其中转办 ${countText(line(data, 'dispatched').value)} 件，${rateWords('直接答复率', line(data, 'direct_answer_rate').value)}。`,
   );
   const rate = (key: KpiJsonKey) => {
     const l = line(data, key);
@@ -382,7 +381,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
       { kind: 'chart', title: `图 1　${m}每日受理量`, option: dailyVolumeOption(data.daily, { movingAverage: true }), width: CHART_WIDTH, height: 260 },
       // (one channel or one appeal type — a message board's, a 311 export's — is a sentence, not a chart of 100 %)
       data.channels.length === 1
-        ? { kind: 'paragraph', text: `本月工单均来自${data.channels[0].name}（${countText(data.channels[0].received)} 件）。` }
+        ? { kind: 'paragraph', text: `本月工单的来源渠道均为“${data.channels[0].name}”（${countText(data.channels[0].received)} 件）。` }
         : { kind: 'chart', title: '图 2　来源渠道构成', option: channelMixOption(data.channels.map((c) => ({ name: c.name, count: c.received, share: c.share }))), width: CHART_WIDTH, height: 300 },
       data.appealTypes.length === 1
         ? { kind: 'paragraph', text: `本月工单的诉求类型均为“${data.appealTypes[0].name}”。` }
@@ -425,28 +424,32 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
   const districtMap = regionForDistricts(map, data.districts.map((d) => d.name));
   sections.push({
     title: '四、区域分布',
-    blocks: [
-      // The district map where the deployment has boundaries; the ranked bars otherwise.
-      ...(districtMap.region
-        ? districtMapBlocks(districtMap.region, data.districts.map((d) => ({ name: d.name, value: d.received })), { title: '图 5　各区县受理量分布', valueName: '受理量' })
+    blocks:
+      // One district (or none recorded: all 未知区县) is a sentence; else the district map where the
+      // deployment has boundaries (the ranked bars otherwise) and the table of townships.
+      data.districts.length === 1
+        ? [{ kind: 'paragraph', text: isUnknownPlace(data.districts[0].name) ? '本月工单均未记录所属区县。' : `本月工单均来自${data.districts[0].name}（${countText(data.districts[0].received)} 件）。` }]
         : [
+            ...(districtMap.region
+              ? districtMapBlocks(districtMap.region, data.districts.map((d) => ({ name: d.name, value: d.received })), { title: '图 5　各区县受理量分布', valueName: '受理量' })
+              : [
+                  {
+                    kind: 'chart' as const,
+                    title: '图 5　各区县受理量',
+                    option: rankedBarOption(data.districts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
+                    width: CHART_WIDTH,
+                    height: barHeight(data.districts.length),
+                  },
+                  ...(districtMap.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${districtMap.error}` }] : []),
+                ]),
             {
-              kind: 'chart' as const,
-              title: '图 5　各区县受理量',
-              option: rankedBarOption(data.districts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
-              width: CHART_WIDTH,
-              height: barHeight(data.districts.length),
+              kind: 'table',
+              caption: '各区县受理量最多的乡镇（街道）',
+              headers: ['区县', '受理量', '占比', '前三位乡镇（街道）'],
+              numeric: [1, 2],
+              rows: data.districts.map((d) => [d.name, countText(d.received), shareText(d.share), topTownshipsText(d.children)]),
             },
-            ...(districtMap.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${districtMap.error}` }] : []),
-          ]),
-      {
-        kind: 'table',
-        caption: '各区县受理量最多的乡镇（街道）',
-        headers: ['区县', '受理量', '占比', '前三位乡镇（街道）'],
-        numeric: [1, 2],
-        rows: data.districts.map((d) => [d.name, countText(d.received), shareText(d.share), topTownshipsText(d.children)]),
-      },
-    ],
+          ],
   });
   const rankingBlocks: Block[] = [
     {

@@ -4,8 +4,8 @@ import { hotTopics, specialReportTopic, type Topic } from '../pipelines/text/top
 import { sqlFile, type Params, type Warehouse } from '../pipelines/warehouse.js';
 import { rankedBarOption } from './charts/dashboard-options.js';
 import { hourWeekdayHeatmapOption, topicTrendOption, WEEKDAY_NAMES } from './charts/report-options.js';
-import { CHART_WIDTH, numberFigures, renderHtml, type ReportDocument, type Section } from './document.js';
-import { countText, pctChangeWords, rateText, shareText, topTownshipsText } from './format.js';
+import { CHART_WIDTH, numberFigures, renderHtml, type Block, type ReportDocument, type Section } from './document.js';
+import { countText, pctChangeWords, rateText, rateWords, shareText, topTownshipsText } from './format.js';
 import type { ReportTopic } from './topics.js';
 import { districtMapBlocks, pinnedIncidents, regionForDistricts, reportRegion, type MapConfig } from './maps.js';
 import type { RegionMap } from './charts/map-options.js';
@@ -251,7 +251,12 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
   const overview = data.empty
     ? `${span}期间没有${kind}诉求记录（${scope}）。`
     : `${span}，12345 热线共受理${kind}诉求 ${countText(s.received)} 件，上年同期 ${countText(data.lastYearSummary.received)} 件，同比${pctChangeWords(data.yoy_pct)}。` +
-      `其中转办 ${countText(s.dispatched)} 件；办结率 ${rateText(data.completion_rate)}，按时办结率 ${rateText(data.ontime_completion_rate)}，满意率 ${rateText(data.satisfaction_rate)}，解决率 ${rateText(data.resolution_rate)}。` +
+      `其中转办 ${countText(s.dispatched)} 件；${[
+        rateWords('办结率', data.completion_rate),
+        rateWords('按时办结率', data.ontime_completion_rate),
+        rateWords('满意率', data.satisfaction_rate),
+        rateWords('解决率', data.resolution_rate),
+      ].join('，')}。` +
       `${countText(s.repeat_callers)} 位来电人反映两次及以上。`;
   const sections: Section[] = [{ title: '一、总体情况', blocks: [{ kind: 'paragraph', text: overview, emphasis: true }] }];
   const missing = Object.values(data.kpis.missing);
@@ -266,26 +271,31 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
     });
     const topDistricts = data.districts.slice(0, 10);
     const districtMap = regionForDistricts(map, data.districts.map((d) => d.name));
-    sections.push({
-      title: '二、区域分布',
-      blocks: [
-        // The topic's districts on the map, its most reported addresses pinned where they resolve to a known place.
-        ...(districtMap.region
-          ? districtMapBlocks(districtMap.region, data.districts.map((d) => ({ name: d.name, value: d.received })), {
-              title: `图 2　${t}诉求的区域分布`,
-              valueName: '受理量',
-              incidents: pinnedIncidents(districtMap.region, data.addresses.slice(0, 5).map((a) => ({ label: `${a.address} ${a.received} 件`, district: a.district, township: a.township, address: a.address }))),
-            })
-          : [
-              {
-                kind: 'chart' as const,
-                title: '图 2　各区县受理量',
-                option: rankedBarOption(topDistricts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
-                width: CHART_WIDTH,
-                height: Math.max(120, topDistricts.length * 28 + 24),
-              },
-              ...(districtMap.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${districtMap.error}` }] : []),
-            ]),
+    // One district (or none recorded: all 未知区县) is a sentence; else the topic's districts on the
+    // map, its most reported addresses pinned where they resolve to a known place, and the table.
+    const districtBlocks = (): Block[] => {
+      if (data.districts.length === 1) {
+        const [only] = data.districts;
+        return [{ kind: 'paragraph', text: isUnknownPlace(only.name) ? '这些诉求均未记录所属区县。' : `这些诉求均来自${only.name}（${countText(only.received)} 件）。` }];
+      }
+      const picture: Block[] = districtMap.region
+        ? districtMapBlocks(districtMap.region, data.districts.map((d) => ({ name: d.name, value: d.received })), {
+            title: `图 2　${t}诉求的区域分布`,
+            valueName: '受理量',
+            incidents: pinnedIncidents(districtMap.region, data.addresses.slice(0, 5).map((a) => ({ label: `${a.address} ${a.received} 件`, district: a.district, township: a.township, address: a.address }))),
+          })
+        : [
+            {
+              kind: 'chart',
+              title: '图 2　各区县受理量',
+              option: rankedBarOption(topDistricts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
+              width: CHART_WIDTH,
+              height: Math.max(120, topDistricts.length * 28 + 24),
+            },
+            ...(districtMap.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${districtMap.error}` }] : []),
+          ];
+      return [
+        ...picture,
         {
           kind: 'table',
           caption: '区县 → 乡镇（街道）',
@@ -293,6 +303,12 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
           numeric: [1, 2],
           rows: topDistricts.map((d) => [d.name, countText(d.received), shareText(d.share), topTownshipsText(d.townships)]),
         },
+      ];
+    };
+    sections.push({
+      title: '二、区域分布',
+      blocks: [
+        ...districtBlocks(),
         data.addresses.length
           ? { kind: 'table', caption: '反映最多的地址（小区）', headers: ['地址', '区县', '乡镇（街道）', '件数'], numeric: [3], rows: data.addresses.map((a) => [a.address, a.district, a.township, countText(a.received)]) }
           : { kind: 'note', text: '诉求未记录地址。' },
@@ -329,7 +345,7 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
             },
             {
               kind: 'paragraph',
-              text: `重复来电：期间内 ${countText(s.callers)} 位留有电话的来电人中，${countText(s.repeat_callers)} 位反映两次及以上，合计 ${countText(s.repeat_caller_tickets)} 件。满意率 ${rateText(data.satisfaction_rate)}（回访有效评价 ${countText(s.rated)} 件），解决率 ${rateText(data.resolution_rate)}。`,
+              text: `重复来电：期间内 ${countText(s.callers)} 位留有电话的来电人中，${countText(s.repeat_callers)} 位反映两次及以上，合计 ${countText(s.repeat_caller_tickets)} 件。${rateWords('满意率', data.satisfaction_rate)}（回访有效评价 ${countText(s.rated)} 件），${rateWords('解决率', data.resolution_rate)}。`,
             },
           ]
         : [{ kind: 'note', text: '期间内没有转办工单。' }],

@@ -202,7 +202,10 @@ describe('monthly report', () => {
     // 2030-01 holds one ticket: one channel, one appeal type
     const single = await buildMonthlyReport(demo.warehouse, '2030-01', config);
     const [ticket] = single.data.channels;
-    expect(single.html).toContain(`本月工单均来自${ticket.name}（1 件）。`);
+    expect(single.html).toContain(`本月工单的来源渠道均为“${ticket.name}”（1 件）。`);
+    // …and one district is a sentence too, without a map or a table of one row
+    expect(single.html).toContain(`本月工单均来自${single.data.districts[0].name}（1 件）。`);
+    expect(single.html).not.toContain('各区县受理量最多的乡镇（街道）');
     expect(single.html).toContain(`本月工单的诉求类型均为“${single.data.appealTypes[0].name}”。`);
     expect(single.html).not.toMatch(/来源渠道构成|诉求类型构成/);
     const numbers = (html: string) => [...html.matchAll(/<figcaption>图 (\d+)　/g)].map((m) => Number(m[1]));
@@ -258,6 +261,29 @@ describe('monthly report', () => {
 });
 
 describe('special report', () => {
+  it('of requests without a district or callbacks: one sentence for the place, and 无法计算 for the rates, never a bare dash in prose', async () => {
+    await demo.warehouse.run(`
+      insert into tickets
+      select * replace (
+        'ND-' || ticket_id as ticket_id, timestamp '2031-03-10 10:00:00' as received_at, '楼下夜间施工噪声扰民' as content,
+        null as district, null as township, null as callback_at, null as satisfaction, null as resolved,
+        timestamp '2031-03-10 10:00:00' as activity_at
+      )
+      from tickets where category_l2 = '噪声扰民' and handling = '转办' limit 2`);
+    // (taken out again at once: the other tests read the fixture's own data-as-of time)
+    const report = await buildSpecialReport(demo.warehouse, findTopic('noise')!, '2031-03-01', '2031-03-31', config).finally(() =>
+      demo.warehouse.run(`delete from tickets where ticket_id like 'ND-%'`),
+    );
+    expect(report.data.summary.received).toBe(2);
+    expect(report.html).toContain('这些诉求均未记录所属区县。');
+    expect(report.html).not.toContain('区县 → 乡镇（街道）');
+    expect(report.html).toContain('满意率无法计算');
+    expect(report.html).not.toMatch(/率 —[，。]/);
+    // the figures after the one left out are numbered on
+    const numbers = [...report.html.matchAll(/<figcaption>图 (\d+)　/g)].map((m) => Number(m[1]));
+    expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+  });
+
   it('noise over the summer: volume against last year, places, heatmap, units, repeat callers as a count', async () => {
     const report = await buildSpecialReport(demo.warehouse, findTopic('noise')!, '2025-06-01', '2025-08-31', config);
     const { data } = report;
