@@ -128,6 +128,7 @@ export function whereText(district: string | null | undefined, township: string 
 }
 
 /**
+ * (test/kpi/missing.test.ts feeds it missingNotes' own output, so the two keep to the same words.)
  * The notes of figures an export cannot give (pipelines/kpi/totals.ts, missingNotes: "本月工单无办结时间，
  * 办结率无法计算", "本月无话务记录，接通率无法计算"), folded into one line per cause family for a
  * reader of a report: "本月工单没有以下字段：办结时间（办结率）、…；无法计算这些指标" and "本月无话务记录：

@@ -9,6 +9,7 @@ import { run as kpiCommand } from '../../pipelines/commands/kpi.js';
 import { run as rankingCommand } from '../../pipelines/commands/ranking.js';
 import { breakdown, dataCalendar, DEFAULT_KPI_SETTINGS, kpiWithComparisons, monthlyKpis, unitRanking } from '../../pipelines/kpi.js';
 import { refreshRollups } from '../../pipelines/rollups.js';
+import { groupMissingNotes } from '../../reports/format.js';
 import type { Warehouse } from '../../pipelines/warehouse.js';
 import { tempWarehouse, ticket, insertTickets, type TicketInput } from './helpers.js';
 
@@ -87,6 +88,16 @@ describe('an export without completion, deadline, signature, return or enterpris
       expect(report.missing.calls_offered).toBe('本月无话务记录，呼入量无法计算');
       expect(report.missing.connection_rate).toBe('本月无话务记录，接通率无法计算');
     }
+  });
+
+  it('its notes fold into one line per cause for a report (groupMissingNotes reads the words missingNotes writes)', async () => {
+    const report = await monthlyKpis(warehouse, '2025-07');
+    const notes = Object.values(report.missing) as string[];
+    expect(notes.length).toBeGreaterThanOrEqual(8);
+    const grouped = groupMissingNotes(notes);
+    expect(grouped).toHaveLength(2);
+    expect(grouped[0]).toMatch(/^本月工单没有以下字段，括号中的指标无法计算：.*办结时间（办结率）.*退单次数（退单率）.*是否涉企（涉企诉求量）/);
+    expect(grouped[1]).toMatch(/^本月无话务记录：.*接通率.*呼入量.*无法计算$/);
   });
 
   it('says why a figure is missing once: no comparison notes for a figure that has no value (June lacks the columns too)', async () => {
