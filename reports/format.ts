@@ -128,11 +128,11 @@ export function whereText(district: string | null | undefined, township: string 
 }
 
 /**
- * (test/kpi/missing.test.ts feeds it missingNotes' own output, so the two keep to the same words.)
  * The notes of figures an export cannot give (pipelines/kpi/totals.ts, missingNotes: "本月工单无办结时间，
  * 办结率无法计算", "本月无话务记录，接通率无法计算"), folded into one line per cause family for a
- * reader of a report: "本月工单没有以下字段：办结时间（办结率）、…；无法计算这些指标" and "本月无话务记录：
- * 接通率、呼入量无法计算". Any other note is kept as it is, in its place.
+ * reader of a report or a page: "本月工单没有以下字段，括号中的指标无法计算：办结时间（办结率）、…" and
+ * "本月无话务记录：接通率、呼入量无法计算". Any other note is kept as it is, in its place.
+ * (test/kpi/missing.test.ts feeds it missingNotes' own output, so the two keep to the same words.)
  */
 export function groupMissingNotes(notes: readonly string[]): string[] {
   const fields = new Map<string, { period: string; pairs: string[] }>();
