@@ -128,42 +128,44 @@ export function whereText(district: string | null | undefined, township: string 
 }
 
 /**
- * The notes of figures an export cannot give (pipelines/kpi/totals.ts, missingNotes: "本月工单无办结时间，
- * 办结率无法计算", "本月无话务记录，接通率无法计算"), folded into one line per cause family for a
- * reader of a report or a page: "本月工单没有以下字段，括号中的指标无法计算：办结时间（办结率）、…" and
- * "本月无话务记录：接通率、呼入量无法计算". Any other note is kept as it is, in its place.
+ * A period's notes folded for a reader of a report or a page, one line per cause: the notes of
+ * figures an export cannot give (pipelines/kpi/totals.ts, missingNotes: "本月工单无办结时间，办结率无法
+ * 计算", "本月无话务记录，接通率无法计算") become "本月工单没有以下字段，括号中的指标无法计算：办结时间（办结
+ * 率）、…" and "本月无话务记录：接通率、呼入量无法计算"; comparisons withheld for the same reason
+ * ("受理量：上月没有数据，不作比较", "转办量：上月没有数据，不作比较") become "受理量、转办量：上月没有数据，
+ * 不作比较". Any other note is kept as it is, in its place.
  * (test/kpi/missing.test.ts feeds it missingNotes' own output, so the two keep to the same words.)
  */
-export function groupMissingNotes(notes: readonly string[]): string[] {
-  const fields = new Map<string, { period: string; pairs: string[] }>();
+export function foldNotes(notes: readonly string[]): string[] {
+  const fields = new Map<string, string[]>();
   const noCalls = new Map<string, string[]>();
-  const out: (string | { fields: string } | { calls: string })[] = [];
+  const withheld = new Map<string, string[]>();
+  const out: (string | { fields: string } | { calls: string } | { withheld: string })[] = [];
+  const add = (map: Map<string, string[]>, key: string, value: string, marker: (typeof out)[number]) => {
+    if (!map.has(key)) {
+      map.set(key, []);
+      out.push(marker);
+    }
+    map.get(key)!.push(value);
+  };
   for (const note of notes) {
     const field = /^(本月|本期)(工单|来电)无(.+?)，(.+)无法计算$/.exec(note);
     const calls = /^(本月|本期)无话务记录，(.+)无法计算$/.exec(note);
-    if (field) {
-      const key = field[1] + field[2];
-      if (!fields.has(key)) {
-        fields.set(key, { period: field[1], pairs: [] });
-        out.push({ fields: key });
-      }
-      fields.get(key)!.pairs.push(`${field[3]}（${field[4]}）`);
-    } else if (calls) {
-      if (!noCalls.has(calls[1])) {
-        noCalls.set(calls[1], []);
-        out.push({ calls: calls[1] });
-      }
-      noCalls.get(calls[1])!.push(calls[2]);
-    } else out.push(note);
+    const comparison = /^([^：]+)：((?:上月|去年同期).+)$/.exec(note);
+    if (field) add(fields, field[1] + field[2], `${field[3]}（${field[4]}）`, { fields: field[1] + field[2] });
+    else if (calls) add(noCalls, calls[1], calls[2], { calls: calls[1] });
+    else if (comparison) add(withheld, comparison[2], comparison[1], { withheld: comparison[2] });
+    else out.push(note);
   }
   return out.map((item) => {
     if (typeof item === 'string') return item;
     if ('calls' in item) return `${item.calls}无话务记录：${noCalls.get(item.calls)!.join('、')}无法计算`;
-    const group = fields.get(item.fields)!;
-    if (group.pairs.length === 1) {
-      const [, label, name] = /^(.+)（(.+)）$/.exec(group.pairs[0])!;
+    if ('withheld' in item) return `${withheld.get(item.withheld)!.join('、')}：${item.withheld}`;
+    const pairs = fields.get(item.fields)!;
+    if (pairs.length === 1) {
+      const [, label, name] = /^(.+)（(.+)）$/.exec(pairs[0])!;
       return `${item.fields}无${label}，${name}无法计算`;
     }
-    return `${item.fields}没有以下字段，括号中的指标无法计算：${group.pairs.join('、')}`;
+    return `${item.fields}没有以下字段，括号中的指标无法计算：${pairs.join('、')}`;
   });
 }

@@ -36,7 +36,7 @@ import {
   caseText,
   daySpanWords,
   countText,
-  groupMissingNotes,
+  foldNotes,
   hoursText,
   monthWords,
   pctChangeText,
@@ -173,19 +173,22 @@ function lines(comparison: KpiComparisonReport): KpiLine[] {
   });
 }
 
+/** The name a breakdown gives a group without a value (a ticket without a second-level category). */
+const UNFILLED = '未填';
+
 function flat(report: BreakdownReport, key: string): NamedShare[] {
-  return report.rows.filter((r) => r.level === 1).map((r) => ({ name: r.keys[key] ?? '未填', received: r.values.received ?? 0, share: r.share }));
+  return report.rows.filter((r) => r.level === 1).map((r) => ({ name: r.keys[key] ?? UNFILLED, received: r.values.received ?? 0, share: r.share }));
 }
 
 function tree(report: BreakdownReport, key1: string, key2: string): TreeShare[] {
   const parents = report.rows.filter((r) => r.level === 1);
   return parents.map((p) => ({
-    name: p.keys[key1] ?? '未填',
+    name: p.keys[key1] ?? UNFILLED,
     received: p.values.received ?? 0,
     share: p.share,
     children: report.rows
       .filter((r) => r.level === 2 && r.keys[key1] === p.keys[key1])
-      .map((r) => ({ name: r.keys[key2] ?? '未填', received: r.values.received ?? 0, share: r.share })),
+      .map((r) => ({ name: r.keys[key2] ?? UNFILLED, received: r.values.received ?? 0, share: r.share })),
   }));
 }
 
@@ -305,7 +308,8 @@ export function headline(data: MonthlyReportData): string {
   if (moved) parts.push(`变化最大的指标是${moved.name}，环比${ppChangeWords(moved.mom)}。`);
   const top = data.categories[0];
   if (top) {
-    const sub = top.children[0];
+    // (its largest named second level: tickets without one are not a "领域" to name)
+    const sub = top.children.find((c) => c.name !== UNFILLED);
     parts.push(`诉求最集中的领域是“${top.name}”（${countText(top.received)} 件，占 ${shareText(top.share)}）${sub ? `，其中“${sub.name}”${countText(sub.received)} 件` : ''}。`);
   }
   const riser = data.risers[0];
@@ -373,7 +377,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
     numeric: [1, 2, 3, 4, 5],
     rows: data.kpis.map((l) => [kpiNameText(l), kpiValueText(l, l.value), kpiValueText(l, l.previous_month), changeCell(l, 'mom'), kpiValueText(l, l.same_month_last_year), changeCell(l, 'yoy')]),
   });
-  if (data.notes.length) sections[0].blocks.push({ kind: 'list', items: groupMissingNotes(data.notes) });
+  if (data.notes.length) sections[0].blocks.push({ kind: 'list', items: foldNotes(data.notes) });
   sections.push({
     title: '二、受理趋势与来源',
     pageBreak: true,
@@ -416,7 +420,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
             caption: '环比上升最快的二级分类（本月不少于 10 件）',
             headers: ['二级分类', '一级分类', '本月', '上月', '环比'],
             numeric: [2, 3, 4],
-            rows: data.risers.map((r) => [r.keys.category_l2 ?? '未填', r.keys.category_l1 ?? '', countText(r.received), countText(r.previous_received), r.is_new ? '新增' : riseFigure(r.received, r.previous_received, r.change_pct)]),
+            rows: data.risers.map((r) => [r.keys.category_l2 ?? UNFILLED, r.keys.category_l1 ?? '', countText(r.received), countText(r.previous_received), r.is_new ? '新增' : riseFigure(r.received, r.previous_received, r.change_pct)]),
           }
         : { kind: 'note', text: data.risersWithheld ? `各分类不作环比：${data.risersWithheld}。` : '本月没有环比上升的二级分类（不少于 10 件）。' },
     ],

@@ -9,7 +9,7 @@ import { run as kpiCommand } from '../../pipelines/commands/kpi.js';
 import { run as rankingCommand } from '../../pipelines/commands/ranking.js';
 import { breakdown, dataCalendar, DEFAULT_KPI_SETTINGS, kpiWithComparisons, monthlyKpis, unitRanking } from '../../pipelines/kpi.js';
 import { refreshRollups } from '../../pipelines/rollups.js';
-import { groupMissingNotes } from '../../reports/format.js';
+import { foldNotes } from '../../reports/format.js';
 import type { Warehouse } from '../../pipelines/warehouse.js';
 import { tempWarehouse, ticket, insertTickets, type TicketInput } from './helpers.js';
 
@@ -90,11 +90,11 @@ describe('an export without completion, deadline, signature, return or enterpris
     }
   });
 
-  it('its notes fold into one line per cause for a report (groupMissingNotes reads the words missingNotes writes)', async () => {
+  it('its notes fold into one line per cause for a report (foldNotes reads the words missingNotes writes)', async () => {
     const report = await monthlyKpis(warehouse, '2025-07');
     const notes = Object.values(report.missing) as string[];
     expect(notes.length).toBeGreaterThanOrEqual(8);
-    const grouped = groupMissingNotes(notes);
+    const grouped = foldNotes(notes);
     expect(grouped).toHaveLength(2);
     expect(grouped[0]).toMatch(/^本月工单没有以下字段，括号中的指标无法计算：.*办结时间（办结率）.*退单次数（退单率）.*是否涉企（涉企诉求量）/);
     expect(grouped[1]).toMatch(/^本月无话务记录：.*接通率.*呼入量.*无法计算$/);

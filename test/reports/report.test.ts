@@ -13,7 +13,7 @@ import { buildMonthlyReport, headline, type MonthlyReport } from '../../reports/
 import { CHROMIUM_PATH, hasChromium, htmlToPdf } from '../../reports/output.js';
 import { buildSpecialReport, recommendations } from '../../reports/special.js';
 import { findTopic } from '../../reports/topics.js';
-import { countText, daySpanWords, groupMissingNotes, hoursText, ppChangeText, pctChangeText, rateText, riseFigure, riseText, topTownshipsText, whereText } from '../../reports/format.js';
+import { countText, daySpanWords, foldNotes, hoursText, ppChangeText, pctChangeText, rateText, riseFigure, riseText, topTownshipsText, whereText } from '../../reports/format.js';
 import { tempSetup } from '../service/helpers.js';
 import { reportWarehouse } from './fixture.js';
 
@@ -96,16 +96,28 @@ describe('monthly report', () => {
       '本月未满期（部分转办工单办理时限未到）',
       '本月无话务记录，呼入量无法计算',
       '本月工单无回访结果，满意率无法计算',
+      '受理量：上月没有数据，不作比较',
+      '受理量：去年同期没有数据，不作比较',
+      '转办量：上月没有数据，不作比较',
+      '退单率未满期，且退单没有时间记录，无法还原同龄数值，暂不比较',
     ];
-    expect(groupMissingNotes(notes)).toEqual([
+    expect(foldNotes(notes)).toEqual([
       '本月工单没有以下字段，括号中的指标无法计算：办理方式（直接答复率）、办理时限（按时办结率）、回访结果（满意率）',
       '本月无话务记录：接通率、呼入量无法计算',
       '本月未满期（部分转办工单办理时限未到）',
+      '受理量、转办量：上月没有数据，不作比较',
+      '受理量：去年同期没有数据，不作比较',
+      '退单率未满期，且退单没有时间记录，无法还原同龄数值，暂不比较',
     ]);
-    expect(groupMissingNotes([notes[0]])).toEqual([notes[0]]);
+    expect(foldNotes([notes[0]])).toEqual([notes[0]]);
     const bare = { ...august.data, kpis: august.data.kpis.map((k) => (k.key === 'direct_answer_rate' ? { ...k, value: null } : k)) };
     expect(headline(bare)).toContain('，直接答复率无法计算。');
     expect(headline(august.data)).toMatch(/，直接答复率 \d+\.\d\d%。/);
+    // a top category without second levels (an LA 311 export): no "其中“未填”"
+    const [top] = august.data.categories;
+    const unfilled = { ...august.data, categories: [{ ...top, children: [{ name: '未填', received: top.received, share: top.share }] }] };
+    expect(headline(unfilled)).toContain(`诉求最集中的领域是“${top.name}”（`);
+    expect(headline(unfilled)).not.toContain('未填');
   });
 
   it('the headline states volume, 环比 in %, rates, and the daily trend adds up to received', () => {

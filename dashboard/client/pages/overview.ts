@@ -1,7 +1,7 @@
 import { channelMixOption, kpiSparklineOption } from '../../../reports/charts/dashboard-options.js';
 import { dailyVolumeOption } from '../../../reports/charts/options.js';
 import { fitsRegion } from '../../../reports/charts/map-options.js';
-import { groupMissingNotes } from '../../../reports/format.js';
+import { foldNotes } from '../../../reports/format.js';
 import { getJson } from '../api.js';
 import { chartBox, h, notice, panel, replace, table, youngTag } from '../dom.js';
 import { readFilters } from '../filters.js';
@@ -81,7 +81,7 @@ export async function renderOverview(content: HTMLElement): Promise<void> {
   if (data.ignored.includes('category')) notes.push('同时选择了区县和分类：汇总表一次只按一个维度汇总，指标按区县统计。');
   if (!data.rollup.usable) notes.push(`汇总表正在更新（${data.rollup.reason ?? ''}）：指标直接从工单计算，趋势图可能稍旧。`);
   if (data.calendar.partial && data.calendar.last === data.month) notes.push(`${data.month} 的数据截至 ${data.calendar.lastDay}，本月尚未结束：环比、同比按不完整的月份计算。`);
-  notes.push(...groupMissingNotes(data.notes));
+  notes.push(...foldNotes(data.notes));
   notice(notes.join('\n') || null);
   replace(
     content,
