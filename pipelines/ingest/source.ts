@@ -67,8 +67,11 @@ export interface SourceTable {
 /** Non-empty rows looked at for the header: a title, 导出时间 or 制表人 above it takes a few. */
 export const HEADER_LOOKAHEAD = 10;
 
-/** A row above the header holds a title or a few words about the export, never more cells than this. */
-const PREAMBLE_MAX_CELLS = 3;
+/**
+ * A row above the header holds a title or a few words about the export (导出时间, 2026-12-01,
+ * 导出人, 张三): never more cells than this.
+ */
+const PREAMBLE_MAX_CELLS = 4;
 
 /**
  * Which of a file's first non-empty rows is its header, given how many cells each has filled: the

@@ -28,6 +28,8 @@ describe('the header row of an export with a title above it', () => {
     // a broken line of many fields below the header does not make the header a title
     expect(headerRowIndex([27, 60, 27])).toBe(0);
     expect(headerRowIndex([5, 27])).toBe(0);
+    // a line of two labelled values (导出时间, 2026-12-01, 导出人, 张三) is still above the header
+    expect(headerRowIndex([1, 4, 17])).toBe(2);
   });
 
   it('XLSX: a merged title and an export-time row above the header are skipped; rows keep their sheet row', async () => {
