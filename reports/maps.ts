@@ -1,7 +1,10 @@
 import type { Config } from '../pipelines/config.js';
 import { districtMapAt, mapMismatch, resolvePlace, type DistrictFigure, type MapIncident, type RegionMap } from './charts/map-options.js';
 import { mapPayload } from './charts/map-region.js';
+import { isUnknownPlace } from '../pipelines/kpi/catalogue.js';
+import { rankedBarOption } from './charts/dashboard-options.js';
 import { CHART_WIDTH, PHONE_CHART_WIDTH, type Block } from './document.js';
+import { countText } from './format.js';
 
 /**
  * The district map as report blocks (月报 区域分布, the 专报's places): the map drawn at the print
@@ -37,13 +40,48 @@ export function districtMapBlocks(
   ];
 }
 
+/** A district's figure in a report: its name, tickets and share of all. */
+export interface DistrictShare {
+  name: string;
+  received: number;
+  share: number | null;
+}
+
 /**
- * The map for a report's district figures: none, with the reason as its error, when not one of the
- * districts is on it (fitsRegion) — the report then shows its bars, as without boundaries.
+ * The picture of a report's district figures: the map when the deployment has boundaries and the
+ * data's districts are on them (mapMismatch), else the ranked bars of the first `barLimit` — with a
+ * note saying why there is no map, when there could have been one. `incidents` pins places on the map.
  */
-export function regionForDistricts(map: { region: RegionMap | null; error: string | null }, names: readonly string[]): { region: RegionMap | null; error: string | null } {
-  const mismatch = map.region ? mapMismatch(map.region, names) : null;
-  return mismatch ? { region: null, error: `${mismatch}，以条形图显示` } : map;
+export function districtPicture(
+  map: { region: RegionMap | null; error: string | null },
+  districts: DistrictShare[],
+  options: { mapTitle: string; barTitle: string; barLimit?: number; incidents?: (region: RegionMap) => MapIncident[] },
+): Block[] {
+  const mismatch = map.region ? mapMismatch(map.region, districts.map((d) => d.name)) : null;
+  if (map.region && !mismatch) {
+    return districtMapBlocks(map.region, districts.map((d) => ({ name: d.name, value: d.received })), {
+      title: options.mapTitle,
+      valueName: '受理量',
+      incidents: options.incidents?.(map.region),
+    });
+  }
+  const bars = districts.slice(0, options.barLimit ?? districts.length);
+  const error = mismatch ? `${mismatch}，以条形图显示` : map.error;
+  return [
+    {
+      kind: 'chart',
+      title: options.barTitle,
+      option: rankedBarOption(bars.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
+      width: CHART_WIDTH,
+      height: Math.max(120, bars.length * 28 + 24),
+    },
+    ...(error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${error}` }] : []),
+  ];
+}
+
+/** The one district of a report's tickets as a sentence: where they come from, or that none was recorded. */
+export function oneDistrictText(subject: string, district: DistrictShare): string {
+  return isUnknownPlace(district.name) ? `${subject}均未记录所属区县。` : `${subject}均来自${district.name}（${countText(district.received)} 件）。`;
 }
 
 /** Incidents worth a pin: those that resolve to a known place or township (a district is already its colour). */

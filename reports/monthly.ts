@@ -9,7 +9,6 @@ import {
   kpiWithComparisons,
   KpiSession,
   metricKind,
-  isUnknownPlace,
   metricName,
   monthPeriod,
   periodLabel,
@@ -29,7 +28,7 @@ import { sqlFile, type Warehouse } from '../pipelines/warehouse.js';
 import { channelMixOption, expectedText, rankedBarOption } from './charts/dashboard-options.js';
 import { unitScoreDistributionOption } from './charts/ranking-options.js';
 import { dailyVolumeOption } from './charts/options.js';
-import { districtMapBlocks, regionForDistricts, reportRegion, type MapConfig } from './maps.js';
+import { districtPicture, oneDistrictText, reportRegion, type MapConfig } from './maps.js';
 import type { RegionMap } from './charts/map-options.js';
 import { CHART_WIDTH, numberFigures, renderHtml, type Block, type ReportDocument, type Section } from './document.js';
 import {
@@ -425,27 +424,14 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
         : { kind: 'note', text: data.risersWithheld ? `各分类不作环比：${data.risersWithheld}。` : '本月没有环比上升的二级分类（不少于 10 件）。' },
     ],
   });
-  const districtMap = regionForDistricts(map, data.districts.map((d) => d.name));
   sections.push({
     title: '四、区域分布',
+    // One district (or none recorded) is a sentence; else the map (or the bars) and the townships.
     blocks:
-      // One district (or none recorded: all 未知区县) is a sentence; else the district map where the
-      // deployment has boundaries (the ranked bars otherwise) and the table of townships.
       data.districts.length === 1
-        ? [{ kind: 'paragraph', text: isUnknownPlace(data.districts[0].name) ? '本月工单均未记录所属区县。' : `本月工单均来自${data.districts[0].name}（${countText(data.districts[0].received)} 件）。` }]
+        ? [{ kind: 'paragraph', text: oneDistrictText('本月工单', data.districts[0]) }]
         : [
-            ...(districtMap.region
-              ? districtMapBlocks(districtMap.region, data.districts.map((d) => ({ name: d.name, value: d.received })), { title: '图 5　各区县受理量分布', valueName: '受理量' })
-              : [
-                  {
-                    kind: 'chart' as const,
-                    title: '图 5　各区县受理量',
-                    option: rankedBarOption(data.districts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
-                    width: CHART_WIDTH,
-                    height: barHeight(data.districts.length),
-                  },
-                  ...(districtMap.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${districtMap.error}` }] : []),
-                ]),
+            ...districtPicture(map, data.districts, { mapTitle: '图 5　各区县受理量分布', barTitle: '图 5　各区县受理量' }),
             {
               kind: 'table',
               caption: '各区县受理量最多的乡镇（街道）',

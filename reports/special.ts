@@ -7,7 +7,7 @@ import { hourWeekdayHeatmapOption, topicTrendOption, WEEKDAY_NAMES } from './cha
 import { CHART_WIDTH, numberFigures, renderHtml, type Block, type ReportDocument, type Section } from './document.js';
 import { countText, pctChangeWords, rateText, rateWords, shareText, topTownshipsText } from './format.js';
 import type { ReportTopic } from './topics.js';
-import { districtMapBlocks, pinnedIncidents, regionForDistricts, reportRegion, type MapConfig } from './maps.js';
+import { districtPicture, oneDistrictText, pinnedIncidents, reportRegion, type MapConfig } from './maps.js';
 import type { RegionMap } from './charts/map-options.js';
 
 /**
@@ -270,41 +270,27 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
       height: 260,
     });
     const topDistricts = data.districts.slice(0, 10);
-    const districtMap = regionForDistricts(map, data.districts.map((d) => d.name));
-    // One district (or none recorded: all 未知区县) is a sentence; else the topic's districts on the
-    // map, its most reported addresses pinned where they resolve to a known place, and the table.
-    const districtBlocks = (): Block[] => {
-      if (data.districts.length === 1) {
-        const [only] = data.districts;
-        return [{ kind: 'paragraph', text: isUnknownPlace(only.name) ? '这些诉求均未记录所属区县。' : `这些诉求均来自${only.name}（${countText(only.received)} 件）。` }];
-      }
-      const picture: Block[] = districtMap.region
-        ? districtMapBlocks(districtMap.region, data.districts.map((d) => ({ name: d.name, value: d.received })), {
-            title: `图 2　${t}诉求的区域分布`,
-            valueName: '受理量',
-            incidents: pinnedIncidents(districtMap.region, data.addresses.slice(0, 5).map((a) => ({ label: `${a.address} ${a.received} 件`, district: a.district, township: a.township, address: a.address }))),
-          })
+    // One district (or none recorded) is a sentence; else the topic's districts on the map (its most
+    // reported addresses pinned where they resolve to a known place), or the bars, and the table.
+    const districtBlocks = (): Block[] =>
+      data.districts.length === 1
+        ? [{ kind: 'paragraph', text: oneDistrictText('这些诉求', data.districts[0]) }]
         : [
+            ...districtPicture(map, data.districts, {
+              mapTitle: `图 2　${t}诉求的区域分布`,
+              barTitle: '图 2　各区县受理量',
+              barLimit: topDistricts.length,
+              incidents: (region) =>
+                pinnedIncidents(region, data.addresses.slice(0, 5).map((a) => ({ label: `${a.address} ${a.received} 件`, district: a.district, township: a.township, address: a.address }))),
+            }),
             {
-              kind: 'chart',
-              title: '图 2　各区县受理量',
-              option: rankedBarOption(topDistricts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量' }),
-              width: CHART_WIDTH,
-              height: Math.max(120, topDistricts.length * 28 + 24),
+              kind: 'table',
+              caption: '区县 → 乡镇（街道）',
+              headers: ['区县', '受理量', '占比', '前三位乡镇（街道）'],
+              numeric: [1, 2],
+              rows: topDistricts.map((d) => [d.name, countText(d.received), shareText(d.share), topTownshipsText(d.townships)]),
             },
-            ...(districtMap.error ? [{ kind: 'note' as const, text: `区县地图未能绘制：${districtMap.error}` }] : []),
           ];
-      return [
-        ...picture,
-        {
-          kind: 'table',
-          caption: '区县 → 乡镇（街道）',
-          headers: ['区县', '受理量', '占比', '前三位乡镇（街道）'],
-          numeric: [1, 2],
-          rows: topDistricts.map((d) => [d.name, countText(d.received), shareText(d.share), topTownshipsText(d.townships)]),
-        },
-      ];
-    };
     sections.push({
       title: '二、区域分布',
       blocks: [
