@@ -192,13 +192,14 @@ function tree(report: BreakdownReport, key1: string, key2: string): TreeShare[] 
 }
 
 /** The first day of every day of the month, with 0 where nothing was received. */
-function fillDays(month: string, rows: { day: string; received: number }[]): { date: string; count: number }[] {
+function fillDays(month: string, rows: { day: string; received: number }[], start: string | null): { date: string; count: number }[] {
   const counts = new Map(rows.map((r) => [r.day, Number(r.received)]));
   const period = monthPeriod(month);
   const days: { date: string; count: number }[] = [];
   for (let t = Date.parse(`${period.from.slice(0, 10)}T00:00:00Z`); t < Date.parse(`${period.to.slice(0, 10)}T00:00:00Z`); t += 86_400_000) {
     const date = new Date(t).toISOString().slice(0, 10);
-    days.push({ date, count: counts.get(date) ?? 0 });
+    // (the days before the data's first ticket were never exported: not 0 件)
+    if (start === null || date >= start.slice(0, 10)) days.push({ date, count: counts.get(date) ?? 0 });
   }
   return days;
 }
@@ -257,7 +258,7 @@ export async function monthlyReportData(warehouse: Warehouse, month: string, con
     kpiJson: kpiJson(comparison.current),
     kpis: lines(comparison),
     notes: [...Object.values(comparison.current.missing), ...comparison.notes],
-    daily: fillDays(month, daily),
+    daily: fillDays(month, daily, await session.dataStart()),
     channels: flat(channel, 'channel'),
     appealTypes: flat(appeal, 'appeal_type'),
     categories,

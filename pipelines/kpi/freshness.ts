@@ -57,6 +57,12 @@ export async function dataAsOf(warehouse: Warehouse): Promise<string | null> {
   return row?.as_of ?? null;
 }
 
+/** The earliest ticket's received_at ('YYYY-MM-DD HH:MM:SS'), null for an empty warehouse. */
+export async function dataStart(warehouse: Warehouse): Promise<string | null> {
+  const row = await warehouse.one<{ data_start: string | null }>(sqlFile('rollups/data_start.sql'));
+  return row?.data_start ?? null;
+}
+
 export async function rollupState(warehouse: Warehouse): Promise<RollupState | null> {
   const exists = await warehouse.one<{ n: number }>(`select count(*) as n from duckdb_tables() where schema_name = 'main' and table_name in ($state, $daily, $monthly, $values, $unit_tickets)`, {
     state: ROLLUP_STATE_TABLE,

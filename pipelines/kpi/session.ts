@@ -9,7 +9,7 @@ import { CliError } from '../cli-error.js';
 import type { Params, Row, Warehouse } from '../warehouse.js';
 import { DEFAULT_KPI_SETTINGS, type KpiSettings } from './catalogue.js';
 import { bindParams, settingParams, stripComments, type RowSource, type Scope, type TicketFilter } from './compile.js';
-import { dataAsOf, dataFingerprint, EMPTY_FINGERPRINT, judgeRollup, rollupState, type RollupStatus } from './freshness.js';
+import { dataAsOf, dataFingerprint, dataStart, EMPTY_FINGERPRINT, judgeRollup, rollupState, type RollupStatus } from './freshness.js';
 import { isWholeDays, wholeMonths, type Period } from './period.js';
 
 /** Connections to read with, one statement at a time each. */
@@ -45,6 +45,7 @@ export interface FigureOptions {
 export class KpiSession {
   private status: Promise<RollupStatus> | null = null;
   private asOfTime: Promise<string | null> | null = null;
+  private startTime: Promise<string | null> | null = null;
 
   /** `judged`: the rollup's state as judged for the same data before (the dashboard keeps it per table versions). */
   constructor(
@@ -67,6 +68,12 @@ export class KpiSession {
   asOf(): Promise<string | null> {
     this.asOfTime ??= this.rollup().then((status) => (status.usable ? (status.state?.as_of ?? null) : this.reader.use(dataAsOf)));
     return this.asOfTime;
+  }
+
+  /** When the data begins (the earliest ticket): a period ending before it has no data, not zeros. */
+  dataStart(): Promise<string | null> {
+    this.startTime ??= this.reader.use(dataStart);
+    return this.startTime;
   }
 
   /**

@@ -5,7 +5,9 @@
  *  - a change against a period holding much less (a fifth of the volume, or half the coverage of
  *    an input) is withheld with the reason, never printed as +49775 %;
  *  - a young month (未满期: some of its dispatched tickets are still due) is compared like with like:
- *    the earlier period as it stood the same time after its end, rewound from the timestamps.
+ *    the earlier period as it stood the same time after its end, rewound from the timestamps;
+ *  - a period that ends before the data's first ticket was never exported: every figure of it is
+ *    null ("无数据"), never 受理量 0, and a comparison with it is withheld in one note.
  */
 import type { Row, Warehouse } from '../warehouse.js';
 import {
@@ -53,6 +55,8 @@ export interface KpiReport {
   maturity: Maturity;
   /** The tickets it is about when not all of them: a scope's keys or a topic, in words. */
   about: string | null;
+  /** The data's first day ('YYYY-MM-DD') when the period ends before it: no export covers the period. */
+  beforeData: string | null;
 }
 
 const CALL_KEYS: ReadonlySet<KpiJsonKey> = new Set(['connection_rate', 'answered_within_15s_rate', 'calls_offered', 'calls_answered']);
@@ -124,8 +128,37 @@ function maturityOf(period: Period, latestDeadline: string | null, asOf: string 
   return { asOf, settlesAt, partial: asOf !== null && asOf < period.to, young };
 }
 
-/** A report from one values row (undefined: nothing counted in the period). */
-function report(query: Pick<KpiQuery, 'source'>, period: Period, settings: KpiSettings, row: Row | undefined, asOf: string | null, about: string | null, withCalls: boolean): KpiReport {
+/** "本月早于数据的起始日（2025-03-01），无数据": why a period before the data has no figures. */
+function beforeDataText(period: Period, start: string): string {
+  return `${periodWord(period)}早于数据的起始日（${start}），无数据`;
+}
+
+/** A report from one values row (undefined: nothing counted in the period); `start`: the data's first ticket. */
+function report(
+  query: Pick<KpiQuery, 'source'>,
+  period: Period,
+  settings: KpiSettings,
+  row: Row | undefined,
+  asOf: string | null,
+  about: string | null,
+  withCalls: boolean,
+  start: string | null,
+): KpiReport {
+  if (start !== null && period.to <= start) {
+    const day = start.slice(0, 10);
+    const note = beforeDataText(period, day);
+    return {
+      period,
+      source: query.source,
+      settings,
+      values: Object.fromEntries(KPI_JSON_KEYS.map((key) => [key, null])) as unknown as KpiValues,
+      sums: pickSums(undefined),
+      missing: Object.fromEntries(KPI_JSON_KEYS.map((key) => [key, note])),
+      maturity: maturityOf(period, null, asOf),
+      about,
+      beforeData: day,
+    };
+  }
   const sums = pickSums(row);
   const latest = (row?.latest_deadline_at as string | null | undefined) ?? null;
   const withCallFigures = withCalls && !noCallRecords(row, sums);
@@ -138,6 +171,7 @@ function report(query: Pick<KpiQuery, 'source'>, period: Period, settings: KpiSe
     missing: missingNotes(period, sums, withCalls, withCalls && !withCallFigures),
     maturity: maturityOf(period, latest, asOf),
     about,
+    beforeData: null,
   };
 }
 
@@ -165,9 +199,8 @@ export async function periodKpis(target: Warehouse | KpiSession, period: Period 
   const session = sessionOf(target, options);
   const resolved = asPeriod(period);
   const query = await periodKpisSql(session, resolved, options);
-  const [row] = await session.run(query);
-  const asOf = options.rewindTo ?? (await session.asOf());
-  return report(query, resolved, session.settings, row, asOf, aboutText(options), hasCalls(options));
+  const [[row], asOf, start] = await Promise.all([session.run(query), options.rewindTo ?? session.asOf(), session.dataStart()]);
+  return report(query, resolved, session.settings, row, asOf, aboutText(options), hasCalls(options), start);
 }
 
 /** Every KPI of month 'YYYY-MM' (Beijing time). */
@@ -183,12 +216,12 @@ export async function monthlySeries(target: Warehouse | KpiSession, first: strin
   const source = base.kind === 'direct' ? { ...base, grain: 'month' as const } : base;
   const scope = options.scope ?? WHOLE_HOTLINE;
   const query = await session.plan(whole, source, options, seriesSql(source, 'month', scope), { dimension: scope.dimension });
-  const rows = new Map((await session.run(query)).map((row) => [String(row.bucket), row]));
-  const asOf = await session.asOf();
-  return monthsBetween(first, last).map((month) => report(query, monthPeriod(month), session.settings, rows.get(month), asOf, aboutText(options), hasCalls(options)));
+  const [found, asOf, start] = await Promise.all([session.run(query), session.asOf(), session.dataStart()]);
+  const rows = new Map(found.map((row) => [String(row.bucket), row]));
+  return monthsBetween(first, last).map((month) => report(query, monthPeriod(month), session.settings, rows.get(month), asOf, aboutText(options), hasCalls(options), start));
 }
 
-/** Tickets received per day in [from, to) for a scope; days without tickets are 0. */
+/** Tickets received per day in [from, to) for a scope; days without tickets are 0, days before the data are left out. */
 export async function dailyReceived(target: Warehouse | KpiSession, period: Period, options: PeriodOptions = {}): Promise<{ date: string; count: number }[]> {
   const session = sessionOf(target, options);
   // only the count is drawn: the other metrics' sums are not read
@@ -196,11 +229,13 @@ export async function dailyReceived(target: Warehouse | KpiSession, period: Peri
   const source = base.kind === 'direct' ? { ...base, grain: 'day' as const } : base;
   const scope = options.scope ?? WHOLE_HOTLINE;
   const query = await session.plan(period, source, options, seriesSql(source, 'day', scope), { dimension: scope.dimension });
-  const counts = new Map((await session.run(query)).map((row) => [String(row.bucket), Number(row.received ?? 0)]));
+  const [found, start] = await Promise.all([session.run(query), session.dataStart()]);
+  const counts = new Map(found.map((row) => [String(row.bucket), Number(row.received ?? 0)]));
   const days: { date: string; count: number }[] = [];
   for (let t = clockMs(period.from.slice(0, 10) + ' 00:00:00'); t < clockMs(period.to); t += 86_400_000) {
     const date = new Date(t).toISOString().slice(0, 10);
-    days.push({ date, count: counts.get(date) ?? 0 });
+    // (the days before the data's first ticket were never exported: not 0 件)
+    if (start === null || date >= start.slice(0, 10)) days.push({ date, count: counts.get(date) ?? 0 });
   }
   return days;
 }
@@ -282,10 +317,17 @@ function coverage(metric: MetricDefinition, column: string, report: KpiReport): 
 
 const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
 
+/** "上月（2025-02）早于数据的起始日（2025-03-01），不作比较": one note for every figure of such a base. */
+function baseBeforeDataText(which: string, base: KpiReport): string {
+  const name = base.period.kind === 'month' ? `（${base.period.month}）` : '';
+  return `${which}${name}早于数据的起始日（${base.beforeData}），不作比较`;
+}
+
 /** Why a change of `key` against `base` must not be printed, or null when it may. */
 function withheld(key: KpiJsonKey, current: KpiReport, base: KpiReport, which: string): string | null {
   // Nothing to compare: the figure's own note says why it is missing (not again for each base).
   if (current.values[key] === null) return null;
+  if (base.beforeData) return baseBeforeDataText(which, base);
   if (base.values[key] === null) return base.missing[key] ? `${which}${base.missing[key]!.replace(/^本[月期]/, '')}` : null;
   const metric = governingMetric(key);
   const now = volume(key, current);
@@ -358,10 +400,24 @@ export function compareReports(
         .join('、')}的环比、同比按同龄比较，即上月与去年同期取其${age}时的数值。`,
     );
   }
+  // A base before the data withholds every figure's change: said once, for all of them.
+  const bases = [
+    ['上月', previousMonth],
+    ['上月', sameAge?.previousMonth],
+    ['去年同期', sameMonthLastYear],
+    ['去年同期', sameAge?.sameMonthLastYear],
+  ] as const;
+  const beforeData = new Set(
+    bases
+      .filter(([, base]) => base?.beforeData)
+      .map(([which, base]) => baseBeforeDataText(which, base!))
+      .filter((text) => KPI_JSON_KEYS.some((key) => changes[key].mom_withheld === text || changes[key].yoy_withheld === text)),
+  );
+  notes.push(...beforeData);
   // A derived count (办结量 …) is withheld for its metric's reason: said once, with the metric.
   for (const key of KPI_JSON_KEYS.filter((k) => !DERIVED_COUNTS.some((d) => d.key === k))) {
     const c = changes[key];
-    for (const reason of new Set([c.mom_withheld, c.yoy_withheld].filter((r): r is string => !!r))) {
+    for (const reason of new Set([c.mom_withheld, c.yoy_withheld].filter((r): r is string => !!r && !beforeData.has(r)))) {
       notes.push(reason.startsWith(governingMetric(key).name) ? reason : `${governingMetric(key).name}：${reason}`);
     }
   }

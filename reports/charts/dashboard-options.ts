@@ -106,9 +106,14 @@ const splitLine = { lineStyle: { color: chartTheme.valueAxis.splitLine.lineStyle
  */
 export function kpiSparklineOption(points: MonthPoint[], kind: ValueKind): EChartsOption {
   const firstYoung = points.findIndex((p) => p.young);
+  const settled = (i: number) => i >= 0 && i < points.length && points[i].value !== null && (firstYoung < 0 || i < firstYoung);
+  // a month with no settled neighbour (the first month of the data, after months before it) draws no
+  // line: it gets a dot of its own
+  const lone = (i: number) => settled(i) && !settled(i - 1) && !settled(i + 1) && !(i === firstYoung - 1);
   const source = points.map((p, i) => ({
     month: p.month,
     value: firstYoung >= 0 && i >= firstYoung ? null : plain(p.value, kind),
+    lone: lone(i) ? plain(p.value, kind) : null,
     // the young run starts at the last settled point, so the two lines join
     young: firstYoung >= 0 && i >= firstYoung - 1 ? plain(p.value, kind) : null,
     display: formatValue(p.value, kind) + (p.young ? '（未满期）' : ''),
@@ -118,7 +123,7 @@ export function kpiSparklineOption(points: MonthPoint[], kind: ValueKind): EChar
     ...baseOption(),
     grid: { left: 4, right: 4, top: 4, bottom: 4, outerBoundsMode: 'none' }, // (room for the last point's circle)
     tooltip: { trigger: 'item', formatter: '{@month}：{@display}', confine: true },
-    dataset: { dimensions: ['month', 'value', 'young', 'display'], source },
+    dataset: { dimensions: ['month', 'value', 'lone', 'young', 'display'], source },
     xAxis: { type: 'category', show: false, boundaryGap: false },
     yAxis: { type: 'value', show: false, scale: true },
     series: [
@@ -129,6 +134,7 @@ export function kpiSparklineOption(points: MonthPoint[], kind: ValueKind): EChar
         itemStyle: { color: chartColors.count },
         areaStyle: { color: 'rgba(78, 127, 217, 0.12)' },
       },
+      ...(source.some((p) => p.lone !== null) ? [{ type: 'scatter' as const, encode: { x: 'month', y: 'lone' }, symbolSize: 6, itemStyle: { color: chartColors.count } }] : []),
       ...(firstYoung >= 0
         ? [
             {

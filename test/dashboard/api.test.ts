@@ -164,7 +164,9 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     expect(overview.source).toBe('rollup');
     expect(overview.rollup.usable).toBe(true);
     const byKey = Object.fromEntries(overview.cards.map((c: { key: string }) => [c.key, c]));
-    expect(byKey.received).toMatchObject({ value: 2, measure: 'pct', previous_month: 0, mom_pct: null });
+    // the data begins in July: June has no data (null, not 0 件), and the sparkline's earlier months are gaps
+    expect(byKey.received).toMatchObject({ value: 2, measure: 'pct', previous_month: null, mom_pct: null, mom_withheld: '上月（2025-06）早于数据的起始日（2025-07-01），不作比较' });
+    expect(byKey.received.spark.slice(0, 12).map((p: { value: number | null }) => p.value)).toEqual(Array(12).fill(null));
     expect(byKey.completion_rate).toMatchObject({ value: 1, measure: 'pp' });
     // A card says why its own figure is missing; the page's notice does not say it again.
     const cardNotes = overview.cards.map((c: { missing: string | null }) => c.missing).filter(Boolean);
@@ -173,6 +175,8 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     expect(byKey.received.spark).toHaveLength(13);
     expect(byKey.received.spark.at(-1)).toEqual({ month: '2025-07', value: 2 });
     expect(overview.daily.find((d: { date: string }) => d.date === '2025-07-01').count).toBe(2);
+    // the three months' daily chart begins on the data's first day, not on 0 件 in May and June
+    expect(overview.daily[0]).toEqual({ date: '2025-07-01', count: 2 });
     expect((await (await call('leader', 'GET', '/api/channels?month=2025-07')).json()).rows).toEqual([{ name: '电话', count: 2, share: 1 }]);
     expect(overview.alerts.map((a: { incident_id: number }) => a.incident_id)).toEqual([1]);
     // The same numbers as kpi.ts's own comparison, to the last digit.

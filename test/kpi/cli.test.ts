@@ -80,7 +80,8 @@ describe('hotline kpi', () => {
     expect(json.comparisons.previous_month).toBe('2025-06');
     expect(json.comparisons.same_month_last_year).toBe('2024-07');
     // received 4 vs 1 → +300 %
-    expect(json.comparisons.metrics.received).toEqual({ previous_month: 1, mom_pct: 300, same_month_last_year: 0, yoy_pct: null });
+    // 2024-07 ends before the data's first ticket: no data, not 0 件
+    expect(json.comparisons.metrics.received).toEqual({ previous_month: 1, mom_pct: 300, same_month_last_year: null, yoy_pct: null });
     // 直接答复率 0.5 vs 1 → −50 pp
     expect(json.comparisons.metrics.direct_answer_rate).toEqual({ previous_month: 1, mom_pp: -50, same_month_last_year: null, yoy_pp: null });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datePeriod, kpiWithComparisons, percentChange, pointChange } from '../../pipelines/kpi.js';
+import { datePeriod, kpiWithComparisons, monthlySeries, percentChange, pointChange } from '../../pipelines/kpi.js';
 import { refreshRollups } from '../../pipelines/rollups.js';
 import type { Warehouse } from '../../pipelines/warehouse.js';
 import { dispatchedTicket, insertTickets, tempWarehouse, ticket } from './helpers.js';
@@ -62,6 +62,26 @@ describe('环比 and 同比', () => {
     expect(report.sameMonthLastYear.period).toMatchObject({ fromDate: '2024-07-08', toDate: '2024-07-10' });
     // 3 received vs 1 (2025-06-10) → +200 %; vs 0 → null
     expect(report.changes.received).toMatchObject({ value: 3, previous_month: 1, mom_pct: 200, same_month_last_year: 0, yoy_pct: null });
+  });
+
+  it('take a base that ends before the data begins as no data: null, not 0 件, and one note for all figures', async () => {
+    for (const source of ['direct', 'rollup'] as const) {
+      // the data begins 2024-07-03: June 2024 and July 2023 were never exported
+      const report = await kpiWithComparisons(warehouse, '2024-07', { source });
+      const before = '上月（2024-06）早于数据的起始日（2024-07-03），不作比较';
+      expect(report.changes.received).toMatchObject({ value: 2, previous_month: null, mom_pct: null, same_month_last_year: null, yoy_pct: null, mom_withheld: before });
+      expect(report.changes.direct_answer_rate).toMatchObject({ value: 1, previous_month: null, mom_withheld: before });
+      expect(report.notes.filter((n) => n.includes('早于数据的起始日'))).toEqual([before, '去年同期（2023-07）早于数据的起始日（2024-07-03），不作比较']);
+      // a figure of its own that is missing keeps its own note, not the base's
+      expect(report.changes.satisfaction_rate).not.toHaveProperty('mom_withheld');
+      // a month after the start without tickets is a real 0
+      const gap = await kpiWithComparisons(warehouse, '2024-09', { source });
+      expect(gap.changes.received).toMatchObject({ value: 0, previous_month: 0 });
+    }
+    const series = await monthlySeries(warehouse, '2024-05', '2024-08');
+    expect(series.map((r) => r.values.received)).toEqual([null, null, 2, 0]);
+    expect(series[0].missing.received).toBe('本月早于数据的起始日（2024-07-03），无数据');
+    expect(series.map((r) => r.beforeData)).toEqual(['2024-07-03', '2024-07-03', null, null]);
   });
 
   it('percentChange and pointChange', () => {

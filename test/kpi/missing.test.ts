@@ -151,7 +151,8 @@ describe('a comparison against a month holding far less', () => {
     expect(text).toMatch(/受理量 received\s+200\s+8\s+不作比较/);
     expect(text).not.toMatch(/\+2,?400/);
     const json = JSON.parse((await output(kpiCommand, ['--month', '2025-07', '--compare', '--json'])).stdout);
-    expect(json.comparisons.metrics.received).toEqual({ previous_month: 8, mom_pct: null, same_month_last_year: 0, yoy_pct: null });
+    // 2024-07 is before the data: null, not 0
+    expect(json.comparisons.metrics.received).toEqual({ previous_month: 8, mom_pct: null, same_month_last_year: null, yoy_pct: null });
     expect(json.comparisons.withheld.received.mom).toMatch(/不足本月/);
   });
 

@@ -16,6 +16,7 @@ import { findTopic } from '../../reports/topics.js';
 import { countText, daySpanWords, foldNotes, hoursText, ppChangeText, pctChangeText, rateText, riseFigure, riseText, topTownshipsText, whereText } from '../../reports/format.js';
 import { tempSetup } from '../service/helpers.js';
 import { reportWarehouse } from './fixture.js';
+import { insertTickets, tempWarehouse, ticket } from '../kpi/helpers.js';
 
 const config = { kpi: DEFAULT_KPI_SETTINGS };
 let demo: Awaited<ReturnType<typeof reportWarehouse>>;
@@ -187,8 +188,25 @@ describe('monthly report', () => {
     const html = first.html;
     expect(html).toMatch(/各分类不作环比：上月没有数据，不作比较。/);
     expect(first.data.headline).not.toMatch(/本月新增/);
+    // The KPI table's 上月 and 去年同月 are "—" with one note, not 0 件 for months no export covered.
+    const received = first.data.kpis.find((l) => l.key === 'received')!;
+    expect([received.previous_month, received.same_month_last_year]).toEqual([null, null]);
+    expect(html).toContain('上月（2024-05）早于数据的起始日（2024-06-01），不作比较');
+    expect(html.match(/早于数据的起始日/g)).toHaveLength(2);
     // A month with a month before it still has its risers.
     expect(august.data.risers.length).toBeGreaterThan(0);
+  });
+
+  it('draws the daily chart of the first month of the data from its first day, not from 0 件 on the days before', async () => {
+    const { warehouse, close } = await tempWarehouse('first-days');
+    try {
+      await insertTickets(warehouse, [ticket({ received_at: '2025-07-15 09:00:00' }), ticket({ received_at: '2025-07-20 09:00:00' })]);
+      const report = await buildMonthlyReport(warehouse, '2025-07', config);
+      expect(report.data.daily[0]).toEqual({ date: '2025-07-15', count: 1 });
+      expect(report.data.daily).toHaveLength(17);
+    } finally {
+      close();
+    }
   });
 
   it('says a steep rise as a multiple, not as a percentage with two decimals', () => {

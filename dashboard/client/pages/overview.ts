@@ -1,6 +1,7 @@
 import { channelMixOption, kpiSparklineOption } from '../../../reports/charts/dashboard-options.js';
 import { dailyVolumeOption } from '../../../reports/charts/options.js';
 import { fitsRegion } from '../../../reports/charts/map-options.js';
+import { addMonths } from '../../../pipelines/kpi/period.js';
 import { foldNotes } from '../../../reports/format.js';
 import { getJson } from '../api.js';
 import { chartBox, h, notice, panel, replace, table, youngTag } from '../dom.js';
@@ -32,6 +33,12 @@ function card(c: Card): HTMLElement {
     c.missing ? h('span', { class: 'coverage' }, c.missing) : h('span', { class: 'changes' }, change(c, 'mom'), change(c, 'yoy')),
     chartBox(kpiSparklineOption(c.spark, c.kind), 'spark'),
   );
+}
+
+/** The daily chart's span: the last three months, or from the data's first day when it is later. */
+function dailySpan(data: Overview): string {
+  const first = data.daily[0]?.date;
+  return first && first > `${addMonths(data.month, -2)}-01` ? `数据始于 ${first}` : '近三个月';
 }
 
 function scopeText(data: Overview): string {
@@ -91,7 +98,7 @@ export async function renderOverview(content: HTMLElement): Promise<void> {
       'div',
       { class: 'grid two' },
       panel(
-        [defined('received', '每日受理量'), h('span', { class: 'tag' }, '近三个月')],
+        [defined('received', '每日受理量'), h('span', { class: 'tag' }, dailySpan(data))],
         chartBox(dailyVolumeOption(data.daily, { movingAverage: true }), 'chart'),
       ),
       panel(
