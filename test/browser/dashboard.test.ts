@@ -221,7 +221,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
 
     // The fixture's first month: no month before it, so no rises are told, and the page says why.
     await visit(page, '/categories?month=2024-06', 'categories', 'leader-categories-first-month');
-    expect(await page.locator('section.panel', { has: page.locator('h2', { hasText: '上升最快的二级分类' }) }).textContent()).toMatch(/不作比较：上月没有数据，不作比较/);
+    expect(await page.locator('section.panel', { has: page.locator('h2', { hasText: '上升最快的二级分类' }) }).textContent()).toMatch(/各分类不作环比：上月没有数据，不作比较/);
 
     await visit(page, '/categories?month=2025-07', 'categories', 'leader-categories-misfilings');
     const misfilings = page.locator('section.panel', { has: page.locator('h2', { hasText: '疑似分类不符' }) });

@@ -123,7 +123,10 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
       panel(
         '诉求类型',
         data.selected.length || filters.district ? h('p', { class: 'sub' }, '全部工单口径（汇总表不按分类、区县细分诉求类型）') : null,
-        chartBox(rankedBarOption(data.appealTypes.map((r) => ({ name: r.name, value: r.count, share: r.share })), { kind: 'count', valueName: '受理量' }), 'chart')),
+        data.appealTypes.length === 1
+          ? h('p', { class: 'single' }, `工单的诉求类型均为“${data.appealTypes[0].name}”（${data.appealTypes[0].count.toLocaleString('en-US')} 件）。`)
+          : chartBox(rankedBarOption(data.appealTypes.map((r) => ({ name: r.name, value: r.count, share: r.share })), { kind: 'count', valueName: '受理量' }), 'chart'),
+      ),
       panel(
         '上升最快的二级分类（与上月比）',
         table(
@@ -134,7 +137,7 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
             { label: '上月', value: (r) => count(r.previous), className: 'num' },
             { label: '变化', value: (r) => (r.is_new ? '新出现' : riseFigure(r.received, r.previous, r.change_pct)), className: 'num' },
           ],
-          { empty: rising.withheld ? `不作比较：${rising.withheld}` : '没有明显上升的分类' },
+          { empty: rising.withheld ? `各分类不作环比：${rising.withheld}` : '没有明显上升的分类' },
         ),
       ),
     ),

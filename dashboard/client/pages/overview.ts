@@ -104,7 +104,10 @@ export async function renderOverview(content: HTMLElement): Promise<void> {
       panel(
         '来源渠道',
         data.scope.dimension !== 'total' ? h('p', { class: 'sub' }, '渠道构成为全部工单口径（汇总表不按区县、分类细分渠道）') : null,
-        chartBox(channelMixOption(channels.rows), 'chart'),
+        // (one channel — a message board's, a 311 export's — is a sentence, not a ring of 100 %, as in the 月报)
+        channels.rows.length === 1
+          ? h('p', { class: 'single' }, `工单的来源渠道均为“${channels.rows[0].name}”（${channels.rows[0].count.toLocaleString('en-US')} 件）。`)
+          : chartBox(channelMixOption(channels.rows), 'chart'),
       ),
     ),
     overviewMap(map, districts, data.alerts, filters.district?.split('/')[0]),
