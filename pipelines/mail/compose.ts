@@ -353,8 +353,7 @@ function headlineOf(e: AlertEvidence): string {
 
 /** How much above expectation; a sustained rise under the day's bound says so and shows the rise. */
 function sizeWords(e: AlertEvidence): string {
-  // (no multiple of an expectation under 0.1: "是预期的 2300 倍" would only restate a rounding)
-  const times = e.expected >= 0.05 ? `是预期的 ${plainNumber(e.count / e.expected)} 倍` : null;
+  const times = timesWords(e.count, e.expected);
   if (e.rise && e.count <= e.upper) {
     const share = e.rise.expected > 0 ? Math.round((e.rise.observed / e.rise.expected - 1) * 100) : null;
     return (
@@ -422,6 +421,21 @@ function shanghaiToday(): string {
 function expectedPhrase(value: number, { about = false, none = '此前几周没有同类' } = {}): string {
   if (value === 0) return none;
   return value < 0.05 ? `预期${expectedAmount(value)}` : `预期${about ? '约' : ''} ${expectedAmount(value)}`;
+}
+
+/**
+ * How many times the expectation, against the expectation as the mail prints it (one decimal):
+ * '是预期的 3.7 倍'; from 10 times on, to two figures: 55 against 0.4 is '约为预期的 140 倍' (not 150,
+ * from an unprinted 0.367, nor a precise-looking 137.5). None under 0.1 expected: "是预期的 2300
+ * 倍" would only restate a rounding.
+ */
+export function timesWords(count: number, expected: number): string | null {
+  const shown = Math.round(expected * 10) / 10;
+  if (shown < 0.1) return null;
+  const times = count / shown;
+  if (times < 10) return `是预期的 ${plainNumber(times)} 倍`;
+  const step = 10 ** (Math.floor(Math.log10(times)) - 1);
+  return `约为预期的 ${(Math.round(times / step) * step).toLocaleString('en-US')} 倍`;
 }
 
 /** An expected count in a figure: '12.3 件', '0.4 件', '不足 0.1 件', '0 件' (nothing at all expected). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeAlertMail, composeDigestMail, escapeHtml, formatP } from '../../pipelines/mail/compose.js';
+import { composeAlertMail, composeDigestMail, escapeHtml, formatP, timesWords } from '../../pipelines/mail/compose.js';
 import { evidence } from './fixtures.js';
 
 describe('composeAlertMail', () => {
@@ -15,6 +15,19 @@ describe('composeAlertMail', () => {
     const burst = evidence({ topic: '停水', where: '昌吉市 · 翠苑华府', window: 'hour', count: 55, expected: 0.33, windowFrom: '2025-07-30 07:35:01', windowTo: '2025-07-30 10:58:45' });
     expect((await composeAlertMail(burst, { today: '2025-07-31', chart: false })).subject).toBe('【预警】停水 · 昌吉市 · 翠苑华府 · 7 月 30 日数小时内 55 件，预期 0.3 件');
     expect((await composeAlertMail(burst, { today: '2025-07-31', chart: false })).text).toContain('7 月 30 日 7:35–10:58，停水（昌吉市 · 翠苑华府）集中受理 55 件');
+  });
+
+  it('gives the multiple of the expectation the mail prints, to two figures from 10 times on', async () => {
+    // The demo's burst mail read "预期约 0.4 件 … 是预期的 150 倍" (55 against an unprinted 0.367).
+    const burst = await composeAlertMail(evidence({ window: 'hour', count: 55, expected: 0.367, windowFrom: '2025-07-30 07:35:01', windowTo: '2025-07-30 10:58:45' }), { today, chart: false });
+    expect(burst.text).toContain('这么长的时间内预期约 0.4 件');
+    expect(burst.text).toContain('约为预期的 140 倍');
+    expect(burst.text).not.toMatch(/150 倍|137\.5/);
+    expect(timesWords(34, 0.2667)).toBe('约为预期的 110 倍');
+    expect(timesWords(46, 12.3)).toBe('是预期的 3.7 倍');
+    expect(timesWords(66, 11.94)).toBe('是预期的 5.5 倍');
+    expect(timesWords(2500, 1.04)).toBe('约为预期的 2,500 倍');
+    expect(timesWords(8, 0.04)).toBeNull();
   });
 
   it('never says 预期 0 件: a baseline with none at all is said in words, a tiny one as 不足 0.1', async () => {
