@@ -106,6 +106,7 @@ export function formatCheck(report: CheckReport): string {
   const lines: string[] = [`文件 / file: ${report.file}`];
   if (report.format) lines.push(`格式 / format: ${report.format}${report.encoding ? `, ${report.encoding}` : ''}${report.sheet ? `, 工作表 sheet “${report.sheet}”` : ''}`);
   if (report.preamble) lines.push(report.preamble);
+  if (report.totals) lines.push(report.totals);
   if (report.refused) {
     lines.push('', `✗ 会被拒绝 / would be refused: ${report.refused}`);
     return lines.join('\n') + '\n';

@@ -7,7 +7,7 @@ import { prepareFile, scratchFolder, type IngestOptions } from './ingest.js';
 import { mapIntoTemp } from './load.js';
 import { trackLoad } from './progress.js';
 import { REASON_PATTERN, STORED_COLUMNS } from './mapping.js';
-import { preambleNote } from './source.js';
+import { preambleNote, totalRowLabel, totalRowsNote, type TotalRow } from './source.js';
 import { FIELDS, type DeriveRule, type Kind, type KindSpec, type Match, type Profile } from './profiles.js';
 
 /**
@@ -37,6 +37,8 @@ export interface CheckReport {
   sheet: string | null;
   /** Rows above the header that are skipped (a title, 导出时间 …), when there are any. */
   preamble: string | null;
+  /** Rows of totals (合计 …) that are skipped, when there are any. */
+  totals: string | null;
   profile: string | null;
   kind: string | null;
   fields: FieldSource[];
@@ -58,7 +60,7 @@ const SHOWN_LINES = 5;
 export async function checkFile(path: string, options: Omit<IngestOptions, 'key' | 'force'> & { rows?: number }): Promise<CheckReport> {
   const file = resolve(path);
   const report: CheckReport = {
-    file, format: null, encoding: null, sheet: null, preamble: null, profile: null, kind: null, fields: [], unmapped: [],
+    file, format: null, encoding: null, sheet: null, preamble: null, totals: null, profile: null, kind: null, fields: [], unmapped: [],
     rowsRead: 0, good: 0, quarantined: 0, rows: [], problems: [], refused: null,
   };
   const warehouse = await Warehouse.open(':memory:');
@@ -77,21 +79,30 @@ export async function checkFile(path: string, options: Omit<IngestOptions, 'key'
     });
     const columns = STORED_COLUMNS[match.kind].map((c) => `"${c}"`).join(', ');
     report.rows = await warehouse.all(`select __row as "行", ${columns} from mapped where not bad order by __row limit $n`, { n: options.rows ?? 5 });
-    const counts = (await warehouse.one<{ good: number; bad: number }>(`select count(*) filter (where not bad) as good, count(*) filter (where bad) as bad from mapped`))!;
+    const counts = (await warehouse.one<{ good: number; bad: number }>(
+      `select count(*) filter (where not bad) as good, count(*) filter (where bad and total_row is null) as bad from mapped`,
+    ))!;
+    const totals: TotalRow[] = (await warehouse.all<{ __row: number; total_row: string }>(`select __row, total_row from mapped where total_row is not null`)).map((r) => ({ row: Number(r.__row), label: r.total_row }));
+    const rejected = source.rejected.filter((r) => {
+      const label = totalRowLabel(r.fields);
+      if (label !== null) totals.push({ row: r.row, label });
+      return label === null;
+    });
+    report.totals = totalRowsNote(totals.sort((a, b) => a.row - b.row));
     report.good = counts.good;
-    report.quarantined = counts.bad + source.rejected.length;
+    report.quarantined = counts.bad + rejected.length;
     // Reasons quote the failing values; problems are the reasons with the values left out.
     const mapped = await warehouse.all<{ reason: string; rows: number; lines: string }>(
       `select min_by(reason, __row) as reason, count(*) as rows, array_to_string(list(__row order by __row)[1:${SHOWN_LINES}], ',') as lines
-       from (select unnest(reasons) as reason, __row from mapped where bad)
+       from (select unnest(reasons) as reason, __row from mapped where bad and total_row is null)
        group by ${REASON_PATTERN} order by rows desc, min(__row) limit ${SHOWN_PROBLEMS}`,
     );
     const structural = new Map<string, CheckProblem>();
-    for (const rejected of source.rejected) {
-      const problem = structural.get(rejected.reason) ?? { reason: rejected.reason, rows: 0, lines: [] };
+    for (const record of rejected) {
+      const problem = structural.get(record.reason) ?? { reason: record.reason, rows: 0, lines: [] };
       problem.rows++;
-      if (problem.lines.length < SHOWN_LINES) problem.lines.push(rejected.row);
-      structural.set(rejected.reason, problem);
+      if (problem.lines.length < SHOWN_LINES) problem.lines.push(record.row);
+      structural.set(record.reason, problem);
     }
     report.problems = [...structural.values(), ...mapped.map((p) => ({ ...p, lines: p.lines.split(',').map(Number) }))];
   } catch (error) {

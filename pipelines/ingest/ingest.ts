@@ -10,7 +10,7 @@ import { REASON_PATTERN } from './mapping.js';
 import { chooseMapping, type Kind, type Match, type Profile } from './profiles.js';
 import { trackLoad, type LoadProgress, type LoadTracker } from './progress.js';
 import { readSource, settleText } from './read.js';
-import { preambleNote, RefusedFile, type Encoding, type Format, type ReadOptions, type SourceTable } from './source.js';
+import { preambleNote, RefusedFile, totalRowsNote, type Encoding, type Format, type ReadOptions, type SourceTable } from './source.js';
 
 export interface IngestOptions {
   profiles: Profile[];
@@ -233,7 +233,7 @@ export async function prepareFile(
   const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
   const fingerprint = mappingFingerprint(match, source, options);
   const context: LoadContext = {
-    warehouse, path: file, name: basename(file), source, match, key: options.key, phoneHash: await phoneHashScheme(warehouse), read: { ...read, onRawChunk: undefined }, tracker, progressEveryMs: options.progressEveryMs ?? 500, phase,
+    warehouse, path: file, name: basename(file), source, match, key: options.key, phoneHash: await phoneHashScheme(warehouse), read: { ...read, onRawChunk: undefined }, tracker, progressEveryMs: options.progressEveryMs ?? 500, phase, totalRows: [],
     settle: async () => {
       if (settled) return;
       settled = true;
@@ -386,7 +386,8 @@ async function commit(prepared: Prepared, summary: FileSummary, file: { name: st
     Object.assign(summary, counts);
     summary.quarantined = (await warehouse.one<{ n: number }>(`select count(*) as n from quarantine where run_id = $run`, { run: runId }))!.n;
     summary.status = 'loaded';
-    summary.message = preambleNote(context.source.preamble);
+    const skipped = [preambleNote(context.source.preamble), totalRowsNote([...context.totalRows].sort((a, b) => a.row - b.row))].filter((n): n is string => n !== null);
+    summary.message = skipped.length ? skipped.join('；') : null;
     if (summary.rowsRead === 0) summary.message = '文件只有表头，没有数据行 / header only: no data rows';
     else if (summary.quarantined === summary.rowsRead) {
       summary.status = 'quarantined';

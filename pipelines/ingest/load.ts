@@ -5,7 +5,7 @@ import { mergeIncoming } from './merge.js';
 import { FIELDS, type Match } from './profiles.js';
 import type { LoadTracker } from './progress.js';
 import { linesAfterHeader, scanText } from './read.js';
-import { RefusedFile, type ReadOptions, type SourceTable } from './source.js';
+import { RefusedFile, totalRowLabel, type ReadOptions, type SourceTable, type TotalRow } from './source.js';
 
 /**
  * Writing one mapped file into the warehouse, two ways:
@@ -42,6 +42,8 @@ export interface LoadContext {
    * count): refuses the file if its bytes are bad, throws NeedsScan if its text needs the scanner.
    */
   settle: () => Promise<void>;
+  /** Rows of totals (合计 …) the load skipped rather than quarantined: filled in as it finds them. */
+  totalRows: TotalRow[];
 }
 
 export interface LoadCounts {
@@ -129,6 +131,7 @@ export async function overlapsStored(context: LoadContext): Promise<boolean> {
  */
 export async function loadDirect(context: LoadContext, runId: number): Promise<LoadCounts> {
   const { warehouse, match, source, name } = context;
+  context.totalRows = []; // (a load tried again starts afresh)
   const table = match.kind;
   const key = KEY_COLUMNS[table][0];
   const stored = STORED_COLUMNS[table].map(q).join(', ');
@@ -255,12 +258,13 @@ async function quarantineChecked(context: LoadContext, runId: number, inserted: 
     relation = numberedByLine(source.relation.replace(/\)$/, ', parallel = false)'), 'row_number() over () - 1', source.headers, layout.breaks);
   }
   const checks = mappingSql(match, source.headers, { source: relation, rowNumbers: true, checksOnly: true, phoneHash: context.phoneHash });
-  await warehouse.run(`create or replace temp table checked_rows as select __row, reasons, record, empty from (${checks}) where bad`);
+  await warehouse.run(`create or replace temp table checked_rows as select __row, reasons, record, empty, total_row from (${checks}) where bad`);
   await warehouse.run(
     `insert into quarantine (run_id, file_name, row_number, reason, record)
-     select $run, $name, __row, array_to_string(reasons, '；'), record from checked_rows where not empty order by __row`,
+     select $run, $name, __row, array_to_string(reasons, '；'), record from checked_rows where not empty and total_row is null order by __row`,
     { run: runId, name },
   );
+  await collectTotalRows(context, 'checked_rows', 'not empty');
   await warehouse.run(`drop table if exists checked_rows`);
   return records;
 }
@@ -339,18 +343,26 @@ async function numberMappedRows(context: LoadContext): Promise<boolean> {
 /** The merge path's second half, inside the transaction: quarantine the bad rows, merge the good ones. */
 export async function loadMerged(context: LoadContext, runId: number): Promise<Omit<LoadCounts, 'rowsRead'>> {
   const { warehouse, match, name } = context;
+  context.totalRows = []; // (a load tried again starts afresh)
   await warehouse.run(
     `insert into quarantine (run_id, file_name, row_number, reason, record)
-     select $run, $name, __row, array_to_string(reasons, '；'), record from mapped where bad`,
+     select $run, $name, __row, array_to_string(reasons, '；'), record from mapped where bad and total_row is null`,
     { run: runId, name },
   );
+  await collectTotalRows(context, 'mapped');
   await quarantineStructural(context, runId);
-  await warehouse.run(`create or replace temp view incoming as select * exclude (bad, reasons, record, __row) from mapped where not bad`);
+  await warehouse.run(`create or replace temp view incoming as select * exclude (bad, reasons, record, total_row, __row) from mapped where not bad`);
   context.phase('quarantine');
   context.tracker.phase('merging');
   const merged = await mergeIncoming(warehouse, match.kind, runId, match.profile.name);
   context.phase('merge');
   return merged;
+}
+
+/** The rows of totals in `table` (with `filter`), in file order, into context.totalRows. */
+async function collectTotalRows(context: LoadContext, table: string, filter = 'true'): Promise<void> {
+  const found = await context.warehouse.all<{ __row: number; total_row: string }>(`select __row, total_row from ${table} where total_row is not null and ${filter} order by __row`);
+  context.totalRows.push(...found.map((r) => ({ row: Number(r.__row), label: r.total_row })));
 }
 
 /** Records rejected by the reader (wrong field count, oversized field, truncated quote). */
@@ -368,6 +380,13 @@ async function quarantineStructural(context: LoadContext, runId: number): Promis
   }
   const sensitive = [...personal, ...phones];
   for (const record of source.rejected) {
+    // ("合计,,5" in a file of 17 columns: a row of totals, not a broken record)
+    const total = totalRowLabel(record.fields);
+    if (total !== null) {
+      const [masked] = await warehouse.all<{ label: string }>(`select hp_mask_text(left($label, 40)) as label`, { label: total });
+      context.totalRows.push({ row: record.row, label: masked.label });
+      continue;
+    }
     // Column positions are only trustworthy up to the break. With n fields where the header has m,
     // a personal value may have moved by up to |n - m| columns; after an unclosed quote or inside an
     // oversized field it may be anywhere. Such cells are not shown (nor is the personal column).

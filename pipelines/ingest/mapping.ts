@@ -1,5 +1,6 @@
 import { phoneHashSql, type PhoneHashScheme } from '../privacy.js';
 import { COMMON_DATE_FORMATS, FIELDS, type DeriveRule, type Kind, type Match } from './profiles.js';
+import { TOTAL_ROW_PATTERN } from './source.js';
 
 /**
  * Builds the staging SQL that turns a source relation (c0…cN, all text, and optionally `__row`,
@@ -80,7 +81,7 @@ export interface MappingOptions {
   /** The relation has a `__row` column (the record's line); otherwise the output has none. */
   rowNumbers: boolean;
   /**
-   * Only the checks: `__row`, `bad`, `reasons`, `record` and `empty` (a row of only empty cells),
+   * Only the checks: `__row`, `bad`, `reasons`, `record`, `total_row` and `empty` (a row of only empty cells),
    * without masking, hashing or the stored columns — for finding the bad rows of a file whose
    * good rows were inserted already.
    */
@@ -319,6 +320,9 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
       `${lit(h || `第${i + 1}列`)}, ${personal.has(i) ? `case when c${i} is null then null else '***' end` : phones.has(i) ? `hp_mask_phone(c${i})` : `left(hp_mask_text(${nameInRecord ? `hp_mask_name(c${i}, ${nameInRecord})` : `c${i}`}), 500)`}`,
   );
   const record = headers.length ? `json_object(${recordPairs.join(', ')})::varchar` : `'{}'`;
+  // A bad row whose first filled cell is 合计 … is a row of totals: its label (masked), else null.
+  const firstCell = headers.length ? `coalesce(${rawColumns.map((c) => `nullif(trim(${c}), '')`).join(', ')})` : 'null::varchar';
+  const totalRow = `case when bad and regexp_matches(${firstCell}, ${lit(TOTAL_ROW_PATTERN)}, 'i') then hp_mask_text(left(${firstCell}, 40)) end`;
   // A row is bad when any check holds (the conditions are cheap booleans); only then are its
   // reasons spelled out.
   // (NULL or true is true; a NULL left over means no check held.)
@@ -361,7 +365,8 @@ final as (
     ${activity ? 'activity_at,' : ''}
     bad,
     case when bad then ${reasons} end as reasons,
-    case when bad then ${record} end as record
+    case when bad then ${record} end as record,
+    ${totalRow} as total_row
   from checked
 )
 select * from final`;

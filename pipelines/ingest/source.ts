@@ -85,6 +85,34 @@ export function headerRowIndex(filled: readonly number[]): number {
   return Math.max(0, filled.findIndex((n) => n > PREAMBLE_MAX_CELLS || n * 2 >= widest));
 }
 
+/**
+ * A row of totals in a report-style export: its first filled cell starts with 合计, 总计, 小计,
+ * 共计 or 汇总 (spaces between the two characters allowed, as Excel's centred labels have them), or
+ * Total / Sum, then ends or goes on after a space, a colon or a bracket. Such a row, when the checks
+ * would quarantine it, is not a bad record but no record at all: it is skipped, and the load says so.
+ */
+export const TOTAL_ROW_PATTERN = '^(合\\s*计|总\\s*计|小\\s*计|共\\s*计|汇\\s*总|total|sum)([\\s:：(（]|$)';
+const TOTAL_ROW = new RegExp(TOTAL_ROW_PATTERN, 'i');
+
+/** The first filled cell of a row the reader rejected, when it is a row of totals (else null). */
+export function totalRowLabel(fields: readonly string[]): string | null {
+  const first = fields.map((f) => f.trim()).find((f) => f !== '');
+  return first !== undefined && TOTAL_ROW.test(first) ? first : null;
+}
+
+/** A skipped row of totals: its line and its first filled cell. */
+export interface TotalRow {
+  row: number;
+  label: string;
+}
+
+/** What the load's summary says about skipped rows of totals (null: none). */
+export function totalRowsNote(rows: readonly TotalRow[]): string | null {
+  if (!rows.length) return null;
+  const shown = rows.slice(0, 3).map((r) => `第 ${r.row} 行“${r.label.length > 20 ? `${r.label.slice(0, 20)}…` : r.label}”`).join('、');
+  return `${rows.length} 行合计行（${shown}${rows.length > 3 ? ' 等' : ''}）不是数据，已跳过 / skipped ${rows.length} row(s) of totals`;
+}
+
 /** What the load's summary says about skipped rows above the header (null: none). */
 export function preambleNote(preamble: readonly string[] | undefined): string | null {
   if (!preamble?.length) return null;

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { headerRowIndex } from '../../pipelines/ingest/source.js';
-import { csvText, encodeText, fiveTickets, ingest, quarantine, ticket, ticketIds, ticketSheet, tempFolder, Warehouse, writeXlsx, type TextEncoding } from './helpers.js';
+import { checkFile } from '../../pipelines/ingest/check.js';
+import { headerRowIndex, totalRowLabel } from '../../pipelines/ingest/source.js';
+import { csvText, encodeText, fiveTickets, ingest, profiles, quarantine, ticket, TICKET_HEADERS, ticketIds, ticketSheet, tempFolder, Warehouse, writeXlsx, type TextEncoding } from './helpers.js';
 
 /**
  * Exports laid out as a report: a title (often one merged cell) and a line of 导出时间 / 导出人
@@ -71,6 +72,74 @@ describe('the header row of an export with a title above it', () => {
     const warehouse = await Warehouse.open(temp.file('plain.duckdb'));
     try {
       expect(await ingest(warehouse, path)).toMatchObject({ status: 'loaded', loaded: 5, quarantined: 0, message: null });
+    } finally {
+      warehouse.close();
+    }
+  });
+});
+
+/**
+ * A row of totals below the data (合计：6 件, or 合 计 centred over two cells), as report-style
+ * exports end: skipped and named in the load's message, not quarantined as a ticket without a
+ * 受理时间 on every daily load. A bad ticket beside it is still quarantined.
+ */
+describe('a row of totals', () => {
+  const padded = (label: string) => [label, ...TICKET_HEADERS.slice(1).map(() => '')].join(',');
+
+  it('is told by its first filled cell', () => {
+    expect(totalRowLabel(['', '合计：6 件', ''])).toBe('合计：6 件');
+    expect(totalRowLabel(['合 计', '6'])).toBe('合 计');
+    expect(totalRowLabel(['Total', '6'])).toBe('Total');
+    expect(totalRowLabel(['总计(件)'])).toBe('总计(件)');
+    // a ticket text that only starts with the characters is not one
+    expect(totalRowLabel(['合计划生育政策咨询'])).toBeNull();
+    expect(totalRowLabel(['2025070500001', '合计'])).toBeNull();
+    expect(totalRowLabel(['', ''])).toBeNull();
+  });
+
+  it.each<TextEncoding>(['utf-8', 'gbk'])('CSV in %s: skipped on the direct and the merge path, named with its line; a bad ticket is still quarantined', async (encoding) => {
+    const path = temp.file(`totals-${encoding}.csv`);
+    writeFileSync(path, encodeText(`${csvText(rows())}${padded('合计：6 件')}\n`, encoding));
+    const warehouse = await Warehouse.open(temp.file(`totals-${encoding}.duckdb`));
+    try {
+      for (const force of [false, true]) {
+        // (the second load, forced, re-imports the same bytes through the merge)
+        const summary = await ingest(warehouse, path, { force });
+        expect(summary).toMatchObject({ status: 'loaded', rowsRead: 7, quarantined: 1 });
+        expect(summary.message).toBe('1 行合计行（第 8 行“合计：6 件”）不是数据，已跳过 / skipped 1 row(s) of totals');
+        expect((await quarantine(warehouse, summary.runId)).map((q) => q.row_number)).toEqual([7]);
+      }
+      expect(await ticketIds(warehouse)).toEqual(fiveTickets().map((t) => t['工单编号']).sort());
+    } finally {
+      warehouse.close();
+    }
+  });
+
+  it('CSV: a short row of totals (two fields where the header has many) is skipped too, not quarantined as a broken record', async () => {
+    const path = temp.file('totals-short.csv');
+    writeFileSync(path, `${csvText(fiveTickets())}合 计,5\n`);
+    const warehouse = await Warehouse.open(temp.file('totals-short.duckdb'));
+    try {
+      const summary = await ingest(warehouse, path);
+      expect(summary).toMatchObject({ status: 'loaded', loaded: 5, quarantined: 0 });
+      expect(summary.message).toBe('1 行合计行（第 7 行“合 计”）不是数据，已跳过 / skipped 1 row(s) of totals');
+    } finally {
+      warehouse.close();
+    }
+  });
+
+  it('XLSX below a title: both are named in the message; hotline profiles check says the same', async () => {
+    const path = temp.file('totals.xlsx');
+    const [header, ...data] = ticketSheet(rows());
+    await writeXlsx(path, [{ name: '工单明细', rows: [[TITLE], header, ...data, ['合计', null, null, null, '6 件']] }]);
+    const warehouse = await Warehouse.open(temp.file('totals-xlsx.duckdb'));
+    try {
+      const summary = await ingest(warehouse, path);
+      expect(summary).toMatchObject({ status: 'loaded', loaded: 5, quarantined: 1 });
+      expect(summary.message).toBe(`表头上方的 1 行（“${TITLE}”）不是数据，已跳过 / skipped 1 row(s) above the header；1 行合计行（第 9 行“合计”）不是数据，已跳过 / skipped 1 row(s) of totals`);
+      const report = await checkFile(path, { profiles: profiles(), maxFieldBytes: 1_000_000 });
+      expect(report).toMatchObject({ good: 5, quarantined: 1, totals: '1 行合计行（第 9 行“合计”）不是数据，已跳过 / skipped 1 row(s) of totals' });
+      expect(report.problems.map((p) => p.lines)).toEqual([[8]]);
     } finally {
       warehouse.close();
     }
