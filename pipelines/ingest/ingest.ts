@@ -367,12 +367,23 @@ async function loadFile(prepared: Prepared, summary: FileSummary, file: { name: 
   await commit(prepared, summary, file, async (runId) => ({ rowsRead, ...(await loadMerged(context, runId)) }));
 }
 
+/**
+ * The next load's number: one more than the last recorded. Not a sequence: a load tried again on
+ * the merge path (or after the scanner) rolls back its first attempt, and a sequence would have
+ * spent a number on it, so the 数据 page would list runs 1, 3, 4, 7 as if loads were missing.
+ * Writers run one at a time (the scheduler's queue, or the CLI holding the file), so two loads
+ * never take the same number.
+ */
+async function nextRunId(warehouse: Warehouse): Promise<number> {
+  return Number((await warehouse.one<{ id: number }>(`select coalesce(max(run_id), 0) + 1 as id from ingest_runs`))!.id);
+}
+
 /** One transaction: the load, its quarantined rows and its `ingest_runs` row. */
 async function commit(prepared: Prepared, summary: FileSummary, file: { name: string; bytes: number; startedAt: Date }, load: (runId: number) => Promise<LoadCounts>): Promise<void> {
   const { context, fingerprint, known } = prepared;
   const { warehouse } = context;
   await warehouse.transaction(async () => {
-    const runId = (await warehouse.one<{ id: number }>(`select nextval('ingest_run_ids') as id`))!.id;
+    const runId = await nextRunId(warehouse);
     summary.runId = runId;
     const counts = await load(runId);
     await context.settle();
@@ -467,8 +478,7 @@ async function refuse(
   summary.status = 'refused';
   summary.message = error.message.replace(`${summary.file}: `, '');
   summary.durationMs = Date.now() - file.startedAt.getTime();
-  const run = await warehouse.one<{ id: number }>(`select nextval('ingest_run_ids') as id`);
-  summary.runId = run!.id;
+  summary.runId = await nextRunId(warehouse);
   await warehouse.run(
     `insert into ingest_runs (run_id, file_name, file_path, file_sha256, file_bytes, format, encoding, profile, kind, started_at, finished_at, status, message, duration_ms)
      values ($run, $name, $path, $sha, $bytes, $format, $encoding, $profile, $kind, $started::timestamptz, current_localtimestamp(), 'refused', $message, $ms)`,

@@ -144,7 +144,7 @@ async function generate(warehouse: Warehouse): Promise<void> {
   await warehouse.run(`insert into units
     select '承办单位' || lpad(n::varchar, 3, '0'), ${choose(['州直部门', '县市部门', '乡镇街道', '企业'], 40)}, null, 1 from range(0, ${UNITS}) as t(n)`);
   await warehouse.run(`insert into ingest_runs (run_id, file_name, file_path, file_sha256, file_bytes, started_at, finished_at, status, rows_read, loaded)
-    values (nextval('ingest_run_ids'), 'bench', 'bench', 'bench', 0, current_localtimestamp(), current_localtimestamp(), 'loaded', ${tickets}, ${tickets})`);
+    values ((select coalesce(max(run_id), 0) + 1 from ingest_runs), 'bench', 'bench', 'bench', 0, current_localtimestamp(), current_localtimestamp(), 'loaded', ${tickets}, ${tickets})`);
   await warehouse.run(`insert into alert_incidents (incident_id, first_day, last_day, head_series, level, category_l1, category_l2, district, peak_day, peak_count, peak_expected, excess, status)
     values (1, '2025-07-20', '2025-07-22', 'l2=噪声扰民|district=昌吉市', 'l2_district', '环境保护', '噪声扰民', '昌吉市', '2025-07-21', 400, 180, 220, 'open')`);
   await warehouse.checkpoint();

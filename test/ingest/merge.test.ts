@@ -1,4 +1,5 @@
 import { afterAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { Warehouse, dump, fiveTickets, ingest, tempFolder, ticket, ticketSheet, writeCsv, writeXlsx, type TicketRow } from './helpers.js';
 
 /**
@@ -222,5 +223,19 @@ describe('newer and older exports of the same tickets', () => {
       { unit: '戊单位', role: '协办' },
     ]);
     expect(await warehouse.one(`select count(*) as n from ticket_units`)).toEqual({ n: 2 });
+  });
+});
+
+describe('load numbers', () => {
+  it('run on without gaps when a direct attempt rolls back into the merge, and for a refused file', async () => {
+    const first = writeCsv(temp.file('runs-1.csv'), fiveTickets());
+    // an id repeated inside the file: the direct insert finds it, rolls back, and the merge loads it
+    const repeated = writeCsv(temp.file('runs-2.csv'), [ticket('2025070600001'), ticket('2025070600002'), ticket('2025070600001', { 工单状态: '办理中', 办结时间: '' })]);
+    const refused = temp.file('runs-3.csv');
+    writeFileSync(refused, '');
+    const runs = [];
+    for (const path of [first, repeated, refused]) runs.push((await ingest(warehouse, path)).runId);
+    expect(runs).toEqual([1, 2, 3]);
+    expect((await warehouse.all<{ run_id: number }>(`select run_id from ingest_runs order by run_id`)).map((r) => Number(r.run_id))).toEqual([1, 2, 3]);
   });
 });
