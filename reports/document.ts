@@ -96,11 +96,14 @@ ul{margin:6px 0;padding-left:22px}
   .screen-title{display:none}
   h2{page-break-after:avoid;break-after:avoid}
   section.break{page-break-before:always;break-before:page}
-  figure,tr{page-break-inside:avoid;break-inside:avoid}
+  figure,tr,.table-wrap.keep{page-break-inside:avoid;break-inside:avoid}
   thead{display:table-header-group}
   .table-wrap{overflow:visible}
 }
 `;
+
+/** A table of at most this many rows is not split across pages in print. */
+const KEEP_TOGETHER_ROWS = 10;
 
 function blockHtml(block: Block): string {
   switch (block.kind) {
@@ -121,7 +124,8 @@ function blockHtml(block: Block): string {
         })
         .join('');
       const caption = block.caption ? `<caption>${esc(block.caption)}</caption>` : '';
-      return `<div class="table-wrap"><table>${caption}${head}<tbody>${body}</tbody></table></div>`;
+      // (a short table is kept on one page: split, it left two rows under a chart and a near-empty page after)
+      return `<div class="table-wrap${block.rows.length <= KEEP_TOGETHER_ROWS ? ' keep' : ''}"><table>${caption}${head}<tbody>${body}</tbody></table></div>`;
     }
     case 'chart':
       // The SVG comes from ECharts (text in it is escaped by zrender); the caption is ours.

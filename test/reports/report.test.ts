@@ -345,6 +345,9 @@ describe('special report', () => {
       { district: top.district, compound: top.address },
     );
     expect(top.received).toBe(byHand!.n);
+    // a short table like this one is kept on one printed page (split, it left two rows under the map and a near-empty page)
+    expect(report.html).toMatch(/<div class="table-wrap keep"><table><caption>反映最多的地址（小区）<\/caption>/);
+    expect(report.html).toMatch(/figure,tr,\.table-wrap\.keep\{page-break-inside:avoid;break-inside:avoid\}/);
   });
 
   it('recommends patrols where most requests are: the busiest named township of any district, never "未知…"', async () => {
