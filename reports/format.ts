@@ -87,9 +87,7 @@ export function unnamedText(listed: boolean, unnamed: number | undefined, what: 
   return listed ? `另有 ${countText(unnamed)} 件未写${what}` : `${countText(unnamed)} 件都未写${what}`;
 }
 
-export function shareText(share: number | null | undefined): string {
-  return share === null || share === undefined ? '—' : `${(share * 100).toFixed(1)}%`;
-}
+export { shareText } from './charts/dashboard-options.js';
 
 /** '2025-08-11' (or a timestamp of that day) → '8 月 11 日'; anything else as it is. Reports and mails. */
 export function dayWords(day: string): string {

@@ -1,4 +1,4 @@
-import { expectedText, formatValue, plainNumber, type ValueKind } from '../../reports/charts/dashboard-options.js';
+import { expectedText, formatValue, plainNumber, shareText, type ValueKind } from '../../reports/charts/dashboard-options.js';
 import { h } from './dom.js';
 
 export { expectedText, formatValue, plainNumber };
@@ -39,6 +39,6 @@ export function defined(key: string, content: string | Node): HTMLAnchorElement 
 
 export const count = (n: number | null | undefined) => formatValue(n ?? null, 'count');
 export const rate = (n: number | null | undefined) => formatValue(n ?? null, 'rate');
-export const share = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${(n * 100).toFixed(1)}%`);
+export const share = shareText;
 /** A composite score (a fraction) on the 100-point scale with 2 decimals, so close scores differ. */
 export const scoreText = (n: number | null | undefined) => (n === null || n === undefined ? '—' : (n * 100).toFixed(2));

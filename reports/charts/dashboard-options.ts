@@ -62,6 +62,12 @@ const percent = (value: number | null) => (value === null ? null : Math.round(va
 const plain = (value: number | null, kind: ValueKind) => (kind === 'rate' ? percent(value) : value === null ? null : Math.round(value * 100) / 100);
 
 /** The text a label shows: counts grouped by thousands, rates as percent with 2 decimals. */
+/** A share as a percentage with one decimal: '21.5%'; a share above 0 that would print 0.0% is '<0.1%'. */
+export function shareText(share: number | null | undefined): string {
+  if (share === null || share === undefined || Number.isNaN(share)) return '—';
+  return share > 0 && share < 0.0005 ? '<0.1%' : `${(share * 100).toFixed(1)}%`;
+}
+
 export function formatValue(value: number | null | undefined, kind: ValueKind): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   if (kind === 'rate') return `${(value * 100).toFixed(2)}%`;
@@ -159,7 +165,7 @@ export function channelMixOption(rows: NamedCount[], title?: string): EChartsOpt
     name: r.name,
     count: r.count,
     // Two short lines fit beside the ring even on a phone.
-    label: `${r.name}\n${total ? ((r.count / total) * 100).toFixed(1) : '0.0'}%`,
+    label: `${r.name}\n${total ? shareText(r.count / total) : '0.0%'}`,
     display: r.count.toLocaleString('zh-CN'),
   }));
   return {
@@ -287,7 +293,7 @@ export function rankedBarOption(rows: (RankedValue & { share?: number | null })[
   const source = rows.map((r) => ({
     name: r.name,
     value: plain(r.value, options.kind),
-    display: formatValue(r.value, options.kind) + (r.share !== undefined && r.share !== null ? `（${(r.share * 100).toFixed(1)}%）` : ''),
+    display: formatValue(r.value, options.kind) + (r.share !== undefined && r.share !== null ? `（${shareText(r.share)}）` : ''),
     selected: r.name === options.highlight ? 1 : 0,
   }));
   const longest = Math.max(2, ...rows.map((r) => [...r.name].length));

@@ -14,6 +14,7 @@ import {
   kpiSparklineOption,
   monthlyTrendOption,
   rankedBarOption,
+  shareText,
   textWidth,
 } from '../../reports/charts/dashboard-options.js';
 import { renderSvg } from '../../reports/charts/render.js';
@@ -52,6 +53,15 @@ describe('dashboard chart option builders', () => {
     expect(expectedText(0.02)).toBe('<0.1');
     expect(expectedText(0)).toBe('0');
     expect(expectedText(null)).toBe('—');
+  });
+
+  it('writes a share with one decimal, a tiny one as <0.1% (2 of 9,741 tickets are not 0.0%)', () => {
+    expect(shareText(2 / 9741)).toBe('<0.1%');
+    expect(shareText(0)).toBe('0.0%');
+    expect(shareText(0.215)).toBe('21.5%');
+    expect(shareText(null)).toBe('—');
+    const bars = rankedBarOption([{ name: '未知区县', value: 2, share: 2 / 9741 }], { kind: 'count', valueName: '受理量' }) as { dataset: { source: { display: string }[] } };
+    expect(bars.dataset.source[0].display).toBe('2（<0.1%）');
   });
 
   it('leaves room for the longest bar label, so that it is not cut off', () => {

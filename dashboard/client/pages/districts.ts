@@ -56,7 +56,7 @@ function areaTable(rows: AreaRow[], options: { onRow?: (row: AreaRow) => void; s
   return table(
     rows,
     [
-      { label: options.label, value: (r) => r.name, className: 'nowrap' },
+      { label: options.label, value: (r) => r.name, className: 'wrap' },
       { label: defined('received', '受理量'), value: (r) => count(r.received), className: 'num' },
       { label: options.shareLabel, value: (r) => share(r.share), className: 'num' },
       { label: heading('completion_rate', '办结率'), value: (r) => rate(r.completion_rate), className: 'num' },
