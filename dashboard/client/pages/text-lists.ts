@@ -82,7 +82,8 @@ export async function misfilingsPanel(month: string | undefined): Promise<HTMLEl
   );
 }
 
-export async function returnedPanel(month: string | undefined): Promise<HTMLElement> {
+/** The month's returned tickets and the units the model suggests; `noReturns`: the export has no 退单次数. */
+export async function returnedPanel(month: string | undefined, noReturns = false): Promise<HTMLElement> {
   const data = await getJson<{ rows: Returned[]; model: ModelSummary | null }>('/api/text/returned', { month });
   const columns: Column<Returned>[] = [
     { label: '工单编号', value: (r) => r.ticket_id },
@@ -112,7 +113,7 @@ export async function returnedPanel(month: string | undefined): Promise<HTMLElem
           `本月退单 ${Number(data.rows[0].total).toLocaleString('zh-CN')} 件，其中 ${Number(data.rows[0].total_other).toLocaleString('zh-CN')} 件的建议单位不是原承办单位，列在下表${listed(data.rows.length, Number(data.rows[0].total))}。`,
         )
       : null,
-    table(other, columns, { empty: data.rows.length ? '本月的退单工单，建议单位都是原承办单位' : '本月没有退单工单' }),
+    table(other, columns, { empty: data.rows.length ? '本月的退单工单，建议单位都是原承办单位' : noReturns ? '导出文件没有退单次数，无法列出退单工单' : '本月没有退单工单' }),
     // The rest says little to act on: folded, so that the page does not run to hundreds of rows.
     same.length
       ? h('details', { id: 'returned-same' }, h('summary', {}, `其余 ${same.length.toLocaleString('zh-CN')} 件：建议单位与原承办单位相同，或没有建议`), table(same, columns))

@@ -28,7 +28,9 @@ export async function renderUnits(content: HTMLElement): Promise<void> {
   const sort = (params.get('sort') ?? 'rank') as SortKey;
   const data = await getJson<Units>('/api/units', { month: filters.month, kind: kind || undefined });
   // Built before the page is replaced: a chart box must be in the document on its first frame.
-  const returned = await returnedPanel(data.month).catch((error: Error) => h('p', { class: 'error' }, `退单工单加载失败：${error.message}`));
+  // (an export without 退单次数: every unit's figure is null, and the list says why it is empty)
+  const noReturns = data.rows.length > 0 && data.rows.every((r) => r.returned_tickets === null);
+  const returned = await returnedPanel(data.month, noReturns).catch((error: Error) => h('p', { class: 'error' }, `退单工单加载失败：${error.message}`));
   const setParam = (key: string, value: string) => {
     const next = new URLSearchParams(location.search);
     if (value) next.set(key, value);
@@ -83,7 +85,8 @@ export async function renderUnits(content: HTMLElement): Promise<void> {
     { label: defined('unit_ranking', '综合得分'), value: (r: UnitRow) => scoreText(r.composite_score), className: 'num' },
     { label: defined('overdue', '超期'), value: (r: UnitRow) => figure(r.overdue, r, 'overdue'), className: 'num' },
     { label: defined('return_rate', '退单'), value: (r: UnitRow) => figure(r.returned_tickets, r, 'returned'), className: 'num' },
-    { label: '不满意', value: (r: UnitRow) => link(r, 'dissatisfied', '查看'), className: 'nowrap' },
+    // (no satisfaction figure — no callbacks, or an export without 回访结果 — has no dissatisfied tickets to list)
+    { label: '不满意', value: (r: UnitRow) => (r.satisfaction_rate === null ? '—' : link(r, 'dissatisfied', '查看')), className: 'nowrap' },
   ];
   const perKind = showAll ? Infinity : kinds.length > 1 ? 10 : 30;
   const sections = kinds.map((k) => {
@@ -123,7 +126,7 @@ export async function renderUnits(content: HTMLElement): Promise<void> {
       [`“三率”考评（${data.rows.length} 个单位）`],
       sections.length ? sections : h('p', { class: 'empty' }, '本月没有转办工单'),
       hidden > 0 ? h('p', {}, h('button', { type: 'button', onclick: () => setParam('all', '1') }, `显示全部 ${data.rows.length} 个单位`)) : null,
-      h('p', { class: 'sub' }, '* 没有回访说明是否解决时，解决率按按时办结率计。名次只在同一单位类别内比较。点击单位名称或数字查看超期、退单、不满意工单；“—”表示导出文件没有相应字段。'),
+      h('p', { class: 'footnote' }, '* 没有回访说明是否解决时，解决率按按时办结率计。名次只在同一单位类别内比较。点击单位名称或数字查看超期、退单、不满意工单；“—”表示导出文件没有相应字段。'),
     ),
     drill,
     returned,
