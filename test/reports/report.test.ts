@@ -192,7 +192,11 @@ describe('monthly report', () => {
     const received = first.data.kpis.find((l) => l.key === 'received')!;
     expect([received.previous_month, received.same_month_last_year]).toEqual([null, null]);
     expect(html).toContain('上月（2024-05）早于数据的起始日（2024-06-01），不作比较');
-    expect(html.match(/早于数据的起始日/g)).toHaveLength(2);
+    // One note per base, not one per row (the definitions appendix quotes the rule as well).
+    expect(html.match(/<li>(上月|去年同期)（[^<]*早于数据的起始日[^<]*<\/li>/g)).toEqual([
+      '<li>上月（2024-05）早于数据的起始日（2024-06-01），不作比较</li>',
+      '<li>去年同期（2023-06）早于数据的起始日（2024-06-01），不作比较</li>',
+    ]);
     // A month with a month before it still has its risers.
     expect(august.data.risers.length).toBeGreaterThan(0);
   });
