@@ -8,7 +8,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Config } from '../pipelines/config.js';
 import { falseIncidentSentence } from '../pipelines/false-incidents.js';
-import { handleIncident, hasIncidentTables, incidentEvidence, listIncidents } from '../pipelines/incidents.js';
+import { handleIncident, hasIncidentTables, incidentEvidence, lastHotspotCheck, listIncidents } from '../pipelines/incidents.js';
 import { requireRole } from './auth.js';
 import {
   BadRequest,
@@ -85,7 +85,10 @@ export function createPageApi(context: { pool: ReadPool; config: Config }): Rout
     route(async (_req, res) => {
       const available = await pool.use(hasIncidentTables);
       const incidents = available ? await pool.use((w) => listIncidents(w, { limit: 300 })) : [];
-      res.json({ available, incidents, falseIncidents: falseIncidentSentence() });
+      // (with no incident, the page says when the check last ran and what it found, or when it will)
+      const lastCheck = incidents.length ? null : await pool.use(lastHotspotCheck);
+      const daily = config.jobs['hotspots-daily'];
+      res.json({ available, incidents, falseIncidents: falseIncidentSentence(), lastCheck, dailyCheck: daily?.enabled ? daily.cron : null });
     }),
   );
   router.get(

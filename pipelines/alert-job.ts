@@ -105,6 +105,7 @@ export interface HotspotRun {
   days: DaySummary[];
   /** Requested days after the warehouse's last day with tickets: not judged. */
   staleDays: string[];
+  dataStart: string | null;
   dataEnd: string | null;
   incidents: number[];
   mails: { incidentId: number; kind: 'new' | 'grown'; status: DeliveryStatus; subject: string }[];
@@ -177,7 +178,7 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
   timings.record += Date.now() - t - (timings.mail - mailedBefore);
   if (options.replay && !options.signal?.aborted) mails.push(...(await mailDue(warehouse, config, [...touched], { set, detector, settings, deliver: options.deliver }, timings)));
   timings.total = Date.now() - started;
-  const run = { days: summaries, staleDays, dataEnd: set.dataEnd, incidents: [...touched], mails, timings, message: '' };
+  const run = { days: summaries, staleDays, dataStart: set.dataStart, dataEnd: set.dataEnd, incidents: [...touched], mails, timings, message: '' };
   run.message = runMessage(run, !!options.deliver) + (options.signal?.aborted ? `\n服务停止，已中断：检验了 ${summaries.length} / ${days.length} 天 / interrupted by the stop` : '');
   return run;
 }
@@ -194,11 +195,19 @@ function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): stri
   };
   const quiet = run.days.filter((d) => !d.alarms && !d.bursts && !d.streaks && !d.topics);
   const lines = run.days.length > 3 ? run.days.filter((d) => d.alarms || d.bursts || d.streaks || d.topics).map(line) : run.days.map(line);
-  if (run.days.length > 3) lines.push(`${run.days[0].day} 至 ${run.days.at(-1)!.day} 共 ${run.days.length} 天，其余 ${quiet.length} 天无告警（每天检验约 ${run.days.at(-1)!.tested} 个序列${run.days.at(-1)!.skipped ? `，未检验：${run.days.at(-1)!.skipped}` : ''}）`);
-  if (run.staleDays.length) {
+  if (run.days.length > 3) {
+    const quietWords = quiet.length === run.days.length ? '均无告警' : `其余 ${quiet.length} 天无告警`;
+    lines.push(`${run.days[0].day} 至 ${run.days.at(-1)!.day} 共 ${run.days.length} 天，${quietWords}（每天检验约 ${run.days.at(-1)!.tested} 个序列${run.days.at(-1)!.skipped ? `，未检验：${run.days.at(-1)!.skipped}` : ''}）`);
+  }
+  const span = (list: string[]) => (list.length === 1 ? list[0] : `${list[0]} 至 ${list.at(-1)}`);
+  // Days before the data's first day were never exported; days after its last are not in yet.
+  const before = run.dataStart ? run.staleDays.filter((d) => d < run.dataStart!) : [];
+  const after = run.staleDays.filter((d) => !before.includes(d));
+  if (before.length) lines.push(`数据始于 ${run.dataStart}，${span(before)} 没有工单数据，未检验 / the data begins on ${run.dataStart}`);
+  if (after.length) {
     lines.push(
       run.dataEnd
-        ? `数据截止于 ${run.dataEnd}，${run.staleDays.length === 1 ? run.staleDays[0] : `${run.staleDays[0]} 至 ${run.staleDays.at(-1)}`} 没有工单数据，未检验（可用 --day ${run.dataEnd} 检验数据的最后一天）/ the data ends on ${run.dataEnd}`
+        ? `数据截止于 ${run.dataEnd}，${span(after)} 没有工单数据，未检验（可用 --day ${run.dataEnd} 检验数据的最后一天）/ the data ends on ${run.dataEnd}`
         : '数据仓库中还没有工单，未检验 / no tickets in the warehouse',
     );
   }

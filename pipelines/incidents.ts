@@ -484,6 +484,23 @@ export async function hasIncidentTables(warehouse: Warehouse): Promise<boolean> 
   return Number(row?.n ?? 0) > 0;
 }
 
+/** The hotspot check's last finished run (daily, hourly or a look-back), for 预警's empty state. */
+export interface HotspotCheck {
+  job: string;
+  finished_at: string;
+  status: string;
+  message: string | null;
+}
+
+export async function lastHotspotCheck(warehouse: Warehouse): Promise<HotspotCheck | null> {
+  const row = await warehouse.one<HotspotCheck>(
+    `select job, strftime(finished_at, '%Y-%m-%d %H:%M') as finished_at, status, message
+     from job_runs where job in ('hotspots-daily', 'hotspots-backfill') and status in ('ok', 'failed') and finished_at is not null
+     order by run_id desc limit 1`,
+  );
+  return row ?? null;
+}
+
 export interface IncidentWithMembers extends Incident {
   members: StoredMember[];
 }

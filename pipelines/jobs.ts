@@ -40,10 +40,12 @@ export const JOBS: Record<string, Job> = {
   },
   // Not scheduled by default: run at start-up after the demo is loaded, so the 预警 page and the
   // outbox show the last two weeks' incidents (the injected water outage) instead of waiting for
-  // 06:30. A replay: one mail per incident at the end, never one per day.
-  'hotspots-backfill': async ({ warehouse, config, signal, progress }) => {
+  // 06:30. A replay: one mail per incident at the end, never one per day. With args {last, mail:
+  // false} (a city's own first export): the 14 days up to `last`, recorded only, nothing mailed.
+  'hotspots-backfill': async ({ warehouse, config, signal, progress }, args = {}) => {
     const yesterday = new Date(Date.now() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
-    return (await backfillHotspots(warehouse, config, yesterday, 14, { deliver: mailer(config), signal, progress })).message;
+    const last = typeof args.last === 'string' ? args.last : yesterday;
+    return (await backfillHotspots(warehouse, config, last, 14, { deliver: args.mail === false ? undefined : mailer(config), signal, progress })).message;
   },
   // Nightly: retrain the text models on the history, re-judge the tickets in scope.
   'text-models': async ({ warehouse, config, log }) => {

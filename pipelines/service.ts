@@ -7,6 +7,7 @@ import { CliError } from './cli-error.js';
 import { openCommandChannel, type CommandChannel } from './command-channel.js';
 import { dataFolders, type Config } from './config.js';
 import { JOBS } from './jobs.js';
+import { dataCalendar } from './kpi/freshness.js';
 import { ensureHashKey } from './privacy.js';
 import { Scheduler, STOP_GRACE_MS, type JobProgress } from './scheduler.js';
 import { ensureFirstAdmin, usersFile } from './users.js';
@@ -27,6 +28,14 @@ function log(message: string) {
 }
 
 /** Yesterday in Beijing: the demo's history ends there, like a real nightly export. */
+/** Whether the hotspot check ever ran on this warehouse (a job of the service, or alarms recorded by the CLI). */
+async function hotspotsEverChecked(warehouse: Warehouse): Promise<boolean> {
+  const row = await warehouse.one<{ n: number }>(
+    `select (select count(*) from job_runs where job like 'hotspots-%' and status = 'ok') + (select count(*) from alert_days) as n`,
+  );
+  return Number(row!.n) > 0;
+}
+
 export function beijingYesterday(now = new Date()): string {
   return new Date(now.getTime() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
 }
@@ -139,6 +148,18 @@ export async function startService(config: Config, options: { port?: number; dem
       const backfill = await scheduler.run('hotspots-backfill', 'startup');
       log(`预警 / alerts: ${backfill.message}`);
       changed = true;
+    } else if (loaded && !(await hotspotsEverChecked(warehouse))) {
+      // A city's own first export: 预警 shows what the last 14 days of its data hold (or why
+      // nothing could be judged) at once, not after tomorrow's 06:30 run. Recorded only: a replay
+      // of days gone by mails nobody.
+      const last = (await dataCalendar(warehouse)).lastDay;
+      if (last) {
+        const end = last < beijingYesterday() ? last : beijingYesterday();
+        log(`正在回溯检测数据最后 14 天（至 ${end}）的热点预警，只记录，不发邮件… / looking back over the data's last 14 days, recording only`);
+        const backfill = await scheduler.run('hotspots-backfill', 'startup', { last: end, mail: false });
+        log(`预警 / alerts: ${backfill.message}`);
+        changed = true;
+      }
     }
     // The suggestions and alarms just written make the rollup and the snapshot stale: mend them now
     // rather than at the next inbox tick, so the first pages answer from the rollup.

@@ -23,8 +23,37 @@ const seriesCount = (i: Incident) => new Set(i.members.map((m) => m.series_key))
 
 const canHandle = () => ['analyst', 'admin'].includes(document.body.dataset.role ?? '');
 
+interface HotspotCheck {
+  job: string;
+  finished_at: string;
+  status: string;
+  message: string | null;
+}
+
+/** '每天 06:30' for the daily check's cron '30 6 * * *' (another schedule as it is written). */
+function scheduleWords(cron: string): string {
+  const daily = /^(\d{1,2}) (\d{1,2}) \* \* \*$/.exec(cron.trim());
+  return daily ? `每天 ${daily[2].padStart(2, '0')}:${daily[1].padStart(2, '0')}` : `按计划（${cron}）`;
+}
+
+/**
+ * Why the list is empty: when the check last ran and what it said (a warehouse whose data ended
+ * long ago, series with too little history), or that it has not run yet and when it will.
+ */
+function checkState(last: HotspotCheck | null, daily: string | null): HTMLElement {
+  const when = daily ? `热点检测${scheduleWords(daily)}检验前一天的数据。` : '每日热点检测未启用（jobs.hotspots-daily）。';
+  if (!last) return h('p', { class: 'sub', id: 'hotspot-check' }, `${when}尚未运行过。`);
+  const lines = (last.message ?? '').split('\n').filter(Boolean);
+  return h(
+    'div',
+    { id: 'hotspot-check' },
+    h('p', { class: 'sub' }, `${when}最近一次检测：${last.finished_at}${last.status === 'failed' ? '（失败）' : ''}${lines.length ? '，结果：' : ''}`),
+    lines.length ? h('ul', { class: 'sub' }, ...lines.slice(0, 4).map((line) => h('li', {}, line.split(' / ')[0]))) : null,
+  );
+}
+
 export async function renderAlerts(content: HTMLElement): Promise<void> {
-  const data = await getJson<{ available: boolean; incidents: Incident[]; falseIncidents: string | null }>('/api/alerts');
+  const data = await getJson<{ available: boolean; incidents: Incident[]; falseIncidents: string | null; lastCheck: HotspotCheck | null; dailyCheck: string | null }>('/api/alerts');
   if (!data.available) {
     replace(content, panel('预警', h('p', { class: 'empty' }, '预警模块尚未启用：数据仓库中还没有预警表。')));
     return;
@@ -56,6 +85,7 @@ export async function renderAlerts(content: HTMLElement): Promise<void> {
           ],
           { onRow: (i) => select(i.incident_id), selected: (i) => i.incident_id === selectedId, empty: '还没有预警事件' },
         ),
+        data.incidents.length ? null : checkState(data.lastCheck, data.dailyCheck),
       ),
       detail,
     ),

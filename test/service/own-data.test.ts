@@ -1,0 +1,70 @@
+import { existsSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dataFolders } from '../../pipelines/config.js';
+import { startService, type Service } from '../../pipelines/service.js';
+import { addUser, usersFile } from '../../pipelines/users.js';
+import { tempSetup, ticketRow, writeTicketsCsv } from './helpers.js';
+
+/**
+ * A city's first start with its own export in the inbox (no demo): 预警 must not stay an empty list
+ * until the next 06:30. The start-up work looks back over the last 14 days of the data, records what
+ * it finds without mailing anybody (days gone by), and the page says when the check ran and what it
+ * said — here, that the data begins on 2025-07-01 and is too short to judge. Once only.
+ */
+describe('the first start on a city’s own export', () => {
+  const setup = tempSetup('own-data');
+  let service: Service | undefined;
+  afterAll(async () => {
+    await service?.stop();
+    setup.cleanup();
+  });
+
+  async function hotspotRuns(s: Service) {
+    return s.warehouse.all<{ trigger: string; status: string; message: string }>(`select trigger, status, message from job_runs where job = 'hotspots-backfill' order by run_id`);
+  }
+
+  async function startedUntilLookedBack(): Promise<Service> {
+    const s = await startService(setup.config, { port: 0 });
+    await s.ready;
+    // the start-up work runs after the server listens: wait for its last step, the monthly report
+    for (let waited = 0; waited < 60_000; waited += 250) {
+      const done = await s.warehouse.one<{ n: number }>(`select count(*) as n from job_runs where trigger = 'startup' and job = 'monthly-report'`);
+      if (Number(done!.n) > 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return s;
+  }
+
+  it('looks back over the data’s last 14 days once, records only, and 预警 says what the check found', async () => {
+    const { inbox, outbox } = dataFolders(setup.config);
+    mkdirSync(inbox, { recursive: true });
+    const file = join(inbox, 'tickets.csv');
+    writeTicketsCsv(file, [ticketRow('2025070100001'), ticketRow('2025070100002', { 受理时间: '2025-07-01 10:00:00' })]);
+    const past = new Date(Date.now() - 120_000);
+    utimesSync(file, past, past);
+
+    service = await startedUntilLookedBack();
+    const [run] = await hotspotRuns(service);
+    expect(run).toMatchObject({ trigger: 'startup', status: 'ok' });
+    // the days before the export's first day are told as such, not as days after its end
+    expect(run.message).toContain('数据始于 2025-07-01，2025-06-18 至 2025-06-30 没有工单数据，未检验');
+    expect(run.message).not.toContain('数据截止于');
+    expect(run.message).toContain('事件 0 起已记录，未发送邮件');
+    expect(existsSync(outbox) ? readdirSync(outbox).filter((f) => f.endsWith('.eml')) : []).toEqual([]);
+
+    addUser(usersFile(setup.config), 'leader', 'leader', 'a long enough password');
+    const login = await fetch(new URL('api/login', service.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'leader', password: 'a long enough password' }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const alerts = await (await fetch(new URL('api/alerts', service.url), { headers: { cookie } })).json();
+    expect(alerts.incidents).toEqual([]);
+    expect(alerts.dailyCheck).toBe('30 6 * * *');
+    expect(alerts.lastCheck).toMatchObject({ job: 'hotspots-backfill', status: 'ok' });
+    expect(alerts.lastCheck.message).toContain('数据始于 2025-07-01');
+
+    // a second start finds the check has run: no second look-back
+    await service.stop();
+    service = await startedUntilLookedBack();
+    expect(await hotspotRuns(service)).toHaveLength(1);
+  }, 180_000);
+});
