@@ -3,7 +3,7 @@ import type { Warehouse } from '../warehouse.js';
 import { duplicateSql, KEY_COLUMNS, mappingSql, STORED_COLUMNS } from './mapping.js';
 import { mergeIncoming } from './merge.js';
 import { FIELDS, type Match } from './profiles.js';
-import type { LoadTracker } from './progress.js';
+import { rowsFromShare, type LoadTracker } from './progress.js';
 import { linesAfterHeader, scanText } from './read.js';
 import { RefusedFile, totalRowLabel, type ReadOptions, type SourceTable, type TotalRow } from './source.js';
 
@@ -74,14 +74,20 @@ async function withProgress(context: LoadContext, sql: string, params?: Record<s
   if (records === null && source.pending) source.pending.then((layout) => (records = linesAfterHeader(layout)), () => undefined);
   const timer = setInterval(() => {
     try {
-      const progress = connection.progress;
-      if (progress.percentage >= 0 && records !== null) context.tracker.rows(Math.round((Math.min(progress.percentage, 100) / 100) * records));
+      const rows = rowsFromShare(connection.progress.percentage, records);
+      if (rows !== null) context.tracker.rows(rows);
     } catch {
       // progress is informative only
     }
   }, context.progressEveryMs);
   try {
     const result = await connection.run(sql, params);
+    clearInterval(timer);
+    // Done: every record was read. DuckDB's share moves in coarse steps (0 % for most of a
+    // 200,000-record file, then 91 %), so a short load could end showing 0 rows. The pass over
+    // the bytes that counts the lines is awaited by the load anyway.
+    if (records === null && source.pending) records = await source.pending.then(linesAfterHeader, () => null);
+    if (records !== null) context.tracker.rows(records);
     return result.rowsChanged;
   } finally {
     clearInterval(timer);

@@ -36,6 +36,16 @@ export function loadsInProgress(): LoadProgress[] {
   return [...active.values()].map((load) => ({ ...load }));
 }
 
+/**
+ * The rows to show for DuckDB's share done of a statement that reads the whole file: that share of
+ * the records the file holds (DuckDB's own row figure is an estimate in units of its own). None
+ * while DuckDB has no share yet (-1) or the records are not counted yet.
+ */
+export function rowsFromShare(percentage: number, records: number | null): number | null {
+  if (!(percentage >= 0) || records === null) return null;
+  return Math.round((Math.min(percentage, 100) / 100) * records);
+}
+
 export interface LoadTracker {
   readonly progress: LoadProgress;
   phase(phase: LoadPhase): void;

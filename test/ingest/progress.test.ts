@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadsInProgress, type LoadProgress } from '../../pipelines/ingest/progress.js';
+import { loadsInProgress, rowsFromShare, type LoadProgress } from '../../pipelines/ingest/progress.js';
 import { Warehouse, ingest, tempFolder, ticket, writeCsv } from './helpers.js';
 
 /**
@@ -62,6 +62,19 @@ describe('load progress', () => {
     expect(loading.length).toBeGreaterThan(0);
     expect(Math.max(...loading)).toBeLessThanOrEqual(count);
     expect(Math.max(...loading)).toBeGreaterThan(count / 2);
+    // A load ends showing every record read, even when DuckDB's share never moved off 0 % while
+    // it was polled (its share moves in coarse steps: 0 % for most of this file, then 91 %).
+    expect(loading.at(-1)).toBe(count);
+  });
+
+  it('turns DuckDB’s share done into rows of the file: capped at its records, none before a share or a count', () => {
+    // DuckDB's figures on the 200,000-record file above: -1 before it starts, 0, 90.9, 95.45.
+    expect(rowsFromShare(-1, 200_000)).toBeNull();
+    expect(rowsFromShare(0, 200_000)).toBe(0);
+    expect(rowsFromShare(90.909, 200_000)).toBe(181_818);
+    expect(rowsFromShare(104, 200_000)).toBe(200_000);
+    expect(rowsFromShare(50, null)).toBeNull();
+    expect(rowsFromShare(Number.NaN, 10)).toBeNull();
   });
 });
 
