@@ -187,9 +187,12 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
  * '2025-11-30: 检验 862 个序列（未检验：…），告警 4 个、集中突发 1 处 → 事件 #3', one line a day
  * (a replay of many days: the days with alarms, and how many were quiet), the stale days, the mails.
  */
+const NO_SERIES_WORDS = '（没有可检验的序列：工单既无分类也无区县；集中突发照常检测）';
+
 function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): string {
+  const skippedWords = (d: DaySummary) => (d.skipped ? `（未检验：${d.skipped}）` : d.tested ? '' : NO_SERIES_WORDS);
   const line = (d: DaySummary) => {
-    const skipped = d.skipped ? `（未检验：${d.skipped}）` : d.tested ? '' : '（没有可检验的序列：工单既无分类也无区县；集中突发照常检测）';
+    const skipped = skippedWords(d);
     const found = d.alarms || d.bursts || d.streaks || d.topics ? `告警 ${d.alarms} 个${d.bursts ? `、集中突发 ${d.bursts} 处` : ''}${d.streaks ? `、一周集中 ${d.streaks} 处` : ''}${d.topics ? `、话题突增 ${d.topics} 个` : ''} → 事件 ${d.incidents.map((id) => `#${id}`).join(' ')}` : '无告警';
     return `${d.day}: 检验 ${d.tested} 个序列${skipped}，${found}`;
   };
@@ -197,7 +200,9 @@ function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): stri
   const lines = run.days.length > 3 ? run.days.filter((d) => d.alarms || d.bursts || d.streaks || d.topics).map(line) : run.days.map(line);
   if (run.days.length > 3) {
     const quietWords = quiet.length === run.days.length ? '均无告警' : `其余 ${quiet.length} 天无告警`;
-    lines.push(`${run.days[0].day} 至 ${run.days.at(-1)!.day} 共 ${run.days.length} 天，${quietWords}（每天检验约 ${run.days.at(-1)!.tested} 个序列${run.days.at(-1)!.skipped ? `，未检验：${run.days.at(-1)!.skipped}` : ''}）`);
+    const last = run.days.at(-1)!;
+    const tested = last.tested || last.skipped ? `（每天检验约 ${last.tested} 个序列${last.skipped ? `，未检验：${last.skipped}` : ''}）` : NO_SERIES_WORDS;
+    lines.push(`${run.days[0].day} 至 ${last.day} 共 ${run.days.length} 天，${quietWords}${tested}`);
   }
   const span = (list: string[]) => (list.length === 1 ? list[0] : `${list[0]} 至 ${list.at(-1)}`);
   // Days before the data's first day were never exported; days after its last are not in yet.
@@ -212,7 +217,7 @@ function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): stri
     );
   }
   const mailed = run.mails.map((m) => `#${m.incidentId} ${DELIVERY_WORDS[m.status]}`).join('，');
-  lines.push(delivering ? `邮件 ${run.mails.length} 封${mailed ? `（${mailed}）` : ''}` : `事件 ${run.incidents.length} 起已记录，未发送邮件`);
+  lines.push(delivering ? `邮件 ${run.mails.length} 封${mailed ? `（${mailed}）` : ''}` : run.incidents.length ? `事件 ${run.incidents.length} 起已记录，未发送邮件` : '没有事件，未发送邮件');
   return lines.join('\n');
 }
 

@@ -55,4 +55,14 @@ describe.skipIf(!present)('hotspots on real exports', () => {
     expect(run.message).toContain(`数据截止于 ${last}`);
     expect(run.message).toContain(`--day ${last}`);
   });
+
+  it('the message board’s last 14 days (the first start’s look-back): says there is no series to judge and why, not "每天检验约 0 个序列"', async () => {
+    const { last } = (await board.one<{ last: string }>(`select strftime(max(received_at), '%Y-%m-%d') as last from stg_tickets`))!;
+    const days = Array.from({ length: 14 }, (_, i) => new Date(Date.parse(`${last}T00:00:00Z`) - (13 - i) * 86_400_000).toISOString().slice(0, 10));
+    const run = await runHotspots(board, setup.config, { days, detector: await pulseDetector() });
+    expect(run.days.map((d) => d.tested)).toEqual(new Array(14).fill(0));
+    expect(run.message).toContain(`${days[0]} 至 ${last} 共 14 天，均无告警（没有可检验的序列：工单既无分类也无区县；集中突发照常检测）`);
+    expect(run.message).not.toContain('检验约 0 个序列');
+    expect(run.message).toContain('没有事件，未发送邮件');
+  });
 });
