@@ -1,5 +1,6 @@
 import { ticketDays } from './hotspots.js';
 import { sqlFile, type Warehouse } from './warehouse.js';
+import { UNCATEGORISED } from './kpi/catalogue.js';
 
 /**
  * Seasonal profiles and next month's outlook (未诉先办): per category, which calendar months run
@@ -49,6 +50,7 @@ export async function seasonalOutlook(warehouse: Warehouse, month: string, optio
   const targetNumber = monthOf(target);
   const outlooks: SeasonalOutlook[] = [];
   for (const [category, months] of byCategory) {
+    if (category === UNCATEGORISED) continue; // not a kind of request that has a season
     // Whole years only (12 months each, ending with `month`), so every ratio has a fair yearly mean.
     const ratios: number[][] = Array.from({ length: 12 }, () => []);
     const years: number[] = [];

@@ -15,6 +15,7 @@ import {
   readerOf,
   categoryRises,
   shiftPeriod,
+  UNCATEGORISED,
   unitRanking,
   type BreakdownReport,
   type CategoryRiser,
@@ -23,7 +24,7 @@ import {
   type KpiSettings,
   type UnitRankingRow,
 } from '../pipelines/kpi.js';
-import { seasonalOutlook, type SeasonalOutlook } from '../pipelines/outlook.js';
+import { missingOutlookReason, seasonalOutlook, type SeasonalOutlook } from '../pipelines/outlook.js';
 import { sqlFile, type Warehouse } from '../pipelines/warehouse.js';
 import { channelMixOption, expectedText, rankedBarOption } from './charts/dashboard-options.js';
 import { unitScoreDistributionOption } from './charts/ranking-options.js';
@@ -104,6 +105,8 @@ export interface TypicalCase {
   /** Masked and cut; plain text (escaped when rendered). */
   content: string;
   unit: string | null;
+  /** 转办 / 直接答复 (a case without a unit was answered by the hotline only when 直接答复). */
+  handling: string | null;
   status: string;
   satisfaction: string | null;
   resolved: string | null;
@@ -135,6 +138,8 @@ export interface MonthlyReportData {
   ranking: { ranked: number; /** Units with dispatched tickets this month (ranked or not). */ listed: number; red: UnitRankingRow[]; black: UnitRankingRow[]; scores: Pick<UnitRankingRow, 'unit_kind' | 'composite_score'>[] };
   alerts: IncidentLine[];
   outlook: SeasonalOutlook[];
+  /** Why there is no outlook (the Chinese words of missingOutlookReason); null when there is one. */
+  outlookMissing: string | null;
   cases: TypicalCase[];
   headline: string;
 }
@@ -238,11 +243,13 @@ export async function monthlyReportData(warehouse: Warehouse, month: string, con
     township: c.township,
     content: caseText(c.content),
     unit: c.unit,
+    handling: c.handling,
     status: c.status,
     satisfaction: c.satisfaction,
     resolved: c.resolved,
   }));
   const outlook = empty ? [] : await seasonalOutlook(warehouse, month, { level: 'l2', limit: 5 });
+  const outlookMissing = empty || outlook.length ? null : (await missingOutlookReason(warehouse, month, { level: 'l2' })).split(' / ')[0];
   const ranked = rankedUnits(ranking.rows);
   const categories = tree(category, 'category_l1', 'category_l2')
     .slice(0, TOP_CATEGORIES)
@@ -275,6 +282,7 @@ export async function monthlyReportData(warehouse: Warehouse, month: string, con
     },
     alerts,
     outlook,
+    outlookMissing,
     cases,
     headline: '',
   };
@@ -306,7 +314,9 @@ export function headline(data: MonthlyReportData): string {
     .filter((k) => k.measure === 'pp' && k.mom !== null && Math.abs(k.mom) >= 1)
     .sort((a, b) => Math.abs(b.mom!) - Math.abs(a.mom!))[0];
   if (moved) parts.push(`变化最大的指标是${moved.name}，环比${ppChangeWords(moved.mom)}。`);
-  const top = data.categories[0];
+  // (未分类 is no 领域: the largest named category, or the fact that none is named)
+  const top = data.categories.find((c) => c.name !== UNCATEGORISED);
+  if (!top && data.categories.length) parts.push('本月工单均未记录分类。');
   if (top) {
     // (its largest named second level: tickets without one are not a "领域" to name)
     const sub = top.children.find((c) => c.name !== UNFILLED);
@@ -402,28 +412,32 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
     [c.name, '', countText(c.received), shareText(c.share)],
     ...c.children.map((s) => ['', s.name, countText(s.received), shareText(s.share)]),
   ]);
+  const uncategorised = data.categories.length > 0 && data.categories.every((c) => c.name === UNCATEGORISED);
   sections.push({
     title: '三、诉求热点',
     pageBreak: true,
-    blocks: [
-      {
-        kind: 'chart',
-        title: '图 4　受理量前列的一级分类',
-        option: rankedBarOption(data.categories.map((c) => ({ name: c.name, value: c.received, share: c.share })), { kind: 'count', valueName: '受理量' }),
-        width: CHART_WIDTH,
-        height: barHeight(data.categories.length),
-      },
-      { kind: 'table', caption: '一级分类及其主要二级分类', headers: ['一级分类', '二级分类', '受理量', '占比'], numeric: [2, 3], rows: categoryRows },
-      data.risers.length
-        ? {
-            kind: 'table',
-            caption: '环比上升最快的二级分类（本月不少于 10 件）',
-            headers: ['二级分类', '一级分类', '本月', '上月', '环比'],
-            numeric: [2, 3, 4],
-            rows: data.risers.map((r) => [r.keys.category_l2 ?? UNFILLED, r.keys.category_l1 ?? '', countText(r.received), countText(r.previous_received), r.is_new ? '新增' : riseFigure(r.received, r.previous_received, r.change_pct)]),
-          }
-        : { kind: 'note', text: data.risersWithheld ? `各分类不作环比：${data.risersWithheld}。` : '本月没有环比上升的二级分类（不少于 10 件）。' },
-    ],
+    // An export without categories: one 未分类 bar and row picture nothing.
+    blocks: uncategorised
+      ? [{ kind: 'paragraph', text: `本月工单均未记录分类（${countText(data.categories[0].received)} 件），无从分析诉求热点。` }]
+      : [
+          {
+            kind: 'chart',
+            title: '图 4　受理量前列的一级分类',
+            option: rankedBarOption(data.categories.map((c) => ({ name: c.name, value: c.received, share: c.share })), { kind: 'count', valueName: '受理量' }),
+            width: CHART_WIDTH,
+            height: barHeight(data.categories.length),
+          },
+          { kind: 'table', caption: '一级分类及其主要二级分类', headers: ['一级分类', '二级分类', '受理量', '占比'], numeric: [2, 3], rows: categoryRows },
+          data.risers.length
+            ? {
+                kind: 'table',
+                caption: '环比上升最快的二级分类（本月不少于 10 件）',
+                headers: ['二级分类', '一级分类', '本月', '上月', '环比'],
+                numeric: [2, 3, 4],
+                rows: data.risers.map((r) => [r.keys.category_l2 ?? UNFILLED, r.keys.category_l1 ?? '', countText(r.received), countText(r.previous_received), r.is_new ? '新增' : riseFigure(r.received, r.previous_received, r.change_pct)]),
+              }
+            : { kind: 'note', text: data.risersWithheld ? `各分类不作环比：${data.risersWithheld}。` : '本月没有环比上升的二级分类（不少于 10 件）。' },
+        ],
   });
   sections.push({
     title: '四、区域分布',
@@ -442,11 +456,14 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
             },
           ],
   });
+  const dispatched = line(data, 'dispatched').value ?? 0;
   const rankingBlocks: Block[] = [
-    {
-      kind: 'paragraph',
-      text: `本月有转办工单的承办单位 ${countText(data.ranking.listed)} 家，其中转办不少于 ${data.settings.minTicketsForRanking} 件、三项比率齐全的 ${countText(data.ranking.ranked)} 家参与排名。综合得分 = ${data.settings.rankingWeights.response} × 响应率 + ${data.settings.rankingWeights.resolution} × 解决率 + ${data.settings.rankingWeights.satisfaction} × 满意率（× 100）。`,
-    },
+    data.ranking.listed === 0
+      ? { kind: 'paragraph', text: dispatched > 0 ? `本月转办的 ${countText(dispatched)} 件工单均未记录承办单位，无法考评。` : '本月没有转办工单，不作考评。' }
+      : {
+          kind: 'paragraph',
+          text: `本月有转办工单的承办单位 ${countText(data.ranking.listed)} 家，其中转办不少于 ${data.settings.minTicketsForRanking} 件、三项比率齐全的 ${countText(data.ranking.ranked)} 家参与排名。综合得分 = ${data.settings.rankingWeights.response} × 响应率 + ${data.settings.rankingWeights.resolution} × 解决率 + ${data.settings.rankingWeights.satisfaction} × 满意率（× 100）。`,
+        },
   ];
   if (data.ranking.ranked) {
     rankingBlocks.push(
@@ -488,14 +505,14 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
     title: '七、下月展望（未诉先办）',
     blocks: data.outlook.length
       ? [{ kind: 'list', items: data.outlook.map((o) => o.sentence) }, { kind: 'note', text: '按各二级分类过去完整年度的月度季节指数推算，区间为约 95% 范围。' }]
-      : [{ kind: 'note', text: '历史数据不足一年，暂无季节性展望。' }],
+      : [{ kind: 'note', text: `${data.outlookMissing ?? '暂无季节性展望'}。` }],
   });
   sections.push({
     title: '八、典型案例',
     blocks: data.cases.length
       ? data.cases.map((c, i) => ({
           kind: 'paragraph' as const,
-          text: `案例 ${i + 1}（${c.category}，${whereText(c.district, c.township)}，${c.received_at}）：${c.content} —— 承办：${c.unit ?? '热线直接答复'}；状态：${c.status}${c.satisfaction ? `；回访：${c.satisfaction}` : ''}${c.resolved ? `，${c.resolved}` : ''}。`,
+          text: `案例 ${i + 1}（${c.category}，${whereText(c.district, c.township)}，${c.received_at}）：${c.content} —— 承办：${c.unit ?? (c.handling === '直接答复' ? '热线直接答复' : '未记录')}；状态：${c.status}${c.satisfaction ? `；回访：${c.satisfaction}` : ''}${c.resolved ? `，${c.resolved}` : ''}。`,
         }))
       : [{ kind: 'note', text: '本月无可用案例。' }],
   });

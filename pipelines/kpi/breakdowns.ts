@@ -3,7 +3,7 @@
  * the fastest risers. The values of each row are made by the same SQL as the totals (compile.ts).
  */
 import type { Row, Warehouse } from '../warehouse.js';
-import { BREAKDOWN_DIMENSIONS, isBreakdownDimension, KPI_JSON_KEYS, type BreakdownDimension, type KpiJsonKey, type KpiSettings, type KpiValues } from './catalogue.js';
+import { BREAKDOWN_DIMENSIONS, isBreakdownDimension, KPI_JSON_KEYS, type BreakdownDimension, type KpiJsonKey, type KpiSettings, type KpiValues, UNCATEGORISED } from './catalogue.js';
 import { breakdownSql, KEY_COLUMNS, measures, type TicketFilter } from './compile.js';
 import { asPeriod, shiftPeriod, type Period } from './period.js';
 import { sessionOf, type KpiSession, type QueryOptions } from './session.js';
@@ -129,7 +129,8 @@ export interface CategoryRiser extends CategoryRank {
 
 /**
  * The categories rising fastest against the previous month: at least minVolume tickets received in
- * the period, ordered by percent change (categories new this month first, by volume).
+ * the period, ordered by percent change (categories new this month first, by volume). 未分类 is
+ * never one of them.
  */
 export async function risingCategories(
   target: Warehouse | KpiSession,
@@ -162,7 +163,8 @@ export async function categoryRises(
   if (baseTooSmall(total(current.rows), total(previous.rows))) return { risers: [], withheld: tooSmallBaseText('上月', total(current.rows), total(previous.rows), resolved) };
   const before = new Map(previous.rows.filter((r) => r.level === level).map((r) => [JSON.stringify(r.keys), r.values.received ?? 0]));
   const risers = current.rows
-    .filter((row) => row.level === level && (row.values.received ?? 0) >= minVolume)
+    // 未分类 is not a topic that rises: more of it says the export (or the model) classified less.
+    .filter((row) => row.level === level && (row.values.received ?? 0) >= minVolume && row.keys.category_l1 !== UNCATEGORISED)
     .map((row) => {
       const received = row.values.received ?? 0;
       const previous_received = before.get(JSON.stringify(row.keys)) ?? 0;

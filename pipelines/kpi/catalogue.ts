@@ -395,6 +395,8 @@ export const RANKING_WORDS = (s: KpiSettings): [string, string][] => [
  */
 export const UNKNOWN_DISTRICT = '未知区县';
 export const UNKNOWN_TOWNSHIP = '未知乡镇街道';
+/** Staging's first-level category of a ticket with none (and no suggestion from the text model). */
+export const UNCATEGORISED = '未分类';
 
 /** A district or township name that names no place: missing, or staging's 未知区县 / 未知乡镇街道. */
 export function isUnknownPlace(name: string | null | undefined): boolean {

@@ -30,6 +30,7 @@ candidates as (
     counted.township,
     counted.content,
     counted.unit,
+    counted.handling,
     counted.status,
     counted.satisfaction,
     counted.resolved,

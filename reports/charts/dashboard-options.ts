@@ -234,7 +234,8 @@ export function categoryTreemapOption(nodes: CategoryNode[], title?: string): EC
  * Monthly volume as bars, with one rate (e.g. 满意率) as a line on a percent axis at the right.
  */
 export function monthlyTrendOption(months: TrendMonth[], options: { title?: string; rateName?: string } = {}): EChartsOption {
-  const withRate = options.rateName !== undefined;
+  // A rate the export never had (no 回访结果: every month null) gets no line, axis or legend entry.
+  const withRate = options.rateName !== undefined && months.some((m) => m.rate !== null && m.rate !== undefined);
   const source = months.map((m) => ({
     month: m.month,
     label: shortMonth(m.month),

@@ -90,4 +90,14 @@ describe('dashboard chart option builders', () => {
     // Its note (what a bar counts) is the page's text under the chart: a title in the canvas ran off a phone.
     expect((daily as { title?: unknown }).title).toBeUndefined();
   });
+
+  it('draws no rate line, axis or legend for a rate the export never had (every month null), and keeps it when one month has it', () => {
+    const none = monthlyTrendOption(months.map((month) => ({ month, received: 70, rate: null })), { rateName: '满意率' }) as { series: { name: string }[]; yAxis: unknown[]; legend?: unknown };
+    expect(none.series.map((s) => s.name)).toEqual(['受理量']);
+    expect(none.yAxis).toHaveLength(1);
+    expect(none.legend).toBeUndefined();
+    const one = monthlyTrendOption(months.map((month, i) => ({ month, received: 70, rate: i === 2 ? 0.9 : null })), { rateName: '满意率' }) as { series: { name: string }[]; yAxis: unknown[] };
+    expect(one.series.map((s) => s.name)).toEqual(['受理量', '满意率']);
+    expect(one.yAxis).toHaveLength(2);
+  });
 });

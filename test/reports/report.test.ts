@@ -201,6 +201,36 @@ describe('monthly report', () => {
     expect(august.data.risers.length).toBeGreaterThan(0);
   });
 
+  it('on an export without categories or units (a message board) says so in sentences: no 未分类 bar, riser, outlook or 领域, no ranking of 0 units', async () => {
+    const { warehouse, close } = await tempWarehouse('uncategorised');
+    try {
+      const bare = (day: string) => ticket({ received_at: `2025-${day} 09:00:00`, category_l1: '', category_l2: null, district: null, township: null, handling: '转办', unit: null, status: '已办结' });
+      await insertTickets(warehouse, [...Array.from({ length: 12 }, () => bare('06-10')), ...Array.from({ length: 30 }, () => bare('07-10'))]);
+      await warehouse.run(`update tickets set content = '咨询电动车上牌办理流程' where received_at >= timestamp '2025-07-01'`);
+      const report = await buildMonthlyReport(warehouse, '2025-07', config);
+      expect(report.data.risers).toEqual([]); // 12 → 30 未分类 is no topic rising
+      expect(report.data.headline).toContain('本月工单均未记录分类。');
+      expect(report.data.headline).not.toContain('诉求最集中');
+      const text = report.html.replace(/<[^>]+>/g, '');
+      expect(text).toContain('本月工单均未记录分类（30 件），无从分析诉求热点。');
+      expect(text).not.toContain('受理量前列的一级分类');
+      expect(text).toContain('本月转办的 30 件工单均未记录承办单位，无法考评。');
+      expect(text).not.toContain('承办单位 0 家');
+      expect(text).toContain('承办：未记录');
+      expect(text).not.toContain('热线直接答复');
+      // the outlook says why there is none: two months of history, not a made-up reason
+      expect(text).toContain('历史不足：季节性展望需要截至 2025-07 的至少 12 个完整月份');
+
+      // Some categorised: the headline names the largest named category, not 未分类.
+      await insertTickets(warehouse, Array.from({ length: 10 }, () => ticket({ received_at: '2025-07-11 09:00:00', category_l1: '城乡建设', category_l2: '物业管理' })));
+      const partial = await buildMonthlyReport(warehouse, '2025-07', config);
+      expect(partial.data.categories[0].name).toBe('未分类');
+      expect(partial.data.headline).toContain('诉求最集中的领域是“城乡建设”（10 件');
+    } finally {
+      close();
+    }
+  });
+
   it('draws the daily chart of the first month of the data from its first day, not from 0 件 on the days before', async () => {
     const { warehouse, close } = await tempWarehouse('first-days');
     try {

@@ -2,6 +2,7 @@ import { riseFigure } from '../../../reports/format.js';
 import { categoryTreemapOption, monthlyTrendOption, rankedBarOption, type CategoryNode } from '../../../reports/charts/dashboard-options.js';
 import { getJson } from '../api.js';
 import { chartBox, h, notice, pageRedraw, panel, replace, table, youngTag } from '../dom.js';
+import { isUnknownPlace, UNCATEGORISED } from '../../../pipelines/kpi/catalogue.js';
 import { readFilters, setFilters } from '../filters.js';
 import { count, defined, rate, share } from '../format.js';
 import type { Categories, Rising, Ticket } from '../types.js';
@@ -36,9 +37,13 @@ export function ticketTable(tickets: Ticket[], extra: { label: string; key: stri
       { label: '工单编号', value: (t) => t.ticket_id },
       { label: '受理时间', value: (t) => t.received_at, className: 'num' },
       { label: '分类', value: (t) => [t.category_l1, t.category_l2, t.category_l3].filter(Boolean).join(' › ') },
-      { label: '区县 / 乡镇街道', value: (t) => [t.district, t.township].filter(Boolean).join(' › ') || '—' },
+      { label: '区县 / 乡镇街道', value: (t) => [t.district, t.township].map((name) => (name === null ? null : String(name))).filter((name) => !isUnknownPlace(name)).join(' › ') || '未写区县' },
       { label: '类型', value: (t) => t.appeal_type },
-      { label: '诉求内容（已脱敏）', value: (t) => t.content ?? '—', className: 'text' },
+      {
+        label: '诉求内容（已脱敏）',
+        value: (t) => (typeof t.content === 'string' && t.content.length > 120 ? h('div', { class: 'clamp', title: '点击展开 / 收起', onclick: (e: Event) => (e.currentTarget as HTMLElement).classList.toggle('open') }, t.content) : (t.content ?? '—')),
+        className: 'text',
+      },
       ...extra.map((e) => ({ label: e.label, value: (t: Ticket) => t[e.key] ?? '—' })),
       { label: '状态', value: (t) => t.status },
     ],
@@ -70,6 +75,9 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
   const s = data.summary;
   const title = data.selected.length ? data.selected.join(' › ') : '全部分类';
   const nodes = treeUnder(data.tree, data.selected);
+  // An export without categories (a message board): one 未分类 block is no picture of anything.
+  const uncategorised = !data.selected.length && nodes.length > 0 && nodes.every((n) => n.name === UNCATEGORISED);
+  const shown = uncategorised ? [] : nodes;
   replace(
     content,
     crumbs,
@@ -100,9 +108,9 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
     ),
     h(
       'div',
-      { class: nodes.length ? 'grid halves' : 'grid' },
+      { class: shown.length ? 'grid halves' : 'grid' },
       // A category without sub-categories has no tree: its trend takes the whole row.
-      nodes.length
+      shown.length
         ? panel(
             `${title}：分类构成`,
             h('p', { class: 'sub' }, '点击方块查看下一级分类、趋势和示例工单'),
@@ -113,8 +121,8 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
           )
         : null,
       panel(
-        [`${title}：近 13 个月`, nodes.length ? null : h('span', { class: 'tag' }, '没有下一级分类')],
-        chartBox(monthlyTrendOption(data.trend.map((t) => ({ month: t.month, received: t.received, rate: t.satisfaction_rate })), { rateName: '满意率' }), nodes.length ? 'chart tall' : 'chart'),
+        [`${title}：近 13 个月`, shown.length ? null : h('span', { class: 'tag' }, uncategorised ? `本月 ${count(nodes[0].value)} 件工单都没有一级分类` : '没有下一级分类')],
+        chartBox(monthlyTrendOption(data.trend.map((t) => ({ month: t.month, received: t.received, rate: t.satisfaction_rate })), { rateName: '满意率' }), shown.length ? 'chart tall' : 'chart'),
       ),
     ),
     h(
@@ -137,7 +145,7 @@ export async function renderCategories(content: HTMLElement): Promise<void> {
             { label: '上月', value: (r) => count(r.previous), className: 'num' },
             { label: '变化', value: (r) => (r.is_new ? '新出现' : riseFigure(r.received, r.previous, r.change_pct)), className: 'num' },
           ],
-          { empty: rising.withheld ? `各分类不作环比：${rising.withheld}` : '没有明显上升的分类' },
+          { empty: rising.withheld ? `各分类不作环比：${rising.withheld}` : uncategorised ? '工单都没有分类，无从比较' : '没有明显上升的分类' },
         ),
       ),
     ),
