@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<void> {
       printJson(topics.map(({ rank, heat, firstDay, lastDay, place, description, count, ticketIds }) => ({ rank, heat, firstDay, lastDay, place, description, count, ticketIds })));
       return;
     }
-    if (!topics.length) return void process.stdout.write(`${from} — ${to} 没有诉求 / no requests in the period\n`);
+    if (!topics.length) return void process.stdout.write(`${from} — ${to} 没有热点话题：没有两件以上的诉求同属一事 / no issue of two or more requests in the period\n`);
     for (const t of topics) {
       const reactions = t.likes || t.dislikes ? `，点赞 ${t.likes}、反对 ${t.dislikes}` : '';
       process.stdout.write(

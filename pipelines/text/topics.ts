@@ -75,11 +75,19 @@ export interface TopicOptions {
   top?: number;
   /** Cosine to an issue's centroid needed to join it. */
   threshold?: number;
+  /** Requests an issue needs to be listed (default 2), unless its posts have 10 likes + dislikes. */
+  minCount?: number;
 }
 
 const FEATURES: FeatureOptions = { charNgrams: [2, 2], words: true };
 const INDEXED_FEATURES = 12;
 const DEFAULT_THRESHOLD = 0.3;
+/**
+ * A hot issue holds at least this many requests, or one post that many others back (likes +
+ * dislikes): a lone post of a quiet month is no hot issue, a post with 100 likes is.
+ */
+export const MIN_TOPIC_REQUESTS = 2;
+export const MIN_TOPIC_REACTIONS = 10;
 /** Share of a request's vector length given to the places it names: same place pulls together. */
 const PLACE_SHARE = 0.3;
 const COMMON_SHARE = 0.5;
@@ -149,7 +157,10 @@ export function findTopics(tickets: readonly TopicTicket[], options: TopicOption
   const from = options.from ?? ordered[0].received_at.slice(0, 10);
   const to = options.to ?? ordered[ordered.length - 1].received_at.slice(0, 10);
   const docs = topicDocs(ordered);
-  const topics = clusterDocs(docs, threshold, true).map((cluster) => describeTopic(cluster, docs, from, to));
+  const minCount = options.minCount ?? MIN_TOPIC_REQUESTS;
+  const topics = clusterDocs(docs, threshold, true)
+    .map((cluster) => describeTopic(cluster, docs, from, to))
+    .filter((topic) => topic.count >= minCount || topic.likes + topic.dislikes >= MIN_TOPIC_REACTIONS);
   topics.sort((a, b) => b.heat - a.heat || b.count - a.count || (a.firstDay < b.firstDay ? -1 : 1));
   const top = options.top ?? 10;
   return topics.slice(0, top).map((t, i) => ({ ...t, rank: i + 1 }));

@@ -35,7 +35,11 @@ describe('hot issues', () => {
     expect(outage.ticketIds).toHaveLength(5);
     const noise = topics.find((t) => t.description.includes('阳光花园'))!;
     expect(noise.count).toBe(3);
-    const singles = topics.filter((t) => t.count === 1);
+    // A lone request is no hot issue (a quiet month of a message board listed fifteen of them, each
+    // "×2.0"); asked for, they are there, each on its own.
+    expect(topics.filter((t) => t.count < 2)).toEqual([]);
+    expect(topics).toHaveLength(3);
+    const singles = findTopics(month(), { from: '2025-07-01', to: '2025-07-31', top: 10, minCount: 1 }).filter((t) => t.count === 1);
     expect(singles.map((t) => t.description).sort()).toEqual(['咨询社保卡补办流程', '建议增加公交线路', '表扬派出所民警热心帮助'].sort());
   });
 
@@ -52,6 +56,9 @@ describe('hot issues', () => {
     expect(outage.heat).toBeCloseTo(5 * (1 + Math.log2(6) / 3), 1);
     const liked = findTopics([request('2025-07-05', '某某小区违建', { likes: 98, dislikes: 2 })], { from: '2025-07-01', to: '2025-07-31' });
     expect(liked[0].heat).toBe(1 + 10);
+    // one post that others back is listed (10 likes + dislikes), one with a few is not
+    expect(findTopics([request('2025-07-05', '某某小区违建', { likes: 7, dislikes: 3 })], { from: '2025-07-01', to: '2025-07-31' })).toHaveLength(1);
+    expect(findTopics([request('2025-07-05', '某某小区违建', { likes: 6, dislikes: 3 })], { from: '2025-07-01', to: '2025-07-31' })).toEqual([]);
   });
 
   it('does not pin a question asked all over the prefecture on the few requests that carry an address', () => {

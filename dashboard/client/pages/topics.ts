@@ -4,6 +4,7 @@
  * people and reactions, and a few tickets of each to read. 生成专报 builds a special report of
  * exactly an issue's requests into the archive (the server finds the issue again by period and rank).
  */
+import { isUnknownPlace } from '../../../pipelines/kpi/catalogue.js';
 import type { Topic } from '../../../pipelines/text/topics.js';
 import { topicTrendOption } from '../../../reports/charts/topic-options.js';
 import { getJson, postJson } from '../api.js';
@@ -90,7 +91,7 @@ export async function renderTopics(content: HTMLElement): Promise<void> {
           { label: '工单编号', value: (s) => s.ticket_id },
           { label: '受理时间', value: (s) => s.received_at, className: 'num' },
           { label: '分类', value: (s) => categoryLabel(s.category_l1, s.category_source) },
-          { label: '区县', value: (s) => s.district ?? '—' },
+          { label: '区县', value: (s) => (isUnknownPlace(s.district) ? '未写区县' : s.district!) },
           { label: '诉求内容（已脱敏）', value: (s) => s.content ?? '—', className: 'text' },
         ]),
       ),
@@ -131,7 +132,7 @@ export async function renderTopics(content: HTMLElement): Promise<void> {
           ),
           detail,
         ]
-      : h('p', { class: 'empty' }, '所选时段没有诉求'),
+      : h('p', { class: 'empty' }, '所选时段没有热点话题：没有两件以上的诉求同属一事'),
   );
   if (data.topics.length) open(data.topics[0]);
 }
