@@ -10,7 +10,7 @@ import { currentSnapshot, writeAnalystSnapshot } from './sql-console.js';
 const mailer = (config: Config): Deliver => (message, to) => deliver(message, to, config.mail);
 
 /** Every job the service knows, by the name used in the config's job table. */
-export const JOBS: Record<string, Job> = {
+export const JOBS = {
   'ingest-inbox': async ({ warehouse, config, signal, progress }) => {
     const folder = snapshotFolder(config);
     const inbox = await ingestInbox(warehouse, config, Date.now(), {
@@ -62,4 +62,7 @@ export const JOBS: Record<string, Job> = {
     const result = await monthlyReportJob(warehouse, config, { month, mail: args.mail !== false });
     return `${result.month}: ${result.files.length} 个文件，邮件${result.delivery ? DELIVERY_WORDS[result.delivery.status] : '未发送 / not mailed'}`;
   },
-};
+} satisfies Record<string, Job>;
+
+/** A job's name (the dashboard's 数据 page has a Chinese name for each). */
+export type JobName = keyof typeof JOBS;

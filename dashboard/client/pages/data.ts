@@ -1,3 +1,4 @@
+import type { JobName } from '../../../pipelines/jobs.js';
 import { getJson, post, type LoadingProgress } from '../api.js';
 import { h, panel, replace, table } from '../dom.js';
 import { beijingTime, count } from '../format.js';
@@ -35,12 +36,13 @@ const WORDS: Record<string, string> = {
   units: '承办单位',
   categories: '分类',
 };
-const JOB_NAMES: Record<string, string> = {
+const JOB_NAMES: Record<JobName | 'startup', string> & Record<string, string | undefined> = {
   'ingest-inbox': '收件箱导入',
   'hotspots-daily': '每日热点预警',
   'incidents-hourly': '每小时突发检测',
   'hotspots-backfill': '回溯热点预警',
   'monthly-report': '月报',
+  'text-models': '文本模型训练',
   startup: '首次启动',
 };
 const word = (key: string) => (row: Row) => (row[key] === null || row[key] === undefined ? '—' : (WORDS[String(row[key])] ?? String(row[key])));
