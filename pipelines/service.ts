@@ -164,9 +164,11 @@ export async function startService(config: Config, options: { port?: number; dem
     // The suggestions and alarms just written make the rollup and the snapshot stale: mend them now
     // rather than at the next inbox tick, so the first pages answer from the rollup.
     if (changed) log(`收件箱 / inbox: ${(await scheduler.run('ingest-inbox', 'startup')).message}`);
-    // The report archive is never empty once there is data: last month's report, built once.
+    // The report archive is never empty once there is data: the report of last month — or, for
+    // an export that ends earlier, of the month the dashboard opens on — built once.
     const { listArchivedReports } = await import('../reports/archive.js');
-    const month = lastCompleteMonth();
+    const dataMonth = (await dataCalendar(warehouse)).defaultMonth;
+    const month = dataMonth && dataMonth < lastCompleteMonth() ? dataMonth : lastCompleteMonth();
     const hasTickets = await warehouse.one<{ n: number }>(
       `select count(*) as n from tickets where received_at >= $from::timestamp and received_at < $from::timestamp + interval 1 month`,
       { from: `${month}-01 00:00:00` },

@@ -103,7 +103,7 @@ export async function renderReports(content: HTMLElement): Promise<void> {
               ),
           },
         ],
-        { empty: '还没有报告。首次导入数据后会生成上个月的月报；也可以在上方生成。' },
+        { empty: '还没有报告。首次导入数据后会生成数据中最近一个完整月份的月报；也可以在上方生成。' },
       ),
     ),
   );
