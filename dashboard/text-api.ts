@@ -89,7 +89,9 @@ export function createTextApi(context: { pool: ReadPool; config: Config }): Rout
           )
         : [];
       const byId = new Map(samples.map((s) => [s.ticket_id, s]));
-      return { from, to, consultations, topics: topics.map((t) => ({ ...t, samples: t.ticketIds.slice(0, SAMPLE_TICKETS).map((id) => byId.get(id)).filter(Boolean) })) };
+      // An empty list says why: no requests, none with a text (an export without 诉求内容), or no two about one matter.
+      const requests = topics.length ? null : await pool.use((w) => w.one<{ total: number; with_text: number }>(sqlFile('text/topic_requests.sql'), { from: from!, to: to!, consultations }));
+      return { from, to, consultations, requests, topics: topics.map((t) => ({ ...t, samples: t.ticketIds.slice(0, SAMPLE_TICKETS).map((id) => byId.get(id)).filter(Boolean) })) };
     }),
   );
   // 生成专报 from a hot issue: the issue is found again from the warehouse by period and rank (the

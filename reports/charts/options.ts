@@ -142,7 +142,7 @@ export function alertTrendOption(history: AlertHistoryDay[], title?: string, ale
 
 export interface DailyVolumeOptions {
   title?: string;
-  /** Adds the trailing 7-day mean (drawn from the seventh day on). */
+  /** Adds the trailing 7-day mean (drawn from the seventh day on; none for fewer days). */
   movingAverage?: boolean;
 }
 
@@ -156,6 +156,8 @@ export function dailyVolumeOption(days: DailyVolumeDay[], options: DailyVolumeOp
     const mean7 = window.length === 7 ? round1(window.reduce((sum, d) => sum + d.count, 0) / 7) : null;
     return { date: day.date, label: shortDate(day.date), count: day.count, mean7 };
   });
+  // Fewer than seven days have no 7-day mean: no line, and no legend entry for one.
+  const movingAverage = !!options.movingAverage && days.length >= 7;
   const series: EChartsOption['series'] = [
     {
       type: 'line',
@@ -167,7 +169,7 @@ export function dailyVolumeOption(days: DailyVolumeDay[], options: DailyVolumeOp
       itemStyle: { color: chartColors.count },
     },
   ];
-  if (options.movingAverage) {
+  if (movingAverage) {
     series.push({
       type: 'line',
       name: '7 日均值',
@@ -181,8 +183,8 @@ export function dailyVolumeOption(days: DailyVolumeDay[], options: DailyVolumeOp
   return {
     ...baseOption(),
     title: titleOption(options.title),
-    grid: { left: 16, right: 24, top: options.title ? 56 : 28, bottom: options.movingAverage ? 48 : 24 },
-    legend: options.movingAverage ? legend(['日工单量', '7 日均值']) : undefined,
+    grid: { left: 16, right: 24, top: options.title ? 56 : 28, bottom: movingAverage ? 48 : 24 },
+    legend: movingAverage ? legend(['日工单量', '7 日均值']) : undefined,
     tooltip: { trigger: 'axis' },
     dataset: { dimensions: ['date', 'label', 'count', 'mean7'], source },
     xAxis: { ...categoryAxis },

@@ -47,6 +47,10 @@ describe('chart option builders', () => {
     expect(withMean.series[1]).toMatchObject({ name: '7 日均值', encode: { y: 'mean7' } });
     expect(withMean.dataset.source.map((d: any) => d.mean7)).toEqual([null, null, null, null, null, null, 11, 13]);
     expect(withMean.legend.data).toEqual(['日工单量', '7 日均值']);
+    // five days of data (an export of 12-27 … 12-31) have no 7-day mean: no line, no legend entry
+    const short = dailyVolumeOption(week.slice(0, 5), { movingAverage: true }) as any;
+    expect(short.series.map((s: any) => s.name)).toEqual(['日工单量']);
+    expect(short.legend).toBeUndefined();
   });
 });
 

@@ -162,4 +162,15 @@ describe('a special report started from a hot issue', () => {
     await expect(reportCommand(['special', '--hot-topic', '99', '--from', FROM, '--to', TO, '--format', 'html', '--out', out, '--db', setup.config.db])).rejects.toThrow(/没有第 99 个热点话题/);
     await expect(reportCommand(['special', '--hot-topic', '1', '--topic', 'noise', '--from', FROM, '--to', TO])).rejects.toThrow(/not both/);
   });
+
+  it('an empty list says why: no requests, or no texts at all (an export without 诉求内容), else how many texts were read', async () => {
+    const none = await (await call('GET', '/api/text/topics?from=2025-06-01&to=2025-06-30')).json();
+    expect(none).toMatchObject({ topics: [], requests: { total: 0, with_text: 0 } });
+    // (last in this file: it changes the fixture) 2025-07-02 without its texts
+    await warehouse.run(`update tickets set content = null where received_at >= timestamp '2025-07-02' and received_at < timestamp '2025-07-03'`);
+    const textless = await (await call('GET', '/api/text/topics?from=2025-07-02&to=2025-07-02')).json();
+    expect(textless).toMatchObject({ topics: [], requests: { total: 4, with_text: 0 } });
+    // with topics there is nothing to explain
+    expect((await (await call('GET', `/api/text/topics?from=${FROM}&to=${TO}`)).json()).requests).toBeNull();
+  });
 });

@@ -36,8 +36,8 @@ export function ticketTable(tickets: Ticket[], extra: { label: string; key: stri
     [
       { label: '工单编号', value: (t) => t.ticket_id },
       { label: '受理时间', value: (t) => t.received_at, className: 'num' },
-      { label: '分类', value: (t) => [t.category_l1, t.category_l2, t.category_l3].filter(Boolean).join(' › ') },
-      { label: '区县 / 乡镇街道', value: (t) => [t.district, t.township].map((name) => (name === null ? null : String(name))).filter((name) => !isUnknownPlace(name)).join(' › ') || '未写区县' },
+      { label: '分类', value: (t) => [t.category_l1, t.category_l2, t.category_l3].filter(Boolean).join(' › '), className: 'wrap' },
+      { label: '区县 / 乡镇街道', value: (t) => [t.district, t.township].map((name) => (name === null ? null : String(name))).filter((name) => !isUnknownPlace(name)).join(' › ') || '未写区县', className: 'wrap' },
       { label: '类型', value: (t) => t.appeal_type },
       {
         label: '诉求内容（已脱敏）',

@@ -37,12 +37,19 @@ export function categoryLabel(name: string, source: string | null | undefined): 
   return source === 'suggested' ? h('span', {}, name, ' ', h('span', { class: 'tag', title: '工单未填分类，此为文本模型的建议分类' }, '建议')) : name;
 }
 
+/** Why the list is empty: no requests, none with a text to read, or no two about one matter. */
+function emptyWords(requests: { total: number; with_text: number } | null): string {
+  if (!requests || requests.total === 0) return '所选时段没有诉求';
+  if (requests.with_text === 0) return `所选时段的 ${count(requests.total)} 件诉求都没有诉求内容（导出文件没有这一列），无法归纳话题`;
+  return `所选时段没有热点话题：${count(requests.with_text)} 件有内容的诉求中，没有两件以上同属一事`;
+}
+
 export async function renderTopics(content: HTMLElement): Promise<void> {
   const params = new URLSearchParams(location.search);
   // 不含咨询 (consultations=0): hot issues of problems only, without the routine questions that
   // otherwise fill the top of the list
   const noConsultations = params.get('consultations') === '0';
-  const data = await getJson<{ from: string | null; to: string | null; topics: TopicRow[] }>('/api/text/topics', {
+  const data = await getJson<{ from: string | null; to: string | null; topics: TopicRow[]; requests?: { total: number; with_text: number } | null }>('/api/text/topics', {
     from: params.get('from') ?? undefined,
     to: params.get('to') ?? undefined,
     consultations: noConsultations ? '0' : undefined,
@@ -132,7 +139,7 @@ export async function renderTopics(content: HTMLElement): Promise<void> {
           ),
           detail,
         ]
-      : h('p', { class: 'empty' }, '所选时段没有热点话题：没有两件以上的诉求同属一事'),
+      : h('p', { class: 'empty' }, emptyWords(data.requests ?? null)),
   );
   if (data.topics.length) open(data.topics[0]);
 }
