@@ -10,3 +10,11 @@ export class CliError extends Error {
 export function usageError(message: string): CliError {
   return new CliError(message, 2);
 }
+
+/**
+ * The Chinese part of a message written "中文 / English" (also "…）/ English"): what the dashboard
+ * and the reports print. A path such as data/outbox/ is no separator (no space after its slash).
+ */
+export function chinesePart(message: string): string {
+  return message.split(/ ?\/ (?=[A-Za-z])/)[0];
+}

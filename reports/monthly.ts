@@ -1,4 +1,5 @@
 import { incidentLines, type IncidentLine } from '../pipelines/incidents.js';
+import { chinesePart } from '../pipelines/cli-error.js';
 import type { Config } from '../pipelines/config.js';
 import {
   breakdown,
@@ -249,7 +250,7 @@ export async function monthlyReportData(warehouse: Warehouse, month: string, con
     resolved: c.resolved,
   }));
   const outlook = empty ? [] : await seasonalOutlook(warehouse, month, { level: 'l2', limit: 5 });
-  const outlookMissing = empty || outlook.length ? null : (await missingOutlookReason(warehouse, month, { level: 'l2' })).split(' / ')[0];
+  const outlookMissing = empty || outlook.length ? null : chinesePart(await missingOutlookReason(warehouse, month, { level: 'l2' }));
   const ranked = rankedUnits(ranking.rows);
   const categories = tree(category, 'category_l1', 'category_l2')
     .slice(0, TOP_CATEGORIES)
@@ -408,9 +409,10 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
           },
     ],
   });
+  // (a category whose only second level is 未填 — an export without 二级分类 — has no rows under it)
   const categoryRows = data.categories.flatMap((c) => [
     [c.name, '', countText(c.received), shareText(c.share)],
-    ...c.children.map((s) => ['', s.name, countText(s.received), shareText(s.share)]),
+    ...(c.children.length === 1 && c.children[0].name === UNFILLED ? [] : c.children).map((s) => ['', s.name, countText(s.received), shareText(s.share)]),
   ]);
   const uncategorised = data.categories.length > 0 && data.categories.every((c) => c.name === UNCATEGORISED);
   sections.push({

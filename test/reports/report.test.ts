@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CliError } from '../../pipelines/cli-error.js';
+import { chinesePart, CliError } from '../../pipelines/cli-error.js';
 import { run as kpiCommand } from '../../pipelines/commands/kpi.js';
 import { run as reportCommand } from '../../pipelines/commands/report.js';
 import { breakdown, DEFAULT_KPI_SETTINGS, KPI_JSON_KEYS, unitRanking } from '../../pipelines/kpi.js';
@@ -220,12 +220,26 @@ describe('monthly report', () => {
       expect(text).not.toContain('热线直接答复');
       // the outlook says why there is none: two months of history, not a made-up reason
       expect(text).toContain('历史不足：季节性展望需要截至 2025-07 的至少 12 个完整月份');
+      expect(text).not.toContain('too little history'); // (the reason's English half, after "）/ ")
+      expect(chinesePart('数据截止于 2020-01-08 / the data ends')).toBe('数据截止于 2020-01-08');
+      expect(chinesePart('（1 个月）/ too little history')).toBe('（1 个月）');
+      expect(chinesePart('保存在 data/outbox/；发送失败的在 pending/ 中')).toBe('保存在 data/outbox/；发送失败的在 pending/ 中');
 
       // Some categorised: the headline names the largest named category, not 未分类.
       await insertTickets(warehouse, Array.from({ length: 10 }, () => ticket({ received_at: '2025-07-11 09:00:00', category_l1: '城乡建设', category_l2: '物业管理' })));
       const partial = await buildMonthlyReport(warehouse, '2025-07', config);
       expect(partial.data.categories[0].name).toBe('未分类');
       expect(partial.data.headline).toContain('诉求最集中的领域是“城乡建设”（10 件');
+      // A category without a second level (LA 311's Bulky Items) has no '未填' row under it repeating its count.
+      await insertTickets(warehouse, Array.from({ length: 5 }, () => ticket({ received_at: '2025-07-12 09:00:00', category_l1: 'Bulky Items', category_l2: null })));
+      const firstLevel = await buildMonthlyReport(warehouse, '2025-07', config);
+      const table = firstLevel.document.sections.flatMap((x) => x.blocks).find((b) => b.kind === 'table' && b.caption === '一级分类及其主要二级分类');
+      expect(table?.kind === 'table' ? table.rows.map((r) => r.slice(0, 3)) : null).toEqual([
+        ['未分类', '', '30'],
+        ['城乡建设', '', '10'],
+        ['', '物业管理', '10'],
+        ['Bulky Items', '', '5'],
+      ]);
     } finally {
       close();
     }

@@ -1,3 +1,4 @@
+import { chinesePart } from '../../../pipelines/cli-error.js';
 import { formatP, levelName, seriesName, windowOf } from '../../../pipelines/incident-names.js';
 import { incidentEvidenceOption } from '../../../reports/charts/dashboard-options.js';
 import { getJson, postJson } from '../api.js';
@@ -48,7 +49,7 @@ function checkState(last: HotspotCheck | null, daily: string | null): HTMLElemen
     'div',
     { id: 'hotspot-check' },
     h('p', { class: 'sub' }, `${when}最近一次检测：${last.finished_at}${last.status === 'failed' ? '（失败）' : ''}${lines.length ? '，结果：' : ''}`),
-    lines.length ? h('ul', { class: 'sub' }, ...lines.slice(0, 4).map((line) => h('li', {}, line.split(' / ')[0]))) : null,
+    lines.length ? h('ul', { class: 'sub' }, ...lines.slice(0, 4).map((line) => h('li', {}, chinesePart(line)))) : null,
   );
 }
 

@@ -1,3 +1,4 @@
+import { chinesePart } from '../../../pipelines/cli-error.js';
 import type { JobName } from '../../../pipelines/jobs.js';
 import { getJson, post, type LoadingProgress } from '../api.js';
 import { h, panel, replace, table } from '../dom.js';
@@ -55,7 +56,7 @@ export function messageText(message: unknown): string {
   if (message === null || message === undefined || message === '') return '—';
   const text = String(message).replace(/^skipped:\s*/, '');
   if (/^[A-Za-z ]*(Error|Exception):|Cannot CHECKPOINT|Catalog Error|TransactionContext/.test(text)) return '数据库内部错误，详情见服务日志';
-  return text.split(' / ')[0];
+  return chinesePart(text);
 }
 
 /** Job runs with each stretch of idle "skipped" runs (the inbox job every five minutes) folded into one row. */
