@@ -302,7 +302,6 @@ export function specialDocument(data: SpecialReportData, map: { region: RegionMa
     });
     sections.push({
       title: '三、时间分布与诉求类型',
-      pageBreak: true,
       blocks: [
         { kind: 'chart', title: '图 3　按星期与小时的受理量', option: hourWeekdayHeatmapOption(data.heatmap), width: CHART_WIDTH, height: 300 },
         data.appealTypes.length === 1
