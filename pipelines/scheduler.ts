@@ -65,11 +65,15 @@ export const STOP_GRACE_MS = 15_000;
  * Every run, including a skipped one, is recorded in job_runs with its outcome; a failure is
  * recorded in words, with the technical detail in the service log.
  */
+/** Why a job ran: its schedule, a person (the dashboard, the CLI), the start-up work, or the work a load calls for. */
+export type Trigger = 'schedule' | 'manual' | 'startup' | 'after-load';
+
 export class Scheduler {
   private readonly running = new Map<string, RunningJob>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly tasks: { stop(): void | Promise<void> }[] = [];
   private readonly stopping = new AbortController();
+  private readonly finished: ((run: JobRun, trigger: Trigger) => void)[] = [];
   /** Why scheduled runs are skipped now (start-up work that must come first), or null. */
   private held: string | null = null;
 
@@ -122,7 +126,7 @@ export class Scheduler {
   }
 
   /** Runs a job now (or records that it was skipped because it is still running). */
-  async run(name: string, trigger: 'schedule' | 'manual' | 'startup', args?: Record<string, unknown>): Promise<JobRun> {
+  async run(name: string, trigger: Trigger, args?: Record<string, unknown>): Promise<JobRun> {
     const job = this.jobs[name];
     if (!job) throw new Error(`unknown job ${name}`);
     if (this.stopped) return { runId: 0, job: name, status: 'skipped', message: 'skipped: 服务正在停止 / the service is stopping' };
@@ -167,11 +171,19 @@ export class Scheduler {
     };
     const result = this.queue.then(execute, execute);
     this.queue = result.catch(() => undefined);
+    let done: JobRun;
     try {
-      return await result;
+      done = await result;
     } finally {
       this.running.delete(name);
     }
+    for (const listener of this.finished) listener(done, trigger);
+    return done;
+  }
+
+  /** Tells `listener` of every run that has finished (after it is recorded), with its trigger. */
+  onFinished(listener: (run: JobRun, trigger: Trigger) => void): void {
+    this.finished.push(listener);
   }
 
   private async record(name: string, trigger: string, status: string, message: string): Promise<number> {

@@ -57,6 +57,66 @@ function inboxIsEmpty(inbox: string): boolean {
  * a living system that was loaded through the same path as real exports. Until the first load has
  * built the summary tables the pages answer "数据加载中" with its progress.
  */
+/**
+ * What the first data in a warehouse calls for, each step only where it is missing: the text
+ * model, a first look at the hotspots of the data's last 14 days (the demo's mailed; a city's own
+ * recorded only — days gone by are no news), the rollup mended after them, and a 月报 in the
+ * archive. Run at start-up after the first inbox run, and after a load into a running service
+ * (an export uploaded on the 数据 page after `serve --no-demo`).
+ */
+async function firstDataWork(
+  warehouse: Warehouse,
+  config: Config,
+  scheduler: Scheduler,
+  options: { generatedDemo: boolean; trigger: 'startup' | 'after-load' },
+): Promise<void> {
+  const { modelPath } = await import('./text/model.js');
+  const loaded = (await warehouse.one<{ n: number }>('select count(*) as n from tickets'))!.n > 0;
+  let changed = false;
+  if (loaded && !existsSync(modelPath(config.dataDir))) {
+    const training = await scheduler.run('text-models', options.trigger);
+    // The demo's texts come from templates: its held-out scores say nothing about real requests.
+    const caveat = options.generatedDemo ? '（演示数据的诉求内容由模板生成，留出准确率因此偏高，不代表真实数据上的效果 / the demo texts come from templates, so these held-out scores are optimistic）' : '';
+    log(`文本模型 / text model: ${training.message}${caveat}`);
+    changed = training.status === 'ok'; // (skipped: too few categorised tickets, no suggestions written)
+  }
+  if (options.generatedDemo) {
+    log('正在回溯检测最近 14 天的热点预警… / looking for hotspots in the last 14 days');
+    const backfill = await scheduler.run('hotspots-backfill', 'startup');
+    log(`预警 / alerts: ${backfill.message}`);
+    changed = true;
+  } else if (loaded && !(await hotspotsEverChecked(warehouse))) {
+    // A city's own first export: 预警 shows what the last 14 days of its data hold (or why
+    // nothing could be judged) at once, not after tomorrow's 06:30 run. Recorded only: a replay
+    // of days gone by mails nobody.
+    const last = (await dataCalendar(warehouse)).lastDay;
+    if (last) {
+      const end = last < beijingYesterday() ? last : beijingYesterday();
+      log(`正在回溯检测数据最后 14 天（至 ${end}）的热点预警，只记录，不发邮件… / looking back over the data's last 14 days, recording only`);
+      const backfill = await scheduler.run('hotspots-backfill', options.trigger, { last: end, mail: false });
+      log(`预警 / alerts: ${backfill.message}`);
+      changed = true;
+    }
+  }
+  // The suggestions and alarms just written make the rollup and the snapshot stale: mend them now
+  // rather than at the next inbox tick, so the first pages answer from the rollup.
+  if (changed) log(`收件箱 / inbox: ${(await scheduler.run('ingest-inbox', options.trigger)).message}`);
+  // The report archive is never empty once there is data: the report of last month — or, for
+  // an export that ends earlier, of the month the dashboard opens on — built once.
+  const { listArchivedReports } = await import('../reports/archive.js');
+  const dataMonth = (await dataCalendar(warehouse)).defaultMonth;
+  const month = dataMonth && dataMonth < lastCompleteMonth() ? dataMonth : lastCompleteMonth();
+  const hasTickets = await warehouse.one<{ n: number }>(
+    `select count(*) as n from tickets where received_at >= $from::timestamp and received_at < $from::timestamp + interval 1 month`,
+    { from: `${month}-01 00:00:00` },
+  );
+  if (!scheduler.stopped && hasTickets!.n > 0 && !listArchivedReports(config.dataDir).some((report) => report.kind === 'monthly')) {
+    log(`正在生成 ${month} 月报，存入报告归档… / building last month's report into the archive`);
+    const report = await scheduler.run('monthly-report', options.trigger, { month, mail: false });
+    log(`月报 / monthly report: ${report.message}`);
+  }
+}
+
 export async function startService(config: Config, options: { port?: number; demo?: boolean } = {}): Promise<Service> {
   const folders = dataFolders(config);
   for (const folder of Object.values(folders)) mkdirSync(folder, { recursive: true });
@@ -79,6 +139,16 @@ export async function startService(config: Config, options: { port?: number; dem
   /** Start-up work outside the scheduler, shown on the pages while it runs. */
   let startup: JobProgress | null = null;
   const stopping = new AbortController();
+  // After the start-up work, a load into the running service (an export uploaded on the 数据 page,
+  // a file dropped into the inbox) gets what the start-up gives the first data — once, where missing.
+  let startupDone = false;
+  let followUp: Promise<void> | null = null;
+  scheduler.onFinished((run, trigger) => {
+    if (!startupDone || followUp || run.job !== 'ingest-inbox' || run.status !== 'ok' || trigger === 'startup' || trigger === 'after-load') return;
+    followUp = firstDataWork(warehouse, config, scheduler, { generatedDemo: false, trigger: 'after-load' })
+      .catch((error) => log(`导入后的首次任务失败 / the work after a load failed: ${(error as Error).stack ?? error}`))
+      .finally(() => (followUp = null));
+  });
 
   const app = createApp({ warehouse: reader, config, startedAt, scheduler, startup: () => startup });
   const port = options.port ?? config.server.port;
@@ -133,51 +203,8 @@ export async function startService(config: Config, options: { port?: number; dem
     releaseSchedules();
     const run = await first;
     log(`收件箱 / inbox: ${run.message}`);
-    const { modelPath } = await import('./text/model.js');
-    const loaded = (await warehouse.one<{ n: number }>('select count(*) as n from tickets'))!.n > 0;
-    let changed = false;
-    if (loaded && !existsSync(modelPath(config.dataDir))) {
-      const training = await scheduler.run('text-models', 'startup');
-      // The demo's texts come from templates: its held-out scores say nothing about real requests.
-      const caveat = generatedDemo ? '（演示数据的诉求内容由模板生成，留出准确率因此偏高，不代表真实数据上的效果 / the demo texts come from templates, so these held-out scores are optimistic）' : '';
-      log(`文本模型 / text model: ${training.message}${caveat}`);
-      changed = true;
-    }
-    if (generatedDemo) {
-      log('正在回溯检测最近 14 天的热点预警… / looking for hotspots in the last 14 days');
-      const backfill = await scheduler.run('hotspots-backfill', 'startup');
-      log(`预警 / alerts: ${backfill.message}`);
-      changed = true;
-    } else if (loaded && !(await hotspotsEverChecked(warehouse))) {
-      // A city's own first export: 预警 shows what the last 14 days of its data hold (or why
-      // nothing could be judged) at once, not after tomorrow's 06:30 run. Recorded only: a replay
-      // of days gone by mails nobody.
-      const last = (await dataCalendar(warehouse)).lastDay;
-      if (last) {
-        const end = last < beijingYesterday() ? last : beijingYesterday();
-        log(`正在回溯检测数据最后 14 天（至 ${end}）的热点预警，只记录，不发邮件… / looking back over the data's last 14 days, recording only`);
-        const backfill = await scheduler.run('hotspots-backfill', 'startup', { last: end, mail: false });
-        log(`预警 / alerts: ${backfill.message}`);
-        changed = true;
-      }
-    }
-    // The suggestions and alarms just written make the rollup and the snapshot stale: mend them now
-    // rather than at the next inbox tick, so the first pages answer from the rollup.
-    if (changed) log(`收件箱 / inbox: ${(await scheduler.run('ingest-inbox', 'startup')).message}`);
-    // The report archive is never empty once there is data: the report of last month — or, for
-    // an export that ends earlier, of the month the dashboard opens on — built once.
-    const { listArchivedReports } = await import('../reports/archive.js');
-    const dataMonth = (await dataCalendar(warehouse)).defaultMonth;
-    const month = dataMonth && dataMonth < lastCompleteMonth() ? dataMonth : lastCompleteMonth();
-    const hasTickets = await warehouse.one<{ n: number }>(
-      `select count(*) as n from tickets where received_at >= $from::timestamp and received_at < $from::timestamp + interval 1 month`,
-      { from: `${month}-01 00:00:00` },
-    );
-    if (!scheduler.stopped && hasTickets!.n > 0 && !listArchivedReports(config.dataDir).some((report) => report.kind === 'monthly')) {
-      log(`正在生成 ${month} 月报，存入报告归档… / building last month's report into the archive`);
-      const report = await scheduler.run('monthly-report', 'startup', { month, mail: false });
-      log(`月报 / monthly report: ${report.message}`);
-    }
+    await firstDataWork(warehouse, config, scheduler, { generatedDemo, trigger: 'startup' });
+    startupDone = true;
   })().catch((error) => {
     startup = null;
     releaseSchedules();

@@ -73,3 +73,49 @@ describe('the first start on a city’s own export', () => {
     expect(await hotspotRuns(service)).toHaveLength(1);
   }, 180_000);
 });
+
+describe('a city’s own export loaded into a running service (serve --no-demo, then the upload)', () => {
+  const setup = tempSetup('own-data-later');
+  let service: Service | undefined;
+  afterAll(async () => {
+    await service?.stop();
+    setup.cleanup();
+  });
+
+  it('gets the same first look as at start-up — a look-back recorded only and a 月报 in the archive — once', async () => {
+    service = await startService(setup.config, { port: 0, demo: false });
+    await service.ready;
+    const runs = () => service!.warehouse.all<{ job: string; trigger: string; status: string; message: string }>(`select job, trigger, status, message from job_runs order by run_id`);
+    expect((await runs()).map((r) => r.job)).not.toContain('hotspots-backfill'); // nothing to look at yet
+
+    const { inbox, outbox } = dataFolders(setup.config);
+    const file = join(inbox, 'tickets.csv');
+    writeTicketsCsv(file, [ticketRow('2025070100001'), ticketRow('2025070100002', { 受理时间: '2025-07-01 10:00:00' })]);
+    const past = new Date(Date.now() - 120_000);
+    utimesSync(file, past, past);
+    // what the 数据 page's upload does
+    expect((await service.scheduler.run('ingest-inbox', 'manual')).status).toBe('ok');
+    for (let waited = 0; waited < 60_000; waited += 250) {
+      if ((await runs()).some((r) => r.job === 'monthly-report' && r.status !== 'running')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const after = (await runs()).filter((r) => r.trigger === 'after-load');
+    expect(after.map((r) => r.job)).toEqual(['text-models', 'hotspots-backfill', 'ingest-inbox', 'monthly-report']);
+    expect(after[1].message).toContain('数据始于 2025-07-01');
+    expect(after[1].message).toContain('没有事件，未发送邮件');
+    expect(existsSync(outbox) ? readdirSync(outbox).filter((f) => f.endsWith('.eml')) : []).toEqual([]);
+    expect(listArchivedReports(setup.config.dataDir).map((r) => [r.kind, r.inputs.month])).toEqual([['monthly', '2025-07']]);
+
+    // a second load finds it all done: only the text model is tried again (it had too few tickets)
+    writeTicketsCsv(join(inbox, 'more.csv'), [ticketRow('2025070200001', { 受理时间: '2025-07-02 09:00:00' })]);
+    utimesSync(join(inbox, 'more.csv'), past, past);
+    await service.scheduler.run('ingest-inbox', 'manual');
+    for (let waited = 0; waited < 30_000; waited += 250) {
+      if ((await runs()).filter((r) => r.job === 'text-models' && r.status !== 'running').length === 2) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await new Promise((r) => setTimeout(r, 1000)); // (anything it would do next is queued by now)
+    await service.scheduler.idle();
+    expect((await runs()).filter((r) => r.trigger === 'after-load').map((r) => r.job)).toEqual(['text-models', 'hotspots-backfill', 'ingest-inbox', 'monthly-report', 'text-models']);
+  }, 180_000);
+});

@@ -32,6 +32,7 @@ const WORDS: Record<string, string> = {
   schedule: '定时',
   manual: '手动',
   startup: '启动时',
+  'after-load': '导入后',
   tickets: '工单',
   calls: '话务',
   units: '承办单位',
