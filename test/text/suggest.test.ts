@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../pipelines/config.js';
-import { loadTextModel, modelPath } from '../../pipelines/text/model.js';
+import { loadTextModel, modelPath, TextModel } from '../../pipelines/text/model.js';
 import { suggestTickets } from '../../pipelines/text/suggest.js';
 import { trainTextModels, type TrainOutcome } from '../../pipelines/text/train.js';
 import type { Warehouse } from '../../pipelines/warehouse.js';
@@ -102,6 +102,30 @@ describe('the text-model job', () => {
     expect(again.tickets).toBe(2);
     expect(await warehouse.one(`select category_l1 from ticket_suggestions where ticket_id = 'N1'`)).toEqual({ category_l1: '城乡建设' });
     expect(await warehouse.one(`select count(*) as n from ticket_suggestions where ticket_id = 'TX00002'`)).toEqual({ n: 1 });
+  });
+
+  it('flags no mis-filing from a model that gets fewer than 60 % of its held-out tickets right, and says so', async () => {
+    // a new ticket (the model never trained on it) whose text is about wages, filed under 噪声扰民
+    await warehouse.run(
+      `insert into tickets (ticket_id, received_at, channel, appeal_type, category_l1, category_l2, content, handling, status, source_profile, first_run_id, last_run_id, activity_at)
+       values ('N2', '2025-07-31 11:00:00', '网站', '投诉', '环境保护', '噪声扰民', '工地老板拖欠农民工工资两个月，讨薪无门', '直接答复', '已办结', 'test', 3, 3, '2025-07-31 11:00:00')`,
+    );
+    const model = loadTextModel(config.dataDir)!;
+    const judgedBy = async (version: string, accuracy: number) => {
+      const metrics = { ...model.info.metrics, categoryL1: { ...model.info.metrics.categoryL1, accuracy } };
+      const outcome = await suggestTickets(warehouse, config, new TextModel(model.l1, model.l2, model.units, { ...model.info, version, metrics }));
+      const row = await warehouse.one<{ mismatch: string | null }>(`select mismatch from ticket_suggestions where ticket_id = 'N2'`);
+      return { outcome, mismatch: row!.mismatch };
+    };
+    const weak = await judgedBy('weak', 0.321);
+    expect(weak.outcome.tickets).toBeGreaterThan(0);
+    expect(weak.outcome.mismatches).toBe(0);
+    expect(weak.mismatch).toBeNull();
+    expect(weak.outcome.message).toContain('模型留出准确率 32.1% 低于 60%，不判断疑似分类不符');
+    // the same model with the accuracy it had flags it
+    const sound = await judgedBy('sound', 0.95);
+    expect(sound.mismatch).toBe('l1');
+    expect(sound.outcome.message).toMatch(/其中疑似分类不符 [1-9]\d* 条/);
   });
 
   it('trains when dispatched tickets have no text, as in a US 311 export (the job crashed on the held-out routing)', async () => {
