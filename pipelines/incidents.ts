@@ -8,6 +8,7 @@ import {
   riseOf,
   seriesKeyOf,
   specificity,
+  ticketDays,
   type Alarm,
   type Burst,
   type HotspotSettings,
@@ -556,14 +557,17 @@ export interface IncidentChartDay {
 
 /**
  * An incident with its evidence for the 预警 page: the head series' daily counts over the eight
- * weeks up to its last day (the same series definition its mail uses, series_tickets.sql), with
+ * weeks up to its last day (or from the data's first day) (the same series definition its mail uses, series_tickets.sql), with
  * the expected count and upper bound on each of its alarm days.
  */
 export async function incidentEvidence(warehouse: Warehouse, id: number): Promise<{ incident: IncidentWithMembers; days: IncidentChartDay[] } | undefined> {
   const incident = await getIncident(warehouse, id);
   if (!incident) return undefined;
   const head = incident.members.find((m) => m.series_key === incident.head_series) ?? incident.members[0];
-  const first = addDays(incident.last_day, -(EVIDENCE_DAYS - 1));
+  // (from the data's first day when it is later: the days before it were never exported, not quiet)
+  const dataStart = (await ticketDays(warehouse)).first;
+  const window = addDays(incident.last_day, -(EVIDENCE_DAYS - 1));
+  const first = dataStart && dataStart > window && dataStart <= incident.last_day ? dataStart : window;
   const filter = head ? filterOf(head) : filterOf(incident);
   const range = { from: `${first} 00:00:00`, to: `${addDays(incident.last_day, 1)} 00:00:00` };
   // A topic counts listed tickets: those of the incident's topics (their days and the weeks before).

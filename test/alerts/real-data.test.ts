@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pulseDetector, runHotspots } from '../../pipelines/alert-job.js';
-import { listIncidents, seriesName } from '../../pipelines/incidents.js';
+import { incidentEvidence, listIncidents, seriesName } from '../../pipelines/incidents.js';
 import { ingestFile } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
 import { Warehouse } from '../../pipelines/warehouse.js';
@@ -21,15 +21,19 @@ describe.skipIf(!present)('hotspots on real exports', () => {
   const setup = tempSetup('hotspots-real');
   let la: Warehouse;
   let board: Warehouse;
+  let nyc: Warehouse;
   beforeAll(async () => {
     const options = { profiles: loadProfiles(), key: '56'.repeat(32), maxFieldBytes: 1e6 };
     la = await Warehouse.open(join(setup.dir, 'la.duckdb'));
     expect((await ingestFile(la, join(REAL, 'la311', 'MyLA311_Service_Request_Data_2017_Subset.csv'), options)).status).toBe('loaded');
+    nyc = await Warehouse.open(join(setup.dir, 'nyc.duckdb'));
+    expect((await ingestFile(nyc, join(REAL, 'nyc311', 'fedhere_PyBOOT_311_2022-05-01.csv'), options)).status).toBe('loaded');
     board = await Warehouse.open(join(setup.dir, 'board.duckdb'));
     expect((await ingestFile(board, join(REAL, 'teddy2020C', '附件3.xlsx'), options)).status).toBe('loaded');
   }, 120_000);
   afterAll(() => {
     la?.close();
+    nyc?.close();
     board?.close();
     setup.cleanup();
   });
@@ -45,6 +49,17 @@ describe.skipIf(!present)('hotspots on real exports', () => {
       const title = seriesName(incident);
       expect(title, title).not.toMatch(/^ ·|· $|未知区县|未分类|null|undefined/);
     }
+  });
+
+  it('NYC 311, one day: the loud party at one address is a burst, and its chart starts on the data’s first day, not with weeks of 0', async () => {
+    const run = await runHotspots(nyc, setup.config, { days: ['2022-05-01'], detector: await pulseDetector() });
+    expect(run.days[0].bursts).toBe(1);
+    const [incident] = await listIncidents(nyc, {});
+    expect(seriesName(incident)).toMatch(/Loud Music\/Party · MANHATTAN · 364 WEST 127 STREET/);
+    const evidence = (await incidentEvidence(nyc, incident.incident_id))!;
+    expect(evidence.days.map((d) => d.date)).toEqual(['2022-05-01']);
+    expect(evidence.days[0]).toMatchObject({ alarm: true });
+    expect(evidence.days[0].count).toBeGreaterThanOrEqual(9);
   });
 
   it('the message board, whose data ends in 2020: a run for a later day says where the data ends', async () => {

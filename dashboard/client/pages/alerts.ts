@@ -149,7 +149,9 @@ async function renderIncident(box: HTMLElement, id: number, reload: () => void):
       message.textContent = (error as Error).message;
     }
   };
-  const place = [i.district, i.township, i.place].filter(Boolean).join('');
+  // 昌吉市延安北路街道翠苑华府 reads as one address; MANHATTAN 364 WEST 127 STREET needs its spaces
+  const parts = [i.district, i.township, i.place].filter((part): part is string => !!part);
+  const place = parts.join(parts.some((part) => /[A-Za-z0-9]$/.test(part)) ? ' ' : '');
   const head = i.members.find((m) => m.series_key === i.head_series);
   const streak = !!head && windowOf(head) === 'week';
   replace(
