@@ -239,7 +239,11 @@ describe('dashboard API: roles, sessions, CSRF', () => {
     expect(response.status).toBe(200);
     expect((await response.json()).incident).toMatchObject({ status: 'closed', comment: '已处置完毕', handled_by: 'analyst' });
     const evidence = await (await call('leader', 'GET', '/api/alerts/1')).json();
-    expect(evidence.days).toHaveLength(56);
+    // eight weeks up to the incident, but from the data's first day: this warehouse begins on 2025-07-01
+    // (before, seven weeks of 0 before the export began)
+    const { first } = (await warehouse.one<{ first: string }>(`select strftime(min(received_at), '%Y-%m-%d') as first from tickets`))!;
+    expect(first).toBe('2025-07-01');
+    expect(evidence.days.map((d: { date: string }) => d.date)).toEqual(['2025-07-01']);
     expect(evidence.days.at(-1)).toMatchObject({ date: '2025-07-01', count: 2, alarm: true, expected: 0.4 });
   });
 
