@@ -27,7 +27,6 @@ function log(message: string) {
   process.stderr.write(`[${new Date().toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}] ${message}\n`);
 }
 
-/** Yesterday in Beijing: the demo's history ends there, like a real nightly export. */
 /** Whether the hotspot check ever ran on this warehouse (a job of the service, or alarms recorded by the CLI). */
 async function hotspotsEverChecked(warehouse: Warehouse): Promise<boolean> {
   const row = await warehouse.one<{ n: number }>(
@@ -36,6 +35,7 @@ async function hotspotsEverChecked(warehouse: Warehouse): Promise<boolean> {
   return Number(row!.n) > 0;
 }
 
+/** Yesterday in Beijing: the demo's history ends there, like a real nightly export. */
 export function beijingYesterday(now = new Date()): string {
   return new Date(now.getTime() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
 }
@@ -51,12 +51,6 @@ function inboxIsEmpty(inbox: string): boolean {
   return readdirSync(inbox).every((name) => name.startsWith('.'));
 }
 
-/**
- * `npm start`: the web server and the scheduled jobs in one process, which holds the warehouse.
- * With no data at all, it first writes a realistic demo export into the inbox, so a newcomer sees
- * a living system that was loaded through the same path as real exports. Until the first load has
- * built the summary tables the pages answer "数据加载中" with its progress.
- */
 /**
  * What the first data in a warehouse calls for, each step only where it is missing: the text
  * model, a first look at the hotspots of the data's last 14 days (the demo's mailed; a city's own
@@ -117,6 +111,12 @@ async function firstDataWork(
   }
 }
 
+/**
+ * `npm start`: the web server and the scheduled jobs in one process, which holds the warehouse.
+ * With no data at all, it first writes a realistic demo export into the inbox, so a newcomer sees
+ * a living system that was loaded through the same path as real exports. Until the first load has
+ * built the summary tables the pages answer "数据加载中" with its progress.
+ */
 export async function startService(config: Config, options: { port?: number; demo?: boolean } = {}): Promise<Service> {
   const folders = dataFolders(config);
   for (const folder of Object.values(folders)) mkdirSync(folder, { recursive: true });
