@@ -183,16 +183,16 @@ export async function runHotspots(warehouse: Warehouse, config: Config, options:
   return run;
 }
 
+/** Why a day tested no series: the export has neither category nor district (bursts are still checked). */
+const NO_SERIES_WORDS = '（没有可检验的序列：工单既无分类也无区县；集中突发照常检测）';
+
 /**
  * '2025-11-30: 检验 862 个序列（未检验：…），告警 4 个、集中突发 1 处 → 事件 #3', one line a day
  * (a replay of many days: the days with alarms, and how many were quiet), the stale days, the mails.
  */
-const NO_SERIES_WORDS = '（没有可检验的序列：工单既无分类也无区县；集中突发照常检测）';
-
 function runMessage(run: Omit<HotspotRun, 'message'>, delivering: boolean): string {
-  const skippedWords = (d: DaySummary) => (d.skipped ? `（未检验：${d.skipped}）` : d.tested ? '' : NO_SERIES_WORDS);
   const line = (d: DaySummary) => {
-    const skipped = skippedWords(d);
+    const skipped = d.skipped ? `（未检验：${d.skipped}）` : d.tested ? '' : NO_SERIES_WORDS;
     const found = d.alarms || d.bursts || d.streaks || d.topics ? `告警 ${d.alarms} 个${d.bursts ? `、集中突发 ${d.bursts} 处` : ''}${d.streaks ? `、一周集中 ${d.streaks} 处` : ''}${d.topics ? `、话题突增 ${d.topics} 个` : ''} → 事件 ${d.incidents.map((id) => `#${id}`).join(' ')}` : '无告警';
     return `${d.day}: 检验 ${d.tested} 个序列${skipped}，${found}`;
   };

@@ -66,6 +66,8 @@ async function firstDataWork(
 ): Promise<void> {
   const { modelPath } = await import('./text/model.js');
   const loaded = (await warehouse.one<{ n: number }>('select count(*) as n from tickets'))!.n > 0;
+  // (the days the tickets cover: neither the model nor the look-back changes them)
+  const calendar = await dataCalendar(warehouse);
   let changed = false;
   if (loaded && !existsSync(modelPath(config.dataDir))) {
     const training = await scheduler.run('text-models', options.trigger);
@@ -83,7 +85,7 @@ async function firstDataWork(
     // A city's own first export: 预警 shows what the last 14 days of its data hold (or why
     // nothing could be judged) at once, not after tomorrow's 06:30 run. Recorded only: a replay
     // of days gone by mails nobody.
-    const last = (await dataCalendar(warehouse)).lastDay;
+    const last = calendar.lastDay;
     if (last) {
       const end = last < beijingYesterday() ? last : beijingYesterday();
       log(`正在回溯检测数据最后 14 天（至 ${end}）的热点预警，只记录，不发邮件… / looking back over the data's last 14 days, recording only`);
@@ -98,7 +100,7 @@ async function firstDataWork(
   // The report archive is never empty once there is data: the report of last month — or, for
   // an export that ends earlier, of the month the dashboard opens on — built once.
   const { listArchivedReports } = await import('../reports/archive.js');
-  const dataMonth = (await dataCalendar(warehouse)).defaultMonth;
+  const dataMonth = calendar.defaultMonth;
   const month = dataMonth && dataMonth < lastCompleteMonth() ? dataMonth : lastCompleteMonth();
   const hasTickets = await warehouse.one<{ n: number }>(
     `select count(*) as n from tickets where received_at >= $from::timestamp and received_at < $from::timestamp + interval 1 month`,

@@ -7,6 +7,11 @@ import { addUser, usersFile } from '../../pipelines/users.js';
 import { listArchivedReports } from '../../reports/archive.js';
 import { tempSetup, ticketRow, writeTicketsCsv } from './helpers.js';
 
+/** Polls `done` every 250 ms until it holds or `ms` have passed (the assertions after it tell what is missing). */
+async function until(done: () => Promise<boolean>, ms: number): Promise<void> {
+  for (let waited = 0; waited < ms && !(await done()); waited += 250) await new Promise((r) => setTimeout(r, 250));
+}
+
 /**
  * A city's first start with its own export in the inbox (no demo): 预警 must not stay an empty list
  * until the next 06:30. The start-up work looks back over the last 14 days of the data, records what
@@ -30,11 +35,7 @@ describe('the first start on a city’s own export', () => {
     await s.ready;
     // the start-up work runs after the server listens: wait for its last step, the monthly report
     // (built on the first start only)
-    for (let waited = 0; waited < 60_000; waited += 250) {
-      const done = await s.warehouse.one<{ n: number }>(`select count(*) as n from job_runs where trigger = 'startup' and job = 'monthly-report'`);
-      if (Number(done!.n) > 0) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await until(async () => Number((await s.warehouse.one<{ n: number }>(`select count(*) as n from job_runs where trigger = 'startup' and job = 'monthly-report'`))!.n) > 0, 60_000);
     return s;
   }
 
@@ -95,10 +96,7 @@ describe('a city’s own export loaded into a running service (serve --no-demo, 
     utimesSync(file, past, past);
     // what the 数据 page's upload does
     expect((await service.scheduler.run('ingest-inbox', 'manual')).status).toBe('ok');
-    for (let waited = 0; waited < 60_000; waited += 250) {
-      if ((await runs()).some((r) => r.job === 'monthly-report' && r.status !== 'running')) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await until(async () => (await runs()).some((r) => r.job === 'monthly-report' && r.status !== 'running'), 60_000);
     const after = (await runs()).filter((r) => r.trigger === 'after-load');
     expect(after.map((r) => r.job)).toEqual(['text-models', 'hotspots-backfill', 'ingest-inbox', 'monthly-report']);
     expect(after[1].message).toContain('数据始于 2025-07-01');
@@ -110,10 +108,7 @@ describe('a city’s own export loaded into a running service (serve --no-demo, 
     writeTicketsCsv(join(inbox, 'more.csv'), [ticketRow('2025070200001', { 受理时间: '2025-07-02 09:00:00' })]);
     utimesSync(join(inbox, 'more.csv'), past, past);
     await service.scheduler.run('ingest-inbox', 'manual');
-    for (let waited = 0; waited < 30_000; waited += 250) {
-      if ((await runs()).filter((r) => r.job === 'text-models' && r.status !== 'running').length === 2) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await until(async () => (await runs()).filter((r) => r.job === 'text-models' && r.status !== 'running').length === 2, 30_000);
     await new Promise((r) => setTimeout(r, 1000)); // (anything it would do next is queued by now)
     await service.scheduler.idle();
     expect((await runs()).filter((r) => r.trigger === 'after-load').map((r) => r.job)).toEqual(['text-models', 'hotspots-backfill', 'ingest-inbox', 'monthly-report', 'text-models']);
