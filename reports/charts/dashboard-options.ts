@@ -93,11 +93,66 @@ export function plainNumber(value: number): string {
   return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
 }
 
-/** The width of a label in pixels, roughly: a CJK or full-width character is as wide as the font size. */
+/**
+ * The width of a label in pixels, roughly: a CJK or full-width character is as wide as the font
+ * size, a Latin capital 0.64 of it (LA's neighbourhood names are written in capitals), a space
+ * 0.3, the rest 0.6.
+ */
 export function textWidth(text: string, fontSize: number): number {
   let width = 0;
-  for (const char of text) width += /[\u1100-\uffff]/.test(char) ? fontSize : fontSize * 0.6;
+  for (const char of text) width += fontSize * (/[\u1100-\uffff]/.test(char) ? 1 : /[A-Z]/.test(char) ? 0.64 : char === ' ' ? 0.3 : 0.6);
   return Math.ceil(width);
+}
+
+/** The room of a bar chart's name axis: nine CJK characters at most, less when every name is shorter. */
+export function nameAxisWidth(names: readonly string[]): number {
+  return Math.min(Math.max(2, ...names.map((n) => [...n].length)), 9) * 13;
+}
+
+/**
+ * Axis labels for names that may be too long for `width` pixels, no two alike. A name that fits
+ * stays whole; a longer one loses its end to an ellipsis. Where that makes names look alike —
+ * LA's five "EMPOWERMENT CONGRESS … AREA NDC" neighbourhood councils all read "EMPOWERMENT C…" —
+ * what they share in front is dropped instead (…SOUTHEAST AREA NDC, …NORTH AREA NDC); names alike
+ * even then keep their head and their tail. The whole name stays in the tooltip and the tables.
+ */
+export function distinctLabels(names: readonly string[], width: number, fontSize = 12): string[] {
+  const fits = (text: string) => textWidth(text, fontSize) <= width;
+  const cutEnd = (text: string, lead = '') => {
+    if (fits(lead + text)) return lead + text;
+    const chars = [...text];
+    while (chars.length > 1 && !fits(`${lead}${chars.join('').trimEnd()}…`)) chars.pop();
+    return `${lead}${chars.join('').trimEnd()}…`;
+  };
+  const labels = names.map((name) => cutEnd(name));
+  const alike = () => {
+    const seen = new Map<string, number[]>();
+    labels.forEach((label, i) => seen.set(label, [...(seen.get(label) ?? []), i]));
+    return [...seen.values()].filter((group) => group.length > 1);
+  };
+  for (const group of alike()) {
+    const chars = group.map((i) => [...names[i]]);
+    let shared = 0;
+    while (chars.every((c) => shared < c.length - 1 && c[shared] === chars[0][shared])) shared += 1;
+    // (cut at the last word break inside what they share, so that no word is split)
+    const space = chars[0].slice(0, shared).lastIndexOf(' ');
+    if (space > 0) shared = space + 1;
+    for (const i of group) labels[i] = cutEnd([...names[i]].slice(shared).join('').trimStart(), '…');
+  }
+  for (const group of alike()) {
+    for (const i of group) {
+      const chars = [...names[i]];
+      const label = (head: number, tail: number) => `${chars.slice(0, head).join('')}…${chars.slice(-tail).join('')}`;
+      let [head, tail] = [1, 1];
+      for (let turn = 0; head + tail < chars.length - 1; turn += 1) {
+        const next: [number, number] = turn % 2 === 0 ? [head + 1, tail] : [head, tail + 1];
+        if (!fits(label(...next))) break;
+        [head, tail] = next;
+      }
+      labels[i] = label(head, tail);
+    }
+  }
+  return labels;
 }
 
 const shortMonth = (month: string) => (/^\d{4}-\d{2}$/.test(month) ? `${month.slice(2, 4)}/${month.slice(5, 7)}` : month);
@@ -291,22 +346,24 @@ export function monthlyTrendOption(months: TrendMonth[], options: { title?: stri
  * `highlight` colours one bar (the selected district, say).
  */
 export function rankedBarOption(rows: (RankedValue & { share?: number | null })[], options: { kind: ValueKind; title?: string; valueName: string; highlight?: string }): EChartsOption {
-  const source = rows.map((r) => ({
+  const axisWidth = nameAxisWidth(rows.map((r) => r.name));
+  const labels = distinctLabels(rows.map((r) => r.name), axisWidth);
+  const source = rows.map((r, i) => ({
     name: r.name,
     value: plain(r.value, options.kind),
     display: formatValue(r.value, options.kind) + (r.share !== undefined && r.share !== null ? `（${shareText(r.share)}）` : ''),
     selected: r.name === options.highlight ? 1 : 0,
+    label: labels[i],
   }));
-  const longest = Math.max(2, ...rows.map((r) => [...r.name].length));
   // Room at the right for the longest bar label, so that it is never cut off.
   const labelWidth = Math.max(0, ...source.map((r) => textWidth(r.display, 11)));
   return {
     ...baseOption(),
     title: titleOption(options.title),
-    // Long unit names are cut with an ellipsis rather than squeezing the bars to nothing.
+    // Long names are shortened (distinctLabels) rather than squeezing the bars to nothing.
     grid: { left: 8, right: 12 + labelWidth, top: options.title ? 48 : 8, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     tooltip: { trigger: 'item', formatter: `{@name}<br/>${options.valueName}：{@display}`, confine: true },
-    dataset: { dimensions: ['name', 'value', 'display', 'selected'], source },
+    dataset: { dimensions: ['name', 'value', 'display', 'selected', 'label'], source },
     xAxis: {
       type: 'value',
       show: true,
@@ -319,7 +376,7 @@ export function rankedBarOption(rows: (RankedValue & { share?: number | null })[
       inverse: true,
       axisTick: { show: false },
       axisLine: { lineStyle: { color: chartColors.axis } },
-      axisLabel: { color: chartColors.text, width: Math.min(longest, 9) * 13, overflow: 'truncate', interval: 0 },
+      axisLabel: { color: chartColors.text, width: axisWidth, overflow: 'truncate', ellipsis: '…', interval: 0 },
     },
     visualMap: {
       type: 'piecewise',
@@ -334,7 +391,7 @@ export function rankedBarOption(rows: (RankedValue & { share?: number | null })[
       {
         type: 'bar',
         name: options.valueName,
-        encode: { x: 'value', y: 'name' },
+        encode: { x: 'value', y: 'label' },
         barMaxWidth: 18,
         label: { show: true, position: 'right', formatter: '{@display}', color: chartColors.subtext, fontSize: 11 },
       },

@@ -1,5 +1,5 @@
 import type { EChartsOption } from 'echarts';
-import { textWidth } from './dashboard-options.js';
+import { distinctLabels, nameAxisWidth, textWidth } from './dashboard-options.js';
 import { baseOption, chartColors, chartPalette, titleOption } from './theme.js';
 
 /**
@@ -70,29 +70,31 @@ export function unitScoreDistributionOption(units: ScoredUnit[], title?: string)
  * is labelled with the kind and the rank within it.
  */
 export function unitsToSuperviseOption(units: ScoredUnit[], title?: string): EChartsOption {
-  const rows = units
-    .filter((u) => u.composite_score !== null && u.unit)
-    .map((u) => ({
+  const named = units.filter((u) => u.composite_score !== null && u.unit);
+  const axisWidth = nameAxisWidth(named.map((u) => u.unit!));
+  const labels = distinctLabels(named.map((u) => u.unit!), axisWidth);
+  const rows = named
+    .map((u, i) => ({
       name: u.unit!,
+      label: labels[i],
       value: score(u.composite_score!),
       display: `${score(u.composite_score!).toFixed(2)}（${u.unit_kind}${u.rank ? ` 第 ${u.rank} 名` : ''}）`,
     }));
   // a round start a little below the lowest score: the differences show, the axis reads cleanly
   const low = rows.length ? Math.floor((Math.min(...rows.map((r) => r.value)) - 1) / 5) * 5 : 0;
-  const longest = Math.max(2, ...rows.map((r) => [...r.name].length));
   return {
     ...baseOption(),
     title: titleOption(title),
     grid: { left: 8, right: 12 + Math.max(0, ...rows.map((r) => textWidth(r.display, 11))), top: title ? 48 : 8, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     tooltip: { trigger: 'item', formatter: '{@name}<br/>综合得分：{@display}', confine: true },
-    dataset: { dimensions: ['name', 'value', 'display'], source: rows },
+    dataset: { dimensions: ['name', 'label', 'value', 'display'], source: rows },
     xAxis: { type: 'value', min: Math.max(0, low), max: 100, axisLabel: { color: chartColors.subtext, hideOverlap: true } },
-    yAxis: { type: 'category', inverse: true, axisTick: { show: false }, axisLabel: { color: chartColors.text, width: Math.min(longest, 9) * 13, overflow: 'truncate', interval: 0 } },
+    yAxis: { type: 'category', inverse: true, axisTick: { show: false }, axisLabel: { color: chartColors.text, width: axisWidth, overflow: 'truncate', ellipsis: '…', interval: 0 } },
     series: [
       {
         type: 'bar',
         name: '综合得分',
-        encode: { x: 'value', y: 'name' },
+        encode: { x: 'value', y: 'label' },
         barMaxWidth: 18,
         itemStyle: { color: chartColors.upper },
         label: { show: true, position: 'right', formatter: '{@display}', color: chartColors.subtext, fontSize: 11 },

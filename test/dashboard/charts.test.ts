@@ -8,11 +8,13 @@ import type { EChartsOption } from 'echarts';
 import {
   categoryTreemapOption,
   channelMixOption,
+  distinctLabels,
   expectedText,
   incidentEvidenceOption,
   formatValue,
   kpiSparklineOption,
   monthlyTrendOption,
+  nameAxisWidth,
   rankedBarOption,
   shareText,
   textWidth,
@@ -70,6 +72,49 @@ describe('dashboard chart option builders', () => {
     expect(option.grid.right).toBeGreaterThanOrEqual(12 + textWidth('143（18.1%）', 11));
     const svg = renderSvg(option as EChartsOption, { width: 360, height: 120 });
     expect(svg).toContain('143（18.1%）');
+  });
+
+  it('shortens long bar names so that no two read alike, and keeps the whole name in the tooltip (LA neighbourhood councils)', () => {
+    const names = [
+      'SOUTH CENTRAL NC',
+      'EMPOWERMENT CONGRESS SOUTHEAST AREA NDC',
+      'EMPOWERMENT CONGRESS NORTH AREA NDC',
+      'EMPOWERMENT CONGRESS CENTRAL AREA NDC',
+      'EMPOWERMENT CONGRESS WEST AREA NDC',
+      'EMPOWERMENT CONGRESS SOUTHWEST AREA NDC',
+      'WATTS NC',
+    ];
+    const width = nameAxisWidth(names);
+    const labels = distinctLabels(names, width);
+    expect(new Set(labels).size).toBe(names.length);
+    for (const label of labels) expect(textWidth(label, 12)).toBeLessThanOrEqual(width);
+    // names that fit stay whole; the councils lose what they share in front, not their ends
+    expect(labels[0]).toBe('SOUTH CENTRAL NC');
+    expect(labels[6]).toBe('WATTS NC');
+    expect(labels[1]).toMatch(/^…SOUTHEAST/);
+    expect(labels[5]).toMatch(/^…SOUTHWEST/);
+    const option = rankedBarOption(names.map((name, i) => ({ name, value: 10 - i, share: null })), { kind: 'count', valueName: '受理量' }) as {
+      dataset: { source: { name: string; label: string }[] };
+      series: { encode: { y: string } }[];
+      tooltip: { formatter: string };
+    };
+    expect(option.series[0].encode.y).toBe('label');
+    expect(option.dataset.source.map((r) => r.label)).toEqual(labels);
+    expect(option.dataset.source[1].name).toBe(names[1]);
+    expect(option.tooltip.formatter).toContain('{@name}');
+    expect(renderSvg(option as EChartsOption, { width: 480, height: 260 })).toContain('…SOUTHEAST');
+  });
+
+  it('keeps short or distinct Chinese names as they are, and tells apart long names that differ only at their ends', () => {
+    expect(distinctLabels(['昌吉市', '木垒哈萨克自治县'], nameAxisWidth(['昌吉市', '木垒哈萨克自治县']))).toEqual(['昌吉市', '木垒哈萨克自治县']);
+    const units = ['昌吉市住房和城乡建设局物业管理科', '昌吉市住房和城乡建设局城建档案馆', '阜康市人力资源和社会保障局'];
+    const labels = distinctLabels(units, nameAxisWidth(units));
+    expect(new Set(labels).size).toBe(3);
+    expect(labels[2]).toMatch(/^阜康市.*…$/);
+    expect(labels[0]).toContain('物业');
+    // alike even after the shared front is dropped: head and tail
+    // (…SOUTH… twice at 60 px)
+    expect(distinctLabels(['NEIGHBORHOOD COUNCIL SOUTHERN DISTRICT 1', 'NEIGHBORHOOD COUNCIL SOUTHWARD DISTRICT 2'], 60)).toEqual(['NEI…T 1', 'NEI…T 2']);
   });
 
   it('draws an incident day the model did not test without an expected value, not as 0', () => {

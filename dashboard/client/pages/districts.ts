@@ -86,7 +86,11 @@ export async function renderDistricts(content: HTMLElement): Promise<void> {
         chartBox(
           rankedBarOption(data.districts.map((d) => ({ name: d.name, value: d.received, share: d.share })), { kind: 'count', valueName: '受理量', highlight: data.selected ?? undefined }),
           height(data.districts.length),
-          (params) => typeof params.name === 'string' && choose(params.name),
+          // (the bar's whole name: its axis label may be shortened)
+          (params) => {
+            const name = (params.data as { name?: unknown } | undefined)?.name;
+            if (typeof name === 'string') choose(name);
+          },
         ),
       ),
       panel(
