@@ -11,10 +11,14 @@
  * written, without any check, mask or hash — to show what the validation and privacy work costs.
  * With --multiline, each run also loads (e) a copy of the UTF-8 file in which one request text in
  * ten runs over two lines (as in exports whose texts keep their line breaks), against a bare read
- * of that copy.
- * Usage: npx tsx test/bench/ingest.ts [--rows N] [--runs N] [--floor] [--multiline]   (BENCH_KEEP=dir keeps the files)
+ * of that copy. With --xlsx, each run also reads (f) the first --xlsx-rows rows (default 200,000) as
+ * a workbook (one sheet, shared strings, as platforms write them) by exceljs's streaming reader —
+ * the stack's library, parsing alone — then by our own streaming reader alone, then loads it by
+ * `ingestFile`: what an XLSX export costs beyond its parsing.
+ * Usage: npx tsx test/bench/ingest.ts [--rows N] [--runs N] [--floor] [--multiline] [--xlsx [--xlsx-rows N]]   (BENCH_KEEP=dir keeps the files)
  */
 import { DuckDBInstance } from '@duckdb/node-api';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { execSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -24,18 +28,22 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { ingestFile } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
+import { readXlsx } from '../../pipelines/ingest/read-xlsx.js';
 import { Warehouse } from '../../pipelines/warehouse.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '2000000' }, runs: { type: 'string', default: '3' }, floor: { type: 'boolean', default: false }, multiline: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '2000000' }, runs: { type: 'string', default: '3' }, floor: { type: 'boolean', default: false }, multiline: { type: 'boolean', default: false }, xlsx: { type: 'boolean', default: false }, 'xlsx-rows': { type: 'string', default: '200000' } } });
 const rows = Number(values.rows);
 const runs = Number(values.runs);
+const xlsxRows = Math.min(rows, Number(values['xlsx-rows']));
 if (!Number.isInteger(rows) || rows < 1000 || !Number.isInteger(runs) || runs < 1) throw new Error('--rows takes a whole number ≥ 1000, --runs one ≥ 1');
+if (!Number.isInteger(xlsxRows) || xlsxRows < 1000) throw new Error('--xlsx-rows takes a whole number ≥ 1000');
 const keep = process.env.BENCH_KEEP;
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'hotline-bench-ingest-'));
 if (keep) mkdirSync(keep, { recursive: true });
 const utf8 = join(dir, `tickets-${rows}.csv`);
 const gbk = join(dir, `tickets-${rows}.gbk.csv`);
 const multiline = join(dir, `tickets-${rows}.multiline.csv`);
+const workbook = join(dir, `tickets-${xlsxRows}.xlsx`);
 
 /** Writes a realistic export with DuckDB itself (fast), with hash-based pseudo-random columns. */
 async function writeExport(): Promise<void> {
@@ -91,6 +99,20 @@ async function writeMultiline(): Promise<void> {
   c.closeSync();
 }
 
+/** (f) The export's first rows as a workbook, the way platforms write one: one sheet, shared strings, every cell text. */
+async function writeWorkbook(): Promise<void> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const c = await instance.connect();
+  const result = await c.runAndReadAll(`select * from read_csv('${utf8}', all_varchar = true) limit ${xlsxRows}`);
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: workbook, useSharedStrings: true });
+  const sheet = book.addWorksheet('工单');
+  sheet.addRow(result.columnNames()).commit();
+  for (const row of result.getRows()) sheet.addRow(row.map((v) => (v === null ? '' : String(v)))).commit();
+  sheet.commit();
+  await book.commit();
+  c.closeSync();
+}
+
 /** Wall-clock seconds, and CPU seconds of this process (DuckDB's threads included) over the same span. */
 interface Took {
   wall: number;
@@ -120,7 +142,7 @@ async function bareLoad(run: number, csv = utf8): Promise<Took> {
   return took;
 }
 
-async function ourLoad(csv: string, run: number, label: string): Promise<Took> {
+async function ourLoad(csv: string, run: number, label: string, expected = rows): Promise<Took> {
   const file = join(dir, `warehouse-${label}-${run}.duckdb`);
   for (const f of [file, `${file}.wal`]) rmSync(f, { force: true });
   const warehouse = await Warehouse.open(file);
@@ -129,8 +151,33 @@ async function ourLoad(csv: string, run: number, label: string): Promise<Took> {
   const took = stop();
   warehouse.close();
   for (const f of [file, `${file}.wal`]) rmSync(f, { force: true });
-  if (summary.status !== 'loaded' || summary.loaded !== rows) throw new Error(`ingest did not load every row: ${JSON.stringify(summary)}`);
+  if (summary.status !== 'loaded' || summary.loaded !== expected) throw new Error(`ingest did not load every row: ${JSON.stringify(summary)}`);
   return took;
+}
+
+/** (f) exceljs's streaming reader over the workbook, every row's values taken: the library's parsing alone. */
+async function exceljsRead(): Promise<Took> {
+  const stop = timer();
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(workbook, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
+  let read = 0;
+  for await (const sheet of reader) for await (const row of sheet) if ((row.values as unknown[]).length) read += 1;
+  const took = stop();
+  if (read !== xlsxRows + 1) throw new Error(`exceljs read ${read} rows, not ${xlsxRows + 1}`);
+  return took;
+}
+
+/** (f) Our streaming reader alone: the workbook to the normalised CSV that DuckDB then loads. */
+async function ourRead(): Promise<Took> {
+  const work = mkdtempSync(join(tmpdir(), 'hotline-bench-xlsx-'));
+  try {
+    const stop = timer();
+    const source = await readXlsx(workbook, { maxFieldBytes: 1_000_000, workDir: work });
+    const took = stop();
+    if (source.records !== xlsxRows) throw new Error(`our reader read ${source.records} rows, not ${xlsxRows}`);
+    return took;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** (d) The same file cast into the tickets table by DuckDB alone: no checks, no masking, no hashing. */
@@ -162,10 +209,14 @@ async function main() {
     await writeExport();
   }
   if (values.multiline && !existsSync(multiline)) await writeMultiline();
+  if (values.xlsx && !existsSync(workbook)) {
+    console.error(`writing ${xlsxRows.toLocaleString('en')} tickets as a workbook …`);
+    await writeWorkbook();
+  }
   // Each load is compared with a bare read measured just before it, so that a burst of other work
   // on the machine moves both sides of a ratio; the CPU seconds (this process, DuckDB's threads
   // included) are printed beside the wall clock, since they hardly move with the machine's load.
-  const results: { bareUtf8: Took; utf8: Took; bareGbk: Took; gbk: Took; floor?: Took; bareMultiline?: Took; multiline?: Took; load: number }[] = [];
+  const results: { bareUtf8: Took; utf8: Took; bareGbk: Took; gbk: Took; floor?: Took; bareMultiline?: Took; multiline?: Took; xlsx?: { exceljs: Took; reader: Took; ours: Took }; load: number }[] = [];
   // Every load starts with no dirty pages left by the one before: on a slow disk their writeback
   // would otherwise land on whichever load comes next.
   const settled = <T>(step: () => Promise<T>) => {
@@ -181,11 +232,15 @@ async function main() {
     const floor = values.floor ? await settled(() => castOnly(run)) : undefined;
     const bareMultiline = values.multiline ? await settled(() => bareLoad(run, multiline)) : undefined;
     const ourMultiline = values.multiline ? await settled(() => ourLoad(multiline, run, 'multiline')) : undefined;
-    results.push({ bareUtf8, utf8: ours, bareGbk, gbk: ourGbk, floor, bareMultiline, multiline: ourMultiline, load });
+    const xlsx = values.xlsx
+      ? { exceljs: await settled(exceljsRead), reader: await settled(ourRead), ours: await settled(() => ourLoad(workbook, run, 'xlsx', xlsxRows)) }
+      : undefined;
+    results.push({ bareUtf8, utf8: ours, bareGbk, gbk: ourGbk, floor, bareMultiline, multiline: ourMultiline, xlsx, load });
     console.error(
       `run ${run} (load average ${load.toFixed(2)}): UTF-8 ${ours.wall.toFixed(2)} s vs bare ${bareUtf8.wall.toFixed(2)} s (${(ours.wall / bareUtf8.wall).toFixed(2)}×), ` +
         `GBK ${ourGbk.wall.toFixed(2)} s vs bare ${bareGbk.wall.toFixed(2)} s (${(ourGbk.wall / bareGbk.wall).toFixed(2)}×)${floor ? `, cast only ${floor.wall.toFixed(2)} s` : ''}` +
-        `${ourMultiline && bareMultiline ? `, multi-line ${ourMultiline.wall.toFixed(2)} s vs bare ${bareMultiline.wall.toFixed(2)} s (${(ourMultiline.wall / bareMultiline.wall).toFixed(2)}×)` : ''}`,
+        `${ourMultiline && bareMultiline ? `, multi-line ${ourMultiline.wall.toFixed(2)} s vs bare ${bareMultiline.wall.toFixed(2)} s (${(ourMultiline.wall / bareMultiline.wall).toFixed(2)}×)` : ''}` +
+        `${xlsx ? `, XLSX: exceljs read ${xlsx.exceljs.wall.toFixed(2)} s, our reader ${xlsx.reader.wall.toFixed(2)} s, ingest ${xlsx.ours.wall.toFixed(2)} s` : ''}`,
     );
   }
   const mb = (path: string) => (statSync(path).size / 1e6).toFixed(0);
@@ -217,6 +272,16 @@ async function main() {
     ml.forEach((m, i) => console.log(`| ${i + 1} | ${m.bare.wall.toFixed(2)} s | ${m.ours.wall.toFixed(2)} s | ${ratio(m.ours.wall, m.bare.wall)} | ${ratio(m.ours.cpu, m.bare.cpu)} |`));
     console.log(
       `| median | ${median(ml.map((m) => m.bare.wall)).toFixed(2)} s | ${median(ml.map((m) => m.ours.wall)).toFixed(2)} s | **${median(ml.map((m) => m.ours.wall / m.bare.wall)).toFixed(2)}** | ${median(ml.map((m) => m.ours.cpu / m.bare.cpu)).toFixed(2)} |`,
+    );
+  }
+  if (values.xlsx) {
+    const xs = results.map((r) => r.xlsx!);
+    console.log(`\nXLSX: the first ${xlsxRows.toLocaleString('en')} tickets as a workbook (${mb(workbook)} MB; one sheet, shared strings), each run read by exceljs's streaming reader (parsing alone), by our streaming reader alone, then loaded by hotline ingest:`);
+    console.log(`| run | exceljs streaming read | our reader | hotline ingest | our reader ÷ exceljs | ingest ÷ exceljs |`);
+    console.log(`|---|---:|---:|---:|---:|---:|`);
+    xs.forEach((x, i) => console.log(`| ${i + 1} | ${x.exceljs.wall.toFixed(2)} s | ${x.reader.wall.toFixed(2)} s | ${x.ours.wall.toFixed(2)} s | ${ratio(x.reader.wall, x.exceljs.wall)} | ${ratio(x.ours.wall, x.exceljs.wall)} |`));
+    console.log(
+      `| median | ${median(xs.map((x) => x.exceljs.wall)).toFixed(2)} s | ${median(xs.map((x) => x.reader.wall)).toFixed(2)} s | ${median(xs.map((x) => x.ours.wall)).toFixed(2)} s | **${median(xs.map((x) => x.reader.wall / x.exceljs.wall)).toFixed(2)}** | **${median(xs.map((x) => x.ours.wall / x.exceljs.wall)).toFixed(2)}** |`,
     );
   }
   console.log(`\ntargets (median wall-clock ratio): UTF-8 ≤ 1.5× ${utf8Ratio <= 1.5 ? 'met' : 'NOT met'}; GBK ≤ 2× ${gbkRatio <= 2 ? 'met' : 'NOT met'}`);
