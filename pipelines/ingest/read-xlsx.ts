@@ -1,16 +1,15 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { createInflateRaw } from 'node:zlib';
 import { csvRelation, HEADER_LOOKAHEAD, headerRowIndex, NormalisedWriter, PREVIEW_CHARS, RefusedFile, type ReadOptions, type RejectedRecord, type SourceTable } from './source.js';
 
 /**
  * A streaming .xlsx reader: the workbook's ZIP entries are inflated as streams and the sheet's
  * XML is parsed as it arrives, so a workbook of any size is read in one pass with memory for its
- * shared strings only. Characters split across chunks are decoded whole (a StringDecoder per
- * entry). Cells come out as text the way Excel shows their values: dates (number formats with
- * y/m/d/h/s) as `YYYY-MM-DD[ HH:MM:SS]`, numbers without float noise, formulas as their cached
- * result. The first non-empty row is the header; each row keeps its sheet row number.
+ * shared strings only. Only the texts kept are decoded, each whole (see the XML parser below).
+ * Cells come out as text the way Excel shows their values: dates (number formats with y/m/d/h/s)
+ * as `YYYY-MM-DD[ HH:MM:SS]`, numbers without float noise, formulas as their cached result. The
+ * first non-empty row is the header; each row keeps its sheet row number.
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -66,27 +65,29 @@ function zipEntries(path: string): Map<string, ZipEntry> {
   }
 }
 
-/** The text of one entry, chunk by chunk (UTF-8 decoded whole across chunk boundaries). */
-async function* entryText(path: string, entry: ZipEntry): AsyncGenerator<string> {
+/** The bytes of one entry, chunk by chunk (inflated). */
+async function* entryBytes(path: string, entry: ZipEntry): AsyncGenerator<Buffer> {
   if (entry.compressedSize === 0) return;
   const raw = createReadStream(path, { start: entry.offset, end: entry.offset + entry.compressedSize - 1, highWaterMark: 1 << 20 });
   let stream: AsyncIterable<Buffer> = raw;
-  if (entry.method === 8) stream = raw.pipe(createInflateRaw());
+  if (entry.method === 8) stream = raw.pipe(createInflateRaw({ chunkSize: 1 << 18 }));
   else if (entry.method !== 0) throw new DamagedWorkbook(`unsupported compression ${entry.method} in ${entry.name}`);
-  const decoder = new StringDecoder('utf8');
-  for await (const chunk of stream) yield decoder.write(chunk);
-  const rest = decoder.end();
-  if (rest) yield rest;
+  yield* stream;
 }
 
 // ---------------------------------------------------------------------------------------------
 // XML: a small push parser for the parts of SpreadsheetML we read (elements, attributes, text).
-// Attributes are handed over as their raw text and read only where needed.
+// It works on the entry's bytes and hands over positions in them, not strings: a sheet of
+// 200,000 rows has millions of tags, nearly all ASCII, and only the texts a handler keeps are
+// decoded (UTF-8, entities). A text is handed over whole, never cut inside a character: the
+// bytes after the last tag of a chunk wait for the next one.
 
 interface XmlHandler {
-  open(name: string, attributes: string, empty: boolean): void;
+  /** An element opens; its attributes are the bytes of `source` from `from` to `to` (read with `attribute`). */
+  open(name: string, source: Buffer, from: number, to: number, empty: boolean): void;
   close(name: string): void;
-  text(text: string): void;
+  /** Character data: `source` from `start` to `end`, entities not decoded yet unless `cdata` (see `textAt`). */
+  text(source: Buffer, start: number, end: number, cdata: boolean): void;
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -100,78 +101,163 @@ function decodeEntities(text: string): string {
   });
 }
 
+/** The text a handler was handed, decoded: UTF-8, then its entities (not in a CDATA section). */
+function textAt(source: Buffer, start: number, end: number, cdata: boolean): string {
+  const text = source.toString('utf8', start, end);
+  return cdata ? text : decodeEntities(text);
+}
+
 function localName(name: string): string {
   const colon = name.indexOf(':');
   return colon < 0 ? name : name.slice(colon + 1);
 }
 
-/** One attribute's value from an element's raw attribute text (`name="…"`, prefix ignored). */
-function attribute(raw: string, name: string): string | undefined {
-  let at = 0;
-  for (;;) {
-    const found = raw.indexOf(`${name}=`, at);
-    if (found < 0) return undefined;
-    const before = raw[found - 1];
-    if (found === 0 || before === ' ' || before === ':' || before === '\t' || before === '\n' || before === '\r') {
-      const quote = raw[found + name.length + 1];
-      const end = raw.indexOf(quote, found + name.length + 2);
-      return decodeEntities(raw.slice(found + name.length + 2, end < 0 ? raw.length : end));
+const LT = 0x3c;
+const GT = 0x3e;
+const SLASH = 0x2f;
+const COLON = 0x3a;
+const isSpace = (byte: number) => byte === 32 || byte === 9 || byte === 10 || byte === 13;
+/** One-character names (c, v, t, r …) as shared strings: no string is made for them. */
+const ONE_CHARACTER = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
+
+/** An element's local name from `source` between start and end (white space around it and a prefix dropped). */
+function nameAt(source: Buffer, start: number, end: number): string {
+  while (start < end && isSpace(source[start])) start++;
+  while (end > start && isSpace(source[end - 1])) end--;
+  for (let i = start; i < end; i++) {
+    if (source[i] === COLON) {
+      start = i + 1;
+      break;
     }
-    at = found + 1;
   }
+  if (end - start === 1 && source[start] < 128) return ONE_CHARACTER[source[start]];
+  if (end - start <= 3) {
+    // (row, rPh, si …: short names, kept once each)
+    const key = (end - start) * 0x1000000 + (source[start] << 16) + (source[start + 1] << 8) + (end - start === 3 ? source[start + 2] : 0);
+    let name = SHORT_NAMES.get(key);
+    if (name === undefined) SHORT_NAMES.set(key, (name = source.toString('utf8', start, end)));
+    return name;
+  }
+  return source.toString('utf8', start, end);
 }
 
-/** Parses XML text fed in chunks, calling the handler as elements open and close. */
+const SHORT_NAMES = new Map<number, string>();
+
+/** The digits of `source` from start to end as a whole number, or undefined (empty, or not digits only). */
+function digitsAt(source: Buffer, start: number, end: number): number | undefined {
+  if (start === end || end - start > 15) return undefined;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = source[i] - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * The attributes r, t and s of a row or cell element, found in one pass over its bytes (`source`
+ * from `from` to `to`; a prefix ignored, white space around `=` allowed): each value's start and
+ * end, start -1 when absent. A sheet has an element for every cell, and three searches of its few
+ * bytes, one per attribute, were a tenth of the reading.
+ */
+const refAttributes = { r: -1, rEnd: 0, t: -1, tEnd: 0, s: -1, sEnd: 0 };
+
+function readRefAttributes(source: Buffer, from: number, to: number): typeof refAttributes {
+  const found = refAttributes;
+  found.r = found.t = found.s = -1;
+  let at = from;
+  while (at < to) {
+    while (at < to && isSpace(source[at])) at++;
+    let nameStart = at;
+    while (at < to && source[at] !== 0x3d /* = */ && !isSpace(source[at])) {
+      if (source[at] === COLON) nameStart = at + 1;
+      at++;
+    }
+    const single = at - nameStart === 1 ? source[nameStart] : 0;
+    while (at < to && source[at] !== 0x22 && source[at] !== 0x27) at++; // to the opening quote
+    if (at >= to) break;
+    const start = at + 1;
+    let end = source.indexOf(source[at], start);
+    if (end < 0 || end > to) end = to;
+    if (single === 0x72 /* r */ && found.r < 0) {
+      found.r = start;
+      found.rEnd = end;
+    } else if (single === 0x74 /* t */ && found.t < 0) {
+      found.t = start;
+      found.tEnd = end;
+    } else if (single === 0x73 /* s */ && found.s < 0) {
+      found.s = start;
+      found.sEnd = end;
+    }
+    at = end + 1;
+  }
+  return found;
+}
+
+/** A cell's type (the value of `t` between start and end), the common ones without decoding: s, str, n, b, e, d. */
+function typeAt(source: Buffer, start: number, end: number): string {
+  const first = source[start];
+  if (end - start === 1 && (first === 0x73 || first === 0x6e || first === 0x62 || first === 0x65 || first === 0x64)) return ONE_CHARACTER[first];
+  if (end - start === 3 && first === 0x73 && source[start + 1] === 0x74 && source[start + 2] === 0x72) return 'str';
+  return decodeEntities(source.toString('utf8', start, end));
+}
+
+/** Parses XML bytes fed in chunks, calling the handler as elements open and close. */
 class XmlParser {
-  private buffer = '';
+  private rest: Buffer | null = null;
 
   constructor(private readonly handler: XmlHandler) {}
 
-  feed(chunk: string): void {
-    const buffer = this.buffer + chunk;
+  feed(chunk: Buffer): void {
+    const source = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
     const handler = this.handler;
     let at = 0;
     for (;;) {
-      const lt = buffer.indexOf('<', at);
-      if (lt < 0) {
-        if (at < buffer.length) handler.text(decodeEntities(buffer.slice(at)));
-        at = buffer.length;
-        break;
-      }
-      if (lt > at) handler.text(decodeEntities(buffer.slice(at, lt)));
+      const lt = source.indexOf(LT, at);
+      if (lt < 0) break; // (the text after the last tag waits: it may end inside a character)
+      if (lt > at) handler.text(source, at, lt, false);
       at = lt;
-      if (buffer.startsWith('<![CDATA[', at)) {
-        const end = buffer.indexOf(']]>', at);
+      const next = source[at + 1];
+      if (next === 0x21 /* ! */ || next === 0x3f /* ? */) {
+        if (source.subarray(at, at + 9).toString('latin1') === '<![CDATA[') {
+          const end = source.indexOf(']]>', at, 'latin1');
+          if (end < 0) break;
+          handler.text(source, at + 9, end, true);
+          at = end + 3;
+          continue;
+        }
+        // a comment, a processing instruction or a declaration: skipped
+        if (at + 9 > source.length && next === 0x21) break; // (not known yet whether a CDATA section starts)
+        const closer = next === 0x3f ? '?>' : source.subarray(at, at + 4).toString('latin1') === '<!--' ? '-->' : '>';
+        const end = source.indexOf(closer, at, 'latin1');
         if (end < 0) break;
-        handler.text(buffer.slice(at + 9, end));
-        at = end + 3;
+        at = end + closer.length;
         continue;
       }
-      const closer = buffer.startsWith('<!--', at) ? '-->' : buffer.startsWith('<?', at) ? '?>' : '>';
-      const end = buffer.indexOf(closer, at);
+      const end = source.indexOf(GT, at);
       if (end < 0) break;
-      if (closer === '>') {
-        if (buffer[at + 1] === '/') handler.close(localName(buffer.slice(at + 2, end).trim()));
-        else if (buffer[at + 1] !== '!') {
-          const empty = buffer[end - 1] === '/';
-          const inner = buffer.slice(at + 1, empty ? end - 1 : end);
-          let space = 0;
-          while (space < inner.length && inner[space] !== ' ' && inner[space] !== '\t' && inner[space] !== '\n' && inner[space] !== '\r') space++;
-          const name = localName(inner.slice(0, space));
-          handler.open(name, inner.slice(space), empty);
-          if (empty) handler.close(name);
-        }
+      if (next === SLASH) handler.close(nameAt(source, at + 2, end));
+      else {
+        const empty = source[end - 1] === SLASH;
+        const stop = empty ? end - 1 : end;
+        let space = at + 1;
+        while (space < stop && !isSpace(source[space])) space++;
+        const name = nameAt(source, at + 1, space);
+        handler.open(name, source, space, stop, empty);
+        if (empty) handler.close(name);
       }
-      at = end + closer.length;
+      at = end + 1;
     }
-    this.buffer = buffer.slice(at);
+    // (a copy: the chunk's memory is not ours to keep)
+    this.rest = at < source.length ? Buffer.from(source.subarray(at)) : null;
   }
 }
 
 /** Feeds an entry's text to the handler; `onChunk` runs after each chunk (to flush output). */
 async function parseEntry(path: string, entry: ZipEntry, handler: XmlHandler, onChunk?: () => Promise<void>): Promise<void> {
   const parser = new XmlParser(handler);
-  for await (const chunk of entryText(path, entry)) {
+  for await (const chunk of entryBytes(path, entry)) {
     parser.feed(chunk);
     await onChunk?.();
   }
@@ -198,9 +284,9 @@ function isDateFormat(code: string): boolean {
 async function textOf(path: string, entries: Map<string, ZipEntry>, name: string): Promise<string | null> {
   const entry = entries.get(name);
   if (!entry) return null;
-  let text = '';
-  for await (const chunk of entryText(path, entry)) text += chunk;
-  return text;
+  const chunks: Buffer[] = [];
+  for await (const chunk of entryBytes(path, entry)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function sharedStrings(path: string, entries: Map<string, ZipEntry>): Promise<string[]> {
@@ -211,7 +297,7 @@ async function sharedStrings(path: string, entries: Map<string, ZipEntry>): Prom
   let inText = false;
   let phonetic = 0; // <rPh> holds a reading guide, not part of the text
   await parseEntry(path, entry, {
-    open(name, _attributes, empty) {
+    open(name, _source, _from, _to, empty) {
       if (name === 'si') current = '';
       else if (name === 'rPh') phonetic++;
       else if (name === 't') inText = !empty;
@@ -223,8 +309,8 @@ async function sharedStrings(path: string, entries: Map<string, ZipEntry>): Prom
       } else if (name === 'rPh') phonetic--;
       else if (name === 't') inText = false;
     },
-    text(text) {
-      if (inText && phonetic === 0 && current !== null) current += text;
+    text(source, start, end, cdata) {
+      if (inText && phonetic === 0 && current !== null) current += textAt(source, start, end, cdata);
     },
   });
   return strings;
@@ -283,10 +369,11 @@ function numberText(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e9) / 1e9);
 }
 
-function columnIndex(reference: string): number {
+/** The column of a cell reference (`AB12` → 27), read in place from `source` between start and end. */
+function columnAt(source: Buffer, start: number, end: number): number {
   let index = 0;
-  for (const ch of reference) {
-    const code = ch.charCodeAt(0);
+  for (let i = start; i < end; i++) {
+    const code = source[i];
     if (code < 65 || code > 90) break;
     index = index * 26 + (code - 64);
   }
@@ -316,20 +403,21 @@ async function readSheet(
     path,
     entry,
     {
-      open(name, attributes, empty) {
+      open(name, source, from, to, empty) {
         switch (name) {
           case 'row': {
             row = [];
-            const r = attribute(attributes, 'r');
-            rowNumber = r ? Number(r) : rowNumber + 1;
+            // (read in place; a number written otherwise is read as Number reads it)
+            const { r, rEnd } = readRefAttributes(source, from, to);
+            rowNumber = r < 0 || rEnd === r ? rowNumber + 1 : (digitsAt(source, r, rEnd) ?? Number(decodeEntities(source.toString('utf8', r, rEnd))));
             column = -1;
             break;
           }
           case 'c': {
-            const r = attribute(attributes, 'r');
-            column = r ? columnIndex(r) : column + 1;
-            type = attribute(attributes, 't') ?? 'n';
-            style = Number(attribute(attributes, 's') ?? 0);
+            const { r, rEnd, t, tEnd, s, sEnd } = readRefAttributes(source, from, to);
+            column = r >= 0 && rEnd > r ? columnAt(source, r, rEnd) : column + 1;
+            type = t >= 0 ? typeAt(source, t, tEnd) : 'n';
+            style = s < 0 ? 0 : (digitsAt(source, s, sEnd) ?? Number(decodeEntities(source.toString('utf8', s, sEnd))));
             value = null;
             inline = '';
             break;
@@ -346,9 +434,16 @@ async function readSheet(
             break;
         }
       },
-      text(text) {
-        if (reading === 'v') value += text;
-        else if (reading === 't') inline += text;
+      text(source, start, end, cdata) {
+        if (reading === 'v') {
+          // A shared string's index is read in place, and the cell takes the string itself.
+          const index = type === 's' && value === '' && !cdata ? digitsAt(source, start, end) : undefined;
+          if (index !== undefined) {
+            type = 'str';
+            value = book.strings[index] ?? '';
+          } else value += textAt(source, start, end, cdata);
+        }
+        else if (reading === 't') inline += textAt(source, start, end, cdata);
       },
       close(name) {
         switch (name) {
@@ -448,7 +543,9 @@ export async function readXlsx(path: string, options: ReadOptions): Promise<Sour
           rejected.push({ row: number, reason: `第 ${number} 行在表头之外还有 ${extra.length} 个非空单元格 / ${extra.length} non-empty cells beyond the header's columns`, fields: values.map((v) => v.slice(0, PREVIEW_CHARS)) });
           return;
         }
-        const tooLong = fields.findIndex((f) => Buffer.byteLength(f) > options.maxFieldBytes);
+        // (a character takes at most 3 bytes in UTF-8, a surrogate pair 4 for its 2: only a cell
+        // that could be too long is measured)
+        const tooLong = fields.findIndex((f) => f.length * 3 > options.maxFieldBytes && Buffer.byteLength(f) > options.maxFieldBytes);
         if (tooLong >= 0) {
           rejected.push({ row: number, reason: `单元格“${names[tooLong]}”超过上限 ${options.maxFieldBytes} 字节 / cell "${names[tooLong]}" over the size limit`, fields: fields.map((f) => f.slice(0, PREVIEW_CHARS)) });
           return;
