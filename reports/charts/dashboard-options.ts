@@ -155,6 +155,12 @@ export function distinctLabels(names: readonly string[], width: number, fontSize
   return labels;
 }
 
+/** A bar chart's name axis: labels no two alike (distinctLabels), and the axis label style they fit. */
+export function nameAxis(names: readonly string[]) {
+  const width = nameAxisWidth(names);
+  return { labels: distinctLabels(names, width), axisLabel: { color: chartColors.text, width, overflow: 'truncate' as const, ellipsis: '…', interval: 0 } };
+}
+
 const shortMonth = (month: string) => (/^\d{4}-\d{2}$/.test(month) ? `${month.slice(2, 4)}/${month.slice(5, 7)}` : month);
 
 const axisLabel = { color: chartColors.subtext, hideOverlap: true };
@@ -346,8 +352,7 @@ export function monthlyTrendOption(months: TrendMonth[], options: { title?: stri
  * `highlight` colours one bar (the selected district, say).
  */
 export function rankedBarOption(rows: (RankedValue & { share?: number | null })[], options: { kind: ValueKind; title?: string; valueName: string; highlight?: string }): EChartsOption {
-  const axisWidth = nameAxisWidth(rows.map((r) => r.name));
-  const labels = distinctLabels(rows.map((r) => r.name), axisWidth);
+  const { labels, axisLabel: nameLabel } = nameAxis(rows.map((r) => r.name));
   const source = rows.map((r, i) => ({
     name: r.name,
     value: plain(r.value, options.kind),
@@ -376,7 +381,7 @@ export function rankedBarOption(rows: (RankedValue & { share?: number | null })[
       inverse: true,
       axisTick: { show: false },
       axisLine: { lineStyle: { color: chartColors.axis } },
-      axisLabel: { color: chartColors.text, width: axisWidth, overflow: 'truncate', ellipsis: '…', interval: 0 },
+      axisLabel: nameLabel,
     },
     visualMap: {
       type: 'piecewise',

@@ -1,5 +1,5 @@
 import type { EChartsOption } from 'echarts';
-import { distinctLabels, nameAxisWidth, textWidth } from './dashboard-options.js';
+import { nameAxis, textWidth } from './dashboard-options.js';
 import { baseOption, chartColors, chartPalette, titleOption } from './theme.js';
 
 /**
@@ -71,8 +71,7 @@ export function unitScoreDistributionOption(units: ScoredUnit[], title?: string)
  */
 export function unitsToSuperviseOption(units: ScoredUnit[], title?: string): EChartsOption {
   const named = units.filter((u) => u.composite_score !== null && u.unit);
-  const axisWidth = nameAxisWidth(named.map((u) => u.unit!));
-  const labels = distinctLabels(named.map((u) => u.unit!), axisWidth);
+  const { labels, axisLabel } = nameAxis(named.map((u) => u.unit!));
   const rows = named
     .map((u, i) => ({
       name: u.unit!,
@@ -89,7 +88,7 @@ export function unitsToSuperviseOption(units: ScoredUnit[], title?: string): ECh
     tooltip: { trigger: 'item', formatter: '{@name}<br/>综合得分：{@display}', confine: true },
     dataset: { dimensions: ['name', 'label', 'value', 'display'], source: rows },
     xAxis: { type: 'value', min: Math.max(0, low), max: 100, axisLabel: { color: chartColors.subtext, hideOverlap: true } },
-    yAxis: { type: 'category', inverse: true, axisTick: { show: false }, axisLabel: { color: chartColors.text, width: axisWidth, overflow: 'truncate', ellipsis: '…', interval: 0 } },
+    yAxis: { type: 'category', inverse: true, axisTick: { show: false }, axisLabel },
     series: [
       {
         type: 'bar',
