@@ -83,7 +83,7 @@ async function* entryBytes(path: string, entry: ZipEntry): AsyncGenerator<Buffer
 // bytes after the last tag of a chunk wait for the next one.
 
 interface XmlHandler {
-  /** An element opens; its attributes are the bytes of `source` from `from` to `to` (read with `attribute`). */
+  /** An element opens; its attributes are the bytes of `source` from `from` to `to` (see `readRefAttributes`). */
   open(name: string, source: Buffer, from: number, to: number, empty: boolean): void;
   close(name: string): void;
   /** Character data: `source` from `start` to `end`, entities not decoded yet unless `cdata` (see `textAt`). */
@@ -132,10 +132,13 @@ function nameAt(source: Buffer, start: number, end: number): string {
   }
   if (end - start === 1 && source[start] < 128) return ONE_CHARACTER[source[start]];
   if (end - start <= 3) {
-    // (row, rPh, si …: short names, kept once each)
+    // (row, rPh, si …: short names, kept once each — up to a few hundred, whatever a file holds)
     const key = (end - start) * 0x1000000 + (source[start] << 16) + (source[start + 1] << 8) + (end - start === 3 ? source[start + 2] : 0);
     let name = SHORT_NAMES.get(key);
-    if (name === undefined) SHORT_NAMES.set(key, (name = source.toString('utf8', start, end)));
+    if (name === undefined) {
+      name = source.toString('utf8', start, end);
+      if (SHORT_NAMES.size < 512) SHORT_NAMES.set(key, name);
+    }
     return name;
   }
   return source.toString('utf8', start, end);
