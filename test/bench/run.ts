@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const benches: [string, string[]][] = [
-  ['ingest.ts', quick ? ['--rows', '200000'] : []],
+  ['ingest.ts', quick ? ['--rows', '200000', '--xlsx', '--xlsx-rows', '20000'] : ['--xlsx']],
   ['kpi.ts', quick ? ['--tickets', '2000000'] : []],
   ['detect.ts', quick ? ['--quick'] : []],
   ['alerts.ts', quick ? ['--quick'] : []],
