@@ -158,6 +158,11 @@ function digitsAt(source: Buffer, start: number, end: number): number | undefine
   return value;
 }
 
+/** A number read in place from `source` between start and end: plain digits, else as Number reads the decoded text. */
+function numberAt(source: Buffer, start: number, end: number): number {
+  return digitsAt(source, start, end) ?? Number(decodeEntities(source.toString('utf8', start, end)));
+}
+
 /**
  * The attributes r, t and s of a row or cell element, found in one pass over its bytes (`source`
  * from `from` to `to`; a prefix ignored, white space around `=` allowed): each value's start and
@@ -410,9 +415,8 @@ async function readSheet(
         switch (name) {
           case 'row': {
             row = [];
-            // (read in place; a number written otherwise is read as Number reads it)
             const { r, rEnd } = readRefAttributes(source, from, to);
-            rowNumber = r < 0 || rEnd === r ? rowNumber + 1 : (digitsAt(source, r, rEnd) ?? Number(decodeEntities(source.toString('utf8', r, rEnd))));
+            rowNumber = r < 0 || rEnd === r ? rowNumber + 1 : numberAt(source, r, rEnd);
             column = -1;
             break;
           }
@@ -420,7 +424,7 @@ async function readSheet(
             const { r, rEnd, t, tEnd, s, sEnd } = readRefAttributes(source, from, to);
             column = r >= 0 && rEnd > r ? columnAt(source, r, rEnd) : column + 1;
             type = t >= 0 ? typeAt(source, t, tEnd) : 'n';
-            style = s < 0 ? 0 : (digitsAt(source, s, sEnd) ?? Number(decodeEntities(source.toString('utf8', s, sEnd))));
+            style = s < 0 ? 0 : numberAt(source, s, sEnd);
             value = null;
             inline = '';
             break;
@@ -445,8 +449,7 @@ async function readSheet(
             type = 'str';
             value = book.strings[index] ?? '';
           } else value += textAt(source, start, end, cdata);
-        }
-        else if (reading === 't') inline += textAt(source, start, end, cdata);
+        } else if (reading === 't') inline += textAt(source, start, end, cdata);
       },
       close(name) {
         switch (name) {

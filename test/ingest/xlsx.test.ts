@@ -23,10 +23,11 @@ function zipStored(path: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) {
     const data = Buffer.from(text, 'utf8');
     const nameBytes = Buffer.from(name, 'utf8');
+    const check = crc32(data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt32LE(check, 14);
     local.writeUInt32LE(data.length, 18);
     local.writeUInt32LE(data.length, 22);
     local.writeUInt16LE(nameBytes.length, 26);
@@ -35,7 +36,7 @@ function zipStored(path: string, files: Record<string, string>): void {
     entry.writeUInt32LE(0x02014b50, 0);
     entry.writeUInt16LE(20, 4);
     entry.writeUInt16LE(20, 6);
-    entry.writeUInt32LE(crc32(data), 16);
+    entry.writeUInt32LE(check, 16);
     entry.writeUInt32LE(data.length, 20);
     entry.writeUInt32LE(data.length, 24);
     entry.writeUInt16LE(nameBytes.length, 28);
