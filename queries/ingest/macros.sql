@@ -10,13 +10,11 @@ create or replace temp macro hp_parse_ts(x, formats) as (
       when x is null then null
       when regexp_full_match(x, '[0-9]{5}(\.[0-9]+)?') and x::double between 20000 and 80000
         then timestamp '1899-12-30' + to_microseconds(round(x::double * 86400) ::bigint * 1000000)
-      -- a zone as Z, +08:00, +0800 or +08 (the last is how DuckDB and PostgreSQL print one)
-      when regexp_matches(x, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$') and regexp_matches(x, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]')
-        then timezone('Asia/Shanghai', coalesce(
-          try_strptime(regexp_replace(regexp_replace(x, 'Z$', '+00:00'), '([+-][0-9]{2})$', '\1:00'), '%Y-%m-%dT%H:%M:%S%z'),
-          try_strptime(regexp_replace(regexp_replace(x, 'Z$', '+00:00'), '([+-][0-9]{2})$', '\1:00'), '%Y-%m-%dT%H:%M:%S.%f%z'),
-          try_strptime(regexp_replace(regexp_replace(x, 'Z$', '+00:00'), '([+-][0-9]{2})$', '\1:00'), '%Y-%m-%d %H:%M:%S%z'),
-          try_strptime(regexp_replace(regexp_replace(x, 'Z$', '+00:00'), '([+-][0-9]{2})$', '\1:00'), '%Y-%m-%d %H:%M:%S.%f%z')))
+      -- a zone as Z, +08:00, +0800 or +08 (the last is how DuckDB and PostgreSQL print one),
+      -- after a time with or without its seconds
+      when regexp_matches(x, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') and regexp_matches(x, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]')
+        then timezone('Asia/Shanghai', try_strptime(regexp_replace(regexp_replace(x, '[Zz]$', '+00:00'), '([+-][0-9]{2})$', '\1:00'),
+          ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%d %H:%M:%S%z', '%Y-%m-%d %H:%M:%S.%f%z', '%Y-%m-%dT%H:%M%z', '%Y-%m-%d %H:%M%z']))
       else try_strptime(regexp_replace(x, '\s+', ' ', 'g'), formats)
     end)
 );

@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  Warehouse, dump, encodeText, csvText, fiveTickets, ingest, quarantine, tempFolder, ticketSheet, writeCsv, writeJson, writeNdjson, writeParquet, writeXlsx,
+  Warehouse, dump, encodeText, csvText, fiveTickets, ingest, quarantine, tempFolder, ticket, ticketSheet, writeCsv, writeJson, writeNdjson, writeParquet, writeXlsx,
   TICKET_HEADERS, type TicketRow,
 } from './helpers.js';
 
@@ -219,5 +219,30 @@ describe('header synonyms, split categories, value maps and derived fields', () 
       { ticket_id: '2025070100011', unit: '延安北路街道办事处', role: '协办' },
       { ticket_id: '2025070100011', unit: '昌吉市住建局', role: '主办' },
     ]);
+  });
+});
+
+describe('date-time spellings', () => {
+  // Each spelling of the same instant, 2025-07-01 09:00 in Beijing. The common 19-byte shape is read
+  // by a cast; a zone (Z, an offset) must be converted, never read as Beijing time.
+  const spellings: [string, string][] = [
+    ['2025070100021', '2025-07-01 09:00:00'],
+    ['2025070100022', '2025-07-01T09:00:00'],
+    ['2025070100023', '2025/07/01 09:00:00'],
+    ['2025070100024', '2025-07-01 1:00:00Z'],
+    ['2025070100025', '2025-07-01 01:00:00Z'],
+    ['2025070100026', '2025-07-01 09:00+08'],
+    ['2025070100027', '2025-06-30 20:00-05'],
+    ['2025070100028', '2025-07-01T01:00:00+00:00'],
+    ['2025070100029', '2025年7月1日 9:00'],
+    ['2025070100030', '2025-07-01 1:00:00z'],
+  ];
+  const rows = spellings.map(([id, at]) => ticket(id, { 受理时间: at, 工单状态: '办理中', 办结时间: '', 回访时间: '', 回访结果: '', 是否解决: '' }));
+
+  it('reads every spelling as the same Beijing time', async () => {
+    const result = await loadAlone('spellings', writeCsv(temp.file('spellings.csv'), rows));
+    expect(result.quarantined).toEqual([]);
+    const received = Object.fromEntries((JSON.parse(result.tickets) as Record<string, unknown>[]).map((r) => [r.ticket_id, r.received_at]));
+    expect(received).toEqual(Object.fromEntries(spellings.map(([id]) => [id, '2025-07-01 09:00:00'])));
   });
 });
