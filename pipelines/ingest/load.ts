@@ -172,9 +172,12 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
   // Ids are told apart by their 64-bit hashes first (twice as fast as by the strings), and by the
   // strings only when the hashes repeat: DuckDB's string hash collides far more often than 64 bits
   // should (call ids such as HJ20230101000001: 12 % of 200,000 share a hash), and a collision alone
-  // would send a file of distinct ids through the merge, doing its work twice.
-  const distinct = async (of: string) => (await warehouse.one<{ n: number }>(`select count(*) - count(distinct ${of}) as n from ${table} where last_run_id = $run`, { run: runId }))!.n;
-  if ((await distinct(`hash(${q(key)})`)) > 0 && (await distinct(q(key))) > 0) throw new NeedsMerge();
+  // would send a file of distinct ids through the merge, doing its work twice. A repeat is a value
+  // equal to the one before it in order: sorting 2 M hashes takes 0.18 s, a hash table of 2 M
+  // groups (count distinct) 0.29 s.
+  const repeats = async (of: string) =>
+    (await warehouse.one<{ n: number }>(`select count(*) as n from (select v, lag(v) over (order by v) as before from (select ${of} as v from ${table} where last_run_id = $run)) where v = before`, { run: runId }))!.n;
+  if ((await repeats(`hash(${q(key)})`)) > 0 && (await repeats(q(key))) > 0) throw new NeedsMerge();
 
   // Rows the relation holds (the scanner's rejects are not in it): fewer inserted means bad rows.
   let inRelation: number | null | undefined = source.numbered ? (source.records === null ? null : source.records - source.rejected.length) : source.lines;
