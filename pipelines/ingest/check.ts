@@ -3,7 +3,8 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { Warehouse } from '../warehouse.js';
-import { prepareFile, scratchFolder, type IngestOptions } from './ingest.js';
+import { prepareFile, type IngestOptions } from './ingest.js';
+import { scratchFolder } from './scratch.js';
 import { mapIntoTemp } from './load.js';
 import { trackLoad } from './progress.js';
 import { REASON_PATTERN, STORED_COLUMNS } from './mapping.js';
@@ -64,7 +65,7 @@ export async function checkFile(path: string, options: Omit<IngestOptions, 'key'
     rowsRead: 0, good: 0, quarantined: 0, rows: [], problems: [], refused: null,
   };
   const warehouse = await Warehouse.open(':memory:');
-  const work = scratchFolder(file, 'hotline-check-');
+  const work = scratchFolder(file, 'check');
   const tracker = trackLoad(file, 0);
   try {
     // A throw-away key: the dry run needs no key file, and its hashes match nothing stored.

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants, createReadStream, mkdtempSync, readdirSync, rmSync, statfsSync, statSync } from 'node:fs';
-import { freemem, tmpdir } from 'node:os';
+import { createReadStream, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { phoneHashScheme } from '../privacy.js';
@@ -10,6 +9,7 @@ import { REASON_PATTERN } from './mapping.js';
 import { chooseMapping, type Kind, type Match, type Profile } from './profiles.js';
 import { trackLoad, type LoadProgress, type LoadTracker } from './progress.js';
 import { readSource, settleText } from './read.js';
+import { scratchFolder } from './scratch.js';
 import { preambleNote, RefusedFile, totalRowsNote, type Encoding, type Format, type ReadOptions, type SourceTable } from './source.js';
 
 export interface IngestOptions {
@@ -84,41 +84,6 @@ async function fileSha256(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-const SHARED_MEMORY = '/dev/shm';
-
-/**
- * Where a file's scratch copies go (the UTF-8 copy of a GBK or UTF-16 export, the scanner's
- * rewrite): the shared-memory file system when there is one with room to spare, else the system's
- * temporary folder. Writing the copy to a disk file system costs far more than making it: on the
- * reference machine ext4 took 4.5 s of kernel time for 713 MB that tmpfs took in 0.27 s, and those
- * copies are read once and deleted. They also hold the export's personal data in clear, which then
- * never reaches a disk. A copy is at most twice its source (GBK → UTF-8 is ×1.5, UTF-16 ASCII ×0.5);
- * the memory file system is used only while that leaves most of it, and of free memory, unused.
- */
-export function scratchRoot(sourceBytes: number, root = SHARED_MEMORY): string {
-  try {
-    accessSync(root, constants.W_OK);
-    const space = statfsSync(root);
-    const room = Number(space.bavail) * Number(space.bsize);
-    const need = 2 * sourceBytes;
-    if (need <= room / 2 && need <= freemem() / 4) return root;
-  } catch {
-    // no shared-memory file system here (macOS, Windows, containers without /dev/shm)
-  }
-  return tmpdir();
-}
-
-/** A private folder (mode 0700) for one file's scratch copies, on `scratchRoot`; the caller removes it. */
-export function scratchFolder(file: string, prefix: string): string {
-  let bytes = 0;
-  try {
-    bytes = statSync(file).size;
-  } catch {
-    // a missing file is reported by the read itself
-  }
-  return mkdtempSync(join(scratchRoot(bytes), prefix));
 }
 
 /** Creates the temporary macros on this connection (they are never stored). */
@@ -291,7 +256,7 @@ export async function ingestFile(warehouse: Warehouse, path: string, options: In
     if (!known.sha) known.sha = await fileSha256(file).catch(() => '');
     return refuse(warehouse, summary, asRefusal(error), { name, sha: known.sha, bytes, startedAt });
   };
-  const work = scratchFolder(file, 'hotline-ingest-');
+  const work = scratchFolder(file, 'ingest');
   try {
     try {
       prepared = await prepareFile(warehouse, file, work, options, tracker, known, phase);
