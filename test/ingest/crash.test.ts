@@ -1,6 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, csvText, tempFolder, ticket } from './helpers.js';
 
@@ -166,6 +168,10 @@ describe('a load killed in the middle of a file', () => {
     expect(killed.stderr).not.toMatch(/merge:/);
     expect(killed.stderr).not.toContain('✓');
 
+    // The killed load's scratch folder is still there (its process had no time to remove it).
+    const orphans = scratchFoldersOfDeadProcesses();
+    expect(orphans.length).toBeGreaterThan(0);
+
     const after = await warehouseState();
     expect(after).toEqual(before);
     expect(await one(`select count(*) as n from ingest_runs where file_name = 'big.csv'`)).toEqual({ n: '0' });
@@ -179,5 +185,29 @@ describe('a load killed in the middle of a file', () => {
     expect(await one(`select count(*) as n from ticket_units`)).toEqual({ n: String((ROWS - BAD) * 3) });
     expect(await one(`select count(*) as n, sum(rows_read) as rows from ingest_runs where file_name = 'big.csv' and status = 'loaded'`)).toEqual({ n: '1', rows: String(ROWS) });
     expect(existsSync(db)).toBe(true);
+    // The next load removed it.
+    for (const folder of orphans) expect(existsSync(folder), folder).toBe(false);
   });
 });
+
+/** Scratch folders whose owner file names a process that no longer runs. */
+function scratchFoldersOfDeadProcesses(): string[] {
+  const found: string[] = [];
+  for (const root of new Set(['/dev/shm', tmpdir()])) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(root).filter((n) => n.startsWith('hotline-scratch-ingest-'));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      try {
+        const pid = Number(readFileSync(join(root, name, 'owner.pid'), 'utf8'));
+        process.kill(pid, 0);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ESRCH') found.push(join(root, name));
+      }
+    }
+  }
+  return found;
+}
