@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { ingestInbox } from './inbox.js';
 import { deliver, DELIVERY_WORDS, retryPending } from './mail/send.js';
 import { refreshIfStale, snapshotFolder } from './refresh.js';
+import { buildRollups } from './rollups.js';
 import type { Job } from './scheduler.js';
 import { currentSnapshot, writeAnalystSnapshot } from './sql-console.js';
 
@@ -50,7 +51,10 @@ export const JOBS = {
   // Nightly: retrain the text models on the history, re-judge the tickets in scope.
   'text-models': async ({ warehouse, config, log }) => {
     const { trainTextModels } = await import('./text/train.js');
-    return (await trainTextModels(warehouse, config, { log })).message;
+    // The suggestions change what stg_tickets counts: the rollup is rebuilt in their transaction.
+    const outcome = await trainTextModels(warehouse, config, { log, alongside: () => buildRollups(warehouse, config) });
+    await warehouse.checkpoint();
+    return outcome.message;
   },
   /**
    * Last month's report into the archive, mailed to the leadership (the 08:00 schedule on the 1st);

@@ -42,52 +42,60 @@ const ALL_TIME = { from: '1000-01-01 00:00:00', to: '9999-12-31 00:00:00' };
  * the previous tables until it commits. Settings come from config.kpi (defaults without a config).
  */
 export async function refreshRollups(warehouse: Warehouse, config?: Pick<Config, 'kpi'> | { kpi: KpiSettings }): Promise<RollupRefresh> {
+  return warehouse.transaction(() => buildRollups(warehouse, config));
+}
+
+/**
+ * refreshRollups' work inside the caller's transaction: for a change that the rollup depends on
+ * (the text model's suggestions) committed together with the rollup built from it, so that no
+ * reader ever finds the rollup out of date and falls back to the tickets (15 s for 总览 on the
+ * full demo, while the first start's training had just written its suggestions).
+ */
+export async function buildRollups(warehouse: Warehouse, config?: Pick<Config, 'kpi'> | { kpi: KpiSettings }): Promise<RollupRefresh> {
   const settings = config?.kpi ?? DEFAULT_KPI_SETTINGS;
   const { sql, definition } = rollupBuildSql();
   const started = performance.now();
-  return warehouse.transaction(async () => {
-    const fingerprint = await dataFingerprint(warehouse);
-    const asOf = await dataAsOf(warehouse);
-    const build = `create or replace table ${ROLLUP_TABLE} as\n${sql}`;
-    await warehouse.run(build, bindParams(build, { ...settingParams(settings), ...ALL_TIME, as_of: asOf }));
-    await warehouse.run(`create or replace table ${MONTHLY_ROLLUP_TABLE} as\n${monthlyRollupSql()}`);
-    await warehouse.run(`create or replace table ${MONTHLY_VALUES_TABLE} as\n${monthlyValuesSql()}`);
-    // the drill-downs' tickets, overdue as of the same moment as the rollup's figures
-    const unitTickets = `create or replace table ${UNIT_TICKETS_TABLE} as\n${unitTicketsSql()}`;
-    await warehouse.run(unitTickets, bindParams(unitTickets, { ...ALL_TIME, unit: null, kind: null, limit: null, as_of: asOf }));
-    const rows = Number((await warehouse.one<{ n: number }>(`select count(*) as n from ${ROLLUP_TABLE}`))?.n ?? 0);
-    const durationMs = Math.round(performance.now() - started);
-    await warehouse.run(`create or replace table ${ROLLUP_STATE_TABLE} (
-      refreshed_at timestamp not null,
-      tickets bigint not null,
-      tickets_last_run bigint not null,
-      calls bigint not null,
-      calls_last_run bigint not null,
-      suggestions bigint not null,
-      suggestions_at varchar not null,
-      as_of timestamp,
-      sign_limit_hours double not null,
-      basically_satisfied_counts boolean not null,
-      definition varchar not null,
-      rows bigint not null,
-      duration_ms bigint not null
-    )`);
-    await warehouse.run(
-      `insert into ${ROLLUP_STATE_TABLE} values (
-        current_localtimestamp(), $tickets, $tickets_last_run, $calls, $calls_last_run, $suggestions, $suggestions_at, $as_of::timestamp,
-        $sign_limit_hours, $basically_satisfied_counts, $definition, $rows, $duration_ms)`,
-      {
-        ...fingerprint,
-        as_of: asOf,
-        sign_limit_hours: settings.signLimitHours,
-        basically_satisfied_counts: settings.basicallySatisfiedCounts,
-        definition,
-        rows,
-        duration_ms: durationMs,
-      },
-    );
-    return { rows, durationMs, asOf, definition };
-  });
+  const fingerprint = await dataFingerprint(warehouse);
+  const asOf = await dataAsOf(warehouse);
+  const build = `create or replace table ${ROLLUP_TABLE} as\n${sql}`;
+  await warehouse.run(build, bindParams(build, { ...settingParams(settings), ...ALL_TIME, as_of: asOf }));
+  await warehouse.run(`create or replace table ${MONTHLY_ROLLUP_TABLE} as\n${monthlyRollupSql()}`);
+  await warehouse.run(`create or replace table ${MONTHLY_VALUES_TABLE} as\n${monthlyValuesSql()}`);
+  // the drill-downs' tickets, overdue as of the same moment as the rollup's figures
+  const unitTickets = `create or replace table ${UNIT_TICKETS_TABLE} as\n${unitTicketsSql()}`;
+  await warehouse.run(unitTickets, bindParams(unitTickets, { ...ALL_TIME, unit: null, kind: null, limit: null, as_of: asOf }));
+  const rows = Number((await warehouse.one<{ n: number }>(`select count(*) as n from ${ROLLUP_TABLE}`))?.n ?? 0);
+  const durationMs = Math.round(performance.now() - started);
+  await warehouse.run(`create or replace table ${ROLLUP_STATE_TABLE} (
+    refreshed_at timestamp not null,
+    tickets bigint not null,
+    tickets_last_run bigint not null,
+    calls bigint not null,
+    calls_last_run bigint not null,
+    suggestions bigint not null,
+    suggestions_at varchar not null,
+    as_of timestamp,
+    sign_limit_hours double not null,
+    basically_satisfied_counts boolean not null,
+    definition varchar not null,
+    rows bigint not null,
+    duration_ms bigint not null
+  )`);
+  await warehouse.run(
+    `insert into ${ROLLUP_STATE_TABLE} values (
+      current_localtimestamp(), $tickets, $tickets_last_run, $calls, $calls_last_run, $suggestions, $suggestions_at, $as_of::timestamp,
+      $sign_limit_hours, $basically_satisfied_counts, $definition, $rows, $duration_ms)`,
+    {
+      ...fingerprint,
+      as_of: asOf,
+      sign_limit_hours: settings.signLimitHours,
+      basically_satisfied_counts: settings.basicallySatisfiedCounts,
+      definition,
+      rows,
+      duration_ms: durationMs,
+    },
+  );
+  return { rows, durationMs, asOf, definition };
 }
 
 /** `npx tsx pipelines/rollups.ts [--db PATH] [--config FILE]`: rebuild the rollup alone. */

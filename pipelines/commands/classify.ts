@@ -160,15 +160,17 @@ async function warehouseCommand(sub: 'train' | 'suggest' | 'status', argv: strin
     return;
   }
   const warehouse = await openWarehouse(config);
+  // The suggestions change what stg_tickets counts: the rollup is rebuilt in their transaction.
+  const { buildRollups } = await import('../rollups.js');
   try {
     if (sub === 'train') {
       const { trainTextModels } = await import('../text/train.js');
-      const outcome = await trainTextModels(warehouse, config, { log });
+      const outcome = await trainTextModels(warehouse, config, { log, alongside: () => buildRollups(warehouse, config) });
       if (values.json) return printJson(outcome);
       process.stdout.write(outcome.message + '\n');
     } else {
       const { suggestTickets } = await import('../text/suggest.js');
-      const outcome = await suggestTickets(warehouse, config);
+      const outcome = await suggestTickets(warehouse, config, undefined, { alongside: () => buildRollups(warehouse, config) });
       if (values.json) return printJson(outcome);
       process.stdout.write(outcome.message + '\n');
     }

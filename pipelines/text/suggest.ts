@@ -33,7 +33,21 @@ const BATCH = 20_000;
 /** The held-out 一级 accuracy from which the model may call an operator's category into doubt. */
 export const MIN_JUDGING_ACCURACY = 0.6;
 
-export async function suggestTickets(warehouse: Warehouse, config: Config, model: TextModel | null = loadTextModel(config.dataDir)): Promise<SuggestOutcome> {
+export interface SuggestOptions {
+  /**
+   * Work committed in the same transaction as the suggestions, after them (the rollup, which takes
+   * a missing category from them): readers see both or neither. Run only when there are
+   * suggestions to write.
+   */
+  alongside?: () => Promise<unknown>;
+}
+
+export async function suggestTickets(
+  warehouse: Warehouse,
+  config: Config,
+  model: TextModel | null = loadTextModel(config.dataDir),
+  options: SuggestOptions = {},
+): Promise<SuggestOutcome> {
   if (!model) return { tickets: 0, mismatches: 0, message: '尚无文本模型，未生成建议 / no text model yet' };
   const rows = await warehouse.all<TicketToSuggest>(sqlFile('text/tickets_to_suggest.sql'), { days: config.text.suggestDays, model_version: model.info.version });
   // A model that gets the 一级分类 of fewer than 60 % of its held-out tickets right (a day of a US
@@ -43,10 +57,10 @@ export async function suggestTickets(warehouse: Warehouse, config: Config, model
   const threshold = judging ? config.text.mismatchConfidence : Number.POSITIVE_INFINITY;
   let written = 0;
   let mismatches = 0;
-  await warehouse.run(`create temp table if not exists new_suggestions as select * from ticket_suggestions limit 0`);
+  await warehouse.run(`create or replace temp table new_suggestions as select * from ticket_suggestions limit 0`);
+  // Judged a batch at a time (the service keeps answering between slices), written in one go.
   for (let start = 0; start < rows.length; start += BATCH) {
     const batch = rows.slice(start, start + BATCH);
-    await warehouse.run('delete from new_suggestions');
     const appender = await warehouse.connection.createAppender('new_suggestions', 'main', 'temp');
     const now = new Date();
     const judgements = await mapInSlices(batch, (row) => judge(model, row, threshold));
@@ -73,9 +87,12 @@ export async function suggestTickets(warehouse: Warehouse, config: Config, model
       written++;
     }
     appender.closeSync();
+  }
+  if (written > 0) {
     await warehouse.transaction(async () => {
       await warehouse.run('delete from ticket_suggestions where ticket_id in (select ticket_id from new_suggestions)');
       await warehouse.run('insert into ticket_suggestions select * from new_suggestions');
+      await options.alongside?.();
     });
   }
   await warehouse.run('drop table if exists new_suggestions');

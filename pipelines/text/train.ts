@@ -4,7 +4,7 @@ import type { LabelledText } from './classifier.js';
 import { mapInSlices } from '../off-thread.js';
 import { scorePredictions } from './evaluate.js';
 import { modelPath, TextModel, type HeldOutMetrics, type TextModelMetrics } from './model.js';
-import { suggestTickets } from './suggest.js';
+import { suggestTickets, type SuggestOptions } from './suggest.js';
 import { UnitRouter, type RoutingCount, type RoutingQuery } from './units.js';
 
 /**
@@ -31,7 +31,11 @@ interface TrainingRow {
 
 type HeldOutRouting = RoutingQuery & { ticket_id: string; content: string | null; unit: string };
 
-export async function trainTextModels(warehouse: Warehouse, config: Config, options: { now?: Date; log?: (message: string) => void; suggest?: boolean } = {}): Promise<TrainOutcome> {
+export async function trainTextModels(
+  warehouse: Warehouse,
+  config: Config,
+  options: { now?: Date; log?: (message: string) => void; suggest?: boolean } & SuggestOptions = {},
+): Promise<TrainOutcome> {
   const log = options.log ?? (() => undefined);
   const started = performance.now();
   const rows = await warehouse.all<TrainingRow>(sqlFile('text/training_texts.sql'), { per_class: config.text.perClass, held_out: config.text.heldOut });
@@ -73,7 +77,7 @@ export async function trainTextModels(warehouse: Warehouse, config: Config, opti
     (categoryL2 ? `，二级分类准确率 ${pct(categoryL2.accuracy)}` : '') +
     (unitMetrics ? `；承办单位建议准确率 ${pct(unitMetrics.accuracy)}（按分类最常用单位 ${pct(unitMetrics.categoryOnlyAccuracy)}）` : '');
   if (options.suggest !== false) {
-    const outcome = await suggestTickets(warehouse, config, model);
+    const outcome = await suggestTickets(warehouse, config, model, { alongside: options.alongside });
     message += `；${outcome.message}`;
   }
   return { status: 'trained', message, metrics, path };

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../pipelines/config.js';
+import { JOBS } from '../../pipelines/jobs.js';
+import { rollupStatus } from '../../pipelines/kpi/freshness.js';
+import { refreshRollups } from '../../pipelines/rollups.js';
 import { loadTextModel, modelPath, TextModel } from '../../pipelines/text/model.js';
 import { suggestTickets } from '../../pipelines/text/suggest.js';
 import { trainTextModels, type TrainOutcome } from '../../pipelines/text/train.js';
@@ -126,6 +129,36 @@ describe('the text-model job', () => {
     const sound = await judgedBy('sound', 0.95);
     expect(sound.mismatch).toBe('l1');
     expect(sound.outcome.message).toMatch(/其中疑似分类不符 [1-9]\d* 条/);
+  });
+
+  it('the text-model job rebuilds the rollup in the suggestions\' transaction: no reader finds it out of date', async () => {
+    const { warehouse: own, config: ownConfig, close: closeOwn } = await textWarehouse('rollup');
+    const reader = await own.session();
+    try {
+      await refreshRollups(own, ownConfig);
+      expect((await rollupStatus(reader, ownConfig.kpi)).usable).toBe(true);
+      // Another connection asks all along, as the dashboard's pages would.
+      const seen: boolean[] = [];
+      let running = true;
+      const asking = (async () => {
+        while (running) seen.push((await rollupStatus(reader, ownConfig.kpi)).usable);
+      })();
+      const message = await JOBS['text-models']({ warehouse: own, config: ownConfig, log: () => undefined } as unknown as Parameters<(typeof JOBS)['text-models']>[0]);
+      running = false;
+      await asking;
+      expect(message).toMatch(/已为 [1-9]\d* 条工单生成建议/);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every(Boolean)).toBe(true);
+      expect((await rollupStatus(reader, ownConfig.kpi)).usable).toBe(true);
+      // Suggestions written on their own (as before) leave it out of date until the next rebuild.
+      await own.run(`update tickets set last_run_id = 9, category_l1 = '未分类', category_l2 = null where ticket_id = 'TX00003'`);
+      await refreshRollups(own, ownConfig);
+      await suggestTickets(own, ownConfig);
+      expect((await rollupStatus(reader, ownConfig.kpi)).usable).toBe(false);
+    } finally {
+      reader.close();
+      closeOwn();
+    }
   });
 
   it('trains when dispatched tickets have no text, as in a US 311 export (the job crashed on the held-out routing)', async () => {
