@@ -78,19 +78,26 @@ export function formatValue(value: number | null | undefined, kind: ValueKind): 
 /**
  * An expected count in a table or a line of text: one decimal ('0.4', '16.1'); '<0.1' for a tiny
  * one, never '0.0' for a place that is merely quiet; '0' only when nothing at all was expected (a
- * topic whose weeks before held no similar request).
+ * topic whose weeks before held no similar request). Rounded as plainNumber rounds, so that a
+ * page and the mail about the same alarm print the same figure (toFixed(1) made 0.15 '0.1', the
+ * mail's plainNumber '0.2').
  */
 export function expectedText(value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   if (value === 0) return '0';
-  return value < 0.05 ? '<0.1' : value.toFixed(1);
+  return value < 0.05 ? '<0.1' : oneDecimal(value).toFixed(1);
 }
 
 /** A count or a bound in a line of text or a table: one decimal without a trailing .0 ('8', '16.1'). */
 export function plainNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  const rounded = Math.round(value * 10) / 10;
+  const rounded = oneDecimal(value);
   return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
+}
+
+/** Rounded to one decimal, halves away from zero (0.15 → 0.2, 0.25 → 0.3). */
+function oneDecimal(value: number): number {
+  return Math.round(value * 10) / 10;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   channelMixOption,
   distinctLabels,
   expectedText,
+  plainNumber,
   incidentEvidenceOption,
   formatValue,
   kpiSparklineOption,
@@ -55,6 +56,9 @@ describe('dashboard chart option builders', () => {
     expect(expectedText(0.02)).toBe('<0.1');
     expect(expectedText(0)).toBe('0');
     expect(expectedText(null)).toBe('—');
+    // the same figure as the mail about the same alarm prints (plainNumber), halves rounded up
+    for (const value of [0.15, 0.25, 0.35, 1.45, 2.05, 16.15]) expect(Number(expectedText(value))).toBe(Number(plainNumber(value)));
+    expect(expectedText(0.15)).toBe('0.2');
   });
 
   it('writes a share with one decimal, a tiny one as <0.1% (2 of 9,741 tickets are not 0.0%)', () => {
