@@ -192,7 +192,8 @@ export async function openCommandChannel(options: {
 
 // --- the command line's side ----------------------------------------------------------------------
 
-function alive(pid: number): boolean {
+/** Whether the process `pid` still runs (one of another user counts as running). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,6 +7,7 @@
 import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { alive } from '../command-channel.js';
 
 const SHARED_MEMORY = '/dev/shm';
 /** A scratch folder's name: what it is for, and mkdtemp's six characters (`hotline-scratch-ingest-Ab12Cd`; earlier versions left out `scratch-`). */
@@ -35,16 +36,6 @@ export function scratchRoot(sourceBytes: number, root = SHARED_MEMORY): string {
     // no shared-memory file system here (macOS, Windows, containers without /dev/shm)
   }
   return tmpdir();
-}
-
-/** Whether the process `pid` still runs (a process of another user counts as running). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The pid in a scratch folder's owner file; null when it has none (or not a pid). */
@@ -83,7 +74,7 @@ export function sweepScratch(roots: readonly string[] = [SHARED_MEMORY, tmpdir()
     for (const name of names) {
       const folder = join(root, name);
       const pid = ownerOf(folder);
-      if (pid !== null ? running(pid) : recent(folder, now)) continue;
+      if (pid !== null ? alive(pid) : recent(folder, now)) continue;
       try {
         rmSync(folder, { recursive: true, force: true });
         removed.push(folder);
