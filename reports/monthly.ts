@@ -484,7 +484,7 @@ export function monthlyDocument(data: MonthlyReportData, config: Pick<Config, 'k
       ? [
           {
             kind: 'table',
-            headers: ['预警事件', '地点', '日期', '预警天数', '峰值（预期）', '相关序列', '状态', '处置'],
+            headers: ['预警事件', '地点', '日期', '本月预警天数', '峰值（预期）', '相关序列', '状态', '处置'],
             numeric: [3, 5],
             // (a date or a state cut in two on paper reads badly)
             nowrap: [2, 6],

@@ -320,6 +320,8 @@ describe('monthly report', () => {
       expect(report.html).toContain('昌吉市延安北路街道翠苑华府');
       // Days in words, never cut in two on paper (an incident that began the month before included).
       expect(report.html).toContain('<td class="nowrap">7 月 30 日至 8 月 2 日</td>');
+      // …whose alarm days are counted inside the month only (07-30 is July's), and the header says so
+      expect(report.html).toContain('本月预警天数');
       expect(report.html).toContain('<td class="nowrap">8 月 11 日</td>');
       expect(report.html).toContain('<td class="nowrap">已结束</td>');
       expect(report.html).toContain('<td>56（0.3）</td>');
