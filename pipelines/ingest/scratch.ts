@@ -5,7 +5,7 @@
  * the process die first (killed, out of memory, the machine's power), the next load removes it.
  */
 import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
-import { freemem, tmpdir } from 'node:os';
+import { freemem, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alive } from '../command-channel.js';
 
@@ -38,11 +38,22 @@ export function scratchRoot(sourceBytes: number, root = SHARED_MEMORY): string {
   return tmpdir();
 }
 
-/** The pid in a scratch folder's owner file; null when it has none (or not a pid). */
-function ownerOf(folder: string): number | null {
+/** What a folder's owner file says: this process, on this host (`1234@hostname`). */
+function ownerLine(): string {
+  return `${process.pid}@${hostname()}`;
+}
+
+/**
+ * The pid in a scratch folder's owner file; null when it has none. A folder of another host (a
+ * memory file system shared between containers, whose pids are not ours to ask about) counts as
+ * alive: it is left to its own host's loads.
+ */
+function ownerOf(folder: string): { pid: number; here: boolean } | null {
   try {
-    const pid = Number(readFileSync(join(folder, OWNER), 'utf8'));
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
+    const [pid, host] = readFileSync(join(folder, OWNER), 'utf8').trim().split('@');
+    const n = Number(pid);
+    // (no host: written before hosts were named, by a load on this one)
+    return Number.isInteger(n) && n > 0 ? { pid: n, here: host === undefined || host === hostname() } : null;
   } catch {
     return null;
   }
@@ -58,9 +69,9 @@ function recent(folder: string, now: number): boolean {
 }
 
 /**
- * Removes the scratch folders in `roots` whose process is gone: its pid no longer runs, or it left
- * no owner file and is older than an hour. A folder of a running load is never touched (a reused
- * pid only keeps a stale folder a while longer). Returns the folders removed.
+ * Removes the scratch folders in `roots` whose process is gone: its pid no longer runs on this
+ * host, or it left no owner file and is older than an hour. A folder of a running load is never
+ * touched (a reused pid only keeps a stale folder a while longer). Returns the folders removed.
  */
 export function sweepScratch(roots: readonly string[] = [SHARED_MEMORY, tmpdir()], now = Date.now()): string[] {
   const removed: string[] = [];
@@ -73,8 +84,8 @@ export function sweepScratch(roots: readonly string[] = [SHARED_MEMORY, tmpdir()
     }
     for (const name of names) {
       const folder = join(root, name);
-      const pid = ownerOf(folder);
-      if (pid !== null ? alive(pid) : recent(folder, now)) continue;
+      const owner = ownerOf(folder);
+      if (owner ? !owner.here || alive(owner.pid) : recent(folder, now)) continue;
       try {
         rmSync(folder, { recursive: true, force: true });
         removed.push(folder);
@@ -99,6 +110,6 @@ export function scratchFolder(file: string, purpose: 'ingest' | 'check'): string
   }
   sweepScratch();
   const folder = mkdtempSync(join(scratchRoot(bytes), `hotline-scratch-${purpose}-`));
-  writeFileSync(join(folder, OWNER), String(process.pid));
+  writeFileSync(join(folder, OWNER), ownerLine());
   return folder;
 }

@@ -202,7 +202,7 @@ function scratchFoldersOfDeadProcesses(): string[] {
     }
     for (const name of names) {
       try {
-        const pid = Number(readFileSync(join(root, name, 'owner.pid'), 'utf8'));
+        const pid = Number(readFileSync(join(root, name, 'owner.pid'), 'utf8').split('@')[0]);
         process.kill(pid, 0);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ESRCH') found.push(join(root, name));
