@@ -44,9 +44,9 @@ function ownerLine(): string {
 }
 
 /**
- * The pid in a scratch folder's owner file; null when it has none. A folder of another host (a
- * memory file system shared between containers, whose pids are not ours to ask about) counts as
- * alive: it is left to its own host's loads.
+ * The pid in a scratch folder's owner file and whether it is this host's; null when it has none.
+ * The sweep leaves another host's folder alone (a memory file system shared between containers,
+ * whose pids are not ours to ask about): its own host's loads remove it.
  */
 function ownerOf(folder: string): { pid: number; here: boolean } | null {
   try {
