@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { gb18030Module, gb18030Transcoder, pairTable, type Gb18030Transcoder } from './gb18030.js';
 import { RefusedFile, type Encoding } from './source.js';
 
 /**
@@ -302,86 +303,6 @@ export async function inspectUtf8(path: string, encoding: 'utf-8' | 'utf-8-bom',
 }
 
 // ---------------------------------------------------------------------------------------------
-// GB18030 (and GBK, its two-byte part) to UTF-8 by table: one array lookup per character instead
-// of a decoder call per chunk and a second encoding pass, so that a GBK export costs little more
-// than its UTF-8 twin. The table is built once from the platform's own GB18030 decoder, so the
-// result is exactly what TextDecoder('gb18030') gives.
-
-let pairs: Uint32Array | null = null;
-
-/** (lead << 8 | trail) → UTF-8 bytes of the character (up to 3) and their count in the top byte; 0 = invalid. */
-function pairTable(): Uint32Array {
-  if (pairs) return pairs;
-  const table = new Uint32Array(65536);
-  const decoder = new TextDecoder('gb18030');
-  const pair = new Uint8Array(2);
-  for (let lead = 0x81; lead <= 0xfe; lead++) {
-    for (let trail = 0x40; trail <= 0xfe; trail++) {
-      if (trail === 0x7f) continue;
-      pair[0] = lead;
-      pair[1] = trail;
-      const text = decoder.decode(pair);
-      if (text.length !== 1 || text === '\ufffd') continue;
-      const bytes = Buffer.from(text, 'utf8');
-      table[(lead << 8) | trail] = ((bytes.length << 24) | (bytes[0] << 16) | (bytes[1] << 8) | (bytes[2] ?? 0)) >>> 0;
-    }
-  }
-  pairs = table;
-  return table;
-}
-
-/**
- * Transcodes one chunk of GB18030 into `out`, from 0; returns where the input stopped (an
- * incomplete character at the end is left for the next chunk), the bytes written, and `bad`: the
- * offset in `input` of the first byte that is not GB18030, or −1. Self-contained (no closure, no
- * module binding): its source also runs on the worker threads of a parallel transcode.
- */
-function gb18030Chunk(input: Uint8Array, out: Buffer, table: Uint32Array, four: TextDecoder): { read: number; written: number; bad: number } {
-  const n = input.length;
-  let o = 0;
-  let i = 0;
-  while (i < n) {
-    const b = input[i];
-    if (b < 0x80) {
-      out[o++] = b;
-      i++;
-      continue;
-    }
-    if (b === 0x80) {
-      // WHATWG: a lone 0x80 is the euro sign.
-      out[o++] = 0xe2;
-      out[o++] = 0x82;
-      out[o++] = 0xac;
-      i++;
-      continue;
-    }
-    if (b === 0xff) return { read: i, written: o, bad: i };
-    if (i + 1 >= n) break;
-    const t = input[i + 1];
-    if (t >= 0x30 && t <= 0x39) {
-      // A four-byte sequence (rare: characters beyond GBK).
-      if (i + 3 >= n) break;
-      let text: string;
-      try {
-        text = four.decode(input.subarray(i, i + 4));
-      } catch {
-        return { read: i, written: o, bad: i + 2 };
-      }
-      o += out.write(text, o, 'utf8');
-      i += 4;
-      continue;
-    }
-    const v = table[(b << 8) | t];
-    if (v === 0) return { read: i, written: o, bad: i + 1 };
-    out[o++] = (v >>> 16) & 0xff;
-    out[o++] = (v >>> 8) & 0xff;
-    if (v >>> 24 === 3) out[o++] = v & 0xff;
-    i += 2;
-  }
-  return { read: i, written: o, bad: -1 };
-}
-
-// ---------------------------------------------------------------------------------------------
 // A large GB18030 file is transcoded on worker threads, a segment each: the file is cut right after
 // a line feed (a byte that is never part of a multi-byte GB18030 character), each thread turns its
 // segment into UTF-8, measures its lines and writes it at its place in the copy, while this thread
@@ -402,10 +323,8 @@ const SEGMENT_BYTES = 8 << 20;
 const GB18030_THREAD = `
 const { writeSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
-const gb18030Chunk = ${gb18030Chunk.toString()};
 const lineSummary = ${lineSummary.toString()};
-const table = new Uint32Array(workerData.table);
-const four = new TextDecoder('gb18030', { fatal: true });
+const transcode = (${gb18030Transcoder.toString()})(workerData.module, new Uint32Array(workerData.table));
 const held = new Map();
 const spare = [];
 parentPort.on('message', (message) => {
@@ -428,7 +347,7 @@ parentPort.on('message', (message) => {
   const size = Math.ceil((length * 3 + 16) / 4194304) * 4194304;
   const reused = spare.length && spare[spare.length - 1].byteLength >= size ? spare.pop() : null;
   const out = reused ? Buffer.from(reused) : Buffer.allocUnsafeSlow(size);
-  const { read, written, bad } = gb18030Chunk(bytes, out, table, four);
+  const { read, written, bad } = transcode(bytes, out);
   const summary = lineSummary(out, written);
   const firstLine = id === 0 ? Buffer.from(out.subarray(0, Math.min(summary.firstFeed < 0 ? written : summary.firstFeed, 1 << 20))) : null;
   held.set(id, out.subarray(0, written));
@@ -460,7 +379,7 @@ function transcodeThreads(): number {
  */
 async function transcodeSegments(
   path: string,
-  table: Uint32Array,
+  transcodeHere: Gb18030Transcoder,
   fd: number,
   options: TextPassOptions,
   emit: (raw: Buffer, summary: LineSummary, firstLine: Buffer) => void,
@@ -486,7 +405,7 @@ async function transcodeSegments(
       waiting.clear();
     };
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(GB18030_THREAD, { eval: true, workerData: { table: table.buffer, fd, failAt: options.failThreadAt ?? -1 } });
+      const worker = new Worker(GB18030_THREAD, { eval: true, workerData: { module: gb18030Module(), table: pairTable().buffer, fd, failAt: options.failThreadAt ?? -1 } });
       worker.on('message', (reply: Reply & { id: number }) => {
         const key = `${reply.wrote === undefined ? 'segment' : 'write'} ${reply.id}`;
         waiting.get(key)?.resolve(reply);
@@ -555,7 +474,6 @@ async function transcodeSegments(
     const resume = await transcode();
     // Every segment counted is in the copy before the sequential part goes on: a write its thread
     // could not make (the thread failed) is made here, from the same bytes.
-    const four = new TextDecoder('gb18030', { fatal: true });
     for (const write of writes) {
       const reply = await write.reply.catch(() => null);
       if (reply && !reply.wrote) throw new Error(`写入转码文件失败 / writing the UTF-8 copy failed: ${reply.error}`);
@@ -563,7 +481,7 @@ async function transcodeSegments(
       const raw = Buffer.allocUnsafe(write.length);
       await handle.read(raw, 0, write.length, write.start);
       const out = Buffer.allocUnsafe(write.length * 3 + 16);
-      const { written } = gb18030Chunk(raw, out, table, four);
+      const { written } = transcodeHere(raw, out);
       for (let done = 0; done < written; ) done += writeSync(fd, out, done, written - done, write.at + done);
     }
     return resume;
@@ -602,11 +520,11 @@ export async function transcodeToUtf8(path: string, encoding: 'gb18030' | 'utf-1
   };
   try {
     if (encoding === 'gb18030') {
-      const table = pairTable();
+      const transcode = gb18030Transcoder(gb18030Module(), pairTable());
       // Whole segments on worker threads first; from the first one that is not regular (or when
       // the file is small), chunk by chunk here.
       let done = 0;
-      offset = await transcodeSegments(path, table, fd, options, (raw, summary, firstLine) => {
+      offset = await transcodeSegments(path, transcode, fd, options, (raw, summary, firstLine) => {
         options.onRawChunk?.(raw);
         layout.feedSummary(summary, firstLine);
         textAt += summary.bytes;
@@ -614,13 +532,12 @@ export async function transcodeToUtf8(path: string, encoding: 'gb18030' | 'utf-1
         options.onProgress?.(done);
       });
       lines = layout.lines;
-      const four = new TextDecoder('gb18030', { fatal: true });
-      const out = Buffer.allocUnsafe((CHUNK_BYTES + 3) * 3);
+      const out = Buffer.allocUnsafe((CHUNK_BYTES + 3) * 3 + 16);
       const rest = await readConsuming(
         path,
         options,
         (chunk) => {
-          const result = gb18030Chunk(chunk, out, table, four);
+          const result = transcode(chunk, out);
           if (result.bad >= 0) refuse(offset + result.bad, chunk, result.bad);
           write(out.subarray(0, result.written));
           lines = layout.lines; // a line feed of the file is one of the text
