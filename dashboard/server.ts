@@ -237,7 +237,13 @@ export function createApp(context: AppContext) {
   app.get('/api/sql/history', requireRole('analyst'), (req, res) => void res.json(saved.history(req.session!.user)));
 
   // Last among the APIs, so that only the page APIs pass the gate.
-  app.use('/api', loadingGate, pages, createTextApi({ pool, config: context.config }));
+  const text = createTextApi({ pool, config: context.config });
+  app.use('/api', loadingGate, pages, text.router);
+  // 热点话题 worked out before anyone asks, after a job that changed what it reads (an answer still
+  // current costs one version query).
+  context.scheduler?.onFinished((run) => {
+    if (run.status === 'ok' && (run.job === 'ingest-inbox' || run.job === 'text-models')) void text.warmTopics();
+  });
 
   app.use((_req, res) => void res.status(404).json({ error: '找不到该页面 / not found' }));
   // One error handler: a message for the user, the stack only in the server log.

@@ -11,6 +11,8 @@ import { Sessions, safeNextPath } from '../../dashboard/auth.js';
 import { createApp } from '../../dashboard/server.js';
 import { ingestFile } from '../../pipelines/ingest/ingest.js';
 import { loadProfiles } from '../../pipelines/ingest/profiles.js';
+import { dataFolders } from '../../pipelines/config.js';
+import { dropIntoInbox } from '../../pipelines/inbox.js';
 import { JOBS } from '../../pipelines/jobs.js';
 import { afterIngest } from '../../pipelines/refresh.js';
 import { Scheduler } from '../../pipelines/scheduler.js';
@@ -216,6 +218,23 @@ describe('the service’s edges', () => {
     }
     expect(jobs).toEqual([{ status: 'ok' }]);
     expect(await warehouse.all(`select status, loaded from ingest_runs where file_name = '上传.csv'`)).toEqual([{ status: 'loaded', loaded: 1 }]);
+  }, 60_000);
+
+  it('has 热点话题 worked out after a load, before anyone opens it', async () => {
+    const source = join(setup.dir, 'topic-source.csv');
+    writeTicketsCsv(source, [ticketRow('2025070100011', { 诉求内容: '天山小区停水两天了' }), ticketRow('2025070100012', { 诉求内容: '天山小区停水，什么时候恢复' })]);
+    dropIntoInbox(dataFolders(setup.config).inbox, '话题.csv', readFileSync(source));
+    const loaded = await scheduler.run('ingest-inbox', 'manual');
+    expect(loaded.status, loaded.message).toBe('ok');
+    // The warm-up starts when the job ends; the page's first request finds it done or joins it.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const first = await web.call('leader', 'GET', '/api/text/topics');
+    expect(['hit', 'wait']).toContain(first.headers.get('x-cache'));
+    const again = await web.call('leader', 'GET', '/api/text/topics');
+    expect(again.headers.get('x-cache')).toBe('hit');
+    expect(await again.json()).toEqual(await first.json());
+    // Another view is worked out when asked.
+    expect((await web.call('leader', 'GET', '/api/text/topics?consultations=0')).headers.get('x-cache')).toBe('miss');
   }, 60_000);
 });
 
