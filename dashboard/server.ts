@@ -39,6 +39,9 @@ export interface AppContext {
   startup?: () => JobProgress | null;
 }
 
+/** How long no job must have run before 热点话题 is worked out ahead of its readers. */
+const WARM_AFTER_IDLE_MS = 2000;
+
 /** The pages that read tickets answer 503 until the first load has built the summary tables. */
 const READY_WITHOUT_DATA = ['/alerts', '/reports', '/outbox'];
 
@@ -239,10 +242,22 @@ export function createApp(context: AppContext) {
   // Last among the APIs, so that only the page APIs pass the gate.
   const text = createTextApi({ pool, config: context.config });
   app.use('/api', loadingGate, pages, text.router);
-  // 热点话题 worked out before anyone asks, after a job that changed what it reads (an answer still
-  // current costs one version query).
+  // 热点话题 worked out before anyone asks: after a job that may have changed what it reads, once no
+  // job has run for a moment — so a first start (load, model training, look-back, report) works it
+  // out once, at its end, not between its jobs. An answer still current costs one version query.
+  let topicsStale = false;
+  let warmTimer: NodeJS.Timeout | null = null;
   context.scheduler?.onFinished((run) => {
-    if (run.status === 'ok' && (run.job === 'ingest-inbox' || run.job === 'text-models')) void text.warmTopics();
+    if (run.status === 'ok' && (run.job === 'ingest-inbox' || run.job === 'text-models')) topicsStale = true;
+    if (!topicsStale) return;
+    if (warmTimer) clearTimeout(warmTimer);
+    warmTimer = setTimeout(() => {
+      warmTimer = null;
+      if (!topicsStale || activity().length) return; // (the job running now will call again when it ends)
+      topicsStale = false;
+      void text.warmTopics();
+    }, WARM_AFTER_IDLE_MS);
+    warmTimer.unref();
   });
 
   app.use((_req, res) => void res.status(404).json({ error: '找不到该页面 / not found' }));
@@ -258,6 +273,7 @@ export function createApp(context: AppContext) {
   });
   return Object.assign(app, {
     close: () => {
+      if (warmTimer) clearTimeout(warmTimer);
       sql.close();
       pool.close();
     },

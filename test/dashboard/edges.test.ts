@@ -226,8 +226,8 @@ describe('the service’s edges', () => {
     dropIntoInbox(dataFolders(setup.config).inbox, '话题.csv', readFileSync(source));
     const loaded = await scheduler.run('ingest-inbox', 'manual');
     expect(loaded.status, loaded.message).toBe('ok');
-    // The warm-up starts when the job ends; the page's first request finds it done or joins it.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The warm-up starts 2 s after the last job ends; the page's first request finds it done or joins it.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
     const first = await web.call('leader', 'GET', '/api/text/topics');
     expect(['hit', 'wait']).toContain(first.headers.get('x-cache'));
     const again = await web.call('leader', 'GET', '/api/text/topics');
