@@ -69,6 +69,7 @@ export function gb18030Transcoder(module: WebAssembly.Module, table: Uint32Array
   };
   new Uint32Array(loop.memory.buffer, 0, 65536).set(table);
   const four = new TextDecoder('gb18030', { fatal: true });
+  const utf8 = new TextEncoder();
   const INPUT = 65536 * 4;
   return (input, out) => {
     const n = input.length;
@@ -98,7 +99,7 @@ export function gb18030Transcoder(module: WebAssembly.Module, table: Uint32Array
         bad = i + 2;
         break;
       }
-      const encoded = new TextEncoder().encodeInto(text, memory.subarray(output + o, output + o + 4));
+      const encoded = utf8.encodeInto(text, memory.subarray(output + o, output + o + 4));
       o += encoded.written;
       i += 4;
     }
