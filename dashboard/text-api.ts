@@ -30,9 +30,10 @@ function monthRange(month: unknown): { from: string; to: string } | null {
 export interface TextApi {
   router: Router;
   /**
-   * Works out the answer 热点话题 opens with (the latest 30 days, consultations included) when the
-   * data or the model changed since it was last worked out, so the first leader to open the page
-   * after a load does not wait for it (5–8 s of CPU for a month of 26,000 requests). Never throws.
+   * Works out the answers 热点话题 opens with (the latest 30 days, with and without consultations)
+   * when the data or the model changed since they were last worked out, so the first leader to open
+   * the page after a load does not wait for them (5–8 s of CPU for a month of 26,000 requests).
+   * Never throws.
    */
   warmTopics(): Promise<void>;
 }
@@ -160,10 +161,12 @@ export function createTextApi(context: { pool: ReadPool; config: Config }): Text
   });
   router.get('/text/misfilings', requireRole('leader'), monthList('text/suspected_misfilings.sql'));
   router.get('/text/returned', requireRole('leader'), monthList('text/returned_with_suggested_unit.sql'));
-  const warmTopics = () =>
-    answer(keyOf('/text/topics', {}), () => topicsAnswer({})).then(
-      () => undefined,
-      () => undefined, // (the data changing under it, the service stopping: the page works it out when asked)
-    );
+  // The page's two opening answers, one after the other: with consultations, and 不含咨询.
+  const warmTopics = async () => {
+    for (const query of [{}, { consultations: '0' }]) {
+      // (the data changing under it, the service stopping: the page works it out when asked)
+      await answer(keyOf('/text/topics', query), () => topicsAnswer(query)).catch(() => undefined);
+    }
+  };
   return { router, warmTopics };
 }
