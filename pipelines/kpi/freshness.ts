@@ -45,8 +45,6 @@ export interface RollupStatus {
   state: RollupState | null;
 }
 
-export { NOTHING as EMPTY_FINGERPRINT };
-
 export async function dataFingerprint(warehouse: Warehouse): Promise<Fingerprint> {
   return (await warehouse.one<Fingerprint>(sqlFile('rollups/kpi_rollup_fingerprint.sql')))!;
 }
@@ -63,7 +61,7 @@ export async function dataStart(warehouse: Warehouse): Promise<string | null> {
   return row?.data_start ?? null;
 }
 
-export async function rollupState(warehouse: Warehouse): Promise<RollupState | null> {
+async function rollupTablesExist(warehouse: Warehouse): Promise<boolean> {
   const exists = await warehouse.one<{ n: number }>(`select count(*) as n from duckdb_tables() where schema_name = 'main' and table_name in ($state, $daily, $monthly, $values, $unit_tickets)`, {
     state: ROLLUP_STATE_TABLE,
     daily: ROLLUP_TABLE,
@@ -71,12 +69,35 @@ export async function rollupState(warehouse: Warehouse): Promise<RollupState | n
     values: MONTHLY_VALUES_TABLE,
     unit_tickets: UNIT_TICKETS_TABLE,
   });
-  if (!exists || exists.n < 5) return null;
+  return !!exists && exists.n >= 5;
+}
+
+export async function rollupState(warehouse: Warehouse): Promise<RollupState | null> {
+  if (!(await rollupTablesExist(warehouse))) return null;
   return (await warehouse.one<RollupState>(`select * from ${ROLLUP_STATE_TABLE}`)) ?? null;
 }
 
+/**
+ * The rollup's state and the data's fingerprint read in one statement, so from one snapshot. Read
+ * apart, a job committing new data with its new rollup between the two reads (the text-model job
+ * does) made a reader judge a current rollup out of date, and answer from the tickets.
+ */
+export async function rollupStateAndFingerprint(warehouse: Warehouse): Promise<{ state: RollupState | null; now: Fingerprint }> {
+  if (!(await rollupTablesExist(warehouse))) return { state: null, now: NOTHING };
+  const now = FINGERPRINT_KEYS.map((key) => `now.${key} as "now:${key}"`).join(', ');
+  const row = await warehouse.one<Record<string, unknown>>(`select state.*, ${now} from ${ROLLUP_STATE_TABLE} state, (${sqlFile('rollups/kpi_rollup_fingerprint.sql')}\n) now`);
+  if (!row) return { state: null, now: NOTHING };
+  const state: Record<string, unknown> = {};
+  const fingerprint: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith('now:')) fingerprint[key.slice(4)] = value;
+    else state[key] = value;
+  }
+  return { state: state as unknown as RollupState, now: fingerprint as unknown as Fingerprint };
+}
+
 /** Whether a rollup built with `state` answers for these settings and the data of `now`. */
-export function judgeRollup(state: RollupState | null, now: Fingerprint, settings: KpiSettings): RollupStatus {
+function judgeRollup(state: RollupState | null, now: Fingerprint, settings: KpiSettings): RollupStatus {
   const unusable = (reason: string) => ({ usable: false, reason, state });
   if (!state) return unusable('汇总表尚未生成 / the rollup has not been built');
   if (state.definition !== rollupBuildSql().definition) return unusable('指标定义已变更 / the metric definitions changed since the rollup was built');
@@ -91,11 +112,10 @@ export function judgeRollup(state: RollupState | null, now: Fingerprint, setting
   return { usable: true, reason: null, state };
 }
 
-/** Whether the rollup answers for these settings exactly as the tickets would (two reads). */
+/** Whether the rollup answers for these settings exactly as the tickets would (two small reads). */
 export async function rollupStatus(warehouse: Warehouse, settings: KpiSettings): Promise<RollupStatus> {
-  const state = await rollupState(warehouse);
-  if (!state) return judgeRollup(null, NOTHING, settings);
-  return judgeRollup(state, await dataFingerprint(warehouse), settings);
+  const { state, now } = await rollupStateAndFingerprint(warehouse);
+  return judgeRollup(state, now, settings);
 }
 
 /** The months the tickets cover (queries/rollups/data_calendar.sql) and the month a view opens on. */

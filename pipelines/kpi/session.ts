@@ -9,7 +9,7 @@ import { CliError } from '../cli-error.js';
 import type { Params, Row, Warehouse } from '../warehouse.js';
 import { DEFAULT_KPI_SETTINGS, type KpiSettings } from './catalogue.js';
 import { bindParams, settingParams, stripComments, type RowSource, type Scope, type TicketFilter } from './compile.js';
-import { dataAsOf, dataFingerprint, dataStart, EMPTY_FINGERPRINT, judgeRollup, rollupState, type RollupStatus } from './freshness.js';
+import { dataAsOf, dataStart, rollupStatus, type RollupStatus } from './freshness.js';
 import { isWholeDays, wholeMonths, type Period } from './period.js';
 
 /** Connections to read with, one statement at a time each. */
@@ -57,10 +57,7 @@ export class KpiSession {
 
   /** The rollup's state and whether it answers: two small reads, once per session. */
   rollup(): Promise<RollupStatus> {
-    this.status ??= this.judged?.() ?? this.reader.use(async (w) => {
-      const state = await rollupState(w);
-      return judgeRollup(state, state ? await dataFingerprint(w) : EMPTY_FINGERPRINT, this.settings);
-    });
+    this.status ??= this.judged?.() ?? this.reader.use((w) => rollupStatus(w, this.settings));
     return this.status;
   }
 
