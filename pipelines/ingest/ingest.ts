@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { phoneHashScheme } from '../privacy.js';
 import { sqlFile, type Warehouse } from '../warehouse.js';
-import { directPossible, loadDirect, loadMerged, mapIntoTemp, NeedsMerge, NeedsScan, overlapsStored, rescan, type LoadContext, type LoadCounts } from './load.js';
+import { directPossible, loadDirect, loadMerged, mapIntoTemp, NeedsMerge, NeedsScan, NeedsTrim, overlapsStored, rescan, type LoadContext, type LoadCounts } from './load.js';
 import { REASON_PATTERN } from './mapping.js';
 import { chooseMapping, type Kind, type Match, type Profile } from './profiles.js';
 import { trackLoad, type LoadProgress, type LoadTracker } from './progress.js';
@@ -28,6 +28,8 @@ export interface IngestOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** How often DuckDB's progress is polled while it works (default 500 ms). */
   progressEveryMs?: number;
+  /** Tests: see ReadOptions. */
+  outerSpacesAnswerAfter?: Promise<unknown>;
 }
 
 /**
@@ -189,6 +191,7 @@ export async function prepareFile(
     workDir: work,
     onProgress: (done) => tracker.bytes(done),
     onRawChunk: isCsv ? (chunk) => hash.update(chunk) : undefined,
+    outerSpacesAnswerAfter: options.outerSpacesAnswerAfter,
   };
   const source = await readSource(file, read);
   let settled = !source.pending;
@@ -308,14 +311,14 @@ async function loadFile(prepared: Prepared, summary: FileSummary, file: { name: 
       direct = !(await overlapsStored(context));
     }
   }
-  for (let attempt = 0; direct && attempt < 2; attempt++) {
+  for (let attempt = 0; direct && attempt < 3; attempt++) {
     try {
       await commit(prepared, summary, file, (runId) => loadDirect(context, runId));
       return;
     } catch (error) {
       if (error instanceof NeedsMerge) direct = false;
       else if (error instanceof NeedsScan && context.source.numbered === false) await rescan(context);
-      else throw error;
+      else if (!(error instanceof NeedsTrim)) throw error;
     }
   }
   // The merge: a re-import of the same bytes is told before any work is done.

@@ -22,6 +22,18 @@ import { RefusedFile, totalRowLabel, type ReadOptions, type SourceTable, type To
 export class NeedsScan extends Error {}
 /** The file turned out to hold ids already stored or repeated: it goes through the merge. */
 export class NeedsMerge extends Error {}
+/** A text loaded with its cells untrimmed turned out to have a cell with an outer space: it is loaded again, trimmed. */
+export class NeedsTrim extends Error {}
+
+/**
+ * Whether a mapping that starts now may take the source's cells untrimmed: the look at its bytes
+ * (read.ts, outer-space.ts) found no space at a cell's edge. Waits for it to answer.
+ */
+async function untrimmed(source: SourceTable): Promise<boolean> {
+  if (!source.outerSpaces) return false;
+  if (await source.outerSpaces) source.outerSpaces = undefined;
+  return source.outerSpaces !== undefined;
+}
 
 export interface LoadContext {
   warehouse: Warehouse;
@@ -141,7 +153,20 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
   const table = match.kind;
   const key = KEY_COLUMNS[table][0];
   const stored = STORED_COLUMNS[table].map(q).join(', ');
-  const mapping = mappingSql(match, source.headers, { source: source.relation, rowNumbers: source.numbered, phoneHash: context.phoneHash });
+  // Untrimmed while the look at the bytes has not found an outer space: when it does, the insert
+  // is interrupted at once (the look reads far faster than DuckDB loads) and the load starts again.
+  const spaces = source.outerSpaces;
+  const mapping = mappingSql(match, source.headers, { source: source.relation, rowNumbers: source.numbered, phoneHash: context.phoneHash, untrimmed: spaces !== undefined });
+  let inserting = false;
+  void spaces?.then((found) => {
+    if (found && inserting) warehouse.connection.interrupt();
+  });
+  const foundSpaces = async () => {
+    inserting = false;
+    if (!spaces || !(await spaces)) return false;
+    source.outerSpaces = undefined;
+    return true;
+  };
   context.tracker.phase('loading');
   let inserted: number;
   // The rows may land in any order (10 % faster at 2 M rows: each thread appends its own row
@@ -149,6 +174,7 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
   // no reader relies on a table's physical order. The setting is instance-wide: restored at once.
   await warehouse.run(`set preserve_insertion_order = false`);
   try {
+    inserting = true;
     inserted = await withProgress(
       context,
       `insert into ${table} by name
@@ -156,7 +182,9 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
        from (${mapping}) where not bad`,
       mapping.includes('$key') ? { profile: match.profile.name, run: runId, key: context.key } : { profile: match.profile.name, run: runId },
     );
+    inserting = false;
   } catch (error) {
+    if (await foundSpaces()) throw new NeedsTrim();
     if (!source.numbered && isReadError(error)) {
       await context.settle();
       throw new NeedsScan();
@@ -166,6 +194,7 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
     // (in an aborted transaction this fails; ingestFile sets it again after the rollback)
     await warehouse.run(`set preserve_insertion_order = true`).catch(() => undefined);
   }
+  if (await foundSpaces()) throw new NeedsTrim();
   context.phase('insert');
   await context.settle();
   context.tracker.phase('checking');
@@ -266,7 +295,7 @@ async function quarantineChecked(context: LoadContext, runId: number, inserted: 
     // Numbered in file order: one thread reads, and each record gets the next number.
     relation = numberedByLine(source.relation.replace(/\)$/, ', parallel = false)'), 'row_number() over () - 1', source.headers, layout.breaks);
   }
-  const checks = mappingSql(match, source.headers, { source: relation, rowNumbers: true, checksOnly: true, phoneHash: context.phoneHash });
+  const checks = mappingSql(match, source.headers, { source: relation, rowNumbers: true, checksOnly: true, phoneHash: context.phoneHash, untrimmed: await untrimmed(source) });
   await warehouse.run(`create or replace temp table checked_rows as select __row, reasons, record, empty, total_row from (${checks}) where bad`);
   await warehouse.run(
     `insert into quarantine (run_id, file_name, row_number, reason, record)
@@ -296,7 +325,7 @@ export async function mapIntoTemp(context: LoadContext): Promise<number> {
   const inPlace = !context.source.numbered;
   // (in place, `__row` is a placeholder until numberMappedRows: −1 marks a row of only delimiters)
   const relation = inPlace ? `(select case when ${emptySql(context.source.headers)} then -1 else 0 end::bigint as __row, * from ${context.source.relation})` : context.source.relation;
-  const mapping = mappingSql(match, context.source.headers, { source: relation, rowNumbers: true, phoneHash: context.phoneHash });
+  const mapping = mappingSql(match, context.source.headers, { source: relation, rowNumbers: true, phoneHash: context.phoneHash, untrimmed: await untrimmed(context.source) });
   const again = async () => {
     await warehouse.run(`drop table if exists mapped`);
     await rescan(context);

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { extname, join } from 'node:path';
 import { CsvScanner, headerNames, sniffDelimiter, type Resume } from './csv-scanner.js';
 import { detectEncoding, inspectUtf8, transcodeToUtf8, type TextLayout } from './encoding.js';
+import { mayHaveOuterSpaces, OuterSpaceLook } from './outer-space.js';
 import { csvRelation, HEADER_LOOKAHEAD, headerRowIndex, NormalisedWriter, PREVIEW_CHARS, RefusedFile, sqlString, type Format, type ReadOptions, type RejectedRecord, type SourceTable } from './source.js';
 
 /**
@@ -70,15 +71,39 @@ export async function readSource(path: string, options: ReadOptions): Promise<So
  * line (so that its line is its order + 1) is settled after DuckDB has read it.
  */
 async function readCsv(path: string, encoding: NonNullable<SourceTable['encoding']>, size: number, options: ReadOptions): Promise<SourceTable> {
-  const pass = { onRawChunk: options.onRawChunk, onProgress: (done: number) => options.onProgress?.(done, size) };
   const source: SourceTable = { format: 'csv', encoding, headers: [], relation: '', numbered: false, rejected: [], records: null, bytes: size, text: path };
+  // The look for outer spaces rides on the pass (UTF-8 and GB18030 keep the ASCII bytes it looks
+  // for as they are; UTF-16 does not): it answers at the first one it finds, or when the pass ends.
+  const look = encoding === 'utf-16le' || encoding === 'utf-16be' ? null : new OuterSpaceLook();
+  let resolve: (found: boolean) => void = () => undefined;
+  const outerSpaces = new Promise<boolean>((settle) => (resolve = settle));
+  const answer = (found: boolean) => (options.outerSpacesAnswerAfter ? void options.outerSpacesAnswerAfter.then(() => resolve(found)) : resolve(found));
+  const pass = {
+    onRawChunk: (chunk: Buffer) => {
+      options.onRawChunk?.(chunk);
+      if (look?.feed(chunk)) answer(true);
+    },
+    onProgress: (done: number) => options.onProgress?.(done, size),
+  };
+  const ended = (passed: boolean) => answer(!look || !passed || look.end());
+  // Cells untrimmed when the first MiB has no outer space; trimmed again once the look finds one.
+  const lookAtRest = (head: Buffer) => {
+    if (!look || mayHaveOuterSpaces(head.subarray(0, head.lastIndexOf(0x0a) + 1))) return;
+    source.outerSpaces = outerSpaces;
+    void outerSpaces.then((found) => {
+      if (found && source.outerSpaces === outerSpaces) source.outerSpaces = undefined;
+    });
+  };
   if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
     // The pass over the bytes (check, hash, count lines) runs while DuckDB reads the file: the
     // header is all the load needs first. settleText waits for the rest.
     const head = readHead(path, 1 << 20);
     const end = head.indexOf(0x0a);
     const pending = inspectUtf8(path, encoding, pass);
-    pending.catch(() => undefined); // awaited by settleText; a refusal must not go unhandled meanwhile
+    pending.then(
+      () => ended(true),
+      () => ended(false), // (awaited by settleText; a refusal must not go unhandled meanwhile)
+    );
     const preamble = csvPreamble(head);
     if (preamble) {
       await pending;
@@ -92,20 +117,29 @@ async function readCsv(path: string, encoding: NonNullable<SourceTable['encoding
       if (!isUtf8(firstLine)) await pending;
       if (inPlaceHeader(path, firstLine, source, options)) {
         source.pending = pending;
+        lookAtRest(head);
         return source;
       }
     }
     const layout = await pending;
     if (options.scan || !inPlaceLayout(layout, options) || !inPlaceHeader(path, layout.firstLine, source, options)) return scanText(path, source, options);
     source.lines = linesAfterHeader(layout);
+    lookAtRest(head);
     return source;
   }
   source.text = join(options.workDir, 'utf8.csv');
-  const layout = await transcodeToUtf8(path, encoding, source.text, pass);
-  const preamble = csvPreamble(readHead(source.text, 1 << 20));
+  let layout: TextLayout;
+  try {
+    layout = await transcodeToUtf8(path, encoding, source.text, pass);
+  } finally {
+    ended(true);
+  }
+  const head = readHead(source.text, 1 << 20);
+  const preamble = csvPreamble(head);
   if (preamble) return scanText(path, { ...source, preamble: preamble.text, headerAt: preamble.headerAt }, options);
   if (options.scan || !inPlaceLayout(layout, options) || !inPlaceHeader(path, layout.firstLine, source, options)) return scanText(path, source, options);
   source.lines = linesAfterHeader(layout);
+  lookAtRest(head);
   return source;
 }
 
@@ -241,6 +275,7 @@ export async function scanText(path: string, source: SourceTable, options: ReadO
     relation: csvRelation(workFile, header.names.length, { delimiter: String.fromCharCode(header.delimiter), numbered: true }),
     numbered: true,
     lines: undefined,
+    outerSpaces: undefined, // (the scanner's copy is trimmed as before)
     rejected,
     records,
   };

@@ -56,6 +56,13 @@ export interface SourceTable {
    */
   pending?: Promise<import('./encoding.js').TextLayout>;
   /**
+   * A CSV read in place whose first MiB has no space at a cell's edge (outer-space.ts): whether the
+   * rest has any, found by a look at the bytes that runs while DuckDB reads the text. Until it
+   * answers, the load may take the cells untrimmed, and does it again trimmed if it answers true.
+   * Absent: cells are trimmed.
+   */
+  outerSpaces?: Promise<boolean>;
+  /**
    * Rows above the header that the export's report layout put there (a title, 导出时间, 制表人),
    * each as its filled cells' text: skipped, and said so in the load's summary.
    */
@@ -132,6 +139,8 @@ export interface ReadOptions {
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   /** Fed with the file's raw bytes by the first pass, so the file is not read twice for its hash. */
   onRawChunk?: (chunk: Buffer) => void;
+  /** Tests: the look for outer spaces answers only once this settles, as it would after a slow read. */
+  outerSpacesAnswerAfter?: Promise<unknown>;
 }
 
 export const PREVIEW_CHARS = 200;
