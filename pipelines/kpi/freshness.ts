@@ -82,7 +82,7 @@ export async function rollupState(warehouse: Warehouse): Promise<RollupState | n
  * apart, a job committing new data with its new rollup between the two reads (the text-model job
  * does) made a reader judge a current rollup out of date, and answer from the tickets.
  */
-export async function rollupStateAndFingerprint(warehouse: Warehouse): Promise<{ state: RollupState | null; now: Fingerprint }> {
+async function rollupStateAndFingerprint(warehouse: Warehouse): Promise<{ state: RollupState | null; now: Fingerprint }> {
   if (!(await rollupTablesExist(warehouse))) return { state: null, now: NOTHING };
   const now = FINGERPRINT_KEYS.map((key) => `now.${key} as "now:${key}"`).join(', ');
   const row = await warehouse.one<Record<string, unknown>>(`select state.*, ${now} from ${ROLLUP_STATE_TABLE} state, (${sqlFile('rollups/kpi_rollup_fingerprint.sql')}\n) now`);
