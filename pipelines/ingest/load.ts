@@ -30,9 +30,7 @@ export class NeedsTrim extends Error {}
  * (read.ts, outer-space.ts) found no space at a cell's edge. Waits for it to answer.
  */
 async function untrimmed(source: SourceTable): Promise<boolean> {
-  if (!source.outerSpaces) return false;
-  if (await source.outerSpaces) source.outerSpaces = undefined;
-  return source.outerSpaces !== undefined;
+  return !!source.outerSpaces && !(await source.outerSpaces);
 }
 
 export interface LoadContext {
@@ -164,7 +162,7 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
   const foundSpaces = async () => {
     inserting = false;
     if (!spaces || !(await spaces)) return false;
-    source.outerSpaces = undefined;
+    source.outerSpaces = undefined; // the next try trims
     return true;
   };
   context.tracker.phase('loading');

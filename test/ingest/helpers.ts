@@ -1,7 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import wabtInit from 'wabt';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ingestFile, type FileSummary, type IngestOptions } from '../../pipelines/ingest/ingest.js';
@@ -190,6 +191,19 @@ export async function quarantine(warehouse: Warehouse, runId: number | null) {
 
 export async function ticketIds(warehouse: Warehouse): Promise<string[]> {
   return (await warehouse.all<{ ticket_id: string }>(`select ticket_id from tickets order by ticket_id`)).map((r) => r.ticket_id);
+}
+
+/**
+ * Whether pipelines/ingest/NAME.wasm is NAME.wat assembled (with SIMD); UPDATE_WASM=1 writes the
+ * binary again first.
+ */
+export async function wasmMatchesSource(name: string): Promise<boolean> {
+  const wat = join(ROOT, 'pipelines', 'ingest', `${name}.wat`);
+  const wasm = join(ROOT, 'pipelines', 'ingest', `${name}.wasm`);
+  const wabt = await wabtInit();
+  const assembled = Buffer.from(wabt.parseWat(`${name}.wat`, readFileSync(wat, 'utf8'), { simd: true }).toBinary({}).buffer);
+  if (process.env.UPDATE_WASM) writeFileSync(wasm, assembled);
+  return readFileSync(wasm).equals(assembled);
 }
 
 export { Warehouse };

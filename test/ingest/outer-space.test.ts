@@ -1,8 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import wabtInit from 'wabt';
+import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mayHaveOuterSpaces, OuterSpaceLook } from '../../pipelines/ingest/outer-space.js';
-import { csvText, dump, encodeText, ingest, tempFolder, ticket, Warehouse, type TextEncoding, type TicketRow } from './helpers.js';
+import { csvText, dump, encodeText, ingest, tempFolder, ticket, Warehouse, wasmMatchesSource, type TextEncoding, type TicketRow } from './helpers.js';
 
 /**
  * The look for cells with an outer space (outer-space.ts): its binary is its source assembled, it
@@ -11,8 +10,6 @@ import { csvText, dump, encodeText, ingest, tempFolder, ticket, Warehouse, type 
  * load stores when a later row has one.
  */
 
-const WAT = new URL('../../pipelines/ingest/outer-space.wat', import.meta.url);
-const WASM = new URL('../../pipelines/ingest/outer-space.wasm', import.meta.url);
 const EDGES = [',', '\t', ';', '|', '"', '\n', '\r'];
 
 /** The rule itself, a byte at a time. */
@@ -31,10 +28,7 @@ afterAll(() => temp.cleanup());
 
 describe('the look for outer spaces', () => {
   it('runs the binary assembled from outer-space.wat (UPDATE_WASM=1 writes it again)', async () => {
-    const wabt = await wabtInit();
-    const assembled = Buffer.from(wabt.parseWat('outer-space.wat', readFileSync(WAT, 'utf8'), { simd: true }).toBinary({}).buffer);
-    if (process.env.UPDATE_WASM) writeFileSync(WASM, assembled);
-    expect(readFileSync(WASM).equals(assembled)).toBe(true);
+    expect(await wasmMatchesSource('outer-space')).toBe(true);
   });
 
   it('finds a space beside each edge byte, either way round, at every offset of a block and its tail', () => {
