@@ -5,12 +5,13 @@ import { CliError } from '../cli-error.js';
 import { phoneHashScheme } from '../privacy.js';
 import { sqlFile, type Warehouse } from '../warehouse.js';
 import { directPossible, loadDirect, loadMerged, mapIntoTemp, NeedsMerge, NeedsScan, NeedsTrim, overlapsStored, rescan, type LoadContext, type LoadCounts } from './load.js';
-import { REASON_PATTERN } from './mapping.js';
+import { preMaskColumns, REASON_PATTERN } from './mapping.js';
+import { NotPlain, preMaskFile } from './premask.js';
 import { chooseMapping, type Kind, type Match, type Profile } from './profiles.js';
 import { trackLoad, type LoadProgress, type LoadTracker } from './progress.js';
 import { readSource, settleText } from './read.js';
 import { scratchFolder } from './scratch.js';
-import { preambleNote, RefusedFile, totalRowsNote, type Encoding, type Format, type ReadOptions, type SourceTable } from './source.js';
+import { preambleNote, RefusedFile, sqlString, totalRowsNote, type Encoding, type Format, type ReadOptions, type SourceTable } from './source.js';
 
 export interface IngestOptions {
   profiles: Profile[];
@@ -30,6 +31,8 @@ export interface IngestOptions {
   progressEveryMs?: number;
   /** Tests: see ReadOptions. */
   outerSpacesAnswerAfter?: Promise<unknown>;
+  /** Tests: false masks every free-text cell in SQL, without the pass of premask.ts. */
+  preMask?: boolean;
 }
 
 /**
@@ -199,6 +202,10 @@ export async function prepareFile(
   if (source.format === 'parquet') await describeParquet(warehouse, source);
   phase('read');
   const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
+  if (options.preMask !== false) {
+    await preMask(source, match, work);
+    phase('premask');
+  }
   const fingerprint = mappingFingerprint(match, source, options);
   const context: LoadContext = {
     warehouse, path: file, name: basename(file), source, match, key: options.key, phoneHash: await phoneHashScheme(warehouse), read: { ...read, onRawChunk: undefined }, tracker, progressEveryMs: options.progressEveryMs ?? 500, phase, totalRows: [],
@@ -211,6 +218,29 @@ export async function prepareFile(
     },
   };
   return { context, fingerprint, known, force: options.force ?? false };
+}
+
+/**
+ * A UTF-8 CSV read in place (the export or its transcoded copy) has its free-text cells masked by a
+ * pass over the bytes (premask.ts) into a copy that DuckDB then reads instead: the SQL masks only
+ * the cells the pass marked. A text the pass does not read as plain CSV stays as it was.
+ */
+async function preMask(source: SourceTable, match: Match, work: string): Promise<void> {
+  if (source.format !== 'csv' || source.numbered || !source.text || source.delimiter === undefined || source.headers.length > 256) return;
+  const columns = preMaskColumns(match);
+  if (!columns) return;
+  const copy = join(work, 'premasked.csv');
+  const relation = source.relation.replace(sqlString(source.text), sqlString(copy));
+  if (relation === source.relation) return;
+  try {
+    await preMaskFile(source.text, copy, { delimiter: source.delimiter, columns: source.headers.length, ...columns });
+  } catch (error) {
+    rmSync(copy, { force: true });
+    if (error instanceof NotPlain) return;
+    throw error;
+  }
+  source.relation = relation;
+  source.preMasked = new Set(columns.masked);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { phoneHashSql, type PhoneHashScheme } from '../privacy.js';
-import { COMMON_DATE_FORMATS, FIELDS, type DeriveRule, type Kind, type Match } from './profiles.js';
+import { COMMON_DATE_FORMATS, deriveSources, FIELDS, type DeriveRule, type Kind, type Match } from './profiles.js';
 import { TOTAL_ROW_PATTERN } from './source.js';
 
 /**
@@ -102,6 +102,8 @@ export interface MappingOptions {
   phoneHash: PhoneHashScheme;
   /** No cell of the source starts or ends with a space (outer-space.ts): cells are taken as they are, not trimmed. */
   untrimmed?: boolean;
+  /** Free-text columns the source's copy has masked already (SourceTable.preMasked). */
+  preMasked?: ReadonlySet<number>;
 }
 
 /** One check of a row: the condition that makes it bad, and the reason in words (an SQL string expression). */
@@ -137,6 +139,41 @@ function anyCheck(checks: Check[]): string {
   return `coalesce(${terms.join('\n      or ')}, false)`;
 }
 
+/**
+ * The free-text columns a pass over the bytes may mask before DuckDB reads them (premask.ts), and
+ * the caller's name column: a free-text field taken from one column that feeds nothing else — no
+ * other field, split or derive rule reads it, and no derive rule fills the field when it is empty.
+ * Null when there is none, or when the name itself comes from a split or derive rule (the pass
+ * must see the name's own cell).
+ */
+export function preMaskColumns(match: Match): { masked: number[]; name: number | null } | null {
+  const spec = match.profile.kinds[match.kind]!;
+  const fields = FIELDS[match.kind];
+  const splitInto = new Set(spec.split.flatMap((rule) => rule.into));
+  const read = new Set<number>([...match.splits.values()]);
+  for (const rule of Object.values(spec.derive)) {
+    for (const name of deriveSources(rule)) {
+      const at = name in fields ? match.columns.get(name) : match.headerAt(name);
+      if (at !== undefined) read.add(at);
+    }
+  }
+  const personal = Object.entries(fields).find(([, f]) => f.type === 'personal')?.[0];
+  let name: number | null = null;
+  if (personal) {
+    if (splitInto.has(personal) || spec.derive[personal]) return null;
+    name = match.columns.get(personal) ?? null;
+  }
+  const masked: number[] = [];
+  for (const [field, fieldSpec] of Object.entries(fields)) {
+    const at = match.columns.get(field);
+    if (fieldSpec.type !== 'masked-text' || at === undefined || at === name) continue;
+    if (splitInto.has(field) || spec.derive[field] || read.has(at)) continue;
+    if ([...match.columns].some(([other, column]) => column === at && other !== field)) continue;
+    masked.push(at);
+  }
+  return masked.length ? { masked, name } : null;
+}
+
 export function mappingSql(match: Match, headers: string[], options: MappingOptions): string {
   const { kind, profile } = match;
   const spec = profile.kinds[kind]!;
@@ -144,6 +181,9 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   const ownFormats = [...(spec.dateFormats ?? []), ...profile.dateFormats];
   const formats = `[${[...ownFormats, ...COMMON_DATE_FORMATS].map(lit).join(', ')}]`;
   const rawColumns = headers.map((_, i) => `c${i}`);
+  const preMasked = options.preMasked ?? new Set<number>();
+  /** A cell's text: a pre-masked column's marker taken off. */
+  const cell = (i: number) => (preMasked.has(i) ? `hp_unmark(c${i})` : `c${i}`);
   const row = options.rowNumbers ? ['__row'] : [];
 
   // 1. picked: the value each canonical field takes from its own column or a split column.
@@ -151,7 +191,7 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   for (const field of Object.keys(fields)) {
     const sources: string[] = [];
     const at = match.columns.get(field);
-    if (at !== undefined) sources.push(clean(`c${at}`, options.untrimmed));
+    if (at !== undefined) sources.push(clean(cell(at), options.untrimmed));
     spec.split.forEach((rule, ruleIndex) => {
       const splitAt = match.splits.get(ruleIndex);
       const part = rule.into.indexOf(field);
@@ -257,9 +297,17 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
         break;
       case 'personal':
         break; // never leaves the staging query
-      case 'masked-text':
-        typed.push(`hp_safe_text(hp_clean_text(${raw}, ${callerName ?? 'null::varchar'})) as ${ident('v_' + field)}`);
+      case 'masked-text': {
+        const masked = `hp_safe_text(hp_clean_text(${raw}, ${callerName ?? 'null::varchar'}))`;
+        const at = match.columns.get(field);
+        // A pre-masked cell without the marker has only the caller's name left to take out.
+        typed.push(
+          at !== undefined && preMasked.has(at)
+            ? `case when starts_with(raw.c${at}, chr(1)) then ${masked} else hp_safe_text(hp_mask_name(${raw}, ${callerName ?? 'null::varchar'})) end as ${ident('v_' + field)}`
+            : `${masked} as ${ident('v_' + field)}`,
+        );
         break;
+      }
       case 'unit-list':
         typed.push(`hp_safe_text(nullif(array_to_string(list_filter(list_transform(string_split_regex(${raw}, '[;；、,，/]'), u -> trim(u)), u -> u <> ''), '、'), '')) as ${ident('v_' + field)}`);
         break;
@@ -362,11 +410,11 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   const nameInRecord = personalField ? ident(personalField) : null;
   const recordPairs = headers.map(
     (h, i) =>
-      `${lit(h || `第${i + 1}列`)}, ${personal.has(i) ? `case when c${i} is null then null else '***' end` : phones.has(i) ? `hp_mask_phone(c${i})` : `left(hp_mask_text(${nameInRecord ? `hp_mask_name(c${i}, ${nameInRecord})` : `c${i}`}), 500)`}`,
+      `${lit(h || `第${i + 1}列`)}, ${personal.has(i) ? `case when c${i} is null then null else '***' end` : phones.has(i) ? `hp_mask_phone(c${i})` : `left(hp_mask_text(${nameInRecord ? `hp_mask_name(${cell(i)}, ${nameInRecord})` : cell(i)}), 500)`}`,
   );
   const record = headers.length ? `json_object(${recordPairs.join(', ')})::varchar` : `'{}'`;
   // A bad row whose first filled cell is 合计 … is a row of totals: its label (masked), else null.
-  const firstCell = headers.length ? `coalesce(${rawColumns.map((c) => `nullif(trim(${c}), '')`).join(', ')})` : 'null::varchar';
+  const firstCell = headers.length ? `coalesce(${headers.map((_, i) => `nullif(trim(${cell(i)}), '')`).join(', ')})` : 'null::varchar';
   const totalRow = `case when bad and regexp_matches(${firstCell}, ${lit(TOTAL_ROW_PATTERN)}, 'i') then hp_mask_text(left(${firstCell}, 40)) end`;
   // A row is bad when any check holds (the conditions are cheap booleans); only then are its
   // reasons spelled out.

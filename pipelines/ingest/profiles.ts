@@ -282,7 +282,7 @@ export interface Match {
 }
 
 /** The header names and positions (`#N`) a derive rule reads. */
-function deriveSources(rule: DeriveRule): string[] {
+export function deriveSources(rule: DeriveRule): string[] {
   if ('template' in rule) return [...rule.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
   if ('from' in rule) return [rule.from];
   return [];

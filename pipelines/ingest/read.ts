@@ -186,6 +186,7 @@ function inPlaceHeader(path: string, firstLine: Buffer, source: SourceTable, opt
     throw new RefusedFile(`${path}: 第一行含有控制字符，不像文本表格（二进制文件或编码错误）/ the first line holds control characters: not a text table`);
   }
   const delimiter = sniffDelimiter(header);
+  source.delimiter = delimiter;
   source.headers = headerNames(firstLine, delimiter);
   source.relation = csvRelation(source.text ?? path, source.headers.length, { delimiter: String.fromCharCode(delimiter), numbered: false, maxLineBytes: options.maxFieldBytes + 65536 });
   return true;
@@ -276,6 +277,7 @@ export async function scanText(path: string, source: SourceTable, options: ReadO
     numbered: true,
     lines: undefined,
     outerSpaces: undefined, // (the scanner's copy is trimmed as before)
+    preMasked: undefined, // (and masked in SQL)
     rejected,
     records,
   };

@@ -62,6 +62,13 @@ export interface SourceTable {
    * Absent: cells are trimmed.
    */
   outerSpaces?: Promise<boolean>;
+  /** A CSV read in place: its delimiter's byte. */
+  delimiter?: number;
+  /**
+   * Columns whose free text a pass over the bytes masked before DuckDB reads the relation (the
+   * copy premask.ts writes): a plain cell is masked, any other carries the marker 0x01.
+   */
+  preMasked?: ReadonlySet<number>;
   /**
    * Rows above the header that the export's report layout put there (a title, 导出时间, 制表人),
    * each as its filled cells' text: skipped, and said so in the load's summary.

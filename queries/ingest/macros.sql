@@ -127,3 +127,9 @@ create or replace temp macro hp_clean_text(x, name) as (
     else hp_mask_name(x, name)
   end
 );
+
+-- A free-text cell of a copy that pipelines/ingest/premask.ts masked: the marker 0x01 in front of
+-- a text the pass left to the SQL taken off again.
+create or replace temp macro hp_unmark(x) as (
+  case when starts_with(x, chr(1)) then substr(x, 2) else x end
+);

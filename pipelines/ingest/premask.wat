@@ -1,0 +1,309 @@
+;; The pass of pipelines/ingest/premask.ts: a UTF-8 CSV's free-text cells masked before DuckDB
+;; reads the text (what "plain" means and why it is enough: the comment at the top of premask.ts).
+;;
+;; The source of premask.wasm beside it; test/ingest/premask.test.ts checks that the two agree
+;; (UPDATE_WASM=1 npx vitest run test/ingest/premask.test.ts writes the binary again).
+;;
+;; work(in, n, out, delimiter, columns, name) reads the rows at in … in + n − 1, each starting at a
+;; row's first byte (the header is not given), and writes each whole row to `out` as it is, but for
+;; the free-text cells: a plain one has its mobile numbers' middle four digits made `****` (in the
+;; input too), any other gets the byte 0x01 in front of its text. It returns how many input bytes
+;; it worked out (the rest is a row cut by the chunk's end: given again with the next bytes), the
+;; output's length in `written`; or −1 when the text is not CSV as DuckDB reads it in place, the
+;; byte at `problem`.
+;;
+;; Memory: bytes 0–255 tell which columns are free text (1), the caller's name (2) or neither (0); from 1024 three words per
+;; free-text cell of the row (its text's first byte, its mobile numbers or −1 when not plain, where
+;; its numbers' places start); from 4096 the places of the row's mobile numbers; rows from 65536.
+(module
+  (memory (export "memory") 2)
+  (global $written (export "written") (mut i32) (i32.const 0))
+  (global $problem (export "problem") (mut i32) (i32.const 0))
+  (global $marked (export "marked") (mut i32) (i32.const 0))
+  (global $numbers (export "numbers") (mut i32) (i32.const 0))
+
+  ;; a digit 0–9
+  (func $digit (param $c i32) (result i32)
+    (i32.lt_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 10)))
+
+  ;; Whether the cell text start … end − 1 is plain: −1 when not, else its mobile numbers, whose
+  ;; first digits' places are stored from slot `slot` on.
+  (func $plain (param $s i32) (param $e i32) (param $slot i32) (result i32)
+    (local $i i32) (local $c i32) (local $run i32) (local $length i32) (local $found i32) (local $d i32) (local $k i32) (local $v v128) (local $mask i32)
+    (if (i32.ge_u (local.get $s) (local.get $e)) (then (return (i32.const 0))))
+    (local.set $c (i32.load8_u (local.get $s)))
+    (if (i32.or (i32.or (i32.eq (local.get $c) (i32.const 0x20)) (i32.eq (local.get $c) (i32.const 0x01)))
+                (i32.eq (i32.load8_u (i32.sub (local.get $e) (i32.const 1))) (i32.const 0x20)))
+      (then (return (i32.const -1))))
+    (local.set $i (local.get $s))
+    (block $done
+      (loop $next
+        ;; sixteen bytes at a time up to the next byte that matters: a digit, a space or control
+        ;; byte, or E3 (the lead byte of U+3000)
+        (block $near
+          (loop $skip
+            (br_if $near (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $e)))
+            (local.set $v (v128.load align=1 (local.get $i)))
+            (local.set $mask
+              (i8x16.bitmask
+                (v128.or
+                  (v128.or
+                    (i8x16.lt_u (i8x16.sub (local.get $v) (i8x16.splat (i32.const 0x30))) (i8x16.splat (i32.const 10)))
+                    (i8x16.le_u (local.get $v) (i8x16.splat (i32.const 0x20))))
+                  (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0xe3))))))
+            (if (local.get $mask)
+              (then
+                (local.set $i (i32.add (local.get $i) (i32.ctz (local.get $mask))))
+                (br $near)))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $skip)))
+        (br_if $done (i32.ge_u (local.get $i) (local.get $e)))
+        (local.set $c (i32.load8_u (local.get $i)))
+        (if (call $digit (local.get $c))
+          (then
+            ;; a run of digits: at most 6, or a mobile number of exactly 11
+            (local.set $run (local.get $i))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (block $ended
+              (loop $more
+                (br_if $ended (i32.ge_u (local.get $i) (local.get $e)))
+                (br_if $ended (i32.eqz (call $digit (i32.load8_u (local.get $i)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $more)))
+            (local.set $length (i32.sub (local.get $i) (local.get $run)))
+            (if (i32.ge_u (local.get $length) (i32.const 7))
+              (then
+                (if (i32.or (i32.or (i32.ne (local.get $length) (i32.const 11)) (i32.ne (local.get $c) (i32.const 0x31)))
+                            (i32.lt_u (i32.load8_u (i32.add (local.get $run) (i32.const 1))) (i32.const 0x33)))
+                  (then (return (i32.const -1))))
+                (if (i32.ge_u (i32.add (local.get $slot) (local.get $found)) (i32.const 15360))
+                  (then (return (i32.const -1))))
+                (i32.store (i32.add (i32.const 4096) (i32.shl (i32.add (local.get $slot) (local.get $found)) (i32.const 2))) (local.get $run))
+                (local.set $found (i32.add (local.get $found) (i32.const 1)))))
+            ;; a run of 3 or more, then - or a space, then 4 digits
+            (if (i32.and (i32.ge_u (local.get $length) (i32.const 3)) (i32.lt_u (i32.add (local.get $i) (i32.const 4)) (local.get $e)))
+              (then
+                (local.set $d (i32.load8_u (local.get $i)))
+                (if (i32.or (i32.eq (local.get $d) (i32.const 0x2d)) (i32.eq (local.get $d) (i32.const 0x20)))
+                  (then
+                    (local.set $k (i32.const 0))
+                    (block $short
+                      (loop $count
+                        (br_if $short (i32.ge_u (local.get $k) (i32.const 4)))
+                        (br_if $short (i32.eqz (call $digit (i32.load8_u (i32.add (i32.add (local.get $i) (i32.const 1)) (local.get $k))))))
+                        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                        (br $count)))
+                    (if (i32.eq (local.get $k) (i32.const 4)) (then (return (i32.const -1))))))))
+            (br $next)))
+        (if (i32.le_u (local.get $c) (i32.const 0x20))
+          (then
+            (if (i32.or (i32.or (i32.eq (local.get $c) (i32.const 0x09)) (i32.eq (local.get $c) (i32.const 0x0a)))
+                        (i32.or (i32.eq (local.get $c) (i32.const 0x0d)) (i32.eq (local.get $c) (i32.const 0x0c))))
+              (then (return (i32.const -1))))
+            (if (i32.and (i32.eq (local.get $c) (i32.const 0x20))
+                         (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $e)))
+              (then
+                (if (i32.eq (i32.load8_u (i32.add (local.get $i) (i32.const 1))) (i32.const 0x20))
+                  (then (return (i32.const -1)))))))
+          (else
+            ;; U+3000, the ideographic space: E3 80 80
+            (if (i32.and (i32.eq (local.get $c) (i32.const 0xe3))
+                         (i32.lt_u (i32.add (local.get $i) (i32.const 2)) (local.get $e)))
+              (then
+                (if (i32.and (i32.eq (i32.load8_u (i32.add (local.get $i) (i32.const 1))) (i32.const 0x80))
+                             (i32.eq (i32.load8_u (i32.add (local.get $i) (i32.const 2))) (i32.const 0x80)))
+                  (then (return (i32.const -1))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.get $found))
+
+  ;; Whether a name cell holds a digit or `*`.
+  (func $nameNeedsSql (param $s i32) (param $e i32) (result i32)
+    (local $c i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $s) (local.get $e)))
+        (local.set $c (i32.load8_u (local.get $s)))
+        (if (i32.or (call $digit (local.get $c)) (i32.eq (local.get $c) (i32.const 0x2a))) (then (return (i32.const 1))))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $next)))
+    (i32.const 0))
+
+;; The bytes at p … p + 63 equal to a byte of `v`, as 64 bits (bit i: byte p + i).
+  (func $bits (param $p i32) (param $v v128) (result i64)
+    (i64.or
+      (i64.or
+        (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (v128.load align=1 (local.get $p)) (local.get $v))))
+        (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (v128.load offset=16 align=1 (local.get $p)) (local.get $v)))) (i64.const 16)))
+      (i64.or
+        (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (v128.load offset=32 align=1 (local.get $p)) (local.get $v)))) (i64.const 32))
+        (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (v128.load offset=48 align=1 (local.get $p)) (local.get $v)))) (i64.const 48)))))
+
+  ;; Each bit the exclusive-or of itself and every bit below it: 1 inside a quoted cell (its
+  ;; opening quote included, its closing quote not).
+  (func $prefixXor (param $x i64) (result i64)
+    (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 1))))
+    (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 2))))
+    (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 4))))
+    (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 8))))
+    (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 16))))
+    (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 32))))
+
+  (func $fail (param $at i32) (param $in i32) (result i32)
+    (global.set $problem (i32.sub (local.get $at) (local.get $in)))
+    (i32.const -1))
+
+  ;; The rows 64 bytes at a time: where the quotes, delimiters and line feeds are, which of them
+  ;; lie inside quoted cells (by the quotes' parity), and whether every quote stands where CSV
+  ;; allows one (an opening quote after a delimiter, a line feed or another quote; a closing quote
+  ;; before one of them, a CR or another quote). Then each delimiter and line feed outside quotes
+  ;; ends a cell, in order. The input must be followed by 64 bytes of zeros.
+  (func (export "work") (param $in i32) (param $n i32) (param $out i32) (param $delimiter i32) (param $columns i32) (param $name i32) (result i32)
+    (local $end i32) (local $b i32) (local $row i32) (local $fieldStart i32) (local $pos i32) (local $e i32) (local $s i32) (local $t i32)
+    (local $column i32) (local $cells i32) (local $slots i32) (local $nameDigits i32) (local $found i32)
+    (local $quotes v128) (local $delimiters v128) (local $feeds v128) (local $returns v128)
+    (local $q i64) (local $d i64) (local $l i64) (local $r i64) (local $inside i64) (local $carry i64) (local $stops i64)
+    (local $before i64) (local $after i64) (local $bad i64) (local $valid i64) (local $lastTop i64) (local $next i32)
+    (local $w i32) (local $from i32) (local $k i32) (local $cell i32) (local $at i32) (local $m i32) (local $last i32)
+    (local.set $quotes (i8x16.splat (i32.const 0x22)))
+    (local.set $delimiters (i8x16.splat (local.get $delimiter)))
+    (local.set $feeds (i8x16.splat (i32.const 0x0a)))
+    (local.set $returns (i8x16.splat (i32.const 0x0d)))
+    (local.set $end (i32.add (local.get $in) (local.get $n)))
+    (local.set $w (local.get $out))
+    (local.set $row (local.get $in))
+    (local.set $fieldStart (local.get $in))
+    ;; the byte before the input ends a row: an opening quote may follow it
+    (local.set $lastTop (i64.const 1))
+    (local.set $b (local.get $in))
+    (block $stop
+      (loop $blocks
+        (br_if $stop (i32.ge_u (local.get $b) (local.get $end)))
+        (local.set $valid
+          (if (result i64) (i32.ge_u (i32.sub (local.get $end) (local.get $b)) (i32.const 64))
+            (then (i64.const -1))
+            (else (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (local.get $end) (local.get $b)))) (i64.const 1)))))
+        (local.set $q (call $bits (local.get $b) (local.get $quotes)))
+        (local.set $d (call $bits (local.get $b) (local.get $delimiters)))
+        (local.set $l (call $bits (local.get $b) (local.get $feeds)))
+        (local.set $r (call $bits (local.get $b) (local.get $returns)))
+        (local.set $inside (i64.xor (call $prefixXor (local.get $q)) (local.get $carry)))
+        (local.set $carry (i64.shr_s (local.get $inside) (i64.const 63)))
+        ;; quotes where CSV allows none: an opening one not after a delimiter, line feed or quote;
+        ;; a closing one not before a delimiter, line feed, CR or quote (the byte after the
+        ;; block: its first bit below)
+        (local.set $before (i64.or (i64.shl (i64.or (i64.or (local.get $d) (local.get $l)) (local.get $q)) (i64.const 1)) (local.get $lastTop)))
+        (local.set $lastTop (i64.shr_u (i64.or (i64.or (local.get $d) (local.get $l)) (local.get $q)) (i64.const 63)))
+        (local.set $next (i32.load8_u offset=64 (local.get $b)))
+        (local.set $after
+          (i64.or
+            (i64.shr_u (i64.or (i64.or (local.get $d) (local.get $l)) (i64.or (local.get $r) (local.get $q))) (i64.const 1))
+            (i64.shl
+              (i64.extend_i32_u
+                (i32.or (i32.or (i32.eq (local.get $next) (local.get $delimiter)) (i32.eq (local.get $next) (i32.const 0x0a)))
+                        (i32.or (i32.eq (local.get $next) (i32.const 0x0d)) (i32.eq (local.get $next) (i32.const 0x22)))))
+              (i64.const 63))))
+        (local.set $bad
+          (i64.and
+            (i64.or
+              (i64.and (i64.and (local.get $q) (local.get $inside)) (i64.xor (local.get $before) (i64.const -1)))
+              (i64.and (i64.and (local.get $q) (i64.xor (local.get $inside) (i64.const -1))) (i64.xor (local.get $after) (i64.const -1))))
+            (local.get $valid)))
+        (if (i64.ne (local.get $bad) (i64.const 0))
+          (then
+            (local.set $pos (i32.add (local.get $b) (i32.wrap_i64 (i64.ctz (local.get $bad)))))
+            ;; (a closing quote that is the input's last byte: its row waits for the next bytes)
+            (br_if $stop (i32.ge_u (i32.add (local.get $pos) (i32.const 1)) (local.get $end)))
+            (return (call $fail (local.get $pos) (local.get $in)))))
+        (local.set $stops
+          (i64.and (i64.and (i64.or (local.get $d) (local.get $l)) (i64.xor (local.get $inside) (i64.const -1))) (local.get $valid)))
+        (block $cellsDone
+          (loop $eachStop
+            (br_if $cellsDone (i64.eqz (local.get $stops)))
+            (local.set $pos (i32.add (local.get $b) (i32.wrap_i64 (i64.ctz (local.get $stops)))))
+            (local.set $stops (i64.and (local.get $stops) (i64.sub (local.get $stops) (i64.const 1))))
+            ;; a delimiter after a cell the pass does not look at (most): only counted
+            (if (i32.eqz (i32.or (i32.eq (i32.load8_u (local.get $pos)) (i32.const 0x0a)) (i32.load8_u (local.get $column))))
+              (then
+                (local.set $column (i32.add (local.get $column) (i32.const 1)))
+                (if (i32.ge_u (local.get $column) (local.get $columns)) (then (return (call $fail (local.get $pos) (local.get $in)))))
+                (local.set $fieldStart (i32.add (local.get $pos) (i32.const 1)))
+                (br $eachStop)))
+            ;; the cell fieldStart … pos − 1 (a CR before the line feed not in it); its text
+            (local.set $e (local.get $pos))
+            (if (i32.eq (i32.load8_u (local.get $pos)) (i32.const 0x0a))
+              (then
+                (if (i32.gt_u (local.get $e) (local.get $fieldStart))
+                  (then
+                    (if (i32.eq (i32.load8_u (i32.sub (local.get $e) (i32.const 1))) (i32.const 0x0d))
+                      (then (local.set $e (i32.sub (local.get $e) (i32.const 1)))))))))
+            (local.set $s (local.get $fieldStart))
+            (local.set $t (local.get $e))
+            (if (i32.and (i32.lt_u (local.get $s) (local.get $t)) (i32.eq (i32.load8_u (local.get $s)) (i32.const 0x22)))
+              (then
+                (local.set $s (i32.add (local.get $s) (i32.const 1)))
+                (local.set $t (i32.sub (local.get $t) (i32.const 1)))))
+            (if (i32.ge_u (local.get $column) (local.get $columns)) (then (return (call $fail (local.get $fieldStart) (local.get $in)))))
+            (if (i32.and (i32.eq (i32.load8_u (local.get $column)) (i32.const 1)) (i32.gt_u (local.get $t) (local.get $s)))
+              (then
+                (local.set $found (call $plain (local.get $s) (local.get $t) (local.get $slots)))
+                (local.set $cell (i32.add (i32.const 1024) (i32.mul (local.get $cells) (i32.const 12))))
+                (i32.store (local.get $cell) (local.get $s))
+                (i32.store offset=4 (local.get $cell) (local.get $found))
+                (i32.store offset=8 (local.get $cell) (local.get $slots))
+                (local.set $cells (i32.add (local.get $cells) (i32.const 1)))
+                (if (i32.gt_s (local.get $found) (i32.const 0))
+                  (then (local.set $slots (i32.add (local.get $slots) (local.get $found))))))
+              (else
+                (if (i32.eq (local.get $column) (local.get $name))
+                  (then (local.set $nameDigits (call $nameNeedsSql (local.get $s) (local.get $t)))))))
+            (local.set $fieldStart (i32.add (local.get $pos) (i32.const 1)))
+            (if (i32.ne (i32.load8_u (local.get $pos)) (i32.const 0x0a))
+              (then
+                (local.set $column (i32.add (local.get $column) (i32.const 1)))
+                (if (i32.ge_u (local.get $column) (local.get $columns)) (then (return (call $fail (local.get $pos) (local.get $in)))))
+                (br $eachStop)))
+            ;; a line feed: the row is whole
+            (if (i32.ne (i32.add (local.get $column) (i32.const 1)) (local.get $columns))
+              (then (return (call $fail (local.get $row) (local.get $in)))))
+            ;; mask its plain cells in place, and copy it out with the markers
+            (local.set $from (local.get $row))
+            (local.set $k (i32.const 0))
+            (block $emitted
+              (loop $each
+                (br_if $emitted (i32.ge_u (local.get $k) (local.get $cells)))
+                (local.set $cell (i32.add (i32.const 1024) (i32.mul (local.get $k) (i32.const 12))))
+                (local.set $at (i32.load (local.get $cell)))
+                (local.set $found (i32.load offset=4 (local.get $cell)))
+                (if (i32.and (i32.ge_s (local.get $found) (i32.const 0)) (i32.eqz (local.get $nameDigits)))
+                  (then
+                    (local.set $m (i32.load offset=8 (local.get $cell)))
+                    (local.set $last (i32.add (local.get $m) (local.get $found)))
+                    (block $masked
+                      (loop $number
+                        (br_if $masked (i32.ge_u (local.get $m) (local.get $last)))
+                        (i32.store align=1 (i32.add (i32.load (i32.add (i32.const 4096) (i32.shl (local.get $m) (i32.const 2)))) (i32.const 3)) (i32.const 0x2a2a2a2a))
+                        (global.set $numbers (i32.add (global.get $numbers) (i32.const 1)))
+                        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+                        (br $number))))
+                  (else
+                    (memory.copy (local.get $w) (local.get $from) (i32.sub (local.get $at) (local.get $from)))
+                    (local.set $w (i32.add (local.get $w) (i32.sub (local.get $at) (local.get $from))))
+                    (i32.store8 (local.get $w) (i32.const 0x01))
+                    (local.set $w (i32.add (local.get $w) (i32.const 1)))
+                    (local.set $from (local.get $at))
+                    (global.set $marked (i32.add (global.get $marked) (i32.const 1)))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $each)))
+            (memory.copy (local.get $w) (local.get $from) (i32.sub (local.get $fieldStart) (local.get $from)))
+            (local.set $w (i32.add (local.get $w) (i32.sub (local.get $fieldStart) (local.get $from))))
+            (local.set $row (local.get $fieldStart))
+            (local.set $column (i32.const 0))
+            (local.set $cells (i32.const 0))
+            (local.set $slots (i32.const 0))
+            (local.set $nameDigits (i32.const 0))
+            (br $eachStop)))
+        (local.set $b (i32.add (local.get $b) (i32.const 64)))
+        (br $blocks)))
+    (global.set $written (i32.sub (local.get $w) (local.get $out)))
+    (i32.sub (local.get $row) (local.get $in))))
