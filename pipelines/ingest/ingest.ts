@@ -33,6 +33,8 @@ export interface IngestOptions {
   outerSpacesAnswerAfter?: Promise<unknown>;
   /** Tests: false masks every free-text cell in SQL, without the pass of premask.ts. */
   preMask?: boolean;
+  /** Tests: hears what the pass of premask.ts did (null: the text was not plain CSV). */
+  onPreMask?: (outcome: { marked: number; maskedNumbers: number } | null) => void;
 }
 
 /**
@@ -203,7 +205,7 @@ export async function prepareFile(
   phase('read');
   const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
   if (options.preMask !== false) {
-    await preMask(source, match, work);
+    await preMask(source, match, work, options.onPreMask);
     phase('premask');
   }
   const fingerprint = mappingFingerprint(match, source, options);
@@ -225,7 +227,7 @@ export async function prepareFile(
  * pass over the bytes (premask.ts) into a copy that DuckDB then reads instead: the SQL masks only
  * the cells the pass marked. A text the pass does not read as plain CSV stays as it was.
  */
-async function preMask(source: SourceTable, match: Match, work: string): Promise<void> {
+async function preMask(source: SourceTable, match: Match, work: string, told: IngestOptions['onPreMask']): Promise<void> {
   if (source.format !== 'csv' || source.numbered || !source.text || source.delimiter === undefined || source.headers.length > 256) return;
   const columns = preMaskColumns(match);
   if (!columns) return;
@@ -233,11 +235,12 @@ async function preMask(source: SourceTable, match: Match, work: string): Promise
   const relation = source.relation.replace(sqlString(source.text), sqlString(copy));
   if (relation === source.relation) return;
   try {
-    await preMaskFile(source.text, copy, { delimiter: source.delimiter, columns: source.headers.length, ...columns });
+    told?.(await preMaskFile(source.text, copy, { delimiter: source.delimiter, columns: source.headers.length, ...columns }));
   } catch (error) {
     rmSync(copy, { force: true });
-    if (error instanceof NotPlain) return;
-    throw error;
+    if (!(error instanceof NotPlain)) throw error;
+    told?.(null);
+    return;
   }
   source.relation = relation;
   source.preMasked = new Set(columns.masked);

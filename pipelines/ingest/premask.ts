@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
-import { once } from 'node:events';
+import * as fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
 
 /**
  * Masking the free-text cells of a UTF-8 CSV before DuckDB reads it. In SQL the masking of a 2 M-row
@@ -28,11 +28,9 @@ import { once } from 'node:events';
  * ends the pass: the file is then masked wholly in SQL. test/ingest/premask.test.ts loads random
  * exports both ways and compares what is stored.
  *
- * The loop is premask.wat (its binary premask.wasm beside it), 64 bytes at a time. PROTOTYPE, not
- * on main: on the benchmark's 714 MB the pass takes ≈ 2 s on its own (wasm 1.2 s, the copies in
- * and out of its memory and the file's read and write the rest; JavaScript took 3.5–5 s), and as a
- * second pass beside the one that hashes the file, before DuckDB may start, it cost more (4.6 s)
- * than the ≈ 3 s of the insert it saves. See docs/benchmarks.md.
+ * The loop is premask.wat (its binary premask.wasm beside it), 64 bytes at a time; the file is read
+ * straight into its memory and written from there, on a thread of its own for a large file (the
+ * pass that hashes the file goes on meanwhile on this one). DuckDB starts once it is done.
  */
 
 export interface PreMaskPlan {
@@ -48,127 +46,129 @@ export interface PreMaskPlan {
 /** The text is not CSV as DuckDB reads it in place: the SQL masks the file. */
 export class NotPlain extends Error {}
 
-const LF = 0x0a;
-/** Where the rows go in the module's memory (below: the columns' flags and the row's tables). */
-const ROWS_AT = 65536;
+/** Files below this are masked on the calling thread (a thread costs more to start). */
+const THREAD_MIN_BYTES = 32 << 20;
+const CHUNK_BYTES = 4 << 20;
 
 let compiled: WebAssembly.Module | null = null;
 
 function preMaskModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(readFileSync(new URL('./premask.wasm', import.meta.url)));
+  compiled ??= new WebAssembly.Module(fs.readFileSync(new URL('./premask.wasm', import.meta.url)));
   return compiled;
 }
 
-interface Exports {
-  memory: WebAssembly.Memory;
-  work: (at: number, n: number, out: number, delimiter: number, columns: number, name: number) => number;
-  written: WebAssembly.Global;
-  problem: WebAssembly.Global;
-  marked: WebAssembly.Global;
-  numbers: WebAssembly.Global;
-}
+type LoopResult = { marked: number; numbers: number } | { notPlain: string };
 
 /**
- * The pass over one text, fed in order; each call returns the output bytes it has finished. Rows
- * are worked out whole: a row cut by a chunk's end waits for the next chunk. The header line is
- * passed on as it is.
+ * The pass: reads `path` a chunk at a time into the module's memory (after the cut row of the
+ * chunk before), writes the header line as it is and each whole row as work() gives it back.
+ * Self-contained, as it also runs as a worker thread's source (fs is passed in).
  */
-export class PreMasker {
-  private readonly exports: Exports;
-  private carry: Buffer | null = null;
-  private headerDone = false;
-  /** Bytes before the current input in the text (for where a problem lies). */
-  private offset = 0;
-
-  constructor(private readonly plan: PreMaskPlan) {
-    if (plan.columns > 256 || plan.masked.some((c) => c < 0 || c >= plan.columns)) throw new Error('pre-masking needs at most 256 columns');
-    this.exports = new WebAssembly.Instance(preMaskModule()).exports as unknown as Exports;
-    const flags = new Uint8Array(this.exports.memory.buffer, 0, 256);
-    for (const column of plan.masked) flags[column] = 1;
-    if (plan.name !== null && plan.name < plan.columns && flags[plan.name] === 0) flags[plan.name] = 2;
-  }
-
-  /** Cells given the marker. */
-  get marked(): number {
-    return this.exports.marked.value as number;
-  }
-
-  /** Mobile numbers masked. */
-  get maskedNumbers(): number {
-    return this.exports.numbers.value as number;
-  }
-
-  push(chunk: Buffer): Buffer[] {
-    const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    this.carry = null;
-    return this.work(bytes, false);
-  }
-
-  end(): Buffer[] {
-    const last = this.carry;
-    this.carry = null;
-    if (!last || last.length === 0) return [];
-    if (last[last.length - 1] === LF) return this.work(last, true);
-    // (a last row without a line end is worked out as if it had one, which is left out again)
-    const out = this.work(Buffer.concat([last, Buffer.from([LF])]), true);
-    const tail = out[out.length - 1];
-    out[out.length - 1] = tail.subarray(0, tail.length - 1);
-    return out;
-  }
-
-  private work(bytes: Buffer, final: boolean): Buffer[] {
-    const out: Buffer[] = [];
-    let rows = bytes;
-    if (!this.headerDone) {
-      const feed = bytes.indexOf(LF);
-      if (feed < 0) {
-        if (final) return [bytes];
-        this.carry = bytes;
-        return [];
+function preMaskLoop(files: typeof fs, module: WebAssembly.Module, path: string, target: string, plan: PreMaskPlan, chunkBytes: number): LoopResult {
+  type Exports = { memory: WebAssembly.Memory; work: (at: number, n: number, out: number, delimiter: number, columns: number, name: number) => number; written: WebAssembly.Global; problem: WebAssembly.Global; marked: WebAssembly.Global; numbers: WebAssembly.Global };
+  const exports = new WebAssembly.Instance(module).exports as unknown as Exports;
+  const ROWS_AT = 65536;
+  let memory = new Uint8Array(exports.memory.buffer);
+  for (const column of plan.masked) memory[column] = 1;
+  if (plan.name !== null && plan.name < plan.columns && memory[plan.name] === 0) memory[plan.name] = 2;
+  const input = files.openSync(path, 'r');
+  const output = files.openSync(target, 'w');
+  const writeAll = (at: number, length: number) => {
+    for (let done = 0; done < length; ) done += files.writeSync(output, memory, at + done, length - done);
+  };
+  try {
+    let carried = 0; // a cut row's bytes, at ROWS_AT
+    let header = true;
+    let offset = 0; // the file's bytes before ROWS_AT
+    for (;;) {
+      // room for the carried row and the chunk, 64 zeros after them, and all that again with markers
+      const need = ROWS_AT + (carried + chunkBytes + 64) * 3 + 16;
+      if (exports.memory.buffer.byteLength < need) exports.memory.grow(Math.ceil((need - exports.memory.buffer.byteLength) / 65536));
+      memory = new Uint8Array(exports.memory.buffer);
+      let got = 0;
+      let ended = false;
+      while (got < chunkBytes) {
+        const read = files.readSync(input, memory, ROWS_AT + carried + got, chunkBytes - got, null);
+        if (read === 0) {
+          ended = true;
+          break;
+        }
+        got += read;
       }
-      this.headerDone = true;
-      out.push(bytes.subarray(0, feed + 1));
-      rows = bytes.subarray(feed + 1);
-      this.offset += feed + 1;
+      let start = ROWS_AT;
+      let n = carried + got;
+      if (header) {
+        const feed = memory.subarray(ROWS_AT, ROWS_AT + n).indexOf(0x0a);
+        if (feed < 0) {
+          if (ended) {
+            writeAll(ROWS_AT, n);
+            break;
+          }
+          carried = n;
+          continue;
+        }
+        writeAll(ROWS_AT, feed + 1);
+        header = false;
+        start += feed + 1;
+        n -= feed + 1;
+        offset += feed + 1;
+      }
+      // (a last row without a line end is worked out as if it had one, which is left out again)
+      const appended = ended && n > 0 && memory[start + n - 1] !== 0x0a;
+      if (appended) memory[start + n++] = 0x0a;
+      memory.fill(0, start + n, start + n + 64);
+      const out = start + n + 64;
+      const used = exports.work(start, n, out, plan.delimiter, plan.columns, plan.name ?? -1);
+      if (used < 0) return { notPlain: `at byte ${offset + (exports.problem.value as number)}` };
+      writeAll(out, (exports.written.value as number) - (appended && used === n ? 1 : 0));
+      offset += used;
+      if (ended) {
+        if (used < n) return { notPlain: `the last row is not complete (byte ${offset})` };
+        break;
+      }
+      memory.copyWithin(ROWS_AT, start + used, start + n);
+      carried = n - used;
     }
-    if (!rows.length) return out;
-    const { memory, work } = this.exports;
-    // (room for the rows and 64 zeros after them, and for the rows again with a marker per cell)
-    const outAt = ROWS_AT + rows.length + 64;
-    const need = outAt + rows.length * 2 + 16;
-    if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
-    const input = new Uint8Array(memory.buffer, ROWS_AT, rows.length + 64);
-    input.set(rows);
-    input.fill(0, rows.length);
-    const { delimiter, columns, name } = this.plan;
-    const used = work(ROWS_AT, rows.length, outAt, delimiter, columns, name ?? -1);
-    if (used < 0) throw new NotPlain(`not plain CSV at byte ${this.offset + (this.exports.problem.value as number)}`);
-    if (used < rows.length) {
-      if (final) throw new NotPlain(`the last row is not complete (byte ${this.offset + used})`);
-      this.carry = Buffer.from(rows.subarray(used));
-    }
-    this.offset += used;
-    const written = this.exports.written.value as number;
-    out.push(Buffer.from(new Uint8Array(memory.buffer, outAt, written)));
-    return out;
+    return { marked: exports.marked.value as number, numbers: exports.numbers.value as number };
+  } finally {
+    files.closeSync(input);
+    files.closeSync(output);
   }
 }
 
-/** Writes the pre-masked copy of `path` to `target`; throws NotPlain (the copy then unused) when the text is not plain CSV. */
-export async function preMaskFile(path: string, target: string, plan: PreMaskPlan): Promise<{ marked: number; maskedNumbers: number }> {
-  const masker = new PreMasker(plan);
-  const out = createWriteStream(target);
-  const write = async (pieces: Buffer[]) => {
-    for (const piece of pieces) if (piece.length && !out.write(piece)) await once(out, 'drain');
-  };
-  try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 }) as AsyncIterable<Buffer>) await write(masker.push(chunk));
-    await write(masker.end());
-  } catch (error) {
-    out.destroy();
-    throw error;
-  }
-  out.end();
-  await once(out, 'finish');
-  return { marked: masker.marked, maskedNumbers: masker.maskedNumbers };
+const THREAD_SOURCE = `
+const __name = (f) => f; // (the helper a bundler that keeps names may call)
+const fs = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
+const preMaskLoop = ${preMaskLoop.toString()};
+const { module, path, target, plan, chunkBytes } = workerData;
+parentPort.postMessage(preMaskLoop(fs, module, path, target, plan, chunkBytes));`;
+
+/**
+ * Writes the pre-masked copy of `path` to `target`. Throws NotPlain (the copy is then not to be
+ * used) when the text is not plain CSV. `chunkBytes` and `thread`: for tests.
+ */
+export async function preMaskFile(
+  path: string,
+  target: string,
+  plan: PreMaskPlan,
+  options: { chunkBytes?: number; thread?: boolean } = {},
+): Promise<{ marked: number; maskedNumbers: number }> {
+  if (plan.columns > 256 || plan.masked.some((c) => c < 0 || c >= plan.columns)) throw new NotPlain('more than 256 columns');
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  const thread = options.thread ?? fs.statSync(path).size >= THREAD_MIN_BYTES;
+  const module = preMaskModule();
+  const result: LoopResult = thread
+    ? await new Promise<LoopResult>((resolve, reject) => {
+        const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { module, path, target, plan, chunkBytes } });
+        worker.once('message', (reply: LoopResult) => {
+          resolve(reply);
+          void worker.terminate();
+        });
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`the pre-masking thread ended (${code})`)));
+      })
+    : preMaskLoop(fs, module, path, target, plan, chunkBytes);
+  if ('notPlain' in result) throw new NotPlain(`not plain CSV ${result.notPlain}`);
+  return { marked: result.marked, maskedNumbers: result.numbers };
 }

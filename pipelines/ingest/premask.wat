@@ -129,15 +129,15 @@
         (br $next)))
     (i32.const 0))
 
-;; The bytes at p … p + 63 equal to a byte of `v`, as 64 bits (bit i: byte p + i).
-  (func $bits (param $p i32) (param $v v128) (result i64)
+;; The bytes of the 64 at hand (a b c d, 16 each) equal to the byte of `v`, as 64 bits.
+  (func $bits (param $a v128) (param $b v128) (param $c v128) (param $d v128) (param $v v128) (result i64)
     (i64.or
       (i64.or
-        (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (v128.load align=1 (local.get $p)) (local.get $v))))
-        (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (v128.load offset=16 align=1 (local.get $p)) (local.get $v)))) (i64.const 16)))
+        (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $a) (local.get $v))))
+        (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $b) (local.get $v)))) (i64.const 16)))
       (i64.or
-        (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (v128.load offset=32 align=1 (local.get $p)) (local.get $v)))) (i64.const 32))
-        (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (v128.load offset=48 align=1 (local.get $p)) (local.get $v)))) (i64.const 48)))))
+        (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $c) (local.get $v)))) (i64.const 32))
+        (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $d) (local.get $v)))) (i64.const 48)))))
 
   ;; Each bit the exclusive-or of itself and every bit below it: 1 inside a quoted cell (its
   ;; opening quote included, its closing quote not).
@@ -162,6 +162,7 @@
     (local $end i32) (local $b i32) (local $row i32) (local $fieldStart i32) (local $pos i32) (local $e i32) (local $s i32) (local $t i32)
     (local $column i32) (local $cells i32) (local $slots i32) (local $nameDigits i32) (local $found i32)
     (local $quotes v128) (local $delimiters v128) (local $feeds v128) (local $returns v128)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $q i64) (local $d i64) (local $l i64) (local $r i64) (local $inside i64) (local $carry i64) (local $stops i64)
     (local $before i64) (local $after i64) (local $bad i64) (local $valid i64) (local $lastTop i64) (local $next i32)
     (local $w i32) (local $from i32) (local $k i32) (local $cell i32) (local $at i32) (local $m i32) (local $last i32)
@@ -183,10 +184,14 @@
           (if (result i64) (i32.ge_u (i32.sub (local.get $end) (local.get $b)) (i32.const 64))
             (then (i64.const -1))
             (else (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (local.get $end) (local.get $b)))) (i64.const 1)))))
-        (local.set $q (call $bits (local.get $b) (local.get $quotes)))
-        (local.set $d (call $bits (local.get $b) (local.get $delimiters)))
-        (local.set $l (call $bits (local.get $b) (local.get $feeds)))
-        (local.set $r (call $bits (local.get $b) (local.get $returns)))
+        (local.set $v0 (v128.load align=1 (local.get $b)))
+        (local.set $v1 (v128.load offset=16 align=1 (local.get $b)))
+        (local.set $v2 (v128.load offset=32 align=1 (local.get $b)))
+        (local.set $v3 (v128.load offset=48 align=1 (local.get $b)))
+        (local.set $q (call $bits (local.get $v0) (local.get $v1) (local.get $v2) (local.get $v3) (local.get $quotes)))
+        (local.set $d (call $bits (local.get $v0) (local.get $v1) (local.get $v2) (local.get $v3) (local.get $delimiters)))
+        (local.set $l (call $bits (local.get $v0) (local.get $v1) (local.get $v2) (local.get $v3) (local.get $feeds)))
+        (local.set $r (call $bits (local.get $v0) (local.get $v1) (local.get $v2) (local.get $v3) (local.get $returns)))
         (local.set $inside (i64.xor (call $prefixXor (local.get $q)) (local.get $carry)))
         (local.set $carry (i64.shr_s (local.get $inside) (i64.const 63)))
         ;; quotes where CSV allows none: an opening one not after a delimiter, line feed or quote;

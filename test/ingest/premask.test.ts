@@ -1,0 +1,146 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NotPlain, preMaskFile, type PreMaskPlan } from '../../pipelines/ingest/premask.js';
+import { csvText, dump, ingest, tempFolder, ticket, TICKET_HEADERS, Warehouse, wasmMatchesSource, type TicketRow } from './helpers.js';
+
+// The pass of premask.ts masks the plain free-text cells of a UTF-8 export before DuckDB reads it
+// and marks the rest for the SQL. What it stores must be exactly what the SQL alone stores (the
+// masking privacy.test.ts checks against hp_mask_all): each test loads the same export both ways.
+
+const temp = tempFolder('premask');
+afterAll(() => temp.cleanup());
+
+const CONTENT = TICKET_HEADERS.indexOf('诉求内容');
+const ADDRESS = TICKET_HEADERS.indexOf('诉求地址');
+const NAME = TICKET_HEADERS.indexOf('诉求人');
+const PLAN: PreMaskPlan = { delimiter: 0x2c, columns: TICKET_HEADERS.length, masked: [CONTENT, ADDRESS], name: NAME };
+
+/** A small random generator (the same texts on every run). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** Pieces a request text is made of: words, numbers of every kind and near misses, white space, quotes. */
+const PIECES = [
+  '反映', '小区', '楼下', '噪声', '，', '。', '、', '「', '」', '联系电话', '电话', '电话：', '手机号码是', '固话', '座机', '联系方式:', '号楼', '单元',
+  '13912345678', '15800001111', '19987654321', '12345678901', '1391234567', '139123456789', '013912345678', '+86 13912345678', '8613912345678',
+  '139-1234-5678', '139 1234 5678', '1391234-5678', '139-12345678', '0994-2345678', '09942345678', '0994 2345678', '2345678', '23456789',
+  '1234-5678', '652301199001011234', '65230119900101123X', '12', '123', '1234', '12345', '123456', '2025-07-01', '3 号', '-', ' ', '  ',
+  '\t', '\n', '\r\n', '\f', '\v', '\u3000', '\u3001', '"', ',', '*', '***', '王某', '张3', '\u0001', 'A', 'z', '电话2345678', '电话：23456789', '手机1391234567',
+];
+
+/** The pieces a plain text (one the pass masks itself) is made of. */
+const PLAIN_PIECES = ['反映', '小区', '噪声', '，', '。', '、', '联系电话', '电话', '号楼', '13912345678', '15800001111', '12', '123', '123456', '3 号', '-', ' ', 'A', '王某'];
+
+/**
+ * A text of plain pieces; most get one piece of any kind among them (so that each kind is often
+ * the only thing in its text the pass must see), some two.
+ */
+function text(next: () => number): string {
+  const pick = (pieces: string[]) => pieces[Math.floor(next() * pieces.length)];
+  const parts = Array.from({ length: Math.floor(next() * 7) }, () => pick(PLAIN_PIECES));
+  for (let extra = next() < 0.8 ? (next() < 0.8 ? 1 : 2) : 0; extra > 0; extra--) parts.splice(Math.floor(next() * (parts.length + 1)), 0, pick(PIECES));
+  return parts.join('');
+}
+
+const NAMES = ['王某', '张三', '李', '', '张3', '1391', '*某', '**', '反映', '王 某'];
+
+function exportRows(seed: number, count: number): TicketRow[] {
+  const next = random(seed);
+  return [
+    ticket(`P${seed}-plain`, { 诉求内容: '噪声扰民，联系电话13912345678，请处理', 诉求人: '王某' }),
+    ...Array.from({ length: count }, (_, i) =>
+      ticket(`P${seed}-${String(i).padStart(5, '0')}`, { 诉求内容: text(next), 诉求地址: next() < 0.3 ? '' : text(next), 诉求人: NAMES[Math.floor(next() * NAMES.length)] }),
+    ),
+  ];
+}
+
+async function loadBothWays(path: string): Promise<{ premasked: string; sql: string; outcome: { marked: number; maskedNumbers: number } | null | undefined }> {
+  const stored: string[] = [];
+  let outcome: { marked: number; maskedNumbers: number } | null | undefined;
+  for (const preMask of [true, false]) {
+    const warehouse = await Warehouse.open(temp.file(`w-${Math.random().toString(36).slice(2)}.duckdb`));
+    try {
+      const summary = await ingest(warehouse, path, { preMask, onPreMask: (o) => (outcome = o) });
+      expect(summary.status === 'loaded' || summary.status === 'quarantined', summary.message ?? '').toBe(true);
+      const quarantined = await warehouse.all(`select row_number, reason, record from quarantine order by row_number`);
+      stored.push((await dump(warehouse, 'tickets', ['first_run_id', 'last_run_id'])) + JSON.stringify(quarantined));
+    } finally {
+      warehouse.close();
+    }
+  }
+  return { premasked: stored[0], sql: stored[1], outcome };
+}
+
+describe('the pass that masks free text before DuckDB reads it', () => {
+  it('runs the binary assembled from premask.wat (UPDATE_WASM=1 writes it again)', async () => {
+    expect(await wasmMatchesSource('premask')).toBe(true);
+  });
+
+  it('stores what the SQL alone stores, on random texts full of numbers, near misses, white space and quotes', async () => {
+    for (const [seed, eol] of [
+      [1, '\n'],
+      [2, '\r\n'],
+      [3, '\n'],
+    ] as const) {
+      const path = temp.file(`random-${seed}.csv`);
+      writeFileSync(path, csvText(exportRows(seed, 400), { eol }));
+      const { premasked, sql, outcome } = await loadBothWays(path);
+      // the pass did the work: plain cells masked here, the others marked for the SQL
+      expect(outcome?.maskedNumbers ?? 0).toBeGreaterThan(20);
+      expect(outcome?.marked ?? 0).toBeGreaterThan(20);
+      expect(premasked).toBe(sql);
+      expect(premasked).toContain('联系电话139****5678');
+    }
+  });
+
+  it('stores the same when the last row has no line end, or cells are quoted that need not be', async () => {
+    const rows = exportRows(4, 50);
+    const quoted = (value: string) => `"${value.replaceAll('"', '""')}"`;
+    const body = [TICKET_HEADERS.join(','), ...rows.map((row) => TICKET_HEADERS.map((h) => quoted(row[h] ?? '')).join(','))].join('\n');
+    const path = temp.file('quoted-no-end.csv');
+    writeFileSync(path, body);
+    const { premasked, sql, outcome } = await loadBothWays(path);
+    expect(outcome).not.toBeNull();
+    expect(premasked).toBe(sql);
+  });
+
+  it('writes the same copy whatever the chunks, on this thread or its own', async () => {
+    const path = temp.file('chunks.csv');
+    writeFileSync(path, csvText(exportRows(5, 200), { eol: '\r\n' }));
+    const whole = temp.file('whole.csv');
+    const outcome = await preMaskFile(path, whole, PLAN, { thread: false });
+    const expected = readFileSync(whole);
+    expect(expected.length).toBe(readFileSync(path).length + outcome.marked);
+    for (const chunkBytes of [1, 7, 64, 97, 1000]) {
+      for (const thread of [false, true]) {
+        const copy = temp.file(`copy-${chunkBytes}-${thread}.csv`);
+        expect(await preMaskFile(path, copy, PLAN, { chunkBytes, thread })).toEqual(outcome);
+        expect(readFileSync(copy).equals(expected)).toBe(true);
+      }
+    }
+  });
+
+  it('leaves a text that is not plain CSV to the SQL, which stores the same', async () => {
+    const rows = exportRows(6, 20);
+    const good = csvText(rows).split('\n');
+    const cases = {
+      'a quote inside an unquoted cell': [...good.slice(0, 5), good[5].replace('投诉', '投"诉'), ...good.slice(6)].join('\n'),
+      'a character after a closing quote': [...good.slice(0, 5), good[5].replace(/,[^,]*$/, ',"已解决"x'), ...good.slice(6)].join('\n'),
+      'a row with a cell too many': [...good.slice(0, 5), good[5] + ',多余', ...good.slice(6)].join('\n'),
+      'a blank line': [...good.slice(0, 5), '', ...good.slice(5)].join('\n'),
+    };
+    for (const [name, body] of Object.entries(cases)) {
+      const path = temp.file(`${name}.csv`);
+      writeFileSync(path, body);
+      await expect(preMaskFile(path, temp.file('unused.csv'), PLAN), name).rejects.toThrow(NotPlain);
+      const { premasked, sql, outcome } = await loadBothWays(path);
+      expect(outcome, name).toBeNull();
+      expect(premasked, name).toBe(sql);
+    }
+  });
+});
