@@ -235,7 +235,8 @@ async function preMask(source: SourceTable, match: Match, work: string, told: In
   const relation = source.relation.replace(sqlString(source.text), sqlString(copy));
   if (relation === source.relation) return;
   try {
-    told?.(await preMaskFile(source.text, copy, { delimiter: source.delimiter, columns: source.headers.length, ...columns }));
+    const outcome = await preMaskFile(source.text, copy, { delimiter: source.delimiter, columns: source.headers.length, ...columns });
+    told?.(outcome);
   } catch (error) {
     rmSync(copy, { force: true });
     if (!(error instanceof NotPlain)) throw error;
