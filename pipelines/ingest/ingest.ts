@@ -33,8 +33,10 @@ export interface IngestOptions {
   outerSpacesAnswerAfter?: Promise<unknown>;
   /** Tests: false masks every free-text cell in SQL, without the pass of premask.ts. */
   preMask?: boolean;
+  /** Tests: true cuts the text in two halves for the pass however small it is. */
+  preMaskHalves?: boolean;
   /** Tests: hears what the pass of premask.ts did (null: the text was not plain CSV). */
-  onPreMask?: (outcome: { marked: number; maskedNumbers: number } | null) => void;
+  onPreMask?: (outcome: { marked: number; maskedNumbers: number; files: string[] } | null) => void;
 }
 
 /**
@@ -205,7 +207,7 @@ export async function prepareFile(
   phase('read');
   const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
   if (options.preMask !== false) {
-    await preMask(source, match, work, options.onPreMask);
+    await preMask(source, match, work, options.onPreMask, options.preMaskHalves);
     phase('premask');
   }
   const fingerprint = mappingFingerprint(match, source, options);
@@ -227,23 +229,23 @@ export async function prepareFile(
  * pass over the bytes (premask.ts) into a copy that DuckDB then reads instead: the SQL masks only
  * the cells the pass marked. A text the pass does not read as plain CSV stays as it was.
  */
-async function preMask(source: SourceTable, match: Match, work: string, told: IngestOptions['onPreMask']): Promise<void> {
+async function preMask(source: SourceTable, match: Match, work: string, told: IngestOptions['onPreMask'], halvesForTests?: boolean): Promise<void> {
   if (source.format !== 'csv' || source.numbered || !source.text || source.delimiter === undefined || source.headers.length > 256) return;
   const columns = preMaskColumns(match);
   if (!columns) return;
-  const copy = join(work, 'premasked.csv');
-  const relation = source.relation.replace(sqlString(source.text), sqlString(copy));
-  if (relation === source.relation) return;
+  if (!source.relation.includes(sqlString(source.text))) return;
+  let files: string[];
   try {
-    const outcome = await preMaskFile(source.text, copy, { delimiter: source.delimiter, columns: source.headers.length, ...columns });
+    const outcome = await preMaskFile(source.text, join(work, 'premasked.csv'), { delimiter: source.delimiter, columns: source.headers.length, ...columns }, { halves: halvesForTests });
+    files = outcome.files;
     told?.(outcome);
   } catch (error) {
-    rmSync(copy, { force: true });
     if (!(error instanceof NotPlain)) throw error;
     told?.(null);
     return;
   }
-  source.relation = relation;
+  // (two halves are one relation: DuckDB reads the files in this order, each after its header)
+  source.relation = source.relation.replace(sqlString(source.text), files.length === 1 ? sqlString(files[0]) : `[${files.map(sqlString).join(', ')}]`);
   source.preMasked = new Set(columns.masked);
 }
 

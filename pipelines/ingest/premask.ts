@@ -60,11 +60,21 @@ function preMaskModule(): WebAssembly.Module {
 type LoopResult = { marked: number; numbers: number } | { notPlain: string };
 
 /**
+ * The bytes start … end − 1 of the file, whose first line is the header (`header` null) or which
+ * start at a row (then `header`, the file's header line, is written first).
+ */
+interface Part {
+  start: number;
+  end: number;
+  header: Uint8Array | null;
+}
+
+/**
  * The pass: reads `path` a chunk at a time into the module's memory (after the cut row of the
  * chunk before), writes the header line as it is and each whole row as work() gives it back.
  * Self-contained, as it also runs as a worker thread's source (fs is passed in).
  */
-function preMaskLoop(files: typeof fs, module: WebAssembly.Module, path: string, target: string, plan: PreMaskPlan, chunkBytes: number): LoopResult {
+function preMaskLoop(files: typeof fs, module: WebAssembly.Module, path: string, target: string, plan: PreMaskPlan, chunkBytes: number, part: Part): LoopResult {
   type Exports = { memory: WebAssembly.Memory; work: (at: number, n: number, out: number, delimiter: number, columns: number, name: number) => number; written: WebAssembly.Global; problem: WebAssembly.Global; marked: WebAssembly.Global; numbers: WebAssembly.Global };
   const exports = new WebAssembly.Instance(module).exports as unknown as Exports;
   const ROWS_AT = 65536;
@@ -78,8 +88,13 @@ function preMaskLoop(files: typeof fs, module: WebAssembly.Module, path: string,
   };
   try {
     let carried = 0; // a cut row's bytes, at ROWS_AT
-    let header = true;
-    let offset = 0; // the file's bytes before ROWS_AT
+    let header = part.header === null;
+    if (part.header) {
+      memory.set(part.header, ROWS_AT);
+      writeAll(ROWS_AT, part.header.length);
+    }
+    let offset = part.start; // the file's bytes before ROWS_AT
+    let position = part.start;
     for (;;) {
       // room for the carried row and the chunk, 64 zeros after them, and all that again with markers
       const need = ROWS_AT + (carried + chunkBytes + 64) * 3 + 16;
@@ -88,7 +103,8 @@ function preMaskLoop(files: typeof fs, module: WebAssembly.Module, path: string,
       let got = 0;
       let ended = false;
       while (got < chunkBytes) {
-        const read = files.readSync(input, memory, ROWS_AT + carried + got, chunkBytes - got, null);
+        const read = files.readSync(input, memory, ROWS_AT + carried + got, Math.min(chunkBytes - got, part.end - position), position);
+        position += read;
         if (read === 0) {
           ended = true;
           break;
@@ -141,34 +157,80 @@ const __name = (f) => f; // (the helper a bundler that keeps names may call)
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const preMaskLoop = ${preMaskLoop.toString()};
-const { module, path, target, plan, chunkBytes } = workerData;
-parentPort.postMessage(preMaskLoop(fs, module, path, target, plan, chunkBytes));`;
+const { module, path, target, plan, chunkBytes, part } = workerData;
+parentPort.postMessage(preMaskLoop(fs, module, path, target, plan, chunkBytes, part));`;
+
+function onThread(module: WebAssembly.Module, path: string, target: string, plan: PreMaskPlan, chunkBytes: number, part: Part): Promise<LoopResult> {
+  return new Promise<LoopResult>((resolve, reject) => {
+    const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { module, path, target, plan, chunkBytes, part } });
+    worker.once('message', (reply: LoopResult) => {
+      resolve(reply);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the pre-masking thread ended (${code})`)));
+  });
+}
 
 /**
- * Writes the pre-masked copy of `path` to `target`. Throws NotPlain (the copy is then not to be
- * used) when the text is not plain CSV. `chunkBytes` and `thread`: for tests.
+ * Where a large file is cut in two for two threads: after the first line feed past its middle, with
+ * the header line the second part's copy begins with; null when the first MiB holds no line end.
+ * The cut may fall inside a quoted cell: the first part then ends in a row it cannot finish, and
+ * the whole file is left to the SQL.
+ */
+function halves(path: string, size: number): { cut: number; header: Uint8Array } | null {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const look = Buffer.alloc(Math.min(1 << 20, size));
+    const head = look.subarray(0, fs.readSync(fd, look, 0, look.length, 0));
+    const headerEnd = head.indexOf(0x0a);
+    if (headerEnd < 0) return null;
+    const header = Uint8Array.from(head.subarray(0, headerEnd + 1));
+    const middle = Math.floor(size / 2);
+    const near = look.subarray(0, fs.readSync(fd, look, 0, Math.min(look.length, size - middle), middle));
+    const feed = near.indexOf(0x0a);
+    if (feed < 0 || middle + feed + 1 >= size || middle <= headerEnd) return null;
+    return { cut: middle + feed + 1, header };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes the pre-masked copy of `path`: to `target`, or — a file of twice the thread threshold or
+ * more, cut in two halves masked on two threads at once — to `target` and a second file beside it,
+ * each with the header line, which DuckDB reads as one relation in that order. Returns the files.
+ * Throws NotPlain (no copy is then to be used) when the text is not plain CSV. The options are for
+ * tests: `chunkBytes`, `thread` (false: this thread, one part), `halves` (two parts however small).
  */
 export async function preMaskFile(
   path: string,
   target: string,
   plan: PreMaskPlan,
-  options: { chunkBytes?: number; thread?: boolean } = {},
-): Promise<{ marked: number; maskedNumbers: number }> {
+  options: { chunkBytes?: number; thread?: boolean; halves?: boolean } = {},
+): Promise<{ marked: number; maskedNumbers: number; files: string[] }> {
   if (plan.columns > 256 || plan.masked.some((c) => c < 0 || c >= plan.columns)) throw new NotPlain('more than 256 columns');
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
-  const thread = options.thread ?? fs.statSync(path).size >= THREAD_MIN_BYTES;
+  const size = fs.statSync(path).size;
+  const thread = options.thread ?? (options.halves || size >= THREAD_MIN_BYTES);
   const module = preMaskModule();
-  const result: LoopResult = thread
-    ? await new Promise<LoopResult>((resolve, reject) => {
-        const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { module, path, target, plan, chunkBytes } });
-        worker.once('message', (reply: LoopResult) => {
-          resolve(reply);
-          void worker.terminate();
-        });
-        worker.once('error', reject);
-        worker.once('exit', (code) => reject(new Error(`the pre-masking thread ended (${code})`)));
-      })
-    : preMaskLoop(fs, module, path, target, plan, chunkBytes);
-  if ('notPlain' in result) throw new NotPlain(`not plain CSV ${result.notPlain}`);
-  return { marked: result.marked, maskedNumbers: result.numbers };
+  const whole: Part = { start: 0, end: size, header: null };
+  const cut = thread && (options.halves ?? size >= 2 * THREAD_MIN_BYTES) ? halves(path, size) : null;
+  const second = target.replace(/(\.csv)?$/, '-2.csv');
+  const results: LoopResult[] = !thread
+    ? [preMaskLoop(fs, module, path, target, plan, chunkBytes, whole)]
+    : cut
+      ? await Promise.all([
+          onThread(module, path, target, plan, chunkBytes, { start: 0, end: cut.cut, header: null }),
+          onThread(module, path, second, plan, chunkBytes, { start: cut.cut, end: size, header: cut.header }),
+        ])
+      : [await onThread(module, path, target, plan, chunkBytes, whole)];
+  const files = results.length === 2 ? [target, second] : [target];
+  const notPlain = results.find((r): r is { notPlain: string } => 'notPlain' in r);
+  if (notPlain) {
+    for (const file of files) fs.rmSync(file, { force: true });
+    throw new NotPlain(`not plain CSV ${notPlain.notPlain}`);
+  }
+  const counts = results as { marked: number; numbers: number }[];
+  return { marked: counts.reduce((sum, r) => sum + r.marked, 0), maskedNumbers: counts.reduce((sum, r) => sum + r.numbers, 0), files };
 }
