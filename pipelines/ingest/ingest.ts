@@ -36,7 +36,7 @@ export interface IngestOptions {
   /** Tests: true cuts the text in two halves for the pass however small it is. */
   preMaskHalves?: boolean;
   /** Tests: hears what the pass of premask.ts did (null: the text was not plain CSV). */
-  onPreMask?: (outcome: { marked: number; maskedNumbers: number; files: string[] } | null) => void;
+  onPreMask?: (outcome: Awaited<ReturnType<typeof preMaskFile>> | null) => void;
 }
 
 /**
@@ -230,7 +230,7 @@ export async function prepareFile(
  * the cells the pass marked. A text the pass does not read as plain CSV stays as it was.
  */
 async function preMask(source: SourceTable, match: Match, work: string, told: IngestOptions['onPreMask'], halvesForTests?: boolean): Promise<void> {
-  if (source.format !== 'csv' || source.numbered || !source.text || source.delimiter === undefined || source.headers.length > 256) return;
+  if (source.format !== 'csv' || source.numbered || !source.text || source.delimiter === undefined) return;
   const columns = preMaskColumns(match);
   if (!columns) return;
   if (!source.relation.includes(sqlString(source.text))) return;

@@ -75,7 +75,7 @@ interface Part {
  * Self-contained, as it also runs as a worker thread's source (fs is passed in).
  */
 function preMaskLoop(files: typeof fs, module: WebAssembly.Module, path: string, target: string, plan: PreMaskPlan, chunkBytes: number, part: Part): LoopResult {
-  type Exports = { memory: WebAssembly.Memory; work: (at: number, n: number, out: number, delimiter: number, columns: number, name: number) => number; written: WebAssembly.Global; problem: WebAssembly.Global; marked: WebAssembly.Global; numbers: WebAssembly.Global };
+  type Exports = { memory: WebAssembly.Memory; work: (at: number, n: number, out: number, delimiter: number, columns: number) => number; written: WebAssembly.Global; problem: WebAssembly.Global; marked: WebAssembly.Global; numbers: WebAssembly.Global };
   const exports = new WebAssembly.Instance(module).exports as unknown as Exports;
   const ROWS_AT = 65536;
   let memory = new Uint8Array(exports.memory.buffer);
@@ -83,16 +83,13 @@ function preMaskLoop(files: typeof fs, module: WebAssembly.Module, path: string,
   if (plan.name !== null && plan.name < plan.columns && memory[plan.name] === 0) memory[plan.name] = 2;
   const input = files.openSync(path, 'r');
   const output = files.openSync(target, 'w');
-  const writeAll = (at: number, length: number) => {
-    for (let done = 0; done < length; ) done += files.writeSync(output, memory, at + done, length - done);
+  const writeAll = (at: number, length: number, bytes: Uint8Array = memory) => {
+    for (let done = 0; done < length; ) done += files.writeSync(output, bytes, at + done, length - done);
   };
   try {
     let carried = 0; // a cut row's bytes, at ROWS_AT
     let header = part.header === null;
-    if (part.header) {
-      memory.set(part.header, ROWS_AT);
-      writeAll(ROWS_AT, part.header.length);
-    }
+    if (part.header) writeAll(0, part.header.length, part.header);
     let offset = part.start; // the file's bytes before ROWS_AT
     let position = part.start;
     for (;;) {
@@ -134,7 +131,7 @@ function preMaskLoop(files: typeof fs, module: WebAssembly.Module, path: string,
       if (appended) memory[start + n++] = 0x0a;
       memory.fill(0, start + n, start + n + 64);
       const out = start + n + 64;
-      const used = exports.work(start, n, out, plan.delimiter, plan.columns, plan.name ?? -1);
+      const used = exports.work(start, n, out, plan.delimiter, plan.columns);
       if (used < 0) return { notPlain: `at byte ${offset + (exports.problem.value as number)}` };
       writeAll(out, (exports.written.value as number) - (appended && used === n ? 1 : 0));
       offset += used;

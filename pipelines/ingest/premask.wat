@@ -4,7 +4,7 @@
 ;; The source of premask.wasm beside it; test/ingest/premask.test.ts checks that the two agree
 ;; (UPDATE_WASM=1 npx vitest run test/ingest/premask.test.ts writes the binary again).
 ;;
-;; work(in, n, out, delimiter, columns, name) reads the rows at in … in + n − 1, each starting at a
+;; work(in, n, out, delimiter, columns) reads the rows at in … in + n − 1, each starting at a
 ;; row's first byte (the header is not given), and writes each whole row to `out` as it is, but for
 ;; the free-text cells: a plain one has its mobile numbers' middle four digits made `****` (in the
 ;; input too), any other gets the byte 0x01 in front of its text. It returns how many input bytes
@@ -12,8 +12,8 @@
 ;; output's length in `written`; or −1 when the text is not CSV as DuckDB reads it in place, the
 ;; byte at `problem`.
 ;;
-;; Memory: bytes 0–255 tell which columns are free text (1), the caller's name (2) or neither (0); from 1024 three words per
-;; free-text cell of the row (its text's first byte, its mobile numbers or −1 when not plain, where
+;; Memory: bytes 0–255 tell which columns are free text (1), the caller's name (2) or neither (0);
+;; from 1024 three words per free-text cell of the row (its text's first byte, its mobile numbers or −1 when not plain, where
 ;; its numbers' places start); from 4096 the places of the row's mobile numbers; rows from 65536.
 (module
   (memory (export "memory") 2)
@@ -158,7 +158,7 @@
   ;; allows one (an opening quote after a delimiter, a line feed or another quote; a closing quote
   ;; before one of them, a CR or another quote). Then each delimiter and line feed outside quotes
   ;; ends a cell, in order. The input must be followed by 64 bytes of zeros.
-  (func (export "work") (param $in i32) (param $n i32) (param $out i32) (param $delimiter i32) (param $columns i32) (param $name i32) (result i32)
+  (func (export "work") (param $in i32) (param $n i32) (param $out i32) (param $delimiter i32) (param $columns i32) (result i32)
     (local $end i32) (local $b i32) (local $row i32) (local $fieldStart i32) (local $pos i32) (local $e i32) (local $s i32) (local $t i32)
     (local $column i32) (local $cells i32) (local $slots i32) (local $nameDigits i32) (local $found i32)
     (local $quotes v128) (local $delimiters v128) (local $feeds v128) (local $returns v128)
@@ -260,7 +260,7 @@
                 (if (i32.gt_s (local.get $found) (i32.const 0))
                   (then (local.set $slots (i32.add (local.get $slots) (local.get $found))))))
               (else
-                (if (i32.eq (local.get $column) (local.get $name))
+                (if (i32.eq (i32.load8_u (local.get $column)) (i32.const 2))
                   (then (local.set $nameDigits (call $nameNeedsSql (local.get $s) (local.get $t)))))))
             (local.set $fieldStart (i32.add (local.get $pos) (i32.const 1)))
             (if (i32.ne (i32.load8_u (local.get $pos)) (i32.const 0x0a))
