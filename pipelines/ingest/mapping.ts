@@ -300,10 +300,10 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
       case 'masked-text': {
         const masked = `hp_safe_text(hp_clean_text(${raw}, ${callerName ?? 'null::varchar'}))`;
         const at = match.columns.get(field);
-        // A pre-masked cell without the marker has only the caller's name left to take out.
+        // A pre-masked cell without the marker is masked already (its caller's name is not in it).
         typed.push(
           at !== undefined && preMasked.has(at)
-            ? `case when starts_with(raw.c${at}, chr(1)) then ${masked} else hp_safe_text(hp_mask_name(${raw}, ${callerName ?? 'null::varchar'})) end as ${ident('v_' + field)}`
+            ? `case when starts_with(raw.c${at}, chr(1)) then ${masked} else hp_safe_text(${raw}) end as ${ident('v_' + field)}`
             : `${masked} as ${ident('v_' + field)}`,
         );
         break;

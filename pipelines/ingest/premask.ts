@@ -18,9 +18,11 @@ import { Worker } from 'node:worker_threads';
  *   hp_mask_mobiles does: the pass masks them in place (the middle four digits become `****`).
  * - Any other cell gets the marker 0x01 in front of its text and is otherwise left alone: the
  *   mapping takes the marker off and masks the text in SQL exactly as before.
- * - The caller's name is taken out of the texts in SQL, after the numbers (hp_mask_name). That is
- *   the same as before only when the name holds no digit and no `*`: a row whose name cell holds
- *   either has all its free-text cells marked.
+ * - The caller's name (hp_mask_name, after the numbers) is looked for here too: a plain cell that
+ *   holds the name cell's bytes is marked, so an unmarked cell needs nothing more. The bytes are the
+ *   name the SQL looks for, and masking numbers cannot change where it stands, only when the name
+ *   holds no digit or `*` and no space at either end: a row whose name cell does has all its
+ *   free-text cells marked.
  *
  * The pass follows CSV as DuckDB reads it in place (quote `"`, doubled to escape it, LF or CRLF
  * line ends, the header on line 1). Anything DuckDB would reject or read otherwise — a quote inside

@@ -13,8 +13,8 @@
 ;; byte at `problem`.
 ;;
 ;; Memory: bytes 0–255 tell which columns are free text (1), the caller's name (2) or neither (0);
-;; from 1024 three words per free-text cell of the row (its text's first byte, its mobile numbers or −1 when not plain, where
-;; its numbers' places start); from 4096 the places of the row's mobile numbers; rows from 65536.
+;; from 1024 four words per free-text cell of the row (its text's first byte, its mobile numbers or −1 when not plain, where
+;; its numbers' places start, the byte after its text); from 8192 the places of the row's mobile numbers; rows from 65536.
 (module
   (memory (export "memory") 2)
   (global $written (export "written") (mut i32) (i32.const 0))
@@ -76,9 +76,9 @@
                 (if (i32.or (i32.or (i32.ne (local.get $length) (i32.const 11)) (i32.ne (local.get $c) (i32.const 0x31)))
                             (i32.lt_u (i32.load8_u (i32.add (local.get $run) (i32.const 1))) (i32.const 0x33)))
                   (then (return (i32.const -1))))
-                (if (i32.ge_u (i32.add (local.get $slot) (local.get $found)) (i32.const 15360))
+                (if (i32.ge_u (i32.add (local.get $slot) (local.get $found)) (i32.const 14336))
                   (then (return (i32.const -1))))
-                (i32.store (i32.add (i32.const 4096) (i32.shl (i32.add (local.get $slot) (local.get $found)) (i32.const 2))) (local.get $run))
+                (i32.store (i32.add (i32.const 8192) (i32.shl (i32.add (local.get $slot) (local.get $found)) (i32.const 2))) (local.get $run))
                 (local.set $found (i32.add (local.get $found) (i32.const 1)))))
             ;; a run of 3 or more, then - or a space, then 4 digits
             (if (i32.and (i32.ge_u (local.get $length) (i32.const 3)) (i32.lt_u (i32.add (local.get $i) (i32.const 4)) (local.get $e)))
@@ -117,9 +117,16 @@
         (br $next)))
     (local.get $found))
 
-  ;; Whether a name cell holds a digit or `*`.
+;; Whether a name cell is one the SQL must take out itself: it holds a digit or `*` (the masking
+  ;; of numbers could change where it stands) or a space at either end (a trimming load takes it out
+  ;; without that space). (A quote is no reason: the name's bytes hold it doubled, as do a quoted
+  ;; text's, so the bytes match where the texts do.)
   (func $nameNeedsSql (param $s i32) (param $e i32) (result i32)
     (local $c i32)
+    (if (i32.lt_u (local.get $s) (local.get $e))
+      (then
+        (if (i32.or (i32.eq (i32.load8_u (local.get $s)) (i32.const 0x20)) (i32.eq (i32.load8_u (i32.sub (local.get $e) (i32.const 1))) (i32.const 0x20)))
+          (then (return (i32.const 1))))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $s) (local.get $e)))
@@ -129,7 +136,45 @@
         (br $next)))
     (i32.const 0))
 
-;; The bytes of the 64 at hand (a b c d, 16 each) equal to the byte of `v`, as 64 bits.
+  ;; Whether the text s … e − 1 holds the name ns … ne − 1 (never an empty one): sixteen places at
+  ;; a time where the name's first byte stands and its last byte as far on as the name ends, each
+  ;; then compared. The bytes after the text may be loaded (the input is followed by 64 zeros),
+  ;; never taken as a place.
+  (func $holds (param $s i32) (param $e i32) (param $ns i32) (param $ne i32) (result i32)
+    (local $length i32) (local $last i32) (local $first v128) (local $final v128) (local $mask i32) (local $p i32) (local $k i32)
+    (local.set $length (i32.sub (local.get $ne) (local.get $ns)))
+    (if (i32.or (i32.eqz (local.get $length)) (i32.gt_u (local.get $length) (i32.sub (local.get $e) (local.get $s))))
+      (then (return (i32.const 0))))
+    (local.set $last (i32.sub (local.get $e) (local.get $length)))
+    (local.set $first (i8x16.splat (i32.load8_u (local.get $ns))))
+    (local.set $final (i8x16.splat (i32.load8_u (i32.sub (local.get $ne) (i32.const 1)))))
+    (block $none
+      (loop $block
+        (br_if $none (i32.gt_u (local.get $s) (local.get $last)))
+        (local.set $mask
+          (i8x16.bitmask
+            (v128.and
+              (i8x16.eq (v128.load align=1 (local.get $s)) (local.get $first))
+              (i8x16.eq (v128.load align=1 (i32.sub (i32.add (local.get $s) (local.get $length)) (i32.const 1))) (local.get $final)))))
+        (block $places
+          (loop $place
+            (br_if $places (i32.eqz (local.get $mask)))
+            (local.set $p (i32.add (local.get $s) (i32.ctz (local.get $mask))))
+            (br_if $none (i32.gt_u (local.get $p) (local.get $last)))
+            (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+            (local.set $k (i32.const 1))
+            (block $differs
+              (loop $byte
+                (if (i32.ge_u (local.get $k) (local.get $length)) (then (return (i32.const 1))))
+                (br_if $differs (i32.ne (i32.load8_u (i32.add (local.get $p) (local.get $k))) (i32.load8_u (i32.add (local.get $ns) (local.get $k)))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $byte)))
+            (br $place)))
+        (local.set $s (i32.add (local.get $s) (i32.const 16)))
+        (br $block)))
+    (i32.const 0))
+
+  ;; The bytes of the 64 at hand (a b c d, 16 each) equal to the byte of `v`, as 64 bits.
   (func $bits (param $a v128) (param $b v128) (param $c v128) (param $d v128) (param $v v128) (result i64)
     (i64.or
       (i64.or
@@ -160,7 +205,7 @@
   ;; ends a cell, in order. The input must be followed by 64 bytes of zeros.
   (func (export "work") (param $in i32) (param $n i32) (param $out i32) (param $delimiter i32) (param $columns i32) (result i32)
     (local $end i32) (local $b i32) (local $row i32) (local $fieldStart i32) (local $pos i32) (local $e i32) (local $s i32) (local $t i32)
-    (local $column i32) (local $cells i32) (local $slots i32) (local $nameDigits i32) (local $found i32)
+    (local $column i32) (local $cells i32) (local $slots i32) (local $nameDigits i32) (local $found i32) (local $nameS i32) (local $nameT i32)
     (local $quotes v128) (local $delimiters v128) (local $feeds v128) (local $returns v128)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $q i64) (local $d i64) (local $l i64) (local $r i64) (local $inside i64) (local $carry i64) (local $stops i64)
@@ -252,16 +297,20 @@
             (if (i32.and (i32.eq (i32.load8_u (local.get $column)) (i32.const 1)) (i32.gt_u (local.get $t) (local.get $s)))
               (then
                 (local.set $found (call $plain (local.get $s) (local.get $t) (local.get $slots)))
-                (local.set $cell (i32.add (i32.const 1024) (i32.mul (local.get $cells) (i32.const 12))))
+                (local.set $cell (i32.add (i32.const 1024) (i32.shl (local.get $cells) (i32.const 4))))
                 (i32.store (local.get $cell) (local.get $s))
                 (i32.store offset=4 (local.get $cell) (local.get $found))
                 (i32.store offset=8 (local.get $cell) (local.get $slots))
+                (i32.store offset=12 (local.get $cell) (local.get $t))
                 (local.set $cells (i32.add (local.get $cells) (i32.const 1)))
                 (if (i32.gt_s (local.get $found) (i32.const 0))
                   (then (local.set $slots (i32.add (local.get $slots) (local.get $found))))))
               (else
                 (if (i32.eq (i32.load8_u (local.get $column)) (i32.const 2))
-                  (then (local.set $nameDigits (call $nameNeedsSql (local.get $s) (local.get $t)))))))
+                  (then
+                    (local.set $nameDigits (call $nameNeedsSql (local.get $s) (local.get $t)))
+                    (local.set $nameS (local.get $s))
+                    (local.set $nameT (local.get $t))))))
             (local.set $fieldStart (i32.add (local.get $pos) (i32.const 1)))
             (if (i32.ne (i32.load8_u (local.get $pos)) (i32.const 0x0a))
               (then
@@ -277,17 +326,18 @@
             (block $emitted
               (loop $each
                 (br_if $emitted (i32.ge_u (local.get $k) (local.get $cells)))
-                (local.set $cell (i32.add (i32.const 1024) (i32.mul (local.get $k) (i32.const 12))))
+                (local.set $cell (i32.add (i32.const 1024) (i32.shl (local.get $k) (i32.const 4))))
                 (local.set $at (i32.load (local.get $cell)))
                 (local.set $found (i32.load offset=4 (local.get $cell)))
-                (if (i32.and (i32.ge_s (local.get $found) (i32.const 0)) (i32.eqz (local.get $nameDigits)))
+                (if (i32.and (i32.and (i32.ge_s (local.get $found) (i32.const 0)) (i32.eqz (local.get $nameDigits)))
+                             (i32.eqz (call $holds (local.get $at) (i32.load offset=12 (local.get $cell)) (local.get $nameS) (local.get $nameT))))
                   (then
                     (local.set $m (i32.load offset=8 (local.get $cell)))
                     (local.set $last (i32.add (local.get $m) (local.get $found)))
                     (block $masked
                       (loop $number
                         (br_if $masked (i32.ge_u (local.get $m) (local.get $last)))
-                        (i32.store align=1 (i32.add (i32.load (i32.add (i32.const 4096) (i32.shl (local.get $m) (i32.const 2)))) (i32.const 3)) (i32.const 0x2a2a2a2a))
+                        (i32.store align=1 (i32.add (i32.load (i32.add (i32.const 8192) (i32.shl (local.get $m) (i32.const 2)))) (i32.const 3)) (i32.const 0x2a2a2a2a))
                         (global.set $numbers (i32.add (global.get $numbers) (i32.const 1)))
                         (local.set $m (i32.add (local.get $m) (i32.const 1)))
                         (br $number))))
@@ -307,6 +357,8 @@
             (local.set $cells (i32.const 0))
             (local.set $slots (i32.const 0))
             (local.set $nameDigits (i32.const 0))
+            (local.set $nameS (i32.const 0))
+            (local.set $nameT (i32.const 0))
             (br $eachStop)))
         (local.set $b (i32.add (local.get $b) (i32.const 64)))
         (br $blocks)))

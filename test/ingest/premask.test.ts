@@ -47,7 +47,7 @@ function text(next: () => number): string {
   return parts.join('');
 }
 
-const NAMES = ['王某', '张三', '李', '', '张3', '1391', '*某', '**', '反映', '王 某'];
+const NAMES = ['王某', '张三', '李', '', '张3', '1391', '*某', '**', '反映', '王 某', '小区', ' 王某', '王某 ', '王"某', '噪声'];
 
 function exportRows(seed: number, count: number): TicketRow[] {
   const next = random(seed);
@@ -107,6 +107,32 @@ describe('the pass that masks free text before DuckDB reads it', () => {
       expect(premasked).toContain('联系电话139****5678');
       expect(sql).toMatch(/"row_number":\d+,"reason":"来源渠道“传真”/);
     }
+  });
+
+  it('marks a plain cell for the SQL only when it holds the caller\'s name', async () => {
+    const cases: [name: string, content: string, marked: boolean][] = [
+      ['王某', '王某反映噪声', true],
+      ['王某', '反映噪声王某', true],
+      ['王某', '王平反映某事', false],
+      ['ab', 'xaXbx', false],
+      ['ab', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxab', true], // (the name after a block of 16)
+      ['ab', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxa', false],
+      ['王"某', '反映王"某', true],
+      ['王"某', '反映王某', false],
+      ['', '反映', false],
+      [' 王某', '反映王某', true], // (a trimming load looks for 王某: every cell of the row is marked)
+    ];
+    const rows = cases.map(([name, content], i) => ticket(`N${i}`, { 诉求人: name, 诉求内容: content, 诉求地址: '小区' }));
+    const path = temp.file('names.csv');
+    writeFileSync(path, csvText(rows));
+    const copy = temp.file('names-copy.csv');
+    const outcome = await preMaskFile(path, copy, PLAN, { thread: false });
+    const lines = readFileSync(copy, 'utf8').split('\n').slice(1);
+    cases.forEach(([name, content, marked], i) => expect(lines[i].includes(`\u0001${content.replaceAll('"', '""')}`), `${name} in ${content}`).toBe(marked));
+    expect(outcome.marked).toBe(cases.filter(([, , marked]) => marked).length + 1); // (and the address of the row with ' 王某')
+    const { premasked, sql } = await loadBothWays(path);
+    expect(premasked).toBe(sql);
+    expect(premasked).not.toContain('王某反映');
   });
 
   it('stores the same when the last row has no line end, or cells are quoted that need not be', async () => {
