@@ -6,7 +6,8 @@ import { phoneHashScheme } from '../privacy.js';
 import { sqlFile, type Warehouse } from '../warehouse.js';
 import { directPossible, loadDirect, loadMerged, mapIntoTemp, NeedsMerge, NeedsScan, NeedsTrim, overlapsStored, rescan, type LoadContext, type LoadCounts } from './load.js';
 import { preMaskColumns, REASON_PATTERN } from './mapping.js';
-import { NotPlain, preMaskFile } from './premask.js';
+import { lookOverFile } from './outer-space.js';
+import { NotPlain, preMaskFile, type PreMasked } from './premask.js';
 import { chooseMapping, type Kind, type Match, type Profile } from './profiles.js';
 import { trackLoad, type LoadProgress, type LoadTracker } from './progress.js';
 import { readSource, settleText } from './read.js';
@@ -36,7 +37,7 @@ export interface IngestOptions {
   /** Tests: true cuts the text in two halves for the pass however small it is. */
   preMaskHalves?: boolean;
   /** Tests: hears what the pass of premask.ts did (null: the text was not plain CSV). */
-  onPreMask?: (outcome: Awaited<ReturnType<typeof preMaskFile>> | null) => void;
+  onPreMask?: (outcome: PreMasked | null) => void;
 }
 
 /**
@@ -234,13 +235,22 @@ async function preMask(source: SourceTable, match: Match, work: string, told: In
   const columns = preMaskColumns(match);
   if (!columns) return;
   if (!source.relation.includes(sqlString(source.text))) return;
+  // The look for outer spaces is done by the pass (it reads every byte of the rows anyway); the
+  // pass over the bytes that hashes the file stops doing it.
+  const answerLook = source.takeOverLook?.() ?? null;
   let files: string[];
   try {
     const outcome = await preMaskFile(source.text, join(work, 'premasked.csv'), { delimiter: source.delimiter, columns: source.headers.length, ...columns }, { halves: halvesForTests });
     files = outcome.files;
+    answerLook?.(outcome.outerSpaces);
     told?.(outcome);
   } catch (error) {
-    if (!(error instanceof NotPlain)) throw error;
+    if (!(error instanceof NotPlain)) {
+      answerLook?.(true);
+      throw error;
+    }
+    // (a look of its own, beside the load: the cells are trimmed again if it finds a space)
+    if (answerLook) void lookOverFile(source.text).then(answerLook, () => answerLook(true));
     told?.(null);
     return;
   }

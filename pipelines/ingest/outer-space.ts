@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /**
  * Whether a CSV text may hold a cell that starts or ends with a space. The mapping trims every
@@ -58,5 +59,22 @@ export class OuterSpaceLook {
 export function mayHaveOuterSpaces(text: Uint8Array): boolean {
   const look = new OuterSpaceLook();
   look.feed(text);
+  return look.end();
+}
+
+/** The look over a whole file, read a chunk at a time. */
+export async function lookOverFile(path: string): Promise<boolean> {
+  const look = new OuterSpaceLook();
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (let at = 0; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, at);
+      if (bytesRead === 0 || look.feed(buffer.subarray(0, bytesRead))) break;
+      at += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
   return look.end();
 }

@@ -45,6 +45,20 @@ export interface PreMaskPlan {
   name: number | null;
 }
 
+export interface PreMasked {
+  /** Free-text cells marked for the SQL. */
+  marked: number;
+  /** Mobile numbers masked here. */
+  maskedNumbers: number;
+  /**
+   * Whether a cell of a row may start or end with a space: the look of outer-space.ts over the
+   * rows (not the header), with the file's delimiter.
+   */
+  outerSpaces: boolean;
+  /** The copy: one file, or two halves read in this order. */
+  files: string[];
+}
+
 /** The text is not CSV as DuckDB reads it in place: the SQL masks the file. */
 export class NotPlain extends Error {}
 
@@ -59,7 +73,7 @@ function preMaskModule(): WebAssembly.Module {
   return compiled;
 }
 
-type LoopResult = { marked: number; numbers: number } | { notPlain: string };
+type LoopResult = { marked: number; numbers: number; spaced: boolean } | { notPlain: string };
 
 /**
  * The bytes start … end − 1 of the file, whose first line is the header (`header` null) or which
@@ -77,7 +91,7 @@ interface Part {
  * Self-contained, as it also runs as a worker thread's source (fs is passed in).
  */
 function preMaskLoop(files: typeof fs, module: WebAssembly.Module, path: string, target: string, plan: PreMaskPlan, chunkBytes: number, part: Part): LoopResult {
-  type Exports = { memory: WebAssembly.Memory; work: (at: number, n: number, out: number, delimiter: number, columns: number) => number; written: WebAssembly.Global; problem: WebAssembly.Global; marked: WebAssembly.Global; numbers: WebAssembly.Global };
+  type Exports = { memory: WebAssembly.Memory; work: (at: number, n: number, out: number, delimiter: number, columns: number) => number; written: WebAssembly.Global; problem: WebAssembly.Global; marked: WebAssembly.Global; numbers: WebAssembly.Global; spaced: WebAssembly.Global };
   const exports = new WebAssembly.Instance(module).exports as unknown as Exports;
   const ROWS_AT = 65536;
   let memory = new Uint8Array(exports.memory.buffer);
@@ -144,7 +158,7 @@ function preMaskLoop(files: typeof fs, module: WebAssembly.Module, path: string,
       memory.copyWithin(ROWS_AT, start + used, start + n);
       carried = n - used;
     }
-    return { marked: exports.marked.value as number, numbers: exports.numbers.value as number };
+    return { marked: exports.marked.value as number, numbers: exports.numbers.value as number, spaced: exports.spaced.value === 1 };
   } finally {
     files.closeSync(input);
     files.closeSync(output);
@@ -207,7 +221,7 @@ export async function preMaskFile(
   target: string,
   plan: PreMaskPlan,
   options: { chunkBytes?: number; thread?: boolean; halves?: boolean } = {},
-): Promise<{ marked: number; maskedNumbers: number; files: string[] }> {
+): Promise<PreMasked> {
   if (plan.columns > 256 || plan.masked.some((c) => c < 0 || c >= plan.columns)) throw new NotPlain('more than 256 columns');
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
   const size = fs.statSync(path).size;
@@ -230,6 +244,6 @@ export async function preMaskFile(
     for (const file of files) fs.rmSync(file, { force: true });
     throw new NotPlain(`not plain CSV ${notPlain.notPlain}`);
   }
-  const counts = results as { marked: number; numbers: number }[];
-  return { marked: counts.reduce((sum, r) => sum + r.marked, 0), maskedNumbers: counts.reduce((sum, r) => sum + r.numbers, 0), files };
+  const counts = results as { marked: number; numbers: number; spaced: boolean }[];
+  return { marked: counts.reduce((sum, r) => sum + r.marked, 0), maskedNumbers: counts.reduce((sum, r) => sum + r.numbers, 0), outerSpaces: counts.some((r) => r.spaced), files };
 }

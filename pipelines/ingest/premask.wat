@@ -10,7 +10,8 @@
 ;; input too), any other gets the byte 0x01 in front of its text. It returns how many input bytes
 ;; it worked out (the rest is a row cut by the chunk's end: given again with the next bytes), the
 ;; output's length in `written`; or −1 when the text is not CSV as DuckDB reads it in place, the
-;; byte at `problem`.
+;; byte at `problem`. On the way it does the look of outer-space.wat for the bytes it is given,
+;; with the file's one delimiter: `spaced` becomes 1 once a space stands beside a cell's edge.
 ;;
 ;; Memory: bytes 0–255 tell which columns are free text (1), the caller's name (2) or neither (0);
 ;; from 1024 four words per free-text cell of the row (its text's first byte, its mobile numbers or −1 when not plain, where
@@ -21,6 +22,8 @@
   (global $problem (export "problem") (mut i32) (i32.const 0))
   (global $marked (export "marked") (mut i32) (i32.const 0))
   (global $numbers (export "numbers") (mut i32) (i32.const 0))
+  ;; 1 once a space has stood beside a byte a cell can start after or end before (outer-space.ts)
+  (global $spaced (export "spaced") (mut i32) (i32.const 0))
 
   ;; a digit 0–9
   (func $digit (param $c i32) (result i32)
@@ -206,7 +209,7 @@
   (func (export "work") (param $in i32) (param $n i32) (param $out i32) (param $delimiter i32) (param $columns i32) (result i32)
     (local $end i32) (local $b i32) (local $row i32) (local $fieldStart i32) (local $pos i32) (local $e i32) (local $s i32) (local $t i32)
     (local $column i32) (local $cells i32) (local $slots i32) (local $nameDigits i32) (local $found i32) (local $nameS i32) (local $nameT i32)
-    (local $quotes v128) (local $delimiters v128) (local $feeds v128) (local $returns v128)
+    (local $quotes v128) (local $delimiters v128) (local $feeds v128) (local $returns v128) (local $spaces v128)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $q i64) (local $d i64) (local $l i64) (local $r i64) (local $inside i64) (local $carry i64) (local $stops i64)
     (local $before i64) (local $after i64) (local $bad i64) (local $valid i64) (local $lastTop i64) (local $next i32)
@@ -215,6 +218,7 @@
     (local.set $delimiters (i8x16.splat (local.get $delimiter)))
     (local.set $feeds (i8x16.splat (i32.const 0x0a)))
     (local.set $returns (i8x16.splat (i32.const 0x0d)))
+    (local.set $spaces (i8x16.splat (i32.const 0x20)))
     (local.set $end (i32.add (local.get $in) (local.get $n)))
     (local.set $w (local.get $out))
     (local.set $row (local.get $in))
@@ -253,6 +257,17 @@
                 (i32.or (i32.or (i32.eq (local.get $next) (local.get $delimiter)) (i32.eq (local.get $next) (i32.const 0x0a)))
                         (i32.or (i32.eq (local.get $next) (i32.const 0x0d)) (i32.eq (local.get $next) (i32.const 0x22)))))
               (i64.const 63))))
+        ;; a space after a delimiter, line feed or quote, or before one of them or a CR: a cell
+        ;; may start or end with a space (inside a quoted cell too: the look errs towards trimming)
+        (if (i32.eqz (global.get $spaced))
+          (then
+            (if (i64.ne
+                  (i64.and
+                    (i64.and (call $bits (local.get $v0) (local.get $v1) (local.get $v2) (local.get $v3) (local.get $spaces))
+                             (i64.or (local.get $before) (local.get $after)))
+                    (local.get $valid))
+                  (i64.const 0))
+              (then (global.set $spaced (i32.const 1))))))
         (local.set $bad
           (i64.and
             (i64.or

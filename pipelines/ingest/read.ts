@@ -77,19 +77,31 @@ async function readCsv(path: string, encoding: NonNullable<SourceTable['encoding
   const look = encoding === 'utf-16le' || encoding === 'utf-16be' ? null : new OuterSpaceLook();
   let resolve: (found: boolean) => void = () => undefined;
   const outerSpaces = new Promise<boolean>((settle) => (resolve = settle));
-  const answer = (found: boolean) => (options.outerSpacesAnswerAfter ? void options.outerSpacesAnswerAfter.then(() => resolve(found)) : resolve(found));
+  let answered = false; // (or taken over)
+  const answer = (found: boolean) => {
+    answered = true;
+    if (options.outerSpacesAnswerAfter) void options.outerSpacesAnswerAfter.then(() => resolve(found));
+    else resolve(found);
+  };
   const pass = {
     onRawChunk: (chunk: Buffer) => {
       options.onRawChunk?.(chunk);
-      if (look?.feed(chunk)) answer(true);
+      if (!answered && look?.feed(chunk)) answer(true);
     },
     onProgress: (done: number) => options.onProgress?.(done, size),
   };
-  const ended = (passed: boolean) => answer(!look || !passed || look.end());
+  const ended = (passed: boolean) => {
+    if (!answered) answer(!look || !passed || look.end());
+  };
   // Cells untrimmed when the first MiB has no outer space; trimmed again once the look finds one.
   const lookAtRest = (head: Buffer) => {
     if (!look || mayHaveOuterSpaces(head.subarray(0, head.lastIndexOf(0x0a) + 1))) return;
     source.outerSpaces = outerSpaces;
+    source.takeOverLook = () => {
+      if (answered) return null;
+      answered = true;
+      return answer;
+    };
     void outerSpaces.then((found) => {
       if (found && source.outerSpaces === outerSpaces) source.outerSpaces = undefined;
     });

@@ -62,6 +62,12 @@ export interface SourceTable {
    * Absent: cells are trimmed.
    */
   outerSpaces?: Promise<boolean>;
+  /**
+   * Stops the look (outer-space.ts) that rides on the pass over the bytes, while it has not
+   * answered yet, and gives its answer to the caller to make: the pass that pre-masks the text
+   * (premask.ts) does the look on its way. Null once the look has answered.
+   */
+  takeOverLook?: () => ((found: boolean) => void) | null;
   /** A CSV read in place: its delimiter's byte. */
   delimiter?: number;
   /**

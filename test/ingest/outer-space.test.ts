@@ -92,7 +92,8 @@ describe('a load whose first MiB has no outer space', () => {
       return row;
     });
 
-  async function stored(name: string, text: string, encoding: TextEncoding) {
+  // With the pass that pre-masks the text (which then does the look) and without it.
+  async function stored(name: string, text: string, encoding: TextEncoding, preMask: boolean) {
     const file = temp.file(`${name}.csv`);
     writeFileSync(file, encodeText(text, encoding));
     const warehouse = await Warehouse.open(temp.file(`${name}.duckdb`));
@@ -100,26 +101,30 @@ describe('a load whose first MiB has no outer space', () => {
     let loading: (value?: unknown) => void = () => undefined;
     const outerSpacesAnswerAfter = new Promise((resolve) => (loading = resolve));
     const phases = new Set<string>();
+    let preMasked = false;
     try {
       const summary = await ingest(warehouse, file, {
         outerSpacesAnswerAfter,
+        preMask,
+        onPreMask: (outcome) => (preMasked = outcome !== null),
         onProgress: (progress) => {
           phases.add(progress.phase);
           if (progress.phase === 'loading') setTimeout(loading, 50);
         },
       });
       expect(phases.has('loading')).toBe(true);
+      expect(preMasked).toBe(preMask);
       return { summary, tickets: await dump(warehouse, 'tickets', ['first_run_id', 'last_run_id']) };
     } finally {
       warehouse.close();
     }
   }
 
-  for (const encoding of ['utf-8', 'gbk'] as const) {
-    it(`stores what a trimmed load stores when a later row has one (${encoding})`, async () => {
-      const late = await stored(`late-${encoding}`, csvText(rows(true)), encoding);
+  for (const [encoding, preMask] of [['utf-8', true], ['utf-8', false], ['gbk', true]] as const) {
+    it(`stores what a trimmed load stores when a later row has one (${encoding}${preMask ? ', pre-masked' : ''})`, async () => {
+      const late = await stored(`late-${encoding}-${preMask}`, csvText(rows(true)), encoding, preMask);
       // the same rows with a space in the first line: trimmed from the start
-      const early = await stored(`early-${encoding}`, csvText(rows(true, true)), encoding);
+      const early = await stored(`early-${encoding}-${preMask}`, csvText(rows(true, true)), encoding, preMask);
       expect(mayHaveOuterSpaces(encodeText(csvText(rows(true)), encoding).subarray(0, 1 << 20))).toBe(false);
       expect(late.summary).toMatchObject({ status: 'loaded', loaded: 9000, quarantined: 0 });
       expect(early.summary).toMatchObject({ status: 'loaded', loaded: 9000, quarantined: 0 });
@@ -131,9 +136,11 @@ describe('a load whose first MiB has no outer space', () => {
   }
 
   it('stores the cells as they are when no row has one', async () => {
-    const clean = await stored('clean', csvText(rows(false)), 'utf-8');
-    const trimmed = await stored('clean-trimmed', csvText(rows(false, true)), 'utf-8');
-    expect(clean.summary).toMatchObject({ status: 'loaded', loaded: 9000, quarantined: 0 });
-    expect(clean.tickets).toBe(trimmed.tickets);
+    for (const preMask of [true, false]) {
+      const clean = await stored(`clean-${preMask}`, csvText(rows(false)), 'utf-8', preMask);
+      const trimmed = await stored(`clean-trimmed-${preMask}`, csvText(rows(false, true)), 'utf-8', preMask);
+      expect(clean.summary).toMatchObject({ status: 'loaded', loaded: 9000, quarantined: 0 });
+      expect(clean.tickets).toBe(trimmed.tickets);
+    }
   });
 });

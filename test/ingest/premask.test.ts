@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NotPlain, preMaskFile, type PreMaskPlan } from '../../pipelines/ingest/premask.js';
+import { NotPlain, preMaskFile, type PreMasked, type PreMaskPlan } from '../../pipelines/ingest/premask.js';
 import { csvText, dump, ingest, tempFolder, ticket, TICKET_HEADERS, Warehouse, wasmMatchesSource, type TicketRow } from './helpers.js';
 
 // The pass of premask.ts masks the plain free-text cells of a UTF-8 export before DuckDB reads it
@@ -133,6 +133,46 @@ describe('the pass that masks free text before DuckDB reads it', () => {
     const { premasked, sql } = await loadBothWays(path);
     expect(premasked).toBe(sql);
     expect(premasked).not.toContain('王某反映');
+  });
+
+  it('tells whether a cell of a row may start or end with a space, as the look would with the file\'s delimiter', async () => {
+    // the look's rule over the rows (not the header): a space beside the delimiter, a quote, a CR or a line feed
+    const reference = (text: Buffer) => {
+      const rows = text.subarray(text.indexOf(0x0a) + 1);
+      const edge = (b: number) => b === 0x2c || b === 0x22 || b === 0x0a || b === 0x0d;
+      if (rows[0] === 0x20 || rows[rows.length - 1] === 0x20) return true;
+      return rows.some((b, i) => i + 1 < rows.length && ((b === 0x20 && edge(rows[i + 1])) || (edge(b) && rows[i + 1] === 0x20)));
+    };
+    const fields = ['诉求内容', '诉求地址', '诉求人', '工单状态', '承办单位', '是否解决'];
+    const seen = new Set<boolean>();
+    let checked = 0;
+    const pieces = ['反映', '小区', '3 号', '噪声', '13912345678', '"', ',', '、'];
+    for (let seed = 0; seed < 24; seed++) {
+      const next = random(100 + seed);
+      const pick = () => pieces[Math.floor(next() * pieces.length)];
+      const rows = Array.from({ length: 30 }, (_, i) => ticket(`S${seed}-${i}`, { 诉求内容: pick() + pick() + pick(), 诉求地址: pick() + pick() }));
+      // half the files get one outer space, somewhere
+      if (seed % 2) {
+        const row = rows[Math.floor(next() * rows.length)];
+        const field = fields[Math.floor(next() * fields.length)];
+        row[field] = next() < 0.5 ? ' ' + row[field] : row[field] + ' ';
+      }
+      const path = temp.file(`spaces-${seed}.csv`);
+      writeFileSync(path, csvText(rows, { eol: seed % 3 ? '\n' : '\r\n' }).replace(/\r?\n$/, seed % 2 ? '' : '$&'));
+      let outcome: PreMasked;
+      try {
+        outcome = await preMaskFile(path, temp.file(`spaces-copy-${seed}.csv`), PLAN, { chunkBytes: 997, halves: seed % 4 === 0 });
+      } catch (error) {
+        expect(error).toBeInstanceOf(NotPlain); // (a random text may leave the file to the SQL)
+        continue;
+      }
+      const expected = reference(readFileSync(path));
+      expect(outcome.outerSpaces, `seed ${seed}`).toBe(expected);
+      seen.add(expected);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(20);
+    expect([...seen].sort()).toEqual([false, true]);
   });
 
   it('stores the same when the last row has no line end, or cells are quoted that need not be', async () => {
