@@ -207,13 +207,14 @@ export async function prepareFile(
   if (source.format === 'parquet') await describeParquet(warehouse, source);
   phase('read');
   const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
+  const phoneHash = await phoneHashScheme(warehouse);
   if (options.preMask !== false) {
-    await preMask(source, match, work, options.onPreMask, options.preMaskHalves);
+    await preMask(source, match, work, { key: phoneHash === 'sha256-16' ? options.key : null, told: options.onPreMask, halves: options.preMaskHalves });
     phase('premask');
   }
   const fingerprint = mappingFingerprint(match, source, options);
   const context: LoadContext = {
-    warehouse, path: file, name: basename(file), source, match, key: options.key, phoneHash: await phoneHashScheme(warehouse), read: { ...read, onRawChunk: undefined }, tracker, progressEveryMs: options.progressEveryMs ?? 500, phase, totalRows: [],
+    warehouse, path: file, name: basename(file), source, match, key: options.key, phoneHash, read: { ...read, onRawChunk: undefined }, tracker, progressEveryMs: options.progressEveryMs ?? 500, phase, totalRows: [],
     settle: async () => {
       if (settled) return;
       settled = true;
@@ -230,7 +231,13 @@ export async function prepareFile(
  * pass over the bytes (premask.ts) into a copy that DuckDB then reads instead: the SQL masks only
  * the cells the pass marked. A text the pass does not read as plain CSV stays as it was.
  */
-async function preMask(source: SourceTable, match: Match, work: string, told: IngestOptions['onPreMask'], halvesForTests?: boolean): Promise<void> {
+async function preMask(
+  source: SourceTable,
+  match: Match,
+  work: string,
+  options: { key: string | null; told: IngestOptions['onPreMask']; halves?: boolean },
+): Promise<void> {
+  const { told } = options;
   if (source.format !== 'csv' || source.numbered || !source.text || source.delimiter === undefined) return;
   const columns = preMaskColumns(match);
   if (!columns) return;
@@ -238,9 +245,13 @@ async function preMask(source: SourceTable, match: Match, work: string, told: In
   // The look for outer spaces is done by the pass (it reads every byte of the rows anyway); the
   // pass over the bytes that hashes the file stops doing it.
   const answerLook = source.takeOverLook?.() ?? null;
+  // The phone's mobile numbers are hashed too when the warehouse's scheme is the one the pass knows.
+  const key = options.key && /^[0-9a-f]{64}$/i.test(options.key) ? Buffer.from(options.key, 'hex') : null;
+  const words = key ? Array.from({ length: 8 }, (_, i) => key.readUInt32BE(4 * i)) : null;
+  const plan = { delimiter: source.delimiter, columns: source.headers.length, ...columns, phone: words ? columns.phone : null, key: words };
   let files: string[];
   try {
-    const outcome = await preMaskFile(source.text, join(work, 'premasked.csv'), { delimiter: source.delimiter, columns: source.headers.length, ...columns }, { halves: halvesForTests });
+    const outcome = await preMaskFile(source.text, join(work, 'premasked.csv'), plan, { halves: options.halves });
     files = outcome.files;
     answerLook?.(outcome.outerSpaces);
     told?.(outcome);
@@ -257,6 +268,7 @@ async function preMask(source: SourceTable, match: Match, work: string, told: In
   // (two halves are one relation: DuckDB reads the files in this order, each after its header)
   source.relation = source.relation.replace(sqlString(source.text), files.length === 1 ? sqlString(files[0]) : `[${files.map(sqlString).join(', ')}]`);
   source.preMasked = new Set(columns.masked);
+  if (plan.phone !== null) source.preHashed = plan.phone;
 }
 
 /**

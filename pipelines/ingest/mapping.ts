@@ -104,6 +104,8 @@ export interface MappingOptions {
   untrimmed?: boolean;
   /** Free-text columns the source's copy has masked already (SourceTable.preMasked). */
   preMasked?: ReadonlySet<number>;
+  /** The phone column whose mobile numbers the source's copy has hashed already (SourceTable.preHashed). */
+  preHashed?: number;
 }
 
 /** One check of a row: the condition that makes it bad, and the reason in words (an SQL string expression). */
@@ -141,12 +143,12 @@ function anyCheck(checks: Check[]): string {
 
 /**
  * The free-text columns a pass over the bytes may mask before DuckDB reads them (premask.ts), and
- * the caller's name column: a free-text field taken from one column that feeds nothing else — no
- * other field, split or derive rule reads it, and no derive rule fills the field when it is empty.
- * Null when there is none, or when the name itself comes from a split or derive rule (the pass
- * must see the name's own cell).
+ * the caller's name column, and the phone column whose mobile numbers it may hash: a field taken
+ * from one column that feeds nothing else — no other field, split or derive rule reads it, and no
+ * derive rule fills the field when it is empty. Null when there is none, or when the name itself
+ * comes from a split or derive rule (the pass must see the name's own cell).
  */
-export function preMaskColumns(match: Match): { masked: number[]; name: number | null } | null {
+export function preMaskColumns(match: Match): { masked: number[]; name: number | null; phone: number | null } | null {
   const spec = match.profile.kinds[match.kind]!;
   const fields = FIELDS[match.kind];
   const splitInto = new Set(spec.split.flatMap((rule) => rule.into));
@@ -164,14 +166,16 @@ export function preMaskColumns(match: Match): { masked: number[]; name: number |
     name = match.columns.get(personal) ?? null;
   }
   const masked: number[] = [];
+  let phone: number | null = null;
   for (const [field, fieldSpec] of Object.entries(fields)) {
     const at = match.columns.get(field);
-    if (fieldSpec.type !== 'masked-text' || at === undefined || at === name) continue;
+    if ((fieldSpec.type !== 'masked-text' && fieldSpec.type !== 'phone') || at === undefined || at === name) continue;
     if (splitInto.has(field) || spec.derive[field] || read.has(at)) continue;
     if ([...match.columns].some(([other, column]) => column === at && other !== field)) continue;
-    masked.push(at);
+    if (fieldSpec.type === 'phone') phone = at;
+    else masked.push(at);
   }
-  return masked.length ? { masked, name } : null;
+  return masked.length || phone !== null ? { masked, name, phone } : null;
 }
 
 export function mappingSql(match: Match, headers: string[], options: MappingOptions): string {
@@ -292,9 +296,15 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
           `case ${raw} when '是' then true when '否' then false else case when ${oneOf(`lower(${raw})`, FLAG_TRUE)} then true when ${oneOf(`lower(${raw})`, FLAG_FALSE)} then false end end as ${ident('v_' + field)}`,
         );
         break;
-      case 'phone':
-        typed.push(`hp_phone_digits(${raw}) as v_phone_digits`);
+      case 'phone': {
+        const at = match.columns.get(field);
+        // A pre-hashed cell is 0x02, the hash's 16 hex digits and the number's first 3 and last 4 (premask.ts).
+        if (at !== undefined && at === options.preHashed) {
+          typed.push(`case when starts_with(${raw}, chr(2)) then null else hp_phone_digits(${raw}) end as v_phone_digits`);
+          typed.push(`case when starts_with(${raw}, chr(2)) then substr(${raw}, 2, 16) end as v_phone_prehashed`);
+        } else typed.push(`hp_phone_digits(${raw}) as v_phone_digits`);
         break;
+      }
       case 'personal':
         break; // never leaves the staging query
       case 'masked-text': {
@@ -410,7 +420,7 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   const nameInRecord = personalField ? ident(personalField) : null;
   const recordPairs = headers.map(
     (h, i) =>
-      `${lit(h || `第${i + 1}列`)}, ${personal.has(i) ? `case when c${i} is null then null else '***' end` : phones.has(i) ? `hp_mask_phone(c${i})` : `left(hp_mask_text(${nameInRecord ? `hp_mask_name(${cell(i)}, ${nameInRecord})` : cell(i)}), 500)`}`,
+      `${lit(h || `第${i + 1}列`)}, ${personal.has(i) ? `case when c${i} is null then null else '***' end` : phones.has(i) ? (i === options.preHashed ? `case when starts_with(c${i}, chr(2)) then substr(c${i}, 18, 3) || '****' || substr(c${i}, 21, 4) else hp_mask_phone(c${i}) end` : `hp_mask_phone(c${i})`) : `left(hp_mask_text(${nameInRecord ? `hp_mask_name(${cell(i)}, ${nameInRecord})` : cell(i)}), 500)`}`,
   );
   const record = headers.length ? `json_object(${recordPairs.join(', ')})::varchar` : `'{}'`;
   // A bad row whose first filled cell is 合计 … is a row of totals: its label (masked), else null.
@@ -421,7 +431,10 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   const bad = anyCheck(checks);
   // Spelled out in the next step, where the row's columns are those of `checked`.
   const reasons = `list_filter([${checks.map((c) => `case when ${c.when} then ${c.reason} end`.replaceAll('typed.', 'checked.')).join(',\n        ')}], r -> r is not null)`;
-  const phoneHash = hasPhone ? `case when typed.v_phone_digits is not null then ${phoneHashSql(options.phoneHash, 'typed.v_phone_digits')} end as v_phone_hash,` : '';
+  const preHashed = options.preHashed !== undefined && [...match.columns].some(([field, at]) => at === options.preHashed && fields[field]?.type === 'phone');
+  const phoneHash = hasPhone
+    ? `case when typed.v_phone_digits is not null then ${phoneHashSql(options.phoneHash, 'typed.v_phone_digits')}${preHashed ? ' else typed.v_phone_prehashed' : ''} end as v_phone_hash,`
+    : '';
   const carried = [...row, ...rawColumns];
 
   return `

@@ -24,6 +24,9 @@
   (global $numbers (export "numbers") (mut i32) (i32.const 0))
   ;; 1 once a space has stood beside a byte a cell can start after or end before (outer-space.ts)
   (global $spaced (export "spaced") (mut i32) (i32.const 0))
+  ;; mobile numbers hashed; those of them waiting for their hash (at most 4)
+  (global $hashed (export "hashed") (mut i32) (i32.const 0))
+  (global $waiting (mut i32) (i32.const 0))
 
   ;; a digit 0–9
   (func $digit (param $c i32) (result i32)
@@ -177,7 +180,124 @@
         (br $block)))
     (i32.const 0))
 
-  ;; The bytes of the 64 at hand (a b c d, 16 each) equal to the byte of `v`, as 64 bits.
+    ;; The mobile numbers' hashes: SHA-256 of the key's 32 bytes and the number's 11 digits (one
+  ;; block), for four numbers at once, a lane each. The constants K from 6144, the key's words
+  ;; from 6400, the lanes' digits' places from 6432, the message schedule from 5120.
+  (data (i32.const 6144) "\98\2f\8a\42\91\44\37\71\cf\fb\c0\b5\a5\db\b5\e9\5b\c2\56\39\f1\11\f1\59\a4\82\3f\92\d5\5e\1c\ab\98\aa\07\d8\01\5b\83\12\be\85\31\24\c3\7d\0c\55\74\5d\be\72\fe\b1\de\80\a7\06\dc\9b\74\f1\9b\c1\c1\69\9b\e4\86\47\be\ef\c6\9d\c1\0f\cc\a1\0c\24\6f\2c\e9\2d\aa\84\74\4a\dc\a9\b0\5c\da\88\f9\76\52\51\3e\98\6d\c6\31\a8\c8\27\03\b0\c7\7f\59\bf\f3\0b\e0\c6\47\91\a7\d5\51\63\ca\06\67\29\29\14\85\0a\b7\27\38\21\1b\2e\fc\6d\2c\4d\13\0d\38\53\54\73\0a\65\bb\0a\6a\76\2e\c9\c2\81\85\2c\72\92\a1\e8\bf\a2\4b\66\1a\a8\70\8b\4b\c2\a3\51\6c\c7\19\e8\92\d1\24\06\99\d6\85\35\0e\f4\70\a0\6a\10\16\c1\a4\19\08\6c\37\1e\4c\77\48\27\b5\bc\b0\34\b3\0c\1c\39\4a\aa\d8\4e\4f\ca\9c\5b\f3\6f\2e\68\ee\82\8f\74\6f\63\a5\78\14\78\c8\84\08\02\c7\8c\fa\ff\be\90\eb\6c\50\a4\f7\a3\f9\be\f2\78\71\c6")
+  (func $hash4
+    (local $w i32) (local $t i32) (local $x v128) (local $t1 v128) (local $a v128) (local $b v128) (local $c v128) (local $d v128) (local $e v128) (local $f v128) (local $g v128) (local $h v128) (local $d0 i32) (local $d1 i32) (local $d2 i32) (local $d3 i32)
+    (local.set $d0 (i32.load (i32.const 6432))) (local.set $d1 (i32.load (i32.const 6436))) (local.set $d2 (i32.load (i32.const 6440))) (local.set $d3 (i32.load (i32.const 6444)))
+    (v128.store offset=5120 (i32.const 0) (i32x4.splat (i32.load (i32.const 6400))))
+    (v128.store offset=5136 (i32.const 0) (i32x4.splat (i32.load (i32.const 6404))))
+    (v128.store offset=5152 (i32.const 0) (i32x4.splat (i32.load (i32.const 6408))))
+    (v128.store offset=5168 (i32.const 0) (i32x4.splat (i32.load (i32.const 6412))))
+    (v128.store offset=5184 (i32.const 0) (i32x4.splat (i32.load (i32.const 6416))))
+    (v128.store offset=5200 (i32.const 0) (i32x4.splat (i32.load (i32.const 6420))))
+    (v128.store offset=5216 (i32.const 0) (i32x4.splat (i32.load (i32.const 6424))))
+    (v128.store offset=5232 (i32.const 0) (i32x4.splat (i32.load (i32.const 6428))))
+    (v128.store offset=5248 (i32.const 0) (i8x16.swizzle (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat (i32.load offset=0 (local.get $d0))) (i32.load offset=0 (local.get $d1))) (i32.load offset=0 (local.get $d2))) (i32.load offset=0 (local.get $d3))) (v128.const i8x16 3 2 1 0 7 6 5 4 11 10 9 8 15 14 13 12)))
+    (v128.store offset=5264 (i32.const 0) (i8x16.swizzle (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat (i32.load offset=4 (local.get $d0))) (i32.load offset=4 (local.get $d1))) (i32.load offset=4 (local.get $d2))) (i32.load offset=4 (local.get $d3))) (v128.const i8x16 3 2 1 0 7 6 5 4 11 10 9 8 15 14 13 12)))
+    (v128.store offset=5280 (i32.const 0) (v128.or (v128.and (i8x16.swizzle (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat (i32.load offset=8 (local.get $d0))) (i32.load offset=8 (local.get $d1))) (i32.load offset=8 (local.get $d2))) (i32.load offset=8 (local.get $d3))) (v128.const i8x16 3 2 1 0 7 6 5 4 11 10 9 8 15 14 13 12)) (i32x4.splat (i32.const -256))) (i32x4.splat (i32.const 0x80))))
+    (v128.store offset=5296 (i32.const 0) (v128.const i64x2 0 0))
+    (v128.store offset=5312 (i32.const 0) (v128.const i64x2 0 0))
+    (v128.store offset=5328 (i32.const 0) (v128.const i64x2 0 0))
+    (v128.store offset=5344 (i32.const 0) (v128.const i64x2 0 0))
+    (v128.store offset=5360 (i32.const 0) (i32x4.splat (i32.const 344)))
+    (local.set $w (i32.const 5120))
+    (block $scheduled
+      (loop $schedule
+        (br_if $scheduled (i32.ge_u (local.get $w) (i32.const 5888)))
+        (v128.store offset=256 (local.get $w)
+          (i32x4.add
+            (i32x4.add (v128.xor (v128.xor (v128.or (i32x4.shr_u (v128.load offset=224 (local.get $w)) (i32.const 17)) (i32x4.shl (v128.load offset=224 (local.get $w)) (i32.const 15))) (v128.or (i32x4.shr_u (v128.load offset=224 (local.get $w)) (i32.const 19)) (i32x4.shl (v128.load offset=224 (local.get $w)) (i32.const 13)))) (i32x4.shr_u (v128.load offset=224 (local.get $w)) (i32.const 10))) (v128.load offset=144 (local.get $w)))
+            (i32x4.add (v128.xor (v128.xor (v128.or (i32x4.shr_u (v128.load offset=16 (local.get $w)) (i32.const 7)) (i32x4.shl (v128.load offset=16 (local.get $w)) (i32.const 25))) (v128.or (i32x4.shr_u (v128.load offset=16 (local.get $w)) (i32.const 18)) (i32x4.shl (v128.load offset=16 (local.get $w)) (i32.const 14)))) (i32x4.shr_u (v128.load offset=16 (local.get $w)) (i32.const 3))) (v128.load offset=0 (local.get $w)))))
+        (local.set $w (i32.add (local.get $w) (i32.const 16)))
+        (br $schedule)))
+    (local.set $a (i32x4.splat (i32.const 1779033703)))
+    (local.set $b (i32x4.splat (i32.const -1150833019)))
+    (local.set $c (i32x4.splat (i32.const 1013904242)))
+    (local.set $d (i32x4.splat (i32.const -1521486534)))
+    (local.set $e (i32x4.splat (i32.const 1359893119)))
+    (local.set $f (i32x4.splat (i32.const -1694144372)))
+    (local.set $g (i32x4.splat (i32.const 528734635)))
+    (local.set $h (i32x4.splat (i32.const 1541459225)))
+    (local.set $t (i32.const 0))
+    (block $rounds
+      (loop $round
+        (br_if $rounds (i32.ge_u (local.get $t) (i32.const 64)))
+        (local.set $t1
+          (i32x4.add
+            (i32x4.add (local.get $h) (v128.xor (v128.xor (v128.or (i32x4.shr_u (local.get $e) (i32.const 6)) (i32x4.shl (local.get $e) (i32.const 26))) (v128.or (i32x4.shr_u (local.get $e) (i32.const 11)) (i32x4.shl (local.get $e) (i32.const 21)))) (v128.or (i32x4.shr_u (local.get $e) (i32.const 25)) (i32x4.shl (local.get $e) (i32.const 7)))))
+            (i32x4.add
+              (v128.bitselect (local.get $f) (local.get $g) (local.get $e))
+              (i32x4.add (i32x4.splat (i32.load offset=6144 (i32.shl (local.get $t) (i32.const 2)))) (v128.load offset=5120 (i32.shl (local.get $t) (i32.const 4)))))))
+        (local.set $x (i32x4.add (v128.xor (v128.xor (v128.or (i32x4.shr_u (local.get $a) (i32.const 2)) (i32x4.shl (local.get $a) (i32.const 30))) (v128.or (i32x4.shr_u (local.get $a) (i32.const 13)) (i32x4.shl (local.get $a) (i32.const 19)))) (v128.or (i32x4.shr_u (local.get $a) (i32.const 22)) (i32x4.shl (local.get $a) (i32.const 10)))) (v128.bitselect (local.get $c) (local.get $b) (v128.xor (local.get $a) (local.get $b)))))
+        (local.set $h (local.get $g))
+        (local.set $g (local.get $f))
+        (local.set $f (local.get $e))
+        (local.set $e (i32x4.add (local.get $d) (local.get $t1)))
+        (local.set $d (local.get $c))
+        (local.set $c (local.get $b))
+        (local.set $b (local.get $a))
+        (local.set $a (i32x4.add (local.get $t1) (local.get $x)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $round)))
+    ;; the first eight bytes of each digest (H0 and H1, the 16 hex digits kept)
+    (v128.store (i32.const 6464) (i32x4.add (local.get $a) (i32x4.splat (i32.const 1779033703))))
+    (v128.store (i32.const 6480) (i32x4.add (local.get $b) (i32x4.splat (i32.const -1150833019)))))
+
+  ;; Writes lane j's 16 hex digits (H0 then H1, big-endian, lower case) at `to`.
+  (func $hexOut (param $j i32) (param $to i32)
+    (local $v v128)
+    (local.set $v
+      (if (result v128) (i32.lt_u (local.get $j) (i32.const 2))
+        (then (if (result v128) (i32.eqz (local.get $j)) (then (i8x16.shuffle 3 2 1 0 19 18 17 16 0 0 0 0 0 0 0 0 (v128.load (i32.const 6464)) (v128.load (i32.const 6480)))) (else (i8x16.shuffle 7 6 5 4 23 22 21 20 0 0 0 0 0 0 0 0 (v128.load (i32.const 6464)) (v128.load (i32.const 6480))))))
+        (else (if (result v128) (i32.eq (local.get $j) (i32.const 2)) (then (i8x16.shuffle 11 10 9 8 27 26 25 24 0 0 0 0 0 0 0 0 (v128.load (i32.const 6464)) (v128.load (i32.const 6480)))) (else (i8x16.shuffle 15 14 13 12 31 30 29 28 0 0 0 0 0 0 0 0 (v128.load (i32.const 6464)) (v128.load (i32.const 6480))))))))
+    ;; each byte's high and low half, in turn, through the digits' table
+    (v128.store align=1 (local.get $to)
+      (i8x16.swizzle
+        (v128.const i8x16 0x30 0x31 0x32 0x33 0x34 0x35 0x36 0x37 0x38 0x39 0x61 0x62 0x63 0x64 0x65 0x66)
+        (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23
+          (i8x16.shr_u (local.get $v) (i32.const 4))
+          (v128.and (local.get $v) (i8x16.splat (i32.const 0x0f)))))))
+
+  ;; Whether the text s … e − 1 is a mobile number and nothing else: 1[3-9] and nine digits.
+  (func $mobile (param $s i32) (param $e i32) (result i32)
+    (local $i i32)
+    (if (i32.ne (i32.sub (local.get $e) (local.get $s)) (i32.const 11)) (then (return (i32.const 0))))
+    (if (i32.or (i32.ne (i32.load8_u (local.get $s)) (i32.const 0x31))
+                (i32.gt_u (i32.sub (i32.load8_u offset=1 (local.get $s)) (i32.const 0x33)) (i32.const 6)))
+      (then (return (i32.const 0))))
+    (local.set $i (i32.const 2))
+    (block $no
+      (loop $next
+        (br_if $no (i32.eqz (call $digit (i32.load8_u (i32.add (local.get $s) (local.get $i))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $next (i32.lt_u (local.get $i) (i32.const 11)))
+        (return (i32.const 1))))
+    (i32.const 0))
+
+  ;; Hashes the waiting numbers (a lane not taken hashes the first one again) and writes each hash.
+  (func $hashWaiting
+    (local $j i32)
+    (local.set $j (global.get $waiting))
+    (block $filled
+      (loop $fill
+        (br_if $filled (i32.ge_u (local.get $j) (i32.const 4)))
+        (i32.store (i32.add (i32.const 6432) (i32.shl (local.get $j) (i32.const 2))) (i32.load (i32.const 6432)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $fill)))
+    (call $hash4)
+    (local.set $j (i32.const 0))
+    (block $written
+      (loop $write
+        (br_if $written (i32.ge_u (local.get $j) (global.get $waiting)))
+        (call $hexOut (local.get $j) (i32.load (i32.add (i32.const 6448) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $write)))
+    (global.set $waiting (i32.const 0)))
+
+;; The bytes of the 64 at hand (a b c d, 16 each) equal to the byte of `v`, as 64 bits.
   (func $bits (param $a v128) (param $b v128) (param $c v128) (param $d v128) (param $v v128) (result i64)
     (i64.or
       (i64.or
@@ -208,7 +328,7 @@
   ;; ends a cell, in order. The input must be followed by 64 bytes of zeros.
   (func (export "work") (param $in i32) (param $n i32) (param $out i32) (param $delimiter i32) (param $columns i32) (result i32)
     (local $end i32) (local $b i32) (local $row i32) (local $fieldStart i32) (local $pos i32) (local $e i32) (local $s i32) (local $t i32)
-    (local $column i32) (local $cells i32) (local $slots i32) (local $nameDigits i32) (local $found i32) (local $nameS i32) (local $nameT i32)
+    (local $column i32) (local $cells i32) (local $slots i32) (local $nameDigits i32) (local $found i32) (local $nameS i32) (local $nameT i32) (local $plainCell i32)
     (local $quotes v128) (local $delimiters v128) (local $feeds v128) (local $returns v128) (local $spaces v128)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $q i64) (local $d i64) (local $l i64) (local $r i64) (local $inside i64) (local $carry i64) (local $stops i64)
@@ -219,6 +339,7 @@
     (local.set $feeds (i8x16.splat (i32.const 0x0a)))
     (local.set $returns (i8x16.splat (i32.const 0x0d)))
     (local.set $spaces (i8x16.splat (i32.const 0x20)))
+    (global.set $waiting (i32.const 0))
     (local.set $end (i32.add (local.get $in) (local.get $n)))
     (local.set $w (local.get $out))
     (local.set $row (local.get $in))
@@ -325,7 +446,14 @@
                   (then
                     (local.set $nameDigits (call $nameNeedsSql (local.get $s) (local.get $t)))
                     (local.set $nameS (local.get $s))
-                    (local.set $nameT (local.get $t))))))
+                    (local.set $nameT (local.get $t))))
+                ;; a phone cell that is a mobile number and nothing else: hashed here (−2)
+                (if (i32.and (i32.eq (i32.load8_u (local.get $column)) (i32.const 3)) (call $mobile (local.get $s) (local.get $t)))
+                  (then
+                    (local.set $cell (i32.add (i32.const 1024) (i32.shl (local.get $cells) (i32.const 4))))
+                    (i32.store (local.get $cell) (local.get $s))
+                    (i32.store offset=4 (local.get $cell) (i32.const -2))
+                    (local.set $cells (i32.add (local.get $cells) (i32.const 1)))))))
             (local.set $fieldStart (i32.add (local.get $pos) (i32.const 1)))
             (if (i32.ne (i32.load8_u (local.get $pos)) (i32.const 0x0a))
               (then
@@ -344,8 +472,28 @@
                 (local.set $cell (i32.add (i32.const 1024) (i32.shl (local.get $k) (i32.const 4))))
                 (local.set $at (i32.load (local.get $cell)))
                 (local.set $found (i32.load offset=4 (local.get $cell)))
-                (if (i32.and (i32.and (i32.ge_s (local.get $found) (i32.const 0)) (i32.eqz (local.get $nameDigits)))
-                             (i32.eqz (call $holds (local.get $at) (i32.load offset=12 (local.get $cell)) (local.get $nameS) (local.get $nameT))))
+                ;; a mobile number: 0x02, its hash's 16 hex digits (written once four are hashed), its
+                ;; first 3 and last 4 digits (what a quarantined row shows)
+                (if (i32.eq (local.get $found) (i32.const -2))
+                  (then
+                    (memory.copy (local.get $w) (local.get $from) (i32.sub (local.get $at) (local.get $from)))
+                    (local.set $w (i32.add (local.get $w) (i32.sub (local.get $at) (local.get $from))))
+                    (i32.store8 (local.get $w) (i32.const 0x02))
+                    (i32.store (i32.add (i32.const 6432) (i32.shl (global.get $waiting) (i32.const 2))) (local.get $at))
+                    (i32.store (i32.add (i32.const 6448) (i32.shl (global.get $waiting) (i32.const 2))) (i32.add (local.get $w) (i32.const 1)))
+                    (global.set $waiting (i32.add (global.get $waiting) (i32.const 1)))
+                    (memory.copy (i32.add (local.get $w) (i32.const 17)) (local.get $at) (i32.const 3))
+                    (i32.store align=1 (i32.add (local.get $w) (i32.const 20)) (i32.load align=1 (i32.add (local.get $at) (i32.const 7))))
+                    (local.set $w (i32.add (local.get $w) (i32.const 24)))
+                    (local.set $from (i32.add (local.get $at) (i32.const 11)))
+                    (global.set $hashed (i32.add (global.get $hashed) (i32.const 1)))
+                    (if (i32.eq (global.get $waiting) (i32.const 4)) (then (call $hashWaiting)))
+                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (br $each)))
+                (local.set $plainCell (i32.and (i32.ge_s (local.get $found) (i32.const 0)) (i32.eqz (local.get $nameDigits))))
+                (if (local.get $plainCell)
+                  (then (local.set $plainCell (i32.eqz (call $holds (local.get $at) (i32.load offset=12 (local.get $cell)) (local.get $nameS) (local.get $nameT))))))
+                (if (local.get $plainCell)
                   (then
                     (local.set $m (i32.load offset=8 (local.get $cell)))
                     (local.set $last (i32.add (local.get $m) (local.get $found)))
@@ -377,5 +525,6 @@
             (br $eachStop)))
         (local.set $b (i32.add (local.get $b) (i32.const 64)))
         (br $blocks)))
+    (if (global.get $waiting) (then (call $hashWaiting)))
     (global.set $written (i32.sub (local.get $w) (local.get $out)))
     (i32.sub (local.get $row) (local.get $in))))

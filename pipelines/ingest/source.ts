@@ -75,6 +75,8 @@ export interface SourceTable {
    * copy premask.ts writes): a plain cell is masked, any other carries the marker 0x01.
    */
   preMasked?: ReadonlySet<number>;
+  /** The phone column whose mobile numbers that pass hashed (a cell 0x02, hash, first 3 and last 4 digits). */
+  preHashed?: number;
   /**
    * Rows above the header that the export's report layout put there (a title, 导出时间, 制表人),
    * each as its filled cells' text: skipped, and said so in the load's summary.
