@@ -186,6 +186,8 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   const formats = `[${[...ownFormats, ...COMMON_DATE_FORMATS].map(lit).join(', ')}]`;
   const rawColumns = headers.map((_, i) => `c${i}`);
   const preMasked = options.preMasked ?? new Set<number>();
+  /** Whether the phone field's column is one whose mobile numbers the source's copy has hashed. */
+  const preHashed = options.preHashed !== undefined && Object.entries(fields).some(([field, f]) => f.type === 'phone' && match.columns.get(field) === options.preHashed);
   /** A cell's text: a pre-masked column's marker taken off. */
   const cell = (i: number) => (preMasked.has(i) ? `hp_unmark(c${i})` : `c${i}`);
   const row = options.rowNumbers ? ['__row'] : [];
@@ -297,9 +299,8 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
         );
         break;
       case 'phone': {
-        const at = match.columns.get(field);
         // A pre-hashed cell is 0x02, the hash's 16 hex digits and the number's first 3 and last 4 (premask.ts).
-        if (at !== undefined && at === options.preHashed) {
+        if (preHashed) {
           typed.push(`case when starts_with(${raw}, chr(2)) then null else hp_phone_digits(${raw}) end as v_phone_digits`);
           typed.push(`case when starts_with(${raw}, chr(2)) then substr(${raw}, 2, 16) end as v_phone_prehashed`);
         } else typed.push(`hp_phone_digits(${raw}) as v_phone_digits`);
@@ -431,7 +432,6 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   const bad = anyCheck(checks);
   // Spelled out in the next step, where the row's columns are those of `checked`.
   const reasons = `list_filter([${checks.map((c) => `case when ${c.when} then ${c.reason} end`.replaceAll('typed.', 'checked.')).join(',\n        ')}], r -> r is not null)`;
-  const preHashed = options.preHashed !== undefined && [...match.columns].some(([field, at]) => at === options.preHashed && fields[field]?.type === 'phone');
   const phoneHash = hasPhone
     ? `case when typed.v_phone_digits is not null then ${phoneHashSql(options.phoneHash, 'typed.v_phone_digits')}${preHashed ? ' else typed.v_phone_prehashed' : ''} end as v_phone_hash,`
     : '';

@@ -23,7 +23,6 @@ import { Worker } from 'node:worker_threads';
  *   name the SQL looks for, and masking numbers cannot change where it stands, only when the name
  *   holds no digit or `*` and no space at either end: a row whose name cell does has all its
  *   free-text cells marked.
- *
  * - A phone cell that is a mobile number and nothing else (1[3-9] and nine digits, as the SQL's
  *   hp_phone_digits keeps it) is hashed here when the warehouse's scheme is sha256-16: the cell
  *   becomes 0x02, the hash's 16 hex digits — SHA-256 of the key and the digits, four numbers at
@@ -86,7 +85,9 @@ function preMaskModule(): WebAssembly.Module {
   return compiled;
 }
 
-type LoopResult = { marked: number; numbers: number; spaced: boolean; hashed: number } | { notPlain: string };
+/** What one part's pass did (the module's counters). */
+type Counts = { marked: number; numbers: number; spaced: boolean; hashed: number };
+type LoopResult = Counts | { notPlain: string };
 
 /**
  * The bytes start … end − 1 of the file, whose first line is the header (`header` null) or which
@@ -264,7 +265,7 @@ export async function preMaskFile(
     for (const file of files) fs.rmSync(file, { force: true });
     throw new NotPlain(`not plain CSV ${notPlain.notPlain}`);
   }
-  const counts = results as { marked: number; numbers: number; spaced: boolean; hashed: number }[];
-  const sum = (of: (r: (typeof counts)[number]) => number) => counts.reduce((total, r) => total + of(r), 0);
+  const counts = results as Counts[];
+  const sum = (of: (r: Counts) => number) => counts.reduce((total, r) => total + of(r), 0);
   return { marked: sum((r) => r.marked), maskedNumbers: sum((r) => r.numbers), hashedPhones: sum((r) => r.hashed), outerSpaces: counts.some((r) => r.spaced), files };
 }
