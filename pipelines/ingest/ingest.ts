@@ -209,7 +209,7 @@ export async function prepareFile(
   const match = chooseMapping(options.profiles, source.headers, { profile: options.profile, kind: options.kind });
   const phoneHash = await phoneHashScheme(warehouse);
   if (options.preMask !== false) {
-    await preMask(source, match, work, { key: phoneHash === 'sha256-16' ? options.key : null, told: options.onPreMask, halves: options.preMaskHalves });
+    await preMask(source, match, work, { key: phoneHash === 'sha256-16' ? options.key : null, told: options.onPreMask, halves: options.preMaskHalves, started: () => tracker.phase('masking') });
     phase('premask');
   }
   const fingerprint = mappingFingerprint(match, source, options);
@@ -235,7 +235,7 @@ async function preMask(
   source: SourceTable,
   match: Match,
   work: string,
-  options: { key: string | null; told: IngestOptions['onPreMask']; halves?: boolean },
+  options: { key: string | null; told: IngestOptions['onPreMask']; halves?: boolean; started: () => void },
 ): Promise<void> {
   const { told } = options;
   if (source.format !== 'csv' || source.numbered || !source.text || source.delimiter === undefined) return;
@@ -245,6 +245,7 @@ async function preMask(
   // The look for outer spaces is done by the pass (it reads every byte of the rows anyway); the
   // pass over the bytes that hashes the file stops doing it.
   const answerLook = source.takeOverLook?.() ?? null;
+  options.started();
   // The phone's mobile numbers are hashed too when the warehouse's scheme is the one the pass knows.
   const key = options.key && /^[0-9a-f]{64}$/i.test(options.key) ? Buffer.from(options.key, 'hex') : null;
   const words = key ? Array.from({ length: 8 }, (_, i) => key.readUInt32BE(4 * i)) : null;

@@ -5,10 +5,11 @@ import { basename } from 'node:path';
  * the service's 数据 page (`loadsInProgress()`), without a write to the warehouse per tick.
  */
 
-export type LoadPhase = 'reading' | 'scanning' | 'loading' | 'checking' | 'merging';
+export type LoadPhase = 'reading' | 'masking' | 'scanning' | 'loading' | 'checking' | 'merging';
 
 export const PHASE_LABELS: Record<LoadPhase, string> = {
   reading: '读取',
+  masking: '脱敏',
   scanning: '逐行检查',
   loading: '导入',
   checking: '核对',
