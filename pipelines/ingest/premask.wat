@@ -13,9 +13,16 @@
 ;; byte at `problem`. On the way it does the look of outer-space.wat for the bytes it is given,
 ;; with the file's one delimiter: `spaced` becomes 1 once a space stands beside a cell's edge.
 ;;
-;; Memory: bytes 0–255 tell which columns are free text (1), the caller's name (2) or neither (0);
-;; from 1024 four words per free-text cell of the row (its text's first byte, its mobile numbers or −1 when not plain, where
-;; its numbers' places start, the byte after its text); from 8192 the places of the row's mobile numbers; rows from 65536.
+;; A phone cell that is a mobile number becomes 0x02, its hash's 16 hex digits and its first 3 and
+;; last 4 digits (premask.ts says why); `hashed` counts them.
+;;
+;; Memory: bytes 0–255 tell which columns are free text (1), the caller's name (2), the phone to
+;; hash (3) or neither (0); from 1024 four words per free-text or hashed phone cell of the row (its
+;; text's first byte; its mobile numbers, −1 when not plain or −2 for a phone; where its numbers'
+;; places start; the byte after its text); from 5120 the hash's message schedule (64 × 16 bytes),
+;; from 6144 its constants K, from 6400 the key's 8 words (premask.ts writes them), from 6432 the
+;; waiting numbers' digits and from 6448 where their hashes go, from 6464 the hashes' first two
+;; words; from 8192 the places of the row's mobile numbers; rows from 65536.
 (module
   (memory (export "memory") 2)
   (global $written (export "written") (mut i32) (i32.const 0))
