@@ -268,8 +268,7 @@ async function preMask(
   }
   // (two halves are one relation: DuckDB reads the files in this order, each after its header)
   source.relation = source.relation.replace(sqlString(source.text), files.length === 1 ? sqlString(files[0]) : `[${files.map(sqlString).join(', ')}]`);
-  source.preMasked = new Set(columns.masked);
-  if (plan.phone !== null) source.preHashed = plan.phone;
+  source.preMasked = { texts: new Set(columns.masked), phone: plan.phone };
 }
 
 /**

@@ -154,7 +154,7 @@ export async function loadDirect(context: LoadContext, runId: number): Promise<L
   // Untrimmed while the look at the bytes has not found an outer space: when it does, the insert
   // is interrupted at once (the look reads far faster than DuckDB loads) and the load starts again.
   const spaces = source.outerSpaces;
-  const mapping = mappingSql(match, source.headers, { source: source.relation, rowNumbers: source.numbered, phoneHash: context.phoneHash, untrimmed: spaces !== undefined, preMasked: source.preMasked, preHashed: source.preHashed });
+  const mapping = mappingSql(match, source.headers, { source: source.relation, rowNumbers: source.numbered, phoneHash: context.phoneHash, untrimmed: spaces !== undefined, preMasked: source.preMasked });
   let inserting = false;
   void spaces?.then((found) => {
     if (found && inserting) warehouse.connection.interrupt();
@@ -293,7 +293,7 @@ async function quarantineChecked(context: LoadContext, runId: number, inserted: 
     // Numbered in file order: one thread reads, and each record gets the next number.
     relation = numberedByLine(source.relation.replace(/\)$/, ', parallel = false)'), 'row_number() over () - 1', source.headers, layout.breaks);
   }
-  const checks = mappingSql(match, source.headers, { source: relation, rowNumbers: true, checksOnly: true, phoneHash: context.phoneHash, untrimmed: await untrimmed(source), preMasked: source.preMasked, preHashed: source.preHashed });
+  const checks = mappingSql(match, source.headers, { source: relation, rowNumbers: true, checksOnly: true, phoneHash: context.phoneHash, untrimmed: await untrimmed(source), preMasked: source.preMasked });
   await warehouse.run(`create or replace temp table checked_rows as select __row, reasons, record, empty, total_row from (${checks}) where bad`);
   await warehouse.run(
     `insert into quarantine (run_id, file_name, row_number, reason, record)
@@ -323,7 +323,7 @@ export async function mapIntoTemp(context: LoadContext): Promise<number> {
   const inPlace = !context.source.numbered;
   // (in place, `__row` is a placeholder until numberMappedRows: −1 marks a row of only delimiters)
   const relation = inPlace ? `(select case when ${emptySql(context.source.headers)} then -1 else 0 end::bigint as __row, * from ${context.source.relation})` : context.source.relation;
-  const mapping = mappingSql(match, context.source.headers, { source: relation, rowNumbers: true, phoneHash: context.phoneHash, untrimmed: await untrimmed(context.source), preMasked: context.source.preMasked, preHashed: context.source.preHashed });
+  const mapping = mappingSql(match, context.source.headers, { source: relation, rowNumbers: true, phoneHash: context.phoneHash, untrimmed: await untrimmed(context.source), preMasked: context.source.preMasked });
   const again = async () => {
     await warehouse.run(`drop table if exists mapped`);
     await rescan(context);

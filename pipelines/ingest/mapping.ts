@@ -1,6 +1,6 @@
 import { phoneHashSql, type PhoneHashScheme } from '../privacy.js';
 import { COMMON_DATE_FORMATS, deriveSources, FIELDS, type DeriveRule, type Kind, type Match } from './profiles.js';
-import { TOTAL_ROW_PATTERN } from './source.js';
+import { TOTAL_ROW_PATTERN, type PreMaskedColumns } from './source.js';
 
 /**
  * Builds the staging SQL that turns a source relation (c0…cN, all text, and optionally `__row`,
@@ -102,10 +102,8 @@ export interface MappingOptions {
   phoneHash: PhoneHashScheme;
   /** No cell of the source starts or ends with a space (outer-space.ts): cells are taken as they are, not trimmed. */
   untrimmed?: boolean;
-  /** Free-text columns the source's copy has masked already (SourceTable.preMasked). */
-  preMasked?: ReadonlySet<number>;
-  /** The phone column whose mobile numbers the source's copy has hashed already (SourceTable.preHashed). */
-  preHashed?: number;
+  /** What the pass over the bytes did to the source's copy already (SourceTable.preMasked). */
+  preMasked?: PreMaskedColumns;
 }
 
 /** One check of a row: the condition that makes it bad, and the reason in words (an SQL string expression). */
@@ -185,9 +183,10 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   const ownFormats = [...(spec.dateFormats ?? []), ...profile.dateFormats];
   const formats = `[${[...ownFormats, ...COMMON_DATE_FORMATS].map(lit).join(', ')}]`;
   const rawColumns = headers.map((_, i) => `c${i}`);
-  const preMasked = options.preMasked ?? new Set<number>();
+  const preMasked = options.preMasked?.texts ?? new Set<number>();
+  const hashedAt = options.preMasked?.phone ?? null;
   /** Whether the phone field's column is one whose mobile numbers the source's copy has hashed. */
-  const preHashed = options.preHashed !== undefined && Object.entries(fields).some(([field, f]) => f.type === 'phone' && match.columns.get(field) === options.preHashed);
+  const preHashed = hashedAt !== null && Object.entries(fields).some(([field, f]) => f.type === 'phone' && match.columns.get(field) === hashedAt);
   /** A cell's text: a pre-masked column's marker taken off. */
   const cell = (i: number) => (preMasked.has(i) ? `hp_unmark(c${i})` : `c${i}`);
   const row = options.rowNumbers ? ['__row'] : [];
@@ -421,7 +420,7 @@ export function mappingSql(match: Match, headers: string[], options: MappingOpti
   const nameInRecord = personalField ? ident(personalField) : null;
   const recordPairs = headers.map(
     (h, i) =>
-      `${lit(h || `第${i + 1}列`)}, ${personal.has(i) ? `case when c${i} is null then null else '***' end` : phones.has(i) ? (i === options.preHashed ? `case when starts_with(c${i}, chr(2)) then substr(c${i}, 18, 3) || '****' || substr(c${i}, 21, 4) else hp_mask_phone(c${i}) end` : `hp_mask_phone(c${i})`) : `left(hp_mask_text(${nameInRecord ? `hp_mask_name(${cell(i)}, ${nameInRecord})` : cell(i)}), 500)`}`,
+      `${lit(h || `第${i + 1}列`)}, ${personal.has(i) ? `case when c${i} is null then null else '***' end` : phones.has(i) ? (i === hashedAt ? `case when starts_with(c${i}, chr(2)) then substr(c${i}, 18, 3) || '****' || substr(c${i}, 21, 4) else hp_mask_phone(c${i}) end` : `hp_mask_phone(c${i})`) : `left(hp_mask_text(${nameInRecord ? `hp_mask_name(${cell(i)}, ${nameInRecord})` : cell(i)}), 500)`}`,
   );
   const record = headers.length ? `json_object(${recordPairs.join(', ')})::varchar` : `'{}'`;
   // A bad row whose first filled cell is 合计 … is a row of totals: its label (masked), else null.

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream, readFileSync } from 'node:fs';
 
 /**
  * Whether a CSV text may hold a cell that starts or ends with a space. The mapping trims every
@@ -62,19 +61,15 @@ export function mayHaveOuterSpaces(text: Uint8Array): boolean {
   return look.end();
 }
 
-/** The look over a whole file, read a chunk at a time. */
+/** The look over a whole file, read a chunk at a time (it stops reading once it finds one). */
 export async function lookOverFile(path: string): Promise<boolean> {
   const look = new OuterSpaceLook();
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (let at = 0; ; ) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, at);
-      if (bytesRead === 0 || look.feed(buffer.subarray(0, bytesRead))) break;
-      at += bytesRead;
+  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (look.feed(chunk)) {
+      stream.destroy();
+      break;
     }
-  } finally {
-    await handle.close();
   }
   return look.end();
 }

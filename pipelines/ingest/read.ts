@@ -290,7 +290,6 @@ export async function scanText(path: string, source: SourceTable, options: ReadO
     lines: undefined,
     outerSpaces: undefined, // (the scanner's copy is trimmed as before)
     preMasked: undefined, // (and masked in SQL)
-    preHashed: undefined,
     rejected,
     records,
   };

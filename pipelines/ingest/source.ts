@@ -26,6 +26,14 @@ export interface RejectedRecord {
   trustedFields?: number;
 }
 
+/** What the pre-masking pass (premask.ts) did to the columns of the copy DuckDB reads. */
+export interface PreMaskedColumns {
+  /** Free-text columns: a plain cell masked, any other with the marker 0x01 in front. */
+  texts: ReadonlySet<number>;
+  /** The phone column whose mobile numbers it hashed (such a cell: 0x02, the hash, the first 3 and last 4 digits), if any. */
+  phone: number | null;
+}
+
 export interface SourceTable {
   format: Format;
   encoding: Encoding | null;
@@ -74,9 +82,7 @@ export interface SourceTable {
    * Columns whose free text a pass over the bytes masked before DuckDB reads the relation (the
    * copy premask.ts writes): a plain cell is masked, any other carries the marker 0x01.
    */
-  preMasked?: ReadonlySet<number>;
-  /** The phone column whose mobile numbers that pass hashed (a cell 0x02, hash, first 3 and last 4 digits). */
-  preHashed?: number;
+  preMasked?: PreMaskedColumns;
   /**
    * Rows above the header that the export's report layout put there (a title, 导出时间, 制表人),
    * each as its filled cells' text: skipped, and said so in the load's summary.

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mayHaveOuterSpaces, OuterSpaceLook } from '../../pipelines/ingest/outer-space.js';
+import { lookOverFile, mayHaveOuterSpaces, OuterSpaceLook } from '../../pipelines/ingest/outer-space.js';
 import { csvText, dump, encodeText, ingest, tempFolder, ticket, Warehouse, wasmMatchesSource, type TextEncoding, type TicketRow } from './helpers.js';
 
 /**
@@ -52,7 +52,7 @@ describe('the look for outer spaces', () => {
     expect(mayHaveOuterSpaces(Buffer.from(''))).toBe(false);
   });
 
-  it('agrees with the rule on random texts, fed whole or cut anywhere, and across its 4 MiB chunks', () => {
+  it('agrees with the rule on random texts, fed whole or cut anywhere, and across its 4 MiB chunks', async () => {
     const alphabet = ['a', ' ', '中', ...EDGES];
     let seed = 7;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -71,6 +71,12 @@ describe('the look for outer spaces', () => {
     }
     const big = Buffer.alloc((4 << 20) + 100, 'a');
     expect(mayHaveOuterSpaces(big)).toBe(false);
+    // the look over a file (a text the pre-masking pass leaves to the SQL), the space in its second chunk or in none
+    const file = temp.file('big.txt');
+    writeFileSync(file, big);
+    expect(await lookOverFile(file)).toBe(false);
+    writeFileSync(file, Buffer.concat([big, Buffer.from(' ,a')]));
+    expect(await lookOverFile(file)).toBe(true);
     for (const at of [(4 << 20) - 1, 4 << 20, (4 << 20) + 1]) {
       const spaced = Buffer.from(big);
       spaced[at - 1] = 0x20;
